@@ -1,0 +1,26 @@
+/** Node: open a libSQL database (embedded file by default) and apply migrations/ (drizzle-kit output). */
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { libsqlDb } from './libsql.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export async function openLibsql(url: string, authToken?: string) {
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length);
+    if (path && !path.startsWith(':')) mkdirSync(dirname(path), { recursive: true });
+  }
+  const client = createClient({ url, authToken });
+  if (url.startsWith('file:')) {
+    // WAL lets readers go on while a delivery commits; a busy timeout waits out another writer.
+    await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA busy_timeout = 5000');
+    await client.execute('PRAGMA foreign_keys = ON');
+  }
+  await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+  return { client, db: libsqlDb(client) };
+}

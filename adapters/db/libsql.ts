@@ -1,0 +1,32 @@
+/** Db port over libSQL: an embedded file (`file:`), or a remote Turso/libSQL server. */
+import { drizzle } from 'drizzle-orm/libsql';
+import { sql } from 'drizzle-orm';
+import type { Client } from '@libsql/client';
+import * as schema from '../../schemas/db/index.js';
+import type { Db, Orm, Stmt } from '../../src/deps.js';
+import { expectedMigrations } from './journal.js';
+
+export function libsqlDb(client: Client): Db {
+  const orm = drizzle(client, { schema });
+  return {
+    orm: orm as unknown as Orm,
+    async batch(items: Stmt[]) {
+      if (items.length === 0) return;
+      await orm.batch(items as [Stmt, ...Stmt[]]);
+    },
+    async ping() {
+      await client.execute('select 1');
+    },
+    async migrationStatus() {
+      let applied: { created_at: number }[] = [];
+      try {
+        applied = (await orm.all(sql`select created_at from __drizzle_migrations order by created_at`)) as { created_at: number }[];
+      } catch {
+        applied = [];
+      }
+      const last = expectedMigrations.at(-1);
+      const current = applied.length >= expectedMigrations.length && (!last || applied.some((a) => Number(a.created_at) === last.when));
+      return { current, applied: applied.length, expected: expectedMigrations.length };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * JWS wire format of POST /v1/deliveries (schemas/wire/README.md):
+ * - `application/jose`: the body is a compact JWS; attachments inline (base64 `content` in the manifest);
+ * - `multipart/form-data`: part `envelope` = the compact JWS; one part per attachment, named by its id.
+ * Protected header: `alg` (RS256 | PS256 | ES256), `x5c` (signer chain, leaf first). Payload: the manifest.
+ */
+import { base64url, compactVerify, decodeProtectedHeader, errors, type CryptoKey as JoseKey } from 'jose';
+import type { EnvelopeFormat } from '../../src/deps.js';
+import type { SignedEnvelope } from '../../src/intake/envelope.js';
+import { Problem } from '../../src/lib/problem.js';
+import { fromBase64 } from '../../src/lib/encoding.js';
+
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>()): SignedEnvelope {
+  const compact = raw.trim();
+  if (!COMPACT.test(compact)) throw new Problem('malformed-envelope', 'the envelope is not a compact JWS (three base64url segments separated by dots)');
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(compact) as Record<string, unknown>;
+  } catch {
+    throw new Problem('malformed-envelope', 'the JWS protected header is not base64url-encoded JSON');
+  }
+  const alg = typeof header.alg === 'string' ? header.alg : '';
+  const x5cRaw = header.x5c;
+  const [, payloadB64] = compact.split('.') as [string, string, string];
+  let signedBytes: Uint8Array;
+  let manifest: unknown;
+  try {
+    signedBytes = base64url.decode(payloadB64);
+    manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(signedBytes));
+  } catch {
+    throw new Problem('malformed-envelope', 'the JWS payload is not base64url-encoded UTF-8 JSON (the manifest)');
+  }
+  let x5c: Uint8Array[] = [];
+  let x5cB64: string[] = [];
+  if (x5cRaw !== undefined) {
+    if (!Array.isArray(x5cRaw) || x5cRaw.length === 0 || x5cRaw.length > 8 || !x5cRaw.every((s) => typeof s === 'string')) {
+      throw new Problem('missing-certificate-chain', 'x5c must be an array of 1–8 base64 DER certificates, leaf first');
+    }
+    x5cB64 = x5cRaw as string[];
+    try {
+      x5c = x5cB64.map((s) => fromBase64(s));
+    } catch {
+      throw new Problem('malformed-envelope', 'x5c entries must be standard base64 (not base64url) DER certificates');
+    }
+  } else if (alg && !alg.startsWith('HS') && alg !== 'none') {
+    throw new Problem('missing-certificate-chain', 'the JWS protected header has no x5c: put the signer certificate chain there, leaf first');
+  }
+  return {
+    format: 'jws',
+    raw: compact,
+    signedBytes,
+    manifest,
+    alg,
+    x5c,
+    x5cB64,
+    parts,
+    async verifySignature(key: JoseKey) {
+      try {
+        await compactVerify(compact, key, { algorithms: [alg] });
+      } catch (e) {
+        if (e instanceof errors.JWSSignatureVerificationFailed) {
+          throw new Problem('bad-signature', 'the JWS signature does not verify with the public key of x5c[0]: the payload or header was changed after signing, or another key signed it');
+        }
+        throw new Problem('malformed-envelope', `the JWS could not be verified: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+export const jwsEnvelope: EnvelopeFormat = {
+  mediaTypes: ['application/jose', 'multipart/form-data'],
+  async parse(req) {
+    const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/jose') return parseCompactJws(await req.text());
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw new Problem('malformed-envelope', 'the multipart body could not be parsed (check the boundary)');
+    }
+    const env = form.get('envelope');
+    if (env === null) throw new Problem('malformed-envelope', 'multipart delivery without an "envelope" part (the compact JWS)');
+    const envText = typeof env === 'string' ? env : await env.text();
+    const parts = new Map<string, Uint8Array>();
+    for (const [name, value] of form.entries()) {
+      if (name === 'envelope') continue;
+      if (parts.has(name)) throw new Problem('malformed-envelope', `part "${name}" appears twice`);
+      parts.set(name, typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer()));
+    }
+    return parseCompactJws(envText, parts);
+  },
+};

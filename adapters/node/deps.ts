@@ -1,0 +1,34 @@
+/** Build the Deps of the Node runtime from its configuration. Used by main, the CLI and the benchmarks. */
+import type { Deps, Clock, Logger } from '../../src/deps.js';
+import { ChainCache } from '../../src/lib/pki.js';
+import { Mutex } from '../../src/lib/mutex.js';
+import { openLibsql } from '../db/libsql-node.js';
+import { sqlBlobStore } from '../blobs/sql.js';
+import { jwsEnvelope } from '../envelope/jws.js';
+import { fileKeyStore } from './keystore.js';
+import { jsonLogger } from './log.js';
+import type { NodeConfig } from './config.js';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger } = {}) {
+  const clock = opts.clock ?? systemClock;
+  const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN);
+  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY);
+  const deps: Deps = {
+    db,
+    blobs: sqlBlobStore(db, clock),
+    clock,
+    keys,
+    log: opts.log ?? jsonLogger(cfg.LOG_LEVEL),
+    config: {
+      clockSkewSeconds: cfg.CLOCK_SKEW_SECONDS,
+      bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+      checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
+      ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
+    },
+    envelopes: [jwsEnvelope],
+    runtime: { chains: new ChainCache(), writeLock: new Mutex() },
+  };
+  return { deps, client, keys };
+}

@@ -1,0 +1,44 @@
+/**
+ * Node KeyStore: the gateway's ES256 keys in <dataDir>/gateway-keys.json, owner-only (0600), created on first
+ * start; or one key given by configuration (GATEWAY_KEY). Rotation adds a key and retires the previous one,
+ * which stays in the JWKS so earlier receipts still verify.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyStore } from '../../src/deps.js';
+import { jwkKeyStore, newStoredKey, storedKeyFromJwk, type StoredKey } from '../keys/jwk.js';
+
+export const keyFile = (dataDir: string) => join(dataDir, 'gateway-keys.json');
+
+function write(path: string, keys: StoredKey[]) {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = keyFile(dataDir);
+  let keys: StoredKey[];
+  if (configuredJwk) {
+    keys = [await storedKeyFromJwk(configuredJwk, now)];
+  } else if (existsSync(path)) {
+    keys = (JSON.parse(readFileSync(path, 'utf8')) as { keys: StoredKey[] }).keys;
+    chmodSync(path, 0o600);
+  } else {
+    keys = [await newStoredKey(now)];
+    write(path, keys);
+  }
+  const store = jwkKeyStore(() => keys);
+  return {
+    ...store,
+    async rotate(at: Date) {
+      if (configuredJwk) throw new Error('the signing key is given by GATEWAY_KEY: rotate it there');
+      const fresh = await newStoredKey(at);
+      keys = [...keys.map((k) => (k.retiredAt ? k : { ...k, retiredAt: at.toISOString() })), fresh];
+      write(path, keys);
+      return fresh.kid;
+    },
+  };
+}

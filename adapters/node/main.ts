@@ -1,0 +1,39 @@
+/** `npm start`: the gateway on Node with the embedded libSQL file, migrations applied, ready to receive. */
+import { serve } from '@hono/node-server';
+import { createApp } from '../../src/app.js';
+import { parseNodeConfig } from './config.js';
+import { nodeDeps } from './deps.js';
+
+async function main() {
+  let cfg;
+  try {
+    cfg = parseNodeConfig(process.env);
+  } catch (e) {
+    process.stderr.write(`fuyuan: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const { deps, client } = await nodeDeps(cfg);
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
+    deps.log.log('info', `fuyuan gateway listening on http://${info.address}:${info.port} with database ${cfg.DATABASE_URL.replace(/\?.*$/, '')}`, {
+      address: info.address,
+      port: info.port,
+      database: cfg.DATABASE_URL.replace(/\?.*$/, ''),
+      dataDir: cfg.DATA_DIR,
+    });
+  });
+  const stop = () => {
+    server.close(() => {
+      client.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  process.stderr.write(`fuyuan: failed to start: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,156 @@
+/**
+ * The delivery manifest: the payload a court or procuratorate signs (JWS payload, or the signed
+ * element of an XML envelope). Published as JSON Schema in schemas/wire/manifest.schema.json
+ * (generated from this file by `npm run wire:schema`).
+ *
+ * Document types: DOMAIN.md §2.
+ */
+import { z } from '@hono/zod-openapi';
+
+export const DOCUMENT_TYPES = [
+  'complaint_copy', // 起诉状副本 (with 应诉通知书, 举证通知书)
+  'response_notice', // 应诉通知书
+  'summons', // 传票 / 开庭通知
+  'head_appearance_notice', // 负责人出庭通知书
+  'judgment', // 判决书
+  'ruling', // 裁定书
+  'mediation', // 调解书
+  'appeal', // 上诉状
+  'judicial_suggestion', // 司法建议书
+  'procuratorial_suggestion', // 检察建议书
+] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A party or unit as the court writes it: a name, optionally the unit's code (统一社会信用代码 or directory id). */
+export const PartyRef = z
+  .object({
+    name: text(200).describe('Name as written in the document, e.g. 柯城区自然资源局'),
+    unitCode: text(64).optional().describe('Unit code if the court knows it (统一社会信用代码 or directory id)'),
+    regionCode: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .describe('Administrative division code of the unit (e.g. 330802 柯城区) if known'),
+  })
+  .openapi('PartyRef');
+
+export const Attachment = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .describe('Attachment id, unique in the message; the multipart part carrying the bytes has this name'),
+    filename: text(255),
+    mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/).describe('IANA media type, e.g. application/pdf'),
+    size: z.number().int().nonnegative().describe('Size in bytes'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('SHA-256 of the bytes, lowercase hex'),
+    content: z
+      .string()
+      .optional()
+      .describe('Base64 of the bytes (inline form, application/jose only); omitted in multipart deliveries'),
+  })
+  .openapi('Attachment');
+
+export const AdministrativeReview = z
+  .object({
+    organ: PartyRef.describe('The review organ (复议机关)'),
+    outcome: z
+      .enum(['maintained', 'changed', 'not_acted', 'rejected', 'other'])
+      .describe(
+        'maintained 维持 | changed 改变 | not_acted 复议机关不作为 | rejected 驳回/不予受理 | other',
+      ),
+    decidedOn: z.iso.date().optional(),
+  })
+  .openapi('AdministrativeReview');
+
+export const CaseInfo = z
+  .object({
+    caseNumber: text(100).describe('Case number, e.g. (2026)浙0825行初123号'),
+    court: z.object({ code: text(64), name: text(200) }),
+    instance: z.enum(['first', 'second', 'retrial']).describe('first 一审 | second 二审 | retrial 再审'),
+    plaintiffs: z.array(z.object({ name: text(200) })).min(1),
+    defendants: z.array(PartyRef).min(1),
+    challengedAct: z.object({
+      description: text(2000),
+      actingUnits: z.array(PartyRef).min(1).describe('Units that made the act (作出行政行为的机关)'),
+      kind: z.enum(['act', 'inaction']).default('act').describe('act 作为 | inaction 不作为'),
+      actedOn: z.iso.date().optional(),
+      domain: text(50).optional().describe('Enforcement domain (执法领域), e.g. 自然资源'),
+    }),
+    administrativeReview: AdministrativeReview.optional(),
+  })
+  .openapi('CaseInfo');
+
+export const Hearing = z
+  .object({
+    at: z.iso.datetime({ offset: true }).describe('Hearing start, with offset (Beijing time +08:00)'),
+    place: text(200).optional(),
+    headAppearanceRequired: z.boolean().optional(),
+  })
+  .openapi('Hearing');
+
+export const Outcome = z
+  .object({
+    result: z
+      .enum(['win', 'loss', 'withdrawal', 'mediation', 'other'])
+      .describe('win 胜诉 | loss 败诉 | withdrawal 撤诉 | mediation 调解 | other'),
+    lossKind: z
+      .enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation'])
+      .optional(),
+    effectiveOn: z.iso.date().optional(),
+    performanceDueOn: z.iso.date().optional(),
+  })
+  .openapi('Outcome');
+
+export const DocumentEntry = z
+  .object({
+    documentId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Court-side document id, unique in the message'),
+    type: z.enum(DOCUMENT_TYPES),
+    title: text(500),
+    case: CaseInfo.optional().describe('The case; required for every type except a stand-alone suggestion'),
+    hearing: Hearing.optional(),
+    outcome: Outcome.optional(),
+    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any'),
+    attachments: z.array(Attachment).max(100).default([]),
+  })
+  .superRefine((d, ctx) => {
+    if (!d.case && d.type !== 'judicial_suggestion' && d.type !== 'procuratorial_suggestion') {
+      ctx.addIssue({ code: 'custom', path: ['case'], message: `a ${d.type} must carry its case` });
+    }
+  })
+  .openapi('DocumentEntry');
+
+export const Manifest = z
+  .object({
+    messageId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Unique per sender'),
+    sender: z.object({
+      type: z.enum(['court', 'procuratorate']),
+      code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    }),
+    issuedAt: z.iso.datetime({ offset: true }),
+    documents: z.array(DocumentEntry).min(1).max(50),
+  })
+  .superRefine((m, ctx) => {
+    const ids = new Set<string>();
+    const attIds = new Set<string>();
+    m.documents.forEach((d, i) => {
+      if (ids.has(d.documentId)) ctx.addIssue({ code: 'custom', path: ['documents', i, 'documentId'], message: 'duplicate documentId' });
+      ids.add(d.documentId);
+      d.attachments.forEach((a, j) => {
+        if (attIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['documents', i, 'attachments', j, 'id'], message: 'duplicate attachment id' });
+        attIds.add(a.id);
+      });
+    });
+  })
+  .openapi('Manifest');
+
+export type Manifest = z.infer<typeof Manifest>;
+export type DocumentEntry = z.infer<typeof DocumentEntry>;
+export type CaseInfo = z.infer<typeof CaseInfo>;
+export type PartyRef = z.infer<typeof PartyRef>;
+export type Attachment = z.infer<typeof Attachment>;

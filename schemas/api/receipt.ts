@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+
+export const ReceiptSchema = z
+  .object({
+    type: z.literal('delivery-receipt'),
+    receiptId: z.string(),
+    deliveryId: z.string(),
+    messageId: z.string(),
+    sender: z.object({ type: z.enum(['court', 'procuratorate']), code: z.string() }),
+    arrivedAt: z.string().describe('Arrival by the gateway clock, UTC: the legal time of service'),
+    arrivedAtBeijing: z.string().describe('The same instant in Beijing time (+08:00)'),
+    envelope: z.object({ format: z.enum(['jws', 'xml']), sha256: z.string(), manifestSha256: z.string() }),
+    signer: z.object({ subject: z.string(), certificateSha256: z.string() }),
+    documents: z.array(
+      z.object({
+        documentId: z.string(),
+        type: z.string(),
+        title: z.string(),
+        sha256: z.string().describe('SHA-256 of the JCS (RFC 8785) form of the manifest entry, inline content removed'),
+        attachments: z.array(z.object({ id: z.string(), sha256: z.string(), size: z.number().int() })),
+      }),
+    ),
+    auditHead: z.object({ seq: z.number().int(), hash: z.string() }),
+  })
+  .openapi('Receipt');
+
+export const ReceiptResponse = z
+  .object({
+    receipt: ReceiptSchema,
+    jws: z.string().describe('Compact JWS (ES256, kid in the header) whose payload is the JCS form of `receipt`; verify with /.well-known/jwks.json'),
+  })
+  .openapi('ReceiptResponse');

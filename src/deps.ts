@@ -1,0 +1,94 @@
+/**
+ * The ports: what the runtime-neutral core needs from the world. Each runtime's entry (adapters/node,
+ * adapters/workers) builds these and calls createApp(deps). Nothing here imports node:* or cloudflare:*.
+ */
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { JWK } from 'jose';
+import type * as schema from '../schemas/db/index.js';
+import type { ChainCache } from './lib/pki.js';
+import type { Mutex } from './lib/mutex.js';
+import type { SignedEnvelope } from './intake/envelope.js';
+
+export type Schema = typeof schema;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
+export type Orm = BaseSQLiteDatabase<'async', any, Schema>;
+export type Stmt = BatchItem<'sqlite'>;
+
+/** Database port: a drizzle instance plus an atomic batch (libSQL and D1 both have db.batch). */
+export interface Db {
+  orm: Orm;
+  /** Run every statement in one transaction; all or nothing. */
+  batch(items: Stmt[]): Promise<void>;
+  /** Which migrations the code expects, and which the database has applied. */
+  migrationStatus(): Promise<{ current: boolean; applied: number; expected: number }>;
+  /** Cheap round trip for readiness. */
+  ping(): Promise<void>;
+}
+
+export interface BlobInput {
+  sha256: string;
+  bytes: Uint8Array;
+  mediaType: string;
+}
+
+/** Attachment bytes, content-addressed by SHA-256. */
+export interface BlobStore {
+  /**
+   * Make the blobs durable as part of a delivery's write. A store inside the database returns the
+   * statements to put in the batch; an external store (R2) writes first and returns [].
+   */
+  stage(blobs: BlobInput[]): Promise<Stmt[]>;
+  get(sha256: string): Promise<Uint8Array | null>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** The gateway's own signing keys (ES256). */
+export interface KeyStore {
+  /** The current signing key. */
+  current(): Promise<{ kid: string; privateKey: CryptoKey; alg: 'ES256' }>;
+  /** Every public key that may still verify something we signed (current and retired). */
+  jwks(): Promise<{ keys: JWK[] }>;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export interface Logger {
+  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Parses one wire format of POST /v1/deliveries into a SignedEnvelope. */
+export interface EnvelopeFormat {
+  /** Media types it handles, e.g. ['application/jose']. */
+  mediaTypes: string[];
+  parse(req: Request, opts: { maxBytes: number }): Promise<SignedEnvelope>;
+}
+
+export interface GatewayConfig {
+  /** Accepted distance between a manifest's issuedAt and arrival, in seconds. */
+  clockSkewSeconds: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Public base URL (for links in documents), optional. */
+  publicUrl?: string;
+  /** Sign the audit head every this many records. */
+  checkpointEvery: number;
+}
+
+export interface Deps {
+  db: Db;
+  blobs: BlobStore;
+  clock: Clock;
+  keys: KeyStore;
+  log: Logger;
+  config: GatewayConfig;
+  envelopes: EnvelopeFormat[];
+  /** Process-local state shared by requests: caches and the audited-write lock. */
+  runtime: { chains: ChainCache; writeLock: Mutex; auditHead?: { seq: number; hash: string } };
+}
+
+export interface AppEnv {
+  Variables: { deps: Deps; requestId: string };
+}

@@ -1,0 +1,42 @@
+/**
+ * The delivery receipt (送达回执): gateway-signed evidence of what arrived and when. The arrival time is
+ * the legal moment of electronic service (民诉法 第90条, 在线诉讼规则 第31条; DOMAIN.md §2).
+ */
+import type { KeyStore } from '../deps.js';
+import { signJson } from '../lib/signing.js';
+
+export interface ReceiptDocument {
+  documentId: string;
+  type: string;
+  title: string;
+  /** SHA-256 of the JCS form of the document's manifest entry (without inline content). */
+  sha256: string;
+  attachments: { id: string; sha256: string; size: number }[];
+}
+
+export interface Receipt {
+  type: 'delivery-receipt';
+  receiptId: string;
+  deliveryId: string;
+  messageId: string;
+  sender: { type: 'court' | 'procuratorate'; code: string };
+  /** Gateway clock, UTC. The legal time of service. */
+  arrivedAt: string;
+  /** The same instant in Beijing time (UTC+8), as people read it. */
+  arrivedAtBeijing: string;
+  envelope: { format: 'jws' | 'xml'; sha256: string; manifestSha256: string };
+  signer: { subject: string; certificateSha256: string };
+  documents: ReceiptDocument[];
+  auditHead: { seq: number; hash: string };
+}
+
+export const RECEIPT_TYP = 'fuyuan-receipt+jws';
+
+/** 2026-11-23T12:00:00.000Z → 2026-11-23T20:00:00.000+08:00 (China has no DST). */
+export function beijingIso(d: Date): string {
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
+}
+
+export async function signReceipt(keys: KeyStore, receipt: Receipt): Promise<{ jws: string; kid: string }> {
+  return signJson(keys, receipt, RECEIPT_TYP);
+}

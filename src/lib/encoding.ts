@@ -1,0 +1,46 @@
+/** Byte helpers on web standards only (runtime-neutral). Digests come from WebCrypto, never by hand. */
+import canonicalizeJson from 'canonicalize';
+
+const enc = new TextEncoder();
+
+export const utf8 = (s: string): Uint8Array => enc.encode(s);
+
+export function toHex(buf: ArrayBuffer | Uint8Array): string {
+  const b = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0');
+  return s;
+}
+
+/** SHA-256 (WebCrypto), lowercase hex. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? utf8(data) : data;
+  return toHex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+/** RFC 8785 JSON Canonicalization Scheme (the `canonicalize` package by the RFC's author). */
+export function canonicalJson(value: unknown): string {
+  const s = canonicalizeJson(value);
+  if (s === undefined) throw new Error('value cannot be canonicalised');
+  return s;
+}
+
+/** SHA-256 of the JCS form of a JSON value. */
+export const jsonDigest = (value: unknown): Promise<string> => sha256Hex(canonicalJson(value));
+
+/** Strict standard base64 (RFC 4648 §4) → bytes; throws on anything else. */
+export function fromBase64(s: string): Uint8Array {
+  const clean = s.replace(/[\r\n]/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) throw new Error('not standard base64');
+  const bin = atob(clean);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) bin += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(bin);
+}

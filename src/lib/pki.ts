@@ -1,0 +1,197 @@
+/**
+ * Certificates and chains. Path validation (RFC 5280: signatures, name chaining, validity, CA basic
+ * constraints, keyCertSign) is done by pkijs over WebCrypto, so RSA and EC chains work on Node and in
+ * Workers alike. (node-forge, the first choice, cannot parse EC certificates: "OID is not RSA"; it makes
+ * the RSA test and demo CAs instead, an independent implementation from the one that verifies.)
+ *
+ * Verified chains are cached by the fingerprint of the chain and the sender's trust-store version, so the
+ * hot path does not parse certificates again; the cached entry keeps the chain's validity window so that
+ * each arrival is still checked against it.
+ */
+import * as pkijs from 'pkijs';
+import { importX509, type CryptoKey as JoseKey } from 'jose';
+import { Problem } from './problem.js';
+import { sha256Hex, toBase64 } from './encoding.js';
+
+pkijs.setEngine('webcrypto', new pkijs.CryptoEngine({ name: 'webcrypto', crypto: globalThis.crypto }));
+
+export const ALLOWED_ALGS = ['RS256', 'PS256', 'ES256'] as const;
+export type AllowedAlg = (typeof ALLOWED_ALGS)[number];
+export const isAllowedAlg = (alg: unknown): alg is AllowedAlg =>
+  typeof alg === 'string' && (ALLOWED_ALGS as readonly string[]).includes(alg);
+
+const OID_CN = '2.5.4.3';
+const OID_KEY_USAGE = '2.5.29.15';
+
+export interface ParsedCert {
+  der: Uint8Array;
+  cert: pkijs.Certificate;
+  subject: string;
+  issuer: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprint: string; // SHA-256 of DER, hex
+}
+
+function nameOf(rdn: pkijs.RelativeDistinguishedNames): string {
+  const parts = rdn.typesAndValues.map((tv) => {
+    const short = tv.type === OID_CN ? 'CN' : tv.type === '2.5.4.10' ? 'O' : tv.type === '2.5.4.6' ? 'C' : tv.type === '2.5.4.11' ? 'OU' : tv.type;
+    return `${short}=${tv.value.valueBlock.value}`;
+  });
+  return parts.join(', ');
+}
+
+export async function parseCertificate(der: Uint8Array): Promise<ParsedCert> {
+  const cert = pkijs.Certificate.fromBER(der as Uint8Array<ArrayBuffer>);
+  return {
+    der,
+    cert,
+    subject: nameOf(cert.subject),
+    issuer: nameOf(cert.issuer),
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
+    fingerprint: await sha256Hex(der),
+  };
+}
+
+/** PEM bundle (one or more CERTIFICATE blocks) → DER certificates. */
+export function pemToDers(pem: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+  for (let m = re.exec(pem); m; m = re.exec(pem)) {
+    const b64 = (m[1] ?? '').replace(/\s+/g, '');
+    const bin = atob(b64);
+    const der = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
+    out.push(der);
+  }
+  return out;
+}
+
+export function derToPem(der: Uint8Array): string {
+  const b64 = toBase64(der).replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** keyUsage bits: digitalSignature (0) or nonRepudiation (1) allow a leaf to sign documents. */
+function leafMaySign(cert: pkijs.Certificate): boolean {
+  const ext = cert.extensions?.find((e) => e.extnID === OID_KEY_USAGE);
+  if (!ext) return true; // no keyUsage extension: unrestricted (RFC 5280 §4.2.1.3)
+  const bits = ext.parsedValue as { valueBlock: { valueHexView: Uint8Array; unusedBits: number } } | undefined;
+  const first = bits?.valueBlock.valueHexView[0] ?? 0;
+  return (first & 0x80) !== 0 || (first & 0x40) !== 0;
+}
+
+export interface TrustAnchor {
+  der: Uint8Array;
+  fingerprint: string;
+}
+
+export interface VerifiedChain {
+  leafSubject: string;
+  leafFingerprint: string;
+  anchorFingerprint: string;
+  notBefore: number; // latest notBefore in the path, ms
+  notAfter: number; // earliest notAfter in the path, ms
+  keys: Map<string, JoseKey>; // imported leaf public key per alg
+  leafPem: string;
+}
+
+const within = (at: Date, c: ParsedCert) => c.notBefore.getTime() <= at.getTime() && at.getTime() <= c.notAfter.getTime();
+
+/**
+ * Validate x5c (leaf first) against the CAs registered for the sender, at the arrival instant.
+ * Throws a Problem naming the certificate at fault.
+ */
+export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], at: Date, senderCode: string): Promise<VerifiedChain> {
+  if (x5c.length === 0) throw new Problem('missing-certificate-chain', 'x5c is empty: put the signer certificate first, then its issuers');
+  let parsed: ParsedCert[];
+  try {
+    parsed = await Promise.all(x5c.map((d) => parseCertificate(d)));
+  } catch {
+    throw new Problem('malformed-envelope', 'x5c contains something that is not a DER X.509 certificate');
+  }
+  const anchorCerts = await Promise.all(anchors.map((a) => parseCertificate(a.der)));
+  // Validity first, so the message names the certificate at fault (path validation would only say "expired").
+  for (const [i, c] of [...parsed, ...anchorCerts].entries()) {
+    if (!within(at, c)) {
+      const which = i < parsed.length ? `x5c[${i}] (${c.subject})` : `registered CA (${c.subject})`;
+      throw new Problem(
+        'certificate-not-valid',
+        `${which} is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`,
+        { certificate: c.subject, fingerprint: c.fingerprint },
+      );
+    }
+  }
+  const leaf = parsed[0] as ParsedCert;
+  if (anchorCerts.length === 0) throw new Problem('untrusted-certificate', `no CA certificate is registered for sender ${senderCode}`);
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: anchorCerts.map((c) => c.cert),
+    certs: parsed.map((c) => c.cert),
+    checkDate: at,
+  });
+  const res = await engine.verify();
+  if (!res.result) {
+    const top = parsed[parsed.length - 1] as ParsedCert;
+    throw new Problem(
+      'untrusted-certificate',
+      `the chain of ${leaf.subject} does not build to a CA registered for sender ${senderCode} (top of x5c: ${top.subject}, issued by ${top.issuer}): ${res.resultMessage}`,
+      { certificate: leaf.subject, fingerprint: leaf.fingerprint },
+    );
+  }
+  if (!leafMaySign(leaf.cert)) {
+    throw new Problem('certificate-usage', `x5c[0] (${leaf.subject}) has keyUsage without digitalSignature or nonRepudiation`, {
+      certificate: leaf.subject,
+    });
+  }
+  const path = res.certificatePath ?? [];
+  const anchorDer = path.length ? new Uint8Array(path[path.length - 1]!.toSchema().toBER(false)) : anchorCerts[0]!.der;
+  const pathParsed = [...parsed, ...anchorCerts];
+  return {
+    leafSubject: leaf.subject,
+    leafFingerprint: leaf.fingerprint,
+    anchorFingerprint: await sha256Hex(anchorDer),
+    notBefore: Math.max(...pathParsed.map((c) => c.notBefore.getTime())),
+    notAfter: Math.min(...pathParsed.map((c) => c.notAfter.getTime())),
+    keys: new Map(),
+    leafPem: derToPem(leaf.der),
+  };
+}
+
+/** The leaf's public key for one algorithm, imported once per chain and kept in the cache entry. */
+export async function leafKey(chain: VerifiedChain, alg: AllowedAlg): Promise<JoseKey> {
+  const hit = chain.keys.get(alg);
+  if (hit) return hit;
+  try {
+    const key = await importX509(chain.leafPem, alg);
+    chain.keys.set(alg, key);
+    return key;
+  } catch {
+    throw new Problem('unsupported-algorithm', `alg ${alg} does not fit the key of ${chain.leafSubject}`);
+  }
+}
+
+/** Cache of verified chains: key = sender, trust-store version and SHA-256 over the x5c entries. */
+export class ChainCache {
+  private readonly entries = new Map<string, VerifiedChain>();
+  constructor(private readonly max = 1000) {}
+
+  static async key(senderCode: string, trustVersion: string, x5cB64: string[]): Promise<string> {
+    return `${senderCode}|${trustVersion}|${await sha256Hex(x5cB64.join('.'))}`;
+  }
+
+  get(key: string, at: Date): VerifiedChain | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    const t = at.getTime();
+    return t >= hit.notBefore && t <= hit.notAfter ? hit : undefined; // out of window: re-validate for the precise error
+  }
+
+  set(key: string, chain: VerifiedChain): void {
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, chain);
+  }
+}

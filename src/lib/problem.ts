@@ -1,0 +1,64 @@
+/**
+ * One error type for every refusal, rendered once (app.onError) as RFC 9457 application/problem+json.
+ * Each problem has a stable `type` (urn:fuyuan:problem:<slug>), a status, a Chinese and English title,
+ * and a `detail` telling the caller what to fix.
+ */
+export const PROBLEMS = {
+  'bad-request': { status: 400, zh: '请求格式错误', en: 'Malformed request' },
+  'unsupported-media-type': { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  'payload-too-large': { status: 413, zh: '请求体过大', en: 'Request body too large' },
+  'malformed-envelope': { status: 400, zh: '信封格式错误', en: 'Malformed envelope' },
+  'invalid-manifest': { status: 422, zh: '清单不符合规范', en: 'Manifest does not match the schema' },
+  'unsupported-algorithm': { status: 400, zh: '不允许的签名算法', en: 'Signature algorithm not allowed' },
+  'missing-certificate-chain': { status: 400, zh: '缺少签名证书链', en: 'Signer certificate chain missing' },
+  'unknown-sender': { status: 403, zh: '未登记的发送方', en: 'Sender not registered' },
+  'untrusted-certificate': { status: 403, zh: '证书链不受信任', en: 'Certificate chain not trusted for this sender' },
+  'certificate-not-valid': { status: 403, zh: '证书不在有效期内', en: 'Certificate outside its validity period' },
+  'certificate-usage': { status: 403, zh: '证书不可用于签名', en: 'Certificate may not sign' },
+  'bad-signature': { status: 403, zh: '签名验证失败', en: 'Signature does not verify' },
+  'attachment-missing': { status: 422, zh: '附件缺失', en: 'Attachment missing' },
+  'attachment-mismatch': { status: 422, zh: '附件与清单不符', en: 'Attachment does not match the manifest' },
+  'stale-message': { status: 422, zh: '签发时间超出允许范围', en: 'issuedAt outside the accepted window' },
+  'message-id-conflict': { status: 409, zh: '消息编号已用于不同内容', en: 'messageId already used with other content' },
+  'not-found': { status: 404, zh: '未找到', en: 'Not found' },
+  conflict: { status: 409, zh: '冲突', en: 'Conflict' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ProblemSlug = keyof typeof PROBLEMS;
+
+export class Problem extends Error {
+  readonly slug: ProblemSlug;
+  readonly status: number;
+  readonly extra: Record<string, unknown>;
+  constructor(slug: ProblemSlug, detail: string, extra: Record<string, unknown> = {}) {
+    super(detail);
+    this.slug = slug;
+    this.status = PROBLEMS[slug].status;
+    this.extra = extra;
+  }
+
+  toJSON(instance?: string): Record<string, unknown> {
+    const p = PROBLEMS[this.slug];
+    return {
+      type: problemType(this.slug),
+      title: `${p.zh} (${p.en})`,
+      titleZh: p.zh,
+      titleEn: p.en,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...this.extra,
+    };
+  }
+}
+
+export const problemType = (slug: ProblemSlug): string => `urn:fuyuan:problem:${slug}`;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemResponse(problem: Problem, instance?: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem.toJSON(instance)), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
+  });
+}

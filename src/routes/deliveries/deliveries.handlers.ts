@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../../deps.js';
+import { receiveDelivery } from '../../intake/pipeline.js';
+import { Problem } from '../../lib/problem.js';
+
+export async function handlePostDelivery(c: Context<AppEnv>) {
+  const deps = c.var.deps;
+  // The arrival instant is read first: it is the legal time of service.
+  const arrivedAt = deps.clock.now();
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const format = deps.envelopes.find((f) => f.mediaTypes.includes(type));
+  if (!format) {
+    const accepted = deps.envelopes.flatMap((f) => f.mediaTypes).join(', ');
+    throw new Problem('unsupported-media-type', `Content-Type "${type || '(none)'}" is not accepted here; send one of: ${accepted}`);
+  }
+  const envelope = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
+  const result = await receiveDelivery(deps, envelope, arrivedAt);
+  deps.log.log('info', 'delivery', {
+    requestId: c.var.requestId,
+    status: result.status,
+    deliveryId: result.receipt.deliveryId,
+    sender: result.receipt.sender.code,
+    messageId: result.receipt.messageId,
+    documents: result.receipt.documents.length,
+  });
+  return c.json({ receipt: result.receipt, jws: result.jws }, result.status);
+}

@@ -1,0 +1,21 @@
+import { bodyLimit } from 'hono/body-limit';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../deps.js';
+import { Problem } from '../../lib/problem.js';
+import { postDelivery } from './deliveries.routes.js';
+import { handlePostDelivery } from './deliveries.handlers.js';
+
+export function mountDeliveries(app: OpenAPIHono<AppEnv>, maxBytes: number) {
+  app.openAPIRegistry.registerPath(postDelivery);
+  app.post(
+    '/v1/deliveries',
+    // Refused before the body is buffered whole: Content-Length is checked first, a chunked body as it streams.
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: () => {
+        throw new Problem('payload-too-large', `the body exceeds this gateway's limit of ${maxBytes} bytes; send large attachments as multipart parts or split the message`);
+      },
+    }),
+    handlePostDelivery,
+  );
+}

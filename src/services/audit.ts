@@ -1,0 +1,162 @@
+/**
+ * The audit log: every state change appends a record (seq, at, actor, action, subject, data digest,
+ * previous hash, hash) in the same atomic batch as the change itself. hash = SHA-256 of the JCS form of
+ * {seq, at, actor, action, subject, dataDigest, prevHash}. Every `checkpointEvery` records the gateway
+ * signs the head (and on demand).
+ */
+import { asc, desc, gt } from 'drizzle-orm';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import type { Deps, Stmt } from '../deps.js';
+import { auditCheckpoints, auditLog } from '../../schemas/db/index.js';
+import { canonicalJson, sha256Hex } from '../lib/encoding.js';
+import { signJson } from '../lib/signing.js';
+
+export const GENESIS = '0'.repeat(64);
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  subject: string;
+  data: unknown;
+}
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+export interface AuditRecord extends AuditHead {
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string;
+  data: string;
+  dataDigest: string;
+  prevHash: string;
+}
+
+export const recordHash = (r: Omit<AuditRecord, 'hash' | 'data'>): Promise<string> =>
+  sha256Hex(
+    canonicalJson({
+      seq: r.seq,
+      at: r.at.getTime(),
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject,
+      dataDigest: r.dataDigest,
+      prevHash: r.prevHash,
+    }),
+  );
+
+async function loadHead(deps: Deps): Promise<AuditHead> {
+  if (deps.runtime.auditHead) return deps.runtime.auditHead;
+  const [row] = await deps.db.orm.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+  return row ?? { seq: 0, hash: GENESIS };
+}
+
+async function chain(head: AuditHead, at: Date, entries: AuditEntry[]): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  let prev = head;
+  for (const e of entries) {
+    const data = canonicalJson(e.data ?? null);
+    const base = { seq: prev.seq + 1, at, actor: e.actor, action: e.action, subject: e.subject, dataDigest: await sha256Hex(data), prevHash: prev.hash };
+    const rec: AuditRecord = { ...base, data, hash: await recordHash(base) };
+    out.push(rec);
+    prev = rec;
+  }
+  return out;
+}
+
+async function checkpointStmt(deps: Deps, head: AuditHead, at: Date): Promise<Stmt> {
+  const { jws, kid } = await signJson(deps.keys, { type: 'audit-checkpoint', seq: head.seq, hash: head.hash, at: at.toISOString() }, 'fuyuan-audit-checkpoint+jws');
+  return deps.db.orm.insert(auditCheckpoints).values({ seq: head.seq, hash: head.hash, at, kid, jws }).onConflictDoNothing();
+}
+
+const isAuditSeqConflict = (e: unknown) => /audit_log\.seq|audit_log/.test(String((e as Error)?.message ?? e)) && /UNIQUE|PRIMARY/i.test(String((e as Error)?.message ?? e));
+
+/**
+ * Commit `entries` to the audit log together with the statements `finish` builds, in one batch.
+ * `finish` receives the audit head as it will be after the write (a receipt states it).
+ * Serialised in-process; a conflict with another process on the sequence is retried on a fresh head.
+ */
+export async function commitAudited<T>(
+  deps: Deps,
+  entries: AuditEntry[],
+  finish: (head: AuditHead, at: Date) => Promise<{ items: Stmt[]; result: T }>,
+  at: Date = deps.clock.now(),
+): Promise<T> {
+  return deps.runtime.writeLock.run(async () => {
+    for (let attempt = 0; ; attempt++) {
+      const head = await loadHead(deps);
+      const records = await chain(head, at, entries);
+      const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
+      const { items, result } = await finish(newHead, at);
+      const stmts: Stmt[] = [...items];
+      if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
+      for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(await checkpointStmt(deps, r, at));
+      try {
+        await deps.db.batch(stmts);
+        deps.runtime.auditHead = newHead;
+        return result;
+      } catch (e) {
+        deps.runtime.auditHead = undefined;
+        if (isAuditSeqConflict(e) && attempt < 5) continue;
+        throw e;
+      }
+    }
+  });
+}
+
+/** Sign the current head now (CLI `audit checkpoint`). */
+export async function checkpointNow(deps: Deps): Promise<AuditHead> {
+  return deps.runtime.writeLock.run(async () => {
+    deps.runtime.auditHead = undefined;
+    const head = await loadHead(deps);
+    await deps.db.batch([await checkpointStmt(deps, head, deps.clock.now())]);
+    return head;
+  });
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  records: number;
+  checkpoints: number;
+  head: AuditHead;
+  firstBad?: { seq: number; reason: string };
+}
+
+/** Recompute the whole chain; name the first record (or checkpoint) that does not match. */
+export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<AuditVerifyResult> {
+  let prev: AuditHead = { seq: 0, hash: GENESIS };
+  let count = 0;
+  const hashes = new Map<number, string>();
+  for (;;) {
+    const rows = await deps.db.orm.select().from(auditLog).where(gt(auditLog.seq, prev.seq)).orderBy(asc(auditLog.seq)).limit(pageSize);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const bad = (reason: string): AuditVerifyResult => ({ ok: false, records: count, checkpoints: 0, head: prev, firstBad: { seq: r.seq, reason } });
+      if (r.seq !== prev.seq + 1) return bad(`sequence gap: expected ${prev.seq + 1}, found ${r.seq}`);
+      if (r.prevHash !== prev.hash) return bad(`prevHash does not match the hash of record ${prev.seq}`);
+      if ((await sha256Hex(r.data)) !== r.dataDigest) return bad('data does not match its digest');
+      const h = await recordHash(r);
+      if (h !== r.hash) return bad('hash does not match the record');
+      prev = { seq: r.seq, hash: r.hash };
+      if (r.seq % deps.config.checkpointEvery === 0) hashes.set(r.seq, r.hash);
+      count++;
+    }
+  }
+  const jwks = createLocalJWKSet(await deps.keys.jwks());
+  const cps = await deps.db.orm.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.seq));
+  for (const cp of cps) {
+    const bad = (reason: string): AuditVerifyResult => ({ ok: false, records: count, checkpoints: cps.length, head: prev, firstBad: { seq: cp.seq, reason: `checkpoint: ${reason}` } });
+    try {
+      const { payload } = await compactVerify(cp.jws, jwks, { algorithms: ['ES256'] });
+      const p = JSON.parse(new TextDecoder().decode(payload)) as { seq: number; hash: string };
+      if (p.seq !== cp.seq || p.hash !== cp.hash) return bad('signed content differs from the row');
+    } catch {
+      return bad('signature does not verify with the gateway keys');
+    }
+    if (cp.seq > prev.seq) return bad('signed head beyond the end of the log (records removed?)');
+    const rec = hashes.get(cp.seq) ?? (await deps.db.orm.select({ hash: auditLog.hash }).from(auditLog).where(gt(auditLog.seq, cp.seq - 1)).orderBy(asc(auditLog.seq)).limit(1))[0]?.hash;
+    if (rec !== cp.hash) return bad(`signed hash differs from record ${cp.seq}`);
+  }
+  return { ok: true, records: count, checkpoints: cps.length, head: prev };
+}
