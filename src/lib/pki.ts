@@ -97,6 +97,8 @@ export interface VerifiedChain {
   leafPem: string;
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
 const within = (at: Date, c: ParsedCert) => c.notBefore.getTime() <= at.getTime() && at.getTime() <= c.notAfter.getTime();
 
 /**
@@ -127,10 +129,15 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   if (anchorCerts.length === 0) throw new Problem('untrusted-certificate', `no CA certificate is registered for sender ${senderCode}`);
   const engine = new pkijs.CertificateChainValidationEngine({
     trustedCerts: anchorCerts.map((c) => c.cert),
-    certs: parsed.map((c) => c.cert),
+    // pkijs takes the LAST entry of `certs` as the end-entity certificate: x5c is leaf first, so reverse it.
+    certs: parsed.map((c) => c.cert).reverse(),
     checkDate: at,
   });
   const res = await engine.verify();
+  const pathLeaf = res.certificatePath?.[0];
+  if (res.result && (!pathLeaf || !sameBytes(new Uint8Array(pathLeaf.tbsView), new Uint8Array(leaf.cert.tbsView)))) {
+    throw new Problem('untrusted-certificate', `the validated path does not start at x5c[0] (${leaf.subject}); put the signer certificate first`);
+  }
   if (!res.result) {
     const top = parsed[parsed.length - 1] as ParsedCert;
     throw new Problem(
