@@ -65,9 +65,10 @@ async function chain(head: AuditHead, at: Date, entries: AuditEntry[]): Promise<
   return out;
 }
 
-async function checkpointStmt(deps: Deps, head: AuditHead, at: Date): Promise<Stmt> {
+/** Returned in an array: a drizzle builder is a thenable, so an async function must not return it bare (it would run). */
+async function checkpointStmt(deps: Deps, head: AuditHead, at: Date): Promise<[Stmt]> {
   const { jws, kid } = await signJson(deps.keys, { type: 'audit-checkpoint', seq: head.seq, hash: head.hash, at: at.toISOString() }, 'fuyuan-audit-checkpoint+jws');
-  return deps.db.orm.insert(auditCheckpoints).values({ seq: head.seq, hash: head.hash, at, kid, jws }).onConflictDoNothing();
+  return [deps.db.orm.insert(auditCheckpoints).values({ seq: head.seq, hash: head.hash, at, kid, jws }).onConflictDoNothing()];
 }
 
 const isAuditSeqConflict = (e: unknown) => /audit_log\.seq|audit_log/.test(String((e as Error)?.message ?? e)) && /UNIQUE|PRIMARY/i.test(String((e as Error)?.message ?? e));
@@ -91,7 +92,7 @@ export async function commitAudited<T>(
       const { items, result } = await finish(newHead, at);
       const stmts: Stmt[] = [...items];
       if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
-      for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(await checkpointStmt(deps, r, at));
+      for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, at)));
       try {
         await deps.db.batch(stmts);
         deps.runtime.auditHead = newHead;
@@ -110,7 +111,7 @@ export async function checkpointNow(deps: Deps): Promise<AuditHead> {
   return deps.runtime.writeLock.run(async () => {
     deps.runtime.auditHead = undefined;
     const head = await loadHead(deps);
-    await deps.db.batch([await checkpointStmt(deps, head, deps.clock.now())]);
+    await deps.db.batch(await checkpointStmt(deps, head, deps.clock.now()));
     return head;
   });
 }

@@ -208,7 +208,7 @@ describe('freshness and form', () => {
 
   it('multipart without an envelope part is refused', async () => {
     const form = new FormData();
-    form.append('att-1', new Blob([file.bytes]), 'x.pdf');
+    form.append('att-1', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), 'x.pdf');
     const res = await gw.app.request(new Request(URL_, { method: 'POST', body: form }));
     await expectProblem(res, 400, 'malformed-envelope', /envelope/);
   });

@@ -1,0 +1,109 @@
+/**
+ * Administration: `npm run cli -- <command>`. Uses the same configuration as `npm start` (DATA_DIR, DATABASE_URL …).
+ *
+ *   sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
+ *   sender list
+ *   key rotate            new ES256 signing key; the old one stays in the JWKS
+ *   key list              the published JWKS
+ *   audit verify          recompute the audit chain; name the first record that does not match (exit 1)
+ *   audit checkpoint      sign the current audit head now
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseNodeConfig } from './config.js';
+import { nodeDeps } from './deps.js';
+import { jsonLogger } from './log.js';
+import { listSenders, registerSender } from '../../src/services/senders.js';
+import { checkpointNow, verifyAuditChain } from '../../src/services/audit.js';
+import { Problem } from '../../src/lib/problem.js';
+
+const USAGE = `usage: npm run cli -- <command>
+  sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
+  sender list
+  key rotate | key list
+  audit verify | audit checkpoint`;
+
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' } },
+  });
+  const [group, cmd] = positionals;
+  if (!group || !cmd) {
+    out(USAGE);
+    return 2;
+  }
+  const cfg = parseNodeConfig(env);
+  const { deps, client, keys } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  try {
+    switch (`${group} ${cmd}`) {
+      case 'sender add': {
+        if (!values.code || !values.name || !values.ca || (values.type !== 'court' && values.type !== 'procuratorate')) {
+          out('sender add needs --code, --type court|procuratorate, --name and --ca FILE.pem');
+          return 2;
+        }
+        const r = await registerSender(deps, {
+          code: values.code,
+          type: values.type,
+          name: values.name,
+          caPem: readFileSync(values.ca, 'utf8'),
+          ...(values.callback ? { callbackUrl: values.callback } : {}),
+        }, 'cli');
+        out(`已登记 registered ${r.code}: ${r.added.length} new CA certificate(s) ${r.added.join(', ')}`);
+        return 0;
+      }
+      case 'sender list': {
+        for (const s of await listSenders(deps)) {
+          out(`${s.code}\t${s.type}\t${s.name}\ttrust v${s.trustVersion}`);
+          for (const c of s.cas) out(`  CA ${c.subject}  sha256=${c.fingerprint}  until ${c.notAfter}`);
+        }
+        return 0;
+      }
+      case 'key rotate': {
+        const kid = await keys.rotate(deps.clock.now());
+        out(`new signing key ${kid}; earlier keys stay published in /.well-known/jwks.json (restart the gateway to sign with it)`);
+        return 0;
+      }
+      case 'key list': {
+        out(JSON.stringify(await deps.keys.jwks(), null, 2));
+        return 0;
+      }
+      case 'audit verify': {
+        const r = await verifyAuditChain(deps);
+        if (r.ok) {
+          out(`审计链完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed checkpoints, head #${r.head.seq} ${r.head.hash}`);
+          return 0;
+        }
+        out(`审计链被篡改 audit chain broken at record #${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records before it verified)`);
+        return 1;
+      }
+      case 'audit checkpoint': {
+        const head = await checkpointNow(deps);
+        out(`signed audit head #${head.seq} ${head.hash}`);
+        return 0;
+      }
+      default:
+        out(USAGE);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof Problem) {
+      out(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    client.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`fuyuan cli: ${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * `npm run demo`: a demo court (龙游县人民法院, its own CA kept in <DATA_DIR>/demo-court/) registers with the
+ * gateway's database and pushes a handful of realistic signed documents to a RUNNING gateway (`npm start`),
+ * then checks every receipt against the gateway's JWKS alone, shows a retry and a tampered push.
+ *
+ *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { parseNodeConfig } from './config.js';
+import { nodeDeps } from './deps.js';
+import { jsonLogger } from './log.js';
+import { attachmentEntry, createCa, demoManifest, issueSigner, multipartRequest, rsaSigner, signManifest, joseRequest, type FileInput, type IssuedCert } from './court-kit.js';
+import { registerSender } from '../../src/services/senders.js';
+import { verifyWithJwks } from '../../src/lib/signing.js';
+import { canonicalJson } from '../../src/lib/encoding.js';
+import { base64url } from 'jose';
+
+const say = (s: string) => process.stdout.write(s + '\n');
+
+function loadOrMakeCourtPki(dir: string): { ca: IssuedCert; leaf: IssuedCert } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const f = join(dir, 'pki.json');
+  if (existsSync(f)) {
+    const saved = JSON.parse(readFileSync(f, 'utf8')) as Record<'caCert' | 'caKey' | 'leafCert' | 'leafKey', string>;
+    const load = (certPem: string, keyPem: string): IssuedCert => {
+      const cert = forge.pki.certificateFromPem(certPem);
+      const der = Uint8Array.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), (c) => c.charCodeAt(0));
+      return { certPem, keyPem, cert, der, key: forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey };
+    };
+    return { ca: load(saved.caCert, saved.caKey), leaf: load(saved.leafCert, saved.leafKey) };
+  }
+  const now = Date.now();
+  const ca = createCa('浙江省龙游县人民法院 演示CA (demo)', { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 5 * 365 * 86_400_000), org: '浙江省龙游县人民法院' });
+  const leaf = issueSigner(ca, '龙游县人民法院 电子送达平台签章', { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 2 * 365 * 86_400_000), org: '浙江省龙游县人民法院' });
+  writeFileSync(f, JSON.stringify({ caCert: ca.certPem, caKey: ca.keyPem, leafCert: leaf.certPem, leafKey: leaf.keyPem }), { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  return { ca, leaf };
+}
+
+/** A small but real PDF, so the attachment opens in a viewer. */
+function pdfBytes(title: string): Uint8Array {
+  const body = `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n4 0 obj<</Length ${title.length + 30}>>stream\nBT /F1 18 Tf 72 760 Td (${title}) Tj ET\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
+  return new TextEncoder().encode(body);
+}
+
+async function main() {
+  const base = (process.env.FUYUAN_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+  const cfg = parseNodeConfig(process.env);
+  try {
+    const h = await fetch(`${base}/readyz`);
+    if (!h.ok) throw new Error(`readyz answered ${h.status}`);
+  } catch (e) {
+    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
+    process.exit(1);
+  }
+  const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'));
+  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
+  client.close();
+  say(`演示法院已登记 demo court registered: court-longyou (CA ${join(cfg.DATA_DIR, 'demo-court', 'ca.pem')})`);
+
+  const signer = await rsaSigner(leaf);
+  const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: never[] };
+  const run = `${Date.now().toString(36)}`;
+  const docs = [
+    { type: 'complaint_copy' as const, case: `(2026)浙0825行初${100 + (Date.now() % 800)}号`, defendant: '衢州市自然资源和规划局柯城分局', region: '330802', label: '起诉状副本 complaint copy' },
+    { type: 'summons' as const, case: `(2026)浙0825行初${901}号`, defendant: '衢州市衢江区住房和城乡建设局', region: '330803', label: '传票 summons' },
+    { type: 'judgment' as const, case: `(2026)浙0825行初${902}号`, defendant: '衢州市柯城区人民政府', region: '330802', label: '判决书 judgment' },
+  ];
+  let ok = 0;
+  for (const [i, d] of docs.entries()) {
+    const file: FileInput = { id: `f${i + 1}`, filename: `${d.label.split(' ')[0]}.pdf`, mediaType: 'application/pdf', bytes: pdfBytes(`${d.case} ${d.type}`) };
+    const manifest = demoManifest({
+      messageId: `demo-${run}-${i + 1}`,
+      senderCode: 'court-longyou',
+      issuedAt: new Date(),
+      type: d.type,
+      caseNumber: d.case,
+      defendant: d.defendant,
+      regionCode: d.region,
+      attachments: [await attachmentEntry(file, false)],
+    });
+    const jws = await signManifest(manifest, signer);
+    const res = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));
+    const body = (await res.json()) as { receipt?: { receiptId: string; arrivedAtBeijing: string; auditHead: { seq: number } }; jws?: string; detail?: string };
+    if (res.status !== 201 || !body.receipt || !body.jws) {
+      say(`✗ ${d.label}: ${res.status} ${body.detail ?? ''}`);
+      continue;
+    }
+    const v = await verifyWithJwks(body.jws, jwks);
+    const same = canonicalJson(v.payload) === canonicalJson(body.receipt);
+    say(`✓ ${d.label} ${d.case} → 201 回执 receipt ${body.receipt.receiptId}`);
+    say(`    送达时间 served at ${body.receipt.arrivedAtBeijing} · 审计 audit #${body.receipt.auditHead.seq} · 回执签名 ${same ? '已用 JWKS 验证 verified with the JWKS alone' : '不一致 MISMATCH'}`);
+    if (same) ok++;
+    if (i === 0) {
+      const retry = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));
+      const r2 = (await retry.json()) as { receipt: { receiptId: string } };
+      say(`↻ 重发同一消息 same message again → ${retry.status}, 原回执 original receipt ${r2.receipt.receiptId === body.receipt.receiptId ? 'returned' : 'DIFFERENT'}`);
+      const [h, p, s] = jws.split('.') as [string, string, string];
+      const forged = JSON.parse(new TextDecoder().decode(base64url.decode(p)));
+      forged.documents[0].case.defendants[0].name = '衢州市柯城区人民政府'; // someone edits the defendant after signing
+      const tampered = `${h}.${base64url.encode(JSON.stringify(forged))}.${s}`;
+      const bad = await fetch(joseRequest(`${base}/v1/deliveries`, tampered));
+      const pb = (await bad.json()) as { type: string; title: string };
+      say(`✗ 篡改后的文书 tampered copy → ${bad.status} ${pb.type} ${pb.title}`);
+    }
+  }
+  say(`\n${ok}/${docs.length} 份文书已送达并取得经验证的回执 documents delivered with verified receipts.`);
+  process.exit(ok === docs.length ? 0 : 1);
+}
+
+main().catch((e) => {
+  say(`demo failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
