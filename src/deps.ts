@@ -9,6 +9,7 @@ import type * as schema from '../schemas/db/index.js';
 import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
 import type { SignedEnvelope } from './intake/envelope.js';
+import type { DirectoryIndex } from './domain/routing/index.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
@@ -75,6 +76,11 @@ export interface GatewayConfig {
   publicUrl?: string;
   /** Sign the audit head every this many records. */
   checkpointEvery: number;
+  /**
+   * Bearer token for the administration and justice-bureau endpoints until per-client credentials
+   * (OAuth client credentials, issue 5) arrive. Unset: those endpoints answer 403.
+   */
+  adminToken?: string;
 }
 
 export interface Deps {
@@ -86,7 +92,13 @@ export interface Deps {
   config: GatewayConfig;
   envelopes: EnvelopeFormat[];
   /** Process-local state shared by requests: caches and the audited-write lock. */
-  runtime: { chains: ChainCache; writeLock: Mutex; auditHead?: { seq: number; hash: string } };
+  runtime: {
+    chains: ChainCache;
+    writeLock: Mutex;
+    auditHead?: { seq: number; hash: string };
+    /** The current unit directory, indexed once per version (src/services/directory.ts). */
+    directory?: { version: number; index: DirectoryIndex };
+  };
 }
 
 export interface AppEnv {

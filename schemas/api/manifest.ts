@@ -73,6 +73,11 @@ export const CaseInfo = z
     caseNumber: text(100).describe('Case number, e.g. (2026)浙0825行初123号'),
     court: z.object({ code: text(64), name: text(200) }),
     instance: z.enum(['first', 'second', 'retrial']).describe('first 一审 | second 二审 | retrial 再审'),
+    priorCaseNumbers: z
+      .array(text(100))
+      .max(5)
+      .optional()
+      .describe('Case numbers of the earlier instances (原审案号), so an appeal or retrial follows the first-instance units (B 第九条)'),
     plaintiffs: z.array(z.object({ name: text(200) })).min(1),
     defendants: z.array(PartyRef).min(1),
     challengedAct: z.object({

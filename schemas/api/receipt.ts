@@ -1,5 +1,17 @@
 import { z } from '@hono/zod-openapi';
 
+export const DocumentRoutingSchema = z
+  .object({
+    status: z.enum(['assigned', 'queued']).describe("assigned 已分办 | queued 待司法局确定 (waits in the justice bureau's queue)"),
+    rule: z.string().describe('R1 … R10 (DOMAIN.md §3)'),
+    article: z.string().describe('The article(s) the rule encodes, e.g. B 第三条(三)'),
+    regionCode: z.string().nullable().describe("The defendant's region (never the court's seat)"),
+    units: z.array(z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) })),
+    queueReason: z.string().optional(),
+    caseId: z.string().nullable(),
+  })
+  .openapi('DocumentRouting');
+
 export const ReceiptSchema = z
   .object({
     type: z.literal('delivery-receipt'),
@@ -18,6 +30,7 @@ export const ReceiptSchema = z
         title: z.string(),
         sha256: z.string().describe('SHA-256 of the JCS (RFC 8785) form of the manifest entry, inline content removed'),
         attachments: z.array(z.object({ id: z.string(), sha256: z.string(), size: z.number().int() })),
+        routing: DocumentRoutingSchema,
       }),
     ),
     auditHead: z.object({ seq: z.number().int(), hash: z.string() }),

@@ -10,10 +10,12 @@ import { ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS, type Ve
 import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
-import { commitAudited } from '../services/audit.js';
+import { commitPlanned } from '../services/audit.js';
+import { planRouting } from './routing.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import type { SignedEnvelope } from './envelope.js';
 import { beijingIso, signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
+import type { DocumentRouting } from './routing.js';
 
 export interface IntakeResult {
   /** 201 for a new delivery, 200 for the same message again. */
@@ -137,20 +139,26 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
       return { id: newId(), entry, digest: await jsonDigest(entry) };
     }),
   );
-  const receiptDocs: ReceiptDocument[] = manifest.documents.map((d, i) => ({
-    documentId: d.documentId,
-    type: d.type,
-    title: d.title,
-    sha256: docRows[i]!.digest,
-    attachments: attachments.filter((a) => a.documentIndex === i).map((a) => ({ id: a.id, sha256: a.sha256, size: a.size })),
-  }));
+  const receiptDocs = (routing: DocumentRouting[]): ReceiptDocument[] =>
+    manifest.documents.map((d, i) => ({
+      documentId: d.documentId,
+      type: d.type,
+      title: d.title,
+      sha256: docRows[i]!.digest,
+      attachments: attachments.filter((a) => a.documentIndex === i).map((a) => ({ id: a.id, sha256: a.sha256, size: a.size })),
+      routing: routing[i]!,
+    }));
   const envelopeDigest = await sha256Hex(env.raw);
   const actor = `sender:${sender.code}`;
 
   try {
-    return await commitAudited(
+    // Routing is planned under the write lock, so two deliveries of one new case cannot both create it.
+    return await commitPlanned(
       deps,
-      [
+      async () => {
+        const routing = await planRouting(deps, manifest, arrivedAt, docRows.map((r) => r.id));
+        return {
+      entries: [
         {
           actor,
           action: 'delivery.accepted',
@@ -163,8 +171,9 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
           subject: `document:${docRows[i]!.id}`,
           data: { deliveryId, documentId: d.documentId, type: d.type, caseNumber: d.case?.caseNumber ?? null, sha256: docRows[i]!.digest },
         })),
+        ...routing.entries,
       ],
-      async (head) => {
+      build: async (head: { seq: number; hash: string }) => {
         const receipt: Receipt = {
           type: 'delivery-receipt',
           receiptId,
@@ -175,7 +184,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
           arrivedAtBeijing: beijingIso(arrivedAt),
           envelope: { format: env.format, sha256: envelopeDigest, manifestSha256: contentDigest },
           signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
-          documents: receiptDocs,
+          documents: receiptDocs(routing.perDocument),
           auditHead: head,
         };
         const { jws } = await signReceipt(deps.keys, receipt);
@@ -219,7 +228,10 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
             ),
           );
         }
+        items.push(...routing.items);
         return { items, result: { status: 201 as const, receipt, jws } };
+      },
+        };
       },
       arrivedAt,
     );

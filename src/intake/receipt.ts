@@ -3,6 +3,7 @@
  * the legal moment of electronic service (民诉法 第90条, 在线诉讼规则 第31条; DOMAIN.md §2).
  */
 import type { KeyStore } from '../deps.js';
+import type { DocumentRouting } from './routing.js';
 import { signJson } from '../lib/signing.js';
 
 export interface ReceiptDocument {
@@ -12,6 +13,8 @@ export interface ReceiptDocument {
   /** SHA-256 of the JCS form of the document's manifest entry (without inline content). */
   sha256: string;
   attachments: { id: string; sha256: string; size: number }[];
+  /** Where the document went (unit and rule), or that it waits in the justice bureau's queue. */
+  routing: DocumentRouting;
 }
 
 export interface Receipt {

@@ -20,6 +20,9 @@ export const PROBLEMS = {
   'attachment-mismatch': { status: 422, zh: '附件与清单不符', en: 'Attachment does not match the manifest' },
   'stale-message': { status: 422, zh: '签发时间超出允许范围', en: 'issuedAt outside the accepted window' },
   'message-id-conflict': { status: 409, zh: '消息编号已用于不同内容', en: 'messageId already used with other content' },
+  'invalid-directory': { status: 422, zh: '单位名录不合规', en: 'Directory does not validate' },
+  unauthorized: { status: 401, zh: '未认证', en: 'Authentication required' },
+  forbidden: { status: 403, zh: '无权操作', en: 'Not allowed' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },
   conflict: { status: 409, zh: '冲突', en: 'Conflict' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;

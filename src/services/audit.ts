@@ -73,23 +73,25 @@ async function checkpointStmt(deps: Deps, head: AuditHead, at: Date): Promise<[S
 
 const isAuditSeqConflict = (e: unknown) => /audit_log\.seq|audit_log/.test(String((e as Error)?.message ?? e)) && /UNIQUE|PRIMARY/i.test(String((e as Error)?.message ?? e));
 
+export interface AuditPlan<T> {
+  entries: AuditEntry[];
+  /** Build the statements, knowing the audit head as it will be after the write (a receipt states it). */
+  build: (head: AuditHead, at: Date) => Promise<{ items: Stmt[]; result: T }>;
+}
+
 /**
- * Commit `entries` to the audit log together with the statements `finish` builds, in one batch.
- * `finish` receives the audit head as it will be after the write (a receipt states it).
- * Serialised in-process; a conflict with another process on the sequence is retried on a fresh head.
+ * Plan and commit under the write lock: `plan` runs inside it (so it may read state that the write depends
+ * on, e.g. whether a case exists), then its audit entries and statements go in ONE batch. A conflict with
+ * another process on the audit sequence re-runs the plan on a fresh head.
  */
-export async function commitAudited<T>(
-  deps: Deps,
-  entries: AuditEntry[],
-  finish: (head: AuditHead, at: Date) => Promise<{ items: Stmt[]; result: T }>,
-  at: Date = deps.clock.now(),
-): Promise<T> {
+export async function commitPlanned<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, at: Date = deps.clock.now()): Promise<T> {
   return deps.runtime.writeLock.run(async () => {
     for (let attempt = 0; ; attempt++) {
+      const { entries, build } = await plan();
       const head = await loadHead(deps);
       const records = await chain(head, at, entries);
       const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
-      const { items, result } = await finish(newHead, at);
+      const { items, result } = await build(newHead, at);
       const stmts: Stmt[] = [...items];
       if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
       for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, at)));
@@ -104,6 +106,16 @@ export async function commitAudited<T>(
       }
     }
   });
+}
+
+/** Commit fixed `entries` with the statements `finish` builds, in one batch (see commitPlanned). */
+export function commitAudited<T>(
+  deps: Deps,
+  entries: AuditEntry[],
+  finish: (head: AuditHead, at: Date) => Promise<{ items: Stmt[]; result: T }>,
+  at: Date = deps.clock.now(),
+): Promise<T> {
+  return commitPlanned(deps, async () => ({ entries, build: finish }), at);
 }
 
 /** Sign the current head now (CLI `audit checkpoint`). */

@@ -1,0 +1,88 @@
+/**
+ * Case aggregate: a case (by case number), who answers it (assignments, by rule or by the justice bureau),
+ * the routing decision of each document (for "explain"), and the justice bureau's queue (R2, R9).
+ */
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { documents } from './deliveries.js';
+
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: text('id').primaryKey(), // UUIDv7
+    caseNumber: text('case_number').notNull(),
+    /** The first-instance case this one continues (appeal, retrial), for R10 [B 第九条]. */
+    parentCaseId: text('parent_case_id'),
+    courtCode: text('court_code').notNull(),
+    /** The defendant's region (never the court's seat); null while unknown (queued). */
+    regionCode: text('region_code'),
+    instance: text('instance', { enum: ['first', 'second', 'retrial'] }).notNull(),
+    /** assigned | queued (waiting for the justice bureau) */
+    routingStatus: text('routing_status', { enum: ['assigned', 'queued'] }).notNull(),
+    factsJson: text('facts_json').notNull(), // CaseInfo of the first document, as signed
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('cases_number').on(t.caseNumber), index('cases_region').on(t.regionCode, t.createdAt)],
+);
+
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    unitId: text('unit_id').notNull(),
+    unitName: text('unit_name').notNull(),
+    regionCode: text('region_code').notNull(),
+    role: text('role', { enum: ['lead', 'cooperating', 'review_part', 'assisting'] }).notNull(),
+    rule: text('rule').notNull(), // R1 … R10
+    article: text('article').notNull(),
+    decidedBy: text('decided_by', { enum: ['rule', 'justice_bureau'] }).notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Set when a later decision replaces this one (reassignment). Active rows have null. */
+    supersededAt: integer('superseded_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('assignments_case').on(t.caseId, t.supersededAt), index('assignments_unit').on(t.unitId, t.supersededAt)],
+);
+
+export const routingDecisions = sqliteTable(
+  'routing_decisions',
+  {
+    documentId: text('document_id')
+      .primaryKey()
+      .references(() => documents.id),
+    caseId: text('case_id'),
+    status: text('status', { enum: ['assigned', 'queued'] }).notNull(),
+    rule: text('rule').notNull(),
+    article: text('article').notNull(),
+    regionCode: text('region_code'),
+    directoryVersion: integer('directory_version').notNull(),
+    /** Beijing date the rules were applied on (the arrival date). */
+    onDate: text('on_date').notNull(),
+    decisionJson: text('decision_json').notNull(), // RoutingDecision (src/domain/routing/types.ts)
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('routing_decisions_case').on(t.caseId)],
+);
+
+export const queueItems = sqliteTable(
+  'queue_items',
+  {
+    id: text('id').primaryKey(), // UUIDv7
+    caseId: text('case_id'),
+    documentId: text('document_id').notNull(),
+    /** The region whose justice bureau must act; null when unknown (then candidateRegions). */
+    regionCode: text('region_code'),
+    candidateRegions: text('candidate_regions').notNull(), // JSON string[]
+    reason: text('reason').notNull(), // QueueReason
+    status: text('status', { enum: ['open', 'assigned'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedBy: text('resolved_by'),
+    resolution: text('resolution'),
+  },
+  (t) => [index('queue_items_status').on(t.status, t.regionCode, t.createdAt), index('queue_items_case').on(t.caseId)],
+);

@@ -1,0 +1,229 @@
+/**
+ * Routing inside intake (DOMAIN.md §3): each document of a delivery is routed in the delivery's own atomic
+ * write. A new case goes through the rules R1–R10 (src/domain/routing); a later document of a known case
+ * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the
+ * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
+ */
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { Deps, Stmt } from '../deps.js';
+import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
+import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
+import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
+import { newId } from '../lib/ids.js';
+import type { AuditEntry } from '../services/audit.js';
+import { currentDirectory } from '../services/directory.js';
+
+/** The routing outcome of one document, as the receipt states it. */
+export interface DocumentRouting {
+  status: 'assigned' | 'queued';
+  rule: string;
+  article: string;
+  regionCode: string | null;
+  units: { unitId: string; unitName: string; role: Assignment['role'] }[];
+  queueReason?: string;
+  caseId: string | null;
+}
+
+export interface RoutingPlan {
+  perDocument: DocumentRouting[];
+  entries: AuditEntry[];
+  items: Stmt[];
+}
+
+/** The Beijing (UTC+8) calendar date of an instant: the date the rules are applied on. */
+export const beijingDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+interface CaseState {
+  id: string;
+  status: 'assigned' | 'queued';
+  regionCode: string | null;
+  active: { unitId: string; unitName: string; role: Assignment['role']; regionCode: string }[];
+}
+
+async function loadCase(deps: Deps, caseNumber: string): Promise<CaseState | undefined> {
+  const [c] = await deps.db.orm.select().from(cases).where(eq(cases.caseNumber, caseNumber));
+  if (!c) return undefined;
+  const active = await deps.db.orm
+    .select({ unitId: assignmentsT.unitId, unitName: assignmentsT.unitName, role: assignmentsT.role, regionCode: assignmentsT.regionCode })
+    .from(assignmentsT)
+    .where(and(eq(assignmentsT.caseId, c.id), isNull(assignmentsT.supersededAt)));
+  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, active };
+}
+
+const followDecision = (state: CaseState, caseNumber: string): RoutingDecision => ({
+  status: state.status,
+  ...(state.regionCode ? { regionCode: state.regionCode } : {}),
+  assignments: state.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role })),
+  rule: 'R10',
+  article: RULES.R10.article,
+  rulesApplied: ['R10'],
+  reason:
+    state.status === 'assigned'
+      ? { zh: `同一案件（${caseNumber}）的后续文书随案件已确定的承办单位`, en: `a later document of case ${caseNumber} follows the case's undertaking units` }
+      : { zh: `同一案件（${caseNumber}）仍在司法局待分办队列中，本文书随案件等待`, en: `case ${caseNumber} still waits in the justice bureau's queue; this document waits with it` },
+  facts: [{ kind: 'note', note: { zh: `案件编号 ${state.id}`, en: `case id ${state.id}` } }],
+  ...(state.status === 'queued' ? { queueReason: 'designate_lead' as const } : {}),
+});
+
+/** A document without a case (a stand-alone suggestion): the justice bureaus of the sender's regions decide. */
+function noCaseDecision(regions: readonly string[], dirVersion: number): RoutingDecision {
+  return {
+    status: 'queued',
+    ...(regions.length === 1 ? { regionCode: regions[0]! } : {}),
+    candidateRegions: regions,
+    assignments: [],
+    rule: 'R9',
+    article: RULES.R9.article,
+    rulesApplied: ['R9'],
+    reason: { zh: '文书未关联案件，由司法局确定承办单位', en: 'the document names no case: the justice bureau assigns it' },
+    facts: [{ kind: 'note', note: { zh: `单位名录版本 ${dirVersion}`, en: `directory version ${dirVersion}` } }],
+    queueReason: 'unknown_unit',
+  };
+}
+
+export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Date, documentRowIds: string[]): Promise<RoutingPlan> {
+  const dir = await currentDirectory(deps);
+  const onDate = beijingDate(arrivedAt);
+  const orm = deps.db.orm;
+  const actor = `sender:${manifest.sender.code}`;
+  const items: Stmt[] = [];
+  const entries: AuditEntry[] = [];
+  const perDocument: DocumentRouting[] = [];
+  const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
+
+  const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
+
+  for (const [i, doc] of manifest.documents.entries()) {
+    const documentId = documentRowIds[i]!;
+    let decision: RoutingDecision;
+    let caseId: string | null = null;
+    let newQueueItem = false;
+
+    if (!doc.case) {
+      decision = noCaseDecision(dir.index.regionsServedBy(manifest.sender.code, onDate), dir.version);
+      newQueueItem = true;
+    } else {
+      const cn = doc.case.caseNumber;
+      let state = inDelivery.get(cn) ?? (await loadCase(deps, cn));
+      if (state) {
+        decision = followDecision(state, cn);
+        caseId = state.id;
+      } else {
+        decision = await routeNewCase(deps, doc, dir.index, onDate);
+        caseId = newId();
+        const regionCode = decision.regionCode ?? null;
+        state = {
+          id: caseId,
+          status: decision.status,
+          regionCode,
+          active: decision.status === 'assigned' ? decision.assignments.map((a) => ({ ...a, regionCode: unitRegion(a.unitId, decision.regionCode) })) : [],
+        };
+        const parent = doc.case.priorCaseNumbers?.length ? await firstExistingCase(deps, doc.case.priorCaseNumbers) : undefined;
+        items.push(
+          orm.insert(cases).values({
+            id: caseId,
+            caseNumber: cn,
+            parentCaseId: parent?.id ?? null,
+            courtCode: doc.case.court.code,
+            regionCode,
+            instance: doc.case.instance,
+            routingStatus: decision.status,
+            factsJson: JSON.stringify(doc.case),
+            createdAt: arrivedAt,
+            updatedAt: arrivedAt,
+          }),
+        );
+        if (decision.status === 'assigned' && decision.assignments.length) {
+          items.push(
+            orm.insert(assignmentsT).values(
+              decision.assignments.map((a) => ({
+                id: newId(),
+                caseId: caseId!,
+                unitId: a.unitId,
+                unitName: a.unitName,
+                regionCode: unitRegion(a.unitId, decision.regionCode),
+                role: a.role,
+                rule: decision.rule,
+                article: decision.article,
+                decidedBy: 'rule' as const,
+                actor: 'rules',
+                reason: decision.reason.zh,
+                createdAt: arrivedAt,
+              })),
+            ),
+          );
+        }
+        newQueueItem = decision.status === 'queued';
+        inDelivery.set(cn, state);
+      }
+    }
+
+    if (newQueueItem) {
+      const candidates = decision.regionCode ? [decision.regionCode] : [...(decision.candidateRegions ?? [])];
+      items.push(
+        orm.insert(queueItems).values({
+          id: newId(),
+          caseId,
+          documentId,
+          regionCode: decision.regionCode ?? null,
+          candidateRegions: JSON.stringify(candidates),
+          reason: decision.queueReason ?? 'unknown_unit',
+          status: 'open',
+          createdAt: arrivedAt,
+        }),
+      );
+    }
+    items.push(
+      orm.insert(routingDecisions).values({
+        documentId,
+        caseId,
+        status: decision.status,
+        rule: decision.rule,
+        article: decision.article,
+        regionCode: decision.regionCode ?? null,
+        directoryVersion: dir.version,
+        onDate,
+        decisionJson: JSON.stringify(decision),
+        createdAt: arrivedAt,
+      }),
+    );
+    const routing: DocumentRouting = {
+      status: decision.status,
+      rule: decision.rule,
+      article: decision.article,
+      regionCode: decision.regionCode ?? null,
+      units: decision.assignments.map(({ unitId, unitName, role }) => ({ unitId, unitName, role })),
+      ...(decision.queueReason ? { queueReason: decision.queueReason } : {}),
+      caseId,
+    };
+    perDocument.push(routing);
+    entries.push({
+      actor,
+      action: decision.status === 'assigned' ? 'document.routed' : 'document.queued',
+      subject: `document:${documentId}`,
+      data: { ...routing, directoryVersion: dir.version, onDate },
+    });
+  }
+  return { perDocument, entries, items };
+}
+
+async function firstExistingCase(deps: Deps, numbers: string[]) {
+  const rows = await deps.db.orm.select({ id: cases.id, caseNumber: cases.caseNumber }).from(cases).where(inArray(cases.caseNumber, numbers));
+  return numbers.map((n) => rows.find((r) => r.caseNumber === n)).find(Boolean);
+}
+
+/** A new case: the rules, with the earlier instance's units when the court names it (R10). */
+async function routeNewCase(deps: Deps, doc: DocumentEntry, index: Parameters<typeof route>[1], onDate: string): Promise<RoutingDecision> {
+  const facts = doc.case!;
+  let priorAssignment: Assignment[] | undefined;
+  if (facts.priorCaseNumbers?.length) {
+    const parent = await firstExistingCase(deps, facts.priorCaseNumbers);
+    if (parent) {
+      const prior = await loadCase(deps, parent.caseNumber);
+      if (prior?.status === 'assigned') priorAssignment = prior.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role }));
+    }
+  }
+  return route(facts, index, onDate, { ...(priorAssignment ? { priorAssignment } : {}), documentType: doc.type });
+}
+
+export type { UnitRef };
