@@ -9,6 +9,8 @@ import { Problem, problemResponse } from './lib/problem.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
+import { mountRouting } from './routes/routing/index.js';
+import { mountDirectory } from './routes/directory/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -56,6 +58,14 @@ export function createApp(deps: Deps) {
 
   mountHealth(app);
   mountDeliveries(app, deps.config.bodyLimitBytes);
+  mountRouting(app);
+  mountDirectory(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN of the gateway, with X-Actor naming the person acting (interim, until per-client OAuth credentials)',
+  });
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
   mountDocs(app, () => openApiDocument(app));

@@ -5,7 +5,7 @@ import { Mutex } from '../../src/lib/mutex.js';
 import { openLibsql } from '../db/libsql-node.js';
 import { sqlBlobStore } from '../blobs/sql.js';
 import { jwsEnvelope } from '../envelope/jws.js';
-import { fileKeyStore } from './keystore.js';
+import { adminToken, fileKeyStore } from './keystore.js';
 import { jsonLogger } from './log.js';
 import type { NodeConfig } from './config.js';
 
@@ -25,6 +25,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       clockSkewSeconds: cfg.CLOCK_SKEW_SECONDS,
       bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
+      adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
     },
     envelopes: [jwsEnvelope],

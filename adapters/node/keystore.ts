@@ -5,10 +5,21 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { KeyStore } from '../../src/deps.js';
 import { jwkKeyStore, newStoredKey, storedKeyFromJwk, type StoredKey } from '../keys/jwk.js';
 
 export const keyFile = (dataDir: string) => join(dataDir, 'gateway-keys.json');
+export const adminTokenFile = (dataDir: string) => join(dataDir, 'admin-token');
+
+/** The admin bearer token: configured, or created once in the data directory (owner-only). */
+export function adminToken(dataDir: string, configured?: string): string {
+  if (configured) return configured;
+  const path = adminTokenFile(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  if (!existsSync(path)) writeFileSync(path, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
 
 function write(path: string, keys: StoredKey[]) {
   const tmp = `${path}.tmp`;

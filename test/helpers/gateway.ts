@@ -31,6 +31,14 @@ export class FixedClock implements Clock {
 
 export const silentLog: Logger = { log() {} };
 
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** Headers of a justice-bureau clerk acting through the admin API (X-Actor is URI-encoded). */
+export const adminHeaders = (actor = '柯城区司法局 王某'): Record<string, string> => ({
+  authorization: `Bearer ${ADMIN_TOKEN}`,
+  'x-actor': encodeURIComponent(actor),
+  'content-type': 'application/json',
+});
+
 export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: number; checkpointEvery?: number; log?: Logger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-test-'));
   const url = `file:${join(dir, 'test.db')}`;
@@ -43,7 +51,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
     clock,
     keys: jwkKeyStore(() => keys),
     log: opts.log ?? silentLog,
-    config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000 },
+    config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000, adminToken: ADMIN_TOKEN },
     envelopes: [jwsEnvelope],
     runtime: { chains: new ChainCache(), writeLock: new Mutex() },
   };

@@ -1,0 +1,153 @@
+/** Contracts: the justice bureau's queue (R2, R9), assignment and reassignment, the case, and "explain". */
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../../schemas/api/common.js';
+
+const security = [{ adminToken: [] }];
+const Bi = z.object({ zh: z.string(), en: z.string() });
+const Unit = z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) });
+
+export const AssignBody = z
+  .object({
+    assignments: z
+      .array(z.object({ unitId: z.string().min(1), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) }))
+      .min(1)
+      .max(20)
+      .describe('Exactly one lead (主办); the others cooperating (协办), review part or assisting'),
+    reason: z.string().trim().min(1).max(1000).describe('Why (recorded in the audit log and shown on the case)'),
+  })
+  .openapi('AssignRequest');
+
+export const QueueItem = z
+  .object({
+    id: z.string(),
+    status: z.enum(['open', 'assigned']),
+    reason: z.string().describe('designate_lead (R2) | unknown_unit | ambiguous_unit | cross_region | … (R9)'),
+    regionCode: z.string().nullable(),
+    candidateRegions: z.array(z.string()),
+    caseId: z.string().nullable(),
+    caseNumber: z.string().nullable(),
+    documentId: z.string(),
+    documentType: z.string(),
+    title: z.string(),
+    rule: z.string().optional(),
+    article: z.string().optional(),
+    explanation: Bi.optional(),
+    proposed: z.array(z.unknown()).describe('Units the rules found (for R2: every joint unit, to pick the lead from)'),
+    candidates: z.array(z.unknown()).describe('For an unknown or ambiguous name: what was written and which units it could be'),
+    createdAt: z.string(),
+  })
+  .openapi('QueueItem');
+
+export const getQueue = createRoute({
+  method: 'get',
+  path: '/v1/queue',
+  tags: ['Routing 分办'],
+  summary: "The justice bureau's queue: documents the rules could not decide (R9) and joint acts needing a lead (R2)",
+  security,
+  request: {
+    query: z.object({
+      region: z.string().regex(/^\d{6}$/).optional().describe('Region code (行政区划代码), e.g. 330802'),
+      status: z.enum(['open', 'assigned']).optional(),
+      limit: z.coerce.number().int().min(1).max(500).optional(),
+    }),
+  },
+  responses: { 200: { description: 'Queue items, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(QueueItem) }) } } }, ...problemResponses(400, 401, 403) },
+});
+
+const AssignResult = z
+  .object({ caseId: z.string(), caseNumber: z.string(), regionCode: z.string(), rule: z.string(), units: z.array(Unit), reason: z.string(), queueItems: z.array(z.string()) })
+  .openapi('AssignResult');
+
+export const postQueueAssign = createRoute({
+  method: 'post',
+  path: '/v1/queue/{id}/assign',
+  tags: ['Routing 分办'],
+  summary: 'Assign a queued case (designate the lead for a joint act, or name the unit), with a reason',
+  security,
+  request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
+  responses: { 200: { description: 'Assigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+export const postCaseReassign = createRoute({
+  method: 'post',
+  path: '/v1/cases/{id}/reassign',
+  tags: ['Routing 分办'],
+  summary: 'Reassign a case to other units, with a reason (the earlier assignment stays in the history)',
+  security,
+  request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
+  responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const AssignmentView = z.object({
+  unitId: z.string(),
+  unitName: z.string(),
+  role: z.string(),
+  rule: z.string(),
+  article: z.string(),
+  decidedBy: z.enum(['rule', 'justice_bureau']),
+  actor: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  supersededAt: z.string().nullable(),
+});
+
+export const CaseView = z
+  .object({
+    id: z.string(),
+    caseNumber: z.string(),
+    courtCode: z.string(),
+    regionCode: z.string().nullable(),
+    instance: z.string(),
+    parentCaseId: z.string().nullable(),
+    routingStatus: z.enum(['assigned', 'queued']),
+    assignments: z.array(AssignmentView),
+    history: z.array(AssignmentView),
+    documents: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), arrivedAt: z.string(), rule: z.string(), status: z.string() })),
+  })
+  .openapi('Case');
+
+export const getCase = createRoute({
+  method: 'get',
+  path: '/v1/cases/{id}',
+  tags: ['Routing 分办'],
+  summary: 'A case: who answers it now, the assignment history, its documents',
+  security,
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: { description: 'The case', content: { 'application/json': { schema: CaseView } } }, ...problemResponses(401, 403, 404) },
+});
+
+export const Explanation = z
+  .object({
+    documentId: z.string(),
+    documentType: z.string(),
+    title: z.string(),
+    caseNumber: z.string().nullable(),
+    caseId: z.string().nullable(),
+    arrivedAt: z.string(),
+    onDate: z.string().describe('Beijing date the rules were applied on'),
+    directoryVersion: z.number().int(),
+    status: z.enum(['assigned', 'queued']),
+    rule: z.string(),
+    ruleTitle: Bi,
+    article: z.string(),
+    rulesApplied: z.array(z.string()),
+    regionCode: z.string().nullable(),
+    reason: Bi,
+    assignments: z.array(Unit),
+    queueReason: z.string().nullable(),
+    candidates: z.array(z.unknown()),
+    explanation: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }).describe('The decision and each fact it used, as sentences'),
+    facts: z.array(z.unknown()).describe('The structured facts (src/domain/routing/types.ts RoutingFact)'),
+    currentAssignments: z.array(AssignmentView),
+  })
+  .openapi('RoutingExplanation');
+
+export const getDocumentRouting = createRoute({
+  method: 'get',
+  path: '/v1/documents/{id}/routing',
+  tags: ['Routing 分办'],
+  summary: 'Explain: why this document went to its unit (rule, article, facts) in Chinese and English',
+  security,
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: { description: 'The decision and why', content: { 'application/json': { schema: Explanation } } }, ...problemResponses(401, 403, 404) },
+});
