@@ -7,6 +7,9 @@
  *   key list              the published JWKS
  *   audit verify          recompute the audit chain; name the first record that does not match (exit 1)
  *   audit checkpoint      sign the current audit head now
+ *   directory load FILE   replace the unit directory from a JSON directory file (schemas/directory/demo-quzhou.json)
+ *   directory show        the current directory's version and size
+ *   queue list [--region 330802]   the justice bureau's open queue
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,20 +19,24 @@ import { jsonLogger } from './log.js';
 import { listSenders, registerSender } from '../../src/services/senders.js';
 import { checkpointNow, verifyAuditChain } from '../../src/services/audit.js';
 import { Problem } from '../../src/lib/problem.js';
+import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
+import { listQueue } from '../../src/services/assignments.js';
 
 const USAGE = `usage: npm run cli -- <command>
   sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
   sender list
   key rotate | key list
-  audit verify | audit checkpoint`;
+  audit verify | audit checkpoint
+  directory load FILE.json | directory show
+  queue list [--region CODE]`;
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' } },
+    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' } },
   });
-  const [group, cmd] = positionals;
+  const [group, cmd, arg] = positionals;
   if (!group || !cmd) {
     out(USAGE);
     return 2;
@@ -81,6 +88,27 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       case 'audit checkpoint': {
         const head = await checkpointNow(deps);
         out(`signed audit head #${head.seq} ${head.hash}`);
+        return 0;
+      }
+      case 'directory load': {
+        if (!arg) {
+          out('directory load needs a FILE.json');
+          return 2;
+        }
+        const r = await saveDirectory(deps, JSON.parse(readFileSync(arg, 'utf8')), 'cli', `loaded from ${arg}`);
+        out(`单位名录已载入 directory loaded: version ${r.version}, sha256 ${r.digest}`);
+        return 0;
+      }
+      case 'directory show': {
+        const s = await directorySnapshot(deps);
+        const d = s.data as { regions: { code: string; name: string }[]; units: unknown[]; courts: unknown[] };
+        out(`version ${s.version} (${s.note}): ${d.regions.map((r) => `${r.code} ${r.name}`).join(', ') || 'no regions'}; ${d.units.length} units, ${d.courts.length} courts`);
+        return 0;
+      }
+      case 'queue list': {
+        const items = await listQueue(deps, values.region ? { regionCode: values.region } : {});
+        for (const i of items) out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
+        out(`${items.length} open item(s)`);
         return 0;
       }
       default:

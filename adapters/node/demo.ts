@@ -13,6 +13,8 @@ import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
 import { attachmentEntry, createCa, demoManifest, issueSigner, multipartRequest, rsaSigner, signManifest, joseRequest, type FileInput, type IssuedCert } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
+import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
+import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
 import { verifyWithJwks } from '../../src/lib/signing.js';
 import { canonicalJson } from '../../src/lib/encoding.js';
 import { base64url } from 'jose';
@@ -58,6 +60,11 @@ async function main() {
   const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'));
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
+  if ((await directorySnapshot(deps)).version === 0) {
+    const r = await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'demo', 'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)');
+    say(`演示单位名录已载入 demo directory loaded (version ${r.version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
+  }
+  const admin = { authorization: `Bearer ${deps.config.adminToken}`, 'x-actor': encodeURIComponent('演示 demo') };
   client.close();
   say(`演示法院已登记 demo court registered: court-longyou (CA ${join(cfg.DATA_DIR, 'demo-court', 'ca.pem')})`);
 
@@ -68,6 +75,7 @@ async function main() {
     { type: 'complaint_copy' as const, case: `(2026)浙0825行初${100 + (Date.now() % 800)}号`, defendant: '衢州市自然资源和规划局柯城分局', region: '330802', label: '起诉状副本 complaint copy' },
     { type: 'summons' as const, case: `(2026)浙0825行初${901}号`, defendant: '衢州市衢江区住房和城乡建设局', region: '330803', label: '传票 summons' },
     { type: 'judgment' as const, case: `(2026)浙0825行初${902}号`, defendant: '衢州市柯城区人民政府', region: '330802', label: '判决书 judgment' },
+    { type: 'complaint_copy' as const, case: `(2026)浙0825行初${903}号`, defendant: '柯城区自然资源局、柯城区综合行政执法局', region: '330802', label: '联合执法的起诉状 joint act complaint' },
   ];
   let ok = 0;
   for (const [i, d] of docs.entries()) {
@@ -82,9 +90,19 @@ async function main() {
       regionCode: d.region,
       attachments: [await attachmentEntry(file, false)],
     });
+    if (d.defendant.includes('、')) {
+      // A joint act (R2): both units made the decision together.
+      const names = d.defendant.split('、').map((name) => ({ name, regionCode: d.region }));
+      manifest.documents[0]!.case!.defendants = names;
+      manifest.documents[0]!.case!.challengedAct.actingUnits = names;
+    }
     const jws = await signManifest(manifest, signer);
     const res = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));
-    const body = (await res.json()) as { receipt?: { receiptId: string; arrivedAtBeijing: string; auditHead: { seq: number } }; jws?: string; detail?: string };
+    const body = (await res.json()) as {
+      receipt?: { receiptId: string; arrivedAtBeijing: string; auditHead: { seq: number }; documents: { id: string; routing: { status: string; rule: string; article: string; units: { unitName: string; role: string }[]; queueReason?: string } }[] };
+      jws?: string;
+      detail?: string;
+    };
     if (res.status !== 201 || !body.receipt || !body.jws) {
       say(`✗ ${d.label}: ${res.status} ${body.detail ?? ''}`);
       continue;
@@ -93,6 +111,17 @@ async function main() {
     const same = canonicalJson(v.payload) === canonicalJson(body.receipt);
     say(`✓ ${d.label} ${d.case} → 201 回执 receipt ${body.receipt.receiptId}`);
     say(`    送达时间 served at ${body.receipt.arrivedAtBeijing} · 审计 audit #${body.receipt.auditHead.seq} · 回执签名 ${same ? '已用 JWKS 验证 verified with the JWKS alone' : '不一致 MISMATCH'}`);
+    const rt = body.receipt.documents[0]!.routing;
+    say(
+      rt.status === 'assigned'
+        ? `    分办 routed → ${rt.units.map((u) => `${u.unitName}（${u.role}）`).join('、')} · ${rt.rule} ${rt.article}`
+        : `    待司法局确定 queued for the justice bureau (${rt.queueReason}) · ${rt.rule} ${rt.article}`,
+    );
+    const docId = body.receipt.documents[0]!.id;
+    {
+      const ex = (await (await fetch(`${base}/v1/documents/${docId}/routing`, { headers: admin })).json()) as { explanation: { zh: string[] } };
+      for (const line of ex.explanation.zh) say(`      · ${line}`);
+    }
     if (same) ok++;
     if (i === 0) {
       const retry = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));

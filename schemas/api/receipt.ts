@@ -25,7 +25,8 @@ export const ReceiptSchema = z
     signer: z.object({ subject: z.string(), certificateSha256: z.string() }),
     documents: z.array(
       z.object({
-        documentId: z.string(),
+        id: z.string().describe("The gateway's document id"),
+        documentId: z.string().describe("The sender's document id, from the manifest"),
         type: z.string(),
         title: z.string(),
         sha256: z.string().describe('SHA-256 of the JCS (RFC 8785) form of the manifest entry, inline content removed'),

@@ -141,6 +141,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
   );
   const receiptDocs = (routing: DocumentRouting[]): ReceiptDocument[] =>
     manifest.documents.map((d, i) => ({
+      id: docRows[i]!.id,
       documentId: d.documentId,
       type: d.type,
       title: d.title,

@@ -7,6 +7,9 @@ import type { DocumentRouting } from './routing.js';
 import { signJson } from '../lib/signing.js';
 
 export interface ReceiptDocument {
+  /** The gateway's id of the document (for the explain endpoint and later evidence). */
+  id: string;
+  /** The court's id of the document, from the manifest. */
   documentId: string;
   type: string;
   title: string;
