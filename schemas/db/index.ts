@@ -4,3 +4,5 @@ export * from './blobs.js';
 export * from './audit.js';
 export * from './directory.js';
 export * from './cases.js';
+export * from './deadlines.js';
+export * from './outbox.js';
