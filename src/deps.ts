@@ -10,6 +10,8 @@ import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
 import type { SignedEnvelope } from './intake/envelope.js';
 import type { DirectoryIndex } from './domain/routing/index.js';
+import type { Calendar } from './domain/calendar/index.js';
+import type { Policy } from './domain/policy/index.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
@@ -81,6 +83,8 @@ export interface GatewayConfig {
    * (OAuth client credentials, issue 5) arrive. Unset: those endpoints answer 403.
    */
   adminToken?: string;
+  /** The policy preset of a region that has not chosen one (src/domain/policy/presets.ts). */
+  defaultPolicyPreset?: string;
 }
 
 export interface Deps {
@@ -98,6 +102,10 @@ export interface Deps {
     auditHead?: { seq: number; hash: string };
     /** The current unit directory, indexed once per version (src/services/directory.ts). */
     directory?: { version: number; index: DirectoryIndex };
+    /** The legal calendar with the administrator's overrides, built once per version of them. */
+    calendar?: { version: string; calendar: Calendar };
+    /** Region policies, resolved once per change (src/services/policies.ts). */
+    policies?: Map<string, { stamp: number; policy: Policy }>;
   };
 }
 

@@ -12,6 +12,9 @@ import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } fro
 import { newId } from '../lib/ids.js';
 import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory } from '../services/directory.js';
+import { currentCalendar } from '../services/calendar.js';
+import { regionPolicy } from '../services/policies.js';
+import { planDocumentObligations, type ObligationSummary } from '../services/obligations.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
@@ -26,6 +29,8 @@ export interface DocumentRouting {
 
 export interface RoutingPlan {
   perDocument: DocumentRouting[];
+  /** The obligations each document started (DOMAIN.md §4), in the same batch. */
+  obligations: ObligationSummary[][];
   entries: AuditEntry[];
   items: Stmt[];
 }
@@ -89,6 +94,8 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   const items: Stmt[] = [];
   const entries: AuditEntry[] = [];
   const perDocument: DocumentRouting[] = [];
+  const perDocumentObligations: ObligationSummary[][] = [];
+  const calendar = await currentCalendar(deps);
   const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
@@ -197,14 +204,31 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       caseId,
     };
     perDocument.push(routing);
+
+    // Deadlines from the region's policy and the legal calendar, in the same write [DOMAIN.md §4].
+    const { policy } = await regionPolicy(deps, decision.regionCode ?? null);
+    const lead = decision.status === 'assigned' ? (decision.assignments.find((a) => a.role === 'lead') ?? decision.assignments[0]) : undefined;
+    const planned = await planDocumentObligations(deps, {
+      documentId,
+      doc,
+      arrivedAt,
+      caseId,
+      regionCode: decision.regionCode ?? null,
+      leadUnitId: lead?.unitId ?? null,
+      policy,
+      calendar,
+    });
+    items.push(...planned.items);
+    perDocumentObligations.push(planned.summary);
     entries.push({
       actor,
       action: decision.status === 'assigned' ? 'document.routed' : 'document.queued',
       subject: `document:${documentId}`,
       data: { ...routing, directoryVersion: dir.version, onDate },
     });
+    entries.push(...planned.entries);
   }
-  return { perDocument, entries, items };
+  return { perDocument, obligations: perDocumentObligations, entries, items };
 }
 
 async function firstExistingCase(deps: Deps, numbers: string[]) {

@@ -12,6 +12,7 @@ import { Problem } from '../lib/problem.js';
 import { commitPlanned } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../intake/routing.js';
+import { assignObligationsStmt } from './obligations.js';
 
 export interface AssignInput {
   assignments: { unitId: string; role: AssignmentRole }[];
@@ -102,6 +103,8 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
           })),
         ),
         deps.db.orm.update(cases).set({ routingStatus: 'assigned', regionCode: region, updatedAt: now }).where(eq(cases.id, caseId)),
+        // The case's unit obligations now belong to the lead unit.
+        assignObligationsStmt(deps, caseId, units.find((u) => u.role === 'lead')!.unitId, now),
       ];
       if (open.length) {
         items.push(

@@ -1,0 +1,48 @@
+/**
+ * Each region runs one policy profile (DOMAIN.md §4): a preset from src/domain/policy/presets.ts plus the
+ * region's validated overrides. Stored in region_policies; a region without a row runs the default preset.
+ */
+import { eq } from 'drizzle-orm';
+import type { Deps } from '../deps.js';
+import { regionPolicies } from '../../schemas/db/index.js';
+import { PRESET_IDS, resolvePolicy, safeResolvePolicy, type Policy } from '../domain/policy/index.js';
+import { Problem } from '../lib/problem.js';
+import { commitAudited } from './audit.js';
+
+/** The national-rules baseline (Quzhou Kecheng's preset is the national rules plus what seed Q says). */
+export const FALLBACK_PRESET = 'quzhou-kecheng';
+
+export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
+  const fallback = deps.config.defaultPolicyPreset ?? FALLBACK_PRESET;
+  const [row] = regionCode ? await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)) : [];
+  const key = regionCode ?? '';
+  const stamp = row?.updatedAt.getTime() ?? 0;
+  const cache = (deps.runtime.policies ??= new Map());
+  const hit = cache.get(key);
+  const presetId = row?.presetId ?? fallback;
+  if (hit && hit.stamp === stamp) return { presetId, policy: hit.policy, chosen: !!row };
+  const policy = resolvePolicy(presetId, row ? (JSON.parse(row.overridesJson) as object) : undefined);
+  cache.set(key, { stamp, policy });
+  return { presetId, policy, chosen: !!row };
+}
+
+export async function setRegionPolicy(deps: Deps, regionCode: string, input: { presetId: string; overrides?: unknown }, actor: string) {
+  if (!/^\d{6}$/.test(regionCode)) throw new Problem('bad-request', `region code must have 6 digits, not "${regionCode}"`);
+  if (!(PRESET_IDS as readonly string[]).includes(input.presetId)) throw new Problem('bad-request', `unknown preset "${input.presetId}"; choose one of ${PRESET_IDS.join(', ')}`);
+  const r = safeResolvePolicy(input.presetId, input.overrides ?? {});
+  if (!r.success) {
+    throw new Problem('invalid-policy', r.error.message, { errors: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  }
+  const now = deps.clock.now();
+  const overridesJson = JSON.stringify(input.overrides ?? {});
+  await commitAudited(deps, [{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }], async () => ({
+    items: [
+      deps.db.orm
+        .insert(regionPolicies)
+        .values({ regionCode, presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor })
+        .onConflictDoUpdate({ target: regionPolicies.regionCode, set: { presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor } }),
+    ],
+    result: null,
+  }));
+  return { regionCode, presetId: input.presetId, policy: r.policy };
+}
