@@ -11,6 +11,7 @@ import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
 import { mountRouting } from './routes/routing/index.js';
 import { mountDirectory } from './routes/directory/index.js';
+import { mountDeadlines } from './routes/deadlines/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -60,6 +61,7 @@ export function createApp(deps: Deps) {
   mountDeliveries(app, deps.config.bodyLimitBytes);
   mountRouting(app);
   mountDirectory(app);
+  mountDeadlines(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',

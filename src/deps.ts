@@ -105,7 +105,7 @@ export interface Deps {
     /** The legal calendar with the administrator's overrides, built once per version of them. */
     calendar?: { version: string; calendar: Calendar };
     /** Region policies, resolved once per change (src/services/policies.ts). */
-    policies?: Map<string, { stamp: number; policy: Policy }>;
+    policies?: Map<string, Policy>;
   };
 }
 

@@ -15,14 +15,15 @@ export const FALLBACK_PRESET = 'quzhou-kecheng';
 export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
   const fallback = deps.config.defaultPolicyPreset ?? FALLBACK_PRESET;
   const [row] = regionCode ? await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)) : [];
-  const key = regionCode ?? '';
-  const stamp = row?.updatedAt.getTime() ?? 0;
+  const presetId = row?.presetId ?? fallback;
+  // Keyed by what the policy is made of, so a change is seen at once whatever the clock says.
+  const key = `${presetId}|${row?.overridesJson ?? '{}'}`;
   const cache = (deps.runtime.policies ??= new Map());
   const hit = cache.get(key);
-  const presetId = row?.presetId ?? fallback;
-  if (hit && hit.stamp === stamp) return { presetId, policy: hit.policy, chosen: !!row };
+  if (hit) return { presetId, policy: hit, chosen: !!row };
   const policy = resolvePolicy(presetId, row ? (JSON.parse(row.overridesJson) as object) : undefined);
-  cache.set(key, { stamp, policy });
+  if (cache.size > 200) cache.clear();
+  cache.set(key, policy);
   return { presetId, policy, chosen: !!row };
 }
 

@@ -1,0 +1,311 @@
+/**
+ * The unit directory (单位目录) and its in-memory index.
+ *
+ * - Region: an administrative division (行政区划, 6-digit code), e.g. 330802 柯城区.
+ * - Unit: an agency that can be an undertaking unit (承办单位): the district government, its office, the
+ *   justice bureau, departments, townships and street offices, entrusted organisations (受委托组织).
+ *   A unit can be abolished (撤销) on a date, its powers passing to a successor [B 第三条(四)], or act for a
+ *   unit that entrusted it [B 第三条(三)].
+ * - JudicialBody: a court or procuratorate with the regions it serves over time. Under cross-district
+ *   collective jurisdiction (跨区域集中管辖) one court serves several districts, changing by dated
+ *   announcement [Q 一(一)]: 龙游县人民法院 hears Kecheng's and Qujiang's first-instance cases from 2021-04-08.
+ *
+ * buildDirectoryIndex() indexes once; every lookup afterwards is a Map hit or a scan of a handful of entries.
+ * Pure: no I/O, no clock; dates are arguments.
+ */
+import { assertIsoDate } from './dates.js';
+import { normaliseName, prefixVariants, regionPrefixes, type MatchVia } from './names.js';
+
+export interface Region {
+  /** 6-digit administrative division code (行政区划代码), e.g. '330802'. */
+  readonly code: string;
+  /** Name as used in unit names, e.g. '柯城区'. Its last character is the level (区/县/市/旗). */
+  readonly name: string;
+  /** Longer prefixes that courts also write before unit names, e.g. ['衢州市柯城区']. */
+  readonly prefixes?: readonly string[];
+}
+
+export const UNIT_KINDS = [
+  'government', // 区/县人民政府
+  'department', // 政府工作部门, 分局
+  'township', // 乡镇人民政府, 街道办事处
+  'justice_bureau', // 司法局
+  'government_office', // 政府办公室
+  'entrusted_org', // 受委托组织 [B 第三条(三)]
+  'other',
+] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export interface Unit {
+  /** Directory id, stable, e.g. 'kc-zrzy'. */
+  readonly id: string;
+  readonly regionCode: string;
+  /** Official full name, e.g. '衢州市自然资源和规划局柯城分局'. */
+  readonly name: string;
+  /** Other names courts write, e.g. ['柯城区自然资源局', '区自然资源局']. */
+  readonly aliases: readonly string[];
+  readonly kind: UnitKind;
+  /** For an entrusted organisation: the unit that entrusted it (委托单位). */
+  readonly entrustedBy?: string;
+  /** First day on which the unit no longer exists (撤销之日). */
+  readonly abolishedOn?: string;
+  /** The unit that continues to exercise its powers (继续行使其职权的单位). */
+  readonly successorId?: string;
+  /** 统一社会信用代码 (18 characters). */
+  readonly unitCode?: string;
+}
+
+export interface ServedRegion {
+  readonly regionCode: string;
+  /** First day served (inclusive). */
+  readonly from: string;
+  /** Last day served (inclusive); open-ended when absent. */
+  readonly to?: string;
+}
+
+export interface JudicialBody {
+  /** Sender code, e.g. 'court-longyou'. */
+  readonly code: string;
+  readonly name: string;
+  readonly kind: 'court' | 'procuratorate';
+  readonly level?: 'basic' | 'intermediate' | 'high' | 'supreme';
+  readonly servedRegions: readonly ServedRegion[];
+}
+
+export interface DirectoryData {
+  readonly regions: readonly Region[];
+  readonly units: readonly Unit[];
+  readonly courts: readonly JudicialBody[];
+  readonly procuratorates?: readonly JudicialBody[];
+}
+
+export interface NameCandidate {
+  readonly unit: Unit;
+  readonly via: MatchVia;
+  /** The directory name or alias that matched (as listed, not normalised). */
+  readonly matched: string;
+}
+
+/** Never a guess: one unit, several candidates, or nothing. */
+export type NameResolution =
+  | ({ readonly kind: 'found' } & NameCandidate)
+  | { readonly kind: 'ambiguous'; readonly candidates: readonly NameCandidate[] }
+  | { readonly kind: 'unknown' };
+
+export interface SuccessionHop {
+  readonly from: Unit;
+  readonly to: Unit;
+  readonly abolishedOn: string;
+}
+
+/** Where a unit's powers are on a date [B 第三条(四)]. */
+export type Succession =
+  | { readonly kind: 'current'; readonly unit: Unit; readonly hops: readonly SuccessionHop[] }
+  /** `unit` was abolished on or before the date and names no successor. */
+  | { readonly kind: 'no_successor'; readonly unit: Unit; readonly hops: readonly SuccessionHop[] }
+  /** The successor ids loop back; `unit` is where the loop was detected. */
+  | { readonly kind: 'cycle'; readonly unit: Unit; readonly hops: readonly SuccessionHop[] };
+
+export interface DirectoryIndex {
+  readonly data: DirectoryData;
+  unit(id: string): Unit | undefined;
+  /** By 统一社会信用代码, or by directory id (courts may send either as PartyRef.unitCode). */
+  unitByCode(code: string): Unit | undefined;
+  region(code: string): Region | undefined;
+  regionCodes(): readonly string[];
+  unitsInRegion(regionCode: string): readonly Unit[];
+  /** Justice bureaus of the region that exist on the date (normally exactly one). */
+  justiceBureaus(regionCode: string, onDate: string): readonly Unit[];
+  /** District governments of the region that exist on the date (normally exactly one). */
+  governments(regionCode: string, onDate: string): readonly Unit[];
+  body(code: string): JudicialBody | undefined;
+  /** Regions a court or procuratorate serves on the date (collective jurisdiction, dated). */
+  regionsServedBy(bodyCode: string, onDate: string): readonly string[];
+  /** Resolve a written name in one region: exact name/alias, else an unambiguous prefix variant. */
+  resolveName(written: string, regionCode: string): NameResolution;
+  /**
+   * Resolve a written name across several regions: exact matches first (in any of them), prefix variants
+   * only when no exact match exists; several units → ambiguous.
+   */
+  resolveNameIn(written: string, regionCodes: readonly string[]): NameResolution;
+  /** Follow abolishedOn/successorId as of the date, over any number of hops, detecting cycles. */
+  successorChain(unitId: string, onDate: string): Succession;
+}
+
+interface NameEntry {
+  readonly unit: Unit;
+  readonly via: 'name' | 'alias';
+  readonly matched: string;
+}
+
+interface RegionEntry {
+  readonly region: Region;
+  readonly prefixes: readonly string[];
+  readonly levelChar: string;
+  readonly names: Map<string, NameEntry[]>;
+  readonly units: Unit[];
+  readonly justiceBureaus: Unit[];
+  readonly governments: Unit[];
+}
+
+interface Period {
+  readonly regionCode: string;
+  readonly from: string;
+  readonly to: string | undefined;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+export function isActiveOn(unit: Unit, onDate: string): boolean {
+  return unit.abolishedOn === undefined || unit.abolishedOn > onDate;
+}
+
+function normaliseCode(code: string): string {
+  return code.normalize('NFKC').replace(/\s/g, '').toUpperCase();
+}
+
+/**
+ * Index a directory. The data is assumed valid (parse it with DirectoryFile first when it comes from
+ * outside); units whose regionCode is not a listed region are still indexed by id and code.
+ */
+export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
+  const units = new Map<string, Unit>();
+  const byCode = new Map<string, Unit>();
+  const regions = new Map<string, RegionEntry>();
+  const bodies = new Map<string, JudicialBody>();
+  const periods = new Map<string, Period[]>();
+
+  for (const region of data.regions) {
+    const prefixes = regionPrefixes(region.name, region.prefixes ?? []);
+    const norm = normaliseName(region.name);
+    regions.set(region.code, {
+      region,
+      prefixes,
+      levelChar: norm.slice(-1),
+      names: new Map(),
+      units: [],
+      justiceBureaus: [],
+      governments: [],
+    });
+  }
+
+  const addName = (entry: RegionEntry, written: string, e: NameEntry) => {
+    const key = normaliseName(written);
+    if (!key) return;
+    const list = entry.names.get(key);
+    if (!list) entry.names.set(key, [e]);
+    else if (!list.some((x) => x.unit.id === e.unit.id)) list.push(e);
+  };
+
+  for (const unit of data.units) {
+    units.set(unit.id, unit);
+    if (unit.unitCode) byCode.set(normaliseCode(unit.unitCode), unit);
+    const entry = regions.get(unit.regionCode);
+    if (!entry) continue;
+    entry.units.push(unit);
+    if (unit.kind === 'justice_bureau') entry.justiceBureaus.push(unit);
+    if (unit.kind === 'government') entry.governments.push(unit);
+    addName(entry, unit.name, { unit, via: 'name', matched: unit.name });
+    for (const alias of unit.aliases) addName(entry, alias, { unit, via: 'alias', matched: alias });
+  }
+
+  for (const body of [...data.courts, ...(data.procuratorates ?? [])]) {
+    bodies.set(body.code, body);
+    periods.set(
+      body.code,
+      body.servedRegions.map((s) => ({ regionCode: s.regionCode, from: s.from, to: s.to })),
+    );
+  }
+
+  const allRegionCodes = Object.freeze([...regions.keys()]);
+
+  const lookupExact = (entry: RegionEntry, key: string, out: Map<string, NameCandidate>) => {
+    const hits = entry.names.get(key);
+    if (!hits) return;
+    for (const h of hits) if (!out.has(h.unit.id)) out.set(h.unit.id, h);
+  };
+
+  const lookupVariants = (entry: RegionEntry, key: string, out: Map<string, NameCandidate>) => {
+    for (const v of prefixVariants(key, entry.prefixes, entry.levelChar)) {
+      const hits = entry.names.get(v.key);
+      if (!hits) continue;
+      for (const h of hits) if (!out.has(h.unit.id)) out.set(h.unit.id, { unit: h.unit, via: v.via, matched: h.matched });
+    }
+  };
+
+  const decide = (found: Map<string, NameCandidate>): NameResolution | undefined => {
+    if (found.size === 0) return undefined;
+    const candidates = [...found.values()];
+    if (candidates.length === 1) return { kind: 'found', ...candidates[0]! };
+    return { kind: 'ambiguous', candidates };
+  };
+
+  const resolveNameIn = (written: string, regionCodes: readonly string[]): NameResolution => {
+    const key = normaliseName(written);
+    if (!key) return { kind: 'unknown' };
+    const entries: RegionEntry[] = [];
+    for (const code of regionCodes) {
+      const e = regions.get(code);
+      if (e && !entries.includes(e)) entries.push(e);
+    }
+    const exact = new Map<string, NameCandidate>();
+    for (const e of entries) lookupExact(e, key, exact);
+    const exactResult = decide(exact);
+    if (exactResult) return exactResult;
+    // Prefix tolerance, accepted only if it points at exactly one unit.
+    const loose = new Map<string, NameCandidate>();
+    for (const e of entries) lookupVariants(e, key, loose);
+    return decide(loose) ?? { kind: 'unknown' };
+  };
+
+  const successorChain = (unitId: string, onDate: string): Succession => {
+    assertIsoDate(onDate, 'onDate');
+    const startUnit = units.get(unitId);
+    if (!startUnit) throw new RangeError(`unknown unit id ${JSON.stringify(unitId)}`);
+    let unit: Unit = startUnit;
+    const hops: SuccessionHop[] = [];
+    const seen = new Set<string>([unit.id]);
+    while (unit.abolishedOn !== undefined && unit.abolishedOn <= onDate) {
+      const next: Unit | undefined = unit.successorId === undefined ? undefined : units.get(unit.successorId);
+      if (!next) return { kind: 'no_successor', unit, hops };
+      hops.push({ from: unit, to: next, abolishedOn: unit.abolishedOn });
+      if (seen.has(next.id)) return { kind: 'cycle', unit: next, hops };
+      seen.add(next.id);
+      unit = next;
+    }
+    return { kind: 'current', unit, hops };
+  };
+
+  return {
+    data,
+    unit: (id) => units.get(id),
+    unitByCode: (code) => {
+      const c = normaliseCode(code);
+      return byCode.get(c) ?? units.get(code.trim());
+    },
+    region: (code) => regions.get(code)?.region,
+    regionCodes: () => allRegionCodes,
+    unitsInRegion: (code) => regions.get(code)?.units ?? EMPTY,
+    justiceBureaus: (code, onDate) =>
+      (regions.get(code)?.justiceBureaus ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
+    governments: (code, onDate) =>
+      (regions.get(code)?.governments ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
+    body: (code) => bodies.get(code),
+    regionsServedBy: (code, onDate) => {
+      const list = periods.get(code);
+      if (!list) return EMPTY;
+      const out: string[] = [];
+      for (const p of list) {
+        if (p.from <= onDate && (p.to === undefined || onDate <= p.to) && !out.includes(p.regionCode)) {
+          out.push(p.regionCode);
+        }
+      }
+      return out;
+    },
+    resolveName: (written, regionCode) => resolveNameIn(written, [regionCode]),
+    resolveNameIn,
+    successorChain,
+  };
+}
+
+export { normaliseName };

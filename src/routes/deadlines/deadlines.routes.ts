@@ -1,0 +1,162 @@
+/** Contracts: the deadline calculator, the legal calendar, overrides, region policies, obligations, feeds. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../../schemas/api/common.js';
+
+const security = [{ adminToken: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export const computeDeadline = createRoute({
+  method: 'get',
+  path: '/v1/deadlines/compute',
+  tags: ['Deadlines 时限'],
+  summary: 'Deadline calculator (期限计算器): due date, whether it is provisional, and how it was derived',
+  description:
+    'Counting by the national rules: the day of the event is not counted (民诉解释 第125条); a period whose last day is a rest day ends on the next working day (民诉法 第85条, 行诉解释 第48条); month periods end on the same-numbered day; working-day periods count only working days (行政复议法 第88条); all in Beijing time.',
+  request: {
+    query: z.object({
+      start: z.string().min(1).describe('An instant with offset (2026-11-23T23:59:00+08:00) or a Beijing date (2026-11-23)'),
+      period: z.string().regex(/^\d{1,4}(d|m|wd)$/).describe('15d (calendar days), 2m (months), 5wd (working days)'),
+      direction: z.enum(['after', 'before']).default('after').describe('after the start, or N days before it (an internal deadline moves earlier off a rest day)'),
+    }),
+  },
+  responses: { 200: json(z.object({ due: z.string(), provisional: z.boolean(), derivation: z.record(z.string(), z.unknown()) }).openapi('DueDate'), 'The due date'), ...problemResponses(400) },
+});
+
+export const calendarYear = createRoute({
+  method: 'get',
+  path: '/v1/calendar/{year}',
+  tags: ['Deadlines 时限'],
+  summary: "A year's rest days and make-up working days (调休), the data's source, and whether the year is published",
+  request: { params: z.object({ year: z.coerce.number().int().min(2004).max(2100) }) },
+  responses: { 200: json(z.record(z.string(), z.unknown()).openapi('CalendarYear'), 'The year'), ...problemResponses(400) },
+});
+
+const Change = z.object({ examined: z.number().int(), changed: z.number().int() }).openapi('Recomputed');
+
+export const putOverride = createRoute({
+  method: 'put',
+  path: '/v1/admin/calendar/overrides/{date}',
+  tags: ['Deadlines 时限'],
+  summary: 'Add or change a calendar day (a regional holiday, a notice published after the package); open deadlines are recomputed',
+  security,
+  request: {
+    params: z.object({ date: z.iso.date() }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ working: z.boolean(), name: z.string().trim().min(1).max(100), reason: z.string().trim().min(1).max(500) }) } } },
+  },
+  responses: { 200: json(z.object({ date: z.string(), recomputed: Change }), 'Saved'), ...problemResponses(400, 401, 403) },
+});
+
+export const deleteOverride = createRoute({
+  method: 'delete',
+  path: '/v1/admin/calendar/overrides/{date}',
+  tags: ['Deadlines 时限'],
+  summary: 'Remove a calendar override; open deadlines are recomputed',
+  security,
+  request: { params: z.object({ date: z.iso.date() }) },
+  responses: { 200: json(z.object({ date: z.string(), recomputed: Change }), 'Removed'), ...problemResponses(401, 403, 404) },
+});
+
+export const publishYearRoute = createRoute({
+  method: 'post',
+  path: '/v1/admin/calendar/years/{year}/publish',
+  tags: ['Deadlines 时限'],
+  summary: "Declare a year's notice fully entered as overrides: its provisional deadlines are recomputed",
+  security,
+  request: { params: z.object({ year: z.coerce.number().int().min(2004).max(2100) }) },
+  responses: { 200: json(z.object({ year: z.number().int(), recomputed: Change }), 'Published'), ...problemResponses(400, 401, 403) },
+});
+
+export const getPolicy = createRoute({
+  method: 'get',
+  path: '/v1/admin/regions/{code}/policy',
+  tags: ['Deadlines 时限'],
+  summary: "A region's policy profile (preset + overrides, resolved), each row with its article",
+  security,
+  request: { params: z.object({ code: z.string().regex(/^\d{6}$/) }) },
+  responses: { 200: json(z.object({ regionCode: z.string(), presetId: z.string(), chosen: z.boolean(), policy: z.record(z.string(), z.unknown()) }), 'The policy'), ...problemResponses(400, 401, 403) },
+});
+
+export const putPolicy = createRoute({
+  method: 'put',
+  path: '/v1/admin/regions/{code}/policy',
+  tags: ['Deadlines 时限'],
+  summary: 'Choose a preset for a region and override values (validated; applies to documents from now on)',
+  security,
+  request: {
+    params: z.object({ code: z.string().regex(/^\d{6}$/) }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ presetId: z.string(), overrides: z.record(z.string(), z.unknown()).optional() }) } } },
+  },
+  responses: { 200: json(z.object({ regionCode: z.string(), presetId: z.string(), policy: z.record(z.string(), z.unknown()) }), 'Saved'), ...problemResponses(400, 401, 403, 422) },
+});
+
+const Obligation = z
+  .object({
+    id: z.string(),
+    caseId: z.string().nullable(),
+    caseNumber: z.string().nullable(),
+    documentId: z.string(),
+    regionCode: z.string().nullable(),
+    kind: z.string(),
+    ruleId: z.string(),
+    title: z.object({ zh: z.string(), en: z.string() }),
+    party: z.string(),
+    unitId: z.string().nullable(),
+    dueOn: z.string(),
+    provisional: z.boolean(),
+    status: z.enum(['open', 'done', 'overdue', 'remedied', 'waived']),
+    statusReason: z.string().nullable(),
+    source: z.string().describe('The article the rule encodes'),
+    derivation: z.unknown().describe('Start, period, rule, any shift and why'),
+  })
+  .openapi('Obligation');
+
+export const listObligationsRoute = createRoute({
+  method: 'get',
+  path: '/v1/obligations',
+  tags: ['Deadlines 时限'],
+  summary: 'Obligations (时限事项), earliest due first',
+  security,
+  request: {
+    query: z.object({
+      unit: z.string().optional(),
+      region: z.string().regex(/^\d{6}$/).optional(),
+      case: z.string().optional(),
+      status: z.enum(['open', 'done', 'overdue', 'remedied', 'waived']).optional(),
+      dueBefore: z.iso.date().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+  },
+  responses: { 200: json(z.object({ items: z.array(Obligation) }), 'Obligations'), ...problemResponses(400, 401, 403) },
+});
+
+export const closeObligationRoute = createRoute({
+  method: 'post',
+  path: '/v1/obligations/{id}/close',
+  tags: ['Deadlines 时限'],
+  summary: 'Mark an obligation done (remedied if it was overdue) or waive it with a reason',
+  security,
+  request: {
+    params: z.object({ id: z.string() }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ status: z.enum(['done', 'waived']), reason: z.string().max(1000).optional() }) } } },
+  },
+  responses: { 200: json(z.object({ id: z.string(), status: z.string() }), 'Closed'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+export const issueFeedTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/admin/units/{unitId}/calendar-token',
+  tags: ['Deadlines 时限'],
+  summary: "Issue (or replace) the secret address of a unit's deadline calendar feed; the token is shown once",
+  security,
+  request: { params: z.object({ unitId: z.string() }) },
+  responses: { 201: json(z.object({ unitId: z.string(), token: z.string(), path: z.string() }), 'Issued'), ...problemResponses(401, 403, 404) },
+});
+
+export const unitFeedRoute = createRoute({
+  method: 'get',
+  path: '/v1/units/{unitId}/deadlines.ics',
+  tags: ['Deadlines 时限'],
+  summary: "iCalendar (RFC 5545) feed of a unit's open deadlines, for the clerks' own calendar",
+  request: { params: z.object({ unitId: z.string() }), query: z.object({ token: z.string().min(1) }) },
+  responses: { 200: { description: 'text/calendar', content: { 'text/calendar': { schema: z.string() } } }, ...problemResponses(400, 404) },
+});

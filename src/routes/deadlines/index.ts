@@ -1,0 +1,89 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../deps.js';
+import { requireAdmin } from '../../lib/admin-auth.js';
+import { Problem } from '../../lib/problem.js';
+import { computeDue, isIsoDate, parsePeriod } from '../../domain/calendar/index.js';
+import { currentCalendar, publishYear, removeCalendarOverride, setCalendarOverride } from '../../services/calendar.js';
+import { closeObligation, listObligations, recomputeAfterCalendarChange } from '../../services/obligations.js';
+import { regionPolicy, setRegionPolicy } from '../../services/policies.js';
+import { issueFeedToken, unitFeed } from '../../services/feeds.js';
+import {
+  calendarYear,
+  closeObligationRoute,
+  computeDeadline,
+  deleteOverride,
+  getPolicy,
+  issueFeedTokenRoute,
+  listObligationsRoute,
+  publishYearRoute,
+  putOverride,
+  putPolicy,
+  unitFeedRoute,
+} from './deadlines.routes.js';
+
+export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
+  for (const p of ['/v1/obligations', '/v1/obligations/*']) app.use(p, requireAdmin);
+  const actor = (c: { get(k: 'actor'): unknown }) => String(c.get('actor'));
+
+  app.openapi(computeDeadline, async (c) => {
+    const q = c.req.valid('query');
+    const start = isIsoDate(q.start) ? { date: q.start } : q.start;
+    if (typeof start === 'string' && (Number.isNaN(Date.parse(start)) || !/(Z|[+-]\d\d:\d\d)$/.test(start))) {
+      throw new Problem('bad-request', `start must be a Beijing date (2026-11-23) or an instant with its offset (2026-11-23T23:59:00+08:00), not "${q.start}"`);
+    }
+    const r = computeDue({ start, period: parsePeriod(q.period), direction: q.direction, calendar: await currentCalendar(c.var.deps) });
+    return c.json({ due: r.due, provisional: r.provisional, derivation: r.derivation as unknown as Record<string, unknown> }, 200);
+  });
+
+  app.openapi(calendarYear, async (c) => {
+    const cal = await currentCalendar(c.var.deps);
+    return c.json(cal.yearInfo(c.req.valid('param').year) as unknown as Record<string, unknown>, 200);
+  });
+
+  app.openapi(putOverride, async (c) => {
+    const { date } = c.req.valid('param');
+    const change = await setCalendarOverride(c.var.deps, { date, ...c.req.valid('json') }, actor(c as never));
+    return c.json({ date, recomputed: await recomputeAfterCalendarChange(c.var.deps, change, actor(c as never)) }, 200);
+  });
+  app.openapi(deleteOverride, async (c) => {
+    const { date } = c.req.valid('param');
+    const change = await removeCalendarOverride(c.var.deps, date, actor(c as never));
+    return c.json({ date, recomputed: await recomputeAfterCalendarChange(c.var.deps, change, actor(c as never)) }, 200);
+  });
+  app.openapi(publishYearRoute, async (c) => {
+    const { year } = c.req.valid('param');
+    const change = await publishYear(c.var.deps, year, actor(c as never));
+    return c.json({ year, recomputed: await recomputeAfterCalendarChange(c.var.deps, change, actor(c as never)) }, 200);
+  });
+
+  app.openapi(getPolicy, async (c) => {
+    const { code } = c.req.valid('param');
+    const r = await regionPolicy(c.var.deps, code);
+    return c.json({ regionCode: code, presetId: r.presetId, chosen: r.chosen, policy: r.policy as unknown as Record<string, unknown> }, 200);
+  });
+  app.openapi(putPolicy, async (c) => {
+    const { code } = c.req.valid('param');
+    const r = await setRegionPolicy(c.var.deps, code, c.req.valid('json'), actor(c as never));
+    return c.json({ regionCode: code, presetId: r.presetId, policy: r.policy as unknown as Record<string, unknown> }, 200);
+  });
+
+  app.openapi(listObligationsRoute, async (c) => {
+    const q = c.req.valid('query');
+    const items = await listObligations(c.var.deps, {
+      ...(q.unit ? { unitId: q.unit } : {}),
+      ...(q.region ? { regionCode: q.region } : {}),
+      ...(q.case ? { caseId: q.case } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+    });
+    return c.json({ items } as never, 200);
+  });
+  app.openapi(closeObligationRoute, async (c) => c.json(await closeObligation(c.var.deps, c.req.valid('param').id, c.req.valid('json'), actor(c as never)), 200));
+
+  app.openapi(issueFeedTokenRoute, async (c) => c.json(await issueFeedToken(c.var.deps, c.req.valid('param').unitId, actor(c as never)), 201));
+  app.openapi(unitFeedRoute, async (c) => {
+    const body = await unitFeed(c.var.deps, c.req.valid('param').unitId, c.req.valid('query').token);
+    return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
+  });
+}
