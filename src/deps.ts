@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import type * as schema from '../schemas/db/index.js';
 import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
+import type { TtlCache } from './lib/ttl-cache.js';
 import type { SignedEnvelope } from './intake/envelope.js';
 import type { DirectoryIndex } from './domain/routing/index.js';
 import type { Calendar } from './domain/calendar/index.js';
@@ -104,6 +105,8 @@ export interface Deps {
     directory?: { version: number; index: DirectoryIndex };
     /** The legal calendar with the administrator's overrides, built once per version of them. */
     calendar?: { version: string; calendar: Calendar };
+    /** Per-delivery lookups, memoised for a second and cleared by local writes (src/lib/ttl-cache.ts). */
+    lookups?: TtlCache;
     /** Region policies, resolved once per change (src/services/policies.ts). */
     policies?: Map<string, Policy>;
   };

@@ -14,12 +14,12 @@ export async function openLibsql(url: string, authToken?: string) {
     const path = url.slice('file:'.length);
     if (path && !path.startsWith(':')) mkdirSync(dirname(path), { recursive: true });
   }
-  const client = createClient({ url, authToken });
+  // `timeout` is the busy timeout of every pooled connection to a file (a CLI writing while the server runs
+  // waits instead of failing with SQLITE_BUSY); a PRAGMA would reach only one connection of the pool.
+  const client = createClient({ url, authToken, timeout: 5000 });
   if (url.startsWith('file:')) {
-    // WAL lets readers go on while a delivery commits; a busy timeout waits out another writer.
+    // WAL (kept in the file) lets readers go on while a delivery commits.
     await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA busy_timeout = 5000');
-    await client.execute('PRAGMA foreign_keys = ON');
   }
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   return { client, db: libsqlDb(client) };

@@ -10,7 +10,7 @@ import { ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS, type Ve
 import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
-import { commitPlanned } from '../services/audit.js';
+import { commitOptimistic } from '../services/audit.js';
 import { planRouting } from './routing.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import type { SignedEnvelope } from './envelope.js';
@@ -153,8 +153,9 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
   const actor = `sender:${sender.code}`;
 
   try {
-    // Routing is planned under the write lock, so two deliveries of one new case cannot both create it.
-    return await commitPlanned(
+    // Routing and deadlines are planned outside the write lock; if a concurrent delivery created the same
+    // new case first, the unique case number refuses this batch and the plan is made again (it then follows).
+    return await commitOptimistic(
       deps,
       async () => {
         const routing = await planRouting(deps, manifest, arrivedAt, docRows.map((r) => r.id));
@@ -234,6 +235,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
       },
         };
       },
+      (e) => /UNIQUE constraint failed: cases\.case_number|cases_number/.test(String((e as Error)?.message)),
       arrivedAt,
     );
   } catch (e) {

@@ -1,5 +1,6 @@
 /** Byte helpers on web standards only (runtime-neutral). Digests come from WebCrypto, never by hand. */
 import canonicalizeJson from 'canonicalize';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 const enc = new TextEncoder();
 
@@ -12,10 +13,22 @@ export function toHex(buf: ArrayBuffer | Uint8Array): string {
   return s;
 }
 
-/** SHA-256 (WebCrypto), lowercase hex. */
+/** Below this size a digest is computed in the calling thread: cheaper than a WebCrypto round trip. */
+const SYNC_DIGEST_MAX = 16 * 1024;
+
+/** SHA-256, lowercase hex: WebCrypto for large inputs (attachments), in-thread for small ones. */
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   const bytes = typeof data === 'string' ? utf8(data) : data;
+  if (bytes.length <= SYNC_DIGEST_MAX) return sha256HexSync(bytes);
   return toHex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+/**
+ * SHA-256 in the calling thread (@noble/hashes, audited), for small inputs on the hot path (audit records,
+ * JCS digests): no thread-pool round trip and no await inside the write lock. Large inputs use sha256Hex.
+ */
+export function sha256HexSync(data: Uint8Array | string): string {
+  return toHex(sha256(typeof data === 'string' ? utf8(data) : data));
 }
 
 /** RFC 8785 JSON Canonicalization Scheme (the `canonicalize` package by the RFC's author). */
@@ -26,7 +39,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 of the JCS form of a JSON value. */
-export const jsonDigest = (value: unknown): Promise<string> => sha256Hex(canonicalJson(value));
+export const jsonDigest = (value: unknown): Promise<string> => Promise.resolve(sha256HexSync(canonicalJson(value)));
 
 /** Strict standard base64 (RFC 4648 §4) → bytes; throws on anything else. */
 export function fromBase64(s: string): Uint8Array {

@@ -8,7 +8,7 @@ import { asc, desc, gt } from 'drizzle-orm';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import type { Deps, Stmt } from '../deps.js';
 import { auditCheckpoints, auditLog } from '../../schemas/db/index.js';
-import { canonicalJson, sha256Hex } from '../lib/encoding.js';
+import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { signJson } from '../lib/signing.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -33,8 +33,8 @@ export interface AuditRecord extends AuditHead {
   prevHash: string;
 }
 
-export const recordHash = (r: Omit<AuditRecord, 'hash' | 'data'>): Promise<string> =>
-  sha256Hex(
+export const recordHash = (r: Omit<AuditRecord, 'hash' | 'data'>): string =>
+  sha256HexSync(
     canonicalJson({
       seq: r.seq,
       at: r.at.getTime(),
@@ -52,13 +52,24 @@ async function loadHead(deps: Deps): Promise<AuditHead> {
   return row ?? { seq: 0, hash: GENESIS };
 }
 
-async function chain(head: AuditHead, at: Date, entries: AuditEntry[]): Promise<AuditRecord[]> {
+/** Canonical data and its digest: computed before the write lock is taken. */
+interface PreparedEntry extends AuditEntry {
+  json: string;
+  dataDigest: string;
+}
+const prepare = (entries: AuditEntry[]): PreparedEntry[] =>
+  entries.map((e) => {
+    const json = canonicalJson(e.data ?? null);
+    return { ...e, json, dataDigest: sha256HexSync(json) };
+  });
+
+/** Link prepared entries to the head: synchronous, so the locked section does not yield. */
+function chain(head: AuditHead, at: Date, entries: PreparedEntry[]): AuditRecord[] {
   const out: AuditRecord[] = [];
   let prev = head;
   for (const e of entries) {
-    const data = canonicalJson(e.data ?? null);
-    const base = { seq: prev.seq + 1, at, actor: e.actor, action: e.action, subject: e.subject, dataDigest: await sha256Hex(data), prevHash: prev.hash };
-    const rec: AuditRecord = { ...base, data, hash: await recordHash(base) };
+    const base = { seq: prev.seq + 1, at, actor: e.actor, action: e.action, subject: e.subject, dataDigest: e.dataDigest, prevHash: prev.hash };
+    const rec: AuditRecord = { ...base, data: e.json, hash: recordHash(base) };
     out.push(rec);
     prev = rec;
   }
@@ -79,33 +90,56 @@ export interface AuditPlan<T> {
   build: (head: AuditHead, at: Date) => Promise<{ items: Stmt[]; result: T }>;
 }
 
+/** Head → records → statements → one batch; run with the write lock held. Retries a sequence clash. */
+async function commitLocked<T>(deps: Deps, prepared: PreparedEntry[], build: AuditPlan<T>['build'], at: Date): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const head = await loadHead(deps);
+    const records = chain(head, at, prepared);
+    const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
+    const { items, result } = await build(newHead, at);
+    const stmts: Stmt[] = [...items];
+    if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
+    for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, at)));
+    try {
+      await deps.db.batch(stmts);
+      deps.runtime.auditHead = newHead;
+      return result;
+    } catch (e) {
+      // Another process may have appended: reload the head and chain again.
+      deps.runtime.auditHead = undefined;
+      if (isAuditSeqConflict(e) && attempt < 5) continue;
+      throw e;
+    }
+  }
+}
+
 /**
  * Plan and commit under the write lock: `plan` runs inside it (so it may read state that the write depends
- * on, e.g. whether a case exists), then its audit entries and statements go in ONE batch. A conflict with
- * another process on the audit sequence re-runs the plan on a fresh head.
+ * on, e.g. whether a case is still queued), then its audit entries and statements go in ONE batch.
  */
-export async function commitPlanned<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, at: Date = deps.clock.now()): Promise<T> {
+export function commitPlanned<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, at: Date = deps.clock.now()): Promise<T> {
   return deps.runtime.writeLock.run(async () => {
-    for (let attempt = 0; ; attempt++) {
-      const { entries, build } = await plan();
-      const head = await loadHead(deps);
-      const records = await chain(head, at, entries);
-      const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
-      const { items, result } = await build(newHead, at);
-      const stmts: Stmt[] = [...items];
-      if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
-      for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, at)));
-      try {
-        await deps.db.batch(stmts);
-        deps.runtime.auditHead = newHead;
-        return result;
-      } catch (e) {
-        deps.runtime.auditHead = undefined;
-        if (isAuditSeqConflict(e) && attempt < 5) continue;
-        throw e;
-      }
-    }
+    const { entries, build } = await plan();
+    return commitLocked(deps, prepare(entries), build, at);
   });
+}
+
+/**
+ * Like commitPlanned, but `plan` runs OUTSIDE the write lock (it may read and compute concurrently with other
+ * requests); only head → hashes → build → batch are serialised. When the batch fails because another write got
+ * there first (`isConflict`, e.g. the same new case created by a concurrent delivery), the plan is made again.
+ */
+export async function commitOptimistic<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, isConflict: (e: unknown) => boolean, at: Date = deps.clock.now()): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const { entries, build } = await plan();
+    const prepared = prepare(entries);
+    try {
+      return await deps.runtime.writeLock.run(() => commitLocked(deps, prepared, build, at));
+    } catch (e) {
+      if (isConflict(e) && attempt < 5) continue;
+      throw e;
+    }
+  }
 }
 
 /** Commit fixed `entries` with the statements `finish` builds, in one batch (see commitPlanned). */
@@ -148,8 +182,8 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
       const bad = (reason: string): AuditVerifyResult => ({ ok: false, records: count, checkpoints: 0, head: prev, firstBad: { seq: r.seq, reason } });
       if (r.seq !== prev.seq + 1) return bad(`sequence gap: expected ${prev.seq + 1}, found ${r.seq}`);
       if (r.prevHash !== prev.hash) return bad(`prevHash does not match the hash of record ${prev.seq}`);
-      if ((await sha256Hex(r.data)) !== r.dataDigest) return bad('data does not match its digest');
-      const h = await recordHash(r);
+      if (sha256HexSync(r.data) !== r.dataDigest) return bad('data does not match its digest');
+      const h = recordHash(r);
       if (h !== r.hash) return bad('hash does not match the record');
       prev = { seq: r.seq, hash: r.hash };
       if (r.seq % deps.config.checkpointEvery === 0) hashes.set(r.seq, r.hash);

@@ -9,13 +9,16 @@ import { calendarOverrides, calendarPublishedYears } from '../../schemas/db/inde
 import { createChineseDaysCalendar, parseCalendarOverrides, isIsoDate, type Calendar } from '../domain/calendar/index.js';
 import { Problem } from '../lib/problem.js';
 import { commitAudited, type AuditEntry } from './audit.js';
+import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
 
 export async function currentCalendar(deps: Deps): Promise<Calendar> {
-  const [sig] = await deps.db.orm
-    .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarOverrides.createdAt}), 0)` })
-    .from(calendarOverrides);
-  const [ysig] = await deps.db.orm.select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarPublishedYears.createdAt}), 0)` }).from(calendarPublishedYears);
-  const version = `${sig?.n}:${sig?.last}:${ysig?.n}:${ysig?.last}`;
+  const version = await lookup(deps, 'calendar:version', async () => {
+    const [sig] = await deps.db.orm
+      .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarOverrides.createdAt}), 0)` })
+      .from(calendarOverrides);
+    const [ysig] = await deps.db.orm.select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarPublishedYears.createdAt}), 0)` }).from(calendarPublishedYears);
+    return `${sig?.n}:${sig?.last}:${ysig?.n}:${ysig?.last}`;
+  });
   const hit = deps.runtime.calendar;
   if (hit && hit.version === version) return hit.calendar;
   const days = await deps.db.orm.select().from(calendarOverrides).orderBy(asc(calendarOverrides.date));
@@ -48,6 +51,8 @@ export async function setCalendarOverride(deps: Deps, input: OverrideInput, acto
     ],
     result: null,
   }));
+  invalidateLookups(deps);
+  deps.runtime.calendar = undefined; // the same count and time stamp can follow a change under a fixed clock
   return { kind: 'day', date: input.date } as CalendarChange;
 }
 
@@ -58,6 +63,8 @@ export async function removeCalendarOverride(deps: Deps, date: string, actor: st
     items: [deps.db.orm.delete(calendarOverrides).where(eq(calendarOverrides.date, date))],
     result: null,
   }));
+  invalidateLookups(deps);
+  deps.runtime.calendar = undefined;
   return { kind: 'day', date } as CalendarChange;
 }
 
@@ -68,6 +75,8 @@ export async function publishYear(deps: Deps, year: number, actor: string) {
     items: [deps.db.orm.insert(calendarPublishedYears).values({ year, createdAt: deps.clock.now(), actor }).onConflictDoNothing()],
     result: null,
   }));
+  invalidateLookups(deps);
+  deps.runtime.calendar = undefined;
   return { kind: 'year', year } as CalendarChange;
 }
 

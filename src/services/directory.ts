@@ -9,6 +9,7 @@ import { buildDirectoryIndex, parseDirectoryFile, type DirectoryData, type Direc
 import { jsonDigest } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 import { commitAudited } from './audit.js';
+import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
 
 export interface CurrentDirectory {
   version: number;
@@ -18,8 +19,10 @@ export interface CurrentDirectory {
 const EMPTY: DirectoryData = { regions: [], units: [], courts: [] };
 
 export async function currentDirectory(deps: Deps): Promise<CurrentDirectory> {
-  const [row] = await deps.db.orm.select({ version: directorySnapshots.version }).from(directorySnapshots).orderBy(desc(directorySnapshots.version)).limit(1);
-  const version = row?.version ?? 0;
+  const version = await lookup(deps, 'directory:version', async () => {
+    const [row] = await deps.db.orm.select({ version: directorySnapshots.version }).from(directorySnapshots).orderBy(desc(directorySnapshots.version)).limit(1);
+    return row?.version ?? 0;
+  });
   const hit = deps.runtime.directory;
   if (hit && hit.version === version) return hit;
   let index: DirectoryIndex;
@@ -59,7 +62,7 @@ export async function saveDirectory(deps: Deps, input: unknown, actor: string, n
       items: [deps.db.orm.insert(directorySnapshots).values({ version, data: JSON.stringify(data), digest, actor, note, createdAt: deps.clock.now() })],
       result: { version, digest },
     }),
-  );
+  ).finally(() => invalidateLookups(deps));
 }
 
 /** Apply one change to the current directory and save it as the next version. */

@@ -8,13 +8,16 @@ import { regionPolicies } from '../../schemas/db/index.js';
 import { PRESET_IDS, resolvePolicy, safeResolvePolicy, type Policy } from '../domain/policy/index.js';
 import { Problem } from '../lib/problem.js';
 import { commitAudited } from './audit.js';
+import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
 
 /** The national-rules baseline (Quzhou Kecheng's preset is the national rules plus what seed Q says). */
 export const FALLBACK_PRESET = 'quzhou-kecheng';
 
 export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
   const fallback = deps.config.defaultPolicyPreset ?? FALLBACK_PRESET;
-  const [row] = regionCode ? await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)) : [];
+  const row = regionCode
+    ? await lookup(deps, `policy:${regionCode}`, async () => (await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)))[0])
+    : undefined;
   const presetId = row?.presetId ?? fallback;
   // Keyed by what the policy is made of, so a change is seen at once whatever the clock says.
   const key = `${presetId}|${row?.overridesJson ?? '{}'}`;
@@ -45,5 +48,6 @@ export async function setRegionPolicy(deps: Deps, regionCode: string, input: { p
     ],
     result: null,
   }));
+  invalidateLookups(deps);
   return { regionCode, presetId: input.presetId, policy: r.policy };
 }

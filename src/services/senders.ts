@@ -7,6 +7,7 @@ import { fromBase64, toBase64 } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import { commitAudited } from './audit.js';
+import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
 
 export interface SenderInput {
   code: string;
@@ -67,7 +68,7 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
       }
       return { items, result: { code: input.code, added: fresh.map((c) => c.fingerprint) } };
     },
-  );
+  ).finally(() => invalidateLookups(deps));
 }
 
 export async function listSenders(deps: Deps) {
@@ -83,9 +84,8 @@ export async function listSenders(deps: Deps) {
   }));
 }
 
-export async function findSender(deps: Deps, code: string) {
-  const [row] = await deps.db.orm.select().from(senders).where(eq(senders.code, code));
-  return row;
+export function findSender(deps: Deps, code: string) {
+  return lookup(deps, `sender:${code}`, async () => (await deps.db.orm.select().from(senders).where(eq(senders.code, code)))[0]);
 }
 
 export async function trustAnchors(deps: Deps, code: string): Promise<TrustAnchor[]> {

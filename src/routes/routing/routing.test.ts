@@ -181,6 +181,17 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
   });
 });
 
+describe('concurrent deliveries of one new case', () => {
+  it('create the case once; the others follow it (planning runs outside the write lock and is redone on conflict)', async () => {
+    const cn = '(2026)浙0825行初7777号';
+    const ms = Array.from({ length: 4 }, (_, i) => base({ caseNumber: cn, defendant: '衢州市柯城区市场监督管理局', regionCode: '330802', type: i === 0 ? 'complaint_copy' : 'summons' }));
+    const rs = await Promise.all(ms.map((m) => push(m)));
+    expect(new Set(rs.map((r) => r.caseId)).size).toBe(1);
+    expect(rs.every((r) => r.status === 'assigned' && r.units[0]?.unitId === 'kc-scjg')).toBe(true);
+    expect(rs.map((r) => r.rule).sort()).toEqual(['R1', 'R10', 'R10', 'R10']);
+  });
+});
+
 describe('directory administration', () => {
   it('R4 B 第三条(四): a unit abolished through the API routes new cases to its successor', async () => {
     const save = await api('/v1/admin/directory/units/kc-nync/abolish', { method: 'POST', body: JSON.stringify({ on: '2026-10-01', successorId: 'kc-zrzy' }) });

@@ -1,0 +1,97 @@
+/**
+ * The intake benchmark's server process: the real Node gateway (nodeDeps + createApp, as `npm start` builds
+ * it) plus ONE route that exists only here, POST /bench/ceiling: the same stack (Hono, the same middleware,
+ * the same multipart parser, the same blob store, the same libSQL database) storing the same bytes in one
+ * batch, with no verification at all (no schema, no sender, no certificate, no signature, no digest check,
+ * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with.
+ *
+ * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
+ * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
+ * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1.
+ */
+import { readFileSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { bodyLimit } from 'hono/body-limit';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { createApp } from '../../src/app.js';
+import { parseNodeConfig } from '../../adapters/node/config.js';
+import { nodeDeps } from '../../adapters/node/deps.js';
+import { registerSender } from '../../src/services/senders.js';
+import { newId } from '../../src/lib/ids.js';
+import { Problem } from '../../src/lib/problem.js';
+
+/** The ceiling's own row: the envelope text and which blob it stored (the minimum a delivery row holds). */
+const benchCeiling = sqliteTable('bench_ceiling', {
+  id: text('id').primaryKey(),
+  envelope: text('envelope').notNull(),
+  blobSha256: text('blob_sha256').notNull(),
+  arrivedAt: integer('arrived_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+interface ClaimedManifest {
+  documents?: { attachments?: { id: string; sha256: string; mediaType: string }[] }[];
+}
+
+async function main() {
+  const cfg = parseNodeConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL || 'warn' });
+  const { deps, client } = await nodeDeps(cfg);
+  await client.execute(
+    'CREATE TABLE IF NOT EXISTS bench_ceiling (id text PRIMARY KEY NOT NULL, envelope text NOT NULL, blob_sha256 text NOT NULL, arrived_at integer NOT NULL)',
+  );
+
+  const code = process.env.BENCH_SENDER_CODE;
+  const caFile = process.env.BENCH_SENDER_CA;
+  if (!code || !caFile) throw new Error('BENCH_SENDER_CODE and BENCH_SENDER_CA must be set');
+  await registerSender(deps, { code, type: 'court', name: '基准测试法院 (bench court)', caPem: readFileSync(caFile, 'utf8') }, 'bench');
+
+  const app = createApp(deps);
+  const format = deps.envelopes.find((f) => f.mediaTypes.includes('multipart/form-data'))!;
+  app.post(
+    '/bench/ceiling',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new Problem('payload-too-large', 'too large');
+      },
+    }),
+    async (c) => {
+      const arrivedAt = deps.clock.now();
+      // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
+      const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
+      // Blobs are content-addressed: take the digests the (unverified) manifest claims.
+      const claimed = (env.manifest as ClaimedManifest).documents?.flatMap((d) => d.attachments ?? []) ?? [];
+      const blobs = claimed.flatMap((a) => {
+        const bytes = env.parts.get(a.id);
+        return bytes ? [{ sha256: a.sha256, bytes, mediaType: a.mediaType }] : [];
+      });
+      const id = newId();
+      await deps.db.batch([
+        ...(await deps.blobs.stage(blobs)),
+        deps.db.orm.insert(benchCeiling).values({ id, envelope: env.raw, blobSha256: blobs[0]?.sha256 ?? '', arrivedAt }),
+      ]);
+      return c.json({ id, stored: blobs.length, bytes: blobs.reduce((n, b) => n + b.bytes.length, 0) }, 201);
+    },
+  );
+
+  const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
+    process.stdout.write(`BENCH_PORT=${info.port}\n`);
+  });
+  const stop = () => {
+    server.close(() => {
+      client.close();
+      process.exit(0);
+    });
+    // Keep-alive sockets of the load generator may hold close() open: do not wait for them long.
+    setTimeout(() => {
+      client.close();
+      process.exit(0);
+    }, 1000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench server: failed to start: ${(e as Error)?.stack ?? e}\n`);
+  process.exit(1);
+});
