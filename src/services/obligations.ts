@@ -100,14 +100,18 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
     }
   }
   const summary: ObligationSummary[] = [];
+  const rows: ReturnType<typeof obligationRow>[] = [];
+  const rems: ReturnType<typeof reminderRows> = [];
   for (const p of plan.obligations) {
     const row = obligationRow(p, ctx, now);
-    items.push(orm.insert(obligations).values(row));
-    const rs = reminderRows(row.id, p);
-    if (rs.length) items.push(orm.insert(reminders).values(rs));
+    rows.push(row);
+    rems.push(...reminderRows(row.id, p));
     summary.push({ kind: p.kind, ruleId: p.ruleId, dueOn: p.dueOn, provisional: p.provisional, party: p.actor, source: p.source });
     entries.push({ actor: 'rules', action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: ctx.documentId, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, unitId: row.unitId, source: p.source } });
   }
+  // One multi-row statement each: fewer statements in the delivery's batch.
+  if (rows.length) items.push(orm.insert(obligations).values(rows));
+  if (rems.length) items.push(orm.insert(reminders).values(rems));
   return { items, entries, summary };
 }
 
