@@ -12,6 +12,7 @@ import { mountDocs } from './routes/docs/index.js';
 import { mountRouting } from './routes/routing/index.js';
 import { mountDirectory } from './routes/directory/index.js';
 import { mountDeadlines } from './routes/deadlines/index.js';
+import { mountAuth } from './routes/auth/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -61,12 +62,14 @@ export function createApp(deps: Deps) {
   mountDeliveries(app, deps.config.bodyLimitBytes);
   mountRouting(app);
   mountDirectory(app);
+  mountAuth(app);
   mountDeadlines(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'ADMIN_TOKEN of the gateway, with X-Actor naming the person acting (interim, until per-client OAuth credentials)',
+    bearerFormat: 'JWT',
+    description: 'An access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The role and scope of the client decide what it may see.',
   });
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });

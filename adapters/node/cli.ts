@@ -10,6 +10,8 @@
  *   directory load FILE   replace the unit directory from a JSON directory file (schemas/directory/demo-quzhou.json)
  *   directory show        the current directory's version and size
  *   queue list [--region 330802]   the justice bureau's open queue
+ *   client add --name NAME --role ROLE --scope SCOPE   register an API client (the secret is printed once)
+ *   client revoke CLIENT_ID
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +23,7 @@ import { checkpointNow, verifyAuditChain } from '../../src/services/audit.js';
 import { Problem } from '../../src/lib/problem.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { listQueue } from '../../src/services/assignments.js';
+import { registerClient, revokeClient, ROLES, type Role } from '../../src/services/clients.js';
 
 const USAGE = `usage: npm run cli -- <command>
   sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
@@ -28,13 +31,15 @@ const USAGE = `usage: npm run cli -- <command>
   key rotate | key list
   audit verify | audit checkpoint
   directory load FILE.json | directory show
-  queue list [--region CODE]`;
+  queue list [--region CODE]
+  client add --name NAME --role unit|justice_bureau|government_office|court|procuratorate|liaison|admin --scope SCOPE
+  client revoke CLIENT_ID`;
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' } },
+    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } },
   });
   const [group, cmd, arg] = positionals;
   if (!group || !cmd) {
@@ -109,6 +114,25 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const items = await listQueue(deps, values.region ? { regionCode: values.region } : {});
         for (const i of items) out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
         out(`${items.length} open item(s)`);
+        return 0;
+      }
+      case 'client add': {
+        if (!values.name || !values.role || !values.scope || !(ROLES as readonly string[]).includes(values.role)) {
+          out(`client add needs --name, --role (${ROLES.join('|')}) and --scope`);
+          return 2;
+        }
+        const r = await registerClient(deps, { name: values.name, role: values.role as Role, scope: values.scope }, 'cli');
+        out(`client_id=${r.clientId}`);
+        out(`client_secret=${r.clientSecret} (shown once: only its salted hash is kept)`);
+        return 0;
+      }
+      case 'client revoke': {
+        if (!arg) {
+          out('client revoke needs a CLIENT_ID');
+          return 2;
+        }
+        await revokeClient(deps, arg, 'cli');
+        out(`revoked ${arg}`);
         return 0;
       }
       default:

@@ -6,3 +6,4 @@ export * from './directory.js';
 export * from './cases.js';
 export * from './deadlines.js';
 export * from './outbox.js';
+export * from './clients.js';

@@ -22,6 +22,8 @@ export const PROBLEMS = {
   'message-id-conflict': { status: 409, zh: '消息编号已用于不同内容', en: 'messageId already used with other content' },
   'invalid-policy': { status: 422, zh: '政策配置不合规', en: 'Policy does not validate' },
   'invalid-directory': { status: 422, zh: '单位名录不合规', en: 'Directory does not validate' },
+  'invalid-client': { status: 401, zh: '客户端认证失败', en: 'Client authentication failed' },
+  'unsupported-grant-type': { status: 400, zh: '不支持的授权类型', en: 'Unsupported grant type' },
   unauthorized: { status: 401, zh: '未认证', en: 'Authentication required' },
   forbidden: { status: 403, zh: '无权操作', en: 'Not allowed' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },

@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { requireAdmin } from '../../lib/admin-auth.js';
+import { authenticate, principalOf } from '../../lib/auth.js';
+import { obligations } from '../../../schemas/db/index.js';
+import { eq } from 'drizzle-orm';
 import { Problem } from '../../lib/problem.js';
 import { computeDue, isIsoDate, parsePeriod } from '../../domain/calendar/index.js';
 import { currentCalendar, publishYear, removeCalendarOverride, setCalendarOverride } from '../../services/calendar.js';
@@ -22,7 +24,7 @@ import {
 } from './deadlines.routes.js';
 
 export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
-  for (const p of ['/v1/obligations', '/v1/obligations/*']) app.use(p, requireAdmin);
+  for (const p of ['/v1/obligations', '/v1/obligations/*']) app.use(p, authenticate);
   const actor = (c: { get(k: 'actor'): unknown }) => String(c.get('actor'));
 
   app.openapi(computeDeadline, async (c) => {
@@ -69,9 +71,16 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(listObligationsRoute, async (c) => {
     const q = c.req.valid('query');
+    const p = principalOf(c);
+    // A unit sees its own obligations; a justice bureau or government office its region's; a court none.
+    if (p.role === 'court' || p.role === 'procuratorate' || p.role === 'liaison') throw new Problem('forbidden', 'obligations are the government side\'s');
+    if (p.role === 'unit' && q.unit && q.unit !== p.scope) throw new Problem('forbidden', `this client acts for unit ${p.scope}`);
+    if ((p.role === 'justice_bureau' || p.role === 'government_office') && q.region && q.region !== p.scope) throw new Problem('forbidden', `this client acts for region ${p.scope}`);
+    const unit = p.role === 'unit' ? p.scope : q.unit;
+    const region = p.role === 'justice_bureau' || p.role === 'government_office' ? p.scope : q.region;
     const items = await listObligations(c.var.deps, {
-      ...(q.unit ? { unitId: q.unit } : {}),
-      ...(q.region ? { regionCode: q.region } : {}),
+      ...(unit ? { unitId: unit } : {}),
+      ...(region ? { regionCode: region } : {}),
       ...(q.case ? { caseId: q.case } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
@@ -79,7 +88,14 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
     });
     return c.json({ items } as never, 200);
   });
-  app.openapi(closeObligationRoute, async (c) => c.json(await closeObligation(c.var.deps, c.req.valid('param').id, c.req.valid('json'), actor(c as never)), 200));
+  app.openapi(closeObligationRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const p = principalOf(c);
+    const [o] = await c.var.deps.db.orm.select({ unitId: obligations.unitId, regionCode: obligations.regionCode }).from(obligations).where(eq(obligations.id, id));
+    const allowed = o && (p.role === 'admin' || (p.role === 'unit' && o.unitId === p.scope) || ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
+    if (!allowed) throw new Problem('not-found', `no obligation with id ${id}`);
+    return c.json(await closeObligation(c.var.deps, id, c.req.valid('json'), actor(c as never)), 200);
+  });
 
   app.openapi(issueFeedTokenRoute, async (c) => c.json(await issueFeedToken(c.var.deps, c.req.valid('param').unitId, actor(c as never)), 201));
   app.openapi(unitFeedRoute, async (c) => {

@@ -5,6 +5,7 @@ import { abolishUnit, changeDirectory, directorySnapshot, saveDirectory, setServ
 import { getDirectory, postAbolish, postServedRegion, putDirectory, putUnit } from './directory.routes.js';
 
 export function mountDirectory(app: OpenAPIHono<AppEnv>) {
+  // Every /v1/admin/* route (directory, calendar, policies, channels, clients …) needs the admin role.
   app.use('/v1/admin/*', requireAdmin);
   const actor = (c: { get(k: 'actor'): unknown }) => String(c.get('actor'));
 

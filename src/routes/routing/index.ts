@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { requireAdmin } from '../../lib/admin-auth.js';
+import { authenticate, principalOf, requireRole } from '../../lib/auth.js';
+import { assertCaseAccess } from '../../services/access.js';
 import { Problem } from '../../lib/problem.js';
 import { assignCase, caseView, listQueue } from '../../services/assignments.js';
 import { explainRouting } from '../../services/explain.js';
@@ -9,12 +10,19 @@ import { eq } from 'drizzle-orm';
 import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign } from './routing.routes.js';
 
 export function mountRouting(app: OpenAPIHono<AppEnv>) {
-  for (const p of ['/v1/queue', '/v1/queue/*', '/v1/cases/*', '/v1/documents/*']) app.use(p, requireAdmin);
+  for (const p of ['/v1/queue', '/v1/queue/*', '/v1/cases/*', '/v1/documents/*']) app.use(p, authenticate);
+  app.use('/v1/queue', requireRole('justice_bureau'));
+  app.use('/v1/queue/*', requireRole('justice_bureau'));
+  app.use('/v1/cases/:id/reassign', requireRole('justice_bureau'));
   const actor = (c: { get(k: 'actor'): unknown }) => String(c.get('actor'));
 
   app.openapi(getQueue, async (c) => {
     const q = c.req.valid('query');
-    const items = await listQueue(c.var.deps, { ...(q.region ? { regionCode: q.region } : {}), ...(q.status ? { status: q.status } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+    const p = principalOf(c);
+    // A justice bureau sees its own region's queue.
+    if (p.role === 'justice_bureau' && q.region && q.region !== p.scope) throw new Problem('forbidden', `this client acts for region ${p.scope}`);
+    const region = p.role === 'justice_bureau' ? p.scope : q.region;
+    const items = await listQueue(c.var.deps, { ...(region ? { regionCode: region } : {}), ...(q.status ? { status: q.status } : {}), ...(q.limit ? { limit: q.limit } : {}) });
     return c.json({ items }, 200);
   });
 
@@ -23,15 +31,27 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
     const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
     if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
     if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
+    await assertCaseAccess(c.var.deps, principalOf(c), item.caseId, 'decide');
     if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
     return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), actor(c as never), 'assign'), 200);
   });
 
   app.openapi(postCaseReassign, async (c) => {
     const { id } = c.req.valid('param');
+    await assertCaseAccess(c.var.deps, principalOf(c), id, 'decide');
     return c.json(await assignCase(c.var.deps, id, c.req.valid('json'), actor(c as never), 'reassign'), 200);
   });
 
-  app.openapi(getCase, async (c) => c.json(await caseView(c.var.deps, c.req.valid('param').id), 200));
-  app.openapi(getDocumentRouting, async (c) => c.json((await explainRouting(c.var.deps, c.req.valid('param').id)) as never, 200));
+  app.openapi(getCase, async (c) => {
+    const { id } = c.req.valid('param');
+    await assertCaseAccess(c.var.deps, principalOf(c), id);
+    return c.json(await caseView(c.var.deps, id), 200);
+  });
+  app.openapi(getDocumentRouting, async (c) => {
+    const e = await explainRouting(c.var.deps, c.req.valid('param').id);
+    const p = principalOf(c);
+    if (e.caseId) await assertCaseAccess(c.var.deps, p, e.caseId);
+    else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw new Problem('not-found', `no routed document with id ${e.documentId}`);
+    return c.json(e as never, 200);
+  });
 }

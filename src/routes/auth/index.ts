@@ -1,0 +1,40 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../deps.js';
+import { Problem } from '../../lib/problem.js';
+import { issueToken, registerClient, revokeClient } from '../../services/clients.js';
+import type { JWK } from 'jose';
+import { postClient, postRevoke, postToken } from './auth.routes.js';
+
+export function mountAuth(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerPath(postToken);
+  app.post('/v1/oauth/token', async (c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') throw new Problem('unsupported-media-type', 'send the token request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)');
+    const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>;
+    let basic: { id: string; secret: string } | undefined;
+    const auth = /^Basic\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (auth) {
+      const decoded = atob(auth);
+      const i = decoded.indexOf(':');
+      if (i < 0) throw new Problem('invalid-client', 'HTTP Basic credentials must be client_id:client_secret');
+      basic = { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+    }
+    const token = await issueToken(c.var.deps, form, basic);
+    c.header('cache-control', 'no-store');
+    return c.json(token, 200);
+  });
+  app.openapi(postClient, async (c) => {
+    const body = c.req.valid('json');
+    const r = await registerClient(
+      c.var.deps,
+      { name: body.name, role: body.role, scope: body.scope, ...(body.jwks ? { jwks: body.jwks as { keys: JWK[] } } : {}), ...(body.withSecret !== undefined ? { withSecret: body.withSecret } : {}) },
+      String(c.get('actor' as never)),
+    );
+    return c.json(r, 201);
+  });
+  app.openapi(postRevoke, async (c) => {
+    const { id } = c.req.valid('param');
+    await revokeClient(c.var.deps, id, String(c.get('actor' as never)));
+    return c.json({ clientId: id, revoked: true as const }, 200);
+  });
+}
