@@ -74,3 +74,22 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
   };
   return { app, deps, clock, client, url, dir, counts, close, keys };
 }
+
+/** Register a client with the service and obtain an access token through POST /v1/oauth/token. */
+export async function clientToken(
+  gw: { app: { request: (input: string, init?: RequestInit) => Response | Promise<Response> }; deps: Deps },
+  role: 'unit' | 'justice_bureau' | 'government_office' | 'court' | 'procuratorate' | 'liaison' | 'admin',
+  scope: string,
+  name = `${role}:${scope}`,
+): Promise<{ clientId: string; clientSecret: string; token: string; headers: Record<string, string> }> {
+  const { registerClient } = await import('../../src/services/clients.js');
+  const { clientId, clientSecret } = await registerClient(gw.deps, { name, role, scope }, 'test');
+  const res = await gw.app.request('http://gw/v1/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret! }).toString(),
+  });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  const { access_token } = (await res.json()) as { access_token: string };
+  return { clientId, clientSecret: clientSecret!, token: access_token, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } };
+}
