@@ -7,3 +7,4 @@ export * from './cases.js';
 export * from './deadlines.js';
 export * from './outbox.js';
 export * from './clients.js';
+export * from './evidence.js';
