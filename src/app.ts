@@ -13,6 +13,7 @@ import { mountRouting } from './routes/routing/index.js';
 import { mountDirectory } from './routes/directory/index.js';
 import { mountDeadlines } from './routes/deadlines/index.js';
 import { mountAuth } from './routes/auth/index.js';
+import { mountFilings } from './routes/filings/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -63,6 +64,7 @@ export function createApp(deps: Deps) {
   mountRouting(app);
   mountDirectory(app);
   mountAuth(app);
+  mountFilings(app);
   mountDeadlines(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {

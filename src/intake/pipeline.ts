@@ -12,6 +12,7 @@ import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { commitOptimistic } from '../services/audit.js';
 import { planRouting } from './routing.js';
+import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import type { SignedEnvelope } from './envelope.js';
 import { beijingIso, signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
@@ -231,6 +232,16 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
           );
         }
         items.push(...routing.items);
+        // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
+        items.push(
+          ...(
+            await evidenceStmts(
+              deps,
+              { senderCode: sender.code, type: 'receipt', deliveryId, uniqueKey: `receipt:${deliveryId}`, payload: receipt as unknown as Record<string, unknown>, jws, callbackUrl: sender.callbackUrl },
+              arrivedAt,
+            )
+          ).items,
+        );
         return { items, result: { status: 201 as const, receipt, jws } };
       },
         };

@@ -57,3 +57,10 @@ export function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += CHUNK) bin += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
   return btoa(bin);
 }
+
+/** Lowercase hex digest → standard base64 (the form RFC 9530 Repr-Digest uses). */
+export function hexToBase64(hex: string): string {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return toBase64(out);
+}

@@ -1,0 +1,203 @@
+/**
+ * Agencies pull their filings (issue 5): a unit sees the documents of the cases assigned to it, a justice
+ * bureau those of its region. The first retrieval by an assigned unit, and the justice bureau's confirmation
+ * of receipt (签收), become signed evidence for the sending court.
+ */
+import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Deps } from '../deps.js';
+import type { DocumentEntry } from '../../schemas/api/manifest.js';
+import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { Problem } from '../lib/problem.js';
+import { beijingIso } from '../intake/receipt.js';
+import type { Principal } from './clients.js';
+import { commitPlanned } from './audit.js';
+import { evidenceStmts } from './evidence.js';
+import { listObligations } from './obligations.js';
+
+export interface FilingFilters {
+  status?: 'new' | 'retrieved' | 'confirmed';
+  type?: string;
+  caseNumber?: string;
+  dueBefore?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Which documents a principal may see, as a condition on documents ⨝ routing_decisions ⨝ cases. */
+function visibility(p: Principal): SQL | undefined {
+  if (p.role === 'admin') return undefined;
+  if (p.role === 'unit') {
+    // The case is assigned to this unit now.
+    return sql`exists (${sqlSelectAssignment(p.scope)})`;
+  }
+  if (p.role === 'justice_bureau' || p.role === 'government_office') {
+    return or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
+  }
+  return sql`0`; // courts, procuratorates and liaisons do not pull government filings
+}
+
+const sqlSelectAssignment = (unitId: string) =>
+  sql`select 1 from ${assignments} where ${assignments.caseId} = ${routingDecisions.caseId} and ${assignments.unitId} = ${unitId} and ${assignments.supersededAt} is null`;
+
+const hasEvidence = (type: 'retrieval' | 'confirmation') => sql`exists (select 1 from ${evidence} where ${evidence.documentId} = ${documents.id} and ${evidence.type} = ${type})`;
+
+export async function listFilings(deps: Deps, p: Principal, f: FilingFilters) {
+  const conds: SQL[] = [];
+  const vis = visibility(p);
+  if (vis) conds.push(vis);
+  if (f.cursor) conds.push(lt(documents.id, f.cursor));
+  if (f.type) conds.push(eq(documents.type, f.type));
+  if (f.caseNumber) conds.push(eq(documents.caseNumber, f.caseNumber));
+  if (f.dueBefore) conds.push(sql`exists (select 1 from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue') and ${obligations.dueOn} <= ${f.dueBefore})`);
+  if (f.status === 'confirmed') conds.push(hasEvidence('confirmation'));
+  if (f.status === 'retrieved') conds.push(and(hasEvidence('retrieval'), sql`not ${hasEvidence('confirmation')}`)!);
+  if (f.status === 'new') conds.push(and(sql`not ${hasEvidence('retrieval')}`, sql`not ${hasEvidence('confirmation')}`)!);
+  const limit = Math.min(f.limit ?? 50, 200);
+  const rows = await deps.db.orm
+    .select({
+      id: documents.id,
+      type: documents.type,
+      title: documents.title,
+      caseNumber: documents.caseNumber,
+      caseId: routingDecisions.caseId,
+      regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`,
+      arrivedAt: documents.arrivedAt,
+      routing: routingDecisions.status,
+      retrieved: hasEvidence('retrieval'),
+      confirmed: hasEvidence('confirmation'),
+      nextDue: sql<string | null>`(select min(${obligations.dueOn}) from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue'))`,
+    })
+    .from(documents)
+    .innerJoin(routingDecisions, eq(routingDecisions.documentId, documents.id))
+    .leftJoin(cases, eq(cases.id, routingDecisions.caseId))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(documents.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      type: r.type,
+      title: r.title,
+      caseNumber: r.caseNumber,
+      caseId: r.caseId,
+      regionCode: r.regionCode,
+      arrivedAt: r.arrivedAt.toISOString(),
+      routing: r.routing,
+      status: r.confirmed ? 'confirmed' : r.retrieved ? 'retrieved' : 'new',
+      nextDue: r.nextDue,
+    })),
+    nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+  };
+}
+
+async function loadVisible(deps: Deps, p: Principal, id: string) {
+  const conds: SQL[] = [eq(documents.id, id)];
+  const vis = visibility(p);
+  if (vis) conds.push(vis);
+  const [row] = await deps.db.orm
+    .select({ d: documents, delivery: deliveries, caseId: routingDecisions.caseId, regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`, routing: routingDecisions.decisionJson })
+    .from(documents)
+    .innerJoin(deliveries, eq(deliveries.id, documents.deliveryId))
+    .innerJoin(routingDecisions, eq(routingDecisions.documentId, documents.id))
+    .leftJoin(cases, eq(cases.id, routingDecisions.caseId))
+    .where(and(...conds));
+  // A filing the caller may not see answers exactly like one that does not exist.
+  if (!row) throw new Problem('not-found', `no filing with id ${id}`);
+  return row;
+}
+
+/** One filing: the document, its case, its obligations and attachments. The assigned unit's first look is evidence. */
+export async function getFiling(deps: Deps, p: Principal, id: string) {
+  const row = await loadVisible(deps, p, id);
+  const entry = JSON.parse(row.d.entryJson) as DocumentEntry;
+  const atts = await deps.db.orm.select().from(documentAttachments).where(eq(documentAttachments.documentId, id));
+  const obs = row.caseId ? (await listObligations(deps, { caseId: row.caseId, limit: 500 })).filter((o) => o.documentId === id) : [];
+  if (p.role === 'unit') await recordRetrieval(deps, p, row);
+  return {
+    id,
+    documentId: row.d.documentId,
+    type: row.d.type,
+    title: row.d.title,
+    arrivedAt: row.d.arrivedAt.toISOString(),
+    arrivedAtBeijing: beijingIso(row.d.arrivedAt),
+    sender: row.delivery.senderCode,
+    messageId: row.delivery.messageId,
+    caseId: row.caseId,
+    regionCode: row.regionCode,
+    case: entry.case ?? null,
+    hearing: entry.hearing ?? null,
+    outcome: entry.outcome ?? null,
+    sha256: row.d.entryDigest,
+    attachments: atts.map((a) => ({ id: a.attachmentId, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, href: `/v1/filings/${id}/attachments/${encodeURIComponent(a.attachmentId)}` })),
+    obligations: obs,
+  };
+}
+
+async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType<typeof loadVisible>>) {
+  const uniqueKey = `retrieval:${row.d.id}:${p.scope}`;
+  const [done] = await deps.db.orm.select({ id: evidence.id }).from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
+  if (done) return;
+  const now = deps.clock.now();
+  await commitPlanned(deps, async () => {
+    const ev = await evidenceStmts(
+      deps,
+      {
+        senderCode: row.delivery.senderCode,
+        type: 'retrieval',
+        deliveryId: row.delivery.id,
+        documentId: row.d.id,
+        uniqueKey,
+        payload: { messageId: row.delivery.messageId, documentId: row.d.documentId, documentSha256: row.d.entryDigest, arrivedAt: row.d.arrivedAt.toISOString(), retrievedAt: now.toISOString(), retrievedBy: { unitId: p.scope, client: p.clientId } },
+      },
+      now,
+    );
+    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { unitId: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
+  }, now);
+}
+
+export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string) {
+  await loadVisible(deps, p, id);
+  const [a] = await deps.db.orm.select().from(documentAttachments).where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
+  if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
+  const bytes = await deps.blobs.get(a.sha256);
+  if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
+  return { meta: a, bytes };
+}
+
+/** The justice bureau confirms receipt (签收): signed confirmation evidence goes back to the court. */
+export async function confirmFiling(deps: Deps, p: Principal, id: string) {
+  if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'confirming receipt (签收) is the justice bureau\'s');
+  const row = await loadVisible(deps, p, id);
+  const uniqueKey = `confirmation:${id}`;
+  const now = deps.clock.now();
+  return commitPlanned<{ status: 200 | 201; evidenceId: string; jws: string }>(deps, async () => {
+    const [prior] = await deps.db.orm.select().from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
+    if (prior) return { entries: [], build: async () => ({ items: [], result: { status: 200, evidenceId: prior.id, jws: prior.jws } }) };
+    const ev = await evidenceStmts(
+      deps,
+      {
+        senderCode: row.delivery.senderCode,
+        type: 'confirmation',
+        deliveryId: row.delivery.id,
+        documentId: id,
+        uniqueKey,
+        payload: {
+          messageId: row.delivery.messageId,
+          documentId: row.d.documentId,
+          documentSha256: row.d.entryDigest,
+          caseNumber: row.d.caseNumber,
+          arrivedAt: row.d.arrivedAt.toISOString(),
+          confirmedAt: now.toISOString(),
+          confirmedBy: { role: p.role, scope: p.scope, actor: p.actor },
+        },
+      },
+      now,
+    );
+    return {
+      entries: [{ actor: p.actor, action: 'filing.confirmed', subject: `document:${id}`, data: { evidenceId: ev.id } }],
+      build: async () => ({ items: ev.items, result: { status: 201, evidenceId: ev.id, jws: ev.jws } }),
+    };
+  }, now);
+}
+
