@@ -14,6 +14,7 @@ import { mountDirectory } from './routes/directory/index.js';
 import { mountDeadlines } from './routes/deadlines/index.js';
 import { mountAuth } from './routes/auth/index.js';
 import { mountFilings } from './routes/filings/index.js';
+import { mountCases } from './routes/cases/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -62,6 +63,7 @@ export function createApp(deps: Deps) {
   mountHealth(app);
   mountDeliveries(app, deps.config.bodyLimitBytes);
   mountRouting(app);
+  mountCases(app);
   mountDirectory(app);
   mountAuth(app);
   mountFilings(app);

@@ -8,3 +8,4 @@ export * from './deadlines.js';
 export * from './outbox.js';
 export * from './clients.js';
 export * from './evidence.js';
+export * from './steps.js';

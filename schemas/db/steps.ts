@@ -1,0 +1,16 @@
+/** Steps of a case worked to its end (issue 5 item 4): each an API call by the right role, recorded. */
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+
+export const caseSteps = sqliteTable(
+  'case_steps',
+  {
+    id: text('id').primaryKey(), // UUIDv7
+    caseId: text('case_id').notNull(),
+    kind: text('kind').notNull(), // src/domain/steps.ts STEP_KINDS
+    actorRole: text('actor_role').notNull(),
+    actor: text('actor').notNull(),
+    dataJson: text('data_json').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('case_steps_case').on(t.caseId, t.at)],
+);

@@ -1,0 +1,79 @@
+/** Record a step of a case (issue 5 item 4) and discharge the obligations it completes; the case timeline. */
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Deps, Stmt } from '../deps.js';
+import { assignments, caseSteps, documents, evidence, obligations, reminders, remediationItems, routingDecisions } from '../../schemas/db/index.js';
+import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
+import { newId } from '../lib/ids.js';
+import { Problem } from '../lib/problem.js';
+import type { Principal } from './clients.js';
+import { assertCaseAccess } from './access.js';
+import { commitPlanned } from './audit.js';
+
+export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
+  if (!(kind in STEP_SCHEMAS)) throw new Problem('bad-request', `unknown step "${kind}"; one of ${Object.keys(STEP_SCHEMAS).join(', ')}`);
+  const k = kind as StepKind;
+  const rule = STEP_RULES[k];
+  if (p.role !== 'admin' && !(rule.roles as string[]).includes(p.role)) throw new Problem('forbidden', `${rule.zh} (${k}) is recorded by ${rule.roles.join(' or ')}`);
+  const parsed = STEP_SCHEMAS[k].safeParse(input);
+  if (!parsed.success) {
+    throw new Problem('bad-request', `${k}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
+      errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  // A unit records steps only for cases assigned to it; a bureau or office only in its region.
+  await assertCaseAccess(deps, p, caseId, p.role === 'government_office' ? 'read' : p.role === 'unit' ? 'read' : 'decide');
+  const now = deps.clock.now();
+  return commitPlanned(deps, async () => {
+    const id = newId();
+    const open = rule.closes.length
+      ? await deps.db.orm
+          .select({ id: obligations.id, status: obligations.status, kind: obligations.kind })
+          .from(obligations)
+          .where(and(eq(obligations.caseId, caseId), inArray(obligations.kind, rule.closes), inArray(obligations.status, ['open', 'overdue'])))
+      : [];
+    const items: Stmt[] = [deps.db.orm.insert(caseSteps).values({ id, caseId, kind: k, actorRole: p.role, actor: p.actor, dataJson: JSON.stringify(parsed.data), at: now })];
+    for (const o of open) {
+      const status = o.status === 'overdue' ? 'remedied' : 'done';
+      items.push(deps.db.orm.update(obligations).set({ status, statusReason: `step ${k} ${id}`, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
+      items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt), sql`${reminders.kind} <> 'feedback'`)));
+      if (o.status === 'overdue') items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: `remedied by step ${k}` }).where(eq(remediationItems.obligationId, o.id)));
+    }
+    return {
+      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...parsed.data, closed: open.map((o) => o.id) } }],
+      build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),
+    };
+  }, now);
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'document' | 'assignment' | 'obligation' | 'obligation_closed' | 'step' | 'evidence';
+  who: string;
+  what: string;
+  ref: string;
+  data?: unknown;
+}
+
+/** Everything that happened in a case, in order, with who and when. */
+export async function caseTimeline(deps: Deps, p: Principal, caseId: string): Promise<{ caseId: string; caseNumber: string; entries: TimelineEntry[] }> {
+  const c = await assertCaseAccess(deps, p, caseId);
+  const docs = await deps.db.orm
+    .select({ id: documents.id, type: documents.type, title: documents.title, arrivedAt: documents.arrivedAt, rule: routingDecisions.rule, status: routingDecisions.status })
+    .from(routingDecisions)
+    .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
+    .where(eq(routingDecisions.caseId, caseId));
+  const asg = await deps.db.orm.select().from(assignments).where(eq(assignments.caseId, caseId));
+  const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.caseId, caseId));
+  const steps = await deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId)).orderBy(asc(caseSteps.at));
+  const ev = docs.length ? await deps.db.orm.select().from(evidence).where(inArray(evidence.documentId, docs.map((d) => d.id))) : [];
+  const entries: TimelineEntry[] = [
+    ...docs.map((d) => ({ at: d.arrivedAt.toISOString(), kind: 'document' as const, who: 'court', what: `送达 ${d.title} (${d.type}) · ${d.status === 'assigned' ? `分办 ${d.rule}` : '待司法局确定'}`, ref: d.id })),
+    ...asg.map((a) => ({ at: a.createdAt.toISOString(), kind: 'assignment' as const, who: a.actor, what: `承办 ${a.unitName} (${a.role}) · ${a.rule} ${a.article}${a.supersededAt ? ' · 已变更' : ''}`, ref: a.id, data: { reason: a.reason, decidedBy: a.decidedBy } })),
+    ...obs.map((o) => ({ at: o.createdAt.toISOString(), kind: 'obligation' as const, who: 'rules', what: `时限 ${o.titleZh} 截止 ${o.dueOn}${o.provisional ? '（暂定）' : ''} · ${o.source}`, ref: o.id })),
+    ...obs.filter((o) => o.doneAt).map((o) => ({ at: o.doneAt!.toISOString(), kind: 'obligation_closed' as const, who: o.statusReason ?? '', what: `${o.titleZh} ${o.status}`, ref: o.id })),
+    ...steps.map((s) => ({ at: s.at.toISOString(), kind: 'step' as const, who: s.actor, what: `${STEP_RULES[s.kind as StepKind]?.zh ?? s.kind} (${s.kind})`, ref: s.id, data: JSON.parse(s.dataJson) as unknown })),
+    ...ev.map((e) => ({ at: e.createdAt.toISOString(), kind: 'evidence' as const, who: 'gateway', what: `证据 ${e.type} → ${e.senderCode}`, ref: e.id })),
+  ];
+  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.ref < b.ref ? -1 : 1));
+  return { caseId, caseNumber: c.caseNumber, entries };
+}
