@@ -32,7 +32,7 @@ export function mountFilings(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(listEvidenceRoute, async (c) => {
     const p = principalOf(c);
-    if (p.role === 'admin') throw new Problem('bad-request', 'evidence is pulled by the court or procuratorate it is for');
+    if (p.role === 'admin') throw new Problem('forbidden', 'evidence is pulled by the court or procuratorate it is for');
     const q = c.req.valid('query');
     return c.json((await listEvidence(c.var.deps, p.scope, q.since, q.limit)) as never, 200);
   });

@@ -1,0 +1,124 @@
+/**
+ * The access matrix (issue 5): every role × every protected endpoint × own / other unit / other region,
+ * asserting allow or deny; a denial carries no data (only the problem's own fields).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
+import { makeCourtPki } from './helpers/pki.js';
+import { attachmentEntry, demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
+import { registerSender } from '../src/services/senders.js';
+import { saveDirectory } from '../src/services/directory.js';
+import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
+
+let gw: Awaited<ReturnType<typeof testGateway>>;
+const H: Record<string, Record<string, string>> = {};
+let doc = ''; // a Kecheng document assigned to kc-zrzy
+let caseId = '';
+let queuedItem = ''; // a Kecheng joint act waiting for its lead
+let obligationId = '';
+
+/** Callers: each is a role acting on its own scope, or on someone else's. */
+const CALLERS = ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region', 'court_own', 'court_other', 'procuratorate', 'liaison'] as const;
+type Caller = (typeof CALLERS)[number];
+
+interface Endpoint {
+  name: string;
+  call: (h: Record<string, string>) => Promise<Response>;
+  allow: Caller[];
+}
+
+const req = (method: string, path: string, body?: unknown) => (h: Record<string, string>) =>
+  Promise.resolve(gw.app.request(`http://gw${path}`, { method, headers: h, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+
+let ENDPOINTS: Endpoint[] = [];
+
+beforeAll(async () => {
+  gw = await testGateway({ clock: new FixedClock(T0) });
+  const court = await makeCourtPki('龙游县人民法院');
+  await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
+  await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
+  const file: FileInput = { id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(100).fill(1) };
+  const m = demoManifest({ messageId: 'm-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初1号', regionCode: '330802', attachments: [await attachmentEntry(file, false)] });
+  const r1 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
+  const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
+  doc = d.id;
+  caseId = d.routing.caseId;
+  const joint = demoManifest({ messageId: 'm-2', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初2号' });
+  joint.documents[0]!.case!.defendants = [{ name: '柯城区自然资源局' }, { name: '柯城区综合行政执法局' }];
+  joint.documents[0]!.case!.challengedAct.actingUnits = joint.documents[0]!.case!.defendants;
+  await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(joint, court.signer), []));
+  const q = (await (await gw.app.request('http://gw/v1/queue', { headers: adminHeaders() })).json()) as { items: { id: string }[] };
+  queuedItem = q.items[0]!.id;
+  const obs = (await (await gw.app.request(`http://gw/v1/obligations?case=${caseId}`, { headers: adminHeaders() })).json()) as { items: { id: string }[] };
+  obligationId = obs.items[0]!.id;
+
+  H.admin = adminHeaders();
+  H.unit_own = (await clientToken(gw, 'unit', 'kc-zrzy')).headers;
+  H.unit_other = (await clientToken(gw, 'unit', 'kc-zjj')).headers;
+  H.unit_other_region = (await clientToken(gw, 'unit', 'qj-zrzy')).headers;
+  H.jb_own = (await clientToken(gw, 'justice_bureau', '330802')).headers;
+  H.jb_other_region = (await clientToken(gw, 'justice_bureau', '330803')).headers;
+  H.office_own = (await clientToken(gw, 'government_office', '330802')).headers;
+  H.office_other_region = (await clientToken(gw, 'government_office', '330803')).headers;
+  H.court_own = (await clientToken(gw, 'court', 'court-longyou')).headers;
+  H.court_other = (await clientToken(gw, 'court', 'court-kecheng')).headers;
+  H.procuratorate = (await clientToken(gw, 'procuratorate', 'procuratorate-kecheng')).headers;
+  H.liaison = (await clientToken(gw, 'liaison', 'court-longyou')).headers;
+
+  ENDPOINTS = [
+    { name: 'GET /v1/filings/{id}', call: req('GET', `/v1/filings/${doc}`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
+    { name: 'GET attachment', call: req('GET', `/v1/filings/${doc}/attachments/a1`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
+    { name: 'POST confirm', call: req('POST', `/v1/filings/${doc}/confirm`), allow: ['admin', 'jb_own'] },
+    { name: 'GET /v1/cases/{id}', call: req('GET', `/v1/cases/${caseId}`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
+    { name: 'GET timeline', call: req('GET', `/v1/cases/${caseId}/timeline`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
+    { name: 'GET explain', call: req('GET', `/v1/documents/${doc}/routing`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
+    { name: 'GET /v1/queue', call: req('GET', '/v1/queue'), allow: ['admin', 'jb_own', 'jb_other_region'] },
+    { name: 'POST reassign', call: req('POST', `/v1/cases/${caseId}/reassign`, { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '矩阵测试' }), allow: ['admin', 'jb_own'] },
+    { name: 'GET /v1/obligations', call: req('GET', '/v1/obligations'), allow: ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region'] },
+    { name: 'POST step defence_draft_submitted', call: req('POST', `/v1/cases/${caseId}/steps/defence_draft_submitted`, { summary: '矩阵测试' }), allow: ['admin', 'unit_own'] },
+    { name: 'GET /v1/evidence', call: req('GET', '/v1/evidence'), allow: ['court_own', 'court_other', 'procuratorate'] },
+    { name: 'GET /v1/admin/directory', call: req('GET', '/v1/admin/directory'), allow: ['admin'] },
+    { name: 'POST /v1/admin/clients', call: req('POST', '/v1/admin/clients', { name: 'x', role: 'unit', scope: 'kc-zrzy' }), allow: ['admin'] },
+    { name: 'GET /v1/admin/regions/{code}/policy', call: req('GET', '/v1/admin/regions/330802/policy'), allow: ['admin'] },
+  ];
+});
+afterAll(() => gw.close());
+
+const PROBLEM_KEYS = ['detail', 'instance', 'status', 'title', 'titleEn', 'titleZh', 'type'];
+
+describe('access matrix', () => {
+  it('every role × endpoint × scope: allowed where it should be, denied with no data elsewhere', async () => {
+    const results: string[] = [];
+    let cells = 0;
+    for (const e of ENDPOINTS) {
+      for (const who of CALLERS) {
+        cells++;
+        const res = await e.call(H[who]!);
+        const allowed = res.status < 400;
+        const want = e.allow.includes(who);
+        if (allowed !== want) results.push(`${e.name} as ${who}: ${res.status} (wanted ${want ? 'allow' : 'deny'}) ${await res.text()}`);
+        if (!allowed) {
+          expect([401, 403, 404]).toContain(res.status);
+          const body = (await res.json()) as Record<string, unknown>;
+          expect(Object.keys(body).sort()).toEqual(PROBLEM_KEYS);
+          expect(JSON.stringify(body)).not.toMatch(/衢州|柯城分局|行初/); // nothing of the case leaks
+        }
+      }
+    }
+    expect(results).toEqual([]);
+    expect(cells).toBe(ENDPOINTS.length * CALLERS.length);
+  });
+
+  it("lists are scoped: each caller's filings and obligations are its own", async () => {
+    const count = async (path: string, who: Caller) => ((await (await gw.app.request(`http://gw${path}`, { headers: H[who] })).json()) as { items: unknown[] }).items.length;
+    expect(await count('/v1/filings', 'unit_own')).toBe(1);
+    expect(await count('/v1/filings', 'unit_other')).toBe(0);
+    expect(await count('/v1/filings', 'jb_own')).toBe(2);
+    expect(await count('/v1/filings', 'jb_other_region')).toBe(0);
+    expect(await count('/v1/obligations', 'unit_other_region')).toBe(0);
+    expect(await count('/v1/queue', 'jb_other_region')).toBe(0);
+    expect(await count('/v1/queue', 'jb_own')).toBe(1);
+    expect(queuedItem).toBeTruthy();
+    expect(obligationId).toBeTruthy();
+  });
+});
