@@ -9,3 +9,4 @@ export * from './outbox.js';
 export * from './clients.js';
 export * from './evidence.js';
 export * from './steps.js';
+export * from './statistics.js';
