@@ -10,3 +10,4 @@ export * from './clients.js';
 export * from './evidence.js';
 export * from './steps.js';
 export * from './statistics.js';
+export * from './suggestions.js';
