@@ -15,6 +15,7 @@ import { mountDeadlines } from './routes/deadlines/index.js';
 import { mountAuth } from './routes/auth/index.js';
 import { mountFilings } from './routes/filings/index.js';
 import { mountCases } from './routes/cases/index.js';
+import { mountSuggestions } from './routes/suggestions/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
   mountDirectory(app);
   mountAuth(app);
   mountFilings(app);
+  mountSuggestions(app);
   mountDeadlines(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {

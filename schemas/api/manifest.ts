@@ -121,6 +121,7 @@ export const DocumentEntry = z
     hearing: Hearing.optional(),
     outcome: Outcome.optional(),
     replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any'),
+    urgent: z.boolean().optional().describe('A procuratorial suggestion in urgent public-interest litigation: 15 days (公益诉讼解释 第21条)'),
     attachments: z.array(Attachment).max(100).default([]),
   })
   .superRefine((d, ctx) => {

@@ -15,6 +15,7 @@ import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
 import { planDocumentObligations, type ObligationSummary } from '../services/obligations.js';
+import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
@@ -220,6 +221,20 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     });
     items.push(...planned.items);
     perDocumentObligations.push(planned.summary);
+    if (isSuggestion(doc.type)) {
+      const sug = suggestionFromIntake(deps, {
+        documentId,
+        doc,
+        senderCode: manifest.sender.code,
+        caseId,
+        regionCode: decision.regionCode ?? null,
+        unitId: lead?.unitId ?? null,
+        obligations: planned.summary,
+        arrivedAt,
+      });
+      items.push(...sug.items);
+      entries.push(...sug.entries);
+    }
     entries.push({
       actor,
       action: decision.status === 'assigned' ? 'document.routed' : 'document.queued',

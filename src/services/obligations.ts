@@ -18,7 +18,7 @@ import { regionPolicy } from './policies.js';
 const OUTCOME: Record<string, Outcome | undefined> = { loss: 'loss', win: 'win', withdrawal: 'withdrawn', mediation: 'mediated', other: undefined };
 
 /** The facts a policy counts from, read from the signed manifest entry and the arrival instant. */
-export function planFacts(doc: Pick<DocumentEntry, 'case' | 'hearing' | 'outcome' | 'type'>, arrivedAt: Date): PlanFacts {
+export function planFacts(doc: Pick<DocumentEntry, 'case' | 'hearing' | 'outcome' | 'type' | 'urgent'>, arrivedAt: Date, handledOn?: string): PlanFacts {
   const outcome = doc.outcome ? OUTCOME[doc.outcome.result] : undefined;
   return {
     arrivedAt,
@@ -27,6 +27,8 @@ export function planFacts(doc: Pick<DocumentEntry, 'case' | 'hearing' | 'outcome
     ...(doc.outcome?.performanceDueOn ? { performanceDueOn: doc.outcome.performanceDueOn } : {}),
     ...(outcome ? { outcome } : {}),
     ...(doc.case ? { instance: doc.case.instance } : {}),
+    ...(doc.urgent ? { urgent: true } : {}),
+    ...(handledOn ? { handledOn } : {}),
   };
 }
 
@@ -102,7 +104,8 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   const summary: ObligationSummary[] = [];
   const rows: ReturnType<typeof obligationRow>[] = [];
   const rems: ReturnType<typeof reminderRows> = [];
-  for (const p of plan.obligations) {
+  for (const planned of plan.obligations) {
+    const p = ctx.doc.replyDueOn && planned.kind === 'suggestion_reply' ? statedReplyDue(planned, ctx.doc.replyDueOn) : planned;
     const row = obligationRow(p, ctx, now);
     rows.push(row);
     rems.push(...reminderRows(row.id, p));
@@ -113,6 +116,25 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   if (rows.length) items.push(orm.insert(obligations).values(rows));
   if (rems.length) items.push(orm.insert(reminders).values(rems));
   return { items, entries, summary };
+}
+
+/**
+ * The sender stated its own reply period in the suggestion: that date applies (法释〔2023〕11号 第8条: "the
+ * court's period"), and the policy's reminders move with it.
+ */
+function statedReplyDue(p: PlannedObligation, stated: string): PlannedObligation {
+  const delta = Date.parse(stated) - Date.parse(p.dueOn);
+  return {
+    ...p,
+    dueOn: stated,
+    provisional: false,
+    derivation: { ...p.derivation, fixed: { zh: `建议书载明的答复期限 ${stated}`, en: `reply date stated in the suggestion: ${stated}` } },
+    reminders: p.reminders.map((r) => {
+      const fireAt = new Date(Date.parse(r.fireAt) + delta);
+      return { ...r, fireAt: fireAt.toISOString(), fireOn: new Date(fireAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10) };
+    }),
+    source: `${p.source}; 建议书载明期限`,
+  };
 }
 
 /** Statements that give a case's unit obligations to its (new) lead unit. */
