@@ -13,6 +13,7 @@ import type { SignedEnvelope } from './intake/envelope.js';
 import type { DirectoryIndex } from './domain/routing/index.js';
 import type { Calendar } from './domain/calendar/index.js';
 import type { Policy } from './domain/policy/index.js';
+import type { NotifyChannelAdapter } from './services/notifications.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
@@ -70,6 +71,16 @@ export interface EnvelopeFormat {
   parse(req: Request, opts: { maxBytes: number }): Promise<SignedEnvelope>;
 }
 
+/**
+ * Outbound notifications: the adapter for each channel kind (adapters/notify: DingTalk, WeCom, signed webhook).
+ * Only the outbox job (src/jobs/outbox.ts) uses it; no request handler sends anything.
+ */
+export interface Notifier {
+  adapters: readonly NotifyChannelAdapter[];
+  /** Timeout of one outbound request, in milliseconds (default 15 000). */
+  timeoutMs?: number;
+}
+
 export interface GatewayConfig {
   /** Accepted distance between a manifest's issuedAt and arrival, in seconds. */
   clockSkewSeconds: number;
@@ -96,6 +107,7 @@ export interface Deps {
   log: Logger;
   config: GatewayConfig;
   envelopes: EnvelopeFormat[];
+  notifier: Notifier;
   /** Process-local state shared by requests: caches and the audited-write lock. */
   runtime: {
     chains: ChainCache;

@@ -72,7 +72,7 @@ describe('a procuratorial suggestion standing alone (Putian preset)', () => {
     expect((await api(`/v1/suggestions/${id}/review`, 'jb', 'POST', { result: 'passed' })).status).toBe(200);
     const selfApprove = await api(`/v1/suggestions/${id}/approve`, 'scjg', 'POST', { approver: '局长', post: '局长' });
     expect(selfApprove.status).toBe(403);
-    expect(((await api(`/v1/suggestions/${id}`, 'jb').then((r) => r.json())) as { status: string }).status).toBe('awaiting_approval');
+    expect(((await (await api(`/v1/suggestions/${id}`, 'jb')).json()) as { status: string }).status).toBe('awaiting_approval');
   });
 
   it('the government approves; the signed reply reaches the procuratorate, who verifies it with the JWKS and acknowledges', async () => {

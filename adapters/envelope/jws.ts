@@ -1,11 +1,12 @@
 /**
  * JWS wire format of POST /v1/deliveries (schemas/wire/README.md):
  * - `application/jose`: the body is a compact JWS; attachments inline (base64 `content` in the manifest);
- * - `multipart/form-data`: part `envelope` = the compact JWS; one part per attachment, named by its id.
+ * - `multipart/form-data`: part `envelope` = the compact JWS; one part per attachment, named by its id
+ *   (read by adapters/envelope/multipart.ts, which the XML format shares).
  * Protected header: `alg` (RS256 | PS256 | ES256), `x5c` (signer chain, leaf first). Payload: the manifest.
  */
 import { base64url, compactVerify, decodeProtectedHeader, errors, type CryptoKey as JoseKey } from 'jose';
-import type { EnvelopeFormat } from '../../src/deps.js';
+import type { MultipartCapable } from './multipart.js';
 import type { SignedEnvelope } from '../../src/intake/envelope.js';
 import { Problem } from '../../src/lib/problem.js';
 import { fromBase64 } from '../../src/lib/encoding.js';
@@ -69,26 +70,15 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
   };
 }
 
-export const jwsEnvelope: EnvelopeFormat = {
-  mediaTypes: ['application/jose', 'multipart/form-data'],
+export const jwsEnvelope: MultipartCapable = {
+  mediaTypes: ['application/jose'],
   async parse(req) {
-    const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === 'application/jose') return parseCompactJws(await req.text());
-    let form: FormData;
-    try {
-      form = await req.formData();
-    } catch {
-      throw new Problem('malformed-envelope', 'the multipart body could not be parsed (check the boundary)');
-    }
-    const env = form.get('envelope');
-    if (env === null) throw new Problem('malformed-envelope', 'multipart delivery without an "envelope" part (the compact JWS)');
-    const envText = typeof env === 'string' ? env : await env.text();
-    const parts = new Map<string, Uint8Array>();
-    for (const [name, value] of form.entries()) {
-      if (name === 'envelope') continue;
-      if (parts.has(name)) throw new Problem('malformed-envelope', `part "${name}" appears twice`);
-      parts.set(name, typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer()));
-    }
-    return parseCompactJws(envText, parts);
+    return parseCompactJws(await req.text());
+  },
+  // multipart/form-data (part `envelope` = the compact JWS): adapters/envelope/multipart.ts, shared with XML.
+  multipart: {
+    partTypes: ['application/jose'],
+    sniff: (first) => /^[A-Za-z0-9_-]$/.test(first),
+    parsePart: async (bytes, parts) => parseCompactJws(new TextDecoder().decode(bytes), parts),
   },
 };

@@ -5,6 +5,9 @@ import { Mutex } from '../../src/lib/mutex.js';
 import { openLibsql } from '../db/libsql-node.js';
 import { sqlBlobStore } from '../blobs/sql.js';
 import { jwsEnvelope } from '../envelope/jws.js';
+import { notifyAdapters } from '../notify/index.js';
+import { xmlEnvelope } from '../envelope/xml.js';
+import { withMultipart } from '../envelope/multipart.js';
 import { adminToken, fileKeyStore } from './keystore.js';
 import { jsonLogger } from './log.js';
 import type { NodeConfig } from './config.js';
@@ -28,7 +31,8 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
     },
-    envelopes: [jwsEnvelope],
+    envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
+    notifier: { adapters: notifyAdapters },
     runtime: { chains: new ChainCache(), writeLock: new Mutex() },
   };
   return { deps, client, keys };

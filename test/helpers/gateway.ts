@@ -10,6 +10,9 @@ import { Mutex } from '../../src/lib/mutex.js';
 import { openLibsql } from '../../adapters/db/libsql-node.js';
 import { sqlBlobStore } from '../../adapters/blobs/sql.js';
 import { jwsEnvelope } from '../../adapters/envelope/jws.js';
+import { notifyAdapters } from '../../adapters/notify/index.js';
+import { xmlEnvelope } from '../../adapters/envelope/xml.js';
+import { withMultipart } from '../../adapters/envelope/multipart.js';
 import { jwkKeyStore, newStoredKey } from '../../adapters/keys/jwk.js';
 import * as schema from '../../schemas/db/index.js';
 
@@ -52,7 +55,8 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
     keys: jwkKeyStore(() => keys),
     log: opts.log ?? silentLog,
     config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000, adminToken: ADMIN_TOKEN },
-    envelopes: [jwsEnvelope],
+    envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
+    notifier: { adapters: notifyAdapters },
     runtime: { chains: new ChainCache(), writeLock: new Mutex() },
   };
   const app = createApp(deps);

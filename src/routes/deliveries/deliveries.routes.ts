@@ -9,7 +9,8 @@ export const postDelivery = createRoute({
   tags: ['Deliveries 送达'],
   summary: 'Push signed documents (送达) and receive a signed receipt',
   description: [
-    'A court or procuratorate pushes a signed message. Two content types:',
+    'A court or procuratorate pushes a signed message. Three content types:',
+    '- `application/xml`: an XML envelope signed with XMLDSig (exclusive c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256; schemas/wire/xml/).',
     '- `application/jose`: the body is a compact JWS; attachment bytes inline as base64 `content` in the manifest.',
     '- `multipart/form-data`: part `envelope` holds the compact JWS; one part per attachment, named by the attachment `id`.',
     '',
@@ -22,9 +23,10 @@ export const postDelivery = createRoute({
       required: true,
       content: {
         'application/jose': { schema: z.string().describe('Compact JWS') },
+        'application/xml': { schema: z.string().describe('XML envelope with an enveloped XMLDSig signature over its Manifest (schemas/wire/xml/delivery.xsd); UTF-8, GBK or GB18030') },
         'multipart/form-data': {
           schema: z.object({
-            envelope: z.string().describe('Compact JWS'),
+            envelope: z.string().describe('Compact JWS, or the XML envelope'),
           }).catchall(z.any().describe('Attachment bytes; the part name is the attachment id')),
         },
       },

@@ -1,0 +1,20 @@
+/**
+ * WeCom group robot (企业微信群机器人): POST {msgtype:'markdown', markdown:{content}} to the robot's Webhook
+ * address (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…); the key in the address is the only
+ * credential (no signing). The answer is {errcode, errmsg}; errcode ≠ 0 is a refusal. markdown.content is at
+ * most 4096 bytes of UTF-8 (WeCom developer documentation, 群机器人配置说明).
+ */
+import type { NotifyChannelAdapter } from '../../src/services/notifications.js';
+import { checkErrcode, postJson } from './http.js';
+import { renderMarkdown } from './render.js';
+
+export const WECOM_MAX_BYTES = 4096;
+
+export const wecomAdapter: NotifyChannelAdapter = {
+  kind: 'wecom',
+  async send(channel, message, ctx) {
+    const body = JSON.stringify({ msgtype: 'markdown', markdown: { content: renderMarkdown(message, { paragraph: '\n', maxBytes: WECOM_MAX_BYTES }) } });
+    const { text } = await postJson(ctx, channel.url, body);
+    checkErrcode('WeCom', channel.url, text);
+  },
+};

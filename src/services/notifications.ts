@@ -1,0 +1,318 @@
+/**
+ * Notifications to units (issue 4 item 6): a unit's channels (DingTalk and WeCom group robots, generic signed
+ * webhooks), the message model every adapter renders, and the outbox rows a message becomes. Nothing here
+ * sends anything: a message is written to the outbox in the same batch as the change that causes it (the
+ * sweep marking a reminder sent), and src/jobs/outbox.ts delivers it through the adapter for the channel's
+ * kind (adapters/notify, wired as deps.notifier). Everything that leaves the gateway leaves through the outbox.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import type { Deps, Stmt } from '../deps.js';
+import { notificationChannels, outbox } from '../../schemas/db/index.js';
+import { newId } from '../lib/ids.js';
+import { Problem } from '../lib/problem.js';
+import { commitAudited, commitPlanned } from './audit.js';
+import { currentDirectory } from './directory.js';
+
+export const CHANNEL_KINDS = ['dingtalk', 'wecom', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/**
+ * One notification, in Chinese (English in brackets where useful). The renderers (adapters/notify/render.ts)
+ * print caseNumber, obligation and dueOn as their own labelled lines unless a line already mentions them,
+ * and the link last; `lines` carry the rest (what to do, the source).
+ */
+export interface NotificationMessage {
+  /** 标题, e.g. 【提醒】提交答辩状 */
+  title: string;
+  /** 正文, one paragraph each */
+  lines: string[];
+  /** 案号, e.g. (2026)浙0825行初1号 */
+  caseNumber?: string;
+  /** 时限事项 */
+  obligation?: string;
+  /** 截止日期 (Beijing date, YYYY-MM-DD) */
+  dueOn?: string;
+  /** 详情链接 (http/https) */
+  link?: string;
+}
+
+/** Where one channel sends: the robot or webhook address and its secret (DingTalk 加签, webhook HMAC key). */
+export interface NotifyChannel {
+  url: string;
+  secret: string | null;
+}
+
+export interface NotifyContext {
+  /** The outbox row's idempotency key (the generic webhook sends it as Idempotency-Key). */
+  idempotencyKey: string;
+  /** The delivery run's time (DingTalk signs it; the webhook sends it). */
+  now: Date;
+  /** fetch with the delivery timeout applied; call it, never store it on another object (Workers). */
+  fetch: typeof fetch;
+}
+
+/** The port each adapter in adapters/notify implements: one per channel kind. */
+export interface NotifyChannelAdapter {
+  readonly kind: ChannelKind;
+  /** Resolves when the service accepted the message; throws (preferably a NotifyError) otherwise. */
+  send(channel: NotifyChannel, message: NotificationMessage, ctx: NotifyContext): Promise<void>;
+}
+
+/** A failed send. `permanent`: retrying cannot help (e.g. HTTP 4xx other than 408/429); the row goes dead at once. */
+export class NotifyError extends Error {
+  readonly permanent: boolean;
+  constructor(message: string, permanent = false) {
+    super(message);
+    this.name = 'NotifyError';
+    this.permanent = permanent;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Channels (admin)
+
+export interface ChannelInput {
+  unitId: string;
+  kind: string;
+  url: string;
+  secret?: string | null;
+}
+
+export interface ChannelView {
+  id: string;
+  unitId: string;
+  kind: ChannelKind;
+  /** The address with its credential (access_token, key) masked. */
+  url: string;
+  hasSecret: boolean;
+  enabled: boolean;
+  createdAt: string;
+}
+
+const MAX_URL = 2048;
+/** Query parameters that are credentials in robot addresses: never shown or audited in full. */
+const CREDENTIAL_PARAMS = ['access_token', 'key', 'token', 'secret', 'sign'];
+
+/** The address with credentials masked: https://oapi.dingtalk.com/robot/send?access_token=abcd… */
+export function maskUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    for (const p of CREDENTIAL_PARAMS) {
+      const v = u.searchParams.get(p);
+      if (v !== null) u.searchParams.set(p, v.length > 4 ? `${v.slice(0, 4)}…` : '…');
+    }
+    return u.toString().replace(/%E2%80%A6/g, '…');
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+/** Check a channel before it is stored; throws Problem('bad-request') naming what to fix. */
+export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: string; secret: string | null } {
+  const bad = (detail: string): never => {
+    throw new Problem('bad-request', detail);
+  };
+  if (!(CHANNEL_KINDS as readonly string[]).includes(input.kind)) bad(`kind must be one of ${CHANNEL_KINDS.join(', ')}`);
+  const kind = input.kind as ChannelKind;
+  const raw = input.url.trim();
+  if (!raw || raw.length > MAX_URL) bad(`url must be an http or https address of at most ${MAX_URL} characters`);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return bad(`url "${raw.slice(0, 200)}" is not an absolute address`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') bad(`url must use http or https, not ${u.protocol.replace(/:$/, '')}`);
+  if (u.username || u.password) bad('url must not carry a user name or password');
+  if (!u.hostname) bad('url needs a host');
+  const secret = input.secret === undefined || input.secret === null ? null : input.secret.trim();
+  if (secret !== null && (secret.length === 0 || secret.length > 256)) bad('secret must be 1 to 256 characters (or left out)');
+  if (kind === 'dingtalk') {
+    if (!u.searchParams.get('access_token')) bad('a DingTalk robot address carries ?access_token=… (copy the whole Webhook address from the robot settings)');
+    if (u.searchParams.has('timestamp') || u.searchParams.has('sign')) bad('give the address without timestamp and sign: the gateway signs each message with the secret (加签)');
+  }
+  if (kind === 'wecom') {
+    if (!u.searchParams.get('key')) bad('a WeCom robot address carries ?key=… (copy the whole Webhook address from the robot settings)');
+    if (secret !== null) bad('WeCom group robots have no signing secret; leave secret out');
+  }
+  if (kind === 'webhook' && (secret === null || secret.length < 16)) bad('a generic webhook needs a secret of at least 16 characters: every request is signed with it (X-Fuyuan-Signature)');
+  return { kind, url: u.toString(), secret };
+}
+
+const channelView = (r: typeof notificationChannels.$inferSelect): ChannelView => ({
+  id: r.id,
+  unitId: r.unitId,
+  kind: r.kind,
+  url: maskUrl(r.url),
+  hasSecret: r.secret !== null,
+  enabled: r.enabled,
+  createdAt: r.createdAt.toISOString(),
+});
+
+async function assertUnit(deps: Deps, unitId: string): Promise<void> {
+  const dir = await currentDirectory(deps);
+  if (!dir.index.unit(unitId)) throw new Problem('not-found', `no unit "${unitId}" in the directory`);
+}
+
+/** Register a channel for a unit (audited). The same address twice for a unit is a conflict: it would send every message twice. */
+export async function registerChannel(deps: Deps, input: ChannelInput, actor: string): Promise<ChannelView> {
+  const v = validateChannel(input);
+  await assertUnit(deps, input.unitId);
+  const now = deps.clock.now();
+  const row = { id: newId(), unitId: input.unitId, kind: v.kind, url: v.url, secret: v.secret, enabled: true, createdAt: now };
+  return commitPlanned(
+    deps,
+    async () => {
+      const same = await deps.db.orm
+        .select({ id: notificationChannels.id, url: notificationChannels.url })
+        .from(notificationChannels)
+        .where(and(eq(notificationChannels.unitId, input.unitId), eq(notificationChannels.kind, v.kind), eq(notificationChannels.enabled, true)));
+      const dup = same.find((s) => s.url === v.url);
+      if (dup) throw new Problem('conflict', `unit ${input.unitId} already has this ${v.kind} address (channel ${dup.id}); disable it first to replace it`);
+      return {
+        entries: [{ actor, action: 'channel.registered', subject: `channel:${row.id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null } }],
+        build: async () => ({ items: [deps.db.orm.insert(notificationChannels).values(row)], result: channelView(row) }),
+      };
+    },
+    now,
+  );
+}
+
+/** A unit's channels, enabled and disabled, oldest first. */
+export async function listChannels(deps: Deps, unitId: string): Promise<ChannelView[]> {
+  await assertUnit(deps, unitId);
+  const rows = await deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.unitId, unitId)).orderBy(notificationChannels.createdAt, notificationChannels.id);
+  return rows.map(channelView);
+}
+
+/** Disable a channel (audited): nothing more is enqueued for it, and its pending rows become dead letters when their turn comes. */
+export async function disableChannel(deps: Deps, id: string, actor: string): Promise<ChannelView> {
+  const [row] = await deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, id));
+  if (!row) throw new Problem('not-found', `no channel with id ${id}`);
+  const after = channelView({ ...row, enabled: false });
+  if (!row.enabled) return after;
+  await commitAudited(deps, [{ actor, action: 'channel.disabled', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url) } }], async () => ({
+    items: [deps.db.orm.update(notificationChannels).set({ enabled: false }).where(and(eq(notificationChannels.id, id), eq(notificationChannels.enabled, true)))],
+    result: null,
+  }));
+  return after;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Enqueueing
+
+export interface EnqueueInput {
+  unitId: string;
+  message: NotificationMessage;
+  /** Why this message exists, e.g. `reminder:<id>:<unitId>`: the same key never yields a second row. */
+  idempotencyKey: string;
+  /** When it becomes due (default deps.clock.now()); a job passes its own `now`. */
+  now?: Date;
+}
+
+/**
+ * The outbox rows of one message: one per enabled channel of the unit, idempotency key
+ * `${idempotencyKey}:${channelId}`, insert-or-ignore. Returns statements for the caller's atomic batch
+ * (in an array: a drizzle builder is a thenable, so it is never returned bare from an async function).
+ */
+export async function enqueueNotification(deps: Deps, input: EnqueueInput): Promise<Stmt[]> {
+  if (!input.message.title.trim()) throw new Error('a notification needs a title');
+  if (!input.idempotencyKey) throw new Error('a notification needs an idempotency key');
+  const channels = await deps.db.orm
+    .select({ id: notificationChannels.id, kind: notificationChannels.kind })
+    .from(notificationChannels)
+    .where(and(eq(notificationChannels.unitId, input.unitId), eq(notificationChannels.enabled, true)));
+  if (channels.length === 0) {
+    deps.log.log('info', 'notification without channel', { unitId: input.unitId, idempotencyKey: input.idempotencyKey });
+    return [];
+  }
+  const now = input.now ?? deps.clock.now();
+  const payloadJson = JSON.stringify(input.message);
+  return channels.map((ch) =>
+    deps.db.orm
+      .insert(outbox)
+      .values({ id: newId(), kind: ch.kind, destination: ch.id, payloadJson, idempotencyKey: `${input.idempotencyKey}:${ch.id}`, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing(),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The outbox, for people: the dead-letter list and reviving a row
+
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+
+export interface OutboxView {
+  id: string;
+  kind: string;
+  destination: string;
+  /** For a notification: the unit of its channel. */
+  unitId: string | null;
+  idempotencyKey: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  /** For a notification: its title. */
+  title: string | null;
+}
+
+function outboxView(r: typeof outbox.$inferSelect, unitId: string | null): OutboxView {
+  let title: string | null = null;
+  try {
+    const p = JSON.parse(r.payloadJson) as { title?: unknown };
+    if (typeof p.title === 'string') title = p.title;
+  } catch {
+    title = null;
+  }
+  return {
+    id: r.id,
+    kind: r.kind,
+    destination: r.destination,
+    unitId,
+    idempotencyKey: r.idempotencyKey,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt.toISOString(),
+    lastError: r.lastError,
+    createdAt: r.createdAt.toISOString(),
+    sentAt: r.sentAt?.toISOString() ?? null,
+    title,
+  };
+}
+
+/** Outbox rows of one status, newest first (status 'dead' reads the partial index outbox_dead). */
+export async function listOutbox(deps: Deps, q: { status: OutboxStatus; limit?: number }): Promise<OutboxView[]> {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 500);
+  const rows = await deps.db.orm
+    .select({ o: outbox, unitId: notificationChannels.unitId })
+    .from(outbox)
+    .leftJoin(notificationChannels, eq(notificationChannels.id, outbox.destination))
+    .where(eq(outbox.status, q.status))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(limit);
+  return rows.map((r) => outboxView(r.o, r.unitId));
+}
+
+/** A dead letter back to pending, due now, with a fresh count of attempts (audited; the old count and error are in the record). */
+export async function retryOutbox(deps: Deps, id: string, actor: string): Promise<OutboxView> {
+  const now = deps.clock.now();
+  return commitPlanned(
+    deps,
+    async () => {
+      const [row] = await deps.db.orm.select({ o: outbox, unitId: notificationChannels.unitId }).from(outbox).leftJoin(notificationChannels, eq(notificationChannels.id, outbox.destination)).where(eq(outbox.id, id));
+      if (!row) throw new Problem('not-found', `no outbox row with id ${id}`);
+      if (row.o.status !== 'dead') throw new Problem('conflict', `outbox row ${id} is ${row.o.status}; only a dead letter can be retried`);
+      const after = { ...row.o, status: 'pending' as const, attempts: 0, nextAttemptAt: now, leaseUntil: null };
+      return {
+        entries: [{ actor, action: 'outbox.retried', subject: `outbox:${id}`, data: { kind: row.o.kind, destination: row.o.destination, idempotencyKey: row.o.idempotencyKey, attempts: row.o.attempts, lastError: row.o.lastError } }],
+        build: async () => ({
+          items: [deps.db.orm.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null }).where(and(eq(outbox.id, id), eq(outbox.status, 'dead')))],
+          result: outboxView(after, row.unitId),
+        }),
+      };
+    },
+    now,
+  );
+}
