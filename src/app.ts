@@ -16,6 +16,7 @@ import { mountAuth } from './routes/auth/index.js';
 import { mountFilings } from './routes/filings/index.js';
 import { mountCases } from './routes/cases/index.js';
 import { mountSuggestions } from './routes/suggestions/index.js';
+import { mountNotifications } from './routes/notifications/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -66,6 +67,7 @@ export function createApp(deps: Deps) {
   mountRouting(app);
   mountCases(app);
   mountDirectory(app);
+  mountNotifications(app);
   mountAuth(app);
   mountFilings(app);
   mountSuggestions(app);

@@ -18,6 +18,7 @@ export const NodeConfig = z.object({
   PUBLIC_URL: z.url().optional(),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional().describe('default: generated in DATA_DIR/admin-token'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60).describe('0 turns the sweep timer off'),
 });
 export type NodeConfig = z.infer<typeof NodeConfig> & { DATABASE_URL: string };
 

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
+import { sweep } from '../../src/jobs/sweep.js';
 
 async function main() {
   let cfg;
@@ -22,7 +23,24 @@ async function main() {
       dataDir: cfg.DATA_DIR,
     });
   });
+  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
+  let sweeping = false;
+  const timer =
+    cfg.SWEEP_INTERVAL_SECONDS > 0
+      ? setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          sweep(deps, deps.clock.now())
+            .then((r) => {
+              const busy = Object.values(r.steps).some((s) => !s.ok || Object.values(s.report ?? {}).some((n) => n > 0));
+              if (busy) deps.log.log('info', 'sweep', r as unknown as Record<string, unknown>);
+            })
+            .catch((e) => deps.log.log('error', 'sweep failed', { error: String(e) }))
+            .finally(() => (sweeping = false));
+        }, cfg.SWEEP_INTERVAL_SECONDS * 1000)
+      : undefined;
   const stop = () => {
+    if (timer) clearInterval(timer);
     server.close(() => {
       client.close();
       process.exit(0);

@@ -152,8 +152,10 @@ export async function runPeriodic(deps: Deps, now: Date): Promise<StepReport> {
   let runs = 0;
   for (const regionCode of dir.regionCodes()) {
     const { policy } = await regionPolicy(deps, regionCode);
-    // Scheduled days up to today in this month, so a sweep that missed the day still produces the item.
-    const due = planRecurring(policy, { from: `${today.slice(0, 7)}-01`, to: today }, calendar).filter((r) => r.dueOn <= today);
+    // Items scheduled this month whose (rest-day adjusted) due day has come: a scheduled day 20 that is a Sunday
+    // is due on the Friday before; a sweep that missed the day still produces the item.
+    const monthEnd = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 0)).toISOString().slice(0, 10);
+    const due = planRecurring(policy, { from: `${today.slice(0, 7)}-01`, to: monthEnd }, calendar).filter((r) => r.dueOn <= today);
     for (const r of due) {
       const period = r.scheduledOn.slice(0, 7);
       const [exists] = await deps.db.orm.select({ id: periodicRuns.id }).from(periodicRuns).where(and(eq(periodicRuns.regionCode, regionCode), eq(periodicRuns.kind, r.kind), eq(periodicRuns.period, period)));
