@@ -10,7 +10,7 @@ import { round, type BenchModule, type BenchResult } from './types.js';
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   intake: () => import('./intake/index.js'),
   routing: () => import('./routing/index.js'),
-  // sweep: () => import('./sweep/index.js'),
+  sweep: () => import('./sweep/index.js'),
   xml: () => import('./xml/index.js'),
   // stats: () => import('./stats/index.js'),
 };
