@@ -12,6 +12,11 @@
  *   queue list [--region 330802]   the justice bureau's open queue
  *   client add --name NAME --role ROLE --scope SCOPE   register an API client (the secret is printed once)
  *   client revoke CLIENT_ID
+ *   calendar override DATE --working true|false --name NAME --reason WHY   (open deadlines are recomputed)
+ *   calendar remove DATE
+ *   calendar publish YEAR     the year's notice is fully entered as overrides: its deadlines stop being provisional
+ *   policy set REGION --preset ID     a region's policy profile (overrides through the admin API)
+ *   sweep                     run the sweep once now (reminders, overdue items, ledgers, outbox)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,6 +29,21 @@ import { Problem } from '../../src/lib/problem.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { listQueue } from '../../src/services/assignments.js';
 import { registerClient, revokeClient, ROLES, type Role } from '../../src/services/clients.js';
+import { publishYear, removeCalendarOverride, setCalendarOverride } from '../../src/services/calendar.js';
+import { recomputeAfterCalendarChange } from '../../src/services/obligations.js';
+import { setRegionPolicy } from '../../src/services/policies.js';
+import { sweep } from '../../src/jobs/sweep.js';
+
+async function runSweep(env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+  const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') });
+  try {
+    const r = await sweep(deps, deps.clock.now());
+    out(JSON.stringify(r, null, 2));
+    return Object.values(r.steps).every((s) => s.ok) ? 0 : 1;
+  } finally {
+    client.close();
+  }
+}
 
 const USAGE = `usage: npm run cli -- <command>
   sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
@@ -33,15 +53,19 @@ const USAGE = `usage: npm run cli -- <command>
   directory load FILE.json | directory show
   queue list [--region CODE]
   client add --name NAME --role unit|justice_bureau|government_office|court|procuratorate|liaison|admin --scope SCOPE
-  client revoke CLIENT_ID`;
+  client revoke CLIENT_ID
+  calendar override DATE --working true|false --name NAME --reason WHY | calendar remove DATE | calendar publish YEAR
+  policy set REGION --preset ID
+  sweep`;
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } },
+    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, working: { type: 'string' }, reason: { type: 'string' }, preset: { type: 'string' } },
   });
   const [group, cmd, arg] = positionals;
+  if (group === 'sweep' && !cmd) return runSweep(env, out);
   if (!group || !cmd) {
     out(USAGE);
     return 2;
@@ -133,6 +157,40 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         }
         await revokeClient(deps, arg, 'cli');
         out(`revoked ${arg}`);
+        return 0;
+      }
+      case 'calendar override': {
+        if (!arg || (values.working !== 'true' && values.working !== 'false') || !values.name || !values.reason) {
+          out('calendar override needs DATE, --working true|false, --name and --reason');
+          return 2;
+        }
+        const change = await setCalendarOverride(deps, { date: arg, working: values.working === 'true', name: values.name, reason: values.reason }, 'cli');
+        const r = await recomputeAfterCalendarChange(deps, change, 'cli');
+        out(`${arg} ${values.working === 'true' ? '工作日 working day' : '休息日 rest day'} (${values.name}); open deadlines examined ${r.examined}, changed ${r.changed}`);
+        return 0;
+      }
+      case 'calendar remove': {
+        if (!arg) {
+          out('calendar remove needs DATE');
+          return 2;
+        }
+        const r = await recomputeAfterCalendarChange(deps, await removeCalendarOverride(deps, arg, 'cli'), 'cli');
+        out(`override of ${arg} removed; open deadlines examined ${r.examined}, changed ${r.changed}`);
+        return 0;
+      }
+      case 'calendar publish': {
+        const year = Number(arg);
+        const r = await recomputeAfterCalendarChange(deps, await publishYear(deps, year, 'cli'), 'cli');
+        out(`${year} published; provisional deadlines examined ${r.examined}, changed ${r.changed}`);
+        return 0;
+      }
+      case 'policy set': {
+        if (!arg || !values.preset) {
+          out('policy set needs REGION and --preset ID');
+          return 2;
+        }
+        await setRegionPolicy(deps, arg, { presetId: values.preset }, 'cli');
+        out(`region ${arg} runs ${values.preset}`);
         return 0;
       }
       default:
