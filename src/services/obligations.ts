@@ -180,6 +180,26 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: CalendarC
   return { examined: open.length, changed };
 }
 
+/**
+ * Discharge obligations (done, or remedied when they were overdue): their reminders, chases and reports stop
+ * (the feedback asked for the day after still goes out) and an open remediation item is closed.
+ */
+export function dischargeStmts(deps: Deps, obs: { id: string; status: string }[], now: Date, reason: string): Stmt[] {
+  const items: Stmt[] = [];
+  for (const o of obs) {
+    const status = o.status === 'overdue' ? 'remedied' : 'done';
+    items.push(deps.db.orm.update(obligations).set({ status, statusReason: reason, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
+    items.push(
+      deps.db.orm
+        .update(reminders)
+        .set({ cancelledAt: now })
+        .where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt), sql`${reminders.kind} <> 'feedback'`)),
+    );
+    if (o.status === 'overdue') items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: reason }).where(eq(remediationItems.obligationId, o.id)));
+  }
+  return items;
+}
+
 /** Close an obligation: done (remedied if it was overdue) or waived with a reason. */
 export async function closeObligation(deps: Deps, id: string, input: { status: 'done' | 'waived'; reason?: string }, actor: string) {
   const now = deps.clock.now();
@@ -189,15 +209,14 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
     if (o.status !== 'open' && o.status !== 'overdue') throw new Problem('conflict', `the obligation is already ${o.status}`);
     if (input.status === 'waived' && !input.reason?.trim()) throw new Problem('bad-request', 'waiving an obligation needs a reason');
     const status = input.status === 'waived' ? 'waived' : o.status === 'overdue' ? 'remedied' : 'done';
-    const items: Stmt[] = [
-      deps.db.orm.update(obligations).set({ status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }).where(eq(obligations.id, id)),
-      // Reminders, chases and reports stop; the feedback asked for the day after still goes out.
-      deps.db.orm
-        .update(reminders)
-        .set({ cancelledAt: now })
-        .where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt), sql`${reminders.kind} <> 'feedback'`)),
-    ];
-    if (o.status === 'overdue') items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: input.reason ?? 'done late' }).where(eq(remediationItems.obligationId, id)));
+    const items: Stmt[] =
+      input.status === 'waived'
+        ? [
+            deps.db.orm.update(obligations).set({ status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }).where(eq(obligations.id, id)),
+            deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+            deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: input.reason ?? 'waived' }).where(eq(remediationItems.obligationId, id)),
+          ]
+        : dischargeStmts(deps, [o], now, input.reason ?? 'done');
     return {
       entries: [{ actor, action: `obligation.${status}`, subject: `obligation:${id}`, data: { status, reason: input.reason ?? null, dueOn: o.dueOn } }],
       build: async () => ({ items, result: { id, status } }),

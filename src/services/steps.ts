@@ -1,7 +1,8 @@
 /** Record a step of a case (issue 5 item 4) and discharge the obligations it completes; the case timeline. */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { assignments, caseSteps, documents, evidence, obligations, reminders, remediationItems, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, caseSteps, documents, evidence, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { dischargeStmts } from './obligations.js';
 import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -32,12 +33,7 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
           .where(and(eq(obligations.caseId, caseId), inArray(obligations.kind, rule.closes), inArray(obligations.status, ['open', 'overdue'])))
       : [];
     const items: Stmt[] = [deps.db.orm.insert(caseSteps).values({ id, caseId, kind: k, actorRole: p.role, actor: p.actor, dataJson: JSON.stringify(parsed.data), at: now })];
-    for (const o of open) {
-      const status = o.status === 'overdue' ? 'remedied' : 'done';
-      items.push(deps.db.orm.update(obligations).set({ status, statusReason: `step ${k} ${id}`, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
-      items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt), sql`${reminders.kind} <> 'feedback'`)));
-      if (o.status === 'overdue') items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: `remedied by step ${k}` }).where(eq(remediationItems.obligationId, o.id)));
-    }
+    items.push(...dischargeStmts(deps, open, now, `step ${k} ${id}`));
     return {
       entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...parsed.data, closed: open.map((o) => o.id) } }],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),

@@ -5,10 +5,10 @@
  * attachments) and relays it through the outbox to the sender, with a copy to the justice bureau; the
  * sender's acknowledgement closes it. A promised rectification becomes a follow-up obligation.
  */
-import { and, asc, desc, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
-import { deliveries, documents, obligations, queueItems, reminders, suggestionSteps, suggestions } from '../../schemas/db/index.js';
+import { deliveries, documents, obligations, queueItems, suggestionSteps, suggestions } from '../../schemas/db/index.js';
 import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -17,7 +17,7 @@ import type { Principal } from './clients.js';
 import { commitPlanned, type AuditEntry } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { evidenceStmts } from './evidence.js';
-import type { ObligationSummary } from './obligations.js';
+import { dischargeStmts, type ObligationSummary } from './obligations.js';
 import { enqueueNotification } from './notifications.js';
 
 export const isSuggestion = (type: string) => type === 'judicial_suggestion' || type === 'procuratorial_suggestion';
@@ -194,10 +194,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
     ];
     // The reply obligation is discharged (remedied when it was already overdue).
     const open = await deps.db.orm.select({ id: obligations.id, status: obligations.status }).from(obligations).where(and(eq(obligations.documentId, s.documentId), eq(obligations.kind, 'suggestion_reply'), inArray(obligations.status, ['open', 'overdue'])));
-    for (const o of open) {
-      items.push(deps.db.orm.update(obligations).set({ status: o.status === 'overdue' ? 'remedied' : 'done', statusReason: `reply relayed ${ev.id}`, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
-      items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
-    }
+    items.push(...dischargeStmts(deps, open, now, `reply relayed ${ev.id}`));
     if (draft.rectification?.promised && draft.rectification.by) {
       items.push(
         deps.db.orm.insert(obligations).values({

@@ -5,20 +5,9 @@
 import { z } from 'zod';
 import { isIsoDate } from '../calendar/civil.js';
 
-/** Documents that arrive (DOMAIN.md §2). */
-export const DOCUMENT_TYPES = [
-  'complaint_copy', // 起诉状副本 (with 应诉通知书, 举证通知书)
-  'response_notice', // 应诉通知书
-  'summons', // 传票 / 开庭通知
-  'head_appearance_notice', // 负责人出庭通知书
-  'judgment', // 判决书
-  'ruling', // 裁定书
-  'mediation', // 调解书
-  'appeal', // 上诉状
-  'judicial_suggestion', // 司法建议书
-  'procuratorial_suggestion', // 检察建议书
-] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+/** Documents that arrive (DOMAIN.md §2): the wire contract's list, one definition. */
+import { DOCUMENT_TYPES, type DocumentType } from '../../../schemas/api/manifest.js';
+export { DOCUMENT_TYPES, type DocumentType };
 
 /** Obligations started by a document. */
 export const DOCUMENT_OBLIGATION_KINDS = [
