@@ -45,6 +45,8 @@ export interface BlobStore {
    */
   stage(blobs: BlobInput[]): Promise<Stmt[]>;
   get(sha256: string): Promise<Uint8Array | null>;
+  /** An external store removes bytes no committed attachment refers to (the sweep calls it); returns how many. */
+  sweepOrphans?(now: Date): Promise<number>;
 }
 
 export interface Clock {

@@ -22,6 +22,7 @@ export const SWEEP_STEPS: Record<string, SweepStep> = {
   periodic: (deps, now) => runPeriodic(deps, now),
   outbox: async (deps, now) => ({ ...(await deliverOutbox(deps, now)) }),
   evidence: async (deps, now) => ({ ...(await deliverCourtCallbacks(deps, now)) }),
+  orphanBlobs: async (deps, now) => ({ removed: deps.blobs.sweepOrphans ? await deps.blobs.sweepOrphans(now) : 0 }),
 };
 
 export async function sweep(deps: Deps, now: Date, steps: Record<string, SweepStep> = SWEEP_STEPS): Promise<SweepReport> {

@@ -1,0 +1,41 @@
+/**
+ * The Worker's bindings and variables, parsed with zod at the edge (a missing or bad one is a clear error,
+ * answered as 503 problem+json naming it, not a crash). wrangler.toml names each one.
+ */
+import { z } from 'zod';
+
+const num = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const binding = (what: string, method: string) =>
+  z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', { message: `must be a ${what} binding` });
+
+export const WorkerEnv = z
+  .object({
+    DB: binding('D1', 'prepare').optional().describe('D1 database (when DATABASE is "d1")'),
+    BLOBS: binding('R2', 'put').optional().describe('R2 bucket for attachment bytes; without it bytes are kept in the database'),
+    DATABASE: z.enum(['d1', 'libsql']).default('d1'),
+    LIBSQL_URL: z.string().regex(/^(libsql|https?|wss?):/, 'must be a libsql:, https: or wss: URL').optional(),
+    LIBSQL_AUTH_TOKEN: z.string().optional(),
+    GATEWAY_KEY: z.string().min(20, 'must be the private ES256 JWK of the gateway (a secret)'),
+    ADMIN_TOKEN: z.string().min(16).optional(),
+    PUBLIC_URL: z.url().optional(),
+    CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
+    BODY_LIMIT_BYTES: num(50 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    AUDIT_CHECKPOINT_EVERY: num(1000, 1, 1_000_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.DATABASE === 'd1' && !e.DB) ctx.addIssue({ code: 'custom', path: ['DB'], message: 'DATABASE is "d1" but no D1 binding named DB is configured' });
+    if (e.DATABASE === 'libsql' && !e.LIBSQL_URL) ctx.addIssue({ code: 'custom', path: ['LIBSQL_URL'], message: 'DATABASE is "libsql" but LIBSQL_URL is not set' });
+  });
+export type WorkerEnv = z.infer<typeof WorkerEnv>;
+
+export function parseWorkerEnv(env: Record<string, unknown>): { ok: true; env: WorkerEnv } | { ok: false; message: string } {
+  const r = WorkerEnv.safeParse(env);
+  if (r.success) return { ok: true, env: r.data };
+  const issues = r.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  // zod skips the cross-field checks when a field fails: name the database binding too, so one look fixes all.
+  const database = env.DATABASE ?? 'd1';
+  if (database === 'd1' && !env.DB && !issues.some((i) => i.startsWith('DB'))) issues.push('DB: DATABASE is "d1" but no D1 binding named DB is configured');
+  if (database === 'libsql' && !env.LIBSQL_URL && !issues.some((i) => i.startsWith('LIBSQL_URL'))) issues.push('LIBSQL_URL: DATABASE is "libsql" but LIBSQL_URL is not set');
+  return { ok: false, message: issues.join('; ') };
+}

@@ -1,0 +1,84 @@
+/**
+ * The Cloudflare Worker: the same app (createApp) and the same sweep as on Node, built from bindings.
+ * fetch → the gateway; scheduled (cron trigger) → sweep(deps, now).
+ */
+import type { D1Database, ExecutionContext, R2Bucket, ScheduledController } from '@cloudflare/workers-types';
+import { createClient } from '@libsql/client/web';
+import { createApp } from '../../src/app.js';
+import type { Deps, Logger } from '../../src/deps.js';
+import { sweep } from '../../src/jobs/sweep.js';
+import { ChainCache } from '../../src/lib/pki.js';
+import { Mutex } from '../../src/lib/mutex.js';
+import { Problem, problemResponse } from '../../src/lib/problem.js';
+import { d1Db } from '../db/d1.js';
+import { libsqlDb } from '../db/libsql.js';
+import { r2BlobStore } from '../blobs/r2.js';
+import { sqlBlobStore } from '../blobs/sql.js';
+import { jwsEnvelope } from '../envelope/jws.js';
+import { xmlEnvelope } from '../envelope/xml.js';
+import { withMultipart } from '../envelope/multipart.js';
+import { jwkKeyStore, storedKeyFromJwk } from '../keys/jwk.js';
+import { notifyAdapters } from '../notify/index.js';
+import { parseWorkerEnv, type WorkerEnv } from './bindings.js';
+
+const ORDER = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+const consoleLogger = (min: WorkerEnv['LOG_LEVEL']): Logger => ({
+  log(level, msg, fields) {
+    if (ORDER[level] >= ORDER[min]) console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+  },
+});
+
+/** Per isolate: the app and its caches live as long as the isolate does. */
+let built: { key: string; deps: Deps; app: ReturnType<typeof createApp> } | undefined;
+
+async function build(raw: Record<string, unknown>) {
+  const parsed = parseWorkerEnv(raw);
+  if (!parsed.ok) return { error: parsed.message } as const;
+  const env = parsed.env;
+  const key = `${env.DATABASE}|${env.LIBSQL_URL ?? ''}|${env.GATEWAY_KEY.length}`;
+  if (built && built.key === key) return built;
+  const clock = { now: () => new Date() };
+  const db = env.DATABASE === 'd1' ? d1Db(env.DB as D1Database) : libsqlDb(createClient({ url: env.LIBSQL_URL!, ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}) }));
+  const keys = [await storedKeyFromJwk(env.GATEWAY_KEY, clock.now())];
+  const deps: Deps = {
+    db,
+    blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db) : sqlBlobStore(db, clock),
+    clock,
+    keys: jwkKeyStore(() => keys),
+    log: consoleLogger(env.LOG_LEVEL),
+    config: {
+      clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      checkpointEvery: env.AUDIT_CHECKPOINT_EVERY,
+      ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+      ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+    },
+    envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
+    notifier: { adapters: notifyAdapters },
+    runtime: { chains: new ChainCache(), writeLock: new Mutex() },
+  };
+  built = { key, deps, app: createApp(deps) };
+  return built;
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    const b = await build(env);
+    if ('error' in b) {
+      return problemResponse(new Problem('service-misconfigured', `the Worker's bindings are not valid: ${b.error}`));
+    }
+    return b.app.fetch(request, env, ctx as never);
+  },
+  async scheduled(controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
+    const b = await build(env);
+    if ('error' in b) {
+      console.log(JSON.stringify({ level: 'error', msg: `sweep not run: ${b.error}` }));
+      return;
+    }
+    ctx.waitUntil(
+      sweep(b.deps, new Date(controller.scheduledTime)).then((r) => {
+        b.deps.log.log('info', 'sweep', r as unknown as Record<string, unknown>);
+      }),
+    );
+  },
+};
