@@ -6,6 +6,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createCa, demoManifest, issueSigner, rsaSigner, signManifest, attachmentEntry } from './adapters/node/court-kit.js';
 
@@ -19,7 +20,7 @@ async function fixtures() {
   const signer = await rsaSigner(leaf);
   const bytes = new TextEncoder().encode('%PDF-1.4 行政起诉状（测试）\n%%EOF\n');
   const file = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes };
-  const m = demoManifest({ messageId: `w-${Date.now()}`, senderCode: 'court-longyou', issuedAt: new Date(), attachments: [await attachmentEntry(file, true)] });
+  const m = demoManifest({ messageId: `w-${Date.now()}`, senderCode: 'court-longyou', issuedAt: new Date(), regionCode: '330802', attachments: [await attachmentEntry(file, true)] });
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   return {
     caPem: ca.certPem,
@@ -42,6 +43,7 @@ export default defineConfig({
             ADMIN_TOKEN: 'workers-test-admin-token-0123',
             TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
             FIXTURES: JSON.stringify(f),
+            DEMO_DIRECTORY: readFileSync(fileURLToPath(new URL('./schemas/directory/demo-quzhou.json', import.meta.url)), 'utf8'),
           },
         },
       };

@@ -17,6 +17,7 @@ import { mountFilings } from './routes/filings/index.js';
 import { mountCases } from './routes/cases/index.js';
 import { mountSuggestions } from './routes/suggestions/index.js';
 import { mountNotifications } from './routes/notifications/index.js';
+import { mountSenders } from './routes/senders/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -68,6 +69,7 @@ export function createApp(deps: Deps) {
   mountCases(app);
   mountDirectory(app);
   mountNotifications(app);
+  mountSenders(app);
   mountAuth(app);
   mountFilings(app);
   mountSuggestions(app);

@@ -14,15 +14,18 @@ interface Fixtures {
   untrusted: string;
   attachmentSha256: string;
 }
-const E = env as unknown as { DB: D1Database; BLOBS: R2Bucket; FIXTURES: string; ADMIN_TOKEN: string };
+const E = env as unknown as { DB: D1Database; BLOBS: R2Bucket; FIXTURES: string; ADMIN_TOKEN: string; DEMO_DIRECTORY: string };
 const F = JSON.parse(E.FIXTURES) as Fixtures;
 const count = async (table: string) => ((await E.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0);
 
+const admin = { authorization: `Bearer ${E.ADMIN_TOKEN}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' };
+
+/** Set the gateway up through its admin API, as on Node: the demo directory and the court with its CA. */
 async function registerCourt() {
-  // The admin API is not where senders are registered (the CLI is); in workerd we write the rows the CLI writes.
-  await E.DB.prepare("insert or ignore into senders (code, type, name, trust_version, created_at) values ('court-longyou', 'court', '浙江省龙游县人民法院', 1, ?)").bind(Date.now()).run();
-  const der = F.caPem.replace(/-----[A-Z ]+-----|\s/g, '');
-  await E.DB.prepare("insert or ignore into sender_cas (id, sender_code, fingerprint, subject, not_before, not_after, der, added_at) values ('ca-1', 'court-longyou', 'fp', 'CN=test', 0, 4102444800000, ?, ?)").bind(der, Date.now()).run();
+  const dir = await SELF.fetch('http://gw/v1/admin/directory', { method: 'PUT', headers: admin, body: E.DEMO_DIRECTORY });
+  expect(dir.status).toBe(200);
+  const res = await SELF.fetch('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: F.caPem }) });
+  expect(res.status).toBe(200);
 }
 
 describe('the Worker', () => {
@@ -36,7 +39,11 @@ describe('the Worker', () => {
     await registerCourt();
     const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.jose });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { receipt: { documents: { routing: { status: string } }[] }; jws: string };
+    const body = (await res.json()) as { receipt: { documents: { routing: { status: string; rule: string; units: { unitId: string }[]; caseId: string } }[] }; jws: string };
+    // The same routing and deadlines as on Node (src/routes/routing, src/routes/deadlines tests).
+    expect(body.receipt.documents[0]!.routing).toMatchObject({ status: 'assigned', rule: 'R1', units: [{ unitId: 'kc-zrzy' }] });
+    const obs = (await (await SELF.fetch(`http://gw/v1/obligations?case=${body.receipt.documents[0]!.routing.caseId}`, { headers: admin })).json()) as { items: { kind: string; source: string }[] };
+    expect(obs.items.map((o) => [o.kind, o.source])).toEqual([['answer_and_evidence', 'ALL 第67条']]);
     const jwks = (await (await SELF.fetch('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
     const { payload } = await compactVerify(body.jws, createLocalJWKSet(jwks));
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual(body.receipt);
