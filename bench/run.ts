@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   intake: () => import('./intake/index.js'),
   routing: () => import('./routing/index.js'),
   sweep: () => import('./sweep/index.js'),
+  'worker-size': () => import('./worker-size/index.js'),
   xml: () => import('./xml/index.js'),
   // stats: () => import('./stats/index.js'),
 };
