@@ -50,6 +50,8 @@ export default defineConfig({
     }),
   ],
   test: {
+    // CI (.ci/run) sets VITEST_JSON_DIR to total the results on one closing line.
+    reporters: process.env.VITEST_JSON_DIR ? ['default', ['json', { outputFile: `${process.env.VITEST_JSON_DIR}/workers.json` }]] : ['default'],
     include: ['test/workers/**/*.test.ts'],
     setupFiles: ['./test/workers/apply-migrations.ts'],
     testTimeout: 60_000,

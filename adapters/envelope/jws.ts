@@ -73,7 +73,8 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
 export const jwsEnvelope: MultipartCapable = {
   mediaTypes: ['application/jose'],
   async parse(req) {
-    return parseCompactJws(await req.text());
+    // Read as bytes, then UTF-8 (a compact JWS is ASCII; workerd warns when a non-text type is read with text()).
+    return parseCompactJws(new TextDecoder('utf-8', { fatal: false }).decode(await req.arrayBuffer()));
   },
   // multipart/form-data (part `envelope` = the compact JWS): adapters/envelope/multipart.ts, shared with XML.
   multipart: {
