@@ -115,3 +115,74 @@ describe('a judicial suggestion in a case, with its own reply period (Sishui pre
     expect(tl.items.map((e) => e.type)).toContain('reply');
   });
 });
+
+describe('an overdue reply is escalated; the relay reaches a sender that was down', () => {
+  it('the sweep marks the unanswered reply overdue, opens a remediation item and tells the unit and the bureau; the reply is then relayed in order once the sender is back', async () => {
+    const { createServer } = await import('node:http');
+    const { sweep } = await import('../src/jobs/sweep.js');
+    const { registerChannel } = await import('../src/services/notifications.js');
+    let up = false;
+    const got: string[] = [];
+    const hooks: string[] = [];
+    const srv = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c: Buffer) => (b += c.toString('utf8')));
+      req.on('end', () => {
+        if (req.url === '/hook') {
+          hooks.push((JSON.parse(b) as { title: string }).title);
+          return void res.writeHead(200).end('{}');
+        }
+        if (!up) return void res.writeHead(503).end();
+        got.push((JSON.parse(b) as { type: string }).type);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      await registerSender(gw.deps, { code: 'procuratorate-kecheng', type: 'procuratorate', name: '衢州市柯城区人民检察院', caPem: proc.caPem, callbackUrl: `${base}/evidence` });
+      for (const unitId of ['kc-jtj', 'kc-sfj']) await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/hook`, secret: 'a-webhook-secret-16+' }, 'test');
+      await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: H.admin, body: JSON.stringify({ presetId: 'quzhou-kecheng' }) });
+      gw.clock.set(T0);
+      const m = {
+        messageId: 'jy-urgent-1',
+        sender: { type: 'procuratorate', code: 'procuratorate-kecheng' },
+        issuedAt: T0.toISOString(),
+        documents: [{ documentId: 'jy-u-1', type: 'procuratorial_suggestion', title: '关于道路安全隐患的检察建议书（公益诉讼）', urgent: true, attachments: [] }],
+      };
+      expect((await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, proc.signer)))).status).toBe(201);
+      const item = ((await (await api('/v1/suggestions?status=queued', 'jb')).json()) as { items: { id: string; replyDueOn: string }[] }).items.find((i) => i.replyDueOn === '2026-12-08')!;
+      expect(item).toBeTruthy(); // urgent: 15 days from 11-23 (公益诉讼解释 第21条)
+      await api(`/v1/suggestions/${item.id}/assign`, 'jb', 'POST', { unitId: 'kc-jtj', reason: '道路安全由交通运输局主管' });
+      // Nothing is drafted; on 12-09 the reply is overdue.
+      gw.clock.set(new Date('2026-12-09T01:00:00Z'));
+      await sweep(gw.deps, gw.clock.now());
+      // Tokens live 15 minutes: the clerks sign in again on the new day.
+      H.jb = (await clientToken(gw, 'justice_bureau', '330802', '柯城区司法局')).headers;
+      H.office = (await clientToken(gw, 'government_office', '330802', '柯城区政府办')).headers;
+      const overdue = (await (await api('/v1/suggestions?overdue=true', 'jb')).json()) as { items: { id: string }[] };
+      expect(overdue.items.map((i) => i.id)).toContain(item.id);
+      const obs = (await (await api('/v1/obligations?unit=kc-jtj&status=overdue', 'jb')).json()) as { items: { kind: string }[] };
+      expect(obs.items.map((o) => o.kind)).toContain('suggestion_reply');
+      expect(hooks.filter((t) => t.includes('逾期'))).toHaveLength(2); // the unit and the bureau
+      // The unit catches up; the reply is approved while the procuratorate's system is down.
+      const unitTok = (await clientToken(gw, 'unit', 'kc-jtj', '柯城区交通运输局')).headers;
+      H.jtj = unitTok;
+      await api(`/v1/suggestions/${item.id}/drafts`, 'jtj', 'POST', { text: '已完成隐患路段整治。' });
+      await api(`/v1/suggestions/${item.id}/review`, 'jb', 'POST', { result: 'passed' });
+      expect((await api(`/v1/suggestions/${item.id}/approve`, 'office', 'POST', { approver: '陈副区长', post: '副区长' })).status).toBe(200);
+      await sweep(gw.deps, new Date('2026-12-10T01:00:00Z'));
+      expect(got).toEqual([]);
+      up = true;
+      await sweep(gw.deps, new Date('2026-12-10T05:00:00Z'));
+      await sweep(gw.deps, new Date('2026-12-10T05:00:00Z'));
+      expect(got.filter((t) => t === 'reply')).toHaveLength(1); // once
+      expect(got.indexOf('receipt')).toBeLessThan(got.indexOf('reply')); // in order: the receipt came first
+      const o2 = (await (await api('/v1/obligations?unit=kc-jtj', 'jb')).json()) as { items: { kind: string; status: string }[] };
+      expect(o2.items.find((o) => o.kind === 'suggestion_reply')?.status).toBe('remedied');
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+      gw.clock.set(T0);
+    }
+  });
+});
