@@ -18,6 +18,7 @@ import { mountCases } from './routes/cases/index.js';
 import { mountSuggestions } from './routes/suggestions/index.js';
 import { mountNotifications } from './routes/notifications/index.js';
 import { mountSenders } from './routes/senders/index.js';
+import { mountAdvisers } from './routes/advisers/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -70,6 +71,7 @@ export function createApp(deps: Deps) {
   mountDirectory(app);
   mountNotifications(app);
   mountSenders(app);
+  mountAdvisers(app);
   mountAuth(app);
   mountFilings(app);
   mountSuggestions(app);

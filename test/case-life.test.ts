@@ -125,7 +125,13 @@ describe('Sishui: report and head-appearance registration within 2 days; agents 
     await w.step('unit', caseId, 'report_filed', {}); // S 五(三)
     const lawyersOnly = await w.step('unit', caseId, 'appearance_registered', { required: true, cannotAppear: { reason: '外出参加省级会议', agents: [{ name: '赵律师', kind: 'lawyer' }] } }, 400);
     expect(lawyersOnly.detail).toMatch(/never only lawyers/); // B 第十六条, S 四(三)
-    await w.step('unit', caseId, 'appearance_registered', { required: true, requiredBecause: 'S 四: 100% 出庭', cannotAppear: { reason: '外出参加省级会议', agents: [{ name: '张科长', kind: 'staff' }, { name: '钱顾问', kind: 'legal_adviser' }] } });
+    // The legal adviser is chosen from the region's roster (法律顾问团队库, Q 一(三)).
+    const notOnRoster = await w.step('unit', caseId, 'appearance_registered', { required: true, cannotAppear: { reason: '外出参加省级会议', agents: [{ name: '张科长', kind: 'staff' }, { name: '钱顾问', kind: 'legal_adviser', adviserId: 'nobody' }] } }, 400);
+    expect(notOnRoster.detail).toMatch(/roster/);
+    const adviser = (await (await w.gw.app.request('http://gw/v1/admin/regions/330802/advisers', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ name: '钱顾问', organisation: '浙江某律师事务所' }) })).json()) as { id: string };
+    const roster = (await (await w.gw.app.request('http://gw/v1/advisers?region=330802', { headers: w.who.unit })).json()) as { items: { id: string }[] };
+    expect(roster.items.map((a) => a.id)).toEqual([adviser.id]);
+    await w.step('unit', caseId, 'appearance_registered', { required: true, requiredBecause: 'S 四: 100% 出庭', cannotAppear: { reason: '外出参加省级会议', agents: [{ name: '张科长', kind: 'staff' }, { name: '钱顾问', kind: 'legal_adviser', adviserId: adviser.id }] } });
     await w.step('unit', caseId, 'answer_filed', { filedOn: '2026-11-30' });
     expect(await w.open(caseId)).toEqual([]);
 

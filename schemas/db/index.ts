@@ -11,3 +11,4 @@ export * from './evidence.js';
 export * from './steps.js';
 export * from './statistics.js';
 export * from './suggestions.js';
+export * from './advisers.js';

@@ -7,8 +7,13 @@ import { z } from 'zod';
 const date = z.iso.date();
 const text = (max = 2000) => z.string().trim().min(1).max(max);
 
-/** An agent at a hearing: staff of the agency, a legal adviser (法律顾问) or an outside lawyer. */
-const agent = z.object({ name: text(100), kind: z.enum(['staff', 'legal_adviser', 'lawyer']) });
+/**
+ * An agent at a hearing: staff of the agency, a legal adviser (法律顾问) chosen from the region's roster
+ * (法律顾问团队库, Q 一(三): `adviserId`), or an outside lawyer.
+ */
+const agent = z
+  .object({ name: text(100), kind: z.enum(['staff', 'legal_adviser', 'lawyer']), adviserId: z.string().optional() })
+  .refine((a) => a.kind !== 'legal_adviser' || !!a.adviserId, { message: 'a legal adviser is chosen from the region’s roster: give adviserId (Q 一(三))' });
 const agents = z
   .array(agent)
   .min(1)

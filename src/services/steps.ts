@@ -1,7 +1,7 @@
 /** Record a step of a case (issue 5 item 4) and discharge the obligations it completes; the case timeline. */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { assignments, caseSteps, documents, evidence, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, caseSteps, documents, evidence, legalAdvisers, obligations, routingDecisions } from '../../schemas/db/index.js';
 import { dischargeStmts } from './obligations.js';
 import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { newId } from '../lib/ids.js';
@@ -22,7 +22,19 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
     });
   }
   // A unit records steps only for cases assigned to it; a bureau or office only in its region.
-  await assertCaseAccess(deps, p, caseId, p.role === 'government_office' ? 'read' : p.role === 'unit' ? 'read' : 'decide');
+  const c = await assertCaseAccess(deps, p, caseId, p.role === 'government_office' ? 'read' : p.role === 'unit' ? 'read' : 'decide');
+  // Legal advisers must come from the region's roster (法律顾问团队库, Q 一(三)).
+  const data = parsed.data as { agents?: { kind: string; adviserId?: string; name: string }[]; cannotAppear?: { agents: { kind: string; adviserId?: string; name: string }[] } };
+  const advisers = [...(data.agents ?? []), ...(data.cannotAppear?.agents ?? [])].filter((a) => a.kind === 'legal_adviser');
+  if (advisers.length) {
+    const roster = await deps.db.orm
+      .select({ id: legalAdvisers.id })
+      .from(legalAdvisers)
+      .where(and(eq(legalAdvisers.regionCode, c.regionCode ?? ''), eq(legalAdvisers.active, true), inArray(legalAdvisers.id, advisers.map((a) => a.adviserId!))));
+    const known = new Set(roster.map((r) => r.id));
+    const missing = advisers.filter((a) => !known.has(a.adviserId!));
+    if (missing.length) throw new Problem('bad-request', `not on region ${c.regionCode}'s roster of legal advisers (法律顾问团队库, Q 一(三)): ${missing.map((a) => `${a.name} (${a.adviserId})`).join(', ')}`);
+  }
   const now = deps.clock.now();
   return commitPlanned(deps, async () => {
     const id = newId();
