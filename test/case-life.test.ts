@@ -73,8 +73,13 @@ describe('Putian Chengxiang: complaint → answer → hearing → lost judgment 
     expect(answered.closed.map((c) => c.kind)).toEqual(['answer_and_evidence']);
     expect(await w.open(caseId)).toEqual([]);
 
-    await w.push('summons', (m) => (m.documents[0]!.hearing = { at: '2026-12-15T09:30:00+08:00' }));
+    // Putian has no must-appear rule of its own: required only once the court asks in writing.
+    const before = (await (await w.gw.app.request(`http://gw/v1/cases/${caseId}`, { headers: w.who.jb })).json()) as { headAppearance: { required: boolean } };
+    expect(before.headAppearance.required).toBe(false);
+    await w.push('summons', (m) => (m.documents[0]!.hearing = { at: '2026-12-15T09:30:00+08:00', headAppearanceRequired: true }));
     expect(await w.open(caseId)).toContain('hearing');
+    const after = (await (await w.gw.app.request(`http://gw/v1/cases/${caseId}`, { headers: w.who.jb })).json()) as { headAppearance: { required: boolean; reasons: { source: string }[] } };
+    expect(after.headAppearance).toMatchObject({ required: true, reasons: [{ source: '行诉解释 第129条; 法释〔2020〕3号 第5条' }] });
     await w.step('unit', caseId, 'hearing_held', { heldOn: '2026-12-15', headAppeared: true, headName: '王局长', principal: true, spoke: true, agents: [{ name: '张科长', kind: 'staff' }] });
 
     await w.push('judgment', (m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '2026-12-10', performanceDueOn: '2027-02-10' }));
@@ -122,6 +127,8 @@ describe('Sishui: report and head-appearance registration within 2 days; agents 
   it('walks the case with the head unable to appear', async () => {
     const { caseId } = await w.push('complaint_copy');
     expect(await w.open(caseId)).toEqual(['answer_and_evidence', 'head_appearance_registration', 'report_to_justice_bureau']);
+    const view = (await (await w.gw.app.request(`http://gw/v1/cases/${caseId}`, { headers: w.who.jb })).json()) as { headAppearance: { required: boolean; reasons: { source: string }[] } };
+    expect(view.headAppearance).toMatchObject({ required: true, reasons: [{ source: 'S 四' }] }); // 100% appearance
     await w.step('unit', caseId, 'report_filed', {}); // S 五(三)
     const lawyersOnly = await w.step('unit', caseId, 'appearance_registered', { required: true, cannotAppear: { reason: '外出参加省级会议', agents: [{ name: '赵律师', kind: 'lawyer' }] } }, 400);
     expect(lawyersOnly.detail).toMatch(/never only lawyers/); // B 第十六条, S 四(三)

@@ -13,6 +13,7 @@ import { commitPlanned } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../intake/routing.js';
 import { assignObligationsStmt } from './obligations.js';
+import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
   assignments: { unitId: string; role: AssignmentRole }[];
@@ -162,5 +163,7 @@ export async function caseView(deps: Deps, caseId: string) {
     assignments: history.filter((a) => !a.supersededAt).map(fmt),
     history: history.map(fmt),
     documents: docs.map((d) => ({ ...d, arrivedAt: d.arrivedAt.toISOString() })),
+    /** Must the head appear, and why (DOMAIN.md §5). */
+    headAppearance: await headAppearance(deps, caseId),
   };
 }
