@@ -47,6 +47,10 @@ describe('name and alias resolution', () => {
     expect(dir.resolveName('市场监督管理局', KC)).toMatchObject({ kind: 'found', via: 'prefix_added' });
     expect(idOf(dir.resolveName('市场监督管理局', KC))).toBe('kc-scjg');
     expect(idOf(dir.resolveName('衢州市衢江区农业农村局', QJ))).toBe('qj-nync');
+    // the bare level character: 区府山街道 for 柯城区府山街道
+    expect(dir.resolveNameIn('区府山街道', [KC, QJ])).toMatchObject({ kind: 'found', via: 'prefix_added', unit: { id: 'kc-fushan' } });
+    // a region prefix only ever matches that region's names
+    expect(dir.resolveName('柯城区农业农村局', QJ)).toEqual({ kind: 'unknown' });
   });
 
   it('never guesses: the same short name in two served regions is ambiguous, with both candidates', () => {

@@ -14,7 +14,7 @@
  * Pure: no I/O, no clock; dates are arguments.
  */
 import { assertIsoDate } from './dates.js';
-import { normaliseName, prefixVariants, regionPrefixes, type MatchVia } from './names.js';
+import { normaliseName, regionPrefixes, stripRegionPrefix, type MatchVia } from './names.js';
 
 export interface Region {
   /** 6-digit administrative division code (行政区划代码), e.g. '330802'. */
@@ -142,7 +142,6 @@ interface RegionEntry {
   readonly region: Region;
   readonly prefixes: readonly string[];
   readonly levelChar: string;
-  readonly names: Map<string, NameEntry[]>;
   readonly units: Unit[];
   readonly justiceBureaus: Unit[];
   readonly governments: Unit[];
@@ -182,19 +181,39 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
       region,
       prefixes,
       levelChar: norm.slice(-1),
-      names: new Map(),
       units: [],
       justiceBureaus: [],
       governments: [],
     });
   }
 
+  // Name indexes, keyed first by normalised name, then by region, so that a lookup costs the same with 2 or
+  // 50 regions in scope:
+  //   exact: every official name and alias;
+  //   core:  the same names with the region's own prefix removed (柯城区自然资源局, 区自然资源局 → 自然资源局),
+  //          for prefix tolerance.
+  const exactIndex = new Map<string, Map<string, NameEntry[]>>();
+  const coreIndex = new Map<string, Map<string, NameEntry[]>>();
+  const prefixIndex = new Map<string, RegionEntry[]>(); // '柯城区', '衢州市柯城区' → regions
+  const levelIndex = new Map<string, RegionEntry[]>(); // '区' → regions
+  for (const entry of regions.values()) {
+    for (const p of entry.prefixes) push(prefixIndex, p, entry);
+    if (entry.levelChar) push(levelIndex, entry.levelChar, entry);
+  }
+  const prefixLengths = [...new Set([...prefixIndex.keys()].map((p) => p.length))].sort((a, b) => b - a);
+
+  const put = (index: Map<string, Map<string, NameEntry[]>>, key: string, regionCode: string, e: NameEntry) => {
+    let byRegion = index.get(key);
+    if (!byRegion) index.set(key, (byRegion = new Map()));
+    const list = byRegion.get(regionCode);
+    if (!list) byRegion.set(regionCode, [e]);
+    else if (!list.some((x) => x.unit.id === e.unit.id)) list.push(e);
+  };
   const addName = (entry: RegionEntry, written: string, e: NameEntry) => {
     const key = normaliseName(written);
     if (!key) return;
-    const list = entry.names.get(key);
-    if (!list) entry.names.set(key, [e]);
-    else if (!list.some((x) => x.unit.id === e.unit.id)) list.push(e);
+    put(exactIndex, key, entry.region.code, e);
+    put(coreIndex, stripRegionPrefix(key, entry.prefixes, entry.levelChar).rest, entry.region.code, e);
   };
 
   for (const unit of data.units) {
@@ -218,18 +237,26 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
   }
 
   const allRegionCodes = Object.freeze([...regions.keys()]);
+  const allRegionSet: ReadonlySet<string> = new Set(allRegionCodes);
 
-  const lookupExact = (entry: RegionEntry, key: string, out: Map<string, NameCandidate>) => {
-    const hits = entry.names.get(key);
+  const add = (hits: readonly NameEntry[] | undefined, via: MatchVia | undefined, out: Map<string, NameCandidate>) => {
     if (!hits) return;
-    for (const h of hits) if (!out.has(h.unit.id)) out.set(h.unit.id, h);
+    for (const h of hits) {
+      if (!out.has(h.unit.id)) out.set(h.unit.id, via === undefined ? h : { unit: h.unit, via, matched: h.matched });
+    }
   };
-
-  const lookupVariants = (entry: RegionEntry, key: string, out: Map<string, NameCandidate>) => {
-    for (const v of prefixVariants(key, entry.prefixes, entry.levelChar)) {
-      const hits = entry.names.get(v.key);
-      if (!hits) continue;
-      for (const h of hits) if (!out.has(h.unit.id)) out.set(h.unit.id, { unit: h.unit, via: v.via, matched: h.matched });
+  /** Entries of `byRegion` inside `scope`, iterating whichever of the two is smaller. */
+  const collect = (
+    byRegion: Map<string, NameEntry[]> | undefined,
+    scope: ReadonlySet<string>,
+    via: MatchVia | undefined,
+    out: Map<string, NameCandidate>,
+  ) => {
+    if (!byRegion) return;
+    if (byRegion.size <= scope.size) {
+      for (const [code, hits] of byRegion) if (scope.has(code)) add(hits, via, out);
+    } else {
+      for (const code of scope) add(byRegion.get(code), via, out);
     }
   };
 
@@ -243,18 +270,35 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
   const resolveNameIn = (written: string, regionCodes: readonly string[]): NameResolution => {
     const key = normaliseName(written);
     if (!key) return { kind: 'unknown' };
-    const entries: RegionEntry[] = [];
-    for (const code of regionCodes) {
-      const e = regions.get(code);
-      if (e && !entries.includes(e)) entries.push(e);
-    }
+    const scope = regionCodes.length === allRegionCodes.length ? allRegionSet : new Set(regionCodes);
     const exact = new Map<string, NameCandidate>();
-    for (const e of entries) lookupExact(e, key, exact);
+    collect(exactIndex.get(key), scope, undefined, exact);
     const exactResult = decide(exact);
     if (exactResult) return exactResult;
-    // Prefix tolerance, accepted only if it points at exactly one unit.
+
+    // Prefix tolerance, accepted only if it points at exactly one unit. A name is compared by its core (the
+    // name without its region's prefix) with the names of that region:
     const loose = new Map<string, NameCandidate>();
-    for (const e of entries) lookupVariants(e, key, loose);
+    let prefixed = false;
+    // (a) written with a region prefix (柯城区…, 衢州市柯城区…): only that region's names, prefix stripped;
+    for (const len of prefixLengths) {
+      if (len >= key.length) continue;
+      const owners = prefixIndex.get(key.slice(0, len));
+      if (!owners) continue;
+      prefixed = true;
+      const byRegion = coreIndex.get(key.slice(len));
+      if (byRegion) for (const r of owners) if (scope.has(r.region.code)) add(byRegion.get(r.region.code), 'prefix_stripped', loose);
+    }
+    if (!prefixed) {
+      // (b) written with the bare level character (区自然资源局): regions of that level, prefix added;
+      const owners = key.length > 1 ? levelIndex.get(key.charAt(0)) : undefined;
+      if (owners) {
+        const byRegion = coreIndex.get(key.slice(1));
+        if (byRegion) for (const r of owners) if (scope.has(r.region.code)) add(byRegion.get(r.region.code), 'prefix_added', loose);
+      }
+      // (c) written without prefix (市场监督管理局): names whose core it is, prefix added.
+      collect(coreIndex.get(key), scope, 'prefix_added', loose);
+    }
     return decide(loose) ?? { kind: 'unknown' };
   };
 
@@ -306,6 +350,12 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
     resolveNameIn,
     successorChain,
   };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 export { normaliseName };

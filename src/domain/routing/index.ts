@@ -2,7 +2,7 @@
  * Routing (DOMAIN.md §3): the unit directory and rules R1–R10 deciding which unit answers a case.
  * Start at rules.ts: its header maps each rule to its article and its test.
  */
-export { normaliseName, prefixVariants, regionPrefixes, type MatchVia, type NameVariant } from './names.js';
+export { normaliseName, regionPrefixes, stripRegionPrefix, type MatchVia } from './names.js';
 export { isIsoDate } from './dates.js';
 export {
   buildDirectoryIndex,

@@ -1,10 +1,10 @@
 /**
- * Name normalisation and the region-prefix variants used to resolve a unit name as a court writes it.
+ * Name normalisation and the region-prefix stripping used to resolve a unit name as a court writes it.
  *
  * Courts write the same unit in several ways: 衢州市自然资源和规划局柯城分局, 柯城区自然资源局, 区自然资源局,
  * with full-width brackets or stray spaces. The directory lists known aliases; this file only makes the
- * comparison robust (normaliseName) and offers the prefix variants (prefixVariants) that the index tries
- * when no exact name or alias matches. Pure functions, no I/O.
+ * comparison robust (normaliseName) and gives a name's core without its region prefix (stripRegionPrefix),
+ * which the index compares when no exact name or alias matches. Pure functions, no I/O.
  */
 
 const OPEN_BRACKETS = /[（([［【〔〖｛{〈《「『]/g;
@@ -33,11 +33,6 @@ export type MatchVia =
   | 'prefix_stripped' // the written name carries the region prefix, the directory entry does not
   | 'prefix_added'; // the directory entry carries the region prefix, the written name does not
 
-export interface NameVariant {
-  readonly key: string;
-  readonly via: 'prefix_stripped' | 'prefix_added';
-}
-
 /**
  * The prefix forms of a region, longest first: its name (柯城区), its listed prefixes (衢州市柯城区), all
  * normalised. The level character (区/县/市/旗) is the last character of the region name.
@@ -48,29 +43,16 @@ export function regionPrefixes(name: string, extra: readonly string[] = []): str
 }
 
 /**
- * Variants of an (already normalised) written name for one region, excluding the name itself:
- * - 柯城区自然资源局 → 自然资源局, 区自然资源局, 衢州市柯城区自然资源局 (prefix stripped, or swapped);
- * - 区自然资源局 → 柯城区自然资源局, 衢州市柯城区自然资源局 (the bare level character expanded);
- * - 自然资源局 → 柯城区自然资源局, 区自然资源局, 衢州市柯城区自然资源局 (prefix added).
- * The caller accepts a variant match only if it is unambiguous.
+ * A normalised name without its region's prefix: the longest listed prefix (衢州市柯城区…, 柯城区…), else the
+ * bare level character (区…); unchanged when it carries neither. The directory index compares names by
+ * this core for prefix tolerance.
  */
-export function prefixVariants(key: string, prefixes: readonly string[], levelChar: string): NameVariant[] {
-  const out = new Map<string, NameVariant['via']>();
-  const add = (k: string, via: NameVariant['via']) => {
-    if (k.length > 0 && k !== key && !out.has(k)) out.set(k, via);
-  };
-  const hit = prefixes.find((p) => key.startsWith(p) && key.length > p.length);
-  if (hit !== undefined) {
-    const rest = key.slice(hit.length);
-    add(rest, 'prefix_stripped');
-    if (levelChar) add(levelChar + rest, 'prefix_stripped');
-    for (const p of prefixes) add(p + rest, 'prefix_stripped');
-  } else if (levelChar && key.startsWith(levelChar) && key.length > levelChar.length) {
-    const rest = key.slice(levelChar.length);
-    for (const p of prefixes) add(p + rest, 'prefix_added');
-  } else {
-    for (const p of prefixes) add(p + key, 'prefix_added');
-    if (levelChar) add(levelChar + key, 'prefix_added');
-  }
-  return [...out].map(([k, via]) => ({ key: k, via }));
+export function stripRegionPrefix(
+  key: string,
+  prefixes: readonly string[],
+  levelChar: string,
+): { rest: string; stripped: 'prefix' | 'level' | 'none' } {
+  for (const p of prefixes) if (key.length > p.length && key.startsWith(p)) return { rest: key.slice(p.length), stripped: 'prefix' };
+  if (levelChar && key.length > levelChar.length && key.startsWith(levelChar)) return { rest: key.slice(levelChar.length), stripped: 'level' };
+  return { rest: key, stripped: 'none' };
 }

@@ -48,11 +48,28 @@ export function resolveParty(
     }
   }
   if (ref.regionCode !== undefined) return fromName(dir, ref, party, [ref.regionCode], 'party_region');
-  if (servedRegions.length > 0) {
-    const r = fromName(dir, ref, party, servedRegions, 'court_regions');
-    if (r.status !== 'unknown') return r;
+  if (servedRegions.length === 0) return fromName(dir, ref, party, dir.regionCodes(), 'all_regions');
+  const r = fromName(dir, ref, party, servedRegions, 'court_regions');
+  if (r.status !== 'unknown') return r;
+  // Only the regions not yet searched (nothing to do when the court serves them all).
+  const others = otherRegions(dir, servedRegions);
+  return others.length === 0 ? r : fromName(dir, ref, party, others, 'all_regions');
+}
+
+const othersCache = new WeakMap<DirectoryIndex, Map<string, readonly string[]>>();
+
+/** The directory's regions outside `served`, memoised per directory and served set (a few sets per court). */
+function otherRegions(dir: DirectoryIndex, served: readonly string[]): readonly string[] {
+  let byKey = othersCache.get(dir);
+  if (!byKey) othersCache.set(dir, (byKey = new Map()));
+  const key = served.join(',');
+  let out = byKey.get(key);
+  if (!out) {
+    const s = new Set(served);
+    out = dir.regionCodes().filter((c) => !s.has(c));
+    byKey.set(key, out);
   }
-  return fromName(dir, ref, party, dir.regionCodes(), 'all_regions');
+  return out;
 }
 
 /** Resolve the name again inside one region (the case's region, see rules.ts). */
