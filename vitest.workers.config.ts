@@ -18,15 +18,30 @@ async function fixtures() {
   const stranger = createCa('伪造CA', { notBefore: from, notAfter: to });
   const strangerLeaf = issueSigner(stranger, '伪造签章', { notBefore: from, notAfter: to });
   const signer = await rsaSigner(leaf);
-  const bytes = new TextEncoder().encode('%PDF-1.4 行政起诉状（测试）\n%%EOF\n');
-  const file = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes };
-  const m = demoManifest({ messageId: `w-${Date.now()}`, senderCode: 'court-longyou', issuedAt: new Date(), regionCode: '330802', attachments: [await attachmentEntry(file, true)] });
+  const file = (name: string, text: string) => ({ id: 'a1', filename: name, mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${text}\n%%EOF\n`) });
+  const delivery = async (messageId: string, f: ReturnType<typeof file>, caseNumber?: string) =>
+    demoManifest({ messageId, senderCode: 'court-longyou', issuedAt: new Date(), regionCode: '330802', attachments: [await attachmentEntry(f, true)], ...(caseNumber ? { caseNumber } : {}) });
+  const run = Date.now();
+  const first = file('起诉状.pdf', '行政起诉状（测试）');
+  const m = await delivery(`w-${run}`, first);
+  // Another message with its own bytes, its payload changed after signing (the signature no longer verifies).
+  const tamperedFile = file('起诉状.pdf', '被篡改的起诉状');
+  const t = await delivery(`w-${run}-t`, tamperedFile);
+  const [h, p, s] = (await signManifest(t, signer)).split('.') as [string, string, string];
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { documents: { title: string }[] };
+  payload.documents[0]!.title += '（改）';
+  const tampered = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+  const second = await delivery(`w-${run}-2`, file('起诉状2.pdf', '另一份起诉状'), '(2026)浙0825行初99号');
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   return {
     caPem: ca.certPem,
     jose: await signManifest(m, signer),
     untrusted: await signManifest({ ...m, messageId: `${m.messageId}-x` }, await rsaSigner(strangerLeaf)),
+    tampered,
+    tamperedSha256: t.documents[0]!.attachments[0]!.sha256,
+    second: await signManifest(second, signer),
     attachmentSha256: m.documents[0]!.attachments[0]!.sha256,
+    attachmentBase64: Buffer.from(first.bytes).toString('base64'),
     gatewayKey: JSON.stringify(await exportJWK(privateKey)),
   };
 }
@@ -41,6 +56,7 @@ export default defineConfig({
           bindings: {
             GATEWAY_KEY: f.gatewayKey,
             ADMIN_TOKEN: 'workers-test-admin-token-0123',
+            LOG_LEVEL: 'warn',
             TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
             FIXTURES: JSON.stringify(f),
             DEMO_DIRECTORY: readFileSync(fileURLToPath(new URL('./schemas/directory/demo-quzhou.json', import.meta.url)), 'utf8'),

@@ -28,21 +28,22 @@ const consoleLogger = (min: WorkerEnv['LOG_LEVEL']): Logger => ({
   },
 });
 
-/** Per isolate: the app and its caches live as long as the isolate does. */
-let built: { key: string; deps: Deps; app: ReturnType<typeof createApp> } | undefined;
+export interface BuiltWorker {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+}
 
-async function build(raw: Record<string, unknown>) {
-  const parsed = parseWorkerEnv(raw);
-  if (!parsed.ok) return { error: parsed.message } as const;
-  const env = parsed.env;
-  const key = `${env.DATABASE}|${env.LIBSQL_URL ?? ''}|${env.GATEWAY_KEY.length}`;
-  if (built && built.key === key) return built;
+/**
+ * Deps and app from parsed bindings. Uncached: the entry below keeps one per isolate; a test may build a
+ * second one over the same bindings to act as another isolate.
+ */
+export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
   const clock = { now: () => new Date() };
   const db = env.DATABASE === 'd1' ? d1Db(env.DB as D1Database) : libsqlDb(createClient({ url: env.LIBSQL_URL!, ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}) }));
   const keys = [await storedKeyFromJwk(env.GATEWAY_KEY, clock.now())];
   const deps: Deps = {
     db,
-    blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db) : sqlBlobStore(db, clock),
+    blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db, clock) : sqlBlobStore(db, clock),
     clock,
     keys: jwkKeyStore(() => keys),
     log: consoleLogger(env.LOG_LEVEL),
@@ -55,10 +56,38 @@ async function build(raw: Record<string, unknown>) {
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
+    // Per isolate: other isolates write to the same database at the same time; the audit chain and the
+    // unique keys refuse a clashing batch and the write is planned again (src/services/audit.ts).
     runtime: { chains: new ChainCache(), writeLock: new Mutex() },
   };
-  built = { key, deps, app: createApp(deps) };
-  return built;
+  return { deps, app: createApp(deps) };
+}
+
+/**
+ * Per isolate: the app and its caches live as long as the isolate does. The promise is kept, so concurrent
+ * first requests share one build (one write lock). Rebuilt when a binding object or a variable changes.
+ */
+let cached: { bindings: unknown[]; vars: string; built: Promise<BuiltWorker> } | undefined;
+
+async function build(raw: Record<string, unknown>): Promise<BuiltWorker | { error: string }> {
+  const parsed = parseWorkerEnv(raw);
+  if (!parsed.ok) return { error: parsed.message };
+  const env = parsed.env;
+  const bindings = [env.DB, env.BLOBS];
+  const vars = JSON.stringify({ ...env, DB: undefined, BLOBS: undefined });
+  if (!cached || cached.vars !== vars || cached.bindings.some((b, i) => b !== bindings[i])) {
+    const built = buildWorker(env);
+    cached = { bindings, vars, built };
+    // A failed build (e.g. a GATEWAY_KEY that is not a valid JWK) is not kept.
+    built.catch(() => {
+      if (cached?.built === built) cached = undefined;
+    });
+  }
+  try {
+    return await cached.built;
+  } catch (e) {
+    return { error: String((e as Error)?.message ?? e) };
+  }
 }
 
 export default {

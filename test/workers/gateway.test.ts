@@ -6,13 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { env, SELF, createScheduledController, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { compactVerify, createLocalJWKSet } from 'jose';
-import worker from '../../adapters/workers/worker.js';
+import worker, { buildWorker } from '../../adapters/workers/worker.js';
+import { parseWorkerEnv } from '../../adapters/workers/bindings.js';
+import { verifyAuditChain } from '../../src/services/audit.js';
 
 interface Fixtures {
   caPem: string;
   jose: string;
   untrusted: string;
+  tampered: string;
+  tamperedSha256: string;
+  second: string;
   attachmentSha256: string;
+  attachmentBase64: string;
 }
 const E = env as unknown as { DB: D1Database; BLOBS: R2Bucket; FIXTURES: string; ADMIN_TOKEN: string; DEMO_DIRECTORY: string };
 const F = JSON.parse(E.FIXTURES) as Fixtures;
@@ -53,6 +59,34 @@ describe('the Worker', () => {
     expect(await count('deliveries')).toBe(1);
   });
 
+  it('stores the attachment bytes in R2 and serves them back unchanged', async () => {
+    const filings = (await (await SELF.fetch('http://gw/v1/filings', { headers: admin })).json()) as { items: { id: string }[] };
+    expect(filings.items).toHaveLength(1);
+    const filing = (await (await SELF.fetch(`http://gw/v1/filings/${filings.items[0]!.id}`, { headers: admin })).json()) as { attachments: { id: string; sha256: string }[] };
+    const att = filing.attachments[0]!;
+    expect(att.sha256).toBe(F.attachmentSha256);
+    const expected = Uint8Array.from(atob(F.attachmentBase64), (ch) => ch.charCodeAt(0));
+    const res = await SELF.fetch(`http://gw/v1/filings/${filings.items[0]!.id}/attachments/${att.id}`, { headers: admin });
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(expected);
+    // In R2, not in D1 (D1 rows stay small).
+    const obj = await E.BLOBS.get(`blobs/${F.attachmentSha256}`);
+    expect(new Uint8Array(await obj!.arrayBuffer())).toEqual(expected);
+    expect(obj!.httpMetadata?.contentType).toBe('application/pdf');
+    expect(await count('blobs')).toBe(0);
+  });
+
+  it('refuses a tampered delivery with 403 problem+json: nothing in D1, its bytes not in R2', async () => {
+    const tables = ['deliveries', 'documents', 'document_attachments', 'cases', 'obligations', 'audit_log', 'outbox'];
+    const before = await Promise.all(tables.map(count));
+    const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.tampered });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { type: string }).type).toBe('urn:fuyuan:problem:bad-signature');
+    expect(await Promise.all(tables.map(count))).toEqual(before);
+    expect(await E.BLOBS.head(`blobs/${F.tamperedSha256}`)).toBeNull();
+  });
+
   it('refuses a chain from an unregistered CA with problem+json, storing nothing', async () => {
     const before = [await count('deliveries'), await count('documents'), await count('audit_log')];
     const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.untrusted });
@@ -62,14 +96,47 @@ describe('the Worker', () => {
     expect([await count('deliveries'), await count('documents'), await count('audit_log')]).toEqual(before);
   });
 
-  it('the cron sweep runs the same sweep and removes orphan bytes from R2 after the grace period', async () => {
-    await E.BLOBS.put('blobs/' + 'f'.repeat(64), new Uint8Array([1, 2, 3]));
+  it('another isolate appending to the audit chain meanwhile: the stale head is refused, the delivery retried, the chain intact', async () => {
+    const parsed = parseWorkerEnv(env as never);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const other = await buildWorker(parsed.env);
+    // Deterministic first: A caches its head, B appends, A appends on its stale head (seq clash on D1 → retried).
+    const a = await buildWorker(parsed.env);
+    const sender = (code: string) => ({ method: 'POST', headers: admin, body: JSON.stringify({ code, type: 'court', name: code, caPem: F.caPem }) });
+    expect((await a.app.request('http://gw/v1/admin/senders', sender('court-a1'))).status).toBe(200);
+    expect((await other.app.request('http://gw/v1/admin/senders', sender('court-b1'))).status).toBe(200);
+    expect((await a.app.request('http://gw/v1/admin/senders', sender('court-a2'))).status).toBe(200);
+    expect(await verifyAuditChain(other.deps)).toMatchObject({ ok: true });
+    // The second isolate writes (an audited admin action) while the first still holds its cached head.
+    const reg = await other.app.request('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-kecheng', type: 'court', name: '衢州市柯城区人民法院', caPem: F.caPem }) });
+    expect(reg.status).toBe(200);
+    const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.second });
+    expect(res.status).toBe(201);
+    expect(await verifyAuditChain(other.deps)).toMatchObject({ ok: true });
+  });
+
+  it('the cron sweep runs the same sweep: orphan bytes older than the grace period go, referenced or young ones stay', async () => {
+    // 150 orphans: more than D1's 100 bound parameters in one query.
+    const orphans = Array.from({ length: 150 }, (_, i) => i.toString(16).padStart(64, 'f'));
+    for (const o of orphans) await E.BLOBS.put(`blobs/${o}`, new Uint8Array([1, 2, 3]));
     const ctl = createScheduledController({ scheduledTime: Date.now() + 2 * 3600_000, cron: '* * * * *' });
     const ctx = createExecutionContext();
     await worker.scheduled(ctl as never, env as never, ctx as never);
     await waitOnExecutionContext(ctx);
-    expect(await E.BLOBS.head('blobs/' + 'f'.repeat(64))).toBeNull();
+    for (const o of orphans) expect(await E.BLOBS.head(`blobs/${o}`)).toBeNull();
     expect(await E.BLOBS.head(`blobs/${F.attachmentSha256}`)).not.toBeNull(); // referenced: kept
+    // A young orphan (its delivery's batch may still be on its way) stays.
+    await E.BLOBS.put('blobs/' + 'e'.repeat(64), new Uint8Array([4]));
+    const ctx2 = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }) as never, env as never, ctx2 as never);
+    await waitOnExecutionContext(ctx2);
+    expect(await E.BLOBS.head('blobs/' + 'e'.repeat(64))).not.toBeNull();
+  });
+
+  it('DATABASE = "libsql" uses the libSQL web client: an unreachable server is "not ready", not a crash', async () => {
+    const res = await worker.fetch(new Request('http://gw/readyz') as never, { ...(env as object), DATABASE: 'libsql', LIBSQL_URL: 'http://127.0.0.1:9' } as never, createExecutionContext() as never);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 'not_ready', database: 'unreachable' });
   });
 
   it('a missing binding is a clear 503 naming it, not a crash', async () => {
@@ -79,5 +146,14 @@ describe('the Worker', () => {
     expect(p.type).toBe('urn:fuyuan:problem:service-misconfigured');
     expect(p.detail).toMatch(/GATEWAY_KEY/);
     expect(p.detail).toMatch(/DB/);
+    const libsql = await worker.fetch(new Request('http://gw/healthz') as never, { ...(env as object), DATABASE: 'libsql' } as never, createExecutionContext() as never);
+    expect(libsql.status).toBe(503);
+    expect(((await libsql.json()) as { detail: string }).detail).toMatch(/LIBSQL_URL/);
+  });
+
+  it('a GATEWAY_KEY that is not a private ES256 JWK is a clear 503 too', async () => {
+    const res = await worker.fetch(new Request('http://gw/healthz') as never, { ...(env as object), GATEWAY_KEY: '{"kty":"RSA","n":"xxxxxxxxxxxxxxxxxxxx"}' } as never, createExecutionContext() as never);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/GATEWAY_KEY must be a private EC P-256 JWK/);
   });
 });
