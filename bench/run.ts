@@ -13,7 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   sweep: () => import('./sweep/index.js'),
   'worker-size': () => import('./worker-size/index.js'),
   xml: () => import('./xml/index.js'),
-  // stats: () => import('./stats/index.js'),
+  stats: () => import('./stats/index.js'),
 };
 
 async function main() {

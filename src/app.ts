@@ -19,6 +19,8 @@ import { mountSuggestions } from './routes/suggestions/index.js';
 import { mountNotifications } from './routes/notifications/index.js';
 import { mountSenders } from './routes/senders/index.js';
 import { mountAdvisers } from './routes/advisers/index.js';
+import { mountStatistics } from './routes/statistics/index.js';
+import { mountWeb } from './web/index.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -76,6 +78,8 @@ export function createApp(deps: Deps) {
   mountFilings(app);
   mountSuggestions(app);
   mountDeadlines(app);
+  mountStatistics(app);
+  mountWeb(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',

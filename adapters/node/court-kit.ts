@@ -3,6 +3,8 @@
  * certificates it issues, manifests signed as compact JWS with x5c (jose), and the two request forms of
  * POST /v1/deliveries. It is what a court engineer's integration does, written down.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import forge from 'node-forge';
 import { CompactSign, importPKCS8, type JWK } from 'jose';
 import type { Manifest } from '../../schemas/api/manifest.js';
@@ -174,3 +176,28 @@ export function demoManifest(opts: {
 }
 
 export type { JWK };
+
+/**
+ * A court's test PKI kept in `dir` (pki.json, and ca.pem to register): loaded when it exists, else made (a CA
+ * valid five years, a signing certificate two). Used by `npm run demo` and `npm run simulate`.
+ */
+export function loadOrMakeCourtPki(dir: string, caName: string, org: string): { ca: IssuedCert; leaf: IssuedCert } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const f = join(dir, 'pki.json');
+  if (existsSync(f)) {
+    const saved = JSON.parse(readFileSync(f, 'utf8')) as Record<'caCert' | 'caKey' | 'leafCert' | 'leafKey', string>;
+    const load = (certPem: string, keyPem: string): IssuedCert => {
+      const cert = forge.pki.certificateFromPem(certPem);
+      // The DER as issued (re-encoding with forge may change the name's string types and break the chain).
+      const der = Uint8Array.from(Buffer.from(certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+      return { certPem, keyPem, cert, der, key: forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey };
+    };
+    return { ca: load(saved.caCert, saved.caKey), leaf: load(saved.leafCert, saved.leafKey) };
+  }
+  const now = Date.now();
+  const ca = createCa(caName, { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 5 * 365 * 86_400_000), org });
+  const leaf = issueSigner(ca, `${org} 电子送达平台签章`, { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 2 * 365 * 86_400_000), org });
+  writeFileSync(f, JSON.stringify({ caCert: ca.certPem, caKey: ca.keyPem, leafCert: leaf.certPem, leafKey: leaf.keyPem }), { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  return { ca, leaf };
+}

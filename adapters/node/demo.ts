@@ -5,13 +5,11 @@
  *
  *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { attachmentEntry, createCa, demoManifest, issueSigner, multipartRequest, rsaSigner, signManifest, joseRequest, type FileInput, type IssuedCert } from './court-kit.js';
+import { attachmentEntry, demoManifest, loadOrMakeCourtPki, multipartRequest, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -20,26 +18,6 @@ import { canonicalJson } from '../../src/lib/encoding.js';
 import { base64url } from 'jose';
 
 const say = (s: string) => process.stdout.write(s + '\n');
-
-function loadOrMakeCourtPki(dir: string): { ca: IssuedCert; leaf: IssuedCert } {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const f = join(dir, 'pki.json');
-  if (existsSync(f)) {
-    const saved = JSON.parse(readFileSync(f, 'utf8')) as Record<'caCert' | 'caKey' | 'leafCert' | 'leafKey', string>;
-    const load = (certPem: string, keyPem: string): IssuedCert => {
-      const cert = forge.pki.certificateFromPem(certPem);
-      const der = Uint8Array.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), (c) => c.charCodeAt(0));
-      return { certPem, keyPem, cert, der, key: forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey };
-    };
-    return { ca: load(saved.caCert, saved.caKey), leaf: load(saved.leafCert, saved.leafKey) };
-  }
-  const now = Date.now();
-  const ca = createCa('浙江省龙游县人民法院 演示CA (demo)', { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 5 * 365 * 86_400_000), org: '浙江省龙游县人民法院' });
-  const leaf = issueSigner(ca, '龙游县人民法院 电子送达平台签章', { notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 2 * 365 * 86_400_000), org: '浙江省龙游县人民法院' });
-  writeFileSync(f, JSON.stringify({ caCert: ca.certPem, caKey: ca.keyPem, leafCert: leaf.certPem, leafKey: leaf.keyPem }), { mode: 0o600 });
-  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
-  return { ca, leaf };
-}
 
 /** A small but real PDF, so the attachment opens in a viewer. */
 function pdfBytes(title: string): Uint8Array {
@@ -57,7 +35,7 @@ async function main() {
     say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
     process.exit(1);
   }
-  const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'));
+  const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
   if ((await directorySnapshot(deps)).version === 0) {
@@ -118,10 +96,12 @@ async function main() {
         : `    待司法局确定 queued for the justice bureau (${rt.queueReason}) · ${rt.rule} ${rt.article}`,
     );
     const docId = body.receipt.documents[0]!.id;
-    {
-      const ex = (await (await fetch(`${base}/v1/documents/${docId}/routing`, { headers: admin })).json()) as { explanation: { zh: string[] } };
-      for (const line of ex.explanation.zh) say(`      · ${line}`);
-    }
+    if (deps.config.adminToken) {
+      const exRes = await fetch(`${base}/v1/documents/${docId}/routing`, { headers: admin });
+      const ex = (await exRes.json()) as { explanation?: { zh: string[] }; detail?: string };
+      if (exRes.ok && ex.explanation) for (const line of ex.explanation.zh) say(`      · ${line}`);
+      else say(`      (分办说明不可用 no routing explanation: ${exRes.status} ${ex.detail ?? ''}; is ADMIN_TOKEN the gateway's?)`);
+    } else if (i === 0) say('      (设置 ADMIN_TOKEN 可显示分办说明 set ADMIN_TOKEN, as for npm start, to see why each document went where it went)');
     if (same) ok++;
     if (i === 0) {
       const retry = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));

@@ -22,7 +22,7 @@ export const cases = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('cases_number').on(t.caseNumber), index('cases_region').on(t.regionCode, t.createdAt)],
+  (t) => [uniqueIndex('cases_number').on(t.caseNumber), index('cases_region').on(t.regionCode, t.createdAt, t.caseNumber, t.id)],
 );
 
 export const assignments = sqliteTable(

@@ -62,6 +62,7 @@ export const obligations = sqliteTable(
     // The sweep: open obligations past due; never a full scan.
     index('obligations_open_due').on(t.dueOn).where(sql`status = 'open'`),
     index('obligations_case').on(t.caseId),
+    index('obligations_region_due').on(t.regionCode, t.dueOn),
     index('obligations_unit').on(t.unitId, t.status, t.dueOn),
     index('obligations_provisional').on(t.dueOn).where(sql`provisional = 1 and status = 'open'`),
     uniqueIndex('obligations_doc_rule').on(t.documentId, t.ruleId),

@@ -44,7 +44,7 @@ export const documents = sqliteTable(
     entryDigest: text('entry_digest').notNull(),
     arrivedAt: integer('arrived_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('documents_delivery_doc').on(t.deliveryId, t.documentId), index('documents_case').on(t.caseNumber)],
+  (t) => [uniqueIndex('documents_delivery_doc').on(t.deliveryId, t.documentId), index('documents_case').on(t.caseNumber, t.type, t.arrivedAt)],
 );
 
 export const documentAttachments = sqliteTable(

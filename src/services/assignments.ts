@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { assignments, cases, documents, queueItems, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, cases, documents, obligations, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -106,6 +106,8 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         deps.db.orm.update(cases).set({ routingStatus: 'assigned', regionCode: region, updatedAt: now }).where(eq(cases.id, caseId)),
         // The case's unit obligations now belong to the lead unit.
         assignObligationsStmt(deps, caseId, units.find((u) => u.role === 'lead')!.unitId, now),
+        // A case queued at intake had no region yet: its obligations count in its region from now on (statistics).
+        deps.db.orm.update(obligations).set({ regionCode: region }).where(and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
       ];
       if (open.length) {
         items.push(

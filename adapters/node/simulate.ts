@@ -1,0 +1,320 @@
+/**
+ * `npm run simulate`: several courts and regions over realistic traffic through the real API of a RUNNING
+ * gateway (FUYUAN_URL, default http://127.0.0.1:8787; DATA_DIR / DATABASE_URL as for `npm start`, like
+ * `npm run demo`): signed deliveries (complaint copies, summonses, judgments, rulings and mediation with outcomes,
+ * appeals from the intermediate court), the justice bureau assigning queued cases, hearings and the steps after a
+ * judgment, then the shared statistics (/v1/statistics) of the regions. Deliveries are signed "now" (issuedAt must be
+ * within the gateway's clock skew); the simulated timeline lives in the documents (hearing dates, effective dates).
+ *
+ *   npm run simulate -- [--cases 40] [--seed 1]          live traffic through the API
+ *   npm run simulate -- --bulk 100000 [--years 5]        a large history written directly into the database
+ *                                                          (writeBulkHistory below; the gateway may stay up)
+ *
+ * Deterministic: every choice comes from a seeded PRNG (mulberry32) or a hash of the row number and the seed.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Client } from '@libsql/client';
+import { parseNodeConfig } from './config.js';
+import { nodeDeps } from './deps.js';
+import { jsonLogger } from './log.js';
+import { demoManifest, joseRequest, loadOrMakeCourtPki, rsaSigner, signManifest, type Signer } from './court-kit.js';
+import { registerSender } from '../../src/services/senders.js';
+import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
+import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
+import type { Manifest } from '../../schemas/api/manifest.js';
+
+const say = (s: string) => process.stdout.write(s + '\n');
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
+}
+
+const arg = (name: string, dflt?: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const bj = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
+
+async function live(base: string, cases: number, seed: number) {
+  const cfg = parseNodeConfig(process.env);
+  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
+  const dir = await currentDirectory(deps);
+  const courts: Record<'first' | 'second', { code: string; name: string; signer: Signer }> = {} as never;
+  for (const [k, code, name] of [['first', 'court-longyou', '浙江省龙游县人民法院'], ['second', 'court-quzhou-intermediate', '浙江省衢州市中级人民法院']] as const) {
+    const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'sim-courts', code), `${name} 模拟CA (simulator)`, name);
+    await registerSender(deps, { code, type: 'court', name, caPem: ca.certPem }, 'simulator');
+    courts[k] = { code, name, signer: await rsaSigner(leaf) };
+  }
+  const admin = (actor: string) => ({ authorization: `Bearer ${deps.config.adminToken}`, 'x-actor': encodeURIComponent(actor), 'content-type': 'application/json' });
+  client.close();
+
+  const r = prng(seed);
+  const run = `${seed}-${Date.now().toString(36)}`;
+  const regions = ['330802', '330803'];
+  const units = (region: string) => dir.index.unitsInRegion(region).filter((u) => u.kind === 'department');
+  const stats = { pushed: 0, refused: 0, queued: 0, assigned: 0, steps: 0, judgments: 0, appeals: 0 };
+  let n = 0;
+  const push = async (court: 'first' | 'second', m: Manifest) => {
+    const res = await fetch(joseRequest(`${base}/v1/deliveries`, await signManifest(m, courts[court].signer)));
+    const body = (await res.json()) as { receipt?: { documents: { id: string; routing: { caseId: string | null; status: string } }[] }; detail?: string };
+    if (res.status !== 201 || !body.receipt) {
+      stats.refused++;
+      say(`  ✗ ${m.documents[0]!.type} ${m.documents[0]!.case?.caseNumber}: ${res.status} ${body.detail ?? ''}`);
+      return null;
+    }
+    stats.pushed++;
+    return body.receipt.documents[0]!;
+  };
+  const step = async (caseId: string, kind: string, body: unknown, actor: string) => {
+    const res = await fetch(`${base}/v1/cases/${caseId}/steps/${kind}`, { method: 'POST', headers: admin(actor), body: JSON.stringify(body) });
+    if (res.status === 201) stats.steps++;
+    else say(`  ✗ step ${kind}: ${res.status} ${((await res.json()) as { detail?: string }).detail ?? ''}`);
+  };
+  const today = bj(new Date());
+  const year = Number(today.slice(0, 4));
+  for (let i = 0; i < cases; i++) {
+    const region = r.pick(regions);
+    const unit = r.pick(units(region));
+    const domain = DOMAIN_OF[unit.id.split('-').slice(1).join('-')] ?? '其他';
+    const caseNumber = `(${year})浙0825行初${run}-${i + 1}号`;
+    // 1 in 12 complaints names the defendant as the court wrote it, not as the directory does: the bureau assigns.
+    const written = r.chance(1 / 12) ? `${unit.name.replace(/^衢州市/, '')}（原名称）` : unit.name;
+    const base0 = (type: Manifest['documents'][number]['type'], court: 'first' | 'second' = 'first', num = caseNumber) => {
+      const m = demoManifest({ messageId: `sim-${run}-${++n}`, senderCode: courts[court].code, issuedAt: new Date(), type, caseNumber: num, defendant: written, regionCode: region });
+      const d = m.documents[0]!;
+      d.case!.court = { code: courts[court].code, name: courts[court].name };
+      d.case!.challengedAct.domain = domain;
+      d.case!.challengedAct.actedOn = addDays(today, -60 - Math.floor(r.next() * 300));
+      delete d.outcome;
+      return m;
+    };
+    const complaint = await push('first', base0('complaint_copy'));
+    if (!complaint?.routing.caseId) continue;
+    const caseId = complaint.routing.caseId;
+    if (complaint.routing.status === 'queued') {
+      stats.queued++;
+      const q = (await (await fetch(`${base}/v1/queue?status=open&limit=500`, { headers: admin('司法局 分办员') })).json()) as { items: { id: string; caseId: string | null }[] };
+      const item = q.items.find((x) => x.caseId === caseId);
+      if (item) {
+        const res = await fetch(`${base}/v1/queue/${item.id}/assign`, { method: 'POST', headers: admin('司法局 分办员'), body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }) });
+        if (res.status === 200 || res.status === 201) stats.assigned++;
+        else say(`  ✗ assign ${caseNumber}: ${res.status} ${((await res.json()) as { detail?: string }).detail ?? ''}`);
+      } else say(`  ✗ ${caseNumber} queued but not in the open queue`);
+    }
+    const clerk = `${unit.name} 法制科`;
+    if (r.chance(0.9)) await step(caseId, 'answer_filed', { filedOn: today }, clerk);
+    if (r.chance(0.85)) {
+      const hearingOn = addDays(today, 20 + Math.floor(r.next() * 40));
+      const summons = base0('summons');
+      summons.documents[0]!.hearing = { at: `${hearingOn}T09:30:00+08:00`, place: '龙游县人民法院第三法庭' };
+      await push('first', summons);
+      const head = r.chance(0.7);
+      await step(caseId, 'hearing_held', { heldOn: hearingOn, headAppeared: head, ...(head ? { headName: '局长', principal: r.chance(0.3) } : {}), spoke: head, agents: r.chance(0.05) ? [] : [{ name: '法制科工作人员', kind: 'staff' }] }, clerk);
+    }
+    if (r.chance(0.8)) {
+      const x = r.next();
+      const result = x < 0.15 ? 'loss' : x < 0.65 ? 'win' : x < 0.9 ? 'withdrawal' : 'mediation';
+      const type = result === 'mediation' ? 'mediation' : result === 'withdrawal' ? 'ruling' : r.chance(0.85) ? 'judgment' : 'ruling';
+      const m = base0(type);
+      const effectiveOn = addDays(today, 16);
+      m.documents[0]!.outcome = { result, ...(result === 'loss' ? { lossKind: r.pick(['revoke', 'revoke', 'confirm_illegal', 'change', 'order_performance'] as const), effectiveOn, performanceDueOn: addDays(effectiveOn, 60) } : { effectiveOn }) };
+      await push('first', m);
+      stats.judgments++;
+      if (result === 'loss') {
+        if (r.chance(0.3)) {
+          const appeal = base0('appeal', 'second', `(${year})浙08行终${run}-${i + 1}号`);
+          appeal.documents[0]!.case!.instance = 'second';
+          appeal.documents[0]!.case!.priorCaseNumbers = [caseNumber];
+          await push('second', appeal);
+          stats.appeals++;
+        } else {
+          await step(caseId, 'no_appeal_reasons', { reasons: '服判息诉' }, clerk);
+          if (r.chance(0.8)) await step(caseId, 'loss_report', { facts: '基本案情', result: '判决结果', recommendations: '整改措施', other: '无' }, clerk);
+        }
+      }
+    }
+    if ((i + 1) % 10 === 0) say(`  … ${i + 1}/${cases} cases`);
+  }
+  say(`模拟完成 simulated ${cases} cases: ${stats.pushed} deliveries (${stats.refused} refused), ${stats.queued} queued → ${stats.assigned} assigned by the bureau, ${stats.steps} steps, ${stats.judgments} outcomes, ${stats.appeals} appeals`);
+  const s = await fetch(`${base}/v1/statistics?period=${year}&region=${regions.join(',')}`, { headers: admin('模拟器 simulator') });
+  if (s.status === 200) {
+    const o = (await s.json()) as { figures: { name: { zh: string }; numerator: number; denominator: number | null; rate: number | null }[] };
+    say(`${year} 统计 statistics (柯城区、衢江区):`);
+    for (const f of o.figures) say(`  ${f.name.zh.padEnd(12, '　')} ${f.numerator}${f.denominator === null ? '' : ` / ${f.denominator}`}${f.rate === null ? '' : ` = ${(f.rate * 100).toFixed(1)}%`}`);
+  } else say(`(statistics not available: ${s.status})`);
+}
+
+async function bulk(cases: number, years: number, seed: number) {
+  const cfg = parseNodeConfig(process.env);
+  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
+  const dir = await currentDirectory(deps);
+  const regions = ['330802', '330803'].map((code) => ({ code, units: dir.index.unitsInRegion(code).filter((u) => u.kind === 'department').map((u) => u.id) }));
+  const offset = Number((await client.execute("select count(*) as n from cases where id like 'bulk-%'")).rows[0]!.n);
+  const now = new Date();
+  const r = await writeBulkHistory(client, { cases, docsPerCase: 6, regions, fromYear: Number(bj(now).slice(0, 4)) - years + 1, until: now, seed, offset, log: say });
+  say(`批量写入 bulk history: ${r.cases.toLocaleString('en')} cases, ${r.documents.toLocaleString('en')} documents in ${r.seconds.toFixed(1)} s (after ${offset.toLocaleString('en')} earlier bulk cases)`);
+  client.close();
+}
+
+async function main() {
+  const seed = Number(arg('seed', '1'));
+  const bulkN = arg('bulk');
+  if (bulkN) return bulk(Number(bulkN), Number(arg('years', '5')), seed);
+  const base = (process.env.FUYUAN_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+  try {
+    const h = await fetch(`${base}/readyz`);
+    if (!h.ok) throw new Error(`readyz answered ${h.status}`);
+  } catch (e) {
+    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
+    process.exit(1);
+  }
+  await live(base, Number(arg('cases', '40')), seed);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  });
+}
+
+// ───────────────────────────── bulk history ─────────────────────────────
+
+/**
+ * A large, deterministic history written straight into the database (for --bulk and bench/stats): cases, their
+ * documents (complaint copy, summonses, the outcome), lead assignments, hearing reports and answer obligations —
+ * the same tables and columns intake and the steps write — generated inside SQLite (INSERT … SELECT over a
+ * recursive CTE: one multi-row statement per table and chunk, the chunk's statements in one transaction), so a
+ * million cases take minutes. Not written (the statistics never read them): routing decisions, audit records,
+ * reminders, and deliveries beyond one synthetic row per region: the database size per case is a lower bound.
+ */
+
+export interface BulkOptions {
+  cases: number;
+  /** Documents per case (the last one states the outcome when the case is concluded). */
+  docsPerCase: number;
+  /** Region codes (6 digits) and the unit ids of each. */
+  regions: { code: string; units: string[] }[];
+  /** First Beijing year of the history; cases spread evenly up to `until`. */
+  fromYear: number;
+  until: Date;
+  seed: number;
+  /** Number the cases from here (to add to an existing history). */
+  offset?: number;
+  chunk?: number;
+  log?: (line: string) => void;
+}
+
+const DOMAINS = ['自然资源', '住房城乡建设', '市场监管', '人力资源社会保障', '综合行政执法', '生态环境', '公安', '农业农村', '交通运输', '卫生健康'];
+const sqlList = (xs: string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
+
+/** h(x, salt) in [0, m): a multiplicative hash of the row number, the seed and a salt. */
+const h = (x: string, salt: number, m: number, seed: number) => `(abs((${x}) * 2654435761 + ${seed * 7919 + salt * 40503}) % 4294967291 % ${m})`;
+
+export async function writeBulkHistory(client: Client, o: BulkOptions): Promise<{ cases: number; documents: number; seconds: number }> {
+  const t0 = performance.now();
+  const start = Date.UTC(o.fromYear, 0, 1) - 8 * 3600_000;
+  const span = o.until.getTime() - 90 * 86_400_000 - start; // the newest cases are ~3 months old
+  const R = o.regions.length;
+  const U = Math.max(...o.regions.map((r) => r.units.length));
+  const offset = o.offset ?? 0;
+  const chunk = o.chunk ?? 50_000;
+  const D = o.docsPerCase;
+  const S = o.seed;
+  await client.execute('create temp table if not exists bulk_regions (i integer primary key, code text not null)');
+  await client.execute('create temp table if not exists bulk_units (r integer, k integer, id text not null, primary key (r, k))');
+  await client.execute('delete from bulk_regions');
+  await client.execute('delete from bulk_units');
+  await client.batch(
+    [
+      ...o.regions.map((r, i) => ({ sql: 'insert into bulk_regions values (?, ?)', args: [i, r.code] })),
+      ...o.regions.flatMap((r, i) => Array.from({ length: U }, (_, k) => ({ sql: 'insert into bulk_units values (?, ?, ?)', args: [i, k, r.units[k % r.units.length]!] }))),
+      // One synthetic delivery per region carries its bulk documents (documents.delivery_id references deliveries).
+      { sql: `insert or ignore into senders (code, type, name, created_at) values ('bulk-court', 'court', '模拟法院 (bulk)', 0)`, args: [] },
+      ...o.regions.map((r) => ({
+        sql: `insert or ignore into deliveries (id, sender_code, message_id, content_digest, format, envelope, envelope_digest, signer_subject, signer_fingerprint, issued_at, arrived_at, receipt_id, receipt_json, receipt_jws)
+              values (?, 'bulk-court', ?, '', 'jws', '', '', 'bulk', 'bulk', 0, 0, ?, '{}', '')`,
+        args: [`bulk-${r.code}`, `bulk-${r.code}`, `bulk-${r.code}`],
+      })),
+    ],
+    'write',
+  );
+  let done = 0;
+  for (let lo = offset + 1; lo <= offset + o.cases; lo += chunk) {
+    const hi = Math.min(offset + o.cases, lo + chunk - 1);
+    const nums = `with recursive n(x) as (select ${lo} union all select x + 1 from n where x < ${hi})`;
+    // Case x: region x % R, received at an even spread over the years, 85% first instance.
+    const caseCols = `x, x % ${R} as r, ${start} + cast((x - 1) as real) * ${span} / ${offset + o.cases} + ${h('x', 1, 86_400_000, S)} as t,
+        case when ${h('x', 2, 100, S)} < 85 then 'first' when ${h('x', 2, 100, S)} < 97 then 'second' else 'retrial' end as inst,
+        ${h('x', 3, DOMAINS.length, S)} as dom, ${h('x', 4, U, S)} as u, ${h('x', 5, 100, S)} as res`;
+    const caseNo = `printf('(%d)浙%s行%s%d号', 2017 + (x % 10), (select code from bulk_regions where i = r), case inst when 'first' then '初' when 'second' then '终' else '再' end, x)`;
+    const domains = `json_array(${sqlList(DOMAINS)})`;
+    await client.batch(
+      [
+        `${nums}, k as (select ${caseCols} from n)
+         insert into cases (id, case_number, parent_case_id, court_code, region_code, instance, routing_status, facts_json, created_at, updated_at)
+         select printf('bulk-%09d', x), ${caseNo}, null, 'bulk-court', (select code from bulk_regions where i = r), inst, 'assigned',
+           json_object('caseNumber', ${caseNo}, 'court', json_object('code', 'bulk-court', 'name', '模拟法院'), 'instance', inst,
+             'plaintiffs', json_array(json_object('name', printf('原告%d', x % 9973))),
+             'defendants', json_array(json_object('name', printf('被告单位%d', u), 'regionCode', (select code from bulk_regions where i = r))),
+             'challengedAct', json_object('description', printf('作出的第%d号行政处理决定', x), 'actingUnits', json_array(json_object('name', printf('被告单位%d', u))), 'kind', 'act', 'domain', json_extract(${domains}, '$[' || dom || ']'))),
+           t, t
+         from k`,
+        `${nums}, k as (select ${caseCols} from n)
+         insert into assignments (id, case_id, unit_id, unit_name, region_code, role, rule, article, decided_by, actor, reason, created_at, superseded_at)
+         select printf('bulk-a-%09d', x), printf('bulk-%09d', x), (select id from bulk_units where bulk_units.r = k.r and bulk_units.k = k.u), printf('被告单位%d', u),
+           (select code from bulk_regions where i = r), 'lead', 'R1', 'B 第三条(一)', 'rule', 'rules', '作出行政行为的单位', t, null
+         from k`,
+        // Documents: the complaint copy, then summonses every 9 days; the last states the outcome for a case
+        // older than its last document (results: 15% loss, 55% win, 20% withdrawal, 5% mediation, 5% other).
+        `${nums}, k as (select ${caseCols} from n), d(x, r, t, inst, dom, u, res, j) as (select x, r, t, inst, dom, u, res, 0 from k union all select x, r, t, inst, dom, u, res, j + 1 from d where j < ${D - 1})
+         insert into documents (id, delivery_id, document_id, type, title, case_number, entry_json, entry_digest, arrived_at)
+         select printf('bulk-d-%09d-%02d', x, j), 'bulk-' || (select code from bulk_regions where i = r), printf('bulk-%09d-%02d', x, j),
+           case when j = 0 then 'complaint_copy' when j = ${D - 1} then (case when res < 70 then 'judgment' when res < 95 then 'ruling' else 'mediation' end) else 'summons' end,
+           case when j = 0 then '行政起诉状副本' when j = ${D - 1} then '裁判文书' else '传票' end, ${caseNo},
+           json_object('documentId', printf('bulk-%09d-%02d', x, j), 'type', case when j = 0 then 'complaint_copy' when j = ${D - 1} then (case when res < 70 then 'judgment' when res < 95 then 'ruling' else 'mediation' end) else 'summons' end,
+             'title', '法律文书', 'case', json_object('caseNumber', ${caseNo}, 'court', json_object('code', 'bulk-court', 'name', '模拟法院'), 'instance', inst,
+               'defendants', json_array(json_object('name', printf('被告单位%d', u))), 'challengedAct', json_object('description', printf('作出的第%d号行政处理决定', x), 'domain', json_extract(${domains}, '$[' || dom || ']'))),
+             'outcome', case when j = ${D - 1} then json_object('result', case when res < 15 then 'loss' when res < 70 then 'win' when res < 90 then 'withdrawal' when res < 95 then 'mediation' else 'other' end,
+                 'lossKind', case when res < 6 then 'revoke' when res < 8 then 'change' when res < 15 then 'confirm_illegal' end) end),
+           printf('%064d', x), t + j * 9 * 86400000
+         from d`,
+        // Hearing reports for 70% of the cases (S 四: heads at 60%, principals at 20%).
+        `${nums}, k as (select ${caseCols} from n)
+         insert into case_steps (id, case_id, kind, actor_role, actor, data_json, at)
+         select printf('bulk-s-%09d', x), printf('bulk-%09d', x), 'hearing_held', 'unit', 'bulk',
+           json_object('heldOn', date((t + 30 * 86400000) / 1000, 'unixepoch', '+8 hours'), 'headAppeared', json(case when ${h('x', 6, 100, S)} < 60 then 'true' else 'false' end),
+             'principal', json(case when ${h('x', 6, 100, S)} < 20 then 'true' else 'false' end), 'spoke', json('true'), 'agents', json_array(json_object('name', '工作人员', 'kind', 'staff'))),
+           t + 31 * 86400000
+         from k where ${h('x', 7, 100, S)} < 70`,
+        // Answer and evidence within 15 days [ALL 第67条]: 85% done on time, 10% late, 5% never.
+        `${nums}, k as (select ${caseCols} from n)
+         insert into obligations (id, case_id, document_id, region_code, rule_id, kind, title_zh, title_en, party, unit_id, due_on, provisional, derivation_json, source, status, status_reason, done_at, created_at, updated_at)
+         select printf('bulk-o-%09d', x), printf('bulk-%09d', x), printf('bulk-d-%09d-00', x), (select code from bulk_regions where i = r), 'answer', 'answer_and_evidence', '提交答辩状、证据和依据', 'Answer and evidence', 'unit',
+           (select id from bulk_units where bulk_units.r = k.r and bulk_units.k = k.u), date((t + 15 * 86400000) / 1000, 'unixepoch', '+8 hours'), 0, '{}', 'ALL 第67条',
+           case when ${h('x', 8, 100, S)} < 85 then 'done' when ${h('x', 8, 100, S)} < 95 then 'remedied' else 'overdue' end, null,
+           case when ${h('x', 8, 100, S)} < 85 then t + 10 * 86400000 when ${h('x', 8, 100, S)} < 95 then t + 20 * 86400000 end, t, t
+         from k`,
+      ],
+      'write',
+    );
+    done += hi - lo + 1;
+    o.log?.(`bulk: ${done.toLocaleString('en')} / ${o.cases.toLocaleString('en')} cases (${Math.round((performance.now() - t0) / 1000)} s)`);
+  }
+  return { cases: done, documents: done * D, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,205 @@
+/**
+ * Meeting packs (府院联席会议材料; DOMAIN.md §7, S 五(八), G 府院联动, Q 一(二)): the figures of some regions
+ * for a period, frozen with their definitions and, per figure, the items behind it (case ids, case numbers and
+ * a digest of the facts each was counted from), signed by the gateway (JWS over the JCS form, like receipts) so
+ * the court side verifies the pack with the JWKS alone. Comparing two packs shows what changed since the last
+ * meeting. Every pack's creation is audited.
+ *
+ * Who: a justice bureau or government office for its region, a liaison or court for the regions it serves, an
+ * administrator for any. Reading a pack: anyone whose regions overlap the pack's (it was shared at the meeting
+ * they attend); it holds figures, case numbers and digests, never document bodies.
+ */
+import { desc, eq } from 'drizzle-orm';
+import type { Deps } from '../deps.js';
+import type { Principal } from './clients.js';
+import { meetingPacks } from '../../schemas/db/index.js';
+import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
+import { signJson } from '../lib/signing.js';
+import { newId } from '../lib/ids.js';
+import { Problem } from '../lib/problem.js';
+import { commitAudited } from './audit.js';
+import { currentDirectory } from './directory.js';
+import { computeScope, statisticsScope, type StatsQuery } from './statistics.js';
+import { FIGURES, FIGURE_IDS, resolveVariants, type FigureId } from '../domain/statistics/index.js';
+
+export const PACK_TYP = 'fuyuan-meeting-pack+jws';
+
+export interface PackItem {
+  ref: string;
+  caseId: string | null;
+  caseNumber: string | null;
+  regionCode: string | null;
+  inNumerator: boolean;
+  /** SHA-256 of the JCS form of the facts the item was counted from. */
+  digest: string;
+}
+
+export interface PackFigure {
+  id: FigureId;
+  numerator: number;
+  denominator: number | null;
+  rate: number | null;
+  variant?: string;
+  items: PackItem[];
+}
+
+export interface PackContent {
+  type: 'meeting-pack';
+  id: string;
+  meetingDate: string;
+  regions: { code: string; name: string }[];
+  period: { from: string; to: string; label: string };
+  agendaNotes: string;
+  createdAt: string;
+  asOf: string;
+  filters: Record<string, string>;
+  variants: Record<string, string>;
+  definitions: (typeof FIGURES)[FigureId][];
+  figures: PackFigure[];
+  byRegion: { regionCode: string; figures: { id: FigureId; numerator: number; denominator: number | null; rate: number | null }[] }[];
+}
+
+export interface PackInput {
+  meetingDate: string;
+  regions?: string[];
+  period: string;
+  agendaNotes?: string;
+  unit?: string;
+  domain?: string;
+  instance?: 'first' | 'second' | 'retrial';
+  variant?: string[];
+}
+
+export async function createPack(deps: Deps, p: Principal, input: PackInput) {
+  if (p.role === 'unit') throw new Problem('forbidden', 'meeting packs are made by the justice bureau, the government office, the court or its liaison');
+  const q: StatsQuery = { period: input.period, ...(input.regions ? { regions: input.regions } : {}), ...(input.unit ? { unit: input.unit } : {}), ...(input.domain ? { domain: input.domain } : {}), ...(input.instance ? { instance: input.instance } : {}), ...(input.variant ? { variant: input.variant } : {}) };
+  const scope = await statisticsScope(deps, p, q);
+  const dir = await currentDirectory(deps);
+  const r = await computeScope(deps, scope);
+  const now = deps.clock.now();
+  const id = newId();
+  const content: PackContent = {
+    type: 'meeting-pack',
+    id,
+    meetingDate: input.meetingDate,
+    regions: scope.regions.map((code) => ({ code, name: dir.index.region(code)?.name ?? code })),
+    period: { from: scope.period.from, to: scope.period.to, label: scope.period.label },
+    agendaNotes: input.agendaNotes ?? '',
+    createdAt: now.toISOString(),
+    asOf: r.today,
+    filters: Object.fromEntries(Object.entries(scope.filters).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    variants: resolveVariants(scope.variants),
+    definitions: FIGURE_IDS.map((fid) => FIGURES[fid]),
+    figures: r.total.map((v) => ({
+      id: v.id,
+      numerator: v.numerator,
+      denominator: v.denominator,
+      rate: v.rate,
+      ...(v.variant ? { variant: v.variant } : {}),
+      items: v.items.map((i) => ({ ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, regionCode: i.regionCode, inNumerator: i.inNumerator, digest: sha256HexSync(canonicalJson(i.fact)) })),
+    })),
+    byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, figures: x.figures.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })) })),
+  };
+  const contentJson = canonicalJson(content);
+  const contentDigest = sha256HexSync(contentJson);
+  const { jws, kid } = await signJson(deps.keys, content, PACK_TYP);
+  await commitAudited(
+    deps,
+    [{ actor: p.actor, action: 'meeting_pack.created', subject: `meeting_pack:${id}`, data: { meetingDate: input.meetingDate, regions: scope.regions, period: content.period, contentDigest, kid } }],
+    async () => ({
+      items: [
+        deps.db.orm.insert(meetingPacks).values({
+          id,
+          meetingDate: input.meetingDate,
+          regions: JSON.stringify(scope.regions),
+          periodFrom: scope.period.from,
+          periodTo: scope.period.to,
+          agendaNotes: content.agendaNotes,
+          contentJson,
+          contentDigest,
+          jws,
+          createdBy: p.actor,
+          createdAt: now,
+        }),
+      ],
+      result: null,
+    }),
+    now,
+  );
+  return { id, contentDigest, jws, content };
+}
+
+async function packRegionsAllowed(deps: Deps, p: Principal): Promise<readonly string[] | null> {
+  const dir = await currentDirectory(deps);
+  const today = new Date(deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  switch (p.role) {
+    case 'admin':
+      return null;
+    case 'justice_bureau':
+    case 'government_office':
+      return [p.scope];
+    case 'liaison':
+    case 'court':
+      return dir.index.regionsServedBy(p.scope, today);
+    case 'unit':
+      return [dir.index.unit(p.scope)?.regionCode ?? ''];
+    default:
+      return [];
+  }
+}
+
+/** A stored pack (404 for a caller none of whose regions is in it). */
+export async function getPack(deps: Deps, p: Principal, id: string) {
+  const [row] = await deps.db.orm.select().from(meetingPacks).where(eq(meetingPacks.id, id));
+  const allowed = await packRegionsAllowed(deps, p);
+  const regions = row ? (JSON.parse(row.regions) as string[]) : [];
+  if (!row || (allowed !== null && !regions.some((r) => allowed.includes(r)))) throw new Problem('not-found', `no meeting pack with id ${id}`);
+  return { id: row.id, contentDigest: row.contentDigest, jws: row.jws, createdBy: row.createdBy, content: JSON.parse(row.contentJson) as PackContent };
+}
+
+export async function listPacks(deps: Deps, p: Principal, limit = 50) {
+  const allowed = await packRegionsAllowed(deps, p);
+  const rows = await deps.db.orm
+    .select({ id: meetingPacks.id, meetingDate: meetingPacks.meetingDate, regions: meetingPacks.regions, periodFrom: meetingPacks.periodFrom, periodTo: meetingPacks.periodTo, contentDigest: meetingPacks.contentDigest, createdAt: meetingPacks.createdAt })
+    .from(meetingPacks)
+    .orderBy(desc(meetingPacks.createdAt))
+    .limit(Math.min(limit, 500) * 4);
+  return rows
+    .map((r) => ({ ...r, regions: JSON.parse(r.regions) as string[], createdAt: r.createdAt.toISOString() }))
+    .filter((r) => allowed === null || r.regions.some((x) => allowed.includes(x)))
+    .slice(0, limit);
+}
+
+/** What changed from `earlierId` to `id`: per figure the deltas, and the items added, removed or changed. */
+export async function comparePacks(deps: Deps, p: Principal, id: string, earlierId: string) {
+  const now = (await getPack(deps, p, id)).content;
+  const before = (await getPack(deps, p, earlierId)).content;
+  const figures = FIGURE_IDS.map((fid) => {
+    const a = before.figures.find((f) => f.id === fid);
+    const b = now.figures.find((f) => f.id === fid);
+    const aItems = new Map((a?.items ?? []).map((i) => [i.ref, i]));
+    const bItems = new Map((b?.items ?? []).map((i) => [i.ref, i]));
+    const brief = (i: PackItem) => ({ ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, inNumerator: i.inNumerator });
+    const added = [...bItems.values()].filter((i) => !aItems.has(i.ref)).map(brief);
+    const removed = [...aItems.values()].filter((i) => !bItems.has(i.ref)).map(brief);
+    const changed = [...bItems.values()]
+      .filter((i) => aItems.has(i.ref) && (aItems.get(i.ref)!.digest !== i.digest || aItems.get(i.ref)!.inNumerator !== i.inNumerator))
+      .map((i) => ({ ...brief(i), wasInNumerator: aItems.get(i.ref)!.inNumerator }));
+    const sub = (x: number | null | undefined, y: number | null | undefined) => (x === null || x === undefined || y === null || y === undefined ? null : Math.round((x - y) * 10_000) / 10_000);
+    return {
+      id: fid,
+      name: FIGURES[fid].name,
+      before: { numerator: a?.numerator ?? 0, denominator: a?.denominator ?? null, rate: a?.rate ?? null },
+      after: { numerator: b?.numerator ?? 0, denominator: b?.denominator ?? null, rate: b?.rate ?? null },
+      delta: { numerator: (b?.numerator ?? 0) - (a?.numerator ?? 0), denominator: sub(b?.denominator, a?.denominator), rate: sub(b?.rate, a?.rate) },
+      added,
+      removed,
+      changed,
+    };
+  });
+  return {
+    pack: { id: now.id, meetingDate: now.meetingDate, period: now.period, regions: now.regions.map((r) => r.code) },
+    since: { id: before.id, meetingDate: before.meetingDate, period: before.period, regions: before.regions.map((r) => r.code) },
+    figures,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Shared statistics (DOMAIN.md §7): who may see which regions' figures, the facts read with indexed queries,
+ * the figures with their definitions, and the drill-down to the cases behind a figure.
+ *
+ * Who sees what (decided here, documented in the API):
+ *   admin                        any region (all when none asked)
+ *   justice_bureau, government_office   its own region
+ *   liaison (scope: court code)  the regions its court serves today, side by side; figures and case numbers only
+ *   court   (scope: sender code) the same as a liaison of that court: both sides look at the same figures
+ *                                [S 五(八), G 府院联动, Q 一(二)]; figures and case numbers only, never document bodies
+ *   unit                         its own figures (unit filter forced to itself) in its region
+ *   procuratorate                none (403)
+ *
+ * Queries (bench/stats prints their plans; every table is reached through an index):
+ *   1. candidates  the regions' history up to the period's end through cases_region (region_code, created_at),
+ *                  per case the time of its latest outcome document from documents_case (case_number), and for
+ *                  cases still without an outcome a hearing_held step through case_steps_case; plus obligations
+ *                  due in the period by region. Only the cases the period sees come back.
+ *   2. facts       for those: the row (cases PK), the active lead unit (assignments_case), the latest outcome
+ *                  document stating a result (documents_case), hearings (case_steps_case), obligations
+ *                  (obligations_case; stand-alone ones with case_id is null through the same index).
+ *   Indexes (migration 0009): documents_case (case_number, type, arrived_at) answers step 1 from the index
+ *   alone; cases_region (region_code, created_at, case_number, id) gives the history without reading case rows;
+ *   obligations_region_due (region_code, due_on) finds obligations due in the period by region.
+ *   An obligation created while its case waited in the queue gets the case's region when the justice bureau
+ *   assigns it (src/services/assignments.ts).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Deps } from '../deps.js';
+import type { Principal } from './clients.js';
+import { Problem } from '../lib/problem.js';
+import { currentDirectory } from './directory.js';
+import {
+  FIGURES,
+  FIGURE_IDS,
+  OBLIGATION_FIGURE_KIND,
+  beijingDateOf,
+  computeFigures,
+  parsePeriod,
+  parseVariants,
+  periodInstants,
+  resolveVariants,
+  PeriodError,
+  type CaseFact,
+  type Outcome,
+  type Facts,
+  type FigureId,
+  type FigureItem,
+  type FigureValue,
+  type Filters,
+  type HearingFact,
+  type ObligationFact,
+  type Period,
+  type Variants,
+} from '../domain/statistics/index.js';
+
+export interface StatsQuery {
+  period: string;
+  regions?: string[];
+  unit?: string;
+  domain?: string;
+  instance?: 'first' | 'second' | 'retrial';
+  variant?: string[];
+}
+
+export interface Scope {
+  regions: string[];
+  period: Period;
+  filters: Filters;
+  variants: Variants;
+  /** Figures and case numbers only (liaison, court): no case ids to open, no unit names beyond the figure. */
+  figuresOnly: boolean;
+}
+
+const OBLIGATION_KINDS = [...new Set(Object.values(OBLIGATION_FIGURE_KIND))];
+
+/** The regions and filters a caller may use for a query; refuses what is outside its rights (403). */
+export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): Promise<Scope> {
+  let period: Period;
+  let variants: Variants;
+  try {
+    period = parsePeriod(q.period);
+    variants = parseVariants(q.variant ?? []);
+  } catch (e) {
+    if (e instanceof PeriodError || e instanceof Error) throw new Problem('bad-request', e.message);
+    throw e;
+  }
+  const dir = await currentDirectory(deps);
+  const today = beijingDateOf(deps.clock.now().getTime());
+  let allowed: readonly string[];
+  let figuresOnly = false;
+  const filters: Filters = { ...(q.unit ? { unitId: q.unit } : {}), ...(q.domain ? { domain: q.domain } : {}), ...(q.instance ? { instance: q.instance } : {}) };
+  switch (p.role) {
+    case 'admin':
+      allowed = dir.index.regionCodes();
+      break;
+    case 'justice_bureau':
+    case 'government_office':
+      allowed = [p.scope];
+      break;
+    case 'liaison':
+    case 'court':
+      allowed = dir.index.regionsServedBy(p.scope, today);
+      figuresOnly = true;
+      break;
+    case 'unit': {
+      const u = dir.index.unit(p.scope);
+      if (!u) throw new Problem('forbidden', `unit ${p.scope} is not in the directory`);
+      if (q.unit && q.unit !== p.scope) throw new Problem('forbidden', `this client acts for unit ${p.scope}`);
+      allowed = [u.regionCode];
+      filters.unitId = p.scope;
+      break;
+    }
+    default:
+      throw new Problem('forbidden', 'statistics are for the government side, the courts and their liaisons');
+  }
+  const asked = q.regions?.length ? [...new Set(q.regions)] : [...allowed];
+  const outside = asked.filter((r) => !allowed.includes(r));
+  if (outside.length) throw new Problem('forbidden', `outside the regions this client may see: ${outside.join(', ')}`);
+  if (!asked.length) throw new Problem('forbidden', 'this client may see no region (a court serving no region today?)');
+  return { regions: asked.sort(), period, filters, variants, figuresOnly };
+}
+
+const inList = (xs: readonly string[]): SQL => sql.join(xs.map((x) => sql`${x}`), sql`, `);
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** The facts of the regions' cases received up to the end of the period (see the header for the indexes). */
+export async function loadFacts(deps: Deps, regions: readonly string[], period: Pick<Period, 'from' | 'to'>, opts: { wholeHistory?: boolean } = {}): Promise<Facts> {
+  const { endMs } = periodInstants(period);
+  const orm = deps.db.orm;
+  const scope = sql`c.region_code in (${inList(regions)}) and c.created_at < ${endMs}`;
+  // Step 1, the cases the period can see: received in it; with an outcome document arriving in it (read from
+  // the index alone: the latest judgment/ruling/mediation before the period's end); still without an outcome
+  // and heard in it (a hearing of an instance comes before its outcome); or with an obligation due in it (by
+  // region and due date). The rest of the history is passed over inside SQLite, index entries only.
+  const { startMs } = periodInstants(period);
+  const kinds = inList(OBLIGATION_KINDS);
+  const between = sql`o.due_on >= ${period.from} and o.due_on <= ${period.to} and o.kind in (${kinds})`;
+  const candidates = (await orm.all(sql`
+    with h as materialized (
+      select c.id, c.created_at,
+        (select max(d.arrived_at) from documents d where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}) as last_outcome_at
+      from cases c where ${scope})
+    select h.id from h
+    where ${opts.wholeHistory ? sql`1` : sql`0`} or h.created_at >= ${startMs} or h.last_outcome_at >= ${startMs}
+      or (h.last_outcome_at is null and exists (select 1 from case_steps s where s.case_id = h.id and s.kind = 'hearing_held' and json_extract(s.data_json, '$.heldOn') >= ${period.from}))
+    union
+    select o.case_id from obligations o where o.region_code in (${inList(regions)}) and ${between} and o.case_id is not null`)) as Row[];
+  const ids = candidates.map((r) => String(r.id));
+  const chunks = Array.from({ length: Math.ceil(ids.length / 500) }, (_, i) => ids.slice(i * 500, i * 500 + 500));
+  // Step 2, for those only: the facts, the latest outcome document stating a result, the active lead unit.
+  const caseRows: Row[] = [];
+  for (const ch of chunks) {
+    caseRows.push(
+      ...((await orm.all(sql`
+        select c.id, c.case_number, c.region_code, c.court_code, c.instance, c.created_at,
+          json_extract(c.facts_json, '$.challengedAct.domain') as domain,
+          (select a.unit_id || char(31) || a.unit_name from assignments a
+             where a.case_id = c.id and a.superseded_at is null
+             order by case a.role when 'lead' then 0 else 1 end, a.created_at limit 1) as unit,
+          (select json_array(d.id, d.type, d.arrived_at, json_extract(d.entry_json, '$.outcome')) from documents d
+             where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}
+               and (d.type = 'mediation' or json_extract(d.entry_json, '$.outcome.result') is not null)
+             order by d.arrived_at desc limit 1) as conclusion
+        from cases c where c.id in (${inList(ch)}) and c.region_code in (${inList(regions)})`)) as Row[]),
+    );
+  }
+  const cases: CaseFact[] = caseRows.map((r) => {
+    const [unitId, unitName] = r.unit ? String(r.unit).split('\u001f') : [null, null];
+    const conc = r.conclusion ? (JSON.parse(String(r.conclusion)) as [string, string, number, Outcome | null]) : null;
+    return {
+      caseId: String(r.id),
+      caseNumber: String(r.case_number),
+      regionCode: String(r.region_code),
+      courtCode: String(r.court_code),
+      instance: r.instance as CaseFact['instance'],
+      createdAt: Number(r.created_at),
+      domain: r.domain === null || r.domain === undefined ? null : String(r.domain),
+      unitId: unitId ?? null,
+      unitName: unitName ?? null,
+      conclusion: conc ? { documentId: conc[0], type: conc[1], arrivedAt: Number(conc[2]), outcome: conc[3] ?? { result: 'mediation' } } : null,
+    };
+  });
+  const hearingRows: Row[] = [];
+  for (const ch of chunks) hearingRows.push(...((await orm.all(sql`select s.id, s.case_id, s.data_json, s.at from case_steps s where s.case_id in (${inList(ch)}) and s.kind = 'hearing_held'`)) as Row[]));
+  const hearings: HearingFact[] = hearingRows.map((r) => {
+    const d = JSON.parse(String(r.data_json)) as { heldOn: string; headAppeared: boolean; principal?: boolean; spoke: boolean; agents?: unknown[] };
+    return { stepId: String(r.id), caseId: String(r.case_id), heldOn: d.heldOn, headAppeared: !!d.headAppeared, principal: !!d.principal, spoke: !!d.spoke, agents: d.agents?.length ?? 0, at: Number(r.at) };
+  });
+  const cols = sql`o.id, o.case_id, o.kind, o.due_on, o.status, o.done_at, o.unit_id, o.region_code`;
+  const obligationRows: Row[] = [];
+  for (const ch of chunks) obligationRows.push(...((await orm.all(sql`select ${cols} from obligations o where o.case_id in (${inList(ch)}) and ${between}`)) as Row[]));
+  // Stand-alone obligations (a suggestion without a case) through the same index, case_id is null.
+  obligationRows.push(...((await orm.all(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in (${inList(regions)}) and ${between}`)) as Row[]));
+  const obligations: ObligationFact[] = obligationRows.map((r) => ({
+    id: String(r.id),
+    caseId: r.case_id === null ? null : String(r.case_id),
+    kind: String(r.kind),
+    dueOn: String(r.due_on),
+    status: r.status as ObligationFact['status'],
+    doneAt: num(r.done_at),
+    unitId: r.unit_id === null ? null : String(r.unit_id),
+    regionCode: r.region_code === null ? null : String(r.region_code),
+  }));
+  return { cases, hearings, obligations };
+}
+
+/** The facts of one region out of facts of several. */
+export function factsOfRegion(f: Facts, region: string): Facts {
+  const cases = f.cases.filter((c) => c.regionCode === region);
+  const ids = new Set(cases.map((c) => c.caseId));
+  return {
+    cases,
+    hearings: f.hearings.filter((h) => ids.has(h.caseId)),
+    obligations: f.obligations.filter((o) => (o.caseId ? ids.has(o.caseId) : o.regionCode === region)),
+  };
+}
+
+/** A figure as the API shows it: the value with its definition beside it. */
+export function presentFigure(v: FigureValue, opts: { withUnits?: boolean } = {}) {
+  const d = FIGURES[v.id];
+  return {
+    id: v.id,
+    name: d.name,
+    kind: d.kind,
+    numerator: v.numerator,
+    denominator: v.denominator,
+    rate: v.rate,
+    ...(v.variant ? { variant: v.variant } : {}),
+    definition: { numerator: d.numerator, denominator: d.denominator, text: d.definition, source: d.source, counts: d.unit },
+    ...(opts.withUnits && v.byUnit ? { byUnit: v.byUnit } : {}),
+  };
+}
+
+export type PresentedFigure = ReturnType<typeof presentFigure>;
+
+export function definitions() {
+  return FIGURE_IDS.map((id) => FIGURES[id]);
+}
+
+export async function computeScope(deps: Deps, scope: Scope, only?: readonly FigureId[]) {
+  const facts = await loadFacts(deps, scope.regions, scope.period);
+  const today = beijingDateOf(deps.clock.now().getTime());
+  const opts = { period: scope.period, today, filters: scope.filters, variants: scope.variants, ...(only ? { only } : {}) };
+  return {
+    facts,
+    today,
+    total: computeFigures(facts, opts),
+    perRegion: scope.regions.map((r) => ({ regionCode: r, figures: computeFigures(factsOfRegion(facts, r), opts) })),
+  };
+}
+
+/** GET /v1/statistics: every figure for the regions (together and side by side), with definitions. */
+export async function overview(deps: Deps, p: Principal, q: StatsQuery) {
+  const scope = await statisticsScope(deps, p, q);
+  const dir = await currentDirectory(deps);
+  const r = await computeScope(deps, scope);
+  return {
+    period: scope.period,
+    asOf: r.today,
+    regions: scope.regions.map((code) => ({ code, name: dir.index.region(code)?.name ?? code })),
+    filters: scope.filters,
+    variants: resolveVariants(scope.variants),
+    figures: r.total.map((v) => presentFigure(v, { withUnits: true })),
+    byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, regionName: dir.index.region(x.regionCode)?.name ?? x.regionCode, figures: x.figures.map((v) => presentFigure(v)) })),
+  };
+}
+
+/** The items behind one figure: the cases (or hearings, obligations) and whether each is in the numerator. */
+export async function drillDown(deps: Deps, p: Principal, figure: string, q: StatsQuery & { part?: 'numerator' | 'denominator' }) {
+  if (!(FIGURE_IDS as readonly string[]).includes(figure)) throw new Problem('not-found', `no figure "${figure}"; figures are ${FIGURE_IDS.join(', ')}`);
+  const scope = await statisticsScope(deps, p, q);
+  const r = await computeScope(deps, scope, [figure as FigureId]);
+  const v = r.total[0]!;
+  const items = v.items.filter((i) => (q.part === 'numerator' ? i.inNumerator : true));
+  return {
+    figure: presentFigure(v, { withUnits: true }),
+    period: scope.period,
+    regions: scope.regions,
+    filters: scope.filters,
+    part: q.part ?? 'denominator',
+    items: items.map((i) => presentItem(i, scope.figuresOnly)),
+  };
+}
+
+/** A liaison or court gets the case number and region only (no ids to open, no facts of the documents). */
+export function presentItem(i: FigureItem, figuresOnly: boolean) {
+  if (figuresOnly) return { caseNumber: i.caseNumber, regionCode: i.regionCode, inNumerator: i.inNumerator };
+  return { ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, regionCode: i.regionCode, unitId: i.unitId, inNumerator: i.inNumerator, fact: i.fact };
+}

@@ -1,0 +1,271 @@
+/**
+ * Pages for people (issue 9 item 5), rendered on the server with hono/jsx, in Chinese, without a front-end
+ * build or any client script: sign-in, the home page, the deadline board, the justice bureau's routing queue,
+ * a case with its timeline, and the region overview with SVG charts. Every page enforces the same rights as
+ * the API (the same services and the same access checks); a problem renders as a Chinese error page.
+ */
+import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import { csrf } from 'hono/csrf';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { eq } from 'drizzle-orm';
+import type { AppEnv } from '../deps.js';
+import { queueItems } from '../../schemas/db/index.js';
+import { PROBLEMS, Problem } from '../lib/problem.js';
+import { issueToken, type Principal } from '../services/clients.js';
+import { assertCaseAccess } from '../services/access.js';
+import { assignCase, caseView } from '../services/assignments.js';
+import { caseTimeline } from '../services/steps.js';
+import { explainRouting } from '../services/explain.js';
+import { listObligations } from '../services/obligations.js';
+import { beijingDate } from '../domain/calendar/index.js';
+import { ErrorPage, Page } from './layout.js';
+import { endSession, personOf, requireSession, safeNext, startSession, type WebEnv } from './session.js';
+import { board, boardScope, names, queueFor, queueRegion, recentDecisions } from './data.js';
+import { LoginPage } from './pages/login.js';
+import { HomePage, type HomeCounts } from './pages/home.js';
+import { BoardPage } from './pages/board.js';
+import { QueuePage } from './pages/queue.js';
+import { CasePage } from './pages/case.js';
+import { OverviewPage } from './pages/overview.js';
+import { overviewFigures, overviewRegions } from './overview-data.js';
+import { ROLE_ZH } from './labels.js';
+
+/** Pages hold personal data: no caching, no framing, no scripts, no outside resources. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  // same-origin (not no-referrer): a form POST keeps its Origin header, which the CSRF check reads.
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/** A friendly sentence for each kind of problem; the service's own detail follows in small print. */
+const PROBLEM_HINT_ZH: Partial<Record<keyof typeof PROBLEMS, string>> = {
+  'not-found': '您要查看的内容不存在，或不在您的权限范围内。',
+  forbidden: '您的账号无权查看或办理此项内容。',
+  'bad-request': '提交的内容不符合要求，请返回修改后重新提交。',
+  conflict: '该事项已被他人处理或状态已发生变化，请刷新后查看。',
+  unauthorized: '登录已失效，请重新登录。',
+  'payload-too-large': '提交的内容过长，请缩短后重试。',
+};
+
+type WebContext = Context<WebEnv>;
+
+function html(c: Context, body: Child, status: 200 | 401 | 403 | 404 | 400 | 409 | 500 = 200) {
+  return c.html(`<!doctype html>${String(body)}`, status as 200);
+}
+
+function page(c: WebContext, title: string, current: string, body: Child, status: 200 | 401 = 200) {
+  return html(
+    c,
+    <Page title={title} principal={c.var.principal} person={c.var.person} current={current}>
+      {body}
+    </Page>,
+    status,
+  );
+}
+
+/** Where the principal acts, in words: "柯城区 330802", a unit's name, or "全部区域". */
+async function scopeLabel(c: WebContext, p: Principal): Promise<string> {
+  const n = await names(c.var.deps);
+  if (p.role === 'unit') return `${n.unit(p.scope)}`;
+  if (p.role === 'justice_bureau' || p.role === 'government_office') return `${n.region(p.scope)} ${p.scope}`;
+  if (p.role === 'admin') return '全部区域';
+  return `${ROLE_ZH[p.role]} ${p.scope}`;
+}
+
+function renderError(err: Error, c: Context<WebEnv>) {
+  const rid = c.var.requestId;
+  const principal = c.var.principal as Principal | undefined;
+  const person = c.var.person as string | undefined;
+  const back = c.req.path.startsWith('/web/queue') ? '/web/queue' : undefined;
+  if (err instanceof Problem) {
+    const p = PROBLEMS[err.slug];
+    return html(
+      c,
+      <ErrorPage status={err.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[err.slug]} detail={err.message} code={err.slug} requestId={rid} principal={principal} person={person} signIn={err.status === 401} back={back} />,
+      err.status as 400,
+    );
+  }
+  if (err instanceof HTTPException && err.status === 403) {
+    // hono/csrf: a form posted from another site (or without Origin / Sec-Fetch-Site).
+    return html(c, <ErrorPage status={403} titleZh="请求来源校验失败" hint="只能从本系统的页面提交表单；跨站提交已被拒绝。" detail="CSRF check failed: Origin / Sec-Fetch-Site is not this site" code="csrf" requestId={rid} principal={principal} person={person} />, 403);
+  }
+  c.var.deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: err.stack });
+  return html(c, <ErrorPage status={500} titleZh="系统内部错误" hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。" detail="an internal error occurred" requestId={rid} principal={principal} person={person} />, 500);
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+export function createWeb() {
+  const web = new Hono<WebEnv>();
+
+  web.use('*', async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
+  // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
+  web.use('*', csrf());
+  web.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new Problem('payload-too-large', 'a form of these pages is at most 64 KiB');
+      },
+    }),
+  );
+  web.onError(renderError);
+
+  web.get('/login', (c) =>
+    html(c, <LoginPage next={safeNext(c.req.query('next'))} expired={c.req.query('expired') === '1'} signedOut={c.req.query('signed_out') === '1'} />),
+  );
+
+  web.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const clientId = str(form.client_id).trim();
+    const person = personOf(str(form.person));
+    const next = safeNext(str(form.next));
+    let tok: Awaited<ReturnType<typeof issueToken>>;
+    try {
+      tok = await issueToken(c.var.deps, { grant_type: 'client_credentials', client_id: clientId, client_secret: str(form.client_secret) });
+    } catch (e) {
+      if (e instanceof Problem && e.slug === 'invalid-client') {
+        const why = /revoked/.test(e.message) ? '该客户端已被停用，请联系管理员。' : '客户端编号或密钥不正确。';
+        return html(c, <LoginPage next={next} error={why} clientId={clientId} person={person} />, 401);
+      }
+      throw e;
+    }
+    startSession(c, tok.access_token, tok.expires_in, person);
+    return c.redirect(next, 303);
+  });
+
+  web.post('/logout', (c) => {
+    endSession(c);
+    return c.redirect('/web/login?signed_out=1', 303);
+  });
+
+  // Everything else needs a signed-in client, verified on every request.
+  web.use('*', async (c, next) => (c.req.path === '/web/login' ? next() : requireSession(c, next)));
+
+  web.get('/', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const counts: HomeCounts = {};
+    if (p.role === 'justice_bureau' || p.role === 'admin') counts.queue = (await queueFor(deps, p, undefined, 500)).length;
+    if (p.role === 'unit' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'admin') {
+      const b = await board(deps, boardScope(p));
+      Object.assign(counts, { overdue: b.overdue.length, dueThisWeek: b.dueThisWeek.length, remediation: b.remediation.length });
+    }
+    return page(c, '首页', '/web', <HomePage p={p} person={c.var.person} scopeLabel={await scopeLabel(c, p)} counts={counts} today={beijingDate(deps.clock.now())} />);
+  });
+
+  web.get('/board', async (c) => {
+    const p = c.var.principal;
+    const region = c.req.query('region') || undefined;
+    const scope = boardScope(p, region);
+    const n = await names(c.var.deps);
+    const regions = p.role === 'admin' ? n.index.regionCodes().map((code) => ({ code, name: n.region(code) })) : undefined;
+    const label = p.role === 'admin' ? (scope.regionCode ? `${n.region(scope.regionCode)} ${scope.regionCode}` : '全部区域') : await scopeLabel(c, p);
+    return page(c, '时限看板', '/web/board', <BoardPage b={await board(c.var.deps, scope)} n={n} scopeLabel={label} regions={regions} region={region} />);
+  });
+
+  web.get('/queue', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const region = c.req.query('region') || undefined;
+    const items = await queueFor(deps, p, region);
+    const recent = await recentDecisions(deps, p, region);
+    const n = await names(deps);
+    let flash: { caseId: string; caseNumber: string; units: { unitName: string; role: string }[] } | undefined;
+    const assigned = c.req.query('assigned');
+    if (assigned) {
+      await assertCaseAccess(deps, p, assigned);
+      const v = await caseView(deps, assigned);
+      flash = { caseId: v.id, caseNumber: v.caseNumber, units: v.assignments.map((a) => ({ unitName: a.unitName, role: a.role })) };
+    }
+    const r = queueRegion(p, region);
+    const unitsFor = (item: (typeof items)[number]) => [...new Set([item.regionCode, ...item.candidateRegions].filter((x): x is string => !!x))].flatMap((code) => n.activeUnits(code));
+    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? `${n.region(r)} ${r}` : '全部区域'} />);
+  });
+
+  web.post('/queue/:id/assign', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'this needs the role justice_bureau or admin');
+    const id = c.req.param('id');
+    const [item] = await deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
+    if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
+    if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
+    await assertCaseAccess(deps, p, item.caseId, 'decide');
+    if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
+    const form = await c.req.parseBody({ all: true });
+    const lead = str(form.lead_other).trim() || str(form.lead).trim();
+    if (!lead) throw new Problem('bad-request', '请选择主办单位 (choose the lead unit)');
+    const reason = str(form.reason).trim();
+    if (!reason) throw new Problem('bad-request', '请填写分办理由 (a reason is required)');
+    if (reason.length > 1000) throw new Problem('bad-request', 'the reason is longer than 1000 characters');
+    const cooperating = [...new Set(strs(form.cooperating).map((s) => s.trim()).filter((u) => u && u !== lead))];
+    await assignCase(deps, item.caseId, { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason }, c.var.actor, 'assign');
+    return c.redirect(`/web/queue?assigned=${encodeURIComponent(item.caseId)}`, 303);
+  });
+
+  web.get('/cases/:id', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const id = c.req.param('id');
+    // caseTimeline checks access first (404 for a case the client may not see, as the API does).
+    const tl = await caseTimeline(deps, p, id);
+    const v = await caseView(deps, id);
+    const obligations = await listObligations(deps, { caseId: id, ...(p.role === 'unit' ? { unitId: p.scope } : {}), limit: 1000 });
+    const explanations = new Map<string, string>();
+    for (const d of v.documents) {
+      try {
+        explanations.set(d.id, (await explainRouting(deps, d.id)).reason.zh);
+      } catch (e) {
+        if (!(e instanceof Problem)) throw e;
+      }
+    }
+    const n = await names(deps);
+    return page(
+      c,
+      `案件 ${v.caseNumber}`,
+      '',
+      <CasePage c={v} timeline={tl.entries} obligations={obligations} explanations={explanations} regionName={n.region(v.regionCode)} unitName={n.unit} today={beijingDate(deps.clock.now())} />,
+    );
+  });
+
+  web.get('/overview', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const regions = await overviewRegions(deps, p);
+    if (regions.length === 0) throw new Problem('forbidden', 'this client may not see the statistics of any region');
+    const region = c.req.query('region') || regions[0]!.code;
+    if (!regions.some((r) => r.code === region)) throw new Problem('forbidden', `outside the regions this client may see (${region})`);
+    const thisYear = Number(beijingDate(deps.clock.now()).slice(0, 4));
+    const yq = c.req.query('year');
+    const year = yq && /^\d{4}$/.test(yq) ? Number(yq) : thisYear;
+    if (year < 2000 || year > thisYear + 1) throw new Problem('bad-request', `year ${year} is out of range`);
+    const years = Array.from({ length: 5 }, (_, i) => thisYear - i);
+    const f = await overviewFigures(deps, p, region, year);
+    return page(c, '区域概况', '/web/overview', <OverviewPage f={f} regions={regions} years={years.includes(year) ? years : [year, ...years]} />);
+  });
+
+  web.get('/*', (c) => {
+    if (c.req.path === '/web/') return c.redirect('/web', 301);
+    throw new Problem('not-found', `no page ${c.req.path}`);
+  });
+  web.all('/*', () => {
+    throw new Problem('not-found', 'no such page');
+  });
+  return web;
+}
+
+/** Mount the pages under /web. */
+export function mountWeb(app: Hono<AppEnv>) {
+  app.route('/web', createWeb() as unknown as Hono<AppEnv>);
+}

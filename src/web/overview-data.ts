@@ -1,0 +1,57 @@
+/**
+ * The overview's figures, computed by the statistics service (src/services/statistics.ts, DOMAIN.md §7) with
+ * the same definitions, scope rules and queries as GET /v1/statistics: the page never counts on its own.
+ */
+import type { Deps } from '../deps.js';
+import type { Principal } from '../services/clients.js';
+import { computeScope, statisticsScope } from '../services/statistics.js';
+import { FIGURES, type FigureId, type FigureValue } from '../domain/statistics/index.js';
+import { visibleRegions } from '../lib/auth.js';
+import { names } from './data.js';
+import type { OverviewFigures, Ratio } from './pages/overview.js';
+
+/** The regions whose figures the principal may see, as the statistics API allows. */
+export async function overviewRegions(deps: Deps, p: Principal): Promise<{ code: string; name: string }[]> {
+  if (p.role === 'court' || p.role === 'procuratorate' || p.role === 'unit') return [];
+  const n = await names(deps);
+  const codes = (await visibleRegions(deps, p)) ?? [...n.index.regionCodes()];
+  return codes.map((code) => ({ code, name: n.region(code) }));
+}
+
+const ON_TIME: FigureId[] = ['on_time_report', 'on_time_answer', 'on_time_loss_report', 'on_time_suggestion_reply'];
+const SHOWN: FigureId[] = ['new_cases', 'loss_rate', 'head_appearance_rate', 'principal_appearance_rate', ...ON_TIME];
+
+const ratio = (v: FigureValue | undefined): Ratio => ({ numerator: v?.numerator ?? 0, denominator: v?.denominator ?? 0, rate: v?.rate ?? null });
+
+export async function overviewFigures(deps: Deps, p: Principal, regionCode: string, year: number): Promise<OverviewFigures> {
+  const n = await names(deps);
+  const scope = await statisticsScope(deps, p, { period: String(year), regions: [regionCode] });
+  const r = await computeScope(deps, scope, SHOWN);
+  const byId = new Map(r.total.map((v) => [v.id, v]));
+  const newCases = byId.get('new_cases');
+  const perMonth = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, count: 0 }));
+  for (const item of newCases?.items ?? []) {
+    const on = item.fact['receivedOn'];
+    if (item.inNumerator && typeof on === 'string') perMonth[Number(on.slice(5, 7)) - 1]!.count++;
+  }
+  const loss = byId.get('loss_rate');
+  return {
+    regionCode,
+    regionName: n.region(regionCode),
+    year,
+    newCasesByMonth: perMonth,
+    newCasesTotal: newCases?.numerator ?? 0,
+    lossRateByUnit: (loss?.byUnit ?? [])
+      .filter((u) => (u.denominator ?? 0) > 0)
+      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? (u.unitId ? n.unit(u.unitId) : '未分配'), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
+    lossRate: ratio(loss),
+    appearance: { ...ratio(byId.get('head_appearance_rate')), principal: ratio(byId.get('principal_appearance_rate')) },
+    onTime: ON_TIME.map((id) => ({ key: id, labelZh: FIGURES[id].name.zh, ...ratio(byId.get(id)) })),
+    definitions: SHOWN.map((id) => {
+      const d = FIGURES[id];
+      const frac = d.denominator ? `${d.numerator.zh} ÷ ${d.denominator.zh}。` : `${d.numerator.zh}。`;
+      return { labelZh: d.name.zh, definitionZh: `${frac}${d.definition.zh}`, source: d.source };
+    }),
+    asOf: r.today,
+  };
+}

@@ -1,0 +1,144 @@
+/** 时限看板: overdue, due this week, due next week, and remediation items, for the principal's scope. */
+import type { FC } from 'hono/jsx';
+import type { Board, ObligationRow, RemediationRow } from '../data.js';
+import { OBLIGATION_STATUS_ZH, beijingTime } from '../labels.js';
+
+type Names = { unit: (id: string | null | undefined) => string; region: (code: string | null | undefined) => string };
+
+const party: Record<string, string> = { unit: '承办单位', justice_bureau: '司法局', government_office: '政府办' };
+
+const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: string; empty: string; testid: string }> = ({ rows, n, today, empty, testid }) =>
+  rows.length === 0 ? (
+    <p class="empty" data-testid={`${testid}-empty`}>
+      {empty}
+    </p>
+  ) : (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          <th>截止日期</th>
+          <th>事项</th>
+          <th>案号</th>
+          <th>责任方</th>
+          <th>状态</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((o) => (
+          <tr data-obligation={o.id} data-kind={o.kind} data-case={o.caseNumber ?? ''}>
+            <td>
+              {o.dueOn}
+              {o.provisional ? <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">暂定</span> : null}
+              {o.dueOn < today ? <div class="muted">{`逾期 ${Math.round((Date.parse(today) - Date.parse(o.dueOn)) / 86400_000)} 天`}</div> : null}
+            </td>
+            <td>
+              {o.title.zh}
+              <div>
+                <small class="code">{`${o.kind} · ${o.source}`}</small>
+              </div>
+            </td>
+            <td>{o.caseId ? <a href={`/web/cases/${o.caseId}`}>{o.caseNumber ?? o.caseId}</a> : (o.caseNumber ?? '—')}</td>
+            <td>{o.party === 'unit' ? (o.unitId ? n.unit(o.unitId) : <span class="muted">待司法局分办</span>) : `${party[o.party] ?? o.party}（${n.region(o.regionCode)}）`}</td>
+            <td>
+              <span class={`tag ${o.status === 'overdue' || o.dueOn < today ? 'overdue' : ''}`}>{o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? o.status)}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+
+const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n }) =>
+  rows.length === 0 ? (
+    <p class="empty" data-testid="remediation-empty">
+      暂无整改事项。
+    </p>
+  ) : (
+    <table data-testid="remediation">
+      <thead>
+        <tr>
+          <th>逾期事项</th>
+          <th>原截止日期</th>
+          <th>案号</th>
+          <th>责任单位</th>
+          <th>列入整改</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr data-remediation={r.id} data-case={r.caseNumber ?? ''}>
+            <td>{r.titleZh}</td>
+            <td>{r.dueOn}</td>
+            <td>{r.caseId ? <a href={`/web/cases/${r.caseId}`}>{r.caseNumber ?? r.caseId}</a> : '—'}</td>
+            <td>{r.unitId ? n.unit(r.unitId) : n.region(r.regionCode)}</td>
+            <td>{beijingTime(r.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+
+export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: { code: string; name: string }[]; region?: string | undefined }> = ({ b, n, scopeLabel, regions, region }) => (
+  <>
+    <h1>
+      时限看板 <small class="code">deadline board</small>
+    </h1>
+    <p class="muted">
+      {scopeLabel} · 今天 {b.today} · 本周 {b.week.monday} 至 {b.week.sunday}（北京时间）
+    </p>
+    {regions ? (
+      <form method="get" action="/web/board" class="filters">
+        <label>
+          行政区划{' '}
+          <select name="region">
+            <option value="">全部</option>
+            {regions.map((r) => (
+              <option value={r.code} selected={r.code === region}>{`${r.name} ${r.code}`}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">筛选</button>
+      </form>
+    ) : null}
+    <div class="cards">
+      <div class="card">
+        <div class="muted">已逾期</div>
+        <div class={`num ${b.overdue.length ? 'warn' : ''}`} data-testid="count-overdue">
+          {b.overdue.length}
+        </div>
+      </div>
+      <div class="card">
+        <div class="muted">本周到期</div>
+        <div class="num" data-testid="count-this-week">
+          {b.dueThisWeek.length}
+        </div>
+      </div>
+      <div class="card">
+        <div class="muted">下周到期</div>
+        <div class="num">{b.dueNextWeek.length}</div>
+      </div>
+      <div class="card">
+        <div class="muted">整改事项</div>
+        <div class={`num ${b.remediation.length ? 'warn' : ''}`} data-testid="count-remediation">
+          {b.remediation.length}
+        </div>
+      </div>
+    </div>
+    <h2 id="overdue">
+      已逾期 <small class="code">overdue</small>
+    </h2>
+    <ObligationTable rows={b.overdue} n={n} today={b.today} empty="没有逾期事项。" testid="overdue" />
+    <h2 id="this-week">
+      本周到期 <small class="code">due this week</small>
+    </h2>
+    <ObligationTable rows={b.dueThisWeek} n={n} today={b.today} empty="本周没有到期事项。" testid="this-week" />
+    <h2 id="next-week">
+      下周到期 <small class="code">due next week</small>
+    </h2>
+    <ObligationTable rows={b.dueNextWeek} n={n} today={b.today} empty="下周没有到期事项。" testid="next-week" />
+    <h2 id="remediation">
+      整改事项 <small class="code">remediation items</small>
+    </h2>
+    <RemediationTable rows={b.remediation} n={n} />
+  </>
+);

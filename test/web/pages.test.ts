@@ -1,0 +1,197 @@
+/**
+ * The pages in-process (app.request), for what a browser test would make slow: sign-in failures, cookie
+ * attributes, safe redirects, CSRF, rights across regions and roles, friendly error pages, security headers,
+ * and the SVG charts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { listQueue } from '../../src/services/assignments.js';
+import { revokeClient } from '../../src/services/clients.js';
+import { queueItems } from '../../schemas/db/index.js';
+import { BarChart, LineChart, niceCeil } from '../../src/web/charts.js';
+import { weekOf } from '../../src/web/data.js';
+import { safeNext } from '../../src/web/session.js';
+import { webWorld, type WebWorld } from './world.js';
+
+let w: WebWorld;
+const ORIGIN = 'http://gw';
+const form = (body: Record<string, string | string[]>, headers: Record<string, string> = {}): RequestInit => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, ...headers }, body: p.toString() };
+};
+const req = (path: string, init: RequestInit = {}) => w.gw.app.request(`${ORIGIN}${path}`, init);
+const text = async (res: Response) => (await res.text()).replace(/<style>[\s\S]*?<\/style>/, '');
+
+async function signIn(who: { clientId: string; clientSecret: string }, person = ''): Promise<string> {
+  const res = await req('/web/login', form({ client_id: who.clientId, client_secret: who.clientSecret, person, next: '/web' }));
+  expect(res.status).toBe(303);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+beforeAll(async () => {
+  w = await webWorld();
+});
+afterAll(() => w.gw.close());
+
+describe('sign-in', () => {
+  it('a page without a session redirects to sign-in, keeping where it was going', async () => {
+    const res = await req('/web/board?region=330802');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/web/login?next=${encodeURIComponent('/web/board?region=330802')}`);
+  });
+
+  it('a wrong secret answers the sign-in page again (401), in Chinese, with no cookie', async () => {
+    const res = await req('/web/login', form({ client_id: w.who.bureau.clientId, client_secret: 'wrong', next: '/web' }));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await text(res)).toContain('客户端编号或密钥不正确');
+  });
+
+  it('keeps the token in an HttpOnly, SameSite=Strict cookie on /web, Secure over https', async () => {
+    const res = await req('/web/login', form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret, person: '王某', next: '/web/queue' }));
+    expect(res.headers.get('location')).toBe('/web/queue');
+    const session = res.headers.getSetCookie().find((c) => c.startsWith('fuyuan_web='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    expect(session).toMatch(/Path=\/web/);
+    expect(session).not.toMatch(/Secure/);
+    const https = await w.gw.app.request('https://gw/web/login', form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret }, { origin: 'https://gw' }));
+    expect(https.headers.getSetCookie().find((c) => c.startsWith('fuyuan_web='))).toMatch(/; Secure/);
+  });
+
+  it('refuses an oversized form with a Chinese page', async () => {
+    const res = await req('/web/login', form({ client_id: 'x', client_secret: 'y'.repeat(70_000) }));
+    expect(res.status).toBe(413);
+    expect(await text(res)).toContain('提交的内容过长');
+  });
+
+  it('follows only a path of these pages after sign-in', () => {
+    expect(safeNext('/web/cases/1')).toBe('/web/cases/1');
+    for (const bad of ['https://evil.example/', '//evil.example', '/web\\@evil', '/webx', '/web/login?next=/web', '', null]) expect(safeNext(bad)).toBe('/web');
+  });
+
+  it('a revoked client is sent back to sign-in on its next page', async () => {
+    const { registerClient } = await import('../../src/services/clients.js');
+    const c = await registerClient(w.gw.deps, { name: '临时账号', role: 'justice_bureau', scope: '330802' }, 'test');
+    const cookie = await signIn({ clientId: c.clientId, clientSecret: c.clientSecret! });
+    expect((await req('/web', { headers: { cookie } })).status).toBe(200);
+    await revokeClient(w.gw.deps, c.clientId, 'test');
+    const res = await req('/web', { headers: { cookie } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(/^\/web\/login\?expired=1/);
+    expect(res.headers.getSetCookie().join()).toMatch(/fuyuan_web=;/);
+  });
+});
+
+describe('forms and rights', () => {
+  let bureau: string;
+  let itemId: string;
+  beforeAll(async () => {
+    bureau = await signIn(w.who.bureau, '王某');
+    itemId = (await listQueue(w.gw.deps, { regionCode: '330802' }))[0]!.id;
+  });
+  const stillOpen = async () => (await w.gw.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, itemId)))[0]!.status === 'open';
+  const assign = (cookie: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => req(`/web/queue/${itemId}/assign`, { ...form(body, headers), headers: { ...form(body, headers).headers, cookie } });
+
+  it('refuses a form posted from another site, or without Origin / Sec-Fetch-Site (CSRF), changing nothing', async () => {
+    const good = { lead: 'kc-zrzy', cooperating: ['kc-zrzy', 'kc-zhzf'], reason: '跨站' };
+    const attempts: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: '', 'sec-fetch-site': 'cross-site' }];
+    for (const headers of attempts) {
+      const res = await assign(bureau, good, headers);
+      expect(res.status).toBe(403);
+      expect(await text(res)).toContain('请求来源校验失败');
+    }
+    expect(await stillOpen()).toBe(true);
+  });
+
+  it("another region's bureau cannot see or decide Kecheng's queue", async () => {
+    const qj = await signIn(w.who.qujiangBureau);
+    const page = await text(await req('/web/queue', { headers: { cookie: qj } }));
+    expect(page).toContain('目前没有待分办的文书');
+    expect((await req('/web/queue?region=330802', { headers: { cookie: qj } })).status).toBe(403);
+    const res = await assign(qj, { lead: 'kc-zrzy', reason: '越权' });
+    expect(res.status).toBe(404);
+    expect(await stillOpen()).toBe(true);
+  });
+
+  it('a unit cannot use the queue form', async () => {
+    const unit = await signIn(w.who.unit);
+    const res = await assign(unit, { lead: 'kc-zrzy', reason: '自行认领' });
+    expect(res.status).toBe(403);
+    expect(await text(res)).toContain('无权操作');
+    expect(await stillOpen()).toBe(true);
+  });
+
+  it('a form without a reason, or naming a unit of another region, renders a Chinese error page, not JSON, and changes nothing', async () => {
+    const noReason = await assign(bureau, { lead: 'kc-zrzy', reason: '  ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.headers.get('content-type')).toContain('text/html');
+    const body = await text(noReason);
+    expect(body).toContain('提交的内容不符合要求');
+    expect(body).toContain('href="/web/queue"');
+    const crossRegion = await assign(bureau, { lead_other: 'qj-zrzy', lead: 'kc-zrzy', cooperating: ['kc-zhzf'], reason: '跨区' });
+    expect(crossRegion.status).toBe(400);
+    expect(await text(crossRegion)).toMatch(/different regions|belongs to region/);
+    expect(await stillOpen()).toBe(true);
+  });
+
+  it('the lead chosen from the directory list wins over the radio; the others cooperate; then the item is closed (409 again)', async () => {
+    const res = await assign(bureau, { lead: 'kc-zrzy', lead_other: 'kc-zhzf', cooperating: ['kc-zrzy', 'kc-zhzf'], reason: '综合执法局为主' });
+    expect(res.status).toBe(303);
+    const flash = await text(await req(res.headers.get('location')!, { headers: { cookie: bureau } }));
+    expect(flash).toContain('主办 衢州市柯城区综合行政执法局，协办 衢州市自然资源和规划局柯城分局');
+    expect(await stillOpen()).toBe(false);
+    const again = await assign(bureau, { lead: 'kc-zrzy', reason: '再次' });
+    expect(again.status).toBe(409);
+  });
+
+  it('a court client sees no government pages', async () => {
+    const court = await signIn(w.who.court);
+    expect((await req('/web/board', { headers: { cookie: court } })).status).toBe(403);
+    expect((await req('/web/queue', { headers: { cookie: court } })).status).toBe(403);
+    expect((await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: court } })).status).toBe(404);
+    expect((await req('/web/overview', { headers: { cookie: court } })).status).toBe(403);
+  });
+
+  it('every page is sent with no-store, a CSP without scripts, and no framing', async () => {
+    const res = await req('/web/board', { headers: { cookie: bureau } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(await res.text()).not.toMatch(/<script/i);
+  });
+
+  it('an unknown page is a Chinese 404 page', async () => {
+    const res = await req('/web/nothing-here', { headers: { cookie: bureau } });
+    expect(res.status).toBe(404);
+    expect(await text(res)).toContain('未找到');
+  });
+});
+
+describe('charts and dates', () => {
+  it('axis tops are 1, 2 or 5 × 10^n', () => {
+    expect([0, 1, 3, 7, 11, 26, 480].map(niceCeil)).toEqual([1, 1, 5, 10, 20, 50, 500]);
+  });
+
+  it('a line chart carries each month and value; bars carry rate and fraction', () => {
+    const line = String(LineChart({ title: '每月新收', points: [{ label: '1月', value: 3 }, { label: '2月', value: 0 }, { label: '3月', value: 7 }] }));
+    expect(line).toContain('role="img"');
+    expect(line).toContain('<title>每月新收</title>');
+    expect(line.match(/class="point"/g)).toHaveLength(3);
+    expect(line).toContain('data-value="7"');
+    const bars = String(BarChart({ title: '败诉率', items: [{ label: '衢州市自然资源和规划局柯城分局', value: 0.25, note: '1/4' }, { label: '无审结', value: null }] }));
+    expect(bars).toContain('25.0% (1/4)');
+    expect(bars).toContain('—');
+    expect(bars).toContain('<title>衢州市自然资源和规划局柯城分局</title>');
+  });
+
+  it('the week runs Monday to Sunday (Beijing dates)', () => {
+    expect(weekOf('2026-11-23')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
+    expect(weekOf('2026-11-29')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
+    expect(weekOf('2026-12-01')).toEqual({ monday: '2026-11-30', sunday: '2026-12-06' });
+  });
+});
