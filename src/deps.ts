@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import type * as schema from '../schemas/db/index.js';
 import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
+import type { GroupedWrite } from './services/audit.js';
 import type { TtlCache } from './lib/ttl-cache.js';
 import type { SignedEnvelope } from './intake/envelope.js';
 import type { DirectoryIndex } from './domain/routing/index.js';
@@ -115,6 +116,8 @@ export interface Deps {
     chains: ChainCache;
     writeLock: Mutex;
     auditHead?: { seq: number; hash: string };
+    /** Writes waiting to be committed together (group commit, src/services/audit.ts). */
+    commitQueue?: GroupedWrite[];
     /** The current unit directory, indexed once per version (src/services/directory.ts). */
     directory?: { version: number; index: DirectoryIndex };
     /** The legal calendar with the administrator's overrides, built once per version of them. */

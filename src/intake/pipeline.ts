@@ -119,13 +119,14 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
   const contentDigest = await sha256Hex(env.signedBytes);
 
   // Exactly once: the same message again gets the original receipt; other content under the same id is 409.
-  const again = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
-  if (again) return again;
-
+  // A new message is the common case, so it is not looked up first: the unique (sender, messageId) index refuses
+  // the batch of a repeat, and the catch at the end answers it from the stored receipt.
   // Freshness applies to new messages only, so a court's retry of an accepted message still gets its receipt.
   const issuedAt = new Date(manifest.issuedAt);
   const skewMs = deps.config.clockSkewSeconds * 1000;
   if (Math.abs(issuedAt.getTime() - arrivedAt.getTime()) > skewMs) {
+    const again = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
+    if (again) return again;
     throw new Problem(
       'stale-message',
       `issuedAt ${issuedAt.toISOString()} is more than ${deps.config.clockSkewSeconds} s from the gateway's arrival time ${arrivedAt.toISOString()}; check the sender's clock and sign again`,
@@ -250,7 +251,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
       arrivedAt,
     );
   } catch (e) {
-    // A concurrent delivery of the same message won the race: answer as for a repeat.
+    // The same message was accepted before (a retry), or a concurrent delivery of it won the race.
     if (/deliveries\.sender_code|deliveries_sender_message|UNIQUE constraint failed: deliveries/.test(String((e as Error)?.message))) {
       const raced = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
       if (raced) return raced;

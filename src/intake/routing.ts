@@ -98,6 +98,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   const perDocumentObligations: ObligationSummary[][] = [];
   const calendar = await currentCalendar(deps);
   const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
+  const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -119,6 +120,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       } else {
         decision = await routeNewCase(deps, doc, dir.index, onDate);
         caseId = newId();
+        createdHere.add(caseId);
         const regionCode = decision.regionCode ?? null;
         state = {
           id: caseId,
@@ -214,6 +216,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       doc,
       arrivedAt,
       caseId,
+      caseIsNew: caseId !== null && createdHere.has(caseId),
       regionCode: decision.regionCode ?? null,
       leadUnitId: lead?.unitId ?? null,
       policy,

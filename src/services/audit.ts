@@ -53,7 +53,7 @@ async function loadHead(deps: Deps): Promise<AuditHead> {
 }
 
 /** Canonical data and its digest: computed before the write lock is taken. */
-interface PreparedEntry extends AuditEntry {
+export interface PreparedEntry extends AuditEntry {
   json: string;
   dataDigest: string;
 }
@@ -126,18 +126,91 @@ export function commitPlanned<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, 
 
 /**
  * Like commitPlanned, but `plan` runs OUTSIDE the write lock (it may read and compute concurrently with other
- * requests); only head → hashes → build → batch are serialised. When the batch fails because another write got
- * there first (`isConflict`, e.g. the same new case created by a concurrent delivery), the plan is made again.
+ * requests); only head → hashes → build → batch are serialised, and writes that wait for the lock together are
+ * committed together (group commit, below). When the batch fails because another write got there first
+ * (`isConflict`, e.g. the same new case created by a concurrent delivery), the plan is made again.
  */
 export async function commitOptimistic<T>(deps: Deps, plan: () => Promise<AuditPlan<T>>, isConflict: (e: unknown) => boolean, at: Date = deps.clock.now()): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const { entries, build } = await plan();
     const prepared = prepare(entries);
     try {
-      return await deps.runtime.writeLock.run(() => commitLocked(deps, prepared, build, at));
+      return await commitGrouped(deps, prepared, build, at);
     } catch (e) {
       if (isConflict(e) && attempt < 5) continue;
       throw e;
+    }
+  }
+}
+
+/** A write waiting for the lock: its prepared audit entries, how to build its statements, and its caller. */
+export interface GroupedWrite {
+  prepared: PreparedEntry[];
+  build: AuditPlan<unknown>['build'];
+  at: Date;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** At most this many writes share one transaction (each delivery carries its attachment bytes). */
+const MAX_GROUP = 8;
+
+/**
+ * Group commit: every write that queued while the lock was held goes into ONE transaction, so concurrent
+ * deliveries share the commit (the journal sync), which costs more than all their statements together. Each
+ * write keeps its own audit records, chained in queue order, and learns the head after its own records; no
+ * caller hears of success before the transaction has committed. If the shared batch fails (one write clashes
+ * with a row already there, say the same new case), every write of the group is committed again ALONE, so only
+ * the culprit fails and the others succeed as if they had never been grouped.
+ */
+function commitGrouped<T>(deps: Deps, prepared: PreparedEntry[], build: AuditPlan<T>['build'], at: Date): Promise<T> {
+  const queue = (deps.runtime.commitQueue ??= []);
+  return new Promise<T>((resolve, reject) => {
+    queue.push({ prepared, build, at, resolve: resolve as (v: unknown) => void, reject });
+    if (queue.length === 1) void deps.runtime.writeLock.run(() => drainGroups(deps));
+  });
+}
+
+async function drainGroups(deps: Deps): Promise<void> {
+  const queue = deps.runtime.commitQueue ?? [];
+  while (queue.length) {
+    const group = queue.splice(0, MAX_GROUP);
+    if (group.length === 1) {
+      const [w] = group as [GroupedWrite];
+      await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
+      continue;
+    }
+    let head: AuditHead;
+    try {
+      head = await loadHead(deps);
+    } catch {
+      for (const w of group) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
+      continue;
+    }
+    const built: { w: GroupedWrite; result: unknown }[] = [];
+    const stmts: Stmt[] = [];
+    for (const w of group) {
+      const records = chain(head, w.at, w.prepared);
+      const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
+      try {
+        const { items, result } = await w.build(newHead, w.at);
+        stmts.push(...items);
+        if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
+        for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, w.at)));
+        built.push({ w, result });
+        head = newHead;
+      } catch (e) {
+        w.reject(e); // a write that cannot even be built fails alone; the head stays where it was
+      }
+    }
+    try {
+      if (built.length < 2) throw new Error('one write: commit it alone');
+      await deps.db.batch(stmts);
+      deps.runtime.auditHead = head;
+      for (const b of built) b.w.resolve(b.result);
+    } catch {
+      deps.runtime.auditHead = undefined;
+      for (const { w } of built) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
     }
   }
 }

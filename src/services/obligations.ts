@@ -37,6 +37,8 @@ export interface ObligationContext {
   doc: DocumentEntry;
   arrivedAt: Date;
   caseId: string | null;
+  /** The case is created by the same delivery: it has no earlier obligations to supersede (skip the query). */
+  caseIsNew?: boolean;
   regionCode: string | null;
   /** The lead unit when the case is assigned. */
   leadUnitId: string | null;
@@ -88,7 +90,7 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   const items: Stmt[] = [];
   const entries: AuditEntry[] = [];
   const now = ctx.arrivedAt;
-  if (ctx.caseId && plan.obligations.length) {
+  if (ctx.caseId && !ctx.caseIsNew && plan.obligations.length) {
     const earlier = await orm
       .select({ id: obligations.id, ruleId: obligations.ruleId, dueOn: obligations.dueOn })
       .from(obligations)

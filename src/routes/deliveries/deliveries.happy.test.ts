@@ -128,4 +128,42 @@ describe('a court pushes a signed delivery', () => {
     const after = await gw.counts();
     expect(after.deliveries).toBe(before.deliveries + 1);
   });
+
+  it('concurrent deliveries committed together each keep their own receipt and audit records; a clash among them fails alone', async () => {
+    const first = demoManifest({ messageId: 'msg-group-0', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初600号' });
+    expect((await gw.app.request(joseRequest(URL_, await signManifest(first, court.signer)))).status).toBe(201);
+    const before = await gw.counts();
+    const fresh = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) =>
+        signManifest(demoManifest({ messageId: `msg-group-${i + 1}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${601 + i}号` }), court.signer),
+      ),
+    );
+    // The same messageId as the first, other content: refused with 409 whatever it is committed with.
+    const clash = await signManifest(demoManifest({ messageId: 'msg-group-0', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初699号' }), court.signer);
+    const results = await Promise.all([...fresh.slice(0, 3), clash, ...fresh.slice(3)].map((jws) => gw.app.request(joseRequest(URL_, jws))));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 409, 201, 201, 201]);
+    const jwks = (await (await gw.app.request('/.well-known/jwks.json')).json()) as { keys: never[] };
+    const receipts = await Promise.all(
+      results
+        .filter((r) => r.status === 201)
+        .map(async (r) => {
+          const body = (await r.json()) as { receipt: { messageId: string; auditHead: { seq: number; hash: string } }; jws: string };
+          expect((await verifyWithJwks(body.jws, jwks)).payload).toEqual(body.receipt);
+          return body.receipt;
+        }),
+    );
+    expect(receipts.map((r) => r.messageId).sort()).toEqual(['msg-group-1', 'msg-group-2', 'msg-group-3', 'msg-group-4', 'msg-group-5', 'msg-group-6']);
+    // Each receipt names the audit head after its own records: six different points of one chain.
+    expect(new Set(receipts.map((r) => r.auditHead.seq)).size).toBe(6);
+    const after = await gw.counts();
+    expect(after.deliveries).toBe(before.deliveries + 6);
+    const { verifyAuditChain } = await import('../../services/audit.js');
+    const audit = await verifyAuditChain(gw.deps);
+    expect(audit.ok).toBe(true);
+    expect(receipts.every((r) => r.auditHead.seq <= audit.head.seq)).toBe(true);
+    for (const r of receipts) {
+      const [rec] = await gw.deps.db.orm.select().from(schema.auditLog).where(eq(schema.auditLog.seq, r.auditHead.seq));
+      expect(rec?.hash).toBe(r.auditHead.hash);
+    }
+  });
 });
