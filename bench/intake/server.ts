@@ -3,7 +3,9 @@
  * it) plus ONE route that exists only here, POST /bench/ceiling: the same stack (Hono, the same middleware,
  * the same multipart parser, the same blob store, the same libSQL database) storing the same bytes in one
  * batch, with no verification at all (no schema, no sender, no certificate, no signature, no digest check,
- * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with.
+ * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with. POST
+ * /bench/ceiling-grouped stores the same through intake's write path (commitOptimistic: concurrent writes share
+ * one transaction), so the bench can also say how intake compares with storage that commits in groups too.
  *
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
@@ -19,6 +21,7 @@ import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { newId } from '../../src/lib/ids.js';
 import { Problem } from '../../src/lib/problem.js';
+import { commitOptimistic } from '../../src/services/audit.js';
 
 /** The ceiling's own row: the envelope text and which blob it stored (the minimum a delivery row holds). */
 const benchCeiling = sqliteTable('bench_ceiling', {
@@ -47,7 +50,7 @@ async function main() {
   const app = createApp(deps);
   const format = deps.envelopes.find((f) => f.mediaTypes.includes('multipart/form-data'))!;
   app.post(
-    '/bench/ceiling',
+    '/bench/:route{ceiling|ceiling-grouped}',
     bodyLimit({
       maxSize: deps.config.bodyLimitBytes,
       onError: () => {
@@ -65,10 +68,16 @@ async function main() {
         return bytes ? [{ sha256: a.sha256, bytes, mediaType: a.mediaType }] : [];
       });
       const id = newId();
-      await deps.db.batch([
+      const stmts = async () => [
         ...(await deps.blobs.stage(blobs)),
         deps.db.orm.insert(benchCeiling).values({ id, envelope: env.raw, blobSha256: blobs[0]?.sha256 ?? '', arrivedAt }),
-      ]);
+      ];
+      if (c.req.path.endsWith('-grouped')) {
+        // The same statements through intake's write path: group commit (src/services/audit.ts), no audit records.
+        await commitOptimistic(deps, async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
+      } else {
+        await deps.db.batch(await stmts());
+      }
       return c.json({ id, stored: blobs.length, bytes: blobs.reduce((n, b) => n + b.bytes.length, 0) }, 201);
     },
   );
