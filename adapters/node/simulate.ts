@@ -264,16 +264,18 @@ export async function writeBulkHistory(client: Client, o: BulkOptions): Promise<
         ${h('x', 3, DOMAINS.length, S)} as dom, ${h('x', 4, U, S)} as u, ${h('x', 5, 100, S)} as res`;
     const caseNo = `printf('(%d)浙%s行%s%d号', 2017 + (x % 10), (select code from bulk_regions where i = r), case inst when 'first' then '初' when 'second' then '终' else '再' end, x)`;
     const domains = `json_array(${sqlList(DOMAINS)})`;
+    // cases.last_outcome_at as intake keeps it: the arrival of the outcome document (the last one, below).
+    const lastOutcome = D > 1 ? `t + ${D - 1} * 9 * 86400000` : 'null';
     await client.batch(
       [
         `${nums}, k as (select ${caseCols} from n)
-         insert into cases (id, case_number, parent_case_id, court_code, region_code, instance, routing_status, facts_json, created_at, updated_at)
+         insert into cases (id, case_number, parent_case_id, court_code, region_code, instance, routing_status, facts_json, created_at, updated_at, last_outcome_at)
          select printf('bulk-%09d', x), ${caseNo}, null, 'bulk-court', (select code from bulk_regions where i = r), inst, 'assigned',
            json_object('caseNumber', ${caseNo}, 'court', json_object('code', 'bulk-court', 'name', '模拟法院'), 'instance', inst,
              'plaintiffs', json_array(json_object('name', printf('原告%d', x % 9973))),
              'defendants', json_array(json_object('name', printf('被告单位%d', u), 'regionCode', (select code from bulk_regions where i = r))),
              'challengedAct', json_object('description', printf('作出的第%d号行政处理决定', x), 'actingUnits', json_array(json_object('name', printf('被告单位%d', u))), 'kind', 'act', 'domain', json_extract(${domains}, '$[' || dom || ']'))),
-           t, t
+           t, t, ${lastOutcome}
          from k`,
         `${nums}, k as (select ${caseCols} from n)
          insert into assignments (id, case_id, unit_id, unit_name, region_code, role, rule, article, decided_by, actor, reason, created_at, superseded_at)

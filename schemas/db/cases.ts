@@ -21,8 +21,18 @@ export const cases = sqliteTable(
     factsJson: text('facts_json').notNull(), // CaseInfo of the first document, as signed
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /**
+     * Arrival of the case's latest judgment, ruling or mediation document (stating a result or not); null before
+     * the first. Set by intake (src/intake/routing.ts) in the document's own write, so that the statistics read
+     * only the cases an outcome reaches in a period (src/services/statistics.ts) instead of every case's documents.
+     */
+    lastOutcomeAt: integer('last_outcome_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('cases_number').on(t.caseNumber), index('cases_region').on(t.regionCode, t.createdAt, t.caseNumber, t.id)],
+  (t) => [
+    uniqueIndex('cases_number').on(t.caseNumber),
+    index('cases_region').on(t.regionCode, t.createdAt, t.caseNumber, t.id),
+    index('cases_region_outcome').on(t.regionCode, t.lastOutcomeAt, t.createdAt, t.id),
+  ],
 );
 
 export const assignments = sqliteTable(

@@ -4,7 +4,7 @@
  * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the
  * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
@@ -166,6 +166,12 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
         newQueueItem = decision.status === 'queued';
         inDelivery.set(cn, state);
       }
+    }
+
+    // An outcome document (judgment, ruling, mediation) moves the case's latest-outcome time, in the same write:
+    // the statistics find the cases an outcome reaches in a period through it (src/services/statistics.ts).
+    if (caseId && (doc.type === 'judgment' || doc.type === 'ruling' || doc.type === 'mediation')) {
+      items.push(orm.update(cases).set({ lastOutcomeAt: arrivedAt }).where(and(eq(cases.id, caseId), or(isNull(cases.lastOutcomeAt), lt(cases.lastOutcomeAt, arrivedAt)))));
     }
 
     if (newQueueItem) {

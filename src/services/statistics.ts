@@ -12,16 +12,20 @@
  *   procuratorate                none (403)
  *
  * Queries (bench/stats prints their plans; every table is reached through an index):
- *   1. candidates  the regions' history up to the period's end through cases_region (region_code, created_at),
- *                  per case the time of its latest outcome document from documents_case (case_number), and for
- *                  cases still without an outcome a hearing_held step through case_steps_case; plus obligations
- *                  due in the period by region. Only the cases the period sees come back.
- *   2. facts       for those: the row (cases PK), the active lead unit (assignments_case), the latest outcome
- *                  document stating a result (documents_case), hearings (case_steps_case), obligations
- *                  (obligations_case; stand-alone ones with case_id is null through the same index).
- *   Indexes (migration 0009): documents_case (case_number, type, arrived_at) answers step 1 from the index
- *   alone; cases_region (region_code, created_at, case_number, id) gives the history without reading case rows;
- *   obligations_region_due (region_code, due_on) finds obligations due in the period by region.
+ *   1. candidates  the cases the period can see, as of its end: received in it (cases_region); whose latest
+ *                  outcome document before its end arrived in it, found through cases.last_outcome_at (the
+ *                  latest judgment/ruling/mediation ever, kept by intake) on cases_region_outcome, with
+ *                  documents_case read only for a case whose latest one came after the period; still without
+ *                  one and heard in it (case_steps_case); plus obligations due in the period by region. The
+ *                  rest of the history is never read. The ids come back as one JSON array.
+ *   2. facts       for those (the array as one parameter, json_each): the row (cases PK), the active lead unit
+ *                  (assignments_case), the latest outcome document stating a result (documents_case), hearings
+ *                  (case_steps_case), obligations (obligations_case; stand-alone ones with case_id is null
+ *                  through the same index), each query answering with one JSON array (libSQL hands rows to
+ *                  JavaScript value by value: for thousands of rows that costs more than the reading).
+ *   Indexes: documents_case (case_number, type, arrived_at), cases_region (region_code, created_at,
+ *   case_number, id) and obligations_region_due (region_code, due_on) from migration 0009; cases_region_outcome
+ *   (region_code, last_outcome_at, created_at, id) from migration 0010 (filled for older cases by 0011).
  *   An obligation created while its case waited in the queue gets the case's region when the justice bureau
  *   assigns it (src/services/assignments.ts).
  */
@@ -35,7 +39,7 @@ import {
   FIGURE_IDS,
   OBLIGATION_FIGURE_KIND,
   beijingDateOf,
-  computeFigures,
+  computeFiguresByRegion,
   parsePeriod,
   parseVariants,
   periodInstants,
@@ -123,86 +127,94 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
 
 const inList = (xs: readonly string[]): SQL => sql.join(xs.map((x) => sql`${x}`), sql`, `);
 
-type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /** The facts of the regions' cases received up to the end of the period (see the header for the indexes). */
 export async function loadFacts(deps: Deps, regions: readonly string[], period: Pick<Period, 'from' | 'to'>, opts: { wholeHistory?: boolean } = {}): Promise<Facts> {
-  const { endMs } = periodInstants(period);
+  const { startMs, endMs } = periodInstants(period);
   const orm = deps.db.orm;
-  const scope = sql`c.region_code in (${inList(regions)}) and c.created_at < ${endMs}`;
-  // Step 1, the cases the period can see: received in it; with an outcome document arriving in it (read from
-  // the index alone: the latest judgment/ruling/mediation before the period's end); still without an outcome
-  // and heard in it (a hearing of an instance comes before its outcome); or with an obligation due in it (by
-  // region and due date). The rest of the history is passed over inside SQLite, index entries only.
-  const { startMs } = periodInstants(period);
-  const kinds = inList(OBLIGATION_KINDS);
-  const between = sql`o.due_on >= ${period.from} and o.due_on <= ${period.to} and o.kind in (${kinds})`;
-  const candidates = (await orm.all(sql`
-    with h as materialized (
-      select c.id, c.created_at,
-        (select max(d.arrived_at) from documents d where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}) as last_outcome_at
-      from cases c where ${scope})
-    select h.id from h
-    where ${opts.wholeHistory ? sql`1` : sql`0`} or h.created_at >= ${startMs} or h.last_outcome_at >= ${startMs}
-      or (h.last_outcome_at is null and exists (select 1 from case_steps s where s.case_id = h.id and s.kind = 'hearing_held' and json_extract(s.data_json, '$.heldOn') >= ${period.from}))
+  const inRegions = sql`c.region_code in (${inList(regions)})`;
+  // Step 1, the cases the period can see, as of its end (a case received after it, or an outcome document
+  // arriving after it, changes nothing): received in it; whose latest judgment/ruling/mediation before the
+  // period's end arrived in it; still without one then and heard in it (a hearing of an instance comes before
+  // its outcome); or with an obligation due in it (by region and due date). cases.last_outcome_at, the latest
+  // outcome document ever, decides a case received before the period from the index cases_region_outcome
+  // alone: inside the period, that document is the latest before its end; before the period, the case has
+  // none in it; null, none at all. Only a case whose latest one came after the period's end looks at its
+  // documents (documents_case) for the latest before the end. Each part reads only its own index range.
+  const between = sql`o.due_on >= ${period.from} and o.due_on <= ${period.to} and o.kind in (${inList(OBLIGATION_KINDS)})`;
+  const heard = (id: SQL) => sql`exists (select 1 from case_steps s where s.case_id = ${id} and s.kind = 'hearing_held' and json_extract(s.data_json, '$.heldOn') >= ${period.from})`;
+  const history = opts.wholeHistory
+    ? sql`select c.id from cases c where ${inRegions} and c.created_at < ${endMs}`
+    : sql`
+    select c.id from cases c where ${inRegions} and c.created_at >= ${startMs} and c.created_at < ${endMs}
     union
-    select o.case_id from obligations o where o.region_code in (${inList(regions)}) and ${between} and o.case_id is not null`)) as Row[];
-  const ids = candidates.map((r) => String(r.id));
-  const chunks = Array.from({ length: Math.ceil(ids.length / 500) }, (_, i) => ids.slice(i * 500, i * 500 + 500));
-  // Step 2, for those only: the facts, the latest outcome document stating a result, the active lead unit.
-  const caseRows: Row[] = [];
-  for (const ch of chunks) {
-    caseRows.push(
-      ...((await orm.all(sql`
-        select c.id, c.case_number, c.region_code, c.court_code, c.instance, c.created_at,
-          json_extract(c.facts_json, '$.challengedAct.domain') as domain,
+    select c.id from cases c where ${inRegions} and c.last_outcome_at >= ${startMs} and c.last_outcome_at < ${endMs} and c.created_at < ${startMs}
+    union
+    select c.id from cases c where ${inRegions} and c.last_outcome_at is null and c.created_at < ${startMs} and ${heard(sql`c.id`)}
+    union
+    select h.id from (
+      select c.id, (select max(d.arrived_at) from documents d where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}) as last_outcome_at
+      from cases c where ${inRegions} and c.last_outcome_at >= ${endMs} and c.created_at < ${startMs}) h
+    where h.last_outcome_at >= ${startMs} or (h.last_outcome_at is null and ${heard(sql`h.id`)})`;
+  // The ids come back as one JSON array and go to step 2 as one parameter, and each query of step 2 answers
+  // with one JSON array: libSQL turns every value of every row into a JavaScript value one call at a time,
+  // which for thousands of rows costs more than reading them.
+  const [{ ids }] = (await orm.all(sql`select json_group_array(id) as ids from (${history}
+    union
+    select o.case_id from obligations o where o.region_code in (${inList(regions)}) and ${between} and o.case_id is not null)`)) as [{ ids: string }];
+  // Step 2, for those only: the facts, the latest outcome document stating a result, the active lead unit; their
+  // hearings; their obligations due in the period.
+  const candidates = sql`(select value from json_each(${ids}))`;
+  const all = async <T>(q: SQL) => JSON.parse(String(((await orm.all(q)) as [{ rows: string }])[0].rows)) as T[];
+  type CaseRow = [string, string, string, string, CaseFact['instance'], number, unknown, string | null, [string, string, number, Outcome | null] | null];
+  const caseRows = await all<CaseRow>(sql`
+    select json_group_array(json_array(c.id, c.case_number, c.region_code, c.court_code, c.instance, c.created_at,
+          c.facts_json ->> '$.challengedAct.domain',
           (select a.unit_id || char(31) || a.unit_name from assignments a
              where a.case_id = c.id and a.superseded_at is null
-             order by case a.role when 'lead' then 0 else 1 end, a.created_at limit 1) as unit,
-          (select json_array(d.id, d.type, d.arrived_at, json_extract(d.entry_json, '$.outcome')) from documents d
+             order by case a.role when 'lead' then 0 else 1 end, a.created_at limit 1),
+          case when c.last_outcome_at is not null then json((select json_array(d.id, d.type, d.arrived_at, json_extract(d.entry_json, '$.outcome')) from documents d
              where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}
                and (d.type = 'mediation' or json_extract(d.entry_json, '$.outcome.result') is not null)
-             order by d.arrived_at desc limit 1) as conclusion
-        from cases c where c.id in (${inList(ch)}) and c.region_code in (${inList(regions)})`)) as Row[]),
-    );
-  }
-  const cases: CaseFact[] = caseRows.map((r) => {
-    const [unitId, unitName] = r.unit ? String(r.unit).split('\u001f') : [null, null];
-    const conc = r.conclusion ? (JSON.parse(String(r.conclusion)) as [string, string, number, Outcome | null]) : null;
+             order by d.arrived_at desc limit 1)) end)) as rows
+    from cases c where c.id in ${candidates} and ${inRegions}`);
+  const cases: CaseFact[] = caseRows.map(([id, caseNumber, regionCode, courtCode, instance, createdAt, domain, unit, conc]) => {
+    const [unitId, unitName] = unit ? unit.split('\u001f') : [null, null];
     return {
-      caseId: String(r.id),
-      caseNumber: String(r.case_number),
-      regionCode: String(r.region_code),
-      courtCode: String(r.court_code),
-      instance: r.instance as CaseFact['instance'],
-      createdAt: Number(r.created_at),
-      domain: r.domain === null || r.domain === undefined ? null : String(r.domain),
+      caseId: id,
+      caseNumber,
+      regionCode,
+      courtCode,
+      instance,
+      createdAt: Number(createdAt),
+      domain: domain === null || domain === undefined ? null : String(domain),
       unitId: unitId ?? null,
       unitName: unitName ?? null,
       conclusion: conc ? { documentId: conc[0], type: conc[1], arrivedAt: Number(conc[2]), outcome: conc[3] ?? { result: 'mediation' } } : null,
     };
   });
-  const hearingRows: Row[] = [];
-  for (const ch of chunks) hearingRows.push(...((await orm.all(sql`select s.id, s.case_id, s.data_json, s.at from case_steps s where s.case_id in (${inList(ch)}) and s.kind = 'hearing_held'`)) as Row[]));
-  const hearings: HearingFact[] = hearingRows.map((r) => {
-    const d = JSON.parse(String(r.data_json)) as { heldOn: string; headAppeared: boolean; principal?: boolean; spoke: boolean; agents?: unknown[] };
-    return { stepId: String(r.id), caseId: String(r.case_id), heldOn: d.heldOn, headAppeared: !!d.headAppeared, principal: !!d.principal, spoke: !!d.spoke, agents: d.agents?.length ?? 0, at: Number(r.at) };
+  const hearingRows = await all<[string, string, string, number]>(
+    sql`select json_group_array(json_array(s.id, s.case_id, s.data_json, s.at)) as rows from case_steps s where s.case_id in ${candidates} and s.kind = 'hearing_held'`,
+  );
+  const hearings: HearingFact[] = hearingRows.map(([id, caseId, data, at]) => {
+    const d = JSON.parse(data) as { heldOn: string; headAppeared: boolean; principal?: boolean; spoke: boolean; agents?: unknown[] };
+    return { stepId: id, caseId, heldOn: d.heldOn, headAppeared: !!d.headAppeared, principal: !!d.principal, spoke: !!d.spoke, agents: d.agents?.length ?? 0, at: Number(at) };
   });
-  const cols = sql`o.id, o.case_id, o.kind, o.due_on, o.status, o.done_at, o.unit_id, o.region_code`;
-  const obligationRows: Row[] = [];
-  for (const ch of chunks) obligationRows.push(...((await orm.all(sql`select ${cols} from obligations o where o.case_id in (${inList(ch)}) and ${between}`)) as Row[]));
+  type ObligationRow = [string, string | null, string, string, ObligationFact['status'], number | null, string | null, string | null];
+  const cols = sql`json_group_array(json_array(o.id, o.case_id, o.kind, o.due_on, o.status, o.done_at, o.unit_id, o.region_code)) as rows`;
+  const obligationRows = await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id in ${candidates} and ${between}`);
   // Stand-alone obligations (a suggestion without a case) through the same index, case_id is null.
-  obligationRows.push(...((await orm.all(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in (${inList(regions)}) and ${between}`)) as Row[]));
-  const obligations: ObligationFact[] = obligationRows.map((r) => ({
-    id: String(r.id),
-    caseId: r.case_id === null ? null : String(r.case_id),
-    kind: String(r.kind),
-    dueOn: String(r.due_on),
-    status: r.status as ObligationFact['status'],
-    doneAt: num(r.done_at),
-    unitId: r.unit_id === null ? null : String(r.unit_id),
-    regionCode: r.region_code === null ? null : String(r.region_code),
+  obligationRows.push(...(await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in (${inList(regions)}) and ${between}`)));
+  const obligations: ObligationFact[] = obligationRows.map(([id, caseId, kind, dueOn, status, doneAt, unitId, regionCode]) => ({
+    id,
+    caseId,
+    kind,
+    dueOn,
+    status,
+    doneAt: num(doneAt),
+    unitId,
+    regionCode,
   }));
   return { cases, hearings, obligations };
 }
@@ -244,11 +256,13 @@ export async function computeScope(deps: Deps, scope: Scope, only?: readonly Fig
   const facts = await loadFacts(deps, scope.regions, scope.period);
   const today = beijingDateOf(deps.clock.now().getTime());
   const opts = { period: scope.period, today, filters: scope.filters, variants: scope.variants, ...(only ? { only } : {}) };
+  // Each region's figures are those of its facts alone (factsOfRegion), taken from the items of the whole.
+  const { total, byRegion } = computeFiguresByRegion(facts, scope.regions, opts);
   return {
     facts,
     today,
-    total: computeFigures(facts, opts),
-    perRegion: scope.regions.map((r) => ({ regionCode: r, figures: computeFigures(factsOfRegion(facts, r), opts) })),
+    total,
+    perRegion: scope.regions.map((r, i) => ({ regionCode: r, figures: byRegion[i]! })),
   };
 }
 

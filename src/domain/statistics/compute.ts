@@ -118,16 +118,39 @@ export interface ComputeOptions {
 
 /** The figures for the facts given (already limited to the regions in scope). */
 export function computeFigures(facts: Facts, opts: ComputeOptions): FigureValue[] {
+  return computeFiguresByRegion(facts, [], opts).total;
+}
+
+/**
+ * The figures for the facts given, together and for each of `regions` on its own: each region's figures are
+ * those computeFigures gives for the facts of that region alone (its cases, their hearings and obligations, its
+ * stand-alone obligations), taken from the items of the whole instead of being worked out again.
+ */
+export function computeFiguresByRegion(facts: Facts, regions: readonly string[], opts: ComputeOptions): { total: FigureValue[]; byRegion: FigureValue[][] } {
   const f = opts.filters ?? {};
   const variants = resolveVariants(opts.variants ?? {});
   const byId = new Map(facts.cases.map((c) => [c.caseId, c]));
   const caseOk = (c: CaseFact | undefined) =>
     !!c && (!f.unitId || c.unitId === f.unitId) && (!f.domain || c.domain === f.domain) && (!f.instance || c.instance === f.instance);
   const cases = facts.cases.filter(caseOk);
-  const unitNames = new Map<string, string>();
-  for (const c of facts.cases) if (c.unitId && c.unitName) unitNames.set(c.unitId, c.unitName);
+  const namesOf = (cs: readonly CaseFact[]) => {
+    const unitNames = new Map<string, string>();
+    for (const c of cs) if (c.unitId && c.unitName) unitNames.set(c.unitId, c.unitName);
+    return unitNames;
+  };
 
-  const caseItem = (c: CaseFact, inNumerator: boolean): FigureItem => ({ ref: c.caseId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: caseFact(c) });
+  // What is worked out of one case, hearing or obligation is worked out once, whatever the figures it is in.
+  const once = <K extends object, V>(make: (k: K) => V) => {
+    const seen = new Map<K, V>();
+    return (k: K): V => {
+      let v = seen.get(k);
+      if (v === undefined) seen.set(k, (v = make(k)));
+      return v;
+    };
+  };
+  const factOf = once(caseFact);
+  const kindOf = once((c: CaseFact) => classify(c.conclusion!));
+  const caseItem = (c: CaseFact, inNumerator: boolean): FigureItem => ({ ref: c.caseId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: factOf(c) });
 
   // Concluded in the period (one per case: its latest conclusion as of the period's end).
   const concluded = cases.filter((c) => c.conclusion && inPeriod(beijingDateOf(c.conclusion.arrivedAt), opts.period));
@@ -142,9 +165,10 @@ export function computeFigures(facts: Facts, opts: ComputeOptions): FigureValue[
   }
   const hearingsInPeriod = facts.hearings.filter((h) => caseOk(byId.get(h.caseId)) && inPeriod(h.heldOn, opts.period));
   const appearanceBasis = variants.head_appearance_rate === 'every_hearing' ? hearingsInPeriod : hearingsInPeriod.filter((h) => firstHearing.has(h.stepId));
+  const hearingFact = once((h: HearingFact) => ({ caseNumber: byId.get(h.caseId)!.caseNumber, heldOn: h.heldOn, headAppeared: h.headAppeared, principal: h.principal, spoke: h.spoke, agents: h.agents, first: firstHearing.has(h.stepId) }));
   const hearingItem = (h: HearingFact, inNumerator: boolean): FigureItem => {
     const c = byId.get(h.caseId)!;
-    return { ref: h.stepId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: { caseNumber: c.caseNumber, heldOn: h.heldOn, headAppeared: h.headAppeared, principal: h.principal, spoke: h.spoke, agents: h.agents, first: firstHearing.has(h.stepId) } };
+    return { ref: h.stepId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: hearingFact(h) };
   };
 
   // Obligations due: due date in the period and passed (or done); waived ones are not counted.
@@ -152,9 +176,17 @@ export function computeFigures(facts: Facts, opts: ComputeOptions): FigureValue[
     if (o.caseId) return caseOk(byId.get(o.caseId)) && (!f.unitId || (o.unitId ?? byId.get(o.caseId)?.unitId) === f.unitId);
     return !f.domain && !f.instance && (!f.unitId || o.unitId === f.unitId);
   };
-  const due = (kind: string) =>
-    facts.obligations.filter((o) => o.kind === kind && o.status !== 'waived' && inPeriod(o.dueOn, opts.period) && (o.dueOn < opts.today || o.doneAt !== null) && obligationOk(o));
-  const doneInTime = (o: ObligationFact) => o.doneAt !== null && (o.status === 'done' || o.status === 'remedied') && beijingDateOf(o.doneAt) <= o.dueOn;
+  const dueByKind = new Map<string, ObligationFact[]>();
+  const due = (kind: string) => {
+    let xs = dueByKind.get(kind);
+    if (!xs) dueByKind.set(kind, (xs = facts.obligations.filter((o) => o.kind === kind && o.status !== 'waived' && inPeriod(o.dueOn, opts.period) && (o.dueOn < opts.today || o.doneAt !== null) && obligationOk(o))));
+    return xs;
+  };
+  const doneInTime = once((o: ObligationFact) => o.doneAt !== null && (o.status === 'done' || o.status === 'remedied') && beijingDateOf(o.doneAt) <= o.dueOn);
+  const obligationFact = once((o: ObligationFact) => {
+    const c = o.caseId ? byId.get(o.caseId) : undefined;
+    return { kind: o.kind, dueOn: o.dueOn, status: o.status, doneOn: o.doneAt === null ? null : beijingDateOf(o.doneAt), caseNumber: c?.caseNumber ?? null };
+  });
   const obligationItem = (o: ObligationFact, inNumerator: boolean): FigureItem => {
     const c = o.caseId ? byId.get(o.caseId) : undefined;
     return {
@@ -164,40 +196,45 @@ export function computeFigures(facts: Facts, opts: ComputeOptions): FigureValue[
       regionCode: o.regionCode ?? c?.regionCode ?? null,
       unitId: o.unitId ?? c?.unitId ?? null,
       inNumerator,
-      fact: { kind: o.kind, dueOn: o.dueOn, status: o.status, doneOn: o.doneAt === null ? null : beijingDateOf(o.doneAt), caseNumber: c?.caseNumber ?? null },
+      fact: obligationFact(o),
     };
   };
 
-  const compute = (id: FigureId): FigureItem[] => {
+  // Each item with the region whose facts hold it: its case's region; a stand-alone obligation's own region.
+  type Owned = { item: FigureItem; region: string | null };
+  const ofCase = (c: CaseFact, inNumerator: boolean): Owned => ({ item: caseItem(c, inNumerator), region: c.regionCode });
+  const ofHearing = (h: HearingFact, inNumerator: boolean): Owned => ({ item: hearingItem(h, inNumerator), region: byId.get(h.caseId)!.regionCode });
+  const ofObligation = (o: ObligationFact, inNumerator: boolean): Owned => ({ item: obligationItem(o, inNumerator), region: o.caseId ? byId.get(o.caseId)!.regionCode : o.regionCode });
+
+  const compute = (id: FigureId): Owned[] => {
     switch (id) {
       case 'new_cases':
-        return cases.filter((c) => c.instance === 'first' && inPeriod(beijingDateOf(c.createdAt), opts.period)).map((c) => caseItem(c, true));
+        return cases.filter((c) => c.instance === 'first' && inPeriod(beijingDateOf(c.createdAt), opts.period)).map((c) => ofCase(c, true));
       case 'loss_rate': {
         const all = variants.loss_rate === 'all_concluded';
-        return concluded.filter((c) => all || classify(c.conclusion!).merits).map((c) => caseItem(c, classify(c.conclusion!).loss));
+        return concluded.filter((c) => all || kindOf(c).merits).map((c) => ofCase(c, kindOf(c).loss));
       }
       case 'mediation_withdrawal_rate':
-        return concluded.map((c) => caseItem(c, classify(c.conclusion!).mediatedOrWithdrawn));
+        return concluded.map((c) => ofCase(c, kindOf(c).mediatedOrWithdrawn));
       case 'revoke_change_rate':
-        return concluded.map((c) => caseItem(c, classify(c.conclusion!).revokedOrChanged));
+        return concluded.map((c) => ofCase(c, kindOf(c).revokedOrChanged));
       case 'head_appearance_rate':
-        return appearanceBasis.map((h) => hearingItem(h, h.headAppeared));
+        return appearanceBasis.map((h) => ofHearing(h, h.headAppeared));
       case 'principal_appearance_rate':
-        return appearanceBasis.map((h) => hearingItem(h, h.headAppeared && h.principal));
+        return appearanceBasis.map((h) => ofHearing(h, h.headAppeared && h.principal));
       case 'failure_no_appearance':
-        return hearingsInPeriod.map((h) => hearingItem(h, !h.headAppeared && h.agents === 0));
+        return hearingsInPeriod.map((h) => ofHearing(h, !h.headAppeared && h.agents === 0));
       case 'failure_no_answer':
       case 'failure_no_evidence':
       case 'failure_no_performance':
-        return due(OBLIGATION_FIGURE_KIND[id]!).map((o) => obligationItem(o, !doneInTime(o)));
+        return due(OBLIGATION_FIGURE_KIND[id]!).map((o) => ofObligation(o, !doneInTime(o)));
       default:
-        return due(OBLIGATION_FIGURE_KIND[id]!).map((o) => obligationItem(o, doneInTime(o)));
+        return due(OBLIGATION_FIGURE_KIND[id]!).map((o) => ofObligation(o, doneInTime(o)));
     }
   };
 
-  return (opts.only ?? FIGURE_IDS).map((id) => {
+  const value = (id: FigureId, items: FigureItem[], unitNames: ReadonlyMap<string, string>): FigureValue => {
     const def: FigureDefinition = FIGURES[id];
-    const items = compute(id).sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
     const numerator = items.filter((i) => i.inNumerator).length;
     const denominator = def.denominator ? items.length : null;
     const value: FigureValue = { id, numerator, denominator, rate: def.kind === 'rate' ? rate(numerator, denominator) : null, items };
@@ -216,5 +253,21 @@ export function computeFigures(facts: Facts, opts: ComputeOptions): FigureValue[
         .sort((a, b) => b.numerator - a.numerator || String(a.unitId).localeCompare(String(b.unitId)));
     }
     return value;
-  });
+  };
+
+  const ids = opts.only ?? FIGURE_IDS;
+  const regionNames = regions.map((r) => namesOf(facts.cases.filter((c) => c.regionCode === r)));
+  const total: FigureValue[] = [];
+  const byRegion: FigureValue[][] = regions.map(() => []);
+  const allNames = namesOf(facts.cases);
+  for (const id of ids) {
+    const owned = compute(id).sort((a, b) => (a.item.ref < b.item.ref ? -1 : a.item.ref > b.item.ref ? 1 : 0));
+    total.push(value(id, owned.map((o) => o.item), allNames));
+    if (!regions.length) continue;
+    // Split once, in order: each region's items are the whole's, in the same (sorted) order.
+    const split = new Map<string | null, FigureItem[]>(regions.map((r) => [r, []]));
+    for (const o of owned) split.get(o.region)?.push(o.item);
+    regions.forEach((r, k) => byRegion[k]!.push(value(id, split.get(r)!, regionNames[k]!)));
+  }
+  return { total, byRegion };
 }

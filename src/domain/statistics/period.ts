@@ -58,7 +58,19 @@ export function parsePeriod(input: string): Period {
 }
 
 /** The Beijing date of an instant (ms since the epoch). */
-export const beijingDateOf = (ms: number): string => new Date(ms + BEIJING).toISOString().slice(0, 10);
+export const beijingDateOf = (ms: number): string => {
+  // The figures ask this of every case and hearing many times over: the day's text is formatted once per day.
+  const t = Math.trunc(ms + BEIJING); // as new Date(ms + BEIJING) takes it
+  const day = Math.floor(t / DAY);
+  let s = dayText.get(day);
+  if (s === undefined) {
+    s = new Date(t).toISOString().slice(0, 10); // throws on an invalid instant, as before
+    if (dayText.size >= 100_000) dayText.clear();
+    dayText.set(day, s);
+  }
+  return s;
+};
+const dayText = new Map<number, string>();
 
 /** [start, end) in ms since the epoch of a period of Beijing dates. */
 export function periodInstants(p: Pick<Period, 'from' | 'to'>): { startMs: number; endMs: number } {
