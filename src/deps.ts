@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import type * as schema from '../schemas/db/index.js';
 import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
+import type { RawStmt } from './lib/raw-insert.js';
 import type { GroupedWrite } from './services/audit.js';
 import type { TtlCache } from './lib/ttl-cache.js';
 import type { SignedEnvelope } from './intake/envelope.js';
@@ -19,7 +20,8 @@ import type { NotifyChannelAdapter } from './services/notifications.js';
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
 export type Orm = BaseSQLiteDatabase<'async', any, Schema>;
-export type Stmt = BatchItem<'sqlite'>;
+/** A drizzle builder, or a prepared insert of the hot write path (src/lib/raw-insert.ts). */
+export type Stmt = BatchItem<'sqlite'> | RawStmt;
 
 /** Database port: a drizzle instance plus an atomic batch (libSQL and D1 both have db.batch). */
 export interface Db {

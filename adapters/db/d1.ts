@@ -2,7 +2,9 @@
 import { drizzle } from 'drizzle-orm/d1';
 import type { D1Database } from '@cloudflare/workers-types';
 import * as schema from '../../schemas/db/index.js';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
+import { RawStmt } from '../../src/lib/raw-insert.js';
 import { expectedMigrations } from './journal.js';
 
 export function d1Db(binding: D1Database): Db {
@@ -12,7 +14,17 @@ export function d1Db(binding: D1Database): Db {
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
       // D1's batch runs the statements in one implicit transaction: all or nothing.
-      await orm.batch(items as [Stmt, ...Stmt[]]);
+      if (!items.some((i) => i instanceof RawStmt)) {
+        await orm.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+        return;
+      }
+      // Drizzle builders and prepared inserts together (the statements drizzle's batch would bind).
+      await binding.batch(
+        items.map((i) => {
+          const q = i instanceof RawStmt ? { sql: i.sql, params: i.args } : (i as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+          return binding.prepare(q.sql).bind(...q.params);
+        }),
+      );
     },
     async ping() {
       await binding.prepare('select 1').first();

@@ -1,7 +1,9 @@
 /** Db port over libSQL: an embedded file (`file:`), or a remote Turso/libSQL server. */
 import { drizzle } from 'drizzle-orm/libsql';
 import { sql } from 'drizzle-orm';
-import type { Client } from '@libsql/client';
+import type { Client, InArgs, InStatement } from '@libsql/client';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { RawStmt } from '../../src/lib/raw-insert.js';
 import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
@@ -12,7 +14,12 @@ export function libsqlDb(client: Client): Db {
     orm: orm as unknown as Orm,
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
-      await orm.batch(items as [Stmt, ...Stmt[]]);
+      if (!items.some((i) => i instanceof RawStmt)) {
+        await orm.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+        return;
+      }
+      // Drizzle builders and prepared inserts together: the statements drizzle's batch would send, one transaction.
+      await client.batch(items.map((i) => (i instanceof RawStmt ? { sql: i.sql, args: i.args as InArgs } : builtQuery(i))), 'write');
     },
     async ping() {
       await client.execute('select 1');
@@ -29,4 +36,10 @@ export function libsqlDb(client: Client): Db {
       return { current, applied: applied.length, expected: expectedMigrations.length };
     },
   };
+}
+
+/** The SQL and parameters drizzle itself sends for a builder in a batch (drizzle-orm/libsql session.batch). */
+function builtQuery(item: BatchItem<'sqlite'>): InStatement {
+  const q = (item as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+  return { sql: q.sql, args: q.params as InArgs };
 }

@@ -10,6 +10,7 @@ import { ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS, type Ve
 import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
+import { insertRows } from '../lib/raw-insert.js';
 import { commitOptimistic } from '../services/audit.js';
 import { planRouting } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
@@ -192,10 +193,9 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
           auditHead: head,
         };
         const { jws } = await signReceipt(deps.keys, receipt);
-        const orm = deps.db.orm;
         const items: Stmt[] = [
           ...(await deps.blobs.stage(attachments.map((a) => ({ sha256: a.sha256, bytes: a.bytes, mediaType: a.mediaType })))),
-          orm.insert(deliveries).values({
+          insertRows(deliveries, [{
             id: deliveryId,
             senderCode: sender.code,
             messageId: manifest.messageId,
@@ -210,8 +210,9 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
             receiptId,
             receiptJson: JSON.stringify(receipt),
             receiptJws: jws,
-          }),
-          orm.insert(documents).values(
+          }]),
+          insertRows(
+            documents,
             manifest.documents.map((d, i) => ({
               id: docRows[i]!.id,
               deliveryId,
@@ -227,7 +228,8 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
         ];
         if (attachments.length) {
           items.push(
-            orm.insert(documentAttachments).values(
+            insertRows(
+              documentAttachments,
               attachments.map((a) => ({ documentId: docRows[a.documentIndex]!.id, attachmentId: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })),
             ),
           );

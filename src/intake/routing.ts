@@ -5,6 +5,7 @@
  * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
  */
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
@@ -130,7 +131,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
         };
         const parent = doc.case.priorCaseNumbers?.length ? await firstExistingCase(deps, doc.case.priorCaseNumbers) : undefined;
         items.push(
-          orm.insert(cases).values({
+          insertRows(cases, [{
             id: caseId,
             caseNumber: cn,
             parentCaseId: parent?.id ?? null,
@@ -141,11 +142,12 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
             factsJson: JSON.stringify(doc.case),
             createdAt: arrivedAt,
             updatedAt: arrivedAt,
-          }),
+          }]),
         );
         if (decision.status === 'assigned' && decision.assignments.length) {
           items.push(
-            orm.insert(assignmentsT).values(
+            insertRows(
+              assignmentsT,
               decision.assignments.map((a) => ({
                 id: newId(),
                 caseId: caseId!,
@@ -177,7 +179,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     if (newQueueItem) {
       const candidates = decision.regionCode ? [decision.regionCode] : [...(decision.candidateRegions ?? [])];
       items.push(
-        orm.insert(queueItems).values({
+        insertRows(queueItems, [{
           id: newId(),
           caseId,
           documentId,
@@ -186,11 +188,11 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
           reason: decision.queueReason ?? 'unknown_unit',
           status: 'open',
           createdAt: arrivedAt,
-        }),
+        }]),
       );
     }
     items.push(
-      orm.insert(routingDecisions).values({
+      insertRows(routingDecisions, [{
         documentId,
         caseId,
         status: decision.status,
@@ -201,7 +203,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
         onDate,
         decisionJson: JSON.stringify(decision),
         createdAt: arrivedAt,
-      }),
+      }]),
     );
     const routing: DocumentRouting = {
       status: decision.status,

@@ -10,6 +10,7 @@ import type { Deps, Stmt } from '../deps.js';
 import { auditCheckpoints, auditLog } from '../../schemas/db/index.js';
 import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { signJson } from '../lib/signing.js';
+import { insertRows } from '../lib/raw-insert.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -98,7 +99,7 @@ async function commitLocked<T>(deps: Deps, prepared: PreparedEntry[], build: Aud
     const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
     const { items, result } = await build(newHead, at);
     const stmts: Stmt[] = [...items];
-    if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
+    if (records.length) stmts.push(insertRows(auditLog, records));
     for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, at)));
     try {
       await deps.db.batch(stmts);
@@ -195,7 +196,7 @@ async function drainGroups(deps: Deps): Promise<void> {
       try {
         const { items, result } = await w.build(newHead, w.at);
         stmts.push(...items);
-        if (records.length) stmts.push(deps.db.orm.insert(auditLog).values(records));
+        if (records.length) stmts.push(insertRows(auditLog, records));
         for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, w.at)));
         built.push({ w, result });
         head = newHead;

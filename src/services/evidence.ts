@@ -4,6 +4,7 @@
  * callback (idempotent on the sender's side by evidence id), or pulled with GET /v1/evidence?since=.
  */
 import { and, asc, eq, gt } from 'drizzle-orm';
+import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import { evidence, outbox, senders } from '../../schemas/db/index.js';
 import { newId } from '../lib/ids.js';
@@ -31,29 +32,33 @@ export async function evidenceStmts(deps: Deps, input: EvidenceInput, now: Date)
   const payload = { evidenceId: id, type: input.type, ...input.payload };
   const jws = input.jws ?? (await signJson(deps.keys, payload, EVIDENCE_TYP)).jws;
   const items: Stmt[] = [
-    deps.db.orm
-      .insert(evidence)
-      .values({ id, senderCode: input.senderCode, type: input.type, deliveryId: input.deliveryId ?? null, documentId: input.documentId ?? null, uniqueKey: input.uniqueKey, payloadJson: JSON.stringify(input.jws ? input.payload : payload), jws, createdAt: now })
-      .onConflictDoNothing(),
+    insertRows(
+      evidence,
+      [{ id, senderCode: input.senderCode, type: input.type, deliveryId: input.deliveryId ?? null, documentId: input.documentId ?? null, uniqueKey: input.uniqueKey, payloadJson: JSON.stringify(input.jws ? input.payload : payload), jws, createdAt: now }],
+      { onConflictDoNothing: true },
+    ),
   ];
   const callbackUrl =
     input.callbackUrl !== undefined ? input.callbackUrl : (await deps.db.orm.select({ callbackUrl: senders.callbackUrl }).from(senders).where(eq(senders.code, input.senderCode)))[0]?.callbackUrl;
   if (callbackUrl) {
     items.push(
-      deps.db.orm
-        .insert(outbox)
-        .values({
-          id: newId(),
-          kind: 'court_callback',
-          destination: input.senderCode,
-          payloadJson: JSON.stringify({ evidenceId: id, type: input.type, jws }),
-          idempotencyKey: `evidence:${input.uniqueKey}`,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-        })
-        .onConflictDoNothing(),
+      insertRows(
+        outbox,
+        [
+          {
+            id: newId(),
+            kind: 'court_callback',
+            destination: input.senderCode,
+            payloadJson: JSON.stringify({ evidenceId: id, type: input.type, jws }),
+            idempotencyKey: `evidence:${input.uniqueKey}`,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            createdAt: now,
+          },
+        ],
+        { onConflictDoNothing: true },
+      ),
     );
   }
   return { id, jws, items };

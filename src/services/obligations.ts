@@ -4,6 +4,7 @@
  * when the calendar changes; closed as done, waived with a reason, or remedied after being overdue.
  */
 import { and, asc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { documents, obligations, reminders, remediationItems, cases } from '../../schemas/db/index.js';
@@ -115,8 +116,8 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
     entries.push({ actor: 'rules', action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: ctx.documentId, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, unitId: row.unitId, source: p.source } });
   }
   // One multi-row statement each: fewer statements in the delivery's batch.
-  if (rows.length) items.push(orm.insert(obligations).values(rows));
-  if (rems.length) items.push(orm.insert(reminders).values(rems));
+  if (rows.length) items.push(insertRows(obligations, rows));
+  if (rems.length) items.push(insertRows(reminders, rems));
   return { items, entries, summary };
 }
 
