@@ -31,6 +31,8 @@ export const cases = sqliteTable(
   (t) => [
     uniqueIndex('cases_number').on(t.caseNumber),
     index('cases_region').on(t.regionCode, t.createdAt, t.caseNumber, t.id),
+    // A case's region and receipt from the index alone (the statistics join hearings of a period to their cases).
+    index('cases_id_region').on(t.id, t.regionCode, t.createdAt),
     index('cases_region_outcome').on(t.regionCode, t.lastOutcomeAt, t.createdAt, t.id),
   ],
 );

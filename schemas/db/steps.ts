@@ -12,5 +12,7 @@ export const caseSteps = sqliteTable(
     dataJson: text('data_json').notNull(),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
+  // Also case_steps_held_on (json_extract(data_json, '$.heldOn'), case_id) where kind = 'hearing_held': an expression index,
+  // made by the custom migration 0012 (drizzle-kit cannot write one for SQLite); used by the statistics.
   (t) => [index('case_steps_case').on(t.caseId, t.at)],
 );

@@ -133,17 +133,19 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 export async function loadFacts(deps: Deps, regions: readonly string[], period: Pick<Period, 'from' | 'to'>, opts: { wholeHistory?: boolean } = {}): Promise<Facts> {
   const { startMs, endMs } = periodInstants(period);
   const orm = deps.db.orm;
-  const inRegions = sql`c.region_code in (${inList(regions)})`;
+  // The regions as ONE parameter (D1 binds at most 100 per statement; an administrator may ask for all regions).
+  const regionSet = sql`(select value from json_each(${JSON.stringify(regions)}))`;
+  const inRegions = sql`c.region_code in ${regionSet}`;
   // Step 1, the cases the period can see, as of its end (a case received after it, or an outcome document
   // arriving after it, changes nothing): received in it; whose latest judgment/ruling/mediation before the
-  // period's end arrived in it; still without one then and heard in it (a hearing of an instance comes before
-  // its outcome); or with an obligation due in it (by region and due date). cases.last_outcome_at, the latest
+  // period's end arrived in it; heard in it, whatever its outcomes (a procedural ruling without a result may
+  // come before a hearing; hearings by day through case_steps_held_on, migration 0012); or with an obligation
+  // due in it (by region and due date). cases.last_outcome_at, the latest
   // outcome document ever, decides a case received before the period from the index cases_region_outcome
   // alone: inside the period, that document is the latest before its end; before the period, the case has
   // none in it; null, none at all. Only a case whose latest one came after the period's end looks at its
   // documents (documents_case) for the latest before the end. Each part reads only its own index range.
   const between = sql`o.due_on >= ${period.from} and o.due_on <= ${period.to} and o.kind in (${inList(OBLIGATION_KINDS)})`;
-  const heard = (id: SQL) => sql`exists (select 1 from case_steps s where s.case_id = ${id} and s.kind = 'hearing_held' and json_extract(s.data_json, '$.heldOn') >= ${period.from})`;
   const history = opts.wholeHistory
     ? sql`select c.id from cases c where ${inRegions} and c.created_at < ${endMs}`
     : sql`
@@ -151,18 +153,20 @@ export async function loadFacts(deps: Deps, regions: readonly string[], period: 
     union
     select c.id from cases c where ${inRegions} and c.last_outcome_at >= ${startMs} and c.last_outcome_at < ${endMs} and c.created_at < ${startMs}
     union
-    select c.id from cases c where ${inRegions} and c.last_outcome_at is null and c.created_at < ${startMs} and ${heard(sql`c.id`)}
+    select c.id from case_steps s join cases c on c.id = s.case_id
+    where s.kind = 'hearing_held' and json_extract(s.data_json, '$.heldOn') >= ${period.from} and json_extract(s.data_json, '$.heldOn') <= ${period.to}
+      and ${inRegions} and c.created_at < ${startMs}
     union
     select h.id from (
       select c.id, (select max(d.arrived_at) from documents d where d.case_number = c.case_number and d.type in ('judgment', 'ruling', 'mediation') and d.arrived_at < ${endMs}) as last_outcome_at
       from cases c where ${inRegions} and c.last_outcome_at >= ${endMs} and c.created_at < ${startMs}) h
-    where h.last_outcome_at >= ${startMs} or (h.last_outcome_at is null and ${heard(sql`h.id`)})`;
+    where h.last_outcome_at >= ${startMs}`;
   // The ids come back as one JSON array and go to step 2 as one parameter, and each query of step 2 answers
   // with one JSON array: libSQL turns every value of every row into a JavaScript value one call at a time,
   // which for thousands of rows costs more than reading them.
   const [{ ids }] = (await orm.all(sql`select json_group_array(id) as ids from (${history}
     union
-    select o.case_id from obligations o where o.region_code in (${inList(regions)}) and ${between} and o.case_id is not null)`)) as [{ ids: string }];
+    select o.case_id from obligations o where o.region_code in ${regionSet} and ${between} and o.case_id is not null)`)) as [{ ids: string }];
   // Step 2, for those only: the facts, the latest outcome document stating a result, the active lead unit; their
   // hearings; their obligations due in the period.
   const candidates = sql`(select value from json_each(${ids}))`;
@@ -205,7 +209,7 @@ export async function loadFacts(deps: Deps, regions: readonly string[], period: 
   const cols = sql`json_group_array(json_array(o.id, o.case_id, o.kind, o.due_on, o.status, o.done_at, o.unit_id, o.region_code)) as rows`;
   const obligationRows = await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id in ${candidates} and ${between}`);
   // Stand-alone obligations (a suggestion without a case) through the same index, case_id is null.
-  obligationRows.push(...(await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in (${inList(regions)}) and ${between}`)));
+  obligationRows.push(...(await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in ${regionSet} and ${between}`)));
   const obligations: ObligationFact[] = obligationRows.map(([id, caseId, kind, dueOn, status, doneAt, unitId, regionCode]) => ({
     id,
     caseId,

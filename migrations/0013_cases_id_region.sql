@@ -1,0 +1,1 @@
+CREATE INDEX `cases_id_region` ON `cases` (`id`,`region_code`,`created_at`);
