@@ -4,7 +4,7 @@ import type { D1Database } from '@cloudflare/workers-types';
 import * as schema from '../../schemas/db/index.js';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
-import { RawStmt } from '../../src/lib/raw-insert.js';
+import { RawStmt, statementOf } from '../../src/lib/raw-insert.js';
 import { expectedMigrations } from './journal.js';
 
 export function d1Db(binding: D1Database): Db {
@@ -21,8 +21,8 @@ export function d1Db(binding: D1Database): Db {
       // Drizzle builders and prepared inserts together (the statements drizzle's batch would bind).
       await binding.batch(
         items.map((i) => {
-          const q = i instanceof RawStmt ? { sql: i.sql, params: i.args } : (i as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
-          return binding.prepare(q.sql).bind(...q.params);
+          const q = statementOf(i);
+          return binding.prepare(q.sql).bind(...q.args);
         }),
       );
     },

@@ -1,9 +1,9 @@
 /** Db port over libSQL: an embedded file (`file:`), or a remote Turso/libSQL server. */
 import { drizzle } from 'drizzle-orm/libsql';
 import { sql } from 'drizzle-orm';
-import type { Client, InArgs, InStatement } from '@libsql/client';
+import type { Client, InStatement } from '@libsql/client';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { RawStmt } from '../../src/lib/raw-insert.js';
+import { RawStmt, statementOf } from '../../src/lib/raw-insert.js';
 import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
@@ -19,7 +19,7 @@ export function libsqlDb(client: Client): Db {
         return;
       }
       // Drizzle builders and prepared inserts together: the statements drizzle's batch would send, one transaction.
-      await client.batch(items.map((i) => (i instanceof RawStmt ? { sql: i.sql, args: i.args as InArgs } : builtQuery(i))), 'write');
+      await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
     },
     async ping() {
       await client.execute('select 1');
@@ -38,8 +38,3 @@ export function libsqlDb(client: Client): Db {
   };
 }
 
-/** The SQL and parameters drizzle itself sends for a builder in a batch (drizzle-orm/libsql session.batch). */
-function builtQuery(item: BatchItem<'sqlite'>): InStatement {
-  const q = (item as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
-  return { sql: q.sql, args: q.params as InArgs };
-}

@@ -201,3 +201,16 @@ export function loadOrMakeCourtPki(dir: string, caName: string, org: string): { 
   writeFileSync(join(dir, 'ca.pem'), ca.certPem);
   return { ca, leaf };
 }
+
+/** The running gateway a demo court talks to (FUYUAN_URL, default http://127.0.0.1:8787); exits with a hint when it is down. */
+export async function reachGateway(say: (s: string) => void): Promise<string> {
+  const base = (process.env.FUYUAN_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+  try {
+    const h = await fetch(`${base}/readyz`);
+    if (!h.ok) throw new Error(`readyz answered ${h.status}`);
+  } catch (e) {
+    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
+    process.exit(1);
+  }
+  return base;
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { attachmentEntry, demoManifest, loadOrMakeCourtPki, multipartRequest, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
+import { attachmentEntry, demoManifest, loadOrMakeCourtPki, multipartRequest, reachGateway, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -26,15 +26,8 @@ function pdfBytes(title: string): Uint8Array {
 }
 
 async function main() {
-  const base = (process.env.FUYUAN_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
   const cfg = parseNodeConfig(process.env);
-  try {
-    const h = await fetch(`${base}/readyz`);
-    if (!h.ok) throw new Error(`readyz answered ${h.status}`);
-  } catch (e) {
-    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
-    process.exit(1);
-  }
+  const base = await reachGateway(say);
   const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');

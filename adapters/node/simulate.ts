@@ -18,7 +18,7 @@ import type { Client } from '@libsql/client';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { demoManifest, joseRequest, loadOrMakeCourtPki, rsaSigner, signManifest, type Signer } from './court-kit.js';
+import { demoManifest, joseRequest, loadOrMakeCourtPki, reachGateway, rsaSigner, signManifest, type Signer } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -175,14 +175,7 @@ async function main() {
   const seed = Number(arg('seed', '1'));
   const bulkN = arg('bulk');
   if (bulkN) return bulk(Number(bulkN), Number(arg('years', '5')), seed);
-  const base = (process.env.FUYUAN_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
-  try {
-    const h = await fetch(`${base}/readyz`);
-    if (!h.ok) throw new Error(`readyz answered ${h.status}`);
-  } catch (e) {
-    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
-    process.exit(1);
-  }
+  const base = await reachGateway(say);
   await live(base, Number(arg('cases', '40')), seed);
 }
 

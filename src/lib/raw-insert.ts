@@ -8,6 +8,7 @@
  * leaves (bench/intake); the text of those inserts never changes.
  */
 import { getTableColumns, getTableName, is, SQL, type Column, type InferInsertModel, type Table } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 
 export class RawStmt {
   constructor(
@@ -67,4 +68,15 @@ export function insertRows<T extends Table>(table: T, rows: InferInsertModel<T>[
   }
   const text = s.head + Array.from({ length: rows.length }, () => s.row).join(', ') + (opts.onConflictDoNothing ? ' on conflict do nothing' : '');
   return new RawStmt(text, args);
+}
+
+/**
+ * The SQL text and parameters of a batch item: a RawStmt as it is, a drizzle builder as drizzle's own batch
+ * builds it (`_prepare().getQuery()`, drizzle-orm/libsql and drizzle-orm/d1 session.batch). For the adapters that
+ * run builders and RawStmts in one batch.
+ */
+export function statementOf(item: BatchItem<'sqlite'> | RawStmt): { sql: string; args: unknown[] } {
+  if (item instanceof RawStmt) return { sql: item.sql, args: item.args };
+  const q = (item as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+  return { sql: q.sql, args: q.params };
 }
