@@ -2,9 +2,8 @@
 import { drizzle } from 'drizzle-orm/d1';
 import type { D1Database } from '@cloudflare/workers-types';
 import * as schema from '../../schemas/db/index.js';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
-import { RawStmt, statementOf } from '../../src/lib/raw-insert.js';
+import { statementOf } from '../../src/lib/raw-insert.js';
 import { expectedMigrations } from './journal.js';
 
 export function d1Db(binding: D1Database): Db {
@@ -13,12 +12,8 @@ export function d1Db(binding: D1Database): Db {
     orm: orm as unknown as Orm,
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
-      // D1's batch runs the statements in one implicit transaction: all or nothing.
-      if (!items.some((i) => i instanceof RawStmt)) {
-        await orm.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
-        return;
-      }
-      // Drizzle builders and prepared inserts together (the statements drizzle's batch would bind).
+      // D1's batch runs the statements in one implicit transaction: all or nothing. Drizzle builders and prepared
+      // inserts alike, bound as drizzle's own batch would bind them.
       await binding.batch(
         items.map((i) => {
           const q = statementOf(i);

@@ -2,8 +2,7 @@
 import { drizzle } from 'drizzle-orm/libsql';
 import { sql } from 'drizzle-orm';
 import type { Client, InStatement } from '@libsql/client';
-import type { BatchItem } from 'drizzle-orm/batch';
-import { RawStmt, statementOf } from '../../src/lib/raw-insert.js';
+import { statementOf } from '../../src/lib/raw-insert.js';
 import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
@@ -14,11 +13,7 @@ export function libsqlDb(client: Client): Db {
     orm: orm as unknown as Orm,
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
-      if (!items.some((i) => i instanceof RawStmt)) {
-        await orm.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
-        return;
-      }
-      // Drizzle builders and prepared inserts together: the statements drizzle's batch would send, one transaction.
+      // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
       await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
     },
     async ping() {

@@ -23,6 +23,8 @@ let w: WebWorld;
 let server: ServerType;
 let base: string;
 let browser: Browser;
+/** A clerk's browser: Chinese locale, Beijing time, a laptop screen. */
+const CLERK_BROWSER = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } };
 const shots = mkdtempSync(join(tmpdir(), 'fuyuan-web-screenshots-'));
 const taken: string[] = [];
 
@@ -77,7 +79,7 @@ describe('a justice bureau clerk', () => {
   let ctx: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
+    ctx = await browser.newContext(CLERK_BROWSER);
     page = await ctx.newPage();
   });
   afterAll(async () => ctx?.close());
@@ -188,7 +190,7 @@ describe('a unit', () => {
   let ctx: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
+    ctx = await browser.newContext(CLERK_BROWSER);
     page = await ctx.newPage();
   });
   afterAll(async () => ctx?.close());
