@@ -11,10 +11,12 @@ import { withMultipart } from '../envelope/multipart.js';
 import { adminToken, fileKeyStore } from './keystore.js';
 import { jsonLogger } from './log.js';
 import type { NodeConfig } from './config.js';
+import { bindNodeCrypto } from './crypto.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger } = {}) {
+  bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
   const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN);
   const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY);

@@ -4,9 +4,9 @@
  * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the
  * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
  */
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
-import type { Deps, Stmt } from '../deps.js';
+import type { Deps, Orm, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
@@ -47,8 +47,19 @@ interface CaseState {
   active: { unitId: string; unitName: string; role: Assignment['role']; regionCode: string }[];
 }
 
+/** The case-number lookup every delivery makes, built once per database (a drizzle prepared query). */
+const caseByNumber = (orm: Orm) =>
+  orm
+    .select({ id: cases.id, routingStatus: cases.routingStatus, regionCode: cases.regionCode })
+    .from(cases)
+    .where(eq(cases.caseNumber, sql.placeholder('caseNumber')))
+    .prepare();
+const preparedCaseByNumber = new WeakMap<Orm, ReturnType<typeof caseByNumber>>();
+
 async function loadCase(deps: Deps, caseNumber: string): Promise<CaseState | undefined> {
-  const [c] = await deps.db.orm.select().from(cases).where(eq(cases.caseNumber, caseNumber));
+  let q = preparedCaseByNumber.get(deps.db.orm);
+  if (!q) preparedCaseByNumber.set(deps.db.orm, (q = caseByNumber(deps.db.orm)));
+  const [c] = await q.all({ caseNumber });
   if (!c) return undefined;
   const active = await deps.db.orm
     .select({ unitId: assignmentsT.unitId, unitName: assignmentsT.unitName, role: assignmentsT.role, regionCode: assignmentsT.regionCode })

@@ -23,12 +23,29 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
+/** SHA-256 in the calling thread, lowercase hex; a string is hashed as its UTF-8 bytes. */
+export type SyncSha256Hex = (data: Uint8Array | string) => string;
+
+/** The portable implementation: @noble/hashes (audited, pure JS). Workers and browsers keep this one. */
+export const nobleSha256Hex: SyncSha256Hex = (data) => toHex(sha256(typeof data === 'string' ? utf8(data) : data));
+
+let syncSha256Hex: SyncSha256Hex = nobleSha256Hex;
+
 /**
- * SHA-256 in the calling thread (@noble/hashes, audited), for small inputs on the hot path (audit records,
- * JCS digests): no thread-pool round trip and no await inside the write lock. Large inputs use sha256Hex.
+ * A runtime with a native SHA-256 binds it here once at start (adapters/node/deps.ts binds node:crypto, about
+ * four times cheaper per small input than pure JS). It must give exactly what nobleSha256Hex gives
+ * (adapters/node/crypto.test.ts checks node:crypto against it).
+ */
+export function bindSyncSha256Hex(impl: SyncSha256Hex): void {
+  syncSha256Hex = impl;
+}
+
+/**
+ * SHA-256 in the calling thread, for small inputs on the hot path (audit records, JCS digests): no thread-pool
+ * round trip and no await inside the write lock. Large inputs use sha256Hex.
  */
 export function sha256HexSync(data: Uint8Array | string): string {
-  return toHex(sha256(typeof data === 'string' ? utf8(data) : data));
+  return syncSha256Hex(data);
 }
 
 /** RFC 8785 JSON Canonicalization Scheme (the `canonicalize` package by the RFC's author). */

@@ -22,6 +22,8 @@ interface Shape {
   row: string;
   columns: Column[];
   keys: string[];
+  /** Per column: the value a row that leaves it out takes (its static schema default, else null). */
+  defaults: unknown[];
 }
 const shapes = new WeakMap<Table, Map<string, Shape>>();
 
@@ -42,6 +44,7 @@ function shapeOf(table: Table, keys: string[]): Shape {
       row: `(${columns.map(() => '?').join(', ')})`,
       columns,
       keys,
+      defaults: columns.map((c) => (c.default !== undefined && !is(c.default, SQL) ? c.default : null)),
     };
     byKeys.set(id, s);
   }
@@ -58,12 +61,12 @@ export function insertRows<T extends Table>(table: T, rows: InferInsertModel<T>[
   const keys = Object.keys(all).filter((k) => rows.some((r) => (r as Record<string, unknown>)[k] !== undefined));
   const s = shapeOf(table, keys);
   const args: unknown[] = [];
+  const { keys: names, columns, defaults } = s;
   for (const r of rows as Record<string, unknown>[]) {
-    for (let i = 0; i < s.keys.length; i++) {
-      const col = s.columns[i]!;
-      let v = r[s.keys[i]!];
-      if (v === undefined) v = col.default !== undefined && !is(col.default, SQL) ? col.default : null;
-      args.push(v === null ? null : col.mapToDriverValue(v));
+    for (let i = 0; i < names.length; i++) {
+      let v = r[names[i]!];
+      if (v === undefined) v = defaults[i];
+      args.push(v === null ? null : columns[i]!.mapToDriverValue(v));
     }
   }
   const text = s.head + Array.from({ length: rows.length }, () => s.row).join(', ') + (opts.onConflictDoNothing ? ' on conflict do nothing' : '');

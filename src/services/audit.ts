@@ -188,30 +188,39 @@ async function drainGroups(deps: Deps): Promise<void> {
       for (const w of group) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
       continue;
     }
-    const built: { w: GroupedWrite; result: unknown }[] = [];
-    const stmts: Stmt[] = [];
-    for (const w of group) {
+    // Chain every write's records first (synchronous), then build all writes at once: each build signs its
+    // receipt (a thread-pool job), and signing them one after another would keep the lock for all of them.
+    const planned = group.map((w) => {
       const records = chain(head, w.at, w.prepared);
-      const newHead: AuditHead = records.length ? { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash } : head;
-      try {
-        const { items, result } = await w.build(newHead, w.at);
-        stmts.push(...items);
+      if (records.length) head = { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash };
+      return { w, records, head };
+    });
+    const outcomes = await Promise.allSettled(
+      planned.map(async ({ w, records, head: after }) => {
+        const { items, result } = await w.build(after, w.at);
+        const stmts: Stmt[] = [...items];
         if (records.length) stmts.push(insertRows(auditLog, records));
         for (const r of records) if (r.seq % deps.config.checkpointEvery === 0) stmts.push(...(await checkpointStmt(deps, r, w.at)));
-        built.push({ w, result });
-        head = newHead;
-      } catch (e) {
-        w.reject(e); // a write that cannot even be built fails alone; the head stays where it was
-      }
+        return { stmts, result };
+      }),
+    );
+    const failed = outcomes.findIndex((o) => o.status === 'rejected');
+    if (failed >= 0) {
+      // A write that cannot even be built fails alone. The writes after it were chained after its records, so
+      // every other write of the group is committed again on its own, from the head as it really is.
+      group[failed]!.reject((outcomes[failed] as PromiseRejectedResult).reason);
+      deps.runtime.auditHead = undefined;
+      for (const [i, w] of group.entries()) if (i !== failed) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
+      continue;
     }
+    const built = outcomes.map((o) => (o as PromiseFulfilledResult<{ stmts: Stmt[]; result: unknown }>).value);
     try {
-      if (built.length < 2) throw new Error('one write: commit it alone');
-      await deps.db.batch(stmts);
+      await deps.db.batch(built.flatMap((b) => b.stmts));
       deps.runtime.auditHead = head;
-      for (const b of built) b.w.resolve(b.result);
+      for (const [i, b] of built.entries()) group[i]!.resolve(b.result);
     } catch {
       deps.runtime.auditHead = undefined;
-      for (const { w } of built) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
+      for (const w of group) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
     }
   }
 }

@@ -15,6 +15,7 @@ import { xmlEnvelope } from '../../adapters/envelope/xml.js';
 import { withMultipart } from '../../adapters/envelope/multipart.js';
 import { jwkKeyStore, newStoredKey } from '../../adapters/keys/jwk.js';
 import * as schema from '../../schemas/db/index.js';
+import { bindNodeCrypto } from '../../adapters/node/crypto.js';
 
 /** The tests' fixed clock: 2026-11-23 10:00 Beijing time. Advance it explicitly. */
 export const T0 = new Date('2026-11-23T02:00:00.000Z');
@@ -43,6 +44,7 @@ export const adminHeaders = (actor = '柯城区司法局 王某'): Record<string
 });
 
 export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: number; checkpointEvery?: number; log?: Logger } = {}) {
+  bindNodeCrypto(); // as adapters/node/deps.ts does
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-test-'));
   const url = `file:${join(dir, 'test.db')}`;
   const { client, db } = await openLibsql(url);
