@@ -32,9 +32,9 @@ export const nobleSha256Hex: SyncSha256Hex = (data) => toHex(sha256(typeof data 
 let syncSha256Hex: SyncSha256Hex = nobleSha256Hex;
 
 /**
- * A runtime with a native SHA-256 binds it here once at start (adapters/node/deps.ts binds node:crypto, about
- * four times cheaper per small input than pure JS). It must give exactly what nobleSha256Hex gives
- * (adapters/node/crypto.test.ts checks node:crypto against it).
+ * A runtime with a native SHA-256 binds it here once at start (adapters/node/deps.ts binds node:crypto: 1.1 µs
+ * against @noble's 3.6 µs for 200 bytes, 4.5 against 47 µs for 6 KB, on the 2-core bench machine). It must give
+ * exactly what nobleSha256Hex gives (adapters/node/crypto.test.ts checks node:crypto against it).
  */
 export function bindSyncSha256Hex(impl: SyncSha256Hex): void {
   syncSha256Hex = impl;

@@ -209,7 +209,6 @@ async function drainGroups(deps: Deps): Promise<void> {
       // A write that cannot even be built fails alone. The writes after it were chained after its records, so
       // every other write of the group is committed again on its own, from the head as it really is.
       group[failed]!.reject((outcomes[failed] as PromiseRejectedResult).reason);
-      deps.runtime.auditHead = undefined;
       for (const [i, w] of group.entries()) if (i !== failed) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
       continue;
     }
