@@ -75,14 +75,19 @@ afterAll(async () => {
   if (taken.length) console.log(`screenshots in ${shots}:\n${taken.join('\n')}`);
 });
 
-describe('a justice bureau clerk', () => {
-  let ctx: BrowserContext;
-  let page: Page;
+/** A browser context of its own for one describe block (no cookies shared with another role), opened and closed with it. */
+function freshPage(use: (page: Page) => void) {
+  let ctx: BrowserContext | undefined;
   beforeAll(async () => {
     ctx = await browser.newContext(CLERK_BROWSER);
-    page = await ctx.newPage();
+    use(await ctx.newPage());
   });
   afterAll(async () => ctx?.close());
+}
+
+describe('a justice bureau clerk', () => {
+  let page: Page;
+  freshPage((p) => (page = p));
 
   it('is sent to sign-in, signs in with the API credentials, and lands on the queue', async () => {
     await page.goto(`${base}/web/queue`);
@@ -91,7 +96,7 @@ describe('a justice bureau clerk', () => {
     await signIn(page, w.who.bureau, '王某');
     expect(new URL(page.url()).pathname).toBe('/web/queue');
     expect(await text(page, '[data-testid=who]')).toContain('柯城区司法局 · 王某');
-    const cookies = await ctx.cookies();
+    const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === 'fuyuan_web')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/web' });
   });
 
@@ -187,13 +192,8 @@ describe('a justice bureau clerk', () => {
 });
 
 describe('a unit', () => {
-  let ctx: BrowserContext;
   let page: Page;
-  beforeAll(async () => {
-    ctx = await browser.newContext(CLERK_BROWSER);
-    page = await ctx.newPage();
-  });
-  afterAll(async () => ctx?.close());
+  freshPage((p) => (page = p));
 
   it("sees its own deadlines and remediation items, never another unit's", async () => {
     await page.goto(`${base}/web/board`);

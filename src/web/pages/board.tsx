@@ -1,52 +1,8 @@
 /** 时限看板: overdue, due this week, due next week, and remediation items, for the principal's scope. */
 import type { FC } from 'hono/jsx';
-import type { Board, ObligationRow, RemediationRow } from '../data.js';
-import { OBLIGATION_STATUS_ZH, beijingTime } from '../labels.js';
-
-type Names = { unit: (id: string | null | undefined) => string; region: (code: string | null | undefined) => string };
-
-const party: Record<string, string> = { unit: '承办单位', justice_bureau: '司法局', government_office: '政府办' };
-
-const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: string; empty: string; testid: string }> = ({ rows, n, today, empty, testid }) =>
-  rows.length === 0 ? (
-    <p class="empty" data-testid={`${testid}-empty`}>
-      {empty}
-    </p>
-  ) : (
-    <table data-testid={testid}>
-      <thead>
-        <tr>
-          <th>截止日期</th>
-          <th>事项</th>
-          <th>案号</th>
-          <th>责任方</th>
-          <th>状态</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((o) => (
-          <tr data-obligation={o.id} data-kind={o.kind} data-case={o.caseNumber ?? ''}>
-            <td>
-              {o.dueOn}
-              {o.provisional ? <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">暂定</span> : null}
-              {o.dueOn < today ? <div class="muted">{`逾期 ${Math.round((Date.parse(today) - Date.parse(o.dueOn)) / 86400_000)} 天`}</div> : null}
-            </td>
-            <td>
-              {o.title.zh}
-              <div>
-                <small class="code">{`${o.kind} · ${o.source}`}</small>
-              </div>
-            </td>
-            <td>{o.caseId ? <a href={`/web/cases/${o.caseId}`}>{o.caseNumber ?? o.caseId}</a> : (o.caseNumber ?? '—')}</td>
-            <td>{o.party === 'unit' ? (o.unitId ? n.unit(o.unitId) : <span class="muted">待司法局分办</span>) : `${party[o.party] ?? o.party}（${n.region(o.regionCode)}）`}</td>
-            <td>
-              <span class={`tag ${o.status === 'overdue' || o.dueOn < today ? 'overdue' : ''}`}>{o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? o.status)}</span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+import type { Board, RemediationRow } from '../data.js';
+import { beijingTime } from '../labels.js';
+import { ObligationTable, type Names } from './obligations.js';
 
 const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n }) =>
   rows.length === 0 ? (

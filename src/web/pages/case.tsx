@@ -3,7 +3,8 @@ import type { FC } from 'hono/jsx';
 import type { caseView } from '../../services/assignments.js';
 import type { TimelineEntry } from '../../services/steps.js';
 import type { ObligationRow } from '../data.js';
-import { ASSIGNMENT_ROLE_ZH, DOCUMENT_TYPE_ZH, OBLIGATION_STATUS_ZH, TIMELINE_KIND_ZH, beijingTime } from '../labels.js';
+import { ASSIGNMENT_ROLE_ZH, DOCUMENT_TYPE_ZH, TIMELINE_KIND_ZH, beijingTime } from '../labels.js';
+import { ObligationTable } from './obligations.js';
 
 type CaseView = Awaited<ReturnType<typeof caseView>>;
 
@@ -68,37 +69,7 @@ export const CasePage: FC<{
     <h2>
       时限事项 <small class="code">obligations</small>
     </h2>
-    {obligations.length === 0 ? (
-      <p class="empty">没有时限事项。</p>
-    ) : (
-      <table data-testid="case-obligations">
-        <thead>
-          <tr>
-            <th>截止日期</th>
-            <th>事项</th>
-            <th>责任方</th>
-            <th>状态</th>
-          </tr>
-        </thead>
-        <tbody>
-          {obligations.map((o) => (
-            <tr data-obligation={o.id} data-kind={o.kind}>
-              <td>
-                {o.dueOn}
-                {o.provisional ? <span class="tag provisional">暂定</span> : null}
-              </td>
-              <td>
-                {o.title.zh} <small class="code">{o.source}</small>
-              </td>
-              <td>{o.party === 'unit' ? unitName(o.unitId) || '待分办' : o.party}</td>
-              <td>
-                <span class={`tag ${o.status === 'overdue' || (o.status === 'open' && o.dueOn < today) ? 'overdue' : ''}`}>{OBLIGATION_STATUS_ZH[o.status] ?? o.status}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
+    <ObligationTable rows={obligations} n={{ unit: unitName, region: () => regionName }} today={today} empty="没有时限事项。" testid="case-obligations" caseColumn={false} />
 
     <h2>
       文书与分办依据 <small class="code">documents</small>
