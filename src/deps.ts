@@ -120,6 +120,8 @@ export interface Deps {
     auditHead?: { seq: number; hash: string };
     /** Writes waiting to be committed together (group commit, src/services/audit.ts). */
     commitQueue?: GroupedWrite[];
+    /** Requests under way that will write through the group commit when they are ready (see announceWrite). */
+    writesComing?: number;
     /** The current unit directory, indexed once per version (src/services/directory.ts). */
     directory?: { version: number; index: DirectoryIndex };
     /** The legal calendar with the administrator's overrides, built once per version of them. */

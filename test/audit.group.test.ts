@@ -2,11 +2,16 @@
  * Group commit (src/services/audit.ts, drainGroups): writes that wait for the write lock together are built at
  * once and committed in one transaction; each keeps its own audit records and learns the head after them. A write
  * whose build fails fails alone, and the others of its group are still committed, each with a correct head.
+ * A group about to commit waits a few milliseconds for writes announced with announceWrite (deliveries being
+ * received), so concurrent deliveries share one transaction.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { testGateway } from './helpers/gateway.js';
-import { commitOptimistic, verifyAuditChain, type AuditHead } from '../src/services/audit.js';
+import { announceWrite, commitOptimistic, verifyAuditChain, type AuditHead } from '../src/services/audit.js';
+import { registerSender } from '../src/services/senders.js';
+import { attachmentEntry, demoManifest, multipartRequest, signManifest } from '../adapters/node/court-kit.js';
+import { makeCourtPki } from './helpers/pki.js';
 import * as schema from '../schemas/db/index.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
@@ -76,6 +81,75 @@ describe('group commit of audited writes', () => {
       expect(mine).toHaveLength(2);
       expect(heads[i]).toEqual({ seq: mine[1]!.seq, hash: mine[1]!.hash });
     }
+    expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
+  });
+});
+
+describe('a group waits for announced writes (announceWrite)', () => {
+  /** Count the transactions: every group (or lone write) is one db.batch. */
+  function countBatches() {
+    const batch = gw.deps.db.batch.bind(gw.deps.db);
+    const seen = { n: 0 };
+    gw.deps.db.batch = async (items) => {
+      seen.n++;
+      return batch(items);
+    };
+    return seen;
+  }
+  const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('writes announced before they are ready join the group that is about to commit: one transaction for all', async () => {
+    const batches = countBatches();
+    // Three requests under way: each needs a few milliseconds (reading its body, checking it) before it writes.
+    const results = await Promise.all([
+      announceWrite(gw.deps, () => write('x')),
+      announceWrite(gw.deps, async () => {
+        await later(2);
+        return write('y');
+      }),
+      announceWrite(gw.deps, async () => {
+        await later(3);
+        return write('z');
+      }),
+    ]);
+    expect(batches.n).toBe(1);
+    expect(new Set(results.map((h) => h.seq))).toEqual(new Set([2, 4, 6]));
+    expect(gw.deps.runtime.writesComing).toBe(0);
+    expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
+  });
+
+  it('a request that fails before it writes is no longer waited for, and later writes commit', async () => {
+    await expect(
+      announceWrite(gw.deps, async () => {
+        throw new Error('the signature does not verify');
+      }),
+    ).rejects.toThrow('the signature does not verify');
+    expect(gw.deps.runtime.writesComing).toBe(0);
+    const batches = countBatches();
+    expect(await write('after')).toEqual({ seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(batches.n).toBe(1);
+  });
+
+  it('concurrent deliveries share transactions, and each receipt states its own audit head', async () => {
+    const court = await makeCourtPki('龙游县人民法院');
+    await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
+    const batches = countBatches();
+    const requests = await Promise.all(
+      [1, 2, 3, 4, 5].map(async (i) => {
+        const file = { id: 'att-1', filename: `起诉状-${i}.pdf`, mediaType: 'application/pdf', bytes: Uint8Array.from({ length: 2048 }, (_, k) => (k * 7 + i) & 0xff) };
+        const manifest = demoManifest({ messageId: `msg-group-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${900 + i}号`, attachments: [await attachmentEntry(file, false)] });
+        return multipartRequest('http://gateway.test/v1/deliveries', await signManifest(manifest, court.signer), [file]);
+      }),
+    );
+    const responses = await Promise.all(requests.map((r) => gw.app.request(r)));
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(batches.n).toBeLessThan(5);
+    const receipts = await Promise.all(responses.map(async (r) => ((await r.json()) as { receipt: { auditHead: AuditHead } }).receipt));
+    const heads = receipts.map((r) => r.auditHead.seq);
+    expect(new Set(heads).size).toBe(5);
+    // Every stated head is a record of the chain with that hash.
+    const rows = await gw.deps.db.orm.select().from(schema.auditLog).orderBy(asc(schema.auditLog.seq));
+    for (const r of receipts) expect(rows.find((x) => x.seq === r.auditHead.seq)?.hash).toBe(r.auditHead.hash);
     expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
   });
 });

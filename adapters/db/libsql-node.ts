@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { libsqlDb } from './libsql.js';
+import { LibsqlWriter } from './libsql-writer.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+const BUSY_TIMEOUT_MS = 5000;
 
 export async function openLibsql(url: string, authToken?: string) {
   if (url.startsWith('file:')) {
@@ -16,11 +19,19 @@ export async function openLibsql(url: string, authToken?: string) {
   }
   // `timeout` is the busy timeout of every pooled connection to a file (a CLI writing while the server runs
   // waits instead of failing with SQLITE_BUSY); a PRAGMA would reach only one connection of the pool.
-  const client = createClient({ url, authToken, timeout: 5000 });
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
   if (url.startsWith('file:')) {
     // WAL (kept in the file) lets readers go on while a delivery commits.
     await client.execute('PRAGMA journal_mode = WAL');
   }
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
-  return { client, db: libsqlDb(client) };
+  const file = /^file:([^?#]+)$/.exec(url)?.[1];
+  if (!file || file.startsWith(':')) return { client, db: libsqlDb(client) };
+  const writer = new LibsqlWriter(file, BUSY_TIMEOUT_MS);
+  const close = client.close.bind(client);
+  client.close = () => {
+    writer.close();
+    close();
+  };
+  return { client, db: libsqlDb(client, writer) };
 }

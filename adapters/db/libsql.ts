@@ -7,12 +7,13 @@ import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
 
-export function libsqlDb(client: Client): Db {
+export function libsqlDb(client: Client, writer?: { batch(statements: { sql: string; args: unknown[] }[]): void }): Db {
   const orm = drizzle(client, { schema });
   return {
     orm: orm as unknown as Orm,
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
+      if (writer) return writer.batch(items.map(statementOf));
       // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
       await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
     },

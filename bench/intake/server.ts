@@ -4,8 +4,9 @@
  * the same multipart parser, the same blob store, the same libSQL database) storing the same bytes in one
  * batch, with no verification at all (no schema, no sender, no certificate, no signature, no digest check,
  * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with. POST
- * /bench/ceiling-grouped stores the same through intake's write path (commitOptimistic: concurrent writes share
- * one transaction), so the bench can also say how intake compares with storage that commits in groups too.
+ * /bench/ceiling-grouped stores the same through intake's write path (announced from the first byte as intake
+ * announces a delivery, then commitOptimistic: concurrent writes share one transaction), so the bench can also
+ * say how intake compares with storage that commits in groups too.
  *
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
@@ -21,7 +22,8 @@ import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { newId } from '../../src/lib/ids.js';
 import { Problem } from '../../src/lib/problem.js';
-import { commitOptimistic } from '../../src/services/audit.js';
+import { announceWrite, commitOptimistic } from '../../src/services/audit.js';
+import type { Context } from 'hono';
 
 /** The ceiling's own row: the envelope text and which blob it stored (the minimum a delivery row holds). */
 const benchCeiling = sqliteTable('bench_ceiling', {
@@ -59,28 +61,33 @@ async function main() {
     }),
     async (c) => {
       const arrivedAt = deps.clock.now();
-      // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
-      const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
-      // Blobs are content-addressed: take the digests the (unverified) manifest claims.
-      const claimed = (env.manifest as ClaimedManifest).documents?.flatMap((d) => d.attachments ?? []) ?? [];
-      const blobs = claimed.flatMap((a) => {
-        const bytes = env.parts.get(a.id);
-        return bytes ? [{ sha256: a.sha256, bytes, mediaType: a.mediaType }] : [];
-      });
-      const id = newId();
-      const stmts = async () => [
-        ...(await deps.blobs.stage(blobs)),
-        deps.db.orm.insert(benchCeiling).values({ id, envelope: env.raw, blobSha256: blobs[0]?.sha256 ?? '', arrivedAt }),
-      ];
-      if (c.req.path.endsWith('-grouped')) {
-        // The same statements through intake's write path: group commit (src/services/audit.ts), no audit records.
-        await commitOptimistic(deps, async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
-      } else {
-        await deps.db.batch(await stmts());
-      }
-      return c.json({ id, stored: blobs.length, bytes: blobs.reduce((n, b) => n + b.bytes.length, 0) }, 201);
+      const grouped = c.req.path.endsWith('-grouped');
+      // The grouped route announces its write from the first byte, as /v1/deliveries does (announceWrite).
+      return grouped ? announceWrite(deps, () => store(c, arrivedAt, true)) : store(c, arrivedAt, false);
     },
   );
+  async function store(c: Context, arrivedAt: Date, grouped: boolean) {
+    // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
+    const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
+    // Blobs are content-addressed: take the digests the (unverified) manifest claims.
+    const claimed = (env.manifest as ClaimedManifest).documents?.flatMap((d) => d.attachments ?? []) ?? [];
+    const blobs = claimed.flatMap((a) => {
+      const bytes = env.parts.get(a.id);
+      return bytes ? [{ sha256: a.sha256, bytes, mediaType: a.mediaType }] : [];
+    });
+    const id = newId();
+    const stmts = async () => [
+      ...(await deps.blobs.stage(blobs)),
+      deps.db.orm.insert(benchCeiling).values({ id, envelope: env.raw, blobSha256: blobs[0]?.sha256 ?? '', arrivedAt }),
+    ];
+    if (grouped) {
+      // The same statements through intake's write path: group commit (src/services/audit.ts), no audit records.
+      await commitOptimistic(deps, async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
+    } else {
+      await deps.db.batch(await stmts());
+    }
+    return c.json({ id, stored: blobs.length, bytes: blobs.reduce((n, b) => n + b.bytes.length, 0) }, 201);
+  }
 
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
     process.stdout.write(`BENCH_PORT=${info.port}\n`);

@@ -157,6 +157,36 @@ export interface GroupedWrite {
 const MAX_GROUP = 8;
 
 /**
+ * How long a group waits for writes that are announced but not queued yet: at most this many turns of the event
+ * loop of at least 1 ms each. Measured with `npm run bench -- intake` (concurrency 8): without the wait a group
+ * held 1.8 deliveries on average and a delivery wrote 712 KiB to the database file and its WAL; with it, about
+ * 7 and 630 KiB (every B-tree a delivery touches costs a page per transaction, not per delivery).
+ */
+const GATHER_TURNS = 6;
+
+/**
+ * Run `work`, a request that will commit through commitOptimistic once it has read and checked its input (a
+ * delivery: body, signature, digests, routing plan). While it runs, a group about to commit waits a few
+ * milliseconds for it (GATHER_TURNS), so concurrent deliveries share one transaction: the journal sync and the
+ * pages of every table and index they touch. A request that fails early just stops being waited for.
+ */
+export async function announceWrite<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
+  deps.runtime.writesComing = (deps.runtime.writesComing ?? 0) + 1;
+  try {
+    return await work();
+  } finally {
+    deps.runtime.writesComing = (deps.runtime.writesComing ?? 1) - 1;
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+/** Wait (briefly) until every announced write has queued, or the group is full. */
+async function gather(deps: Deps, queue: GroupedWrite[]): Promise<void> {
+  for (let turn = 0; turn < GATHER_TURNS && queue.length < Math.min(MAX_GROUP, deps.runtime.writesComing ?? 0); turn++) await nextTurn();
+}
+
+/**
  * Group commit: every write that queued while the lock was held goes into ONE transaction, so concurrent
  * deliveries share the commit (the journal sync), which costs more than all their statements together. Each
  * write keeps its own audit records, chained in queue order, and learns the head after its own records; no
@@ -175,6 +205,7 @@ function commitGrouped<T>(deps: Deps, prepared: PreparedEntry[], build: AuditPla
 async function drainGroups(deps: Deps): Promise<void> {
   const queue = deps.runtime.commitQueue ?? [];
   while (queue.length) {
+    await gather(deps, queue);
     const group = queue.splice(0, MAX_GROUP);
     if (group.length === 1) {
       const [w] = group as [GroupedWrite];

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../deps.js';
 import { receiveDelivery } from '../../intake/pipeline.js';
 import { Problem } from '../../lib/problem.js';
+import { announceWrite } from '../../services/audit.js';
 
 export async function handlePostDelivery(c: Context<AppEnv>) {
   const deps = c.var.deps;
@@ -13,8 +14,8 @@ export async function handlePostDelivery(c: Context<AppEnv>) {
     const accepted = deps.envelopes.flatMap((f) => f.mediaTypes).join(', ');
     throw new Problem('unsupported-media-type', `Content-Type "${type || '(none)'}" is not accepted here; send one of: ${accepted}`);
   }
-  const envelope = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
-  const result = await receiveDelivery(deps, envelope, arrivedAt);
+  // Announced from the first byte: a group about to commit waits a moment for this delivery to join it.
+  const result = await announceWrite(deps, async () => receiveDelivery(deps, await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes }), arrivedAt));
   deps.log.log('info', 'delivery', {
     requestId: c.var.requestId,
     status: result.status,

@@ -1,0 +1,105 @@
+/**
+ * The write connection of an embedded libSQL file (adapters/db/libsql-writer.ts): every batch is atomic, errors
+ * keep SQLite's message (intake tells a repeated message from a clash by it), values are converted as
+ * @libsql/client converts them, and the client's reads see what it committed.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+import { LibsqlWriter } from './libsql-writer.js';
+import { openLibsql } from './libsql-node.js';
+import { insertRows } from '../../src/lib/raw-insert.js';
+import { auditLog } from '../../schemas/db/index.js';
+
+let dir: string;
+let client: Client;
+let writer: LibsqlWriter;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fuyuan-writer-'));
+  const path = join(dir, 'w.db');
+  client = createClient({ url: `file:${path}` });
+  await client.execute('PRAGMA journal_mode = WAL');
+  await client.execute('CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, n INTEGER, flag INTEGER, at INTEGER, bytes BLOB)');
+  writer = new LibsqlWriter(path, 5000);
+});
+afterEach(() => {
+  writer.close();
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rows = async () => (await client.execute('SELECT k, n, flag, at, bytes FROM t ORDER BY k')).rows.map((r) => ({ ...r }));
+
+describe('LibsqlWriter', () => {
+  it('commits a batch as one transaction, and the client reads what it committed', async () => {
+    writer.batch([
+      { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 1] },
+      { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['b', 2] },
+      { sql: 'UPDATE t SET n = n + 10 WHERE k = ?', args: ['a'] },
+    ]);
+    expect((await rows()).map((r) => [r.k, r.n])).toEqual([
+      ['a', 11],
+      ['b', 2],
+    ]);
+  });
+
+  it('a batch that breaks a constraint changes nothing, and the error names the constraint as SQLite does', async () => {
+    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 1] }]);
+    expect(() =>
+      writer.batch([
+        { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['b', 2] },
+        { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 3] },
+      ]),
+    ).toThrow('UNIQUE constraint failed: t.k');
+    expect((await rows()).map((r) => [r.k, r.n])).toEqual([['a', 1]]);
+    // The connection is usable again: no transaction was left open.
+    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', 4] }]);
+    expect((await rows()).map((r) => r.k)).toEqual(['a', 'c']);
+  });
+
+  it('converts values as @libsql/client does: Date to milliseconds, boolean to 0/1, bytes to a BLOB', async () => {
+    const at = new Date('2026-11-23T10:00:00.000Z');
+    writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['a', true, at, new Uint8Array([1, 2, 255])] }]);
+    writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['b', false, null, new Uint8Array([9]).buffer] }]);
+    const [a, b] = await rows();
+    expect(a).toMatchObject({ k: 'a', flag: 1, at: at.getTime() });
+    expect([...new Uint8Array(a!.bytes as ArrayBuffer)]).toEqual([1, 2, 255]);
+    expect(b).toMatchObject({ k: 'b', flag: 0, at: null });
+    expect([...new Uint8Array(b!.bytes as ArrayBuffer)]).toEqual([9]);
+    expect(() => writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', undefined] }])).toThrow(/undefined/);
+    expect(() => writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', Number.NaN] }])).toThrow(/finite/);
+    expect((await rows()).map((r) => r.k)).toEqual(['a', 'b']);
+  });
+
+  it('runs statements that return rows (RETURNING) inside a batch', async () => {
+    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?) RETURNING k', args: ['r', 5] }]);
+    expect((await rows()).map((r) => [r.k, r.n])).toEqual([['r', 5]]);
+  });
+
+  it('keeps working past the number of statements it keeps prepared', async () => {
+    // A distinct SQL text per batch (as multi-row inserts of different sizes are): 600 > the 512 kept.
+    for (let i = 0; i < 600; i++) writer.batch([{ sql: `INSERT INTO t (k, n) VALUES (?, ${i})`, args: [`k${String(i).padStart(3, '0')}`] }]);
+    const all = await rows();
+    expect(all).toHaveLength(600);
+    expect(all[599]).toMatchObject({ k: 'k599', n: 599 });
+  });
+});
+
+describe('openLibsql on a file', () => {
+  it('keeps batches atomic: raw inserts and drizzle builders alike, and a clash names the constraint', async () => {
+    const url = `file:${join(dir, 'gateway.db')}`;
+    const { client: c, db } = await openLibsql(url);
+    try {
+      const rec = (seq: number) => ({ seq, at: new Date(0), actor: 'a', action: 'x', subject: 's', data: '{}', dataDigest: 'd', prevHash: 'p', hash: `h${seq}` });
+      await db.batch([insertRows(auditLog, [rec(1)]), db.orm.insert(auditLog).values(rec(2))]);
+      await expect(db.batch([insertRows(auditLog, [rec(3)]), insertRows(auditLog, [rec(2)])])).rejects.toThrow(/UNIQUE constraint failed: audit_log\.seq/);
+      const seqs = (await db.orm.select({ seq: auditLog.seq }).from(auditLog)).map((r) => r.seq);
+      expect(seqs).toEqual([1, 2]);
+    } finally {
+      c.close();
+    }
+  });
+});
