@@ -14,7 +14,9 @@
  *    the routes in ABC-CBA order on the same database, so all see the same database size and the same
  *    machine state. Same body sizes, same concurrency, same number of requests. The third route,
  *    /bench/ceiling-grouped, stores the same as the ceiling through intake's group commit: intake's ratio to it
- *    says what intake costs beyond storage when both commit concurrent writes together.
+ *    says what intake costs beyond storage when both commit concurrent writes together. Around each phase the
+ *    load generator asks the server what it has spent (GET /bench/usage): each route's line shows the server's
+ *    CPU per delivery (all threads) and, on Linux, the bytes it wrote to the database file and WAL per delivery.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
  *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of.
  * 5. Bytes on disk per attachment byte: the database file after PRAGMA wal_checkpoint(TRUNCATE).
@@ -154,12 +156,23 @@ async function stopServer(child: ChildProcess): Promise<void> {
 interface PhaseResult {
   latencies: number[];
   wallMs: number;
+  /** Server CPU (all threads) and bytes written to storage during the phase (null where /proc is missing). */
+  cpuMicros: number;
+  writeBytes: number | null;
 }
+
+interface Usage {
+  cpuMicros: number;
+  writeBytes: number | null;
+}
+const usage = async (base: string): Promise<Usage> => (await (await fetch(`${base}/bench/usage`)).json()) as Usage;
 
 /** Closed loop: `concurrency` workers, each sends the next request when its previous one is answered. */
 async function phase(url: string, items: Item[], shared: Buffer, concurrency: number): Promise<PhaseResult> {
   const latencies: number[] = [];
   let next = 0;
+  const base = new URL(url).origin;
+  const before = await usage(base);
   const started = performance.now();
   const worker = async () => {
     for (;;) {
@@ -174,7 +187,10 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latencies, wallMs: performance.now() - started };
+  const wallMs = performance.now() - started;
+  const after = await usage(base);
+  const writeBytes = after.writeBytes !== null && before.writeBytes !== null ? after.writeBytes - before.writeBytes : null;
+  return { latencies, wallMs, cpuMicros: after.cpuMicros - before.cpuMicros, writeBytes };
 }
 
 interface RouteStats {
@@ -183,6 +199,10 @@ interface RouteStats {
   p50: number;
   p99: number;
   mean: number;
+  /** Server CPU per delivery, ms (all threads). */
+  cpuMs: number;
+  /** Bytes written to storage per delivery (database file and WAL), or null. */
+  writeBytes: number | null;
 }
 
 function stats(phases: PhaseResult[]): RouteStats {
@@ -194,6 +214,8 @@ function stats(phases: PhaseResult[]): RouteStats {
     p50: percentile(all, 50),
     p99: percentile(all, 99),
     mean: all.reduce((s, x) => s + x, 0) / all.length,
+    cpuMs: phases.reduce((s, p) => s + p.cpuMicros, 0) / 1000 / all.length,
+    writeBytes: phases.every((p) => p.writeBytes !== null) ? phases.reduce((s, p) => s + p.writeBytes!, 0) / all.length : null,
   };
 }
 
@@ -375,7 +397,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
     const ms = (x: number, d = 2) => `${round(x, d).toFixed(d)} ms`;
     const routeLine = (label: string, s: RouteStats) =>
-      `  ${label.padEnd(16)} ${round(s.perSecond, 1).toFixed(1).padStart(7)} deliveries/s   p50 ${ms(s.p50, 1).padStart(8)}   p99 ${ms(s.p99, 1).padStart(8)}   (${s.requests} requests)`;
+      `  ${label.padEnd(16)} ${round(s.perSecond, 1).toFixed(1).padStart(7)} deliveries/s   p50 ${ms(s.p50, 1).padStart(8)}   p99 ${ms(s.p99, 1).padStart(8)}   (${s.requests} requests)` +
+      `   server CPU ${ms(s.cpuMs, 2)}` +
+      (s.writeBytes !== null ? `, ${round(s.writeBytes / 1024, 0)} KiB written per delivery` : '');
     const mib = (b: number) => `${round(b / 1048576, 1)} MiB`;
     const lines = [
       `intake: multipart, 1 RS256-signed manifest + 1 × 256 KiB attachment per delivery, loopback 127.0.0.1, concurrency ${CONCURRENCY},`,
@@ -393,15 +417,23 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         ? [`        everything intake stores besides the bytes (all other tables, indexes included): ${round(intakeRowBytes / disk.deliveries / 1024, 1)} KiB per delivery (largest: ${largest})`]
         : []),
     ];
+    const routeJson = (s: RouteStats) => ({
+      perSecond: round(s.perSecond, 1),
+      p50Ms: round(s.p50, 2),
+      p99Ms: round(s.p99, 2),
+      meanMs: round(s.mean, 2),
+      serverCpuMs: round(s.cpuMs, 3),
+      writeBytesPerDelivery: s.writeBytes === null ? null : Math.round(s.writeBytes),
+    });
     const json = {
       attachmentBytes: ATTACHMENT_BYTES,
       concurrency: CONCURRENCY,
       requestsPerRoute: intake.requests,
       warmup: WARMUP,
-      intake: { perSecond: round(intake.perSecond, 1), p50Ms: round(intake.p50, 2), p99Ms: round(intake.p99, 2), meanMs: round(intake.mean, 2) },
-      ceiling: { perSecond: round(ceiling.perSecond, 1), p50Ms: round(ceiling.p50, 2), p99Ms: round(ceiling.p99, 2), meanMs: round(ceiling.mean, 2) },
+      intake: routeJson(intake),
+      ceiling: routeJson(ceiling),
       ratio: round(ratio, 3),
-      ceilingGrouped: { perSecond: round(grouped.perSecond, 1), p50Ms: round(grouped.p50, 2), p99Ms: round(grouped.p99, 2), meanMs: round(grouped.mean, 2) },
+      ceilingGrouped: routeJson(grouped),
       ratioGrouped: round(groupedRatio, 3),
       verify: {
         verifyEnvelopeMs: round(v.pipeline, 4),

@@ -10,7 +10,9 @@
  *
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
- * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1.
+ * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1. GET /bench/usage
+ * says what the process has spent so far (CPU, bytes written to storage), so each route's cost per delivery can
+ * be printed beside its throughput.
  */
 import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -51,6 +53,19 @@ async function main() {
 
   const app = createApp(deps);
   const format = deps.envelopes.find((f) => f.mediaTypes.includes('multipart/form-data'))!;
+  // What this process has spent so far: CPU (all threads) and, on Linux, bytes it caused to be written to storage
+  // (the database file and its WAL; /proc/self/io write_bytes). The load generator reads it around each phase.
+  app.get('/bench/usage', (c) => {
+    const cpu = process.cpuUsage();
+    let writeBytes: number | null = null;
+    try {
+      const m = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+      writeBytes = m ? Number(m[1]) : null;
+    } catch {
+      writeBytes = null; // not Linux
+    }
+    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes });
+  });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',
     bodyLimit({
