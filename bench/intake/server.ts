@@ -4,7 +4,7 @@
  * the same multipart parser, the same blob store, the same libSQL database) storing the same bytes in one
  * batch, with no verification at all (no schema, no sender, no certificate, no signature, no digest check,
  * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with. POST
- * /bench/ceiling-grouped stores the same through intake's write path (announced from the first byte as intake
+ * /bench/ceiling-grouped stores the same through intake's write path (announced once the body is in, as intake
  * announces a delivery, then commitOptimistic: concurrent writes share one transaction), so the bench can also
  * say how intake compares with storage that commits in groups too.
  *
@@ -26,6 +26,7 @@ import { newId } from '../../src/lib/ids.js';
 import { Problem } from '../../src/lib/problem.js';
 import { announceWrite, commitOptimistic } from '../../src/services/audit.js';
 import type { Context } from 'hono';
+import type { SignedEnvelope } from '../../src/intake/envelope.js';
 
 /** The ceiling's own row: the envelope text and which blob it stored (the minimum a delivery row holds). */
 const benchCeiling = sqliteTable('bench_ceiling', {
@@ -76,14 +77,14 @@ async function main() {
     }),
     async (c) => {
       const arrivedAt = deps.clock.now();
+      // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
+      const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
       const grouped = c.req.path.endsWith('-grouped');
-      // The grouped route announces its write from the first byte, as /v1/deliveries does (announceWrite).
-      return grouped ? announceWrite(deps, () => store(c, arrivedAt, true)) : store(c, arrivedAt, false);
+      // The grouped route announces its write once the body is in, as /v1/deliveries does (announceWrite).
+      return grouped ? announceWrite(deps, () => store(c, env, arrivedAt, true)) : store(c, env, arrivedAt, false);
     },
   );
-  async function store(c: Context, arrivedAt: Date, grouped: boolean) {
-    // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
-    const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
+  async function store(c: Context, env: SignedEnvelope, arrivedAt: Date, grouped: boolean) {
     // Blobs are content-addressed: take the digests the (unverified) manifest claims.
     const claimed = (env.manifest as ClaimedManifest).documents?.flatMap((d) => d.attachments ?? []) ?? [];
     const blobs = claimed.flatMap((a) => {

@@ -165,10 +165,11 @@ const MAX_GROUP = 8;
 const GATHER_TURNS = 6;
 
 /**
- * Run `work`, a request that will commit through commitOptimistic once it has read and checked its input (a
- * delivery: body, signature, digests, routing plan). While it runs, a group about to commit waits a few
+ * Run `work`, a request that will commit through commitOptimistic once it has checked its input (a delivery whose
+ * body has been read: signature, digests, routing plan). While it runs, a group about to commit waits a few
  * milliseconds for it (GATHER_TURNS), so concurrent deliveries share one transaction: the journal sync and the
- * pages of every table and index they touch. A request that fails early just stops being waited for.
+ * pages of every table and index they touch. A request that fails early just stops being waited for. Announce
+ * only work that needs no more input from the network, so a group never waits on a slow client.
  */
 export async function announceWrite<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
   deps.runtime.writesComing = (deps.runtime.writesComing ?? 0) + 1;

@@ -14,8 +14,10 @@ export async function handlePostDelivery(c: Context<AppEnv>) {
     const accepted = deps.envelopes.flatMap((f) => f.mediaTypes).join(', ');
     throw new Problem('unsupported-media-type', `Content-Type "${type || '(none)'}" is not accepted here; send one of: ${accepted}`);
   }
-  // Announced from the first byte: a group about to commit waits a moment for this delivery to join it.
-  const result = await announceWrite(deps, async () => receiveDelivery(deps, await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes }), arrivedAt));
+  const envelope = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
+  // Announced once its body is in (a slow upload is not waited for): from here it needs only CPU and the thread
+  // pool to be ready, and a group about to commit waits a moment for it to join.
+  const result = await announceWrite(deps, () => receiveDelivery(deps, envelope, arrivedAt));
   deps.log.log('info', 'delivery', {
     requestId: c.var.requestId,
     status: result.status,
