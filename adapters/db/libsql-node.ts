@@ -27,6 +27,8 @@ export async function openLibsql(url: string, authToken?: string) {
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   const file = /^file:([^?#]+)$/.exec(url)?.[1];
   if (!file || file.startsWith(':')) return { client, db: libsqlDb(client) };
+  // An embedded file: atomic batches go through one write connection that keeps its statements prepared. Every
+  // caller closes the database with client.close(), so the writer is closed with it.
   const writer = new LibsqlWriter(file, BUSY_TIMEOUT_MS);
   const close = client.close.bind(client);
   client.close = () => {

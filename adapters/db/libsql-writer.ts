@@ -2,7 +2,8 @@
  * The write connection of an embedded libSQL file (Node): one connection that runs every atomic batch, with its
  * prepared statements kept. @libsql/client prepares each statement again on every call and probes every write
  * statement with raw(), which throws for a statement that returns no rows; an intake batch has about ten
- * statements, so that was a measurable part of a delivery (see README, "Performance"). Reads stay on the client.
+ * statements, and in a CPU profile of `npm run bench -- intake` preparing and probing them took about 0.4 ms of
+ * the main thread per delivery. Reads stay on the client.
  *
  * The same driver (`libsql`, the native binding @libsql/client itself uses for `file:` URLs), the same file, the
  * same busy timeout. Values are converted as @libsql/client converts them, and errors keep SQLite's message

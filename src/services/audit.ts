@@ -188,8 +188,9 @@ async function gather(deps: Deps, queue: GroupedWrite[]): Promise<void> {
 }
 
 /**
- * Group commit: every write that queued while the lock was held goes into ONE transaction, so concurrent
- * deliveries share the commit (the journal sync), which costs more than all their statements together. Each
+ * Group commit: every write that queued while the lock was held (or while the group gathered announced writes)
+ * goes into ONE transaction, so concurrent deliveries share the commit: the journal sync, and the WAL pages of
+ * every table and index they touch, which a transaction writes whole however few rows it changed in them. Each
  * write keeps its own audit records, chained in queue order, and learns the head after its own records; no
  * caller hears of success before the transaction has committed. If the shared batch fails (one write clashes
  * with a row already there, say the same new case), every write of the group is committed again ALONE, so only
