@@ -58,7 +58,13 @@ export class LibsqlWriter {
       }
       db.exec('COMMIT');
     } catch (e) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) {
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          // Report the batch's own error, not the failed rollback's (the next BEGIN then says what is wrong).
+        }
+      }
       throw e;
     }
   }
