@@ -11,8 +11,8 @@
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
  * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1. GET /bench/usage
- * says what the process has spent so far (CPU, bytes written to storage), so each route's cost per delivery can
- * be printed beside its throughput.
+ * says what the process has spent so far (CPU, bytes written to storage, transactions), so each route's cost
+ * per delivery can be printed beside its throughput.
  */
 import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -56,6 +56,14 @@ async function main() {
   const format = deps.envelopes.find((f) => f.mediaTypes.includes('multipart/form-data'))!;
   // What this process has spent so far: CPU (all threads) and, on Linux, bytes it caused to be written to storage
   // (the database file and its WAL; /proc/self/io write_bytes). The load generator reads it around each phase.
+  // Every transaction of the server goes through deps.db.batch: count them, so each route's deliveries per
+  // transaction (how well its writes were grouped) is measured, not assumed.
+  let transactions = 0;
+  const batch = deps.db.batch.bind(deps.db);
+  deps.db.batch = (items) => {
+    transactions++;
+    return batch(items);
+  };
   app.get('/bench/usage', (c) => {
     const cpu = process.cpuUsage();
     let writeBytes: number | null = null;
@@ -65,7 +73,7 @@ async function main() {
     } catch {
       writeBytes = null; // not Linux
     }
-    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes });
+    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes, transactions });
   });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',
