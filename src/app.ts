@@ -4,8 +4,9 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Deps } from './deps.js';
-import { Problem, problemResponse } from './lib/problem.js';
+import { Problem, problemHeaders, problemResponse, toProblem } from './lib/problem.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
@@ -54,10 +55,22 @@ export function createApp(deps: Deps) {
     });
   });
 
+  // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this
+  // much: Content-Length is checked before the body is read, a chunked body as it streams.
+  const jsonLimit = deps.config.jsonBodyLimitBytes ?? 1024 * 1024;
+  const apiBodyLimit = bodyLimit({
+    maxSize: jsonLimit,
+    onError: () => {
+      throw new Problem('payload-too-large', `the body exceeds this endpoint's limit of ${jsonLimit} bytes`);
+    },
+  });
+  app.use('*', async (c, next) => (c.req.path === '/v1/deliveries' || c.req.path === '/web' || c.req.path.startsWith('/web/') ? next() : apiBodyLimit(c, next)));
+
   app.onError((err, c) => {
     const rid = c.var.requestId;
     const headers: Record<string, string> = rid ? { 'X-Request-Id': rid } : {};
-    if (err instanceof Problem) return problemResponse(err, rid, headers);
+    const problem = toProblem(err, { contentType: c.req.header('content-type') });
+    if (problem) return problemResponse(problem, rid, { ...headers, ...problemHeaders(problem) });
     deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: (err as Error)?.stack });
     return new Response(JSON.stringify({ type: 'about:blank', title: '内部错误 (Internal error)', status: 500, detail: 'an internal error occurred; quote the request id', instance: rid }), {
       status: 500,

@@ -89,8 +89,10 @@ export interface Notifier {
 export interface GatewayConfig {
   /** Accepted distance between a manifest's issuedAt and arrival, in seconds. */
   clockSkewSeconds: number;
-  /** Largest request body accepted, in bytes. */
+  /** Largest request body accepted, in bytes (deliveries, whose attachments travel in the body). */
   bodyLimitBytes: number;
+  /** Largest body of every other API endpoint (JSON, forms), in bytes; default 1 MiB. */
+  jsonBodyLimitBytes?: number;
   /** Public base URL (for links in documents), optional. */
   publicUrl?: string;
   /** Sign the audit head every this many records. */

@@ -13,6 +13,7 @@ export const NodeConfig = z.object({
   DATABASE_AUTH_TOKEN: z.string().optional(),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('largest body of the JSON endpoints'),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
   PUBLIC_URL: z.url().optional(),

@@ -29,6 +29,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
     config: {
       clockSkewSeconds: cfg.CLOCK_SKEW_SECONDS,
       bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+      jsonBodyLimitBytes: cfg.JSON_BODY_LIMIT_BYTES,
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
       adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),

@@ -20,6 +20,7 @@ export const WorkerEnv = z
     PUBLIC_URL: z.url().optional(),
     CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
     BODY_LIMIT_BYTES: num(50 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    JSON_BODY_LIMIT_BYTES: num(1024 * 1024, 1024, 64 * 1024 * 1024),
     AUDIT_CHECKPOINT_EVERY: num(1000, 1, 1_000_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })

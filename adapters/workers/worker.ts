@@ -50,6 +50,7 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
     config: {
       clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      jsonBodyLimitBytes: env.JSON_BODY_LIMIT_BYTES,
       checkpointEvery: env.AUDIT_CHECKPOINT_EVERY,
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),

@@ -23,7 +23,7 @@ export const authenticate = createMiddleware<AuthEnv>(async (c, next) => {
   const deps = c.var.deps;
   const token = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
   if (!token) throw new Problem('unauthorized', 'send Authorization: Bearer <access token> (POST /v1/oauth/token)');
-  const person = decodeURIComponent(c.req.header('x-actor') ?? '').trim().slice(0, 100);
+  const person = decodeHeaderText(c.req.header('x-actor'), 'X-Actor').trim().slice(0, 100);
   let principal: Principal;
   if (deps.config.adminToken && (await sha256Hex(token)) === (await sha256Hex(deps.config.adminToken))) {
     if (!person) throw new Problem('bad-request', 'with the bootstrap admin token, send X-Actor: the name of the person acting (URI-encoded), for the audit log');
@@ -36,6 +36,22 @@ export const authenticate = createMiddleware<AuthEnv>(async (c, next) => {
   c.set('actor', principal.actor);
   await next();
 });
+
+/**
+ * A header that carries text as RFC 3986 percent-encoded UTF-8 (X-Actor): decoded, or a 400 naming the header
+ * when it is not (a broken escape such as %E0%A4%A, bytes that are not UTF-8), or when it holds control characters.
+ */
+export function decodeHeaderText(value: string | undefined, name: string): string {
+  if (!value) return '';
+  let text: string;
+  try {
+    text = decodeURIComponent(value);
+  } catch {
+    throw new Problem('bad-request', `${name} is not percent-encoded UTF-8 (encodeURIComponent of the text)`);
+  }
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new Problem('bad-request', `${name} contains control characters`);
+  return text;
+}
 
 /** Refuse unless the caller has one of these roles (403, no data). */
 export function requireRole(...roles: Role[]) {

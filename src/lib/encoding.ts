@@ -1,6 +1,7 @@
 /** Byte helpers on web standards only (runtime-neutral). Digests come from WebCrypto, never by hand. */
 import canonicalizeJson from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { InvalidInput } from './invalid-input.js';
 
 const enc = new TextEncoder();
 
@@ -50,8 +51,15 @@ export function sha256HexSync(data: Uint8Array | string): string {
 
 /** RFC 8785 JSON Canonicalization Scheme (the `canonicalize` package by the RFC's author). */
 export function canonicalJson(value: unknown): string {
-  const s = canonicalizeJson(value);
-  if (s === undefined) throw new Error('value cannot be canonicalised');
+  let s: string | undefined;
+  try {
+    s = canonicalizeJson(value);
+  } catch (e) {
+    // A lone surrogate (RFC 8785 §3.2.2.2 requires well-formed Unicode), NaN or Infinity: the input's fault.
+    if (/lone surrogate|NaN|Infinity/i.test(String((e as Error)?.message))) throw new InvalidInput(`the JSON cannot be canonicalised (RFC 8785): ${(e as Error).message}; strings must be well-formed Unicode`);
+    throw e;
+  }
+  if (s === undefined) throw new InvalidInput('the value cannot be canonicalised (RFC 8785)');
   return s;
 }
 

@@ -3,6 +3,11 @@
  * Each problem has a stable `type` (urn:fuyuan:problem:<slug>), a status, a Chinese and English title,
  * and a `detail` telling the caller what to fix.
  */
+import { HTTPException } from 'hono/http-exception';
+import { InvalidInput } from './invalid-input.js';
+
+export { InvalidInput };
+
 export const PROBLEMS = {
   'bad-request': { status: 400, zh: '请求格式错误', en: 'Malformed request' },
   'unsupported-media-type': { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
@@ -29,6 +34,7 @@ export const PROBLEMS = {
   'unsupported-grant-type': { status: 400, zh: '不支持的授权类型', en: 'Unsupported grant type' },
   unauthorized: { status: 401, zh: '未认证', en: 'Authentication required' },
   forbidden: { status: 403, zh: '无权操作', en: 'Not allowed' },
+  'too-many-requests': { status: 429, zh: '失败次数过多，请稍后再试', en: 'Too many failed attempts' },
   'service-misconfigured': { status: 503, zh: '服务配置错误', en: 'Service misconfigured' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },
   conflict: { status: 409, zh: '冲突', en: 'Conflict' },
@@ -71,4 +77,35 @@ export function problemResponse(problem: Problem, instance?: string, headers: Re
     status: problem.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
   });
+}
+
+
+
+/**
+ * The one place where a failure becomes a problem (app.onError and the pages' error handler both call it):
+ * a Problem as it is; a parse or validation failure (InvalidInput, hono's HTTPException for a body that is not
+ * JSON, a Content-Type the operation does not take, a body too large) as the 4xx it is. undefined = a bug (500).
+ */
+export function toProblem(err: unknown, req?: { contentType?: string | undefined }): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (err instanceof InvalidInput) return new Problem('bad-request', err.message);
+  // hono's HTTPException: thrown by its validator, its body limit and zod-openapi's media-type gate.
+  if (!(err instanceof HTTPException) || err.status >= 500) return undefined;
+  const status = err.status;
+  const message = err.message;
+  if (status === 415) {
+    return new Problem('unsupported-media-type', `Content-Type "${req?.contentType || '(none)'}" is not accepted by this operation; send the media type its request body names in /openapi.json (application/json for JSON endpoints)`);
+  }
+  if (status === 413) return new Problem('payload-too-large', message || 'the request body exceeds the limit of this endpoint');
+  if (status === 401) return new Problem('unauthorized', message || 'authentication required');
+  if (status === 403) return new Problem('forbidden', message || 'not allowed');
+  if (status === 404) return new Problem('not-found', message || 'not found');
+  if (/malformed json/i.test(message)) return new Problem('bad-request', 'the request body is not valid JSON (RFC 8259); send a JSON object with Content-Type: application/json');
+  return new Problem('bad-request', message || 'malformed request');
+}
+
+/** Headers a problem carries besides its body: Retry-After for a 429. */
+export function problemHeaders(problem: Problem): Record<string, string> {
+  const retry = problem.extra.retryAfterSeconds;
+  return typeof retry === 'number' ? { 'Retry-After': String(Math.max(1, Math.ceil(retry))) } : {};
 }

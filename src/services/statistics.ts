@@ -32,7 +32,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import type { Principal } from './clients.js';
-import { Problem } from '../lib/problem.js';
+import { InvalidInput, Problem } from '../lib/problem.js';
 import { currentDirectory } from './directory.js';
 import {
   FIGURES,
@@ -86,7 +86,7 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
     period = parsePeriod(q.period);
     variants = parseVariants(q.variant ?? []);
   } catch (e) {
-    if (e instanceof PeriodError || e instanceof Error) throw new Problem('bad-request', e.message);
+    if (e instanceof InvalidInput) throw new Problem('bad-request', e.message);
     throw e;
   }
   const dir = await currentDirectory(deps);

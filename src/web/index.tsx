@@ -12,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../deps.js';
 import { queueItems } from '../../schemas/db/index.js';
-import { PROBLEMS, Problem } from '../lib/problem.js';
+import { PROBLEMS, Problem, problemHeaders, toProblem } from '../lib/problem.js';
 import { issueToken, type Principal } from '../services/clients.js';
 import { assertCaseAccess } from '../services/access.js';
 import { assignCase, caseView } from '../services/assignments.js';
@@ -31,16 +31,8 @@ import { CasePage } from './pages/case.js';
 import { OverviewPage } from './pages/overview.js';
 import { overviewFigures, overviewRegions } from './overview-data.js';
 import { ROLE_ZH } from './labels.js';
+import { setPageSecurityHeaders } from '../lib/security-headers.js';
 
-/** Pages hold personal data: no caching, no framing, no scripts, no outside resources. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  // same-origin (not no-referrer): a form POST keeps its Origin header, which the CSRF check reads.
-  'Referrer-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-};
 
 /** A friendly sentence for each kind of problem; the service's own detail follows in small print. */
 const PROBLEM_HINT_ZH: Partial<Record<keyof typeof PROBLEMS, string>> = {
@@ -82,17 +74,19 @@ function renderError(err: Error, c: Context<WebEnv>) {
   const principal = c.var.principal as Principal | undefined;
   const person = c.var.person as string | undefined;
   const back = c.req.path.startsWith('/web/queue') ? '/web/queue' : undefined;
-  if (err instanceof Problem) {
-    const p = PROBLEMS[err.slug];
-    return html(
-      c,
-      <ErrorPage status={err.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[err.slug]} detail={err.message} code={err.slug} requestId={rid} principal={principal} person={person} signIn={err.status === 401} back={back} />,
-      err.status as 400,
-    );
-  }
   if (err instanceof HTTPException && err.status === 403) {
     // hono/csrf: a form posted from another site (or without Origin / Sec-Fetch-Site).
     return html(c, <ErrorPage status={403} titleZh="请求来源校验失败" hint="只能从本系统的页面提交表单；跨站提交已被拒绝。" detail="CSRF check failed: Origin / Sec-Fetch-Site is not this site" code="csrf" requestId={rid} principal={principal} person={person} />, 403);
+  }
+  const problem = toProblem(err, { contentType: c.req.header('content-type') });
+  if (problem) {
+    const p = PROBLEMS[problem.slug];
+    for (const [k, v] of Object.entries(problemHeaders(problem))) c.header(k, v);
+    return html(
+      c,
+      <ErrorPage status={problem.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[problem.slug]} detail={problem.message} code={problem.slug} requestId={rid} principal={principal} person={person} signIn={problem.status === 401} back={back} />,
+      problem.status as 400,
+    );
   }
   c.var.deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: err.stack });
   return html(c, <ErrorPage status={500} titleZh="系统内部错误" hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。" detail="an internal error occurred" requestId={rid} principal={principal} person={person} />, 500);
@@ -106,7 +100,7 @@ export function createWeb() {
 
   web.use('*', async (c, next) => {
     await next();
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+    setPageSecurityHeaders(c.res.headers);
   });
   // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
   web.use('*', csrf());

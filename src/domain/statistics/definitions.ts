@@ -8,6 +8,7 @@
  * schema (src/domain/policy/schema.ts, a strict object) has no room for it, so the caller chooses it with the
  * query parameter `variant=<figure>:<variant>`; the chosen variant is stated in every answer and frozen in packs.
  */
+import { InvalidInput } from '../../lib/invalid-input.js';
 export type Bilingual = { zh: string; en: string };
 
 export interface FigureVariant {
@@ -256,8 +257,8 @@ export function parseVariants(values: readonly string[]): Variants {
   for (const v of values.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
     const [fig, variant] = v.split(':');
     const def = FIGURES[fig as FigureId];
-    if (!def?.variants) throw new Error(`"${v}": figures with variants are ${FIGURE_IDS.filter((f) => FIGURES[f].variants).join(', ')}`);
-    if (!def.variants.some((x) => x.id === variant)) throw new Error(`"${v}": ${fig} has the variants ${def.variants.map((x) => x.id).join(', ')}`);
+    if (!def?.variants) throw new InvalidInput(`"${v}": figures with variants are ${FIGURE_IDS.filter((f) => FIGURES[f].variants).join(', ')}`);
+    if (!def.variants.some((x) => x.id === variant)) throw new InvalidInput(`"${v}": ${fig} has the variants ${def.variants.map((x) => x.id).join(', ')}`);
     out[fig as FigureId] = variant!;
   }
   return out;

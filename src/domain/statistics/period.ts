@@ -8,6 +8,8 @@
  *   2026-11       a month
  *   2026-03-05..2026-06-30   any range (inclusive)
  */
+import { InvalidInput } from '../../lib/invalid-input.js';
+
 export interface Period {
   /** First day, Beijing date (inclusive). */
   from: string;
@@ -25,7 +27,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate(); // m is 1-based
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
 
-export class PeriodError extends Error {
+/** A period string that is not one: a caller's input, answered as a 400 (src/lib/problem.ts toProblem). */
+export class PeriodError extends InvalidInput {
   override readonly name = 'PeriodError';
 }
 

@@ -1,9 +1,39 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { Problem } from '../../lib/problem.js';
+import { fromBase64 } from '../../lib/encoding.js';
 import { issueToken, registerClient, revokeClient } from '../../services/clients.js';
 import type { JWK } from 'jose';
 import { postClient, postRevoke, postToken } from './auth.routes.js';
+
+/**
+ * HTTP Basic client credentials (RFC 6749 §2.3.1): base64 of form-urlencoded client_id ":" client_secret.
+ * Anything else is a 401 invalid-client that says which part is wrong.
+ */
+function basicCredentials(b64: string): { id: string; secret: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64(b64);
+  } catch {
+    throw new Problem('invalid-client', 'HTTP Basic credentials are not standard base64 (RFC 4648 §4)');
+  }
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Problem('invalid-client', 'HTTP Basic credentials are not UTF-8');
+  }
+  const i = decoded.indexOf(':');
+  if (i < 0) throw new Problem('invalid-client', 'HTTP Basic credentials must be client_id:client_secret');
+  const part = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      throw new Problem('invalid-client', 'HTTP Basic client_id and client_secret must be form-urlencoded (RFC 6749 §2.3.1)');
+    }
+  };
+  return { id: part(decoded.slice(0, i)), secret: part(decoded.slice(i + 1)) };
+}
 
 export function mountAuth(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath(postToken);
@@ -13,12 +43,7 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
     const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>;
     let basic: { id: string; secret: string } | undefined;
     const auth = /^Basic\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (auth) {
-      const decoded = atob(auth);
-      const i = decoded.indexOf(':');
-      if (i < 0) throw new Problem('invalid-client', 'HTTP Basic credentials must be client_id:client_secret');
-      basic = { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
-    }
+    if (auth) basic = basicCredentials(auth.trim());
     const token = await issueToken(c.var.deps, form, basic);
     c.header('cache-control', 'no-store');
     return c.json(token, 200);

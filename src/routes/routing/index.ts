@@ -50,8 +50,12 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
   app.openapi(getDocumentRouting, async (c) => {
     const e = await explainRouting(c.var.deps, c.req.valid('param').id);
     const p = principalOf(c);
-    if (e.caseId) await assertCaseAccess(c.var.deps, p, e.caseId);
-    else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw new Problem('not-found', `no routed document with id ${e.documentId}`);
+    // A denial names only what the caller asked for (the document id), never the case behind it.
+    const denied = () => new Problem('not-found', `no routed document with id ${e.documentId}`);
+    if (e.caseId) await assertCaseAccess(c.var.deps, p, e.caseId).catch((err: unknown) => {
+      throw err instanceof Problem && err.slug === 'not-found' ? denied() : err;
+    });
+    else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw denied();
     return c.json(e as never, 200);
   });
 }

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { authenticate, principalOf } from '../../lib/auth.js';
 import { definitions, drillDown, overview, type StatsQuery } from '../../services/statistics.js';
+import { PAGE_SECURITY_HEADERS } from '../../lib/security-headers.js';
 import { comparePacks, createPack, getPack, listPacks } from '../../services/packs.js';
 import { ledger, ledgerCsv, ledgerXlsx, packHtml, reportData } from '../../services/exports.js';
 import {
@@ -57,6 +58,7 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(printPackRoute, async (c) => {
     const r = await getPack(c.var.deps, principalOf(c), c.req.valid('param').id);
+    for (const [k, v] of Object.entries(PAGE_SECURITY_HEADERS)) c.header(k, v);
     return c.html(packHtml(r), 200) as never;
   });
   app.openapi(comparePacksRoute, async (c) => {

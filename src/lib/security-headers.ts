@@ -1,0 +1,17 @@
+/**
+ * Headers of every page for people (the pages under /web, the API reference /docs, the printable meeting
+ * pack): no caching (they hold personal data), no framing, no scripts, no outside resources, no sniffing.
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  // same-origin (not no-referrer): a form POST keeps its Origin header, which the pages' CSRF check reads.
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/** Set them on a response already made (a middleware's after-next). */
+export function setPageSecurityHeaders(headers: Headers): void {
+  for (const [k, v] of Object.entries(PAGE_SECURITY_HEADERS)) headers.set(k, v);
+}
