@@ -253,9 +253,18 @@ describe('meeting packs', () => {
     expect((v.payload as { definitions: { id: string }[] }).definitions.map((d) => d.id)).toContain('loss_rate');
     const audit = await gw.deps.db.orm.query.auditLog.findMany({ where: (a, { eq }) => eq(a.action, 'meeting_pack.created') });
     expect(audit.map((a) => a.subject)).toEqual([`meeting_pack:${first.id}`]);
-    // The court reads the same pack; a bureau of another region does not.
-    const asCourt = await getJson<{ jws: string }>(`/v1/statistics/packs/${first.id}`, who.liaison);
-    expect(asCourt.jws).toBe(first.jws);
+    // The court's liaison reads the same pack as its drill-down would show it (case number and region only, no
+    // ids), signed by the gateway over that view and naming the pack's digest; a bureau of another region does not.
+    const asCourt = await getJson<{ jws: string; contentDigest: string; content: { figures: { id: string; items: Record<string, unknown>[] }[]; viewOf: unknown } }>(`/v1/statistics/packs/${first.id}`, who.liaison);
+    expect(asCourt.jws).not.toBe(first.jws);
+    const seen = await verifyWithJwks(asCourt.jws, jwks);
+    expect(seen.typ).toBe('fuyuan-meeting-pack-view+jws');
+    expect(seen.payload).toEqual(asCourt.content);
+    expect(asCourt.content.viewOf).toEqual({ packId: first.id, contentDigest: first.contentDigest, reader: 'liaison' });
+    const courtLoss = asCourt.content.figures.find((f) => f.id === 'loss_rate')!;
+    expect(courtLoss.items.map((i) => i.caseNumber).sort()).toEqual(loss.items.map((i) => i.caseNumber).sort());
+    for (const i of courtLoss.items) expect(Object.keys(i).sort()).toEqual(['caseNumber', 'inNumerator', 'regionCode']);
+    for (const id of [ids.A, ids.B, ids.E, ids.H]) expect(JSON.stringify(seen.payload)).not.toContain(id!); // no case id, in the view or its signature
     expect((await get(`/v1/statistics/packs/${first.id}`, who.jbQj)).status).toBe(404);
   });
 

@@ -134,6 +134,8 @@ export function demoManifest(opts: {
   defendant?: string;
   regionCode?: string;
   attachments?: Record<string, unknown>[];
+  /** The court hearing the case (default 龙游县人民法院, court-longyou); a court sender creates only its own cases. */
+  court?: { code: string; name: string };
 }): Manifest {
   const type = opts.type ?? 'complaint_copy';
   const titles: Record<string, string> = {
@@ -155,7 +157,7 @@ export function demoManifest(opts: {
         title: titles[type] ?? '法律文书',
         case: {
           caseNumber: opts.caseNumber ?? '(2026)浙0825行初123号',
-          court: { code: 'court-longyou', name: '浙江省龙游县人民法院' },
+          court: opts.court ?? { code: 'court-longyou', name: '浙江省龙游县人民法院' },
           instance: 'first',
           plaintiffs: [{ name: '张某某' }],
           defendants: [{ name: defendant, regionCode: opts.regionCode ?? '330802' }],

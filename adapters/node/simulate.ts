@@ -139,6 +139,7 @@ async function live(base: string, cases: number, seed: number) {
           const appeal = base0('appeal', 'second', `(${year})浙08行终${run}-${i + 1}号`);
           appeal.documents[0]!.case!.instance = 'second';
           appeal.documents[0]!.case!.priorCaseNumbers = [caseNumber];
+          appeal.documents[0]!.case!.priorCourtCode = courts.first.code;
           await push('second', appeal);
           stats.appeals++;
         } else {

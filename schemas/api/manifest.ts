@@ -21,7 +21,39 @@ export const DOCUMENT_TYPES = [
 ] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Text as people write it: at most `max` characters as sent, and not blank. The pattern says "not blank" in the
+ * published JSON Schema too (minLength alone would let "   " through there while zod, trimming first, refuses it).
+ */
+const text = (max: number) => z.string().max(max).trim().min(1).regex(/\S/, 'must not be blank');
+
+/** Years a document may speak of: 1900–2199 (the calendar and period arithmetic work in this range). */
+const YEARS = /^(?:19|20|21)\d\d-/;
+/** A legal date (YYYY-MM-DD, Beijing) in that range. */
+const legalDate = () => z.iso.date().regex(YEARS, 'a date between 1900-01-01 and 2199-12-31');
+/** An instant with its offset, in that range. */
+const instant = () => z.iso.datetime({ offset: true }).regex(YEARS, 'an instant between 1900 and 2199');
+
+/** A lone UTF-16 surrogate: not Unicode text, and refused by RFC 8785 canonicalisation (§3.2.2.2). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string (value or key) in a JSON value holding a lone surrogate. */
+function loneSurrogateAt(v: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : undefined;
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) {
+      const at = loneSurrogateAt(x, [...path, i]);
+      if (at) return at;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (LONE_SURROGATE.test(k)) return [...path, k];
+      const at = loneSurrogateAt(x, [...path, k]);
+      if (at) return at;
+    }
+  }
+  return undefined;
+}
 
 /** A party or unit as the court writes it: a name, optionally the unit's code (统一社会信用代码 or directory id). */
 export const PartyRef = z
@@ -64,7 +96,7 @@ export const AdministrativeReview = z
       .describe(
         'maintained 维持 | changed 改变 | not_acted 复议机关不作为 | rejected 驳回/不予受理 | other',
       ),
-    decidedOn: z.iso.date().optional(),
+    decidedOn: legalDate().optional(),
   })
   .openapi('AdministrativeReview');
 
@@ -78,13 +110,18 @@ export const CaseInfo = z
       .max(5)
       .optional()
       .describe('Case numbers of the earlier instances (原审案号), so an appeal or retrial follows the first-instance units (B 第九条)'),
+    priorCourtCode: text(64)
+      .optional()
+      .describe(
+        'The court of the earlier instance (原审法院), as registered with the gateway. An appeal or retrial heard by another court is a case of its own: it links to the earlier case through priorCaseNumbers and this code, and never writes into that case',
+      ),
     plaintiffs: z.array(z.object({ name: text(200) })).min(1),
     defendants: z.array(PartyRef).min(1),
     challengedAct: z.object({
       description: text(2000),
       actingUnits: z.array(PartyRef).min(1).describe('Units that made the act (作出行政行为的机关)'),
       kind: z.enum(['act', 'inaction']).default('act').describe('act 作为 | inaction 不作为'),
-      actedOn: z.iso.date().optional(),
+      actedOn: legalDate().optional(),
       domain: text(50).optional().describe('Enforcement domain (执法领域), e.g. 自然资源'),
     }),
     administrativeReview: AdministrativeReview.optional(),
@@ -93,7 +130,7 @@ export const CaseInfo = z
 
 export const Hearing = z
   .object({
-    at: z.iso.datetime({ offset: true }).describe('Hearing start, with offset (Beijing time +08:00)'),
+    at: instant().describe('Hearing start, with offset (Beijing time +08:00)'),
     place: text(200).optional(),
     headAppearanceRequired: z.boolean().optional(),
   })
@@ -107,8 +144,8 @@ export const Outcome = z
     lossKind: z
       .enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation'])
       .optional(),
-    effectiveOn: z.iso.date().optional(),
-    performanceDueOn: z.iso.date().optional(),
+    effectiveOn: legalDate().optional(),
+    performanceDueOn: legalDate().optional(),
   })
   .openapi('Outcome');
 
@@ -120,7 +157,7 @@ export const DocumentEntry = z
     case: CaseInfo.optional().describe('The case; required for every type except a stand-alone suggestion'),
     hearing: Hearing.optional(),
     outcome: Outcome.optional(),
-    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any'),
+    replyDueOn: legalDate().optional().describe('Reply deadline stated by a suggestion, if any'),
     urgent: z.boolean().optional().describe('A procuratorial suggestion in urgent public-interest litigation: 15 days (公益诉讼解释 第21条)'),
     attachments: z.array(Attachment).max(100).default([]),
   })
@@ -138,10 +175,12 @@ export const Manifest = z
       type: z.enum(['court', 'procuratorate']),
       code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     }),
-    issuedAt: z.iso.datetime({ offset: true }),
+    issuedAt: instant(),
     documents: z.array(DocumentEntry).min(1).max(50),
   })
   .superRefine((m, ctx) => {
+    const bad = loneSurrogateAt(m);
+    if (bad) ctx.addIssue({ code: 'custom', path: bad, message: 'not well-formed Unicode (a lone surrogate); every string must be Unicode text (RFC 8785 §3.2.2.2, RFC 7493 §2.1)' });
     const ids = new Set<string>();
     const attIds = new Set<string>();
     m.documents.forEach((d, i) => {

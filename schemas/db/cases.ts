@@ -13,6 +13,12 @@ export const cases = sqliteTable(
     /** The first-instance case this one continues (appeal, retrial), for R10 [B 第九条]. */
     parentCaseId: text('parent_case_id'),
     courtCode: text('court_code').notNull(),
+    /**
+     * The sender (court or procuratorate code) whose delivery created the case: the only one that may extend it.
+     * An appeal or retrial from another court is a case of its own, linked through parentCaseId (intake,
+     * src/intake/routing.ts). Null only for a case older than this column that no delivery can be found for.
+     */
+    senderCode: text('sender_code'),
     /** The defendant's region (never the court's seat); null while unknown (queued). */
     regionCode: text('region_code'),
     instance: text('instance', { enum: ['first', 'second', 'retrial'] }).notNull(),

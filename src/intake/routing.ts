@@ -11,6 +11,7 @@ import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
+import { Problem } from '../lib/problem.js';
 import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
@@ -44,13 +45,15 @@ interface CaseState {
   id: string;
   status: 'assigned' | 'queued';
   regionCode: string | null;
+  /** The sender that created the case (null: an old case no delivery is known for). */
+  senderCode: string | null;
   active: { unitId: string; unitName: string; role: Assignment['role']; regionCode: string }[];
 }
 
 /** The case-number lookup every delivery makes, built once per database (a drizzle prepared query). */
 const caseByNumber = (orm: Orm) =>
   orm
-    .select({ id: cases.id, routingStatus: cases.routingStatus, regionCode: cases.regionCode })
+    .select({ id: cases.id, routingStatus: cases.routingStatus, regionCode: cases.regionCode, senderCode: cases.senderCode })
     .from(cases)
     .where(eq(cases.caseNumber, sql.placeholder('caseNumber')))
     .prepare();
@@ -65,7 +68,7 @@ async function loadCase(deps: Deps, caseNumber: string): Promise<CaseState | und
     .select({ unitId: assignmentsT.unitId, unitName: assignmentsT.unitName, role: assignmentsT.role, regionCode: assignmentsT.regionCode })
     .from(assignmentsT)
     .where(and(eq(assignmentsT.caseId, c.id), isNull(assignmentsT.supersededAt)));
-  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, active };
+  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, senderCode: c.senderCode, active };
 }
 
 const followDecision = (state: CaseState, caseNumber: string): RoutingDecision => ({
@@ -126,11 +129,20 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     } else {
       const cn = doc.case.caseNumber;
       let state = inDelivery.get(cn) ?? (await loadCase(deps, cn));
+      // A sender creates and extends only its own cases (issue 18): another sender's case number is refused
+      // whole (nothing stored), and an appeal or retrial heard by another court is a case of its own (below).
+      if (state && state.senderCode !== manifest.sender.code) {
+        throw new Problem('case-of-another-sender', `case number ${cn} belongs to a case another sender created; a sender may only extend its own cases (an appeal or retrial of another court's case is a new case naming priorCaseNumbers and priorCourtCode)`);
+      }
+      if (!state && manifest.sender.type === 'court' && doc.case.court.code !== manifest.sender.code) {
+        throw new Problem('case-of-another-sender', `case ${cn} names court ${doc.case.court.code}, but this delivery comes from court ${manifest.sender.code}: a court creates only its own cases`);
+      }
       if (state) {
         decision = followDecision(state, cn);
         caseId = state.id;
       } else {
-        decision = await routeNewCase(deps, doc, dir.index, onDate);
+        const parent = await priorInstance(deps, doc, manifest.sender.code);
+        decision = await routeNewCase(deps, doc, dir.index, onDate, parent);
         caseId = newId();
         createdHere.add(caseId);
         const regionCode = decision.regionCode ?? null;
@@ -138,15 +150,16 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
           id: caseId,
           status: decision.status,
           regionCode,
+          senderCode: manifest.sender.code,
           active: decision.status === 'assigned' ? decision.assignments.map((a) => ({ ...a, regionCode: unitRegion(a.unitId, decision.regionCode) })) : [],
         };
-        const parent = doc.case.priorCaseNumbers?.length ? await firstExistingCase(deps, doc.case.priorCaseNumbers) : undefined;
         items.push(
           insertRows(cases, [{
             id: caseId,
             caseNumber: cn,
             parentCaseId: parent?.id ?? null,
             courtCode: doc.case.court.code,
+            senderCode: manifest.sender.code,
             regionCode,
             instance: doc.case.instance,
             routingStatus: decision.status,
@@ -269,20 +282,43 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
 }
 
 async function firstExistingCase(deps: Deps, numbers: string[]) {
-  const rows = await deps.db.orm.select({ id: cases.id, caseNumber: cases.caseNumber }).from(cases).where(inArray(cases.caseNumber, numbers));
+  const rows = await deps.db.orm
+    .select({ id: cases.id, caseNumber: cases.caseNumber, courtCode: cases.courtCode, senderCode: cases.senderCode })
+    .from(cases)
+    .where(inArray(cases.caseNumber, numbers));
   return numbers.map((n) => rows.find((r) => r.caseNumber === n)).find(Boolean);
 }
 
+type PriorCase = NonNullable<Awaited<ReturnType<typeof firstExistingCase>>>;
+
+/**
+ * The earlier instance a new case continues (原审案号, B 第九条), through an explicit reference: the sender's own
+ * earlier case by its number, or another court's case by its number and that court (priorCourtCode). A number
+ * of another sender's case without its court, or with a court that is not the case's, is refused (422): the
+ * link decides which units answer, so it is never guessed.
+ */
+async function priorInstance(deps: Deps, doc: DocumentEntry, senderCode: string): Promise<PriorCase | undefined> {
+  const facts = doc.case!;
+  if (!facts.priorCaseNumbers?.length) return undefined;
+  const parent = await firstExistingCase(deps, facts.priorCaseNumbers);
+  if (!parent) return undefined;
+  if (facts.priorCourtCode !== undefined) {
+    if (facts.priorCourtCode !== parent.courtCode) {
+      throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is not a case of court ${facts.priorCourtCode}; check priorCaseNumbers and priorCourtCode`);
+    }
+  } else if (parent.senderCode !== senderCode) {
+    throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is another court's case: name that court in priorCourtCode (原审法院) to link this case to it`);
+  }
+  return parent;
+}
+
 /** A new case: the rules, with the earlier instance's units when the court names it (R10). */
-async function routeNewCase(deps: Deps, doc: DocumentEntry, index: Parameters<typeof route>[1], onDate: string): Promise<RoutingDecision> {
+async function routeNewCase(deps: Deps, doc: DocumentEntry, index: Parameters<typeof route>[1], onDate: string, parent: PriorCase | undefined): Promise<RoutingDecision> {
   const facts = doc.case!;
   let priorAssignment: Assignment[] | undefined;
-  if (facts.priorCaseNumbers?.length) {
-    const parent = await firstExistingCase(deps, facts.priorCaseNumbers);
-    if (parent) {
-      const prior = await loadCase(deps, parent.caseNumber);
-      if (prior?.status === 'assigned') priorAssignment = prior.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role }));
-    }
+  if (parent) {
+    const prior = await loadCase(deps, parent.caseNumber);
+    if (prior?.status === 'assigned') priorAssignment = prior.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role }));
   }
   return route(facts, index, onDate, { ...(priorAssignment ? { priorAssignment } : {}), documentType: doc.type });
 }

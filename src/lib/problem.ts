@@ -27,6 +27,7 @@ export const PROBLEMS = {
   'attachment-missing': { status: 422, zh: '附件缺失', en: 'Attachment missing' },
   'attachment-mismatch': { status: 422, zh: '附件与清单不符', en: 'Attachment does not match the manifest' },
   'stale-message': { status: 422, zh: '签发时间超出允许范围', en: 'issuedAt outside the accepted window' },
+  'case-of-another-sender': { status: 403, zh: '案件不属于本发送方', en: 'The case belongs to another sender' },
   'message-id-conflict': { status: 409, zh: '消息编号已用于不同内容', en: 'messageId already used with other content' },
   'invalid-policy': { status: 422, zh: '政策配置不合规', en: 'Policy does not validate' },
   'invalid-directory': { status: 422, zh: '单位名录不合规', en: 'Directory does not validate' },

@@ -206,7 +206,7 @@ export function packHtml(pack: { id: string; contentDigest: string; content: Pac
   const rows = c.figures
     .map((f) => {
       const d = FIGURES[f.id];
-      const cases = f.items.filter((i) => i.inNumerator).map((i) => i.caseNumber ?? i.ref ?? "—");
+      const cases = f.items.filter((i) => i.inNumerator).map((i) => i.caseNumber ?? i.ref ?? '—');
       return `<tr><td><b>${esc(d.name.zh)}</b>${f.variant ? `<br><small>口径：${esc(d.variants?.find((v) => v.id === f.variant)?.name.zh ?? f.variant)}</small>` : ''}</td>
 <td class="n">${f.numerator}</td><td class="n">${f.denominator ?? '—'}</td><td class="n">${d.kind === 'rate' ? pct(f.rate) : f.numerator}</td>
 <td><small>分子：${esc(d.numerator.zh)}<br>分母：${esc(d.denominator?.zh ?? '—')}<br>${esc(d.definition.zh)}<br>依据：${esc(d.source)}</small></td>

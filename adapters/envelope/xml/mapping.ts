@@ -59,6 +59,7 @@ export const MANIFEST_SPEC: Obj = obj(
           f('court', 'Court', obj(f('code', 'Code', str), f('name', 'Name', str))),
           f('instance', 'Instance', str),
           list('priorCaseNumbers', 'PriorCaseNumbers', 'CaseNumber', str),
+          f('priorCourtCode', 'PriorCourtCode', str),
           list('plaintiffs', 'Plaintiffs', 'Plaintiff', obj(f('name', 'Name', str))),
           list('defendants', 'Defendants', 'Defendant', PARTY),
           f(

@@ -19,6 +19,9 @@ import { encodeXml, signXmlEnvelope, type XmlSigner } from '../../../adapters/en
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/** The examples' court: the example sender itself (a court sender creates only its own cases). */
+const EXAMPLE_COURT = { code: 'court-example', name: '示例法院' };
+
 export const XML_EXAMPLE_ISSUED_AT = new Date('2026-11-23T02:00:00Z');
 export const XML_EXAMPLE_FILE: FileInput = {
   id: 'complaint-pdf',
@@ -33,15 +36,16 @@ async function main() {
   const leaf = issueSigner(ca, '示例法院 电子送达签章 XML (example signer)', validity);
   const signer: XmlSigner = { alg: 'RS256', keyPem: leaf.keyPem, chain: [leaf.der] };
   const file = XML_EXAMPLE_FILE;
-  const utf8 = demoManifest({ messageId: 'example-xml-utf8-0001', senderCode: 'court-example', issuedAt: XML_EXAMPLE_ISSUED_AT, attachments: [await attachmentEntry(file, true)] });
+  const utf8 = demoManifest({ messageId: 'example-xml-utf8-0001', senderCode: 'court-example', court: EXAMPLE_COURT, issuedAt: XML_EXAMPLE_ISSUED_AT, attachments: [await attachmentEntry(file, true)] });
   const gbk = demoManifest({
     messageId: 'example-xml-gbk-0001',
     senderCode: 'court-example',
+    court: EXAMPLE_COURT,
     issuedAt: XML_EXAMPLE_ISSUED_AT,
     caseNumber: '(2026)浙0825行初124号',
     attachments: [await attachmentEntry(file, true)],
   });
-  const multi = demoManifest({ messageId: 'example-xml-multipart-0001', senderCode: 'court-example', issuedAt: XML_EXAMPLE_ISSUED_AT, type: 'summons', attachments: [await attachmentEntry(file, false)] });
+  const multi = demoManifest({ messageId: 'example-xml-multipart-0001', senderCode: 'court-example', court: EXAMPLE_COURT, issuedAt: XML_EXAMPLE_ISSUED_AT, type: 'summons', attachments: [await attachmentEntry(file, false)] });
 
   const out = join(here, 'examples');
   mkdirSync(join(out, 'multipart'), { recursive: true });

@@ -229,7 +229,7 @@ describe('exactly once', () => {
     await registerSender(gw.deps, { code: 'court-qujiang', type: 'court', name: '衢州市衢江区人民法院', caPem: stranger.ca.certPem });
     const id = nextId();
     const a = await gw.app.request(joseRequest(URL_, await signManifest(manifest({ messageId: id }), court.signer)));
-    const b = await gw.app.request(joseRequest(URL_, await signManifest(manifest({ messageId: id, senderCode: 'court-qujiang' }), stranger.signer)));
+    const b = await gw.app.request(joseRequest(URL_, await signManifest(manifest({ messageId: id, senderCode: 'court-qujiang', court: { code: 'court-qujiang', name: '衢州市衢江区人民法院' }, caseNumber: '(2026)浙0803行初1号' }), stranger.signer)));
     expect([a.status, b.status]).toEqual([201, 201]);
   });
 });
