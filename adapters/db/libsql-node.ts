@@ -3,8 +3,7 @@ import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { secureDatabaseFile } from '../node/data-files.js';
 import { libsqlDb } from './libsql.js';
 import { LibsqlWriter } from './libsql-writer.js';
 
@@ -13,16 +12,16 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
 const BUSY_TIMEOUT_MS = 5000;
 
 export async function openLibsql(url: string, authToken?: string) {
-  if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length);
-    if (path && !path.startsWith(':')) mkdirSync(dirname(path), { recursive: true });
-  }
+  const filePath = /^file:([^?#]+)/.exec(url)?.[1];
+  // Owner-only: the file (and so its -wal and -shm) 0600, a directory made for it 0700.
+  if (filePath && !filePath.startsWith(':')) secureDatabaseFile(filePath);
   // `timeout` is the busy timeout of every pooled connection to a file (a CLI writing while the server runs
   // waits instead of failing with SQLITE_BUSY); a PRAGMA would reach only one connection of the pool.
   const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
   if (url.startsWith('file:')) {
     // WAL (kept in the file) lets readers go on while a delivery commits.
     await client.execute('PRAGMA journal_mode = WAL');
+    if (filePath && !filePath.startsWith(':')) secureDatabaseFile(filePath);
   }
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   const file = /^file:([^?#]+)$/.exec(url)?.[1];

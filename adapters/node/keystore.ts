@@ -16,7 +16,7 @@ export const adminTokenFile = (dataDir: string) => join(dataDir, 'admin-token');
 export function adminToken(dataDir: string, configured?: string): string {
   if (configured) return configured;
   const path = adminTokenFile(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!existsSync(path)) writeFileSync(path, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
 }
@@ -29,7 +29,7 @@ function write(path: string, keys: StoredKey[]) {
 }
 
 export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = keyFile(dataDir);
   let keys: StoredKey[];
   if (configuredJwk) {

@@ -4,6 +4,9 @@ import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import type { Server } from 'node:http';
+import { answerClientErrorsAsProblems } from './client-errors.js';
+import { secureDataDir } from './data-files.js';
 
 async function main() {
   let cfg;
@@ -13,6 +16,9 @@ async function main() {
     process.stderr.write(`fuyuan: ${(e as Error).message}\n`);
     process.exit(2);
   }
+  // Everything the server creates is owner-only (files 0600, directories 0700); the data directory is tightened.
+  process.umask(0o077);
+  secureDataDir(cfg.DATA_DIR);
   const { deps, client } = await nodeDeps(cfg);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
@@ -23,6 +29,8 @@ async function main() {
       dataDir: cfg.DATA_DIR,
     });
   });
+  // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
+  answerClientErrorsAsProblems(server as Server);
   // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
   let sweeping = false;
   const timer =

@@ -11,6 +11,9 @@ export { InvalidInput };
 export const PROBLEMS = {
   'bad-request': { status: 400, zh: '请求格式错误', en: 'Malformed request' },
   'unsupported-media-type': { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  'headers-too-large': { status: 431, zh: '请求头过大', en: 'Request header fields too large' },
+  'expectation-failed': { status: 417, zh: '不支持的 Expect 请求头', en: 'Expectation not supported' },
+  'request-timeout': { status: 408, zh: '请求超时', en: 'Request timeout' },
   'payload-too-large': { status: 413, zh: '请求体过大', en: 'Request body too large' },
   'malformed-envelope': { status: 400, zh: '信封格式错误', en: 'Malformed envelope' },
   'hostile-xml': { status: 400, zh: 'XML含有不允许的构造（DTD、实体或处理指令）', en: 'XML with a DTD, entities or processing instructions' },

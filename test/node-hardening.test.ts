@@ -1,0 +1,119 @@
+/**
+ * The Node edge under hostile use (issue 18): requests Node's own HTTP parser refuses are answered as
+ * application/problem+json, on a real server on loopback; the data files are owner-only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { testGateway } from './helpers/gateway.js';
+import { answerClientErrorsAsProblems } from '../adapters/node/client-errors.js';
+import { parseNodeConfig } from '../adapters/node/config.js';
+import { nodeDeps } from '../adapters/node/deps.js';
+import { secureDataDir } from '../adapters/node/data-files.js';
+import { silentLog } from './helpers/gateway.js';
+
+let gw: Awaited<ReturnType<typeof testGateway>>;
+let server: ServerType;
+let port = 0;
+
+beforeAll(async () => {
+  gw = await testGateway();
+  server = serve({ fetch: gw.app.fetch, port: 0, hostname: '127.0.0.1' });
+  answerClientErrorsAsProblems(server as Server);
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  gw.close();
+});
+
+/** Send raw bytes, read the whole answer until the server closes the connection. */
+function raw(bytes: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    s.on('data', (d) => chunks.push(d));
+    s.on('error', reject);
+    s.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const lines = head!.split('\r\n');
+      const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(lines[0]!.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+    s.write(bytes);
+  });
+}
+
+const expectProblem = (r: Awaited<ReturnType<typeof raw>>, status: number, slug: string) => {
+  expect(r.status).toBe(status);
+  expect(r.headers['content-type']).toBe('application/problem+json');
+  const p = JSON.parse(r.body) as { type: string; status: number; titleZh: string; detail: string };
+  expect(p.type).toBe(`urn:fuyuan:problem:${slug}`);
+  expect(p.status).toBe(status);
+  expect(p.titleZh).toMatch(/[\u4e00-\u9fff]/);
+  expect(p.detail.length).toBeGreaterThan(10);
+};
+
+describe("framing errors answered by Node's parser", () => {
+  it('a request line that is not HTTP → 400 problem+json', async () => {
+    expectProblem(await raw('NOT A REQUEST\r\n\r\n'), 400, 'bad-request');
+  });
+  it('a header with a bare LF inside its value / an invalid header name → 400 problem+json', async () => {
+    expectProblem(await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n'), 400, 'bad-request');
+  });
+  it('headers larger than Node accepts → 431 problem+json', async () => {
+    expectProblem(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431, 'headers-too-large');
+  });
+  it('an Expect header other than 100-continue → 417 problem+json', async () => {
+    expectProblem(await raw('POST /v1/admin/clients HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}'), 417, 'expectation-failed');
+  });
+  it('a good request on the same server is still answered normally', async () => {
+    const r = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(r.status).toBe(200);
+  });
+});
+
+describe('data files', () => {
+  it('the data directory is 0700; the database, its -wal and -shm, the keys and the admin token are 0600', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'fuyuan-perm-'));
+    const dir = join(parent, 'data');
+    try {
+      secureDataDir(dir);
+      const ctx = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
+      await ctx.client.execute('create table if not exists t (x)');
+      await ctx.client.execute('insert into t values (1)');
+      const mode = (p: string) => statSync(p).mode & 0o777;
+      expect(mode(dir)).toBe(0o700);
+      for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token']) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+      ctx.client.close();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('an existing world-readable data directory and database are tightened at start', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'fuyuan-perm-'));
+    const dir = join(parent, 'data');
+    try {
+      const first = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
+      first.client.close();
+      const { chmodSync } = await import('node:fs');
+      chmodSync(dir, 0o755);
+      chmodSync(join(dir, 'fuyuan.db'), 0o644);
+      secureDataDir(dir);
+      const again = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'fuyuan.db')).mode & 0o777).toBe(0o600);
+      again.client.close();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
