@@ -92,6 +92,20 @@ function renderError(err: Error, c: Context<WebEnv>) {
   return html(c, <ErrorPage status={500} titleZh="系统内部错误" hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。" detail="an internal error occurred" requestId={rid} principal={principal} person={person} />, 500);
 }
 
+/** The posted form, or a 400 when the body is not the form its Content-Type says (a broken multipart body). */
+async function formOf(c: Context, opts: { all?: boolean } = {}) {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+    throw new Problem('unsupported-media-type', 'send the form as application/x-www-form-urlencoded or multipart/form-data');
+  }
+  try {
+    return await c.req.parseBody(opts);
+  } catch (e) {
+    if (e instanceof Problem || e instanceof HTTPException) throw e;
+    throw new Problem('bad-request', `the form body is not valid ${type}`);
+  }
+}
+
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -120,7 +134,7 @@ export function createWeb() {
   );
 
   web.post('/login', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await formOf(c);
     const clientId = str(form.client_id).trim();
     const person = personOf(str(form.person));
     const next = safeNext(str(form.next));
@@ -197,7 +211,7 @@ export function createWeb() {
     if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
     await assertCaseAccess(deps, p, item.caseId, 'decide');
     if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
-    const form = await c.req.parseBody({ all: true });
+    const form = await formOf(c, { all: true });
     const lead = str(form.lead_other).trim() || str(form.lead).trim();
     if (!lead) throw new Problem('bad-request', '请选择主办单位 (choose the lead unit)');
     const reason = str(form.reason).trim();
