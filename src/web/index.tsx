@@ -32,6 +32,7 @@ import { OverviewPage } from './pages/overview.js';
 import { overviewFigures, overviewRegions } from './overview-data.js';
 import { ROLE_ZH } from './labels.js';
 import { setPageSecurityHeaders } from '../lib/security-headers.js';
+import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
 
 
 /** A friendly sentence for each kind of problem; the service's own detail follows in small print. */
@@ -42,11 +43,12 @@ const PROBLEM_HINT_ZH: Partial<Record<keyof typeof PROBLEMS, string>> = {
   conflict: '该事项已被他人处理或状态已发生变化，请刷新后查看。',
   unauthorized: '登录已失效，请重新登录。',
   'payload-too-large': '提交的内容过长，请缩短后重试。',
+  'too-many-requests': '尝试次数过多，请稍后再试。',
 };
 
 type WebContext = Context<WebEnv>;
 
-function html(c: Context, body: Child, status: 200 | 401 | 403 | 404 | 400 | 409 | 500 = 200) {
+function html(c: Context, body: Child, status: 200 | 401 | 403 | 404 | 400 | 409 | 429 | 500 = 200) {
   return c.html(`<!doctype html>${String(body)}`, status as 200);
 }
 
@@ -140,8 +142,13 @@ export function createWeb() {
     const next = safeNext(str(form.next));
     let tok: Awaited<ReturnType<typeof issueToken>>;
     try {
-      tok = await issueToken(c.var.deps, { grant_type: 'client_credentials', client_id: clientId, client_secret: str(form.client_secret) });
+      const attempt = { clientId: clientId.slice(0, 200) || undefined, address: sourceAddress(c.env, (n) => c.req.header(n)) };
+      tok = await throttledSignIn(c.var.deps, attempt, () => issueToken(c.var.deps, { grant_type: 'client_credentials', client_id: clientId, client_secret: str(form.client_secret) }));
     } catch (e) {
+      if (e instanceof Problem && e.slug === 'too-many-requests') {
+        for (const [k, v] of Object.entries(problemHeaders(e))) c.header(k, v);
+        return html(c, <LoginPage next={next} error={`登录失败次数过多，请 ${Math.ceil(Number(e.extra.retryAfterSeconds) / 60)} 分钟后再试。`} clientId={clientId} person={person} />, 429);
+      }
       if (e instanceof Problem && e.slug === 'invalid-client') {
         const why = /revoked/.test(e.message) ? '该客户端已被停用，请联系管理员。' : '客户端编号或密钥不正确。';
         return html(c, <LoginPage next={next} error={why} clientId={clientId} person={person} />, 401);

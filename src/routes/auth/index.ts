@@ -2,6 +2,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { Problem } from '../../lib/problem.js';
 import { fromBase64 } from '../../lib/encoding.js';
+import { assertNotThrottled, recordFailure, sourceAddress, throttledSignIn } from '../../lib/throttle.js';
+import { decodeJwt } from 'jose';
 import { issueToken, registerClient, revokeClient } from '../../services/clients.js';
 import type { JWK } from 'jose';
 import { postClient, postRevoke, postToken } from './auth.routes.js';
@@ -35,6 +37,16 @@ function basicCredentials(b64: string): { id: string; secret: string } {
   return { id: part(decoded.slice(0, i)), secret: part(decoded.slice(i + 1)) };
 }
 
+/** The subject of a client assertion, unverified: only to count failures against the client it names. */
+function decodeJwtSubject(jwt: string | undefined): string | undefined {
+  if (!jwt) return undefined;
+  try {
+    return decodeJwt(jwt).sub;
+  } catch {
+    return undefined;
+  }
+}
+
 export function mountAuth(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath(postToken);
   app.post('/v1/oauth/token', async (c) => {
@@ -43,8 +55,19 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
     const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>;
     let basic: { id: string; secret: string } | undefined;
     const auth = /^Basic\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (auth) basic = basicCredentials(auth.trim());
-    const token = await issueToken(c.var.deps, form, basic);
+    if (auth) {
+      try {
+        basic = basicCredentials(auth.trim());
+      } catch (e) {
+        // Unreadable credentials are a failed attempt too (counted against the address).
+        const address = sourceAddress(c.env, (n) => c.req.header(n));
+        assertNotThrottled(c.var.deps, { clientId: undefined, address });
+        recordFailure(c.var.deps, { clientId: undefined, address });
+        throw e;
+      }
+    }
+    const attempt = { clientId: (basic?.id ?? form.client_id ?? decodeJwtSubject(form.client_assertion))?.slice(0, 200), address: sourceAddress(c.env, (n) => c.req.header(n)) };
+    const token = await throttledSignIn(c.var.deps, attempt, () => issueToken(c.var.deps, form, basic));
     c.header('cache-control', 'no-store');
     return c.json(token, 200);
   });
