@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import type * as schema from '../schemas/db/index.js';
 import type { ChainCache } from './lib/pki.js';
 import type { Mutex } from './lib/mutex.js';
+import type { SecretBox } from './lib/secret-box.js';
 import type { RawStmt } from './lib/raw-insert.js';
 import type { GroupedWrite } from './services/audit.js';
 import type { TtlCache } from './lib/ttl-cache.js';
@@ -108,6 +109,8 @@ export interface GatewayConfig {
 
 export interface Deps {
   db: Db;
+  /** Seals the channel secrets stored in the database, with a key kept outside it (src/lib/secret-box.ts). */
+  secrets: SecretBox;
   blobs: BlobStore;
   clock: Clock;
   keys: KeyStore;

@@ -81,7 +81,7 @@ describe("framing errors answered by Node's parser", () => {
 });
 
 describe('data files', () => {
-  it('the data directory is 0700; the database, its -wal and -shm, the keys and the admin token are 0600', async () => {
+  it('the data directory is 0700; the database, its -wal and -shm, the keys, the admin token and the secrets key are 0600', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'fuyuan-perm-'));
     const dir = join(parent, 'data');
     try {
@@ -91,7 +91,7 @@ describe('data files', () => {
       await ctx.client.execute('insert into t values (1)');
       const mode = (p: string) => statSync(p).mode & 0o777;
       expect(mode(dir)).toBe(0o700);
-      for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token']) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+      for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token', 'secrets-key']) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
       ctx.client.close();
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -17,6 +17,7 @@ export const NodeConfig = z.object({
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
   PUBLIC_URL: z.url().optional(),
+  SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url').optional().describe('default: generated in DATA_DIR/secrets-key'),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional().describe('default: generated in DATA_DIR/admin-token'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60).describe('0 turns the sweep timer off'),

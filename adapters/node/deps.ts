@@ -8,7 +8,8 @@ import { jwsEnvelope } from '../envelope/jws.js';
 import { notifyAdapters } from '../notify/index.js';
 import { xmlEnvelope } from '../envelope/xml.js';
 import { withMultipart } from '../envelope/multipart.js';
-import { adminToken, fileKeyStore } from './keystore.js';
+import { adminToken, fileKeyStore, secretsKey } from './keystore.js';
+import { secretBox } from '../../src/lib/secret-box.js';
 import { jsonLogger } from './log.js';
 import type { NodeConfig } from './config.js';
 import { bindNodeCrypto } from './crypto.js';
@@ -22,6 +23,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
   const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY);
   const deps: Deps = {
     db,
+    secrets: secretBox(secretsKey(cfg.DATA_DIR, cfg.SECRETS_KEY)),
     blobs: sqlBlobStore(db, clock),
     clock,
     keys,

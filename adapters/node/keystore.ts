@@ -7,10 +7,25 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { KeyStore } from '../../src/deps.js';
+import { parseSecretsKey } from '../../src/lib/secret-box.js';
 import { jwkKeyStore, newStoredKey, storedKeyFromJwk, type StoredKey } from '../keys/jwk.js';
 
 export const keyFile = (dataDir: string) => join(dataDir, 'gateway-keys.json');
 export const adminTokenFile = (dataDir: string) => join(dataDir, 'admin-token');
+export const secretsKeyFile = (dataDir: string) => join(dataDir, 'secrets-key');
+
+/**
+ * The key that seals channel secrets in the database (src/lib/secret-box.ts): configured (SECRETS_KEY), or
+ * created once in the data directory (owner-only), never in the database.
+ */
+export function secretsKey(dataDir: string, configured?: string): Uint8Array {
+  if (configured) return parseSecretsKey(configured);
+  const path = secretsKeyFile(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return parseSecretsKey(readFileSync(path, 'utf8'));
+}
 
 /** The admin bearer token: configured, or created once in the data directory (owner-only). */
 export function adminToken(dataDir: string, configured?: string): string {

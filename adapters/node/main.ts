@@ -7,6 +7,7 @@ import { sweep } from '../../src/jobs/sweep.js';
 import type { Server } from 'node:http';
 import { answerClientErrorsAsProblems } from './client-errors.js';
 import { secureDataDir } from './data-files.js';
+import { sealStoredChannelSecrets } from '../../src/services/notifications.js';
 
 async function main() {
   let cfg;
@@ -20,6 +21,8 @@ async function main() {
   process.umask(0o077);
   secureDataDir(cfg.DATA_DIR);
   const { deps, client } = await nodeDeps(cfg);
+  const sealed = await sealStoredChannelSecrets(deps);
+  if (sealed) deps.log.log('info', `sealed ${sealed} channel secret(s) stored in plain text by an earlier version`, { sealed });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
     deps.log.log('info', `fuyuan gateway listening on http://${info.address}:${info.port} with database ${cfg.DATABASE_URL.replace(/\?.*$/, '')}`, {

@@ -18,6 +18,7 @@ export const WorkerEnv = z
     GATEWAY_KEY: z.string().min(20, 'must be the private ES256 JWK of the gateway (a secret)'),
     ADMIN_TOKEN: z.string().min(16).optional(),
     PUBLIC_URL: z.url().optional(),
+    SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url (a secret)').optional(),
     CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
     BODY_LIMIT_BYTES: num(50 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     JSON_BODY_LIMIT_BYTES: num(1024 * 1024, 1024, 64 * 1024 * 1024),

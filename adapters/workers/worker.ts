@@ -2,6 +2,7 @@
  * The Cloudflare Worker: the same app (createApp) and the same sweep as on Node, built from bindings.
  * fetch → the gateway; scheduled (cron trigger) → sweep(deps, now).
  */
+import { deriveSecretsKey, parseSecretsKey, secretBox } from '../../src/lib/secret-box.js';
 import type { D1Database, ExecutionContext, R2Bucket, ScheduledController } from '@cloudflare/workers-types';
 import { createClient } from '@libsql/client/web';
 import { createApp } from '../../src/app.js';
@@ -41,8 +42,11 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
   const clock = { now: () => new Date() };
   const db = env.DATABASE === 'd1' ? d1Db(env.DB as D1Database) : libsqlDb(createClient({ url: env.LIBSQL_URL!, ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}) }));
   const keys = [await storedKeyFromJwk(env.GATEWAY_KEY, clock.now())];
+  // Channel secrets are sealed with SECRETS_KEY, or a key derived from the GATEWAY_KEY secret: never in the database.
+  const sealKey = env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY) : await deriveSecretsKey(JSON.parse(env.GATEWAY_KEY) as { d?: string });
   const deps: Deps = {
     db,
+    secrets: secretBox(sealKey),
     blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db, clock) : sqlBlobStore(db, clock),
     clock,
     keys: jwkKeyStore(() => keys),

@@ -121,7 +121,8 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
     } catch {
       throw new NotifyError('payload is not JSON', true);
     }
-    await adapter.send({ url: channel.url, secret: channel.secret }, message, { idempotencyKey: row.idempotencyKey, now, fetch });
+    const secret = channel.secret === null ? null : await deps.secrets.open(channel.secret, channel.id);
+    await adapter.send({ url: channel.url, secret }, message, { idempotencyKey: row.idempotencyKey, now, fetch });
   } catch (e) {
     error = e instanceof NotifyError ? e : new NotifyError(String((e as Error)?.message ?? e));
   }

@@ -5,6 +5,7 @@
  * sweep marking a reminder sent), and src/jobs/outbox.ts delivers it through the adapter for the channel's
  * kind (adapters/notify, wired as deps.notifier). Everything that leaves the gateway leaves through the outbox.
  */
+import { isSealed } from '../lib/secret-box.js';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import { notificationChannels, outbox } from '../../schemas/db/index.js';
@@ -171,7 +172,8 @@ export async function registerChannel(deps: Deps, input: ChannelInput, actor: st
       if (dup) throw new Problem('conflict', `unit ${input.unitId} already has this ${v.kind} address (channel ${dup.id}); disable it first to replace it`);
       return {
         entries: [{ actor, action: 'channel.registered', subject: `channel:${row.id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null } }],
-        build: async () => ({ items: [deps.db.orm.insert(notificationChannels).values(row)], result: channelView(row) }),
+        // The secret is stored sealed, bound to the row (src/lib/secret-box.ts); the view says only whether there is one.
+        build: async () => ({ items: [deps.db.orm.insert(notificationChannels).values({ ...row, secret: row.secret === null ? null : await deps.secrets.seal(row.secret, row.id) })], result: channelView(row) }),
       };
     },
     now,
@@ -315,4 +317,17 @@ export async function retryOutbox(deps: Deps, id: string, actor: string): Promis
     },
     now,
   );
+}
+
+/**
+ * Channel secrets stored before they were sealed (plain text in the row): sealed in place, once, at start.
+ * Returns how many were sealed.
+ */
+export async function sealStoredChannelSecrets(deps: Deps): Promise<number> {
+  const rows = await deps.db.orm.select({ id: notificationChannels.id, secret: notificationChannels.secret }).from(notificationChannels);
+  const plain = rows.filter((r): r is { id: string; secret: string } => r.secret !== null && !isSealed(r.secret));
+  for (const r of plain) {
+    await deps.db.orm.update(notificationChannels).set({ secret: await deps.secrets.seal(r.secret, r.id) }).where(and(eq(notificationChannels.id, r.id), eq(notificationChannels.secret, r.secret)));
+  }
+  return plain.length;
 }

@@ -6,6 +6,7 @@ import { count } from 'drizzle-orm';
 import { createApp } from '../../src/app.js';
 import type { Clock, Deps, Logger } from '../../src/deps.js';
 import { ChainCache } from '../../src/lib/pki.js';
+import { secretBox } from '../../src/lib/secret-box.js';
 import { Mutex } from '../../src/lib/mutex.js';
 import { openLibsql } from '../../adapters/db/libsql-node.js';
 import { sqlBlobStore } from '../../adapters/blobs/sql.js';
@@ -52,6 +53,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
   const keys = [await newStoredKey(clock.now())];
   const deps: Deps = {
     db,
+    secrets: secretBox(crypto.getRandomValues(new Uint8Array(32))),
     blobs: sqlBlobStore(db, clock),
     clock,
     keys: jwkKeyStore(() => keys),
