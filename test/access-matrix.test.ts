@@ -1,6 +1,8 @@
 /**
- * The access matrix (issue 5): every role × every protected endpoint × own / other unit / other region,
- * asserting allow or deny; a denial carries no data (only the problem's own fields).
+ * The access matrix (issue 5, issue 18): every role × every protected endpoint × own / other unit / other
+ * region / other sender, asserting allow or deny; a denial carries no data (only the problem's own fields).
+ * Meeting packs, the ledger and report exports, the routing explanation and the queue included; and what an
+ * allowed reader gets of a pack is never more than its own live drill-down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
@@ -16,6 +18,8 @@ let doc = ''; // a Kecheng document assigned to kc-zrzy
 let caseId = '';
 let queuedItem = ''; // a Kecheng joint act waiting for its lead
 let obligationId = '';
+let packId = '';
+let queuedDoc = ''; // the joint act's document, in the queue
 
 /** Callers: each is a role acting on its own scope, or on someone else's. */
 const CALLERS = ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region', 'court_own', 'court_other', 'procuratorate', 'liaison'] as const;
@@ -46,7 +50,8 @@ beforeAll(async () => {
   const joint = demoManifest({ messageId: 'm-2', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初2号' });
   joint.documents[0]!.case!.defendants = [{ name: '柯城区自然资源局' }, { name: '柯城区综合行政执法局' }];
   joint.documents[0]!.case!.challengedAct.actingUnits = joint.documents[0]!.case!.defendants;
-  await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(joint, court.signer), []));
+  const r2 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(joint, court.signer), []));
+  queuedDoc = ((await r2.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
   const q = (await (await gw.app.request('http://gw/v1/queue', { headers: adminHeaders() })).json()) as { items: { id: string }[] };
   queuedItem = q.items[0]!.id;
   const obs = (await (await gw.app.request(`http://gw/v1/obligations?case=${caseId}`, { headers: adminHeaders() })).json()) as { items: { id: string }[] };
@@ -64,6 +69,9 @@ beforeAll(async () => {
   H.court_other = (await clientToken(gw, 'court', 'court-kecheng')).headers;
   H.procuratorate = (await clientToken(gw, 'procuratorate', 'procuratorate-kecheng')).headers;
   H.liaison = (await clientToken(gw, 'liaison', 'court-longyou')).headers;
+  const made = await gw.app.request('http://gw/v1/statistics/packs', { method: 'POST', headers: H.jb_own, body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4' }) });
+  packId = ((await made.json()) as { id: string }).id;
+  const PACK_READERS: Caller[] = ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'];
 
   ENDPOINTS = [
     { name: 'GET /v1/filings/{id}', call: req('GET', `/v1/filings/${doc}`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
@@ -80,6 +88,16 @@ beforeAll(async () => {
     { name: 'GET /v1/admin/directory', call: req('GET', '/v1/admin/directory'), allow: ['admin'] },
     { name: 'POST /v1/admin/clients', call: req('POST', '/v1/admin/clients', { name: 'x', role: 'unit', scope: 'kc-zrzy' }), allow: ['admin'] },
     { name: 'GET /v1/admin/regions/{code}/policy', call: req('GET', '/v1/admin/regions/330802/policy'), allow: ['admin'] },
+    { name: 'GET /v1/statistics/packs/{id}', call: req('GET', `/v1/statistics/packs/${packId}`), allow: PACK_READERS },
+    { name: 'GET pack print', call: req('GET', `/v1/statistics/packs/${packId}/print`), allow: PACK_READERS },
+    { name: 'GET pack compare', call: req('GET', `/v1/statistics/packs/${packId}/compare/${packId}`), allow: PACK_READERS },
+    { name: 'POST /v1/statistics/packs (other region)', call: req('POST', '/v1/statistics/packs', { meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330803'] }), allow: ['admin', 'jb_other_region', 'office_other_region', 'court_own', 'liaison'] },
+    { name: 'GET ledger 330802', call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'] },
+    { name: 'GET ledger csv 330802', call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11&format=csv'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'] },
+    { name: 'GET report 2026-H2', call: req('GET', '/v1/statistics/reports/2026-H2?region=330802'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'] },
+    { name: 'GET drill-down 330802', call: req('GET', '/v1/statistics/figures/new_cases/cases?period=2026-Q4&region=330802'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'] },
+    { name: 'GET explain (queued case)', call: req('GET', `/v1/documents/${queuedDoc}/routing`), allow: ['admin', 'jb_own', 'office_own'] },
+    { name: 'GET /v1/queue?region=330803', call: req('GET', '/v1/queue?region=330803'), allow: ['admin', 'jb_other_region'] },
   ];
 });
 afterAll(() => gw.close());
@@ -120,5 +138,36 @@ describe('access matrix', () => {
     expect(await count('/v1/queue', 'jb_own')).toBe(1);
     expect(queuedItem).toBeTruthy();
     expect(obligationId).toBeTruthy();
+  });
+
+  it('a meeting pack shows every caller no more than its live drill-down: the same items, the same fields', async () => {
+    const FIGS = ['new_cases', 'loss_rate', 'head_appearance_rate'];
+    let compared = 0;
+    for (const who of CALLERS) {
+      const res = await gw.app.request(`http://gw/v1/statistics/packs/${packId}`, { headers: H[who] });
+      if (res.status !== 200) continue;
+      const pack = (await res.json()) as { content: { figures: { id: string; items: Record<string, unknown>[] }[] } };
+      for (const fig of FIGS) {
+        const live = (await (await gw.app.request(`http://gw/v1/statistics/figures/${fig}/cases?period=2026-Q4`, { headers: H[who] })).json()) as { items: Record<string, unknown>[] };
+        const liveNumbers = new Set(live.items.map((i) => i.caseNumber));
+        const liveKeys = new Set(live.items.flatMap((i) => Object.keys(i)));
+        for (const item of pack.content.figures.find((f) => f.id === fig)!.items) {
+          compared++;
+          expect([who, fig, liveNumbers.has(item.caseNumber)]).toEqual([who, fig, true]);
+          // No field the drill-down does not give this caller (the pack adds only its digest of the facts).
+          for (const k of Object.keys(item)) if (k !== 'digest') expect([who, k, liveKeys.has(k)]).toEqual([who, k, true]);
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+
+  it("evidence is per sender: a court never sees another sender's receipts", async () => {
+    const own = (await (await gw.app.request("http://gw/v1/evidence", { headers: H.court_own })).json()) as { items: unknown[] };
+    const other = (await (await gw.app.request('http://gw/v1/evidence', { headers: H.court_other })).json()) as { items: unknown[] };
+    const proc = (await (await gw.app.request('http://gw/v1/evidence', { headers: H.procuratorate })).json()) as { items: unknown[] };
+    expect(own.items.length).toBeGreaterThan(0);
+    expect(other.items).toEqual([]);
+    expect(proc.items).toEqual([]);
   });
 });
