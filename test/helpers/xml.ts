@@ -47,7 +47,7 @@ async function xmldsig(): Promise<typeof import('xmldsigjs')> {
     const [{ setNodeDependencies }, xpath] = await Promise.all([import('xml-core'), import('xpath')]);
     setNodeDependencies({ DOMParser, XMLSerializer, xpath });
   } catch (e) {
-    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`);
+    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`, { cause: e });
   }
   lib.Application.setEngine('WebCrypto', globalThis.crypto);
   return lib;
