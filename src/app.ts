@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Deps } from './deps.js';
 import { Problem, problemHeaders, problemResponse, toProblem } from './lib/problem.js';
+import { faultProblem, noteStorageFault, storageFaultOf } from './lib/faults.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
@@ -46,6 +47,8 @@ export function createApp(deps: Deps) {
     c.set('deps', deps);
     const started = performance.now();
     await next();
+    // Shutting down: every answer closes its connection, so kept-alive clients reconnect elsewhere or later.
+    if (deps.runtime.draining) c.header('Connection', 'close');
     deps.log.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
       requestId: c.var.requestId,
       method: c.req.method,
@@ -71,6 +74,12 @@ export function createApp(deps: Deps) {
     const headers: Record<string, string> = rid ? { 'X-Request-Id': rid } : {};
     const problem = toProblem(err, { contentType: c.req.header('content-type') });
     if (problem) return problemResponse(problem, rid, { ...headers, ...problemHeaders(problem) });
+    const fault = storageFaultOf(err);
+    if (fault) {
+      noteStorageFault(deps, fault);
+      deps.log.log('error', 'storage fault', { requestId: rid, fault: fault.slug, error: String(err) });
+      return problemResponse(faultProblem(fault), rid, { ...headers, 'Retry-After': String(fault.retryAfterSeconds) });
+    }
     deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: (err as Error)?.stack });
     return new Response(JSON.stringify({ type: 'about:blank', title: '内部错误 (Internal error)', status: 500, detail: 'an internal error occurred; quote the request id', instance: rid }), {
       status: 500,
@@ -106,6 +115,7 @@ export function createApp(deps: Deps) {
   return app;
 }
 
+/** A problem that says when to come back (faults, overload) carries it as Retry-After too. */
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   return app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO });
 }
