@@ -49,7 +49,7 @@ export function decodeHeaderText(value: string | undefined, name: string): strin
   } catch {
     throw new Problem('bad-request', `${name} is not percent-encoded UTF-8 (encodeURIComponent of the text)`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw new Problem('bad-request', `${name} contains control characters`);
+  if ([...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) throw new Problem('bad-request', `${name} contains control characters`);
   return text;
 }
 

@@ -44,7 +44,6 @@ import {
   parseVariants,
   periodInstants,
   resolveVariants,
-  PeriodError,
   type CaseFact,
   type Outcome,
   type Facts,

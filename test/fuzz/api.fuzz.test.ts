@@ -18,7 +18,7 @@ interface Operation {
 }
 
 let w: World;
-let ops: Operation[] = [];
+const ops: Operation[] = [];
 const tally = { requests: 0, fiveXx: 0, leaks: 0, refusals: 0, allowed: 0 };
 
 type Json = Record<string, unknown>;
