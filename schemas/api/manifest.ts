@@ -102,13 +102,13 @@ export const Hearing = z
 export const Outcome = z
   .object({
     result: z
-      .enum(['win', 'loss', 'withdrawal', 'mediation', 'other'])
-      .describe('win 胜诉 | loss 败诉 | withdrawal 撤诉 | mediation 调解 | other'),
+      .enum(['win', 'loss', 'partial_loss', 'withdrawal', 'mediation', 'other'])
+      .describe('win 胜诉 | loss 败诉 | partial_loss 部分败诉 (some claims upheld against the agency) | withdrawal 撤诉 | mediation 调解 | other (the appeal period and the appeal-opinion duties still run)'),
     lossKind: z
       .enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation'])
       .optional(),
-    effectiveOn: z.iso.date().optional(),
-    performanceDueOn: z.iso.date().optional(),
+    effectiveOn: z.iso.date().optional().describe('The day this decision took effect (生效), when the court states it'),
+    performanceDueOn: z.iso.date().optional().describe('The performance deadline the decision sets (a stated date: never recomputed)'),
   })
   .openapi('Outcome');
 
@@ -120,7 +120,13 @@ export const DocumentEntry = z
     case: CaseInfo.optional().describe('The case; required for every type except a stand-alone suggestion'),
     hearing: Hearing.optional(),
     outcome: Outcome.optional(),
-    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any'),
+    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any (a stated date: never recomputed)'),
+    decisionEffectiveOn: z.iso
+      .date()
+      .optional()
+      .describe(
+        "The day the case's latest first-instance judgment or ruling took effect (生效), stated by the court on any later document of the case (e.g. a 生效证明); replaces the gateway's inference from the appeal period",
+      ),
     urgent: z.boolean().optional().describe('A procuratorial suggestion in urgent public-interest litigation: 15 days (公益诉讼解释 第21条)'),
     attachments: z.array(Attachment).max(100).default([]),
   })
