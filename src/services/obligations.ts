@@ -15,7 +15,7 @@ import { and, asc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, caseSteps, cases, documents, obligations, reminders, remediationItems, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, caseSteps, cases, documents, obligations, reminders, remediationItems, routingDecisions, suggestionSteps, suggestions } from '../../schemas/db/index.js';
 import { addDays, beijingDate, type Calendar } from '../domain/calendar/index.js';
 import {
   planObligationsDetailed,
@@ -114,6 +114,25 @@ interface CaseContext {
   steps: { kind: string; data: Record<string, unknown>; at: Date; actor: string }[];
   /** When an appeal became known: an appeal document, an appeal_filed step, a second-instance case opened. */
   appealsAt: Date[];
+  /** The day a suggestion (by its document) was handled, as the unit stated in its reply draft (S 五(七)). */
+  handled: Map<string, string>;
+}
+
+/** The handling day the unit stated in its latest reply draft, per suggestion document (S 五(七)). */
+async function handledOn(deps: Deps, documentIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!documentIds.length) return out;
+  const rows = await deps.db.orm
+    .select({ documentId: suggestions.documentId, dataJson: suggestionSteps.dataJson })
+    .from(suggestionSteps)
+    .innerJoin(suggestions, eq(suggestions.id, suggestionSteps.suggestionId))
+    .where(and(inArray(suggestions.documentId, documentIds), eq(suggestionSteps.kind, 'draft')))
+    .orderBy(asc(suggestionSteps.at));
+  for (const r of rows) {
+    const on = (JSON.parse(r.dataJson) as { handledOn?: string | null }).handledOn;
+    if (on) out.set(r.documentId, on);
+  }
+  return out;
 }
 
 /** Shared by the documents of one delivery: a case's context, with what earlier documents of the delivery planned. */
@@ -142,6 +161,7 @@ async function loadCaseContext(deps: Deps, caseId: string, dir: DirectoryIndex |
     .from(assignments)
     .where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead'), isNull(assignments.supersededAt)));
   const caseDocs: CaseDoc[] = docs.map((d) => ({ id: d.id, type: d.type as DocumentType, entry: JSON.parse(d.entryJson) as DocumentEntry, arrivedAt: d.arrivedAt }));
+  const handled = await handledOn(deps, caseDocs.filter((d) => d.type === 'judicial_suggestion' || d.type === 'procuratorial_suggestion').map((d) => d.id));
   const stepRows = steps.map((s) => ({ kind: s.kind, data: JSON.parse(s.dataJson) as Record<string, unknown>, at: s.at, actor: s.actor }));
   return {
     caseId,
@@ -156,6 +176,7 @@ async function loadCaseContext(deps: Deps, caseId: string, dir: DirectoryIndex |
       ...stepRows.filter((s) => s.kind === 'appeal_filed').map((s) => s.at),
       ...children.map((ch) => ch.createdAt),
     ],
+    handled,
   };
 }
 
@@ -170,7 +191,7 @@ function decisionAt(ctx: CaseContext, at: Date): CaseDoc | undefined {
 
 /** The facts of one document of the case: its own, and what the case knows about it since. */
 function docFacts(ctx: CaseContext | null, doc: CaseDoc): PlanFacts {
-  const facts = planFacts(doc.entry, doc.arrivedAt);
+  const facts = planFacts(doc.entry, doc.arrivedAt, ctx?.handled.get(doc.id));
   if (!ctx) return facts;
   facts.governmentDefendant = ctx.governmentDefendant;
   if (isFirstInstanceDecision(doc)) {
@@ -389,7 +410,7 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
     if (!cc) {
       dir = (await currentDirectory(deps)).index;
       const loaded = ctx.caseIsNew ? undefined : await loadCaseContext(deps, ctx.caseId, dir);
-      cc = loaded ?? { caseId: ctx.caseId, regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId, governmentDefendant: false, docs: [], obligations: [], steps: [], appealsAt: [] };
+      cc = loaded ?? { caseId: ctx.caseId, regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId, governmentDefendant: false, docs: [], obligations: [], steps: [], appealsAt: [], handled: new Map() };
       ctx.state?.set(ctx.caseId, cc);
     }
     cc.regionCode = ctx.regionCode ?? cc.regionCode;
@@ -436,6 +457,8 @@ export interface ReplanOptions {
   doneIds?: string[];
   /** An appeal known from the same write (a second-instance case being created). */
   appealAt?: Date;
+  /** A suggestion's handling day stated in the same write (S 五(七)). */
+  handled?: { documentId: string; on: string };
   calendar?: Calendar;
 }
 
@@ -454,6 +477,7 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
     if (s.kind === 'appeal_filed') ctx.appealsAt.push(now);
   }
   if (opts.appealAt) ctx.appealsAt.push(opts.appealAt);
+  if (opts.handled) ctx.handled.set(opts.handled.documentId, opts.handled.on);
   for (const o of ctx.obligations) {
     if (opts.doneIds?.includes(o.id) && isNonClosed(o.status)) Object.assign(o, { status: o.status === 'overdue' ? 'remedied' : 'done', doneAt: now });
   }
@@ -471,17 +495,37 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
   return { items, entries, changed };
 }
 
+/** Re-plan one document's case, or the document alone when it belongs to no case (a stand-alone suggestion). */
+export async function replanDocument(deps: Deps, documentId: string, now: Date, opts: ReplanOptions = {}): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
+  const [rd] = await deps.db.orm.select({ caseId: routingDecisions.caseId }).from(routingDecisions).where(eq(routingDecisions.documentId, documentId));
+  if (rd?.caseId) return replanCase(deps, rd.caseId, now, opts);
+  return replanLoneDocument(deps, documentId, now, opts.actor ?? 'rules', opts.cause ?? null, opts.calendar ?? (await currentCalendar(deps)), opts.handled?.on);
+}
+
 /** Re-plan a document that belongs to no case (a stand-alone suggestion). */
-async function replanLoneDocument(deps: Deps, documentId: string, now: Date, actor: string, cause: unknown, calendar: Calendar) {
+async function replanLoneDocument(deps: Deps, documentId: string, now: Date, actor: string, cause: unknown, calendar: Calendar, handledNow?: string) {
   const [d] = await deps.db.orm.select({ id: documents.id, type: documents.type, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, documentId));
   if (!d) return { items: [], entries: [], changed: 0 };
   const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.documentId, documentId));
   const regionCode = obs[0]?.regionCode ?? null;
-  const { policy } = await regionPolicy(deps, regionCode);
   const doc: CaseDoc = { id: d.id, type: d.type as DocumentType, entry: JSON.parse(d.entryJson) as DocumentEntry, arrivedAt: d.arrivedAt };
   // A context without a case: only this document's obligations (no other events to weigh).
-  const ctx: CaseContext = { caseId: '', regionCode, leadUnitId: obs.find((o) => o.unitId)?.unitId ?? null, governmentDefendant: false, docs: [doc], obligations: obs, steps: [], appealsAt: [] };
-  return reconcile(deps, ctx, doc, policy, calendar, now, 'replan', { regionCode, leadUnitId: ctx.leadUnitId }, actor, cause);
+  const handled = await handledOn(deps, [documentId]);
+  if (handledNow) handled.set(documentId, handledNow);
+  const [sug] = await deps.db.orm.select({ unitId: suggestions.unitId, regionCode: suggestions.regionCode }).from(suggestions).where(eq(suggestions.documentId, documentId));
+  const ctx: CaseContext = {
+    caseId: '',
+    regionCode: regionCode ?? sug?.regionCode ?? null,
+    leadUnitId: sug?.unitId ?? obs.find((o) => o.unitId)?.unitId ?? null,
+    governmentDefendant: false,
+    docs: [doc],
+    obligations: obs,
+    steps: [],
+    appealsAt: [],
+    handled,
+  };
+  const { policy } = await regionPolicy(deps, ctx.regionCode);
+  return reconcile(deps, ctx, doc, policy, calendar, now, 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, actor, cause);
 }
 
 /** Statements that give a case's unit obligations to its (new) lead unit. */
@@ -521,7 +565,7 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: Recompute
   for (const documentId of lone) {
     changed += await commitPlanned(deps, async () => {
       const now = deps.clock.now();
-      const r = await replanLoneDocument(deps, documentId, now, actor, change, await currentCalendar(deps));
+      const r = await replanDocument(deps, documentId, now, { actor, cause: change });
       return { entries: r.entries, build: async () => ({ items: r.items, result: r.changed }) };
     });
   }
