@@ -93,6 +93,20 @@ describe('defect 1 — every first-instance decision starts the appeal path (ALL
   });
 });
 
+describe('the wire format publishes partial_loss and the effectiveness certificate, with examples', () => {
+  it('the examples in schemas/wire/examples parse as manifests (schemas/api/manifest.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { Manifest } = await import('../schemas/api/manifest.js');
+    const read = (f: string) => JSON.parse(readFileSync(new URL(`../schemas/wire/examples/${f}`, import.meta.url), 'utf8')) as unknown;
+    expect(Manifest.parse(read('judgment-partial-loss.manifest.json')).documents[0]!.outcome?.result).toBe('partial_loss');
+    expect(Manifest.parse(read('decision-effective.manifest.json')).documents[0]).toMatchObject({ type: 'effectiveness_certificate', decisionEffectiveOn: '2026-12-09' });
+    // A certificate that does not say when is refused.
+    const bad = read('decision-effective.manifest.json') as Manifest;
+    delete bad.documents[0]!.decisionEffectiveOn;
+    expect(Manifest.safeParse(bad).success).toBe(false);
+  });
+});
+
 describe('defect 2 — the first receipt of the complaint copy starts the answer clock (ALL 第67条)', () => {
   let w: World;
   beforeAll(async () => (w = await world('quzhou-kecheng')));
@@ -185,11 +199,7 @@ describe('defect 4 — effectiveness: after-judgment duties counted from the day
       d.outcome = { result: 'loss', lossKind: 'revoke' };
     });
     w.clock.advance(20 * DAY);
-    await w.push('(2026)浙0825行初503号', 'summons', (d) => {
-      d.title = '生效证明书';
-      delete d.hearing;
-      d.decisionEffectiveOn = '2026-12-12';
-    });
+    await w.push('(2026)浙0825行初503号', 'effectiveness_certificate', (d) => (d.decisionEffectiveOn = '2026-12-12'));
     expect((await w.live(caseId, 'three_ones_plan')).map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-22', 'stated']]);
     w.clock.set(T0);
   });
@@ -352,16 +362,13 @@ describe('property — random document sequences of one case (Putian, the distri
             if (judgmentAt) stated = on;
             continue;
           }
-          const type = e.kind === 'effective_stated' ? 'summons' : (e.kind as Doc['type']);
+          const type = e.kind === 'effective_stated' ? 'effectiveness_certificate' : (e.kind as Doc['type']);
           if (type === 'judgment' && judgmentAt) continue; // one first-instance judgment per case
           const on = addDays('2026-11-23', e.effectiveOffset);
           const r = await w.push(caseNumber, type, (d) => {
             d.case!.defendants.push(GOV);
             if (type === 'judgment') d.outcome = { result: 'loss', lossKind: 'revoke' };
-            if (e.kind === 'effective_stated') {
-              d.decisionEffectiveOn = on;
-              delete d.hearing;
-            }
+            if (e.kind === 'effective_stated') d.decisionEffectiveOn = on;
           });
           caseId = r.caseId;
           if ((type === 'complaint_copy' || type === 'response_notice') && !firstComplaint) firstComplaint = now;

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 
 async function main() {
   let cfg;
@@ -23,8 +24,13 @@ async function main() {
       dataDir: cfg.DATA_DIR,
     });
   });
-  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
-  let sweeping = false;
+  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once. It
+  // starts with a check of the holiday data's version, so deadlines are re-planned at start after an upgrade.
+  let sweeping = true;
+  recomputeOnHolidayDataChange(deps, deps.clock.now())
+    .then((r) => r.recomputed && deps.log.log('info', 'holiday data changed: deadlines re-planned', r))
+    .catch((e) => deps.log.log('error', 'holiday data check failed', { error: String(e) }))
+    .finally(() => (sweeping = false));
   const timer =
     cfg.SWEEP_INTERVAL_SECONDS > 0
       ? setInterval(() => {

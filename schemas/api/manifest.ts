@@ -18,6 +18,7 @@ export const DOCUMENT_TYPES = [
   'appeal', // 上诉状
   'judicial_suggestion', // 司法建议书
   'procuratorial_suggestion', // 检察建议书
+  'effectiveness_certificate', // 生效证明书: states the day the case's decision took effect (decisionEffectiveOn)
 ] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
@@ -133,6 +134,9 @@ export const DocumentEntry = z
   .superRefine((d, ctx) => {
     if (!d.case && d.type !== 'judicial_suggestion' && d.type !== 'procuratorial_suggestion') {
       ctx.addIssue({ code: 'custom', path: ['case'], message: `a ${d.type} must carry its case` });
+    }
+    if (d.type === 'effectiveness_certificate' && !d.decisionEffectiveOn) {
+      ctx.addIssue({ code: 'custom', path: ['decisionEffectiveOn'], message: 'an effectiveness_certificate (生效证明书) states decisionEffectiveOn' });
     }
   })
   .openapi('DocumentEntry');
