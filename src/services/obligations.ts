@@ -91,7 +91,6 @@ const EVENT_GROUP: Partial<Record<DocumentType, { group: string; mode: 'first' |
   summons: { group: 'hearing', mode: 'latest' },
   head_appearance_notice: { group: 'hearing', mode: 'latest' },
 };
-const DECISION_TYPES = new Set<string>(['judgment', 'ruling', 'mediation']);
 
 type ObligationRow = typeof obligations.$inferSelect;
 
