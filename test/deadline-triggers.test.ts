@@ -193,6 +193,35 @@ describe('defect 4 — effectiveness: after-judgment duties counted from the day
     w.clock.set(T0);
   });
 
+  it('a second-instance case continuing the judgment withdraws the inference; the second-instance judgment takes effect on service', async () => {
+    const first = await w.push('(2026)浙0825行初504号', 'judgment', (d) => {
+      d.case!.defendants.push(GOV);
+      d.outcome = { result: 'loss', lossKind: 'revoke' };
+    });
+    expect(await w.live(first.caseId, 'three_ones_plan')).toHaveLength(1);
+    w.clock.advance(40 * DAY); // 2027-01-02
+    const second = await w.push('(2027)浙08行终504号', 'judgment', (d) => {
+      d.case!.instance = 'second';
+      d.case!.priorCaseNumbers = ['(2026)浙0825行初504号'];
+      d.case!.defendants.push(GOV);
+      d.outcome = { result: 'loss', lossKind: 'revoke' };
+    });
+    expect(await w.live(first.caseId, 'three_ones_plan')).toEqual([]);
+    expect((await w.live(second.caseId, 'three_ones_plan')).map((o) => [o.derivation.anchor.date, o.dueSource])).toEqual([['2027-01-02', 'arrival']]);
+    w.clock.set(T0);
+  });
+
+  it('the appeal period is a window: when it passes without an appeal it lapses, never overdue (ALL 第85条)', async () => {
+    const { caseId } = await w.push('(2026)浙0825行初505号', 'judgment', (d) => (d.outcome = { result: 'win' }));
+    expect((await w.live(caseId, 'appeal')).map((o) => o.dueOn)).toEqual(['2026-12-08']);
+    w.clock.set(new Date('2026-12-10T02:00:00Z'));
+    await sweep(w.gw.deps, w.clock.now());
+    const [appeal] = (await w.obligations(caseId)).filter((o) => o.kind === 'appeal');
+    expect(appeal).toMatchObject({ status: 'waived' });
+    expect(appeal!.statusReason).toContain('上诉期届满');
+    w.clock.set(T0);
+  });
+
   it('the court states the effective date on a later document of the case: the duties count from it', async () => {
     const { caseId } = await w.push('(2026)浙0825行初503号', 'judgment', (d) => {
       d.case!.defendants.push(GOV);
@@ -317,6 +346,20 @@ describe('defect 7 — internal periods, each with its condition', () => {
     expect(res.status, await res.clone().text()).toBe(201);
     const result = (await s.obligations(caseId)).filter((o) => o.ruleId === 'judicial-suggestion-result');
     expect(result.map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-31', 'recorded']]); // 12-01 + 30
+  });
+
+  it('without a reply rule, a suggestion received on 12-31 is due two months later on 02-28, not 03-03 (民法典 第202条)', async () => {
+    const put = await s.admin('/v1/admin/regions/330802/policy', 'PUT', {
+      presetId: 'sishui',
+      overrides: { rules: { 'judicial-suggestion-reply': { enabled: false }, 'judicial-suggestion-result': { enabled: false } } },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    s.clock.set(new Date('2026-12-31T02:00:00Z'));
+    await s.push('(2026)浙0825行初805号', 'judicial_suggestion', (d) => (d.title = '司法建议书'));
+    const list = (await (await s.gw.app.request('http://gw/v1/suggestions', { headers: adminHeaders() })).json()) as { items: { replyDueOn: string }[] };
+    expect(list.items.map((i) => i.replyDueOn)).toContain('2027-02-28');
+    s.clock.set(T0);
+    expect((await s.admin('/v1/admin/regions/330802/policy', 'PUT', { presetId: 'sishui' })).status).toBe(200);
   });
 
   it('行诉解释 第110条: the retrial window, six months from a second-instance judgment taking effect on service', async () => {
