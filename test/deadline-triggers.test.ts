@@ -310,6 +310,19 @@ describe('defect 6 — recompute: overdue included, holiday-data versions, publi
     const [row] = await w.gw.deps.db.orm.select().from(calendarDataVersions);
     expect(row!.digest).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('a calendar or data change moves deadlines but creates none: an old case is not flooded with new, already-missed duties', async () => {
+    // As if planned before the appeal-period rule existed: a judgment whose appeal obligation was never created.
+    const { caseId } = await w.push('(2026)浙0825行初703号', 'judgment', (d) => delete d.outcome);
+    const [appeal] = await w.live(caseId, 'appeal');
+    await w.gw.deps.db.orm.delete(remindersT).where(eq(remindersT.obligationId, appeal!.id));
+    await w.gw.deps.db.orm.delete(obligationsT).where(eq(obligationsT.id, appeal!.id));
+    await w.gw.deps.db.orm.update(calendarDataVersions).set({ digest: 'older-data' });
+    w.clock.set(new Date('2027-03-01T02:00:00Z'));
+    await sweep(w.gw.deps, w.clock.now());
+    expect(await w.live(caseId, 'appeal')).toEqual([]);
+    w.clock.set(T0);
+  });
 });
 
 describe('defect 7 — internal periods, each with its condition', () => {

@@ -291,6 +291,8 @@ const isNonClosed = (status: string) => status === 'open' || status === 'overdue
  * Bring one document's obligations in line with its plan. 'intake': the document is new (reminders from its
  * arrival on). 'replan': existing obligations are updated (an overdue one re-opens when its new due date has not
  * passed), missing ones created (future reminders only), and those the plan no longer has are waived with the reason.
+ * 'recompute' (a calendar change, new holiday data): a change of days creates no fact, so existing obligations are
+ * only updated; nothing is created or withdrawn.
  */
 function reconcile(
   deps: Deps,
@@ -299,7 +301,7 @@ function reconcile(
   policy: Policy,
   calendar: Calendar,
   now: Date,
-  mode: 'intake' | 'replan',
+  mode: 'intake' | 'replan' | 'recompute',
   where: { regionCode: string | null; leadUnitId: string | null },
   actor: string,
   cause: unknown,
@@ -321,9 +323,10 @@ function reconcile(
 
   for (const p of plan.obligations) {
     const existing = mine.find((o) => o.ruleId === p.ruleId);
+    if (!existing && mode === 'recompute') continue;
     if (!existing) {
       if (event && all.some((o) => o.ruleId === p.ruleId && sameEvent(o))) {
-        if (event.mode === 'first' || mode === 'replan') continue; // the first receipt stands (ALL 第67条)
+        if (event.mode === 'first' || mode !== 'intake') continue; // the first receipt stands (ALL 第67条)
         // 'latest' at intake: this document supersedes the open obligations of the earlier one.
         const earlier = all.filter((o) => o.ruleId === p.ruleId && sameEvent(o) && o.status === 'open');
         if (earlier.length) {
@@ -374,6 +377,7 @@ function reconcile(
     changed++;
   }
   if (mode === 'replan') {
+    // Withdrawn by a later fact (an appeal withdraws the inferred effectiveness).
     for (const o of mine) {
       if (!isNonClosed(o.status) || plan.obligations.some((p) => p.ruleId === o.ruleId)) continue;
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
@@ -458,6 +462,8 @@ export interface ReplanOptions {
   appealAt?: Date;
   /** A suggestion's handling day stated in the same write (S 五(七)). */
   handled?: { documentId: string; on: string };
+  /** Only move existing obligations (a calendar or holiday-data change creates no fact): nothing created or withdrawn. */
+  updateOnly?: boolean;
   calendar?: Calendar;
 }
 
@@ -486,7 +492,7 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
   const entries: AuditEntry[] = [];
   let changed = 0;
   for (const d of ctx.docs) {
-    const r = reconcile(deps, ctx, d, policy, calendar, now, 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, opts.actor ?? 'rules', opts.cause ?? null);
+    const r = reconcile(deps, ctx, d, policy, calendar, now, opts.updateOnly ? 'recompute' : 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, opts.actor ?? 'rules', opts.cause ?? null);
     items.push(...r.items);
     entries.push(...r.entries);
     changed += r.changed;
@@ -498,11 +504,11 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
 export async function replanDocument(deps: Deps, documentId: string, now: Date, opts: ReplanOptions = {}): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
   const [rd] = await deps.db.orm.select({ caseId: routingDecisions.caseId }).from(routingDecisions).where(eq(routingDecisions.documentId, documentId));
   if (rd?.caseId) return replanCase(deps, rd.caseId, now, opts);
-  return replanLoneDocument(deps, documentId, now, opts.actor ?? 'rules', opts.cause ?? null, opts.calendar ?? (await currentCalendar(deps)), opts.handled?.on);
+  return replanLoneDocument(deps, documentId, now, opts.actor ?? 'rules', opts.cause ?? null, opts.calendar ?? (await currentCalendar(deps)), opts.handled?.on, opts.updateOnly);
 }
 
 /** Re-plan a document that belongs to no case (a stand-alone suggestion). */
-async function replanLoneDocument(deps: Deps, documentId: string, now: Date, actor: string, cause: unknown, calendar: Calendar, handledNow?: string) {
+async function replanLoneDocument(deps: Deps, documentId: string, now: Date, actor: string, cause: unknown, calendar: Calendar, handledNow?: string, updateOnly?: boolean) {
   const [d] = await deps.db.orm.select({ id: documents.id, type: documents.type, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, documentId));
   if (!d) return { items: [], entries: [], changed: 0 };
   const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.documentId, documentId));
@@ -524,7 +530,7 @@ async function replanLoneDocument(deps: Deps, documentId: string, now: Date, act
     handled,
   };
   const { policy } = await regionPolicy(deps, ctx.regionCode);
-  return reconcile(deps, ctx, doc, policy, calendar, now, 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, actor, cause);
+  return reconcile(deps, ctx, doc, policy, calendar, now, updateOnly ? 'recompute' : 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, actor, cause);
 }
 
 /** Statements that give a case's unit obligations to its (new) lead unit. */
@@ -557,14 +563,14 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: Recompute
   for (const caseId of caseIds) {
     changed += await commitPlanned(deps, async () => {
       const now = deps.clock.now();
-      const r = await replanCase(deps, caseId, now, { actor, cause: change });
+      const r = await replanCase(deps, caseId, now, { actor, cause: change, updateOnly: true });
       return { entries: r.entries, build: async () => ({ items: r.items, result: r.changed }) };
     });
   }
   for (const documentId of lone) {
     changed += await commitPlanned(deps, async () => {
       const now = deps.clock.now();
-      const r = await replanDocument(deps, documentId, now, { actor, cause: change });
+      const r = await replanDocument(deps, documentId, now, { actor, cause: change, updateOnly: true });
       return { entries: r.entries, build: async () => ({ items: r.items, result: r.changed }) };
     });
   }
