@@ -80,6 +80,8 @@ export function createApp(deps: Deps) {
   mountDeadlines(app);
   mountStatistics(app);
   mountWeb(app);
+  // A person who opens the bare address lands on the pages (which ask them to sign in).
+  app.get('/', (c) => c.redirect('/web', 302));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',

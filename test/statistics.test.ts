@@ -1,5 +1,5 @@
 /**
- * Shared statistics (issue 9; DOMAIN.md §7): each figure on hand-built cases pushed through the API, the answer
+ * Shared statistics (issue 9; docs/domain.md §7): each figure on hand-built cases pushed through the API, the answer
  * worked out here; drill-down; access for the liaison, the court and the government side; a meeting pack
  * verified with the JWKS alone and compared after one case changes; the ledger opened back with exceljs.
  *
@@ -140,7 +140,7 @@ describe('each figure, worked out by hand (柯城 330802, 2026-Q4)', () => {
   it('a justice bureau sees its own region only', () => {
     expect(o.regions.map((r) => r.code)).toEqual(['330802']);
   });
-  it('发案数: first-instance cases received in the period (A–F; H is second instance) [DOMAIN.md §7]', () => {
+  it('发案数: first-instance cases received in the period (A–F; H is second instance) [docs/domain.md §7]', () => {
     expect(nd(fig(o, 'new_cases'))).toEqual([6, null, null]);
     expect(fig(o, 'new_cases').byUnit).toEqual(expect.arrayContaining([expect.objectContaining({ unitId: 'kc-zrzy', numerator: 4 }), expect.objectContaining({ unitId: 'kc-zjj', numerator: 2 })]));
   });

@@ -3,13 +3,14 @@
  * gateway's database and pushes a handful of realistic signed documents to a RUNNING gateway (`npm start`),
  * then checks every receipt against the gateway's JWKS alone, shows a retry and a tampered push.
  *
- *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`.
+ *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`: the demo writes its
+ *   court into that database, so both must be the gateway's (checked first through the gateway's JWKS).
  */
 import { join } from 'node:path';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { attachmentEntry, demoManifest, loadOrMakeCourtPki, multipartRequest, reachGateway, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
+import { attachmentEntry, demoManifest, hintDataDir, loadOrMakeCourtPki, multipartRequest, reachGateway, sameGatewayProblem, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -30,6 +31,12 @@ async function main() {
   const base = await reachGateway(say);
   const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  const elsewhere = await sameGatewayProblem(base, await deps.keys.jwks(), cfg.DATA_DIR);
+  if (elsewhere) {
+    say(`✗ 演示数据目录与网关不一致 ${elsewhere}`);
+    client.close();
+    process.exit(1);
+  }
   await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
   if ((await directorySnapshot(deps)).version === 0) {
     const r = await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'demo', 'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)');
@@ -76,6 +83,7 @@ async function main() {
     };
     if (res.status !== 201 || !body.receipt || !body.jws) {
       say(`✗ ${d.label}: ${res.status} ${body.detail ?? ''}`);
+      if (res.status === 403) say(`    (${hintDataDir(base, cfg.DATA_DIR)})`);
       continue;
     }
     const v = await verifyWithJwks(body.jws, jwks);

@@ -1,5 +1,5 @@
 /**
- * The deadline steps of the sweep (DOMAIN.md §4, G 全流程督促跟踪 "报备+提醒+反馈+补救+通报", P 第十五条(三)):
+ * The deadline steps of the sweep (docs/domain.md §4, G 全流程督促跟踪 "报备+提醒+反馈+补救+通报", P 第十五条(三)):
  * fire due reminders, chases, supervision notices and reports through the outbox; turn missed obligations into
  * overdue + remediation items; produce the monthly ledger data on the policy's day. Each step reads through
  * partial indexes (never a full scan), writes in audited batches, and is idempotent: run twice or

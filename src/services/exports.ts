@@ -1,5 +1,5 @@
 /**
- * Exports for the reporting rhythm (DOMAIN.md §7): the monthly ledger (台账, P 第十五条(一): pending cases and
+ * Exports for the reporting rhythm (docs/domain.md §7): the monthly ledger (台账, P 第十五条(一): pending cases and
  * lost cases reported rolling until judged or settled) as XLSX (one sheet per kind, Chinese headers) or CSV
  * (UTF-8 with BOM so Excel opens Chinese correctly); the half-year and annual report data as JSON
  * [S 五(二), G 半年报告]; a meeting pack as a printable page.
@@ -193,7 +193,7 @@ export async function reportData(deps: Deps, p: Principal, period: string, regio
     figures: r.total.map((v) => presentFigure(v, { withUnits: true })),
     byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, figures: x.figures.map((v) => presentFigure(v)) })),
     byDomain,
-    source: 'S 五(二)（年度报告）; G 建立半年报告、通报制度; DOMAIN.md §7',
+    source: 'S 五(二)（年度报告）; G 建立半年报告、通报制度; docs/domain.md §7',
   };
 }
 
