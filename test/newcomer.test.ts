@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,6 +102,21 @@ describe('npm start, as a newcomer meets it', () => {
     expect(await demo.exited).toBe(0);
     expect(demo.out.join('\n')).toContain('4/4 份文书已送达并取得经验证的回执');
   }, 60_000);
+
+  it("npm run demo with the gateway's ADMIN_TOKEN sets itself up through the admin API, whatever its DATA_DIR (as for the Worker)", async () => {
+    const other = mkdtempSync(join(tmpdir(), 'fuyuan-api-'));
+    try {
+      const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+      const demo = start({ DATA_DIR: other, FUYUAN_URL: lines.find((l) => l.url)!.url!, ADMIN_TOKEN: token }, 'adapters/node/demo.ts');
+      expect(await demo.exited).toBe(0);
+      expect(demo.out.join('\n')).toContain('4/4 份文书已送达并取得经验证的回执');
+      const wrong = start({ DATA_DIR: other, FUYUAN_URL: lines.find((l) => l.url)!.url!, ADMIN_TOKEN: 'not-the-gateways-token-0000' }, 'adapters/node/demo.ts');
+      expect(await wrong.exited).toBe(1);
+      expect(wrong.out.join('\n')).toContain('refused ADMIN_TOKEN (401)');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('npm run demo with no gateway at FUYUAN_URL names FUYUAN_URL and DATA_DIR', async () => {
     const demo = start({ DATA_DIR: dir, FUYUAN_URL: 'http://127.0.0.1:9' }, 'adapters/node/demo.ts');
