@@ -36,7 +36,7 @@ export function recipients(dir: DirectoryIndex, parties: readonly Party[], regio
   return [...out];
 }
 
-function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
+export function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
   const label = KIND_ZH[kind] ?? kind;
   const ask =
     kind === 'feedback'
@@ -56,7 +56,7 @@ function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: str
     ...(caseNumber ? { caseNumber } : {}),
     obligation: o.titleZh,
     dueOn: o.dueOn,
-    ...(base && caseId ? { link: `${base.replace(/\/$/, '')}/v1/cases/${caseId}` } : {}),
+    ...(base && caseId ? { link: `${base.replace(/\/$/, '')}/web/cases/${caseId}` } : {}),
   };
 }
 
