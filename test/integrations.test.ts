@@ -1,7 +1,8 @@
 /**
  * Integrations that land where people work, each checked with an independent library or as a person would:
  * notification links open the clerk's page; the generic webhook verifies with the `standardwebhooks` library
- * and refuses a changed body; a long DingTalk message keeps its link and the robot's keyword.
+ * and refuses a changed body; a long DingTalk message keeps its link and the robot's keyword; the iCalendar feed,
+ * read back with ical.js, has alarms, the case page's URL, stable UIDs and a SEQUENCE that grows when a deadline moves.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
@@ -10,7 +11,15 @@ import { webhookAdapter } from '../adapters/notify/webhook.js';
 import { dingtalkAdapter } from '../adapters/notify/dingtalk.js';
 import { FOOTER } from '../adapters/notify/render.js';
 import type { NotificationMessage, NotifyContext } from '../src/services/notifications.js';
-import { T0, testGateway } from './helpers/gateway.js';
+import ICAL from 'ical.js';
+import { and, eq, isNull } from 'drizzle-orm';
+import { adminHeaders, FixedClock, T0, testGateway } from './helpers/gateway.js';
+import { makeCourtPki } from './helpers/pki.js';
+import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
+import { registerSender } from '../src/services/senders.js';
+import { saveDirectory } from '../src/services/directory.js';
+import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
+import { reminders } from '../schemas/db/index.js';
 
 const MSG: NotificationMessage = {
   title: '【提醒】提交答辩状',
@@ -99,5 +108,71 @@ describe('DingTalk: a long message', () => {
     expect(text.endsWith(FOOTER)).toBe(true);
     expect(text).toContain('府院通');
     expect(text).not.toContain('第3000项');
+  });
+});
+
+describe('iCalendar feed, read back with ical.js', () => {
+  let gw: Awaited<ReturnType<typeof testGateway>>;
+  const api = (path: string, init: RequestInit = {}) => gw.app.request(`http://gw.example${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
+  type Ev = { uid: string; url: string | null; sequence: number; start: string; alarms: string[]; summary: string };
+  const feed = async (path: string): Promise<Ev[]> => {
+    const res = await gw.app.request(`http://gw.example${path}`);
+    expect(res.status).toBe(200);
+    const comp = new ICAL.Component(ICAL.parse(await res.text()));
+    return comp.getAllSubcomponents('vevent').map((v) => ({
+      uid: String(v.getFirstPropertyValue('uid')),
+      url: (v.getFirstPropertyValue('url') as string | null) ?? null,
+      sequence: Number(v.getFirstPropertyValue('sequence')),
+      start: String(v.getFirstPropertyValue('dtstart')),
+      summary: String(v.getFirstPropertyValue('summary')),
+      alarms: v.getAllSubcomponents('valarm').map((a) => {
+        expect(a.getFirstPropertyValue('action')).toBe('DISPLAY');
+        return (a.getFirstPropertyValue('trigger') as ICAL.Time).toJSDate().toISOString();
+      }),
+    }));
+  };
+  let caseId: string;
+  let path: string;
+
+  beforeAll(async () => {
+    gw = await testGateway({ clock: new FixedClock(T0) });
+    const court = await makeCourtPki('龙游县人民法院');
+    await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
+    await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
+    // Guangzhou's preset reminds a week and a day before each due date [G 全流程].
+    expect((await api('/v1/admin/regions/330802/policy', { method: 'PUT', body: JSON.stringify({ presetId: 'guangzhou' }) })).status).toBe(200);
+    const m = demoManifest({ messageId: 'ics-1', senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: '(2026)浙0825行初777号', defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+    const res = await gw.app.request(joseRequest('http://gw.example/v1/deliveries', await signManifest(m, court.signer)));
+    expect(res.status).toBe(201);
+    caseId = ((await res.json()) as { receipt: { documents: { routing: { caseId: string } }[] } }).receipt.documents[0]!.routing.caseId;
+    path = ((await (await api('/v1/admin/units/kc-zrzy/calendar-token', { method: 'POST' })).json()) as { path: string }).path;
+  });
+  afterAll(() => gw.close());
+
+  it("each deadline has a stable UID, the clerk's case page as URL, and an alarm at every reminder the policy scheduled", async () => {
+    const events = await feed(path);
+    const open = ((await (await api('/v1/obligations?unit=kc-zrzy&status=open&limit=1000')).json()) as { items: { id: string }[] }).items;
+    expect(events.map((e) => e.uid).sort()).toEqual(open.map((o) => `${o.id}@fuyuan`).sort());
+    let alarmed = 0;
+    for (const e of events) {
+      expect(e.url).toBe(`http://gw.example/web/cases/${caseId}`);
+      expect(e.sequence).toBe(0);
+      const id = e.uid.replace(/@fuyuan$/, '');
+      const scheduled = await gw.deps.db.orm.select().from(reminders).where(and(eq(reminders.obligationId, id), isNull(reminders.cancelledAt)));
+      expect(e.alarms).toEqual(scheduled.map((r) => r.fireAt.toISOString()).sort());
+      alarmed += e.alarms.length;
+    }
+    expect(alarmed).toBeGreaterThan(0);
+  });
+
+  it('when a deadline moves (a regional rest day on its due date) the same UID comes back with the new date and a higher SEQUENCE', async () => {
+    const before = (await feed(path)).find((e) => e.summary.startsWith('提交答辩状') || e.summary.includes('答辩'))!;
+    expect(before.start).toBe('2026-12-08');
+    gw.clock.advance(3600_000);
+    const res = await api('/v1/admin/calendar/overrides/2026-12-08', { method: 'PUT', body: JSON.stringify({ working: false, name: '区域性休息日', reason: '地方政府通知' }) });
+    expect(res.status).toBeLessThan(300);
+    const after = (await feed(path)).find((e) => e.uid === before.uid)!;
+    expect(after.start).toBe('2026-12-09');
+    expect(after.sequence).toBeGreaterThan(before.sequence);
   });
 });
