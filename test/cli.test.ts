@@ -40,7 +40,7 @@ describe('help', () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     const groups = commandsOf(top.text);
-    expect(groups).toEqual(expect.arrayContaining(['sender', 'key', 'audit', 'directory', 'queue', 'client', 'calendar', 'policy', 'sweep']));
+    expect(groups).toEqual(expect.arrayContaining(['sender', 'key', 'audit', 'directory', 'queue', 'client', 'calendar', 'policy', 'sweep', 'backup', 'restore']));
     let seen = 0;
     for (const g of groups) {
       const h = await cli(g, '--help');
