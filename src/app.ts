@@ -23,6 +23,8 @@ import { mountAdvisers } from './routes/advisers/index.js';
 import { mountStatistics } from './routes/statistics/index.js';
 import { mountWeb } from './web/index.js';
 import { finishOpenApi } from './lib/openapi.js';
+import { observeDelivery, renderMetrics } from './lib/metrics.js';
+import { authenticate, requireRole } from './lib/auth.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -56,6 +58,17 @@ export function createApp(deps: Deps) {
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
+  });
+
+  // Deliveries by outcome and problem type, and intake latency, for /metrics.
+  app.use('/v1/deliveries', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    let problem = '';
+    if (status >= 400 && status < 500) problem = String(((await c.res.clone().json().catch(() => ({}))) as { type?: string }).type ?? '').replace(/^urn:fuyuan:problem:/, '');
+    observeDelivery(deps, status === 201 ? 'accepted' : status < 300 ? 'repeated' : status < 500 ? 'refused' : 'failed', problem, (performance.now() - started) / 1000);
   });
 
   app.onError((err, c) => {
@@ -101,6 +114,9 @@ export function createApp(deps: Deps) {
     description: "Any client's access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The client's role and scope decide what it may call and see.",
   });
 
+  app.get('/metrics', authenticate, requireRole(), async (c) =>
+    c.body(await renderMetrics(deps, deps.clock.now()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }),
+  );
   let published: unknown;
   app.get('/openapi.json', (c) => c.json((published ??= openApiDocument(app, deps.config.publicUrl)) as Record<string, unknown>));
   mountDocs(app);
