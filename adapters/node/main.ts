@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { answerClientErrorsAsProblems } from './client-errors.js';
 import { secureDataDir } from './data-files.js';
 import { sealStoredChannelSecrets } from '../../src/services/notifications.js';
+import { listenErrorMessage, startupLines } from './startup.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
@@ -28,12 +29,13 @@ async function main() {
   if (sealed) deps.log.log('info', `sealed ${sealed} channel secret(s) stored in plain text by an earlier version`, { sealed });
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
-    deps.log.log('info', `fuyuan gateway listening on http://${info.address}:${info.port} with database ${cfg.DATABASE_URL.replace(/\?.*$/, '')}`, {
-      address: info.address,
-      port: info.port,
-      database: cfg.DATABASE_URL.replace(/\?.*$/, ''),
-      dataDir: cfg.DATA_DIR,
-    });
+    for (const l of startupLines(cfg, info.address, info.port)) deps.log.log('info', l.msg, l.fields);
+  });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const msg = listenErrorMessage(e, cfg);
+    process.stderr.write(`fuyuan: ${msg ?? `cannot listen: ${e.stack ?? e}`}\n`);
+    client.close();
+    process.exit(1);
   });
   // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
   answerClientErrorsAsProblems(server as Server);
