@@ -165,3 +165,26 @@ describe('throttling of failed sign-ins', () => {
     gw.clock.set(T0);
   });
 });
+
+describe('pages outside /web carry the pages’ security headers', () => {
+  const expectHeaders = (r: Response) => {
+    expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+  };
+  it('/docs', async () => {
+    const r = await req('/docs');
+    expect(r.status).toBe(200);
+    expectHeaders(r);
+  });
+  it('the printable meeting pack', async () => {
+    const made = await req('/v1/statistics/packs', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330802'] }) });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const { id } = (await made.json()) as { id: string };
+    const r = await req(`/v1/statistics/packs/${id}/print`, { headers: adminHeaders() });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    expectHeaders(r);
+  });
+});
