@@ -29,6 +29,7 @@ export const PROBLEMS = {
   'unsupported-grant-type': { status: 400, zh: '不支持的授权类型', en: 'Unsupported grant type' },
   unauthorized: { status: 401, zh: '未认证', en: 'Authentication required' },
   forbidden: { status: 403, zh: '无权操作', en: 'Not allowed' },
+  'outside-region': { status: 422, zh: '承办单位不在案件所属区域', en: "Unit outside the case's region" },
   'service-misconfigured': { status: 503, zh: '服务配置错误', en: 'Service misconfigured' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },
   conflict: { status: 409, zh: '冲突', en: 'Conflict' },

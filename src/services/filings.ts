@@ -6,7 +6,7 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
 import { beijingIso } from '../intake/receipt.js';
 import type { Principal } from './clients.js';
@@ -31,10 +31,16 @@ function visibility(p: Principal): SQL | undefined {
     return sql`exists (${sqlSelectAssignment(p.scope)})`;
   }
   if (p.role === 'justice_bureau' || p.role === 'government_office') {
-    return or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
+    const own = or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
+    // A queued document whose region is not settled is a filing of every candidate region's justice bureau
+    // until one claims it (DOMAIN.md §3): it sees the body, the attachments and the deadlines already running.
+    return p.role === 'justice_bureau' ? or(own, and(isNull(cases.regionCode), sql`exists (${queuedForCandidate(p.scope)})`))! : own;
   }
   return sql`0`; // courts, procuratorates and liaisons do not pull government filings
 }
+
+const queuedForCandidate = (regionCode: string) =>
+  sql`select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${routingDecisions.caseId} or ${queueItems.documentId} = ${documents.id}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode})`;
 
 const sqlSelectAssignment = (unitId: string) =>
   sql`select 1 from ${assignments} where ${assignments.caseId} = ${routingDecisions.caseId} and ${assignments.unitId} = ${unitId} and ${assignments.supersededAt} is null`;

@@ -3,11 +3,11 @@
  * calendar; updated by later documents of the case (a moved hearing supersedes the earlier one); recomputed
  * when the calendar changes; closed as done, waived with a reason, or remedied after being overdue.
  */
-import { and, asc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
-import { documents, obligations, reminders, remediationItems, cases } from '../../schemas/db/index.js';
+import { documents, obligations, queueItems, reminders, remediationItems, cases } from '../../schemas/db/index.js';
 import { addDays, type Calendar } from '../domain/calendar/index.js';
 import { planObligationsDetailed, type DocumentType, type Outcome, type PlanFacts, type PlannedObligation, type Policy } from '../domain/policy/index.js';
 import { newId } from '../lib/ids.js';
@@ -56,7 +56,7 @@ export interface ObligationSummary {
   source: string;
 }
 
-function obligationRow(p: PlannedObligation, ctx: Pick<ObligationContext, 'documentId' | 'caseId' | 'regionCode' | 'leadUnitId'>, now: Date) {
+export function obligationRow(p: PlannedObligation, ctx: Pick<ObligationContext, 'documentId' | 'caseId' | 'regionCode' | 'leadUnitId'>, now: Date) {
   return {
     id: newId(),
     caseId: ctx.caseId,
@@ -78,14 +78,14 @@ function obligationRow(p: PlannedObligation, ctx: Pick<ObligationContext, 'docum
   };
 }
 
-const reminderRows = (obligationId: string, p: PlannedObligation) =>
+export const reminderRows = (obligationId: string, p: PlannedObligation) =>
   p.reminders.map((r) => ({ id: newId(), obligationId, kind: r.kind, fireAt: new Date(r.fireAt), notifyJson: JSON.stringify(r.notify), source: r.source }));
 
 /**
  * Plan one document's obligations as statements for the delivery's batch. Open obligations of the same case
  * and rule from earlier documents are superseded (a summons with a new hearing date replaces the old one).
  */
-export async function planDocumentObligations(deps: Deps, ctx: ObligationContext): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[] }> {
+export async function planDocumentObligations(deps: Deps, ctx: ObligationContext): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> }> {
   const plan = planObligationsDetailed(ctx.policy, ctx.doc.type as DocumentType, planFacts(ctx.doc, ctx.arrivedAt), ctx.calendar);
   const orm = deps.db.orm;
   const items: Stmt[] = [];
@@ -118,7 +118,17 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   // One multi-row statement each: fewer statements in the delivery's batch.
   if (rows.length) items.push(insertRows(obligations, rows));
   if (rems.length) items.push(insertRows(reminders, rems));
-  return { items, entries, summary };
+  return { items, entries, summary, ids: Object.fromEntries(rows.map((r) => [r.ruleId, r.id])) };
+}
+
+/**
+ * The one call of the planner for a document already stored (re-planning on assignment or a region's claim,
+ * src/services/assignments.ts): its obligations under `policy`, a reply date the sender stated applied.
+ */
+export function planForDocument(policy: Policy, entry: DocumentEntry, arrivedAt: Date, calendar: Calendar): PlannedObligation[] {
+  return planObligationsDetailed(policy, entry.type as DocumentType, planFacts(entry, arrivedAt), calendar).obligations.map((p) =>
+    entry.replyDueOn && p.kind === 'suggestion_reply' ? statedReplyDue(p, entry.replyDueOn) : p,
+  );
 }
 
 /**
@@ -227,10 +237,14 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
   }, now);
 }
 
-export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number }) {
+const queuedFor = (regionCode: string) =>
+  sql`exists (select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${obligations.caseId} or ${queueItems.documentId} = ${obligations.documentId}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode}))`;
+
+export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
   const conds: SQL[] = [];
   if (f.unitId) conds.push(eq(obligations.unitId, f.unitId));
-  if (f.regionCode) conds.push(eq(obligations.regionCode, f.regionCode));
+  // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (DOMAIN.md §3).
+  if (f.regionCode) conds.push(f.orQueuedFor ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))! : eq(obligations.regionCode, f.regionCode));
   if (f.caseId) conds.push(eq(obligations.caseId, f.caseId));
   if (f.status) conds.push(eq(obligations.status, f.status as 'open'));
   if (f.dueBefore) conds.push(sql`${obligations.dueOn} <= ${f.dueBefore}`);

@@ -71,7 +71,7 @@ export async function independentSign(unsigned: Uint8Array, encoding: 'UTF-8' | 
     x509: [toBase64(derOfPem(certPem))],
     references: [{ uri: '#manifest', hash: 'SHA-256', transforms: ['exc-c14n'] }],
   });
-  doc.documentElement!.appendChild(signature.GetXml() as unknown as Node);
+  doc.documentElement!.appendChild(signature.GetXml() as unknown as Parameters<NonNullable<typeof doc.documentElement>["appendChild"]>[0]);
   return encodeXml(new XMLSerializer().serializeToString(doc), encoding);
 }
 
