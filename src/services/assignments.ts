@@ -18,7 +18,7 @@ import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import type { AuditEntry } from './audit.js';
 import { regionPolicy } from './policies.js';
 import { currentCalendar } from './calendar.js';
-import { ROUTING_WINDOW_RULE_ID } from './routing-window.js';
+import { ROUTING_WINDOW_RULE_ID, routingWindow } from './routing-window.js';
 import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
@@ -93,6 +93,18 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
         const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
         items.push(...replanned.items);
         entries.push(...replanned.entries);
+        // The region runs its own routing window (P 第十条: 3 days): it replaces the default one.
+        const [doc] = await orm.select({ entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, item.documentId));
+        const window = doc ? routingWindow(replanned.policy, JSON.parse(doc.entryJson) as DocumentEntry, doc.arrivedAt, replanned.calendar) : undefined;
+        const own = window?.kind === 'policy' ? replanned.planned[`${item.documentId}:${window.ruleId}`] : undefined;
+        if (own && item.obligationId && own.id !== item.obligationId) {
+          const why = `replaced by region ${region}'s own routing window (${window!.ruleId})`;
+          items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, updatedAt: now }).where(and(eq(obligations.id, item.obligationId), eq(obligations.status, 'open'))));
+          items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, item.obligationId), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+          items.push(orm.update(queueItems).set({ obligationId: own.id, dueOn: own.dueOn }).where(eq(queueItems.id, id)));
+          entries.push({ actor, action: 'obligation.waived', subject: `obligation:${item.obligationId}`, data: { why, routingWindow: own.id } });
+          item.dueOn = own.dueOn;
+        }
       } else {
         items.push(orm.update(queueItems).set({ regionCode: region, candidateRegions: claimed }).where(eq(queueItems.id, id)));
         items.push(orm.update(obligations).set({ regionCode: region, updatedAt: now }).where(and(eq(obligations.documentId, item.documentId), isNull(obligations.regionCode))));
@@ -217,6 +229,8 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
   const { policy } = await regionPolicy(deps, regionCode);
   const calendar = await currentCalendar(deps);
   const known = new Set(all.map((o) => o.ruleId));
+  /** `${documentId}:${ruleId}` → the obligation (existing or added) that plans it now. */
+  const planned_: Record<string, { id: string; dueOn: string }> = {};
   const ctx = (documentId: string) => ({ documentId, caseId, regionCode, leadUnitId });
   for (const d of docs) {
     const planned = planForDocument(policy, JSON.parse(d.entryJson) as DocumentEntry, d.arrivedAt, calendar);
@@ -231,6 +245,7 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
         continue;
       }
       const row = obligationRow(p, ctx(d.id), now);
+      planned_[`${d.id}:${p.ruleId}`] = { id: o.id, dueOn: p.dueOn };
       items.push(
         orm
           .update(obligations)
@@ -247,13 +262,14 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
     for (const p of planned.filter((x) => !known.has(x.ruleId))) {
       known.add(p.ruleId);
       const row = obligationRow(p, ctx(d.id), now);
+      planned_[`${d.id}:${p.ruleId}`] = { id: row.id, dueOn: p.dueOn };
       items.push(orm.insert(obligations).values(row).onConflictDoNothing());
       const future = reminderRows(row.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
       if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoNothing());
       entries.push({ actor, action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: d.id, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, unitId: row.unitId, source: p.source, policy: policy.id } });
     }
   }
-  return { items, entries };
+  return { items, entries, planned: planned_, policy, calendar };
 }
 
 async function lastRule(deps: Deps, caseId: string): Promise<RuleId | undefined> {

@@ -102,7 +102,14 @@ async function loadVisible(deps: Deps, p: Principal, id: string) {
   const vis = visibility(p);
   if (vis) conds.push(vis);
   const [row] = await deps.db.orm
-    .select({ d: documents, delivery: deliveries, caseId: routingDecisions.caseId, regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`, routing: routingDecisions.decisionJson })
+    .select({
+      d: documents,
+      delivery: deliveries,
+      caseId: routingDecisions.caseId,
+      regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`,
+      routing: routingDecisions.decisionJson,
+      queued: sql<number>`coalesce(${cases.routingStatus}, ${routingDecisions.status}) = 'queued'`,
+    })
     .from(documents)
     .innerJoin(deliveries, eq(deliveries.id, documents.deliveryId))
     .innerJoin(routingDecisions, eq(routingDecisions.documentId, documents.id))
@@ -119,7 +126,9 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
   const entry = JSON.parse(row.d.entryJson) as DocumentEntry;
   const atts = await deps.db.orm.select().from(documentAttachments).where(eq(documentAttachments.documentId, id));
   const obs = row.caseId ? (await listObligations(deps, { caseId: row.caseId, limit: 500 })).filter((o) => o.documentId === id) : [];
-  if (p.role === 'unit') await recordRetrieval(deps, p, row);
+  // The assigned unit's first look is evidence; so is the justice bureau's while the document waits in its
+  // queue (it answers for the document until it names the unit, DOMAIN.md §3).
+  if (p.role === 'unit' || (p.role === 'justice_bureau' && Number(row.queued) === 1)) await recordRetrieval(deps, p, row);
   return {
     id,
     documentId: row.d.documentId,
@@ -154,11 +163,18 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
         deliveryId: row.delivery.id,
         documentId: row.d.id,
         uniqueKey,
-        payload: { messageId: row.delivery.messageId, documentId: row.d.documentId, documentSha256: row.d.entryDigest, arrivedAt: row.d.arrivedAt.toISOString(), retrievedAt: now.toISOString(), retrievedBy: { unitId: p.scope, client: p.clientId } },
+        payload: {
+          messageId: row.delivery.messageId,
+          documentId: row.d.documentId,
+          documentSha256: row.d.entryDigest,
+          arrivedAt: row.d.arrivedAt.toISOString(),
+          retrievedAt: now.toISOString(),
+          retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId },
+        },
       },
       now,
     );
-    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { unitId: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
+    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
   }, now);
 }
 
