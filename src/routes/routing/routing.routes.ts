@@ -125,7 +125,13 @@ export const CaseView = z
     assignments: z.array(AssignmentView),
     history: z.array(AssignmentView),
     documents: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), arrivedAt: z.string(), rule: z.string(), status: z.string() })),
-    headAppearance: z.object({ required: z.boolean(), reasons: z.array(z.object({ zh: z.string(), en: z.string(), source: z.string() })) }).describe('Must the head appear, and why (DOMAIN.md §5)'),
+    headAppearance: z
+      .object({
+        required: z.boolean(),
+        reasons: z.array(z.object({ situation: z.string(), zh: z.string(), en: z.string(), source: z.string(), via: z.enum(['fact', 'bureau', 'always']) })),
+        settable: z.array(z.object({ situation: z.string(), zh: z.string(), source: z.string(), set: z.boolean() })).describe('Situations of the region’s policy the justice bureau sets (step appearance_situations)'),
+      })
+      .describe('Must the head appear, and which rule says so (DOMAIN.md §5; src/domain/appearance.ts)'),
   })
   .openapi('Case');
 
