@@ -10,7 +10,10 @@
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import type { Calendar } from '../domain/calendar/index.js';
 import { planObligationsDetailed, type DocumentType, type PlannedObligation, type Policy, type PolicyRule } from '../domain/policy/index.js';
-import { planFacts } from './obligations.js';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Deps, Stmt } from '../deps.js';
+import { obligations, queueItems } from '../../schemas/db/index.js';
+import { dischargeStmts, planFacts } from './obligations.js';
 
 /** The rule id of the default window (a region's own unit-determination rule keeps its id). */
 export const ROUTING_WINDOW_RULE_ID = 'routing-window';
@@ -64,4 +67,17 @@ export function routingWindow(policy: Policy, doc: Pick<DocumentEntry, 'type' | 
   const [planned] = planObligationsDetailed(only, doc.type, planFacts(doc, arrivedAt), calendar).obligations;
   if (!planned) throw new Error(`the routing window planned nothing for a ${doc.type}`);
   return { kind: 'default', ruleId: ROUTING_WINDOW_RULE_ID, planned };
+}
+
+/**
+ * The window is met (or remedied, when it had run out) once the open queue items of a document are resolved:
+ * statements that discharge their obligations, for the resolving write (its reminders and escalation stop).
+ */
+export async function dischargeWindowsStmts(deps: Deps, where: { documentId: string }, now: Date, reason: string): Promise<Stmt[]> {
+  const open = await deps.db.orm
+    .select({ id: obligations.id, status: obligations.status })
+    .from(queueItems)
+    .innerJoin(obligations, eq(obligations.id, queueItems.obligationId))
+    .where(and(eq(queueItems.documentId, where.documentId), eq(queueItems.status, 'open'), inArray(obligations.status, ['open', 'overdue'])));
+  return dischargeStmts(deps, open, now, reason);
 }
