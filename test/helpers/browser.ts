@@ -67,6 +67,7 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(
       `Chromium at ${executablePath} did not start: it needs the system libraries libnss3, libnspr4 and libexpat1 ` +
         `(present on Debian and Ubuntu base images); or set CHROME_PATH to another Chromium. ${String(e)}`,
+      { cause: e },
     );
   }
 }

@@ -47,7 +47,7 @@ async function xmldsig(): Promise<typeof import('xmldsigjs')> {
     const [{ setNodeDependencies }, xpath] = await Promise.all([import('xml-core'), import('xpath')]);
     setNodeDependencies({ DOMParser, XMLSerializer, xpath });
   } catch (e) {
-    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`);
+    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`, { cause: e });
   }
   lib.Application.setEngine('WebCrypto', globalThis.crypto);
   return lib;
@@ -71,7 +71,7 @@ export async function independentSign(unsigned: Uint8Array, encoding: 'UTF-8' | 
     x509: [toBase64(derOfPem(certPem))],
     references: [{ uri: '#manifest', hash: 'SHA-256', transforms: ['exc-c14n'] }],
   });
-  doc.documentElement!.appendChild(signature.GetXml() as unknown as Parameters<NonNullable<typeof doc.documentElement>["appendChild"]>[0]);
+  doc.documentElement!.appendChild(signature.GetXml() as unknown as Parameters<typeof doc.appendChild>[0]);
   return encodeXml(new XMLSerializer().serializeToString(doc), encoding);
 }
 
