@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
-import { attachmentEntry, demoManifest, multipartRequest, joseRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
+import { attachmentEntry, demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
 import { registerSender } from '../src/services/senders.js';
 import { saveDirectory } from '../src/services/directory.js';
 import { registerChannel } from '../src/services/notifications.js';

@@ -90,7 +90,6 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
     throw e;
   }
   const dir = await currentDirectory(deps);
-  const today = beijingDateOf(deps.clock.now().getTime());
   let allowed: readonly string[];
   let figuresOnly = false;
   const filters: Filters = { ...(q.unit ? { unitId: q.unit } : {}), ...(q.domain ? { domain: q.domain } : {}), ...(q.instance ? { instance: q.instance } : {}) };
