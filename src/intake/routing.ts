@@ -16,7 +16,7 @@ import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
 import { obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
-import { routingWindow } from '../services/routing-window.js';
+import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 
 /** The routing outcome of one document, as the receipt states it. */
@@ -232,7 +232,8 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     if (newQueueItem) {
       // The queue item's own deadline, the region's routing window (src/services/routing-window.ts): the
       // policy's unit determination (P 第十条) when it has one, else the default two days, planned here.
-      const window = routingWindow(policy, doc, arrivedAt, calendar);
+      let window = routingWindow(policy, doc, arrivedAt, calendar);
+      if (window.kind === 'policy' && !planned.ids[window.ruleId]) window = defaultRoutingWindow(policy, doc, arrivedAt, calendar); // its conditions did not hold
       let obligationId = planned.ids[window.ruleId];
       let dueOn = planned.summary.find((o) => o.ruleId === window.ruleId)?.dueOn;
       if (window.kind === 'default') {

@@ -63,6 +63,11 @@ export type RoutingWindow =
 export function routingWindow(policy: Policy, doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>, arrivedAt: Date, calendar: Calendar): RoutingWindow {
   const own = policyWindowRule(policy, doc.type);
   if (own) return { kind: 'policy', ruleId: own[0] };
+  return defaultRoutingWindow(policy, doc, arrivedAt, calendar);
+}
+
+/** The default two-day window, planned (also when the policy's own rule planned nothing for the document). */
+export function defaultRoutingWindow(policy: Policy, doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>, arrivedAt: Date, calendar: Calendar): Extract<RoutingWindow, { kind: 'default' }> {
   const only: Policy = { ...policy, rules: { [ROUTING_WINDOW_RULE_ID]: defaultWindowRule(doc.type) } };
   const [planned] = planObligationsDetailed(only, doc.type, planFacts(doc, arrivedAt), calendar).obligations;
   if (!planned) throw new Error(`the routing window planned nothing for a ${doc.type}`);
