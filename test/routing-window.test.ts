@@ -177,12 +177,12 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
     expect((await queueOf('330803')).map((i) => i.documentId)).not.toContain(doc.id);
     expect((await get(`/v1/filings/${doc.id}`, await as('justice_bureau', '330803'))).status).toBe(404);
     expect(await obligationsOf('330803', doc.routing.caseId)).toEqual([]);
-    // Claimed: the case's deadlines now run under Kecheng's profile (P 第十条's 阅办单 in 3 days, unit still empty).
+    // Claimed: the case's deadlines now run in Kecheng (unit still empty); P 第十条's 3 days govern only cases
+    // against the district government, so the default two-day window stays.
     const obs = await obligationsOf('330802', doc.routing.caseId);
-    expect(obs.find((o) => o.ruleId === 'unit-determination')).toMatchObject({ dueOn: '2026-11-26', regionCode: '330802', party: 'justice_bureau', status: 'open' });
-    // …which is now the queue item's routing window, in place of the default two days.
-    expect((await queueOf('330802')).find((i) => i.documentId === doc.id)).toMatchObject({ regionCode: '330802', dueOn: '2026-11-26' });
-    expect(obs.find((o) => o.ruleId === 'routing-window')).toMatchObject({ status: 'waived' });
+    expect(obs.find((o) => o.ruleId === 'routing-window')).toMatchObject({ dueOn: '2026-11-25', regionCode: '330802', party: 'justice_bureau', status: 'open' });
+    expect(obs.find((o) => o.ruleId === 'unit-determination')).toBeUndefined();
+    expect((await queueOf('330802')).find((i) => i.documentId === doc.id)).toMatchObject({ regionCode: '330802', dueOn: '2026-11-25' });
   });
 
   it('assignment re-plans every open obligation under the region’s policy for the unit (P 第十一条 defence draft 5 days before the answer)', async () => {
@@ -192,16 +192,17 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
     const obs = await obligationsOf('330802', doc.routing.caseId);
     expect(obs.find((o) => o.kind === 'answer_and_evidence')).toMatchObject({ unitId: 'kc-zjj', regionCode: '330802', dueOn: '2026-12-08' });
     expect(obs.find((o) => o.kind === 'defence_draft')).toMatchObject({ unitId: 'kc-zjj', regionCode: '330802', dueOn: '2026-12-03', status: 'open' });
-    expect(obs.find((o) => o.ruleId === 'unit-determination')).toMatchObject({ status: 'done' });
+    expect(obs.find((o) => o.ruleId === 'routing-window')).toMatchObject({ status: 'done' });
   });
 });
 
-describe('P 第十条: under Putian’s profile the routing window is the 3-day 阅办单 (确定承办单位)', () => {
+describe('P 第十条: under Putian’s profile, a case against the district government is routed within 3 days (阅办单)', () => {
   it('queues with the region’s own 3 days, and no second window', async () => {
     const res = await gw.app.request('http://gw/v1/admin/regions/330803/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'putian-chengxiang' }) });
     expect(res.status).toBe(200);
     gw.clock.set(new Date(T0.getTime() + 90_000));
-    const doc = await complain({ caseNumber: '(2026)浙0825行初1710号', defendant: { name: UNKNOWN, regionCode: '330803' } });
+    // The district government itself made the act: the department in charge is designated by the bureau (R9).
+    const doc = await complain({ caseNumber: '(2026)浙0825行初1710号', defendant: { name: '衢州市衢江区人民政府', regionCode: '330803' } });
     expect((await queueOf('330803')).find((i) => i.documentId === doc.id)).toMatchObject({ regionCode: '330803', dueOn: '2026-11-26' });
     const obs = await obligationsOf('330803', doc.routing.caseId);
     expect(obs.filter((o) => o.kind === 'unit_determination').map((o) => [o.ruleId, o.dueOn])).toEqual([['unit-determination', '2026-11-26']]);

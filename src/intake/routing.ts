@@ -15,7 +15,7 @@ import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
-import { obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
+import { newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 
@@ -112,6 +112,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   const calendar = await currentCalendar(deps);
   const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
+  const planState = newDeliveryPlanState(); // the documents of one delivery plan against one view of each case
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -226,6 +227,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       leadUnitId: lead?.unitId ?? null,
       policy,
       calendar,
+      state: planState,
     });
     items.push(...planned.items);
     const summary = [...planned.summary];
