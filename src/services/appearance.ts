@@ -1,5 +1,5 @@
 /**
- * Must the head appear (负责人出庭应诉; DOMAIN.md §5)? Each policy's situations (src/domain/appearance.ts:
+ * Must the head appear (负责人出庭应诉; docs/domain.md §5)? Each policy's situations (src/domain/appearance.ts:
  * national law, S's 100%, G's three, B 第十三条's eight) evaluated on the case: from its documents and history,
  * and from what its justice bureau set. The unit records who appears (step appearance_registered); this says why
  * it must, and which rule says so.

@@ -131,7 +131,7 @@ export const CaseView = z
         reasons: z.array(z.object({ situation: z.string(), zh: z.string(), en: z.string(), source: z.string(), via: z.enum(['fact', 'bureau', 'always']) })),
         settable: z.array(z.object({ situation: z.string(), zh: z.string(), source: z.string(), set: z.boolean() })).describe('Situations of the region’s policy the justice bureau sets (step appearance_situations)'),
       })
-      .describe('Must the head appear, and which rule says so (DOMAIN.md §5; src/domain/appearance.ts)'),
+      .describe('Must the head appear, and which rule says so (docs/domain.md §5; src/domain/appearance.ts)'),
   })
   .openapi('Case');
 
