@@ -25,7 +25,7 @@ import { jsonLogger } from './log.js';
 import { demoManifest, joseRequest, loadOrMakeCourtPki, reachGateway, rsaSigner, signManifest, type Signer } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
-import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
+import { DEMO_DIRECTORY_DATA, isActiveOn } from '../../src/domain/routing/index.js';
 import type { Manifest } from '../../schemas/api/manifest.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -172,6 +172,126 @@ async function bulk(cases: number, years: number, seed: number) {
   client.close();
 }
 
+// ───────────────────────────── the routing window ─────────────────────────────
+
+/**
+ * `--window WEEKS`: the routing window (分办时限, DOMAIN.md §3) on simulated weeks of traffic. A gateway in this
+ * process on a fresh database in a temporary directory (the running gateway and its data are not touched), whose
+ * clock the simulation moves: every request goes through the app (createApp, the same routes as the server).
+ * Traffic: on working days the Longyou court pushes complaint copies for Kecheng and Qujiang at office hours;
+ * 1 in 6 names the defendant as the directory does not (with the region code: queued in that region), 1 in 24
+ * names neither unit nor region (queued for the candidate regions, claimed by the right bureau). Each justice
+ * bureau works its queue at 16:00 on working days and handles each open item with probability --handle (0.7),
+ * else the next working day; the sweep runs at 09:30 every day (reminders, overdue, escalation). At the end:
+ * the on-time routing rate (figure on_time_routing) and the escalations, as the statistics API reports them.
+ */
+async function routingWindowRun(weeks: number, seed: number, handle: number) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createApp } = await import('../../src/app.js');
+  const { sweep } = await import('../../src/jobs/sweep.js');
+  const { currentCalendar } = await import('../../src/services/calendar.js');
+  const dirPath = mkdtempSync(join(tmpdir(), 'fuyuan-window-'));
+  let t = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 8 * 3600_000); // today 00:00 Beijing
+  const clock = { now: () => new Date(t) };
+  const cfg = parseNodeConfig({ ...process.env, DATA_DIR: dirPath, DATABASE_URL: `file:${join(dirPath, 'window.db')}`, ADMIN_TOKEN: 'simulate-window-admin-token', SWEEP_INTERVAL_SECONDS: '0' });
+  const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('error') });
+  try {
+    await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory');
+    const dir = await currentDirectory(deps);
+    const { ca, leaf } = loadOrMakeCourtPki(join(dirPath, 'court'), '浙江省龙游县人民法院 模拟CA (simulator)', '浙江省龙游县人民法院');
+    await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'simulator');
+    const signer = await rsaSigner(leaf);
+    const app = createApp(deps);
+    const admin = (actor: string) => ({ authorization: `Bearer ${cfg.ADMIN_TOKEN}`, 'x-actor': encodeURIComponent(actor), 'content-type': 'application/json' });
+    const calendar = await currentCalendar(deps);
+    const r = prng(seed);
+    const regions = ['330802', '330803'];
+    const truth = new Map<string, { region: string; unitId: string }>(); // caseId → where it belongs
+    const counts = { pushed: 0, queued: 0, candidates: 0, assigned: 0, late: 0 };
+    const at = (date: string, hh: number, mm = 0) => new Date(Date.parse(`${date}T00:00:00Z`) - 8 * 3600_000 + (hh * 60 + mm) * 60_000);
+    const start = bj(t);
+    let n = 0;
+    for (let day = 0; day < weeks * 7; day++) {
+      const date = addDays(start, day);
+      t = at(date, 9, 30);
+      await sweep(deps, clock.now());
+      if (!calendar.isWorkingDay(date)) continue;
+      const k = 2 + Math.floor(r.next() * 5); // 2–6 complaint copies a working day
+      for (let j = 0; j < k; j++) {
+        t = at(date, 8 + Math.floor(r.next() * 10), Math.floor(r.next() * 60));
+        const region = r.pick(regions);
+        const unit = r.pick(dir.index.unitsInRegion(region).filter((u) => u.kind === 'department' && isActiveOn(u, date)));
+        const x = r.next();
+        const kind = x < 1 / 24 ? 'nothing' : x < 1 / 24 + 1 / 6 ? 'unknown' : 'known';
+        const m = demoManifest({ messageId: `win-${++n}`, senderCode: 'court-longyou', issuedAt: clock.now(), caseNumber: `(${date.slice(0, 4)})浙0825行初W${n}号`, defendant: unit.name, regionCode: region });
+        const c = m.documents[0]!.case!;
+        if (kind !== 'known') {
+          const written = `${unit.name.replace(/^衢州市(柯城区|衢江区)?/, '')}（原名称）`;
+          c.defendants = [kind === 'unknown' ? { name: written, regionCode: region } : { name: written }];
+          c.challengedAct.actingUnits = [{ name: written }];
+        }
+        const res = await app.request(joseRequest('http://sim/v1/deliveries', await signManifest(m, signer)));
+        if (res.status !== 201) throw new Error(`delivery refused: ${res.status} ${await res.text()}`);
+        counts.pushed++;
+        const doc = ((await res.json()) as { receipt: { documents: { routing: { caseId: string; status: string; regionCode: string | null } }[] } }).receipt.documents[0]!;
+        if (doc.routing.status === 'queued') {
+          counts.queued++;
+          if (!doc.routing.regionCode) counts.candidates++;
+          truth.set(doc.routing.caseId, { region, unitId: unit.id });
+        }
+      }
+      // Each bureau at 16:00 works what is open in its queue (an item it does not get to waits a working day).
+      t = at(date, 16);
+      for (const region of regions) {
+        const q = (await (await app.request(`http://sim/v1/queue?status=open&limit=500&region=${region}`, { headers: admin(`${region} 司法局 分办员`) })).json()) as { items: { id: string; caseId: string; regionCode: string | null; overdue: boolean }[] };
+        for (const item of q.items) {
+          const want = truth.get(item.caseId);
+          if (!want || want.region !== region || !r.chance(handle)) continue;
+          if (!item.regionCode) {
+            const claim = await app.request(`http://sim/v1/queue/${item.id}/claim`, { method: 'POST', headers: admin(`${region} 司法局 分办员`), body: JSON.stringify({ regionCode: region, reason: '经核实属本区' }) });
+            if (claim.status !== 200) throw new Error(`claim refused: ${claim.status} ${await claim.text()}`);
+          }
+          const res = await app.request(`http://sim/v1/queue/${item.id}/assign`, { method: 'POST', headers: admin(`${region} 司法局 分办员`), body: JSON.stringify({ assignments: [{ unitId: want.unitId, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }) });
+          if (res.status !== 200) throw new Error(`assignment refused: ${res.status} ${await res.text()}`);
+          counts.assigned++;
+          if (item.overdue) counts.late++;
+        }
+      }
+    }
+    const end = addDays(start, weeks * 7 - 1);
+    t = at(addDays(end, 1), 9, 30);
+    await sweep(deps, clock.now());
+    const s = (await (await app.request(`http://sim/v1/statistics?period=${start}..${end}`, { headers: admin('模拟器 simulator') })).json()) as {
+      figures: { id: string; numerator: number; denominator: number | null; rate: number | null }[];
+      byRegion: { regionCode: string; figures: { id: string; numerator: number; denominator: number | null; rate: number | null }[] }[];
+    };
+    const fig = (fs: typeof s.figures) => fs.find((f) => f.id === 'on_time_routing')!;
+    // Escalated: the sweep's overdue record of a routing window names a government office among its recipients.
+    const escalations = Number(
+      (
+        await client.execute(
+          "select count(*) as n from audit_log a join obligations o on a.subject = 'obligation:' || o.id where a.action = 'obligation.overdue' and o.kind = 'unit_determination' and (a.data like '%gov-office%')",
+        )
+      ).rows[0]!.n,
+    );
+    const overdue = Number((await client.execute("select count(*) as n from obligations where kind = 'unit_determination' and status in ('overdue', 'remedied')")).rows[0]!.n);
+    const all = fig(s.figures);
+    say(`分办时限 routing window, ${weeks} weeks ${start}..${end} (seed ${seed}, a bureau handles an open item on a working day with p = ${handle}):`);
+    say(`  ${counts.pushed} complaint copies, ${counts.queued} queued (${counts.candidates} with no region named), ${counts.assigned} assigned by the bureaus (${counts.late} after their window)`);
+    say(`  按时分办率 on-time routing rate: ${all.numerator} / ${all.denominator}${all.rate === null ? '' : ` = ${(all.rate * 100).toFixed(1)}%`}`);
+    for (const b of s.byRegion) {
+      const f = fig(b.figures);
+      say(`    ${b.regionCode}: ${f.numerator} / ${f.denominator}${f.rate === null ? '' : ` = ${(f.rate * 100).toFixed(1)}%`}`);
+    }
+    say(`  windows missed: ${overdue}, escalated to the government office by the sweep: ${escalations}`);
+    say(`BENCH ${JSON.stringify({ name: 'routing-window', weeks, seed, handle, pushed: counts.pushed, queued: counts.queued, onTime: all.numerator, due: all.denominator, rate: all.rate, missed: overdue })}`);
+  } finally {
+    client.close();
+    rmSync(dirPath, { recursive: true, force: true });
+  }
+}
+
 const positiveInt = (what: string, max: number) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max.toLocaleString('en')}, not "${v}"`);
   return Number(v);
@@ -193,6 +313,8 @@ export function simulateProgram(out: (s: string) => void = say) {
     .addOption(new Option('--days <n>', 'history: days back from today').argParser(positiveInt('--days', 3660)).default(365))
     .addOption(new Option('--bulk <n>', 'bulk: cases written directly into the database').argParser(positiveInt('--bulk', 10_000_000)).conflicts('cases'))
     .addOption(new Option('--years <n>', 'bulk: years the history spans').argParser(positiveInt('--years', 30)).default(5))
+    .addOption(new Option('--window <weeks>', 'the routing window (分办时限) on simulated weeks, in-process on a temporary database').argParser(positiveInt('--window', 520)))
+    .addOption(new Option('--handle <p>', 'window: chance a bureau handles an open item on a working day').argParser((v) => { const x = Number(v); if (!(x > 0 && x <= 1)) throw new InvalidArgumentError(`--handle must be a number in (0, 1], not "${v}"`); return x; }).default(0.7))
     .exitOverride()
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => out(s.replace(/\n$/, '')) })
     .showHelpAfterError('(add --help for usage)');
@@ -206,7 +328,11 @@ async function main(): Promise<number> {
     if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? 0 : 2;
     throw e;
   }
-  const o = program.opts<{ cases?: number; seed: number; history?: boolean; days: number; bulk?: number; years: number }>();
+  const o = program.opts<{ cases?: number; seed: number; history?: boolean; days: number; bulk?: number; years: number; window?: number; handle: number }>();
+  if (o.window) {
+    await routingWindowRun(o.window, o.seed, o.handle);
+    return 0;
+  }
   if (o.bulk) {
     await bulk(o.bulk, o.years, o.seed);
     return 0;

@@ -98,6 +98,13 @@ export const queueItems = sqliteTable(
     reason: text('reason').notNull(), // QueueReason
     status: text('status', { enum: ['open', 'assigned'] }).notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /**
+     * The routing window (分办时限): the Beijing date by which the justice bureau must name the unit (2 days by
+     * default, 3 under P 第十条), and the obligation that carries its reminders and escalation (src/services/routing-window.ts).
+     * Null for items queued before the window was kept.
+     */
+    dueOn: text('due_on'),
+    obligationId: text('obligation_id'),
     resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
     resolvedBy: text('resolved_by'),
     resolution: text('resolution'),

@@ -3,6 +3,7 @@
  * must contain, and which obligations it discharges. Pure data and validation; the service records them.
  */
 import { z } from 'zod';
+import { APPEARANCE_SITUATIONS } from './appearance.js';
 
 const date = z.iso.date();
 const text = (max = 2000) => z.string().trim().min(1).max(max);
@@ -14,10 +15,12 @@ const text = (max = 2000) => z.string().trim().min(1).max(max);
 const agent = z
   .object({ name: text(100), kind: z.enum(['staff', 'legal_adviser', 'lawyer']), adviserId: z.string().optional() })
   .refine((a) => a.kind !== 'legal_adviser' || !!a.adviserId, { message: 'a legal adviser is chosen from the region’s roster: give adviserId (Q 一(三))' });
+// ALL 第31条: 当事人、法定代理人，可以委托一至二人作为诉讼代理人 — one or two agents, never three.
+const MAX_AGENTS = { message: 'one or two agents (ALL 第31条: 可以委托一至二人作为诉讼代理人)' };
 const agents = z
   .array(agent)
   .min(1)
-  .max(3)
+  .max(2, MAX_AGENTS)
   // B 第十六条, S 四(三): when the head cannot appear, one staff member plus a legal adviser; never only a lawyer.
   .refine((a) => a.some((x) => x.kind === 'staff'), { message: 'agents must include a staff member of the agency (B 第十六条, S 四(三)): never only lawyers' });
 
@@ -46,7 +49,25 @@ export const STEP_SCHEMAS = {
   /** 答辩举证 filed with the court [ALL 第67条]. */
   answer_filed: z.object({ filedOn: date }),
   /** After the hearing: appeared, spoke (出庭又出声), agents present [S 四(二), G]. */
-  hearing_held: z.object({ heldOn: date, headAppeared: z.boolean(), headName: text(100).optional(), principal: z.boolean().optional(), spoke: z.boolean(), agents: z.array(agent).max(5).default([]) }),
+  hearing_held: z.object({
+    heldOn: date,
+    headAppeared: z.boolean(),
+    headName: text(100).optional(),
+    principal: z.boolean().optional(),
+    spoke: z.boolean(),
+    // ALL 第31条: one or two agents; B 第十六条, S 四(三): never lawyers alone.
+    agents: z
+      .array(agent)
+      .max(2, MAX_AGENTS)
+      .default([])
+      .refine((a) => a.length === 0 || a.some((x) => x.kind !== 'lawyer'), { message: 'never only lawyers as agents (B 第十六条, S 四(三))' }),
+  }),
+  /**
+   * The head-appearance situations no document states, set by the justice bureau for the case (DOMAIN.md §5;
+   * src/domain/appearance.ts): 法释〔2020〕3号 第4条, G's "helps resolve", B 第十三条(二)(四)(六)(七)(八). The latest
+   * step replaces the earlier set; an empty list clears it.
+   */
+  appearance_situations: z.object({ situations: z.array(z.enum(APPEARANCE_SITUATIONS)).max(APPEARANCE_SITUATIONS.length), note: text(500) }),
   /** 上诉意见 [S 五(四), B 第八条]. */
   appeal_opinion: z.object({ appeal: z.boolean(), reasons: text() }),
   /** The government's decision on appeal. */
@@ -97,6 +118,7 @@ export const STEP_RULES: Record<StepKind, { roles: Role[]; closes: string[]; zh:
   three_ones_plan: { roles: ['unit'], closes: ['three_ones_plan'], zh: '"三个一"方案' },
   performance_done: { roles: ['unit'], closes: ['performance'], zh: '履行完毕' },
   major_case_flagged: { roles: ['justice_bureau'], closes: [], zh: '重大案件' },
+  appearance_situations: { roles: ['justice_bureau'], closes: [], zh: '负责人出庭情形' },
   // Archiving ends the case: the retrial window (行诉解释 第110条) is no longer watched.
   archived: { roles: ['justice_bureau'], closes: ['retrial_application'], zh: '归档' },
 };

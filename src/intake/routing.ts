@@ -8,7 +8,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Orm, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
-import { assignments as assignmentsT, cases, queueItems, routingDecisions } from '../../schemas/db/index.js';
+import { assignments as assignmentsT, cases, obligations, queueItems, reminders, routingDecisions } from '../../schemas/db/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -16,7 +16,8 @@ import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
-import { newDeliveryPlanState, planDocumentObligations, type ObligationSummary } from '../services/obligations.js';
+import { newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
+import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 
 /** The routing outcome of one document, as the receipt states it. */
@@ -201,21 +202,6 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       items.push(orm.update(cases).set({ lastOutcomeAt: arrivedAt }).where(and(eq(cases.id, caseId), or(isNull(cases.lastOutcomeAt), lt(cases.lastOutcomeAt, arrivedAt)))));
     }
 
-    if (newQueueItem) {
-      const candidates = decision.regionCode ? [decision.regionCode] : [...(decision.candidateRegions ?? [])];
-      items.push(
-        insertRows(queueItems, [{
-          id: newId(),
-          caseId,
-          documentId,
-          regionCode: decision.regionCode ?? null,
-          candidateRegions: JSON.stringify(candidates),
-          reason: decision.queueReason ?? 'unknown_unit',
-          status: 'open',
-          createdAt: arrivedAt,
-        }]),
-      );
-    }
     items.push(
       insertRows(routingDecisions, [{
         documentId,
@@ -257,7 +243,42 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       state: planState,
     });
     items.push(...planned.items);
-    perDocumentObligations.push(planned.summary);
+    const summary = [...planned.summary];
+    if (newQueueItem) {
+      // The queue item's own deadline, the region's routing window (src/services/routing-window.ts): the
+      // policy's unit determination (P 第十条) when it has one, else the default two days, planned here.
+      let window = routingWindow(policy, doc, arrivedAt, calendar);
+      if (window.kind === 'policy' && !planned.ids[window.ruleId]) window = defaultRoutingWindow(policy, doc, arrivedAt, calendar); // its conditions did not hold
+      let obligationId = planned.ids[window.ruleId];
+      let dueOn = planned.summary.find((o) => o.ruleId === window.ruleId)?.dueOn;
+      if (window.kind === 'default') {
+        const p = window.planned;
+        const row = obligationRow(p, { documentId, caseId, regionCode: decision.regionCode ?? null, leadUnitId: null }, arrivedAt);
+        items.push(insertRows(obligations, [row]));
+        const rems = reminderRows(row.id, p);
+        if (rems.length) items.push(insertRows(reminders, rems));
+        obligationId = row.id;
+        dueOn = p.dueOn;
+        summary.push({ kind: p.kind, ruleId: p.ruleId, dueOn: p.dueOn, provisional: p.provisional, party: p.actor, source: p.source });
+        entries.push({ actor: 'rules', action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, unitId: null, source: p.source } });
+      }
+      const candidates = decision.regionCode ? [decision.regionCode] : [...(decision.candidateRegions ?? [])];
+      items.push(
+        insertRows(queueItems, [{
+          id: newId(),
+          caseId,
+          documentId,
+          regionCode: decision.regionCode ?? null,
+          candidateRegions: JSON.stringify(candidates),
+          reason: decision.queueReason ?? 'unknown_unit',
+          status: 'open',
+          createdAt: arrivedAt,
+          dueOn: dueOn ?? null,
+          obligationId: obligationId ?? null,
+        }]),
+      );
+    }
+    perDocumentObligations.push(summary);
     if (isSuggestion(doc.type)) {
       const sug = suggestionFromIntake(deps, {
         documentId,
@@ -266,7 +287,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
         caseId,
         regionCode: decision.regionCode ?? null,
         unitId: lead?.unitId ?? null,
-        obligations: planned.summary,
+        obligations: summary,
         arrivedAt,
       });
       items.push(...sug.items);

@@ -8,7 +8,8 @@
  */
 import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { calendarDataVersions, cases, obligations, periodicRuns, remediationItems, reminders } from '../../schemas/db/index.js';
+import { calendarDataVersions, cases, obligations, periodicRuns, queueItems, remediationItems, reminders } from '../../schemas/db/index.js';
+import { ROUTING_WINDOW_KIND } from '../services/routing-window.js';
 import { holidayDataFingerprint } from '../domain/calendar/index.js';
 import { recomputeAfterCalendarChange } from '../services/obligations.js';
 import type { DirectoryIndex } from '../domain/routing/index.js';
@@ -70,6 +71,20 @@ export function message(kind: string, o: { titleZh: string; titleEn: string; due
   };
 }
 
+/**
+ * The recipients of an obligation's message; for a routing window whose region is not settled yet, those of
+ * every candidate region of its queue item (each candidate bureau sees the item until one claims it).
+ */
+async function windowAware(deps: Deps, o: { kind: string; regionCode: string | null; caseId: string | null; documentId: string }, of: (region: string | null) => string[]): Promise<string[]> {
+  if (o.regionCode || o.kind !== ROUTING_WINDOW_KIND) return of(o.regionCode);
+  const items = await deps.db.orm
+    .select({ candidates: queueItems.candidateRegions })
+    .from(queueItems)
+    .where(and(eq(queueItems.status, 'open'), o.caseId ? eq(queueItems.caseId, o.caseId) : eq(queueItems.documentId, o.documentId)));
+  const regions = [...new Set(items.flatMap((i) => JSON.parse(i.candidates) as string[]))];
+  return [...new Set(regions.flatMap((r) => of(r)))];
+}
+
 export interface StepReport {
   [k: string]: number;
 }
@@ -97,7 +112,7 @@ export async function fireDueReminders(deps: Deps, now: Date, opts: { batch?: nu
         const items: Stmt[] = [];
         const entries: AuditEntry[] = [];
         for (const { r, o, caseNumber } of due) {
-          const units = recipients(dir, JSON.parse(r.notifyJson) as Party[], o.regionCode, o.unitId, onDate);
+          const units = await windowAware(deps, o, (region) => recipients(dir, JSON.parse(r.notifyJson) as Party[], region, o.unitId, onDate));
           const msg = message(r.kind, o, caseNumber, deps.config.publicUrl, o.caseId);
           for (const unitId of units) {
             const stmts = await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `reminder:${r.id}:${unitId}`, now });
@@ -152,7 +167,9 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
           }
           items.push(deps.db.orm.update(obligations).set({ status: 'overdue', updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
           items.push(deps.db.orm.insert(remediationItems).values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' }).onConflictDoNothing());
-          const units = recipients(dir, [o.party as Party, 'justice_bureau'], o.regionCode, o.unitId, today);
+          // A missed routing window is escalated to the government office as well (src/services/routing-window.ts).
+          const parties: Party[] = o.kind === ROUTING_WINDOW_KIND ? [o.party as Party, 'justice_bureau', 'government_office'] : [o.party as Party, 'justice_bureau'];
+          const units = await windowAware(deps, o, (region) => recipients(dir, parties, region, o.unitId, today));
           const msg = message('overdue', o, caseNumber, deps.config.publicUrl, o.caseId);
           for (const unitId of units) items.push(...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `overdue:${o.id}:${unitId}`, now })));
           entries.push({ actor: 'sweep', action: 'obligation.overdue', subject: `obligation:${o.id}`, data: { dueOn: o.dueOn, today, unitId: o.unitId, units } });

@@ -29,3 +29,26 @@ export async function assertCaseAccess(deps: Deps, p: Principal, caseId: string,
   }
   throw denied();
 }
+
+/**
+ * Queue items (DOMAIN.md §3, region before unit): which region the caller acts for on one. A justice bureau
+ * acts only on an item of its own region, or on an item whose region is not settled yet when its region is
+ * among the candidates (the first to claim it names the region); an administrator acts for any region.
+ * Anything else is refused with 403 and no data. Returns the region the caller acts for (null: admin).
+ */
+export function queueItemActor(p: Principal, item: { regionCode: string | null; candidateRegions: string }): string | null {
+  if (p.role === 'admin') return null;
+  const denied = () => new Problem('forbidden', 'this queue item belongs to another region’s justice bureau');
+  if (p.role !== 'justice_bureau') throw denied();
+  if (item.regionCode !== null) {
+    if (item.regionCode !== p.scope) throw denied();
+    return p.scope;
+  }
+  if (!(JSON.parse(item.candidateRegions) as string[]).includes(p.scope)) throw denied();
+  return p.scope;
+}
+
+/** SQL-free check used by listings: may this justice bureau see an open queue item with these regions? */
+export function queueItemVisibleTo(scope: string, item: { regionCode: string | null; candidateRegions: string }): boolean {
+  return item.regionCode === scope || (item.regionCode === null && (JSON.parse(item.candidateRegions) as string[]).includes(scope));
+}

@@ -1,36 +1,47 @@
 /**
- * Must the head appear (负责人出庭应诉; docs/domain.md §5)? The reasons that apply to a case, each with its source:
- * the court's written request (行诉解释 第129条; 法释〔2020〕3号 第5条), Sishui's 100% rule [S 四], and
- * Guangzhou's first first-instance case of the year that goes to hearing [G]. The unit records who appears
- * (step appearance_registered); this says why it must.
+ * Must the head appear (负责人出庭应诉; docs/domain.md §5)? Each policy's situations (src/domain/appearance.ts:
+ * national law, S's 100%, G's three, B 第十三条's eight) evaluated on the case: from its documents and history,
+ * and from what its justice bureau set. The unit records who appears (step appearance_registered); this says why
+ * it must, and which rule says so.
  */
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
-import type { DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, cases, documents, routingDecisions } from '../../schemas/db/index.js';
+import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
+import { assignments, cases, caseSteps, documents, routingDecisions } from '../../schemas/db/index.js';
 import { regionPolicy } from './policies.js';
+import { currentDirectory } from './directory.js';
+import { Problem } from '../lib/problem.js';
+import { evaluateAppearance, settableSituations, type AppearanceAnswer, type AppearanceSituation } from '../domain/appearance.js';
 
-export interface AppearanceReason {
-  zh: string;
-  en: string;
-  source: string;
-}
+export type { AppearanceReason } from '../domain/appearance.js';
 
-export async function headAppearance(deps: Deps, caseId: string): Promise<{ required: boolean; reasons: AppearanceReason[] }> {
+/**
+ * The case's head-appearance answer under its region's policy (src/domain/appearance.ts): the facts from its
+ * documents and history, and the situations its justice bureau set (step appearance_situations).
+ */
+export async function headAppearance(deps: Deps, caseId: string): Promise<AppearanceAnswer> {
   const [c] = await deps.db.orm.select().from(cases).where(eq(cases.id, caseId));
-  if (!c) return { required: false, reasons: [] };
+  if (!c) return { required: false, reasons: [], settable: [] };
   const docs = await deps.db.orm
     .select({ type: documents.type, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt })
     .from(routingDecisions)
     .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
     .where(eq(routingDecisions.caseId, caseId));
-  const reasons: AppearanceReason[] = [];
-  const written = docs.some((d) => d.type === 'head_appearance_notice' || (JSON.parse(d.entryJson) as DocumentEntry).hearing?.headAppearanceRequired === true);
-  if (written) reasons.push({ zh: '人民法院书面通知行政机关负责人出庭', en: 'the court asked in writing for the head to appear', source: '行诉解释 第129条; 法释〔2020〕3号 第5条' });
-  const { presetId } = await regionPolicy(deps, c.regionCode);
-  if (presetId === 'sishui') reasons.push({ zh: '行政机关负责人出庭应诉率达到100%', en: 'Sishui asks for 100% head appearance', source: 'S 四' });
+  const established = new Set<AppearanceSituation>();
+  // 行诉解释 第129条; 法释〔2020〕3号 第5条: the court's written request.
+  if (docs.some((d) => d.type === 'head_appearance_notice' || (JSON.parse(d.entryJson) as DocumentEntry).hearing?.headAppearanceRequired === true)) established.add('court_written_request');
+  const { policy } = await regionPolicy(deps, c.regionCode);
+  const facts = JSON.parse(c.factsJson) as CaseInfo;
+  // B 第十三条(五): public-interest litigation brought by the procuratorate (a procuratorate is the plaintiff).
+  if (facts.plaintiffs.some((p) => /人民检察院|检察院/.test(p.name))) established.add('public_interest_litigation');
   const hearing = docs.find((d) => d.type === 'summons');
-  if (presetId === 'guangzhou' && c.instance === 'first' && hearing) {
+  // B 第十三条(一): lost at first instance, heard at second instance.
+  if (c.instance === 'second' && hearing && c.parentCaseId) {
+    const [parent] = await deps.db.orm.select({ caseNumber: cases.caseNumber }).from(cases).where(eq(cases.id, c.parentCaseId));
+    const outcomes = parent ? await deps.db.orm.select({ entryJson: documents.entryJson }).from(documents).where(and(eq(documents.caseNumber, parent.caseNumber), inArray(documents.type, ['judgment', 'ruling']))) : [];
+    if (outcomes.some((o) => (JSON.parse(o.entryJson) as DocumentEntry).outcome?.result === 'loss')) established.add('loss_first_instance_second_hearing');
+  }
+  if (policy.tag === 'G' && c.instance === 'first' && hearing) {
     // The lead unit's first first-instance case of the year that goes to hearing.
     const [lead] = await deps.db.orm.select({ unitId: assignments.unitId }).from(assignments).where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead')));
     if (lead) {
@@ -44,10 +55,27 @@ export async function headAppearance(deps: Deps, caseId: string): Promise<{ requ
         .where(and(eq(documents.type, 'summons'), gte(documents.arrivedAt, start), lt(documents.arrivedAt, hearing.arrivedAt)))
         .orderBy(asc(documents.arrivedAt))
         .limit(1);
-      if (!earlier.length || earlier[0]!.caseId === caseId) reasons.push({ zh: '本年度第一起开庭审理的一审案件', en: "the unit's first first-instance case of the year to go to hearing", source: 'G 负责人出庭' });
+      if (!earlier.length || earlier[0]!.caseId === caseId) established.add('first_hearing_of_year');
     }
   }
-  return { required: reasons.length > 0, reasons };
+  // B 第十三条 applies where the district government is a defendant.
+  const dir = (await currentDirectory(deps)).index;
+  const region = c.regionCode;
+  const governmentDefendant =
+    region !== null &&
+    facts.defendants.some((d) => {
+      const r = dir.resolveNameIn(d.name, [region]);
+      return r.kind === 'found' && r.unit.kind === 'government';
+    });
+  const [latest] = await deps.db.orm.select({ dataJson: caseSteps.dataJson }).from(caseSteps).where(and(eq(caseSteps.caseId, caseId), eq(caseSteps.kind, 'appearance_situations'))).orderBy(desc(caseSteps.at)).limit(1);
+  const set = new Set<AppearanceSituation>(latest ? (JSON.parse(latest.dataJson) as { situations: AppearanceSituation[] }).situations : []);
+  return evaluateAppearance({ policyTag: policy.tag, established, set, governmentDefendant });
 }
 
-
+/** A justice bureau sets only the situations its region's policy leaves to it (400 otherwise). */
+export async function assertSettable(deps: Deps, regionCode: string | null, situations: readonly string[]) {
+  const { policy } = await regionPolicy(deps, regionCode);
+  const allowed = settableSituations(policy.tag);
+  const wrong = situations.filter((s) => !allowed.includes(s as AppearanceSituation));
+  if (wrong.length) throw new Problem('bad-request', `under ${policy.id} the justice bureau sets only ${allowed.join(', ')}; not ${wrong.join(', ')} (the others follow from the documents)`);
+}

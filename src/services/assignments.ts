@@ -12,7 +12,13 @@ import { Problem } from '../lib/problem.js';
 import { commitPlanned } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../intake/routing.js';
-import { assignObligationsStmt } from './obligations.js';
+import { assignObligationsStmt, dischargeStmts, obligationRow, planForDocument, reminderRows } from './obligations.js';
+import { reminders } from '../../schemas/db/index.js';
+import type { DocumentEntry } from '../../schemas/api/manifest.js';
+import type { AuditEntry } from './audit.js';
+import { regionPolicy } from './policies.js';
+import { currentCalendar } from './calendar.js';
+import { ROUTING_WINDOW_RULE_ID, routingWindow } from './routing-window.js';
 import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
@@ -21,6 +27,7 @@ export interface AssignInput {
 }
 
 export async function listQueue(deps: Deps, opts: { regionCode?: string; status?: 'open' | 'assigned'; limit?: number }) {
+  const today = beijingDate(deps.clock.now());
   const conds = [eq(queueItems.status, opts.status ?? 'open')];
   if (opts.regionCode) conds.push(sql`(${queueItems.regionCode} = ${opts.regionCode} or (${queueItems.regionCode} is null and ${queueItems.candidateRegions} like ${'%"' + opts.regionCode + '"%'}))`);
   const rows = await deps.db.orm
@@ -51,12 +58,69 @@ export async function listQueue(deps: Deps, opts: { regionCode?: string; status?
       proposed: d?.assignments ?? [],
       candidates: d?.candidates ?? [],
       createdAt: r.q.createdAt.toISOString(),
+      dueOn: r.q.dueOn,
+      overdue: r.q.status === 'open' && r.q.dueOn !== null && r.q.dueOn < today,
     };
   });
 }
 
-/** Assign (from the queue) or reassign a case. */
-export async function assignCase(deps: Deps, caseId: string, input: AssignInput, actor: string, mode: 'assign' | 'reassign') {
+/**
+ * A candidate region's justice bureau (or an administrator naming one of the candidates) claims a queue item
+ * whose region was not settled (DOMAIN.md §3): in one write the item, its case and the case's other open
+ * items, the documents' obligations and the routing window take the region; the case's open obligations are
+ * re-planned under that region's policy; the other candidates' bureaus no longer see it.
+ */
+export async function claimQueueItem(deps: Deps, id: string, region: string | null, reason: string, actor: string) {
+  const now = deps.clock.now();
+  return commitPlanned(
+    deps,
+    async () => {
+      const [item] = await deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
+      if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
+      if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
+      if (item.regionCode) throw new Problem('conflict', `queue item ${id} already belongs to region ${item.regionCode}`);
+      const candidates = JSON.parse(item.candidateRegions) as string[];
+      if (!region) throw new Problem('bad-request', `name the region (regionCode): one of ${candidates.join(', ')}`);
+      if (!candidates.includes(region)) throw new Problem('outside-region', `the item may belong to ${candidates.join(', ')}, not ${region}`);
+      const orm = deps.db.orm;
+      const items: Stmt[] = [];
+      const entries: AuditEntry[] = [{ actor, action: 'queue.claimed', subject: `queue:${id}`, data: { regionCode: region, candidates, reason, caseId: item.caseId } }];
+      const claimed = JSON.stringify([region]);
+      if (item.caseId) {
+        items.push(orm.update(queueItems).set({ regionCode: region, candidateRegions: claimed }).where(and(eq(queueItems.caseId, item.caseId), eq(queueItems.status, 'open'), isNull(queueItems.regionCode))));
+        items.push(orm.update(cases).set({ regionCode: region, updatedAt: now }).where(and(eq(cases.id, item.caseId), isNull(cases.regionCode))));
+        items.push(orm.update(obligations).set({ regionCode: region, updatedAt: now }).where(and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))));
+        const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
+        items.push(...replanned.items);
+        entries.push(...replanned.entries);
+        // The region runs its own routing window (P 第十条: 3 days): it replaces the default one.
+        const [doc] = await orm.select({ entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, item.documentId));
+        const window = doc ? routingWindow(replanned.policy, JSON.parse(doc.entryJson) as DocumentEntry, doc.arrivedAt, replanned.calendar) : undefined;
+        const own = window?.kind === 'policy' ? replanned.planned[`${item.documentId}:${window.ruleId}`] : undefined;
+        if (own && item.obligationId && own.id !== item.obligationId) {
+          const why = `replaced by region ${region}'s own routing window (${window!.ruleId})`;
+          items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, updatedAt: now }).where(and(eq(obligations.id, item.obligationId), eq(obligations.status, 'open'))));
+          items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, item.obligationId), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+          items.push(orm.update(queueItems).set({ obligationId: own.id, dueOn: own.dueOn }).where(eq(queueItems.id, id)));
+          entries.push({ actor, action: 'obligation.waived', subject: `obligation:${item.obligationId}`, data: { why, routingWindow: own.id } });
+          item.dueOn = own.dueOn;
+        }
+      } else {
+        items.push(orm.update(queueItems).set({ regionCode: region, candidateRegions: claimed }).where(eq(queueItems.id, id)));
+        items.push(orm.update(obligations).set({ regionCode: region, updatedAt: now }).where(and(eq(obligations.documentId, item.documentId), isNull(obligations.regionCode))));
+        items.push(orm.update(routingDecisions).set({ regionCode: region }).where(and(eq(routingDecisions.documentId, item.documentId), isNull(routingDecisions.regionCode))));
+      }
+      return { entries, build: async () => ({ items, result: { id, regionCode: region, caseId: item.caseId, dueOn: item.dueOn } }) };
+    },
+    now,
+  );
+}
+
+/**
+ * Assign (from the queue) or reassign a case. `claim`: the region the caller acts for on a queue item whose
+ * region was not settled (a candidate region's justice bureau): the units must be in it (DOMAIN.md §3).
+ */
+export async function assignCase(deps: Deps, caseId: string, input: AssignInput, actor: string, mode: 'assign' | 'reassign', claim?: string | null) {
   const reason = input.reason.trim();
   if (!reason) throw new Problem('bad-request', 'a reason is required for every assignment by the justice bureau');
   const dir = await currentDirectory(deps);
@@ -82,8 +146,16 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
       const regions = new Set(units.map((u) => u.unit.regionCode));
       if (regions.size > 1) throw new Problem('bad-request', `the units are in different regions (${[...regions].join(', ')}); a case is answered within one region`);
       const region = [...regions][0]!;
-      if (c.regionCode && c.regionCode !== region) throw new Problem('bad-request', `the case belongs to region ${c.regionCode}; these units are in ${region}`);
-      const open = await deps.db.orm.select({ id: queueItems.id, reason: queueItems.reason }).from(queueItems).where(and(eq(queueItems.caseId, caseId), eq(queueItems.status, 'open')));
+      // Region before unit: a case is only ever assigned to units of its region [Q 一(一)].
+      if (c.regionCode && c.regionCode !== region) throw new Problem('outside-region', `the case belongs to region ${c.regionCode}; these units are in ${region}`);
+      if (!c.regionCode && claim && claim !== region) throw new Problem('outside-region', `this justice bureau acts for region ${claim}; these units are in ${region}`);
+      const open = await deps.db.orm
+        .select({ id: queueItems.id, reason: queueItems.reason, candidates: queueItems.candidateRegions, obligationId: queueItems.obligationId })
+        .from(queueItems)
+        .where(and(eq(queueItems.caseId, caseId), eq(queueItems.status, 'open')));
+      if (!c.regionCode && open.length && !open.some((q) => (JSON.parse(q.candidates) as string[]).includes(region))) {
+        throw new Problem('outside-region', `the case may belong to ${[...new Set(open.flatMap((q) => JSON.parse(q.candidates) as string[]))].join(', ')}; these units are in ${region}`);
+      }
       const rule: RuleId = open.some((q) => q.reason === 'designate_lead') ? 'R2' : mode === 'assign' ? 'R9' : (await lastRule(deps, caseId)) ?? 'R9';
       const items: Stmt[] = [
         deps.db.orm.update(assignments).set({ supersededAt: now }).where(and(eq(assignments.caseId, caseId), isNull(assignments.supersededAt))),
@@ -109,22 +181,95 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         // A case queued at intake had no region yet: its obligations count in its region from now on (statistics).
         deps.db.orm.update(obligations).set({ regionCode: region }).where(and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
       ];
+      const entries: AuditEntry[] = [];
       if (open.length) {
         items.push(
           deps.db.orm
             .update(queueItems)
-            .set({ status: 'assigned', resolvedAt: now, resolvedBy: actor, resolution: reason })
+            .set({ status: 'assigned', resolvedAt: now, resolvedBy: actor, resolution: reason, regionCode: region })
             .where(inArray(queueItems.id, open.map((q) => q.id))),
         );
+        // The routing window is met (or remedied, when it had run out): its reminders and escalation stop.
+        const windowIds = open.map((q) => q.obligationId).filter((x): x is string => !!x);
+        const windows = windowIds.length ? await deps.db.orm.select({ id: obligations.id, status: obligations.status }).from(obligations).where(and(inArray(obligations.id, windowIds), inArray(obligations.status, ['open', 'overdue']))) : [];
+        items.push(...dischargeStmts(deps, windows, now, `assigned by the justice bureau: ${reason}`));
+        for (const w of windows) entries.push({ actor, action: w.status === 'overdue' ? 'obligation.remedied' : 'obligation.done', subject: `obligation:${w.id}`, data: { routingWindow: true, caseId } });
       }
+      // Every open obligation of the case, re-planned under the region's policy for the lead unit, in this write.
+      const replanned = await replanCaseStmts(deps, caseId, region, units.find((u) => u.role === 'lead')!.unitId, now, actor, new Set(open.map((q) => q.obligationId ?? '')));
+      items.push(...replanned.items);
+      entries.push(...replanned.entries);
       const summary = { caseId, caseNumber: c.caseNumber, regionCode: region, rule, units: units.map((u) => ({ unitId: u.unitId, unitName: u.unit.name, role: u.role })), reason, queueItems: open.map((q) => q.id) };
       return {
-        entries: [{ actor, action: mode === 'assign' ? 'case.assigned' : 'case.reassigned', subject: `case:${caseId}`, data: summary }],
+        entries: [{ actor, action: mode === 'assign' ? 'case.assigned' : 'case.reassigned', subject: `case:${caseId}`, data: summary }, ...entries],
         build: async () => ({ items, result: summary }),
       };
     },
     now,
   );
+}
+
+/**
+ * Re-plan a case's open obligations under `regionCode`'s policy (DOMAIN.md §4): each document's plan again,
+ * with the lead unit (or none, while the case waits); an obligation the region's policy does not have is
+ * waived with the reason, one it has and the case lacks is added, every other moves to the region's dates,
+ * reminders and party. Statements for the caller's write; `skip` are obligations the caller settles itself.
+ */
+export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: string, leadUnitId: string | null, now: Date, actor: string, skip: ReadonlySet<string> = new Set()) {
+  const orm = deps.db.orm;
+  const items: Stmt[] = [];
+  const entries: AuditEntry[] = [];
+  const all = await orm.select().from(obligations).where(eq(obligations.caseId, caseId));
+  const docs = await orm
+    .select({ id: documents.id, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt })
+    .from(routingDecisions)
+    .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
+    .where(eq(routingDecisions.caseId, caseId))
+    .orderBy(desc(documents.arrivedAt));
+  const { policy } = await regionPolicy(deps, regionCode);
+  const calendar = await currentCalendar(deps);
+  const known = new Set(all.map((o) => o.ruleId));
+  /** `${documentId}:${ruleId}` → the obligation (existing or added) that plans it now. */
+  const planned_: Record<string, { id: string; dueOn: string }> = {};
+  const ctx = (documentId: string) => ({ documentId, caseId, regionCode, leadUnitId });
+  for (const d of docs) {
+    const planned = planForDocument(policy, JSON.parse(d.entryJson) as DocumentEntry, d.arrivedAt, calendar);
+    for (const o of all.filter((x) => x.documentId === d.id && x.status === 'open' && !skip.has(x.id))) {
+      const p = planned.find((x) => x.ruleId === o.ruleId);
+      if (!p && o.ruleId === ROUTING_WINDOW_RULE_ID) continue; // the queue's own window is not a policy rule
+      items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+      if (!p) {
+        const why = `not a rule of region ${regionCode}'s policy (${policy.id})`;
+        items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, regionCode, updatedAt: now }).where(eq(obligations.id, o.id)));
+        entries.push({ actor, action: 'obligation.waived', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, why } });
+        continue;
+      }
+      const row = obligationRow(p, ctx(d.id), now);
+      planned_[`${d.id}:${p.ruleId}`] = { id: o.id, dueOn: p.dueOn };
+      items.push(
+        orm
+          .update(obligations)
+          .set({ regionCode, unitId: row.unitId, party: row.party, kind: row.kind, titleZh: row.titleZh, titleEn: row.titleEn, dueOn: row.dueOn, provisional: row.provisional, derivationJson: row.derivationJson, source: row.source, updatedAt: now })
+          .where(eq(obligations.id, o.id)),
+      );
+      const future = reminderRows(o.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
+      if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoUpdate({ target: [reminders.obligationId, reminders.kind, reminders.fireAt], set: { cancelledAt: null } }));
+      if (o.dueOn !== p.dueOn || o.unitId !== row.unitId || o.regionCode !== regionCode) {
+        entries.push({ actor, action: 'obligation.replanned', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, from: { dueOn: o.dueOn, unitId: o.unitId, regionCode: o.regionCode }, to: { dueOn: p.dueOn, unitId: row.unitId, regionCode }, policy: policy.id } });
+      }
+    }
+    // Rules of the region's policy the case never had (the latest document that starts one plans it).
+    for (const p of planned.filter((x) => !known.has(x.ruleId))) {
+      known.add(p.ruleId);
+      const row = obligationRow(p, ctx(d.id), now);
+      planned_[`${d.id}:${p.ruleId}`] = { id: row.id, dueOn: p.dueOn };
+      items.push(orm.insert(obligations).values(row).onConflictDoNothing());
+      const future = reminderRows(row.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
+      if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoNothing());
+      entries.push({ actor, action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: d.id, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, unitId: row.unitId, source: p.source, policy: policy.id } });
+    }
+  }
+  return { items, entries, planned: planned_, policy, calendar };
 }
 
 async function lastRule(deps: Deps, caseId: string): Promise<RuleId | undefined> {

@@ -35,6 +35,19 @@ export function explainFact(f: RoutingFact): { zh: string; en: string } {
       return { zh: `${f.fromName} 于 ${f.abolishedOn} 撤销，职权由 ${f.toName} 继续行使（${f.article}）`, en: `${f.fromName} was abolished on ${f.abolishedOn}; ${f.toName} holds its powers (${f.article})` };
     case 'rule':
       return { zh: `${f.rule}（${f.article}）：${f.note.zh}`, en: `${f.rule} (${f.article}): ${f.note.en}` };
+    case 'defendant_region': {
+      const VIA: Record<string, { zh: string; en: string }> = {
+        unit_code: { zh: '依据法院送来的单位代码', en: 'from the unit code the court sent' },
+        stated_region: { zh: '依据法院载明的区划代码', en: 'from the region code the court stated' },
+        name_prefix: { zh: '依据被告名称中的区域名称', en: "from the region named at the start of the defendant's name" },
+        court_regions: { zh: '依据法院当日管辖的区域', en: 'from the regions the court serves on the date' },
+        none: { zh: '无从确定', en: 'nothing names it' },
+      };
+      const via = VIA[f.via] ?? { zh: f.via, en: f.via };
+      return f.regionCode !== undefined
+        ? { zh: `被告“${f.written}”所在区域：${f.regionCode}（${via.zh}）`, en: `the defendant "${f.written}" is in region ${f.regionCode} (${via.en})` }
+        : { zh: `被告“${f.written}”所在区域未能确定，可能为：${f.candidates.join('、') || '无'}（${via.zh}）`, en: `the defendant "${f.written}" may be in ${f.candidates.join(', ') || 'no region'} (${via.en})` };
+    }
     case 'note':
       return f.note;
   }

@@ -6,7 +6,7 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
 import { beijingIso } from '../intake/receipt.js';
 import type { Principal } from './clients.js';
@@ -31,10 +31,16 @@ function visibility(p: Principal): SQL | undefined {
     return sql`exists (${sqlSelectAssignment(p.scope)})`;
   }
   if (p.role === 'justice_bureau' || p.role === 'government_office') {
-    return or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
+    const own = or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
+    // A queued document whose region is not settled is a filing of every candidate region's justice bureau
+    // until one claims it (DOMAIN.md §3): it sees the body, the attachments and the deadlines already running.
+    return p.role === 'justice_bureau' ? or(own, and(isNull(cases.regionCode), sql`exists (${queuedForCandidate(p.scope)})`))! : own;
   }
   return sql`0`; // courts, procuratorates and liaisons do not pull government filings
 }
+
+const queuedForCandidate = (regionCode: string) =>
+  sql`select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${routingDecisions.caseId} or ${queueItems.documentId} = ${documents.id}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode})`;
 
 const sqlSelectAssignment = (unitId: string) =>
   sql`select 1 from ${assignments} where ${assignments.caseId} = ${routingDecisions.caseId} and ${assignments.unitId} = ${unitId} and ${assignments.supersededAt} is null`;
@@ -96,7 +102,14 @@ async function loadVisible(deps: Deps, p: Principal, id: string) {
   const vis = visibility(p);
   if (vis) conds.push(vis);
   const [row] = await deps.db.orm
-    .select({ d: documents, delivery: deliveries, caseId: routingDecisions.caseId, regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`, routing: routingDecisions.decisionJson })
+    .select({
+      d: documents,
+      delivery: deliveries,
+      caseId: routingDecisions.caseId,
+      regionCode: sql<string | null>`coalesce(${cases.regionCode}, ${routingDecisions.regionCode})`,
+      routing: routingDecisions.decisionJson,
+      queued: sql<number>`coalesce(${cases.routingStatus}, ${routingDecisions.status}) = 'queued'`,
+    })
     .from(documents)
     .innerJoin(deliveries, eq(deliveries.id, documents.deliveryId))
     .innerJoin(routingDecisions, eq(routingDecisions.documentId, documents.id))
@@ -113,7 +126,9 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
   const entry = JSON.parse(row.d.entryJson) as DocumentEntry;
   const atts = await deps.db.orm.select().from(documentAttachments).where(eq(documentAttachments.documentId, id));
   const obs = row.caseId ? (await listObligations(deps, { caseId: row.caseId, limit: 500 })).filter((o) => o.documentId === id) : [];
-  if (p.role === 'unit') await recordRetrieval(deps, p, row);
+  // The assigned unit's first look is evidence; so is the justice bureau's while the document waits in its
+  // queue (it answers for the document until it names the unit, DOMAIN.md §3).
+  if (p.role === 'unit' || (p.role === 'justice_bureau' && Number(row.queued) === 1)) await recordRetrieval(deps, p, row);
   return {
     id,
     documentId: row.d.documentId,
@@ -148,11 +163,18 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
         deliveryId: row.delivery.id,
         documentId: row.d.id,
         uniqueKey,
-        payload: { messageId: row.delivery.messageId, documentId: row.d.documentId, documentSha256: row.d.entryDigest, arrivedAt: row.d.arrivedAt.toISOString(), retrievedAt: now.toISOString(), retrievedBy: { unitId: p.scope, client: p.clientId } },
+        payload: {
+          messageId: row.delivery.messageId,
+          documentId: row.d.documentId,
+          documentSha256: row.d.entryDigest,
+          arrivedAt: row.d.arrivedAt.toISOString(),
+          retrievedAt: now.toISOString(),
+          retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId },
+        },
       },
       now,
     );
-    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { unitId: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
+    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
   }, now);
 }
 

@@ -11,11 +11,11 @@
  * replanCase(deps, caseId, now) is the one function that re-plans a case: it returns the statements for the
  * caller's own write (routing and assignment use it to give a case's obligations to its unit under its region's policy).
  */
-import { and, asc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, caseSteps, cases, documents, obligations, reminders, remediationItems, routingDecisions, suggestionSteps, suggestions } from '../../schemas/db/index.js';
+import { assignments, caseSteps, cases, documents, obligations, queueItems, reminders, remediationItems, routingDecisions, suggestionSteps, suggestions } from '../../schemas/db/index.js';
 import { addDays, beijingDate, type Calendar } from '../domain/calendar/index.js';
 import {
   planObligationsDetailed,
@@ -250,7 +250,7 @@ export interface ObligationSummary {
 
 const derivationJson = (p: PlannedObligation) => JSON.stringify({ ...p.derivation, ...(p.earliestDueOn ? { earliestDueOn: p.earliestDueOn } : {}) });
 
-function obligationRow(p: PlannedObligation, at: { documentId: string; caseId: string | null; regionCode: string | null; leadUnitId: string | null }, now: Date): ObligationRow {
+export function obligationRow(p: PlannedObligation, at: { documentId: string; caseId: string | null; regionCode: string | null; leadUnitId: string | null }, now: Date): ObligationRow {
   return {
     id: newId(),
     caseId: at.caseId,
@@ -274,7 +274,7 @@ function obligationRow(p: PlannedObligation, at: { documentId: string; caseId: s
   };
 }
 
-const reminderRows = (obligationId: string, p: PlannedObligation) =>
+export const reminderRows = (obligationId: string, p: PlannedObligation) =>
   p.reminders.map((r) => ({ id: newId(), obligationId, kind: r.kind, fireAt: new Date(r.fireAt), notifyJson: JSON.stringify(r.notify), source: r.source }));
 
 interface Reconciled {
@@ -282,6 +282,8 @@ interface Reconciled {
   entries: AuditEntry[];
   summary: ObligationSummary[];
   changed: number;
+  /** ruleId → id of the obligations it created (the routing window links the queue item to one). */
+  ids: Record<string, string>;
 }
 
 const NON_CLOSED = ['open', 'overdue'] as const;
@@ -380,6 +382,7 @@ function reconcile(
     // Withdrawn by a later fact (an appeal withdraws the inferred effectiveness).
     for (const o of mine) {
       if (!isNonClosed(o.status) || plan.obligations.some((p) => p.ruleId === o.ruleId)) continue;
+      if (o.ruleId === 'routing-window') continue; // the queue's own deadline (src/services/routing-window.ts), not a policy rule
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
       const why = skipped ? `no longer applies: ${skipped.reason.en}` : 'no longer in the region policy';
       items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
@@ -393,7 +396,7 @@ function reconcile(
   // One multi-row statement each: fewer statements in the delivery's batch.
   if (rows.length) items.push(insertRows(obligations, rows));
   if (rems.length) items.push(insertRows(reminders, rems));
-  return { items, entries, summary, changed };
+  return { items, entries, summary, changed, ids: Object.fromEntries(rows.map((row) => [row.ruleId, row.id])) };
 }
 
 /**
@@ -402,7 +405,7 @@ function reconcile(
  * effective date re-plans the earlier decision's after-judgment duties, a second-instance case withdraws the
  * inferred effectiveness of the first-instance decision it continues.
  */
-export async function planDocumentObligations(deps: Deps, ctx: ObligationContext): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[] }> {
+export async function planDocumentObligations(deps: Deps, ctx: ObligationContext): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> }> {
   const now = ctx.arrivedAt;
   const doc: CaseDoc = { id: ctx.documentId, type: ctx.doc.type as DocumentType, entry: ctx.doc, arrivedAt: ctx.arrivedAt };
   const where = { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId };
@@ -447,7 +450,7 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
       entries.push(...pr.entries);
     }
   }
-  return { items, entries, summary: r.summary };
+  return { items, entries, summary: r.summary, ids: r.ids };
 }
 
 export interface ReplanOptions {
@@ -621,10 +624,22 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
   }, now);
 }
 
-export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number }) {
+const queuedFor = (regionCode: string) =>
+  sql`exists (select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${obligations.caseId} or ${queueItems.documentId} = ${obligations.documentId}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode}))`;
+
+/**
+ * The one call of the planner for a stored document under a given policy (re-planning on assignment or a
+ * region's claim, src/services/assignments.ts, where the region and the unit change in the same write).
+ */
+export function planForDocument(policy: Policy, entry: DocumentEntry, arrivedAt: Date, calendar: Calendar): PlannedObligation[] {
+  return planObligationsDetailed(policy, entry.type as DocumentType, planFacts(entry, arrivedAt), calendar).obligations;
+}
+
+export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
   const conds: SQL[] = [];
   if (f.unitId) conds.push(eq(obligations.unitId, f.unitId));
-  if (f.regionCode) conds.push(eq(obligations.regionCode, f.regionCode));
+  // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (DOMAIN.md §3).
+  if (f.regionCode) conds.push(f.orQueuedFor ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))! : eq(obligations.regionCode, f.regionCode));
   if (f.caseId) conds.push(eq(obligations.caseId, f.caseId));
   if (f.status) conds.push(eq(obligations.status, f.status as 'open'));
   if (f.dueBefore) conds.push(sql`${obligations.dueOn} <= ${f.dueBefore}`);

@@ -5,7 +5,7 @@
  * Who sees what (decided here, documented in the API):
  *   admin                        any region (all when none asked)
  *   justice_bureau, government_office   its own region
- *   liaison (scope: court code)  the regions its court serves today, side by side; figures and case numbers only
+ *   liaison (scope: court code)  the regions its court served during the period, side by side; figures and case numbers only
  *   court   (scope: sender code) the same as a liaison of that court: both sides look at the same figures
  *                                [S 五(八), G 府院联动, Q 一(二)]; figures and case numbers only, never document bodies
  *   unit                         its own figures (unit filter forced to itself) in its region
@@ -89,7 +89,6 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
     throw e;
   }
   const dir = await currentDirectory(deps);
-  const today = beijingDateOf(deps.clock.now().getTime());
   let allowed: readonly string[];
   let figuresOnly = false;
   const filters: Filters = { ...(q.unit ? { unitId: q.unit } : {}), ...(q.domain ? { domain: q.domain } : {}), ...(q.instance ? { instance: q.instance } : {}) };
@@ -103,7 +102,8 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
       break;
     case 'liaison':
     case 'court':
-      allowed = dir.index.regionsServedBy(p.scope, today);
+      // The regions the court served during the period (a dated history [Q 一(一)]), not those of today.
+      allowed = dir.index.regionsServedDuring(p.scope, period.from, period.to);
       figuresOnly = true;
       break;
     case 'unit': {

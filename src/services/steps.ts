@@ -9,6 +9,7 @@ import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
 import { commitPlanned } from './audit.js';
+import { assertSettable } from './appearance.js';
 
 export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
   if (!(kind in STEP_SCHEMAS)) throw new Problem('bad-request', `unknown step "${kind}"; one of ${Object.keys(STEP_SCHEMAS).join(', ')}`);
@@ -35,6 +36,8 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
     const missing = advisers.filter((a) => !known.has(a.adviserId!));
     if (missing.length) throw new Problem('bad-request', `not on region ${c.regionCode}'s roster of legal advisers (法律顾问团队库, Q 一(三)): ${missing.map((a) => `${a.name} (${a.adviserId})`).join(', ')}`);
   }
+  // The head-appearance situations a bureau may set depend on its region's policy (src/domain/appearance.ts).
+  if (k === 'appearance_situations') await assertSettable(deps, c.regionCode, (parsed.data as { situations: string[] }).situations);
   const now = deps.clock.now();
   return commitPlanned(deps, async () => {
     const id = newId();

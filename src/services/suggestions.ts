@@ -9,6 +9,7 @@ import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { deliveries, documents, obligations, queueItems, suggestionSteps, suggestions } from '../../schemas/db/index.js';
+import { dischargeWindowsStmts } from './routing-window.js';
 import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -97,6 +98,8 @@ export async function assignSuggestion(deps: Deps, p: Principal, id: string, inp
     const items: Stmt[] = [
       deps.db.orm.update(suggestions).set({ unitId: unit.id, regionCode: region, status: 'drafting', updatedAt: now }).where(eq(suggestions.id, id)),
       deps.db.orm.update(obligations).set({ unitId: unit.id, regionCode: region, updatedAt: now }).where(and(eq(obligations.documentId, s.documentId), eq(obligations.party, 'unit'))),
+      // The queue item's routing window is met (src/services/routing-window.ts); read before the item closes.
+      ...(await dischargeWindowsStmts(deps, { documentId: s.documentId }, now, `assigned by the justice bureau: ${input.reason}`)),
       deps.db.orm.update(queueItems).set({ status: 'assigned', resolvedAt: now, resolvedBy: p.actor, resolution: input.reason }).where(and(eq(queueItems.documentId, s.documentId), eq(queueItems.status, 'open'))),
       step(deps, id, 'assigned', p, { unitId: unit.id, unitName: unit.name, reason: input.reason }, now),
     ];

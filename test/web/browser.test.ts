@@ -121,7 +121,8 @@ describe('a justice bureau clerk', () => {
     const entries = await page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => ({ kind: li.getAttribute('data-kind'), at: li.getAttribute('data-at') ?? '' })));
     expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
     expect(entries[0]!.kind).toBe('document');
-    expect(entries.map((e) => e.kind)).toEqual(['document', 'obligation', 'assignment', 'assignment']);
+    // The answer deadline, and the queue item's routing window (分办时限), met by the assignment in the same write.
+    expect(entries.map((e) => e.kind)).toEqual(['document', 'obligation', 'obligation', 'obligation_closed', 'assignment', 'assignment']);
     const timeline = await text(page, '[data-testid=timeline]');
     expect(timeline).toContain('2026-11-23 10:00');
     expect(timeline).toContain('理由：土地执法以自然资源分局为主');

@@ -121,6 +121,13 @@ export interface DirectoryIndex {
   body(code: string): JudicialBody | undefined;
   /** Regions a court or procuratorate serves on the date (collective jurisdiction, dated). */
   regionsServedBy(bodyCode: string, onDate: string): readonly string[];
+  /** Regions it served on at least one day from `from` to `to` (inclusive): a period's figures [Q 一(一)]. */
+  regionsServedDuring(bodyCode: string, from: string, to: string): readonly string[];
+  /**
+   * The regions whose name or listed prefix begins the written name (衢州市柯城区某某办公室 → 330802), longest
+   * prefix first; empty when none does. Region before unit: a name the directory lacks still names its region.
+   */
+  regionsByNamePrefix(written: string): readonly string[];
   /** Resolve a written name in one region: exact name/alias, else an unambiguous prefix variant. */
   resolveName(written: string, regionCode: string): NameResolution;
   /**
@@ -345,6 +352,22 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
         }
       }
       return out;
+    },
+    regionsServedDuring: (code, from, to) => {
+      const out: string[] = [];
+      for (const p of periods.get(code) ?? EMPTY) {
+        if (p.from <= to && (p.to === undefined || from <= p.to) && !out.includes(p.regionCode)) out.push(p.regionCode);
+      }
+      return out;
+    },
+    regionsByNamePrefix: (written) => {
+      const key = normaliseName(written);
+      for (const len of prefixLengths) {
+        if (len >= key.length) continue;
+        const owners = prefixIndex.get(key.slice(0, len));
+        if (owners) return [...new Set(owners.map((r) => r.region.code))];
+      }
+      return EMPTY;
     },
     resolveName: (written, regionCode) => resolveNameIn(written, [regionCode]),
     resolveNameIn,

@@ -30,7 +30,7 @@ export {
   type DirectoryFileInput,
 } from './directory-file.js';
 export { followChain, resolveParty, type Chain, type Hop, type PartyResolution } from './resolve.js';
-export { route, RULES, type RuleInfo } from './rules.js';
+export { defendantRegion, route, RULES, type DefendantRegion, type RuleInfo } from './rules.js';
 export type {
   Assignment,
   AssignmentRole,
@@ -42,6 +42,7 @@ export type {
   RouteOptions,
   RoutingDecision,
   RoutingFact,
+  DefendantRegionVia,
   RuleId,
   UnitRef,
 } from './types.js';

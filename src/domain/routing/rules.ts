@@ -36,6 +36,7 @@ import type {
   Assignment,
   AssignmentRole,
   Bilingual,
+  DefendantRegionVia,
   QueueCandidate,
   QueueReason,
   RouteOptions,
@@ -131,6 +132,8 @@ class Ctx {
   readonly served: readonly string[];
   /** The one region all resolved parties are in, if there is exactly one. */
   caseRegion: string | undefined;
+  /** Region before unit: the defendant's region as the court's document gives it (see defendantRegion). */
+  readonly regionFirst: DefendantRegion;
   private readonly hopsSeen = new Set<string>();
 
   constructor(
@@ -141,6 +144,9 @@ class Ctx {
     const known = dir.body(facts.court.code) !== undefined;
     this.served = dir.regionsServedBy(facts.court.code, onDate);
     this.out.push({ kind: 'court_regions', courtCode: facts.court.code, onDate, known, regionCodes: this.served });
+    this.regionFirst = defendantRegion(facts, dir, this.served);
+    const rf = this.regionFirst;
+    this.out.push({ kind: 'defendant_region', ...(rf.regionCode !== undefined ? { regionCode: rf.regionCode } : {}), via: rf.via, candidates: rf.candidates, written: rf.written });
   }
 
   get act(): string {
@@ -278,9 +284,13 @@ class Ctx {
     const rulesApplied = [d.rule, ...this.applied.filter((r) => r !== d.rule)];
     const article = rulesApplied.map((r) => RULES[r].article).join('; ');
     const out: { -readonly [K in keyof RoutingDecision]: RoutingDecision[K] } = { status: d.status } as RoutingDecision;
-    if (d.regionCode !== undefined) out.regionCode = d.regionCode;
+    // Region before unit (DOMAIN.md §3, Q 一(一)): a queued case whose units the rules could not find still
+    // belongs to the defendant's region when the document names one, and to that region's justice bureau alone.
+    // Units found in several regions (cross_region) stay with the regions they were found in.
+    const regionCode = d.regionCode ?? (d.queueReason !== 'cross_region' ? this.regionFirst.regionCode : undefined);
+    if (regionCode !== undefined) out.regionCode = regionCode;
     else {
-      const cr = d.candidateRegions ?? this.served;
+      const cr = d.candidateRegions ?? this.regionFirst.candidates;
       if (cr.length > 0) out.candidateRegions = [...new Set(cr)].sort();
     }
     out.assignments = d.assignments;
@@ -290,8 +300,8 @@ class Ctx {
     out.reason = d.reason;
     if (d.status === 'queued') {
       out.queueReason = d.queueReason ?? 'designate_lead';
-      if (d.regionCode !== undefined) {
-        const jb = this.justiceBureau(d.regionCode);
+      if (regionCode !== undefined) {
+        const jb = this.justiceBureau(regionCode);
         if (jb) out.queueUnit = ref(jb);
       }
     }
@@ -319,6 +329,52 @@ class Ctx {
       ...(extra.candidateRegions ? { candidateRegions: extra.candidateRegions } : {}),
     });
   }
+}
+
+export interface DefendantRegion {
+  readonly regionCode?: string;
+  readonly via: DefendantRegionVia;
+  /** Every region it may be (one when resolved). */
+  readonly candidates: readonly string[];
+  readonly written: string;
+}
+
+/**
+ * Region before unit (DOMAIN.md §3): the defendant's region from what the court wrote, before any unit is
+ * looked up. For each defendant: the region of the unit code it sent, else the region code it stated, else the
+ * region whose name prefixes the written name (衢州市柯城区… → 330802); the acting units the same way when no
+ * defendant names a region; else the regions the court serves on the date [Q 一(一)] (one: that region).
+ * A region code the directory does not list is not a region here. Several regions named → candidates.
+ */
+export function defendantRegion(facts: CaseInfo, dir: DirectoryIndex, served: readonly string[]): DefendantRegion {
+  const read = (refs: readonly { name: string; unitCode?: string | undefined; regionCode?: string | undefined }[]) => {
+    const found = new Map<string, DefendantRegionVia>();
+    for (const r of refs) {
+      const byCode = r.unitCode !== undefined ? dir.unitByCode(r.unitCode) : undefined;
+      if (byCode) found.set(byCode.regionCode, found.get(byCode.regionCode) ?? 'unit_code');
+      else if (r.regionCode !== undefined && dir.region(r.regionCode)) found.set(r.regionCode, found.get(r.regionCode) ?? 'stated_region');
+      else {
+        const byName = dir.regionsByNamePrefix(r.name);
+        if (byName.length === 1) found.set(byName[0]!, found.get(byName[0]!) ?? 'name_prefix');
+      }
+    }
+    return found;
+  };
+  const names = (refs: readonly { name: string }[]) => refs.map((r) => r.name).join('、');
+  for (const refs of [facts.defendants, facts.challengedAct.actingUnits]) {
+    const found = read(refs);
+    if (found.size === 1) {
+      const [regionCode, via] = [...found][0]!;
+      return { regionCode, via, candidates: [regionCode], written: names(refs) };
+    }
+    if (found.size > 1) {
+      const vias = [...found.values()];
+      return { via: vias.includes('unit_code') ? 'unit_code' : vias.includes('stated_region') ? 'stated_region' : 'name_prefix', candidates: [...found.keys()].sort(), written: names(refs) };
+    }
+  }
+  const written = names(facts.defendants);
+  if (served.length === 1) return { regionCode: served[0]!, via: 'court_regions', candidates: [served[0]!], written };
+  return { via: served.length ? 'court_regions' : 'none', candidates: [...served].sort(), written };
 }
 
 const candidatesOf = (p: PartyResolution): readonly Unit[] => (p.status === 'found' ? [p.unit] : p.candidates);
@@ -471,6 +527,17 @@ function routeByAct(ctx: Ctx, parties: Parties): RoutingDecision {
   if (!a.ok) return a.decision;
   const conflict = regionConflict(ctx, a.regionCode, parties.defendants);
   if (conflict) return conflict;
+  // Region before unit: the court stated the defendant's region (a region code or a unit code), and the unit
+  // the name resolved to is elsewhere; neither is overridden: both regions' bureaus decide.
+  const rf = ctx.regionFirst;
+  if (rf.regionCode !== undefined && (rf.via === 'stated_region' || rf.via === 'unit_code') && rf.regionCode !== a.regionCode) {
+    return ctx.queue(
+      'cross_region',
+      `法院载明被告所在区域为${rf.regionCode}，而${ctx.act}作出单位${a.units.map((u) => u.name).join('、')}在${a.regionCode}，`,
+      `The court states the defendant's region as ${rf.regionCode}, but the acting unit is in ${a.regionCode}.`,
+      { candidates: [{ party: 'acting_unit', written: parties.acting.map((p) => p.ref.name).join('、'), units: a.units.map(ref) }], candidateRegions: [rf.regionCode, a.regionCode] },
+    );
+  }
 
   if (a.units.length >= 2) {
     // R2 — B 第三条(二), S 二(二): all units answer; the justice bureau designates one lead (主办).

@@ -104,7 +104,24 @@ export type RoutingFact =
       readonly article: string;
       readonly note: Bilingual;
     }
+  | {
+      /**
+       * Region before unit (DOMAIN.md §3): the defendant's region, decided before any unit is looked up — the
+       * region code the court stated (or the region of the unit code it sent), else the region whose name
+       * prefixes the defendant's name, else the regions the court serves on the date [Q 一(一)].
+       */
+      readonly kind: 'defendant_region';
+      /** Set when exactly one region results; otherwise `candidates` holds the regions it may be. */
+      readonly regionCode?: string;
+      readonly via: DefendantRegionVia;
+      readonly candidates: readonly string[];
+      /** The written name(s) it was read from. */
+      readonly written: string;
+    }
   | { readonly kind: 'note'; readonly note: Bilingual };
+
+/** Where the defendant's region came from, strongest first; 'none' when nothing at all names one. */
+export type DefendantRegionVia = 'unit_code' | 'stated_region' | 'name_prefix' | 'court_regions' | 'none';
 
 export interface QueueCandidate {
   readonly party: PartyRole;

@@ -49,6 +49,7 @@ export const FIGURE_IDS = [
   'on_time_answer',
   'on_time_loss_report',
   'on_time_suggestion_reply',
+  'on_time_routing',
   'failure_no_answer',
   'failure_no_evidence',
   'failure_no_appearance',
@@ -189,6 +190,9 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
   on_time_answer: onTime('on_time_answer', 'answer_and_evidence', '答辩举证', 'answers and evidence', 'ALL 第67条; S 三(二)'),
   on_time_loss_report: onTime('on_time_loss_report', 'loss_analysis_report', '败诉分析报告', 'loss-analysis reports', 'P 第十六条; B 第七条; S 五(五)'),
   on_time_suggestion_reply: onTime('on_time_suggestion_reply', 'suggestion_reply', '司法（检察）建议答复', 'suggestion replies', 'S 五(七); B 第十一条; 法释〔2023〕11号 第8条'),
+  // The routing window (分办时限, DOMAIN.md §3): the justice bureau names the unit of a queued document within
+  // two days, or the region's own period (P 第十条: 三日内确定承办单位并制作阅办单).
+  on_time_routing: onTime('on_time_routing', 'unit_determination', '分办（确定承办单位）', 'routing (naming the undertaking unit)', 'S 二(一); P 第十条; 分办时限（两日）'),
   failure_no_answer: {
     id: 'failure_no_answer',
     name: { zh: '不答辩', en: 'Not answering' },
@@ -244,6 +248,7 @@ export const OBLIGATION_FIGURE_KIND: Partial<Record<FigureId, string>> = {
   on_time_answer: 'answer_and_evidence',
   on_time_loss_report: 'loss_analysis_report',
   on_time_suggestion_reply: 'suggestion_reply',
+  on_time_routing: 'unit_determination',
   failure_no_answer: 'answer_and_evidence',
   failure_no_evidence: 'answer_and_evidence',
   failure_no_performance: 'performance',

@@ -81,6 +81,7 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
     const items = await listObligations(c.var.deps, {
       ...(unit ? { unitId: unit } : {}),
       ...(region ? { regionCode: region } : {}),
+      ...(p.role === 'justice_bureau' ? { orQueuedFor: p.scope } : {}),
       ...(q.case ? { caseId: q.case } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),

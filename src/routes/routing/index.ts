@@ -1,13 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { authenticate, principalOf, requireRole } from '../../lib/auth.js';
-import { assertCaseAccess } from '../../services/access.js';
+import { assertCaseAccess, queueItemActor } from '../../services/access.js';
 import { Problem } from '../../lib/problem.js';
-import { assignCase, caseView, listQueue } from '../../services/assignments.js';
+import { assignCase, caseView, claimQueueItem, listQueue } from '../../services/assignments.js';
 import { explainRouting } from '../../services/explain.js';
 import { queueItems } from '../../../schemas/db/index.js';
 import { eq } from 'drizzle-orm';
-import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign } from './routing.routes.js';
+import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign, postQueueClaim } from './routing.routes.js';
 
 export function mountRouting(app: OpenAPIHono<AppEnv>) {
   for (const p of ['/v1/queue', '/v1/queue/*', '/v1/cases/*', '/v1/documents/*']) app.use(p, authenticate);
@@ -30,10 +30,20 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
     const { id } = c.req.valid('param');
     const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
     if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
+    // Another region's bureau: 403, before anything about the item is said (DOMAIN.md §3).
+    const claim = queueItemActor(principalOf(c), item);
     if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
-    await assertCaseAccess(c.var.deps, principalOf(c), item.caseId, 'decide');
     if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
-    return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), actor(c as never), 'assign'), 200);
+    return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), actor(c as never), 'assign', claim), 200);
+  });
+
+  app.openapi(postQueueClaim, async (c) => {
+    const { id } = c.req.valid('param');
+    const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
+    if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
+    const claim = queueItemActor(principalOf(c), item);
+    const body = c.req.valid('json');
+    return c.json(await claimQueueItem(c.var.deps, id, claim ?? body.regionCode ?? null, body.reason, actor(c as never)), 200);
   });
 
   app.openapi(postCaseReassign, async (c) => {

@@ -35,6 +35,8 @@ export const QueueItem = z
     proposed: z.array(z.unknown()).describe('Units the rules found (for R2: every joint unit, to pick the lead from)'),
     candidates: z.array(z.unknown()).describe('For an unknown or ambiguous name: what was written and which units it could be'),
     createdAt: z.string(),
+    dueOn: z.string().nullable().describe('The routing window (分办时限): the Beijing date by which the unit must be named (2 days by default, P 第十条 3 days)'),
+    overdue: z.boolean().describe('The routing window has passed without an assignment'),
   })
   .openapi('QueueItem');
 
@@ -65,7 +67,27 @@ export const postQueueAssign = createRoute({
   summary: 'Assign a queued case (designate the lead for a joint act, or name the unit), with a reason',
   security,
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
-  responses: { 200: { description: 'Assigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409) },
+  responses: { 200: { description: 'Assigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const ClaimBody = z
+  .object({
+    regionCode: z.string().regex(/^\d{6}$/).optional().describe("The region the item belongs to; a justice bureau claims for its own region (omit it or give its own), an administrator names one of the candidates"),
+    reason: z.string().trim().min(1).max(1000).describe('Why the case belongs to that region (recorded in the audit log)'),
+  })
+  .openapi('ClaimRequest');
+
+export const postQueueClaim = createRoute({
+  method: 'post',
+  path: '/v1/queue/{id}/claim',
+  tags: ['Routing 分办'],
+  summary: "Claim a queue item whose region was not settled for one candidate region: the other regions' bureaus no longer see it, and its deadlines run under that region's policy",
+  security,
+  request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: ClaimBody } } } },
+  responses: {
+    200: { description: 'Claimed', content: { 'application/json': { schema: z.object({ id: z.string(), regionCode: z.string(), caseId: z.string().nullable(), dueOn: z.string().nullable() }).openapi('ClaimResult') } } },
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
 });
 
 export const postCaseReassign = createRoute({
@@ -75,7 +97,7 @@ export const postCaseReassign = createRoute({
   summary: 'Reassign a case to other units, with a reason (the earlier assignment stays in the history)',
   security,
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
-  responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409) },
+  responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 
 const AssignmentView = z.object({
@@ -103,7 +125,13 @@ export const CaseView = z
     assignments: z.array(AssignmentView),
     history: z.array(AssignmentView),
     documents: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), arrivedAt: z.string(), rule: z.string(), status: z.string() })),
-    headAppearance: z.object({ required: z.boolean(), reasons: z.array(z.object({ zh: z.string(), en: z.string(), source: z.string() })) }).describe('Must the head appear, and why (docs/domain.md §5)'),
+    headAppearance: z
+      .object({
+        required: z.boolean(),
+        reasons: z.array(z.object({ situation: z.string(), zh: z.string(), en: z.string(), source: z.string(), via: z.enum(['fact', 'bureau', 'always']) })),
+        settable: z.array(z.object({ situation: z.string(), zh: z.string(), source: z.string(), set: z.boolean() })).describe('Situations of the region’s policy the justice bureau sets (step appearance_situations)'),
+      })
+      .describe('Must the head appear, and which rule says so (docs/domain.md §5; src/domain/appearance.ts)'),
   })
   .openapi('Case');
 

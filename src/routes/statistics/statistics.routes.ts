@@ -39,7 +39,7 @@ export const overviewRoute = createRoute({
   tags,
   summary: 'Every figure for the regions, together and side by side, each with its numerator, denominator and definition',
   description:
-    'Who sees what: admin any region; justice bureau and government office their region; a liaison (scope: court code) or a court client (scope: sender code) every region that court serves today, figures and case numbers only; a unit its own figures. Procuratorates: 403.',
+    'Who sees what: admin any region; justice bureau and government office their region; a liaison (scope: court code) or a court client (scope: sender code) every region that court served during the period (its dated history), figures and case numbers only; a unit its own figures. Procuratorates: 403.',
   security,
   request: { query: StatsQuery },
   responses: {

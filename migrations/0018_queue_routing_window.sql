@@ -1,0 +1,2 @@
+ALTER TABLE `queue_items` ADD `due_on` text;--> statement-breakpoint
+ALTER TABLE `queue_items` ADD `obligation_id` text;
