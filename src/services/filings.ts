@@ -114,8 +114,10 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
   const atts = await deps.db.orm.select().from(documentAttachments).where(eq(documentAttachments.documentId, id));
   const obs = row.caseId ? (await listObligations(deps, { caseId: row.caseId, limit: 500 })).filter((o) => o.documentId === id) : [];
   if (p.role === 'unit') await recordRetrieval(deps, p, row);
+  const ev = await deps.db.orm.select({ type: evidence.type }).from(evidence).where(eq(evidence.documentId, id));
   return {
     id,
+    status: ev.some((e) => e.type === 'confirmation') ? ('confirmed' as const) : ev.some((e) => e.type === 'retrieval') ? ('retrieved' as const) : ('new' as const),
     documentId: row.d.documentId,
     type: row.d.type,
     title: row.d.title,
@@ -156,12 +158,14 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   }, now);
 }
 
+/** An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). */
 export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string) {
-  await loadVisible(deps, p, id);
+  const row = await loadVisible(deps, p, id);
   const [a] = await deps.db.orm.select().from(documentAttachments).where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
   if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
   const bytes = await deps.blobs.get(a.sha256);
   if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
+  if (p.role === 'unit') await recordRetrieval(deps, p, row);
   return { meta: a, bytes };
 }
 

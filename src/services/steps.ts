@@ -60,6 +60,8 @@ export interface TimelineEntry {
   what: string;
   ref: string;
   data?: unknown;
+  /** The entry's parts as fields, for pages that word it themselves (in Chinese, without codes). */
+  facts?: Record<string, string | boolean | null>;
 }
 
 /** Everything that happened in a case, in order, with who and when. */
@@ -75,12 +77,12 @@ export async function caseTimeline(deps: Deps, p: Principal, caseId: string): Pr
   const steps = await deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId)).orderBy(asc(caseSteps.at));
   const ev = docs.length ? await deps.db.orm.select().from(evidence).where(inArray(evidence.documentId, docs.map((d) => d.id))) : [];
   const entries: TimelineEntry[] = [
-    ...docs.map((d) => ({ at: d.arrivedAt.toISOString(), kind: 'document' as const, who: 'court', what: `送达 ${d.title} (${d.type}) · ${d.status === 'assigned' ? `分办 ${d.rule}` : '待司法局确定'}`, ref: d.id })),
-    ...asg.map((a) => ({ at: a.createdAt.toISOString(), kind: 'assignment' as const, who: a.actor, what: `承办 ${a.unitName} (${a.role}) · ${a.rule} ${a.article}${a.supersededAt ? ' · 已变更' : ''}`, ref: a.id, data: { reason: a.reason, decidedBy: a.decidedBy } })),
-    ...obs.map((o) => ({ at: o.createdAt.toISOString(), kind: 'obligation' as const, who: 'rules', what: `时限 ${o.titleZh} 截止 ${o.dueOn}${o.provisional ? '（暂定）' : ''} · ${o.source}`, ref: o.id })),
-    ...obs.filter((o) => o.doneAt).map((o) => ({ at: o.doneAt!.toISOString(), kind: 'obligation_closed' as const, who: o.statusReason ?? '', what: `${o.titleZh} ${o.status}`, ref: o.id })),
-    ...steps.map((s) => ({ at: s.at.toISOString(), kind: 'step' as const, who: s.actor, what: `${STEP_RULES[s.kind as StepKind]?.zh ?? s.kind} (${s.kind})`, ref: s.id, data: JSON.parse(s.dataJson) as unknown })),
-    ...ev.map((e) => ({ at: e.createdAt.toISOString(), kind: 'evidence' as const, who: 'gateway', what: `证据 ${e.type} → ${e.senderCode}`, ref: e.id })),
+    ...docs.map((d) => ({ at: d.arrivedAt.toISOString(), kind: 'document' as const, who: 'court', what: `送达 ${d.title} (${d.type}) · ${d.status === 'assigned' ? `分办 ${d.rule}` : '待司法局确定'}`, ref: d.id, facts: { type: d.type, title: d.title, routing: d.status } })),
+    ...asg.map((a) => ({ at: a.createdAt.toISOString(), kind: 'assignment' as const, who: a.actor, what: `承办 ${a.unitName} (${a.role}) · ${a.rule} ${a.article}${a.supersededAt ? ' · 已变更' : ''}`, ref: a.id, data: { reason: a.reason, decidedBy: a.decidedBy }, facts: { unitName: a.unitName, role: a.role, article: a.article, superseded: !!a.supersededAt } })),
+    ...obs.map((o) => ({ at: o.createdAt.toISOString(), kind: 'obligation' as const, who: 'rules', what: `时限 ${o.titleZh} 截止 ${o.dueOn}${o.provisional ? '（暂定）' : ''} · ${o.source}`, ref: o.id, facts: { titleZh: o.titleZh, dueOn: o.dueOn, provisional: o.provisional, source: o.source } })),
+    ...obs.filter((o) => o.doneAt).map((o) => ({ at: o.doneAt!.toISOString(), kind: 'obligation_closed' as const, who: o.statusReason ?? '', what: `${o.titleZh} ${o.status}`, ref: o.id, facts: { titleZh: o.titleZh, status: o.status } })),
+    ...steps.map((s) => ({ at: s.at.toISOString(), kind: 'step' as const, who: s.actor, what: `${STEP_RULES[s.kind as StepKind]?.zh ?? s.kind} (${s.kind})`, ref: s.id, data: JSON.parse(s.dataJson) as unknown, facts: { step: s.kind } })),
+    ...ev.map((e) => ({ at: e.createdAt.toISOString(), kind: 'evidence' as const, who: 'gateway', what: `证据 ${e.type} → ${e.senderCode}`, ref: e.id, facts: { evidence: e.type, senderCode: e.senderCode } })),
   ];
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.ref < b.ref ? -1 : 1));
   return { caseId, caseNumber: c.caseNumber, entries };

@@ -42,8 +42,9 @@ export async function overviewFigures(deps: Deps, p: Principal, regionCode: stri
     newCasesByMonth: perMonth,
     newCasesTotal: newCases?.numerator ?? 0,
     lossRateByUnit: (loss?.byUnit ?? [])
-      .filter((u) => (u.denominator ?? 0) > 0)
-      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? (u.unitId ? n.unit(u.unitId) : '未分配'), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
+      // Cases not yet assigned to a unit are no unit: they are not charted as one.
+      .filter((u) => (u.denominator ?? 0) > 0 && !!u.unitId)
+      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? n.unit(u.unitId), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
     lossRate: ratio(loss),
     appearance: { ...ratio(byId.get('head_appearance_rate')), principal: ratio(byId.get('principal_appearance_rate')) },
     onTime: ON_TIME.map((id) => ({ key: id, labelZh: FIGURES[id].name.zh, ...ratio(byId.get(id)) })),

@@ -46,7 +46,7 @@ describe('sign-in', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(await text(res)).toContain('客户端编号或密钥不正确');
+    expect(await text(res)).toContain('账号或密钥不正确');
   });
 
   it('keeps the token in an HttpOnly, SameSite=Strict cookie on /web, Secure over https', async () => {
@@ -177,16 +177,17 @@ describe('charts and dates', () => {
     expect([0, 1, 3, 7, 11, 26, 480].map(niceCeil)).toEqual([1, 1, 5, 10, 20, 50, 500]);
   });
 
-  it('a line chart carries each month and value; bars carry rate and fraction', () => {
+  it('a line chart carries each month and value; bars carry rate and fraction, and the whole unit name (never cut)', () => {
     const line = String(LineChart({ title: '每月新收', points: [{ label: '1月', value: 3 }, { label: '2月', value: 0 }, { label: '3月', value: 7 }] }));
     expect(line).toContain('role="img"');
     expect(line).toContain('<title>每月新收</title>');
     expect(line.match(/class="point"/g)).toHaveLength(3);
     expect(line).toContain('data-value="7"');
     const bars = String(BarChart({ title: '败诉率', items: [{ label: '衢州市自然资源和规划局柯城分局', value: 0.25, note: '1/4' }, { label: '无审结', value: null }] }));
-    expect(bars).toContain('25.0% (1/4)');
+    expect(bars).toContain('25.0%（1/4）');
     expect(bars).toContain('—');
-    expect(bars).toContain('<title>衢州市自然资源和规划局柯城分局</title>');
+    expect(bars).toContain('<span class="label">衢州市自然资源和规划局柯城分局</span>');
+    expect(bars).toContain('width:25.0%');
   });
 
   it('the week runs Monday to Sunday (Beijing dates)', () => {

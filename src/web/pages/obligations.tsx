@@ -1,7 +1,7 @@
 /** The table of obligations (时限事项) shared by the deadline board and the case page. */
 import type { FC } from 'hono/jsx';
 import type { ObligationRow } from '../data.js';
-import { OBLIGATION_STATUS_ZH } from '../labels.js';
+import { OBLIGATION_STATUS_ZH, publicSource } from '../labels.js';
 
 export type Names = { unit: (id: string | null | undefined) => string; region: (code: string | null | undefined) => string };
 
@@ -14,7 +14,7 @@ export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: strin
       {empty}
     </p>
   ) : (
-    <table data-testid={testid}>
+    <table class="rt" data-testid={testid}>
       <thead>
         <tr>
           <th>截止日期</th>
@@ -27,21 +27,19 @@ export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: strin
       <tbody>
         {rows.map((o) => (
           <tr data-obligation={o.id} data-kind={o.kind} data-case={o.caseNumber ?? ''}>
-            <td>
+            <td data-label="截止日期">
               {o.dueOn}
               {o.provisional ? <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">暂定</span> : null}
               {o.dueOn < today ? <div class="muted">{`逾期 ${Math.round((Date.parse(today) - Date.parse(o.dueOn)) / 86400_000)} 天`}</div> : null}
             </td>
-            <td>
+            <td data-label="事项">
               {o.title.zh}
-              <div>
-                <small class="code">{`${o.kind} · ${o.source}`}</small>
-              </div>
+              {publicSource(o.source) ? <div class="muted small">{`依据：${publicSource(o.source)}`}</div> : null}
             </td>
-            {caseColumn ? <td>{o.caseId ? <a href={`/web/cases/${o.caseId}`}>{o.caseNumber ?? o.caseId}</a> : (o.caseNumber ?? '—')}</td> : null}
-            <td>{o.party === 'unit' ? (o.unitId ? n.unit(o.unitId) : <span class="muted">待司法局分办</span>) : `${party[o.party] ?? o.party}（${n.region(o.regionCode)}）`}</td>
-            <td>
-              <span class={`tag ${o.status === 'overdue' || o.dueOn < today ? 'overdue' : ''}`}>{o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? o.status)}</span>
+            {caseColumn ? <td data-label="案号">{o.caseId ? <a href={`/web/cases/${o.caseId}`}>{o.caseNumber ?? o.caseId}</a> : (o.caseNumber ?? '—')}</td> : null}
+            <td data-label="责任方">{o.party === 'unit' ? (o.unitId ? n.unit(o.unitId) : <span class="muted">待司法局分办</span>) : `${party[o.party] ?? '相关机关'}（${n.region(o.regionCode)}）`}</td>
+            <td data-label="状态">
+              <span class={`tag ${o.status === 'overdue' || o.dueOn < today ? 'overdue' : ''}`}>{o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? '—')}</span>
             </td>
           </tr>
         ))}
