@@ -73,7 +73,7 @@ function onTime(id: FigureId, kind: string, zh: string, en: string, source: stri
     kind: 'rate',
     numerator: { zh: `按时完成的${zh}`, en: `${en} done by the due date` },
     denominator: { zh: `应办的${zh}`, en: `${en} due` },
-    definition: { zh: `时限事项 ${kind}。${DUE_NOTE.zh}`, en: `obligations of kind ${kind}. ${DUE_NOTE.en}` },
+    definition: { zh: `统计“${zh}”这一时限事项。${DUE_NOTE.zh}`, en: `obligations of kind ${kind}. ${DUE_NOTE.en}` },
     source,
     unit: 'obligation',
   };
@@ -152,7 +152,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     numerator: { zh: '负责人出庭的庭审数', en: 'hearings where a head appeared' },
     denominator: { zh: '已开庭的庭审数', en: 'hearings held' },
     definition: {
-      zh: '以承办单位登记的开庭情况（hearing_held）为准，开庭日期在统计期间内；负责人含正职、副职及分管副职 [S 四(一), 法释〔2020〕3号 第2条]；默认每一审级只计第一次庭审 [S 四]',
+      zh: '以承办单位登记的开庭情况为准，开庭日期在统计期间内；负责人含正职、副职及分管副职 [S 四(一), 法释〔2020〕3号 第2条]；默认每一审级只计第一次庭审 [S 四]',
       en: 'from the hearing reports the units record (hearing_held), held on a date inside the period; a head is the principal, a deputy or the deputy in charge [S 四(一), 法释〔2020〕3号 第2条]; by default only the first hearing of each instance counts [S 四]',
     },
     source: 'DOMAIN.md §5, §7; S 四; G 五项措施',
@@ -194,7 +194,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '未在期限内提交答辩状的事项数', en: 'answers not filed by the due date' },
     denominator: { zh: '应办的答辩举证事项数', en: 'answers and evidence due' },
-    definition: { zh: `${FOUR.zh}。答辩举证事项（answer_and_evidence）截止日已过而未按时办结。${DUE_NOTE.zh}`, en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}` },
+    definition: { zh: `${FOUR.zh}。答辩举证事项截止日已过而未按时办结。${DUE_NOTE.zh}`, en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}` },
     source: 'G 行政应诉考核机制（四不问题）; ALL 第67条',
     unit: 'obligation',
     perUnit: true,
