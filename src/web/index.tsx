@@ -175,7 +175,7 @@ export function createWeb() {
     }
     const r = queueRegion(p, region);
     const unitsFor = (item: (typeof items)[number]) => [...new Set([item.regionCode, ...item.candidateRegions].filter((x): x is string => !!x))].flatMap((code) => n.activeUnits(code));
-    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? n.region(r) : '全部区域'} />);
+    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? n.region(r) : '全部区域'} now={deps.clock.now().getTime()} />);
   });
 
   web.post('/queue/:id/assign', async (c) => {

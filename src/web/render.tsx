@@ -30,7 +30,8 @@ export async function scopeLabel(c: WebContext, p: Principal): Promise<string> {
   if (p.role === 'unit') return n.unit(p.scope);
   if (p.role === 'justice_bureau' || p.role === 'government_office') return n.region(p.scope);
   if (p.role === 'admin') return '全部区域';
-  if (p.role === 'court' || p.role === 'procuratorate') return (await findSender(c.var.deps, p.scope))?.name ?? ROLE_ZH[p.role];
+  // A court, a procuratorate, or a liaison for the court whose regions it serves.
+  if (p.role === 'court' || p.role === 'procuratorate' || p.role === 'liaison') return (await findSender(c.var.deps, p.scope))?.name ?? ROLE_ZH[p.role];
   return ROLE_ZH[p.role];
 }
 

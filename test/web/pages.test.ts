@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { listQueue } from '../../src/services/assignments.js';
 import { revokeClient } from '../../src/services/clients.js';
-import { queueItems } from '../../schemas/db/index.js';
+import { caseSteps, documents, evidence, queueItems } from '../../schemas/db/index.js';
 import { BarChart, LineChart, niceCeil } from '../../src/web/charts.js';
 import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
-import { webWorld, type WebWorld } from './world.js';
+import { waited } from '../../src/web/pages/queue.js';
+import { CASES, webWorld, type WebWorld } from './world.js';
 
 let w: WebWorld;
 const ORIGIN = 'http://gw';
@@ -172,6 +173,88 @@ describe('forms and rights', () => {
   });
 });
 
+describe('the workbench forms: the same rights as the API, Chinese pages for bad input, nothing changed', () => {
+  let bureau: string;
+  let unit: string;
+  let otherUnit: string;
+  beforeAll(async () => {
+    bureau = await signIn(w.who.bureau, '王某');
+    unit = await signIn(w.who.unit, '李某');
+    otherUnit = await signIn(w.who.otherUnit);
+  });
+  const post = (path: string, cookie: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+    const init = form(body, headers);
+    return req(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+  };
+  const steps = async (caseId: string) => (await w.gw.deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId))).length;
+
+  it('a unit records a step of its case through the form; the body is the one the API takes', async () => {
+    const res = await post(`/web/cases/${w.caseIds.new1}/steps/answer_filed`, unit, { filedOn: '2026-11-23' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/web/cases/${w.caseIds.new1}?recorded=answer_filed#timeline`);
+    const page = await text(await req(res.headers.get('location')!, { headers: { cookie: unit } }));
+    expect(page).toContain('已记录答辩举证');
+    expect(page).toContain('提交答辩状、证据和依据：已办结');
+  });
+
+  it('an appearance form naming neither the head nor the reason is refused with a Chinese reason, and records nothing', async () => {
+    const before = await steps(w.caseIds.new1);
+    const res = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, { required: 'yes' });
+    expect(res.status).toBe(400);
+    const body = await text(res);
+    expect(body).toContain('请填写出庭负责人，或写明负责人不能出庭的理由和委托代理人');
+    expect(body).toContain(`href="/web/cases/${w.caseIds.new1}"`);
+    // Agents must include staff (B 第十六条): the schema's rule holds for the form too.
+    const onlyLawyer = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, { required: 'yes', cannotReason: '出差', agent_kind_1: 'lawyer', agent_name_1: '赵律师' });
+    expect(onlyLawyer.status).toBe(400);
+    expect(await steps(w.caseIds.new1)).toBe(before);
+  });
+
+  it("a unit cannot record the bureau's steps, nor any step on another unit's case", async () => {
+    const before = await steps(w.caseIds.new1);
+    expect((await post(`/web/cases/${w.caseIds.new1}/steps/routing_slip_issued`, unit, { note: '越权' })).status).toBe(403);
+    expect((await post(`/web/cases/${w.caseIds.new1}/steps/answer_filed`, otherUnit, { filedOn: '2026-11-23' })).status).toBe(404);
+    expect(await steps(w.caseIds.new1)).toBe(before);
+  });
+
+  it('the case list shows each caller only what the API would: its unit’s, its region’s', async () => {
+    const rows = (html: string) => [...html.matchAll(/data-case="([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(rows(await text(await req('/web/cases', { headers: { cookie: unit } })))).toEqual([CASES.old1, CASES.joint, CASES.new1].sort());
+    const all = rows(await text(await req('/web/cases', { headers: { cookie: bureau } })));
+    expect(all).toContain(CASES.old2);
+    expect(all).not.toContain(CASES.qujiang);
+    expect(rows(await text(await req(`/web/cases?unit=kc-zjj`, { headers: { cookie: bureau } })))).toEqual([CASES.old2]);
+    const bad = await req('/web/cases?dueBefore=tomorrow', { headers: { cookie: bureau } });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('text/html');
+    const court = await signIn(w.who.court);
+    expect((await req('/web/cases', { headers: { cookie: court } })).status).toBe(403);
+  });
+
+  it('only the justice bureau confirms receipt; a cross-site confirm is refused; a confirmation is evidence once', async () => {
+    const filing = (await w.gw.deps.db.orm.select().from(documents).where(eq(documents.caseNumber, CASES.new1)))[0]!;
+    expect((await post(`/web/filings/${filing.id}/confirm`, unit, {})).status).toBe(403);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {}, { origin: 'http://evil.example' })).status).toBe(403);
+    const confirmations = async () => (await w.gw.deps.db.orm.select().from(evidence).where(eq(evidence.documentId, filing.id))).filter((e) => e.type === 'confirmation').length;
+    expect(await confirmations()).toBe(0);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
+    expect(await confirmations()).toBe(1);
+  });
+
+  it('the ledger is not the liaison’s; a ledger without a month is a Chinese 400', async () => {
+    const liaison = await signIn(w.who.liaison);
+    expect((await req('/web/reports/ledger?region=330802&month=2026-11&format=xlsx', { headers: { cookie: liaison } })).status).toBe(403);
+    const res = await req('/web/reports/ledger?region=330802&month=&format=xlsx', { headers: { cookie: bureau } });
+    expect(res.status).toBe(400);
+    expect(await text(res)).toContain('请选择月份');
+    const csv = await req('/web/reports/ledger?region=330802&month=2026-11&format=csv-pending', { headers: { cookie: bureau } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toContain(CASES.old1);
+  });
+});
+
 describe('charts and dates', () => {
   it('axis tops are 1, 2 or 5 × 10^n', () => {
     expect([0, 1, 3, 7, 11, 26, 480].map(niceCeil)).toEqual([1, 1, 5, 10, 20, 50, 500]);
@@ -188,6 +271,10 @@ describe('charts and dates', () => {
     expect(bars).toContain('—');
     expect(bars).toContain('<span class="label">衢州市自然资源和规划局柯城分局</span>');
     expect(bars).toContain('width:25.0%');
+  });
+
+  it('the queue says how long an item has waited, in words', () => {
+    expect([0.5, 5, 24, 53].map((h) => waited(h * 3600_000))).toEqual(['不到 1 小时', '5 小时', '1 天', '2 天 5 小时']);
   });
 
   it('the week runs Monday to Sunday (Beijing dates)', () => {

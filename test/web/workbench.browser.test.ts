@@ -22,7 +22,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { attachmentEntry, demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 import { T0 } from '../helpers/gateway.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium } from '../helpers/browser.js';
 import { CASES, webWorld, type WebWorld } from './world.js';
 
 let w: WebWorld;

@@ -66,6 +66,14 @@ const AssignForm: FC<{ item: QueueItem; others: readonly Unit[] }> = ({ item, ot
   );
 };
 
+/** How long an item has waited, in words: "3 小时", "2 天 5 小时". */
+export function waited(ms: number): string {
+  const h = Math.max(0, Math.floor(ms / 3600_000));
+  if (h < 1) return '不到 1 小时';
+  if (h < 24) return `${h} 小时`;
+  return `${Math.floor(h / 24)} 天${h % 24 ? ` ${h % 24} 小时` : ''}`;
+}
+
 export const QueuePage: FC<{
   items: QueueItem[];
   recent: RecentDecision[];
@@ -73,7 +81,9 @@ export const QueuePage: FC<{
   regionName: (code: string | null | undefined) => string;
   flash?: { caseId: string; caseNumber: string; units: { unitName: string; role: string }[] } | undefined;
   scopeLabel: string;
-}> = ({ items, recent, unitsFor, regionName, flash, scopeLabel }) => (
+  /** The clock's now (ms), for how long each item has waited. */
+  now?: number;
+}> = ({ items, recent, unitsFor, regionName, flash, scopeLabel, now }) => (
   <>
     <h1>
       待分办
@@ -101,7 +111,8 @@ export const QueuePage: FC<{
           </p>
           {item.explanation ? <p>{item.explanation.zh}</p> : null}
           <p class="muted">
-            入队时间 {beijingTime(item.createdAt)} · 区划 {item.regionCode ? regionName(item.regionCode) : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
+            入队时间 {beijingTime(item.createdAt)}
+            {now ? <span class={`tag ${now - Date.parse(item.createdAt) > 2 * 86400_000 ? 'overdue' : ''}`} data-testid="waiting">{`已等待 ${waited(now - Date.parse(item.createdAt))}`}</span> : null} · 区划 {item.regionCode ? regionName(item.regionCode) : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
           </p>
           {item.caseId ? <AssignForm item={item} others={unitsFor(item)} /> : <p class="muted">该文书无案件（独立的司法建议），请在建议流程中处理。</p>}
         </article>
