@@ -39,8 +39,14 @@ export const STEP_SCHEMAS = {
       cannotAppear: z.object({ reason: text(), agents }).optional(),
     })
     .refine((s) => !!s.head !== !!s.cannotAppear, { message: 'name the appearing head, or the reason and the agents when the head cannot appear (法释〔2020〕3号 第8–9条)' }),
-  /** 答辩状初稿 to the justice bureau [P 第十一条]. */
-  defence_draft_submitted: z.object({ summary: text() }),
+  /** 答辩状初稿 to the justice bureau [P 第十一条], with the draft itself as attachments (base64; stored as blobs). */
+  defence_draft_submitted: z.object({
+    summary: text(),
+    attachments: z
+      .array(z.object({ filename: text(200), mediaType: text(100), content: z.string().min(1).describe('the file, standard base64') }))
+      .max(10)
+      .optional(),
+  }),
   /** The justice bureau's review of the draft. */
   defence_reviewed: z.object({ result: z.enum(['passed', 'returned']), comments: text().optional() }),
   /** 答辩举证 filed with the court [ALL 第67条]. */

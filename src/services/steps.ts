@@ -5,6 +5,7 @@ import { assignments, caseSteps, documents, evidence, legalAdvisers, obligations
 import { dischargeStmts } from './obligations.js';
 import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { newId } from '../lib/ids.js';
+import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
@@ -35,6 +36,9 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
     const missing = advisers.filter((a) => !known.has(a.adviserId!));
     if (missing.length) throw new Problem('bad-request', `not on region ${c.regionCode}'s roster of legal advisers (法律顾问团队库, Q 一(三)): ${missing.map((a) => `${a.name} (${a.adviserId})`).join(', ')}`);
   }
+  // Attachments (the defence draft itself): stored as blobs by digest; the step keeps their names and digests.
+  const files = await attachmentsOf(parsed.data as { attachments?: { filename: string; mediaType: string; content: string }[] });
+  const stored = files ? { ...(parsed.data as object), attachments: files.map(({ bytes: _b, ...meta }) => meta) } : parsed.data;
   const now = deps.clock.now();
   return commitPlanned(deps, async () => {
     const id = newId();
@@ -44,13 +48,42 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
           .from(obligations)
           .where(and(eq(obligations.caseId, caseId), inArray(obligations.kind, rule.closes), inArray(obligations.status, ['open', 'overdue'])))
       : [];
-    const items: Stmt[] = [deps.db.orm.insert(caseSteps).values({ id, caseId, kind: k, actorRole: p.role, actor: p.actor, dataJson: JSON.stringify(parsed.data), at: now })];
+    const items: Stmt[] = [
+      ...(files?.length ? await deps.blobs.stage(files.map((f) => ({ sha256: f.sha256, bytes: f.bytes, mediaType: f.mediaType }))) : []),
+      deps.db.orm.insert(caseSteps).values({ id, caseId, kind: k, actorRole: p.role, actor: p.actor, dataJson: JSON.stringify(stored), at: now }),
+    ];
     items.push(...dischargeStmts(deps, open, now, `step ${k} ${id}`));
     return {
-      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...parsed.data, closed: open.map((o) => o.id) } }],
+      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...(stored as object), closed: open.map((o) => o.id) } }],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),
     };
   }, now);
+}
+
+async function attachmentsOf(data: { attachments?: { filename: string; mediaType: string; content: string }[] }) {
+  if (!data.attachments) return undefined;
+  return Promise.all(
+    data.attachments.map(async (a) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = fromBase64(a.content);
+      } catch {
+        throw new Problem('bad-request', `attachment ${a.filename}: content is not standard base64`);
+      }
+      return { filename: a.filename, mediaType: a.mediaType, size: bytes.length, sha256: await sha256Hex(bytes), bytes };
+    }),
+  );
+}
+
+/** An attachment of a recorded step (the defence draft), for whoever may read the case. */
+export async function stepAttachment(deps: Deps, p: Principal, caseId: string, stepId: string, sha256: string) {
+  await assertCaseAccess(deps, p, caseId);
+  const [s] = await deps.db.orm.select().from(caseSteps).where(and(eq(caseSteps.id, stepId), eq(caseSteps.caseId, caseId)));
+  const meta = ((s ? (JSON.parse(s.dataJson) as { attachments?: { filename: string; mediaType: string; size: number; sha256: string }[] }) : {}).attachments ?? []).find((a) => a.sha256 === sha256);
+  if (!meta) throw new Problem('not-found', `no attachment ${sha256} in step ${stepId} of case ${caseId}`);
+  const bytes = await deps.blobs.get(meta.sha256);
+  if (!bytes) throw new Error(`blob ${meta.sha256} of step ${stepId} is missing from the blob store`);
+  return { meta, bytes };
 }
 
 export interface TimelineEntry {

@@ -19,6 +19,7 @@ import { beijingDate } from '../domain/calendar/index.js';
 import { ErrorPage } from './layout.js';
 import { html, page, scopeLabel, str, strs } from './render.js';
 import { mountWorkbench } from './workbench.js';
+import { UPLOAD_STEPS } from './step-forms.js';
 import { endSession, personOf, requireSession, safeNext, startSession, type WebEnv } from './session.js';
 import { board, boardScope, names, queueFor, queueRegion, recentDecisions } from './data.js';
 import { LoginPage } from './pages/login.js';
@@ -89,14 +90,15 @@ export function createWeb() {
       throw new Problem('payload-too-large', 'a form of these pages is at most 64 KiB');
     },
   });
-  // A reply draft carries its attachments (multipart): up to 8 MiB in all.
+  // A reply draft or a defence draft carries its attachments (multipart): up to 8 MiB in all.
   const uploadLimit = bodyLimit({
     maxSize: 8 * 1024 * 1024,
     onError: () => {
       throw new Problem('payload-too-large', 'a reply draft with its attachments is at most 8 MiB');
     },
   });
-  web.use('*', (c, next) => (/^\/web\/suggestions\/[^/]+\/draft$/.test(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
+  const upload = (path: string) => /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
+  web.use('*', (c, next) => (upload(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
   web.onError(renderError);
 
   web.get('/login', (c) =>

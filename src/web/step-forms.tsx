@@ -7,11 +7,13 @@ import type { FC } from 'hono/jsx';
 import { STEP_RULES, type StepKind } from '../domain/steps.js';
 import type { Principal } from '../services/clients.js';
 import { Problem } from '../lib/problem.js';
+import { toBase64 } from '../lib/encoding.js';
 
 type Field =
   | { name: string; label: string; type: 'text' | 'textarea' | 'date'; required?: boolean; hint?: string; max?: number }
   | { name: string; label: string; type: 'yesno'; yes: string; no: string }
-  | { name: string; label: string; type: 'agents'; min: number };
+  | { name: string; label: string; type: 'agents'; min: number }
+  | { name: string; label: string; type: 'files' };
 
 interface StepForm {
   title: string;
@@ -106,7 +108,10 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
     defence_draft_submitted: {
       title: '提交答辩状初稿',
       note: '答辩状初稿报司法局审核（P 第十一条）。',
-      fields: [{ name: 'summary', label: '答辩要点', type: 'textarea', required: true, hint: '写明答辩意见的要点，司法局据此审核。' }],
+      fields: [
+        { name: 'summary', label: '答辩要点', type: 'textarea', required: true, hint: '写明答辩意见的要点，司法局据此审核。' },
+        { name: 'attachments', label: '答辩状初稿文件（可多选，合计不超过 8 MB）', type: 'files' },
+      ],
       toBody: (f) => ({ summary: s(f, 'summary') }),
     },
     defence_reviewed: {
@@ -236,10 +241,17 @@ export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; 
   <details class="form" data-step-form={kind}>
     <summary>{form.title}</summary>
     <p class="muted small">{form.note}</p>
-    <form method="post" action={`/web/cases/${caseId}/steps/${kind}`} class="act">
+    <form method="post" action={`/web/cases/${caseId}/steps/${kind}`} class="act" enctype={form.fields.some((f) => f.type === 'files') ? 'multipart/form-data' : undefined}>
       {form.fields.map((f) => {
         const id = `${kind}-${f.name}`;
         if (f.type === 'agents') return <AgentRows kind={kind} advisers={advisers} />;
+        if (f.type === 'files')
+          return (
+            <label for={id}>
+              {f.label}
+              <input type="file" id={id} name={f.name} multiple />
+            </label>
+          );
         if (f.type === 'yesno')
           return (
             <fieldset>
@@ -274,3 +286,14 @@ export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; 
     </form>
   </details>
 );
+
+/** The files posted in a form's file field, as the API's attachments (base64). */
+export async function filesOf(form: FormValues, name: string, max = 10): Promise<{ filename: string; mediaType: string; content: string }[]> {
+  const v = form[name];
+  const files = (Array.isArray(v) ? v : [v]).filter((x): x is File => typeof x === 'object' && x !== null && 'arrayBuffer' in x && x.size > 0);
+  if (files.length > max) throw new Problem('bad-request', `附件最多 ${max} 个`);
+  return Promise.all(files.map(async (f) => ({ filename: f.name.slice(0, 200) || '附件', mediaType: (f.type || 'application/octet-stream').slice(0, 100), content: toBase64(new Uint8Array(await f.arrayBuffer())) })));
+}
+
+/** Whether a step's form carries files (multipart, with the larger upload limit). */
+export const UPLOAD_STEPS: readonly string[] = ['defence_draft_submitted'];

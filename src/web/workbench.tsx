@@ -7,13 +7,13 @@ import type { Hono } from 'hono';
 import { and, asc, eq } from 'drizzle-orm';
 import { legalAdvisers } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
-import { canonicalJson, sha256HexSync, toBase64 } from '../lib/encoding.js';
+import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { verifyWithJwks } from '../lib/signing.js';
 import { beijingDate } from '../domain/calendar/index.js';
 import { STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings, type FilingFilters } from '../services/filings.js';
 import { listCases, type CaseFilters } from '../services/cases.js';
-import { caseTimeline, recordStep } from '../services/steps.js';
+import { caseTimeline, recordStep, stepAttachment } from '../services/steps.js';
 import { caseView } from '../services/assignments.js';
 import { explainRouting } from '../services/explain.js';
 import { listObligations } from '../services/obligations.js';
@@ -31,7 +31,7 @@ import { CasesPage } from './pages/cases.js';
 import { CasePage } from './pages/case.js';
 import { SuggestionPage, SuggestionsPage } from './pages/suggestions.js';
 import { ReportPage, ReportsPage, VerifyPage } from './pages/reports.js';
-import { stepForms, stepsFor, type FormValues } from './step-forms.js';
+import { filesOf, stepForms, stepsFor, type FormValues } from './step-forms.js';
 import { DOCUMENT_TYPE_ZH, SUGGESTION_STATUS_ZH, stepZh } from './labels.js';
 
 const FILING_STATUSES = ['new', 'retrieved', 'confirmed'] as const;
@@ -168,9 +168,24 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const advisers = v?.regionCode ? await deps.db.orm.select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation }).from(legalAdvisers).where(eq(legalAdvisers.regionCode, v.regionCode)) : [];
     const form = stepForms(advisers)[kind as StepKind];
     if (!form) throw new Problem('not-found', `no step form ${kind}`);
-    const body = form.toBody((await c.req.parseBody({ all: true })) as FormValues);
+    const posted = (await c.req.parseBody({ all: true })) as FormValues;
+    const body = form.toBody(posted) as Record<string, unknown>;
+    for (const f of form.fields) if (f.type === 'files') {
+      const files = await filesOf(posted, f.name);
+      if (files.length) body[f.name] = files;
+    }
     await recordStep(deps, p, id, kind, body);
     return c.redirect(`/web/cases/${encodeURIComponent(id)}?recorded=${kind}#timeline`, 303);
+  });
+
+  web.get('/cases/:id/steps/:stepId/attachments/:sha256', async (c) => {
+    const { meta, bytes } = await stepAttachment(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('stepId'), c.req.param('sha256'));
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': meta.mediaType,
+      'content-length': String(bytes.length),
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
+      'x-content-sha256': meta.sha256,
+    });
   });
 
   // ── 司法建议、检察建议答复 ───────────────────────────────────────────────────────────────────────────
@@ -211,9 +226,7 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const promised = str(form['promised']) === 'yes';
     const by = str(form['by']).trim();
     if (promised && !by) throw new Problem('bad-request', '承诺整改的，请填写整改完成日期');
-    const files = (Array.isArray(form['attachments']) ? form['attachments'] : [form['attachments']]).filter((x): x is File => typeof x === 'object' && x !== null && 'arrayBuffer' in x && x.size > 0);
-    if (files.length > 10) throw new Problem('bad-request', '附件最多 10 个');
-    const attachments = await Promise.all(files.map(async (f) => ({ filename: f.name.slice(0, 200) || '附件', mediaType: f.type || 'application/octet-stream', content: toBase64(new Uint8Array(await f.arrayBuffer())) })));
+    const attachments = await filesOf(form as FormValues, 'attachments');
     const handledOn = str(form['handledOn']).trim();
     await submitDraft(c.var.deps, c.var.principal, id, {
       text,

@@ -31,6 +31,7 @@ let base: string;
 let browser: Browser;
 const NEW_FILING = '(2026)浙0825行初301号';
 const SUGGESTION_CASE = '(2026)浙0825行初302号';
+const DEFENCE = { filename: '答辩状（初稿）.txt', bytes: new TextEncoder().encode('答辩人：衢州市自然资源和规划局柯城分局。答辩意见如下……') };
 const ATTACHMENT = { id: 'att-1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 起诉状副本（测试）') };
 
 const shotDir = process.env['SCREENSHOTS'] ? resolve(process.env['SCREENSHOTS']) : mkdtempSync(join(tmpdir(), 'fuyuan-workbench-'));
@@ -222,6 +223,7 @@ describe('a unit: opens its filing and downloads the attachment, records a defen
     const draft = page.locator('[data-step-form=defence_draft_submitted]');
     await draft.locator('summary').click();
     await draft.locator('textarea[name=summary]').fill('处罚事实清楚，程序合法，请求驳回诉讼请求。');
+    await draft.locator('input[type=file]').setInputFiles({ name: DEFENCE.filename, mimeType: 'text/plain', buffer: Buffer.from(DEFENCE.bytes) });
     await submit(page, draft.locator('button[type=submit]'));
     expect(await text(page, '[data-testid=flash]')).toContain('已记录答辩状初稿');
     const hearing = page.locator('[data-step-form=hearing_held]');
@@ -271,13 +273,28 @@ describe('a unit: opens its filing and downloads the attachment, records a defen
   });
 });
 
-describe('the justice bureau again: passes the reply, downloads the ledger, makes and verifies a meeting pack', () => {
+describe('the justice bureau again: reviews the defence draft, passes the reply, downloads the ledger, makes and verifies a meeting pack', () => {
   let page: Page;
   rolePage((p) => (page = p));
 
-  it('reviews the reply draft and passes it to the government office', async () => {
-    await page.goto(`${base}/web/suggestions`);
+  it('downloads the unit’s defence draft from the case and records its review', async () => {
+    await page.goto(`${base}/web/cases?q=${encodeURIComponent('行初301')}`);
     await signIn(page, w.who.bureau, '王某');
+    await submit(page, page.locator('[data-testid=cases] tbody a').first());
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=step-files] a').first().click()]);
+    expect(download.suggestedFilename()).toBe(DEFENCE.filename);
+    expect(new Uint8Array(readFileSync((await download.path())!))).toEqual(DEFENCE.bytes);
+    const review = page.locator('[data-step-form=defence_reviewed]');
+    await review.locator('summary').click();
+    await review.locator('input[name=result][value=yes]').check();
+    await review.locator('textarea[name=comments]').fill('答辩意见充分，同意提交。');
+    await submit(page, review.locator('button[type=submit]'));
+    expect(await text(page, '[data-testid=flash]')).toContain('已记录答辩状审核');
+    expect(await text(page, '[data-testid=timeline]')).toContain('结果：通过');
+  });
+
+  it('reviews the reply draft and passes it to the government office', async () => {
+    await go(page, '/web/suggestions');
     await checkPage(page, 'bureau-suggestions');
     await submit(page, page.locator('[data-testid=suggestions] tbody a').first());
     await checkPage(page, 'bureau-suggestion');

@@ -58,6 +58,20 @@ function stepDetail(e: TimelineEntry): string {
   return parts.join('；');
 }
 
+/** Download links for the files a step carried (the defence draft). */
+const StepFiles: FC<{ caseId: string; e: TimelineEntry }> = ({ caseId, e }) => {
+  const files = ((e.data ?? {}) as { attachments?: { filename: string; size: number; sha256: string }[] }).attachments ?? [];
+  return files.length ? (
+    <div data-testid="step-files">
+      {files.map((f) => (
+        <a href={`/web/cases/${caseId}/steps/${e.ref}/attachments/${f.sha256}`} download={f.filename} style="margin-right:12px">
+          {`下载 ${f.filename}`}
+        </a>
+      ))}
+    </div>
+  ) : null;
+};
+
 export const CasePage: FC<{
   c: CaseView;
   timeline: TimelineEntry[];
@@ -184,6 +198,7 @@ export const CasePage: FC<{
               <span class="tag">{TIMELINE_KIND_ZH[e.kind] ?? '记录'}</span>
               {timelineZh(e, sender)}
               {detail ? <div>{detail}</div> : null}
+              {e.kind === 'step' ? <StepFiles caseId={c.id} e={e} /> : null}
               <div class="muted small">
                 {e.kind === 'obligation_closed' ? '办理登记' : actorZh(e.who)}
                 {e.kind === 'assignment' && e.data && typeof e.data === 'object' && 'reason' in e.data && (e.data as { reason: unknown }).reason ? ` · 理由：${String((e.data as { reason: unknown }).reason)}` : ''}
