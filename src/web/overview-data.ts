@@ -8,13 +8,15 @@ import { computeScope, statisticsScope } from '../services/statistics.js';
 import { FIGURES, type FigureId, type FigureValue } from '../domain/statistics/index.js';
 import { visibleRegions } from '../lib/auth.js';
 import { names } from './data.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import type { OverviewFigures, Ratio } from './pages/overview.js';
 
 /** The regions whose figures the principal may see, as the statistics API allows. */
 export async function overviewRegions(deps: Deps, p: Principal): Promise<{ code: string; name: string }[]> {
-  if (p.role === 'court' || p.role === 'procuratorate' || p.role === 'unit') return [];
+  if (p.role === 'procuratorate' || p.role === 'unit') return [];
   const n = await names(deps);
-  const codes = (await visibleRegions(deps, p)) ?? [...n.index.regionCodes()];
+  // A court sees the figures of the regions it serves, as its liaison does (src/services/statistics.ts).
+  const codes = p.role === 'court' ? [...n.index.regionsServedBy(p.scope, beijingDate(deps.clock.now()))] : ((await visibleRegions(deps, p)) ?? [...n.index.regionCodes()]);
   return codes.map((code) => ({ code, name: n.region(code) }));
 }
 

@@ -189,8 +189,15 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   });
 
   // ── 司法建议、检察建议答复 ───────────────────────────────────────────────────────────────────────────
+  // The government side's work; a court follows its suggestions through the API.
+  web.use('/suggestions/*', async (c, next) => {
+    const r = c.var.principal.role;
+    if (r !== 'unit' && r !== 'justice_bureau' && r !== 'government_office' && r !== 'admin') throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
+    await next();
+  });
   web.get('/suggestions', async (c) => {
     const p = c.var.principal;
+    if (p.role !== 'unit' && p.role !== 'justice_bureau' && p.role !== 'government_office' && p.role !== 'admin') throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
     const status = oneOf(c.req.query('status'), Object.keys(SUGGESTION_STATUS_ZH));
     const items = await listSuggestions(c.var.deps, p, { ...(status ? { status } : {}), limit: 200 });
     return page(c, '建议答复', '/web/suggestions', <SuggestionsPage p={p} items={items} n={await names(c.var.deps)} scopeLabel={await scopeLabel(c, p)} status={status} />);

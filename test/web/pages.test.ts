@@ -148,12 +148,16 @@ describe('forms and rights', () => {
     expect(again.status).toBe(409);
   });
 
-  it('a court client sees no government pages', async () => {
+  it('a court client sees no government pages, only the shared statistics of the regions it serves', async () => {
     const court = await signIn(w.who.court);
     expect((await req('/web/board', { headers: { cookie: court } })).status).toBe(403);
     expect((await req('/web/queue', { headers: { cookie: court } })).status).toBe(403);
     expect((await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: court } })).status).toBe(404);
-    expect((await req('/web/overview', { headers: { cookie: court } })).status).toBe(403);
+    const overview = await req('/web/overview?region=330802', { headers: { cookie: court } });
+    expect(overview.status).toBe(200);
+    expect(await text(overview)).toContain('区域概况 · 柯城区');
+    expect((await req('/web/suggestions', { headers: { cookie: court } })).status).toBe(403);
+    expect((await req('/web/reports/ledger?region=330802&month=2026-11&format=xlsx', { headers: { cookie: court } })).status).toBe(403);
   });
 
   it('every page is sent with no-store, a CSP without scripts, and no framing', async () => {

@@ -57,7 +57,7 @@ export const HomePage: FC<{ p: Principal; person: string; scopeLabel: string; co
     {p.role === 'court' || p.role === 'procuratorate' ? (
       <p class="empty">法院、检察院通过系统对接推送文书并获取送达证据，本系统页面不向其展示政府内部办理情况。</p>
     ) : null}
-    {p.role === 'admin' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'liaison' ? (
+    {p.role === 'admin' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'liaison' || p.role === 'court' ? (
       <p>
         <a href="/web/overview">查看区域概况（发案、败诉率、出庭率、按时率）→</a>
       </p>
