@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
+import type { Principal } from './clients.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { documents, obligations, reminders, remediationItems, cases } from '../../schemas/db/index.js';
@@ -225,6 +226,17 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
       build: async () => ({ items, result: { id, status } }),
     };
   }, now);
+}
+
+/**
+ * Close an obligation as a principal may: a unit its own, a justice bureau or government office its region's,
+ * an administrator any; anything else answers as if the obligation did not exist.
+ */
+export async function closeObligationAs(deps: Deps, p: Principal, id: string, input: { status: 'done' | 'waived'; reason?: string }, actor: string = p.actor) {
+  const [o] = await deps.db.orm.select({ unitId: obligations.unitId, regionCode: obligations.regionCode }).from(obligations).where(eq(obligations.id, id));
+  const allowed = o && (p.role === 'admin' || (p.role === 'unit' && o.unitId === p.scope) || ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
+  if (!allowed) throw new Problem('not-found', `no obligation with id ${id}`);
+  return closeObligation(deps, id, input, actor);
 }
 
 export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number }) {

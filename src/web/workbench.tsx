@@ -14,9 +14,10 @@ import { STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings, type FilingFilters } from '../services/filings.js';
 import { listCases, type CaseFilters } from '../services/cases.js';
 import { caseTimeline, recordStep, stepAttachment } from '../services/steps.js';
-import { caseView } from '../services/assignments.js';
+import { assignCase, caseView } from '../services/assignments.js';
+import { assertCaseAccess } from '../services/access.js';
 import { explainRouting } from '../services/explain.js';
-import { listObligations } from '../services/obligations.js';
+import { closeObligationAs, listObligations } from '../services/obligations.js';
 import { approveReply, assignSuggestion, listSuggestions, reviewDraft, submitDraft, suggestionView } from '../services/suggestions.js';
 import { ledger, ledgerCsv, ledgerXlsx, packHtml, reportData } from '../services/exports.js';
 import { createPack, getPack, listPacks } from '../services/packs.js';
@@ -152,7 +153,9 @@ export function mountWorkbench(web: Hono<WebEnv>) {
         today={beijingDate(deps.clock.now())}
         steps={stepsFor(p)}
         advisers={advisers}
-        flash={recorded && recorded in STEP_SCHEMAS ? `已记录${stepZh(recorded)}。` : undefined}
+        flash={recorded && recorded in STEP_SCHEMAS ? `已记录${stepZh(recorded)}。` : c.req.query('closed') ? '时限事项已处理。' : c.req.query('reassigned') ? '承办单位已变更。' : undefined}
+        canClose={p.role !== 'court' && p.role !== 'procuratorate' && p.role !== 'liaison'}
+        reassignUnits={p.role === 'justice_bureau' || p.role === 'admin' ? (v.regionCode ? n.activeUnits(v.regionCode).map((u) => ({ id: u.id, name: u.name })) : []) : undefined}
         parties={{ plaintiffs: (facts.plaintiffs ?? []).map((x) => x.name), defendants: (facts.defendants ?? []).map((x) => x.name), act: facts.challengedAct?.description ?? null }}
       />,
     );
@@ -176,6 +179,34 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     }
     await recordStep(deps, p, id, kind, body);
     return c.redirect(`/web/cases/${encodeURIComponent(id)}?recorded=${kind}#timeline`, 303);
+  });
+
+  web.post('/cases/:id/reassign', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const id = c.req.param('id');
+    if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'this needs the role justice_bureau or admin');
+    await assertCaseAccess(deps, p, id, 'decide');
+    const form = await c.req.parseBody({ all: true });
+    const lead = str(form['lead']).trim();
+    if (!lead) throw new Problem('bad-request', '请选择主办单位');
+    const reason = str(form['reason']).trim();
+    if (!reason) throw new Problem('bad-request', '请填写变更理由');
+    if (reason.length > 1000) throw new Problem('bad-request', '变更理由不能超过 1000 字');
+    const cooperating = [...new Set(strs(form['cooperating']).map((x) => x.trim()).filter((u) => u && u !== lead))];
+    await assignCase(deps, id, { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason }, p.actor, 'reassign');
+    return c.redirect(`/web/cases/${encodeURIComponent(id)}?reassigned=1`, 303);
+  });
+
+  web.post('/obligations/:id/close', async (c) => {
+    const form = await c.req.parseBody();
+    const status = str(form['status']);
+    if (status !== 'done' && status !== 'waived') throw new Problem('bad-request', '请选择处理方式（已办结或免除）');
+    const reason = str(form['reason']).trim().slice(0, 1000);
+    if (status === 'waived' && !reason) throw new Problem('bad-request', '免除时限事项须写明理由');
+    await closeObligationAs(c.var.deps, c.var.principal, c.req.param('id'), { status, ...(reason ? { reason } : {}) }, c.var.actor);
+    const back = str(form['back']);
+    return c.redirect(/^\/web\/cases\/[0-9A-Za-z-]+$/.test(back) ? `${back}?closed=1` : '/web/board', 303);
   });
 
   web.get('/cases/:id/steps/:stepId/attachments/:sha256', async (c) => {

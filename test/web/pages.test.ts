@@ -4,10 +4,10 @@
  * and the SVG charts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { listQueue } from '../../src/services/assignments.js';
 import { revokeClient } from '../../src/services/clients.js';
-import { caseSteps, documents, evidence, queueItems } from '../../schemas/db/index.js';
+import { assignments, caseSteps, documents, evidence, obligations, queueItems } from '../../schemas/db/index.js';
 import { BarChart, LineChart, niceCeil } from '../../src/web/charts.js';
 import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
@@ -244,6 +244,33 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
     expect(await confirmations()).toBe(1);
+  });
+
+  it('the bureau reassigns a case with a reason; a unit may not; without a reason nothing changes', async () => {
+    const lead = async () => (await w.gw.deps.db.orm.select().from(assignments).where(eq(assignments.caseId, w.caseIds.old2))).filter((a) => !a.supersededAt).map((a) => `${a.unitId}:${a.role}`);
+    expect(await lead()).toEqual(['kc-zjj:lead']);
+    expect((await post(`/web/cases/${w.caseIds.old2}/reassign`, otherUnit, { lead: 'kc-zrzy', reason: '自行转交' })).status).toBe(403);
+    const noReason = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', reason: ' ' });
+    expect(noReason.status).toBe(400);
+    expect(await text(noReason)).toContain('请填写变更理由');
+    expect(await lead()).toEqual(['kc-zjj:lead']);
+    const ok = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', cooperating: ['kc-zjj'], reason: '涉及土地，改由自然资源分局主办' });
+    expect(ok.status).toBe(303);
+    expect((await lead()).sort()).toEqual(['kc-zjj:cooperating', 'kc-zrzy:lead']);
+    expect(await text(await req(ok.headers.get('location')!, { headers: { cookie: bureau } }))).toContain('理由：涉及土地，改由自然资源分局主办');
+  });
+
+  it('an obligation is waived only with a reason, and only by whom the API allows', async () => {
+    const [o] = await w.gw.deps.db.orm.select().from(obligations).where(and(eq(obligations.caseId, w.caseIds.old1), eq(obligations.status, 'open')));
+    const status = async () => (await w.gw.deps.db.orm.select().from(obligations).where(eq(obligations.id, o!.id)))[0]!.status;
+    const back = `/web/cases/${w.caseIds.old1}`;
+    expect((await post(`/web/obligations/${o!.id}/close`, bureau, { status: 'waived', reason: '', back })).status).toBe(400);
+    expect((await post(`/web/obligations/${o!.id}/close`, otherUnit, { status: 'done', back })).status).toBe(404);
+    expect(await status()).toBe('open');
+    const res = await post(`/web/obligations/${o!.id}/close`, bureau, { status: 'waived', reason: '原告已撤诉', back: 'https://evil.example/' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/web/board');
+    expect(await status()).toBe('waived');
   });
 
   it('the ledger is not the liaison’s; a ledger without a month is a Chinese 400', async () => {

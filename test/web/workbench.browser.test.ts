@@ -38,8 +38,11 @@ const shotDir = process.env['SCREENSHOTS'] ? resolve(process.env['SCREENSHOTS'])
 mkdirSync(shotDir, { recursive: true });
 const axeResults: Record<string, { width: number; violations: { id: string; impact: string | null | undefined; nodes: number }[]; passes: number; incomplete: number }[]> = {};
 
-/** snake_case identifiers (two or more lowercase words joined by _) and uuids: internal codes a person should never read. */
-const CODE_PATTERN = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+/**
+ * Internal codes a person should never read: snake_case identifiers (two or more lowercase words joined by _),
+ * uuids, and a code word in brackets after a Chinese term, as in "起诉状副本（complaint_copy）" or "（performance）".
+ */
+const CODE_PATTERN = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|[（(][a-z]{3,}[)）]/i;
 const WIDTHS = [1400, 390] as const;
 
 /**

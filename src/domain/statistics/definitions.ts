@@ -230,7 +230,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '未在期限内履行生效裁判的事项数', en: 'judgments not performed by the due date' },
     denominator: { zh: '应履行的事项数', en: 'performance obligations due' },
-    definition: { zh: `${FOUR.zh}。履行事项（performance）截止日已过而未按时履行。${DUE_NOTE.zh}`, en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}` },
+    definition: { zh: `${FOUR.zh}。履行事项截止日已过而未按时履行。${DUE_NOTE.zh}`, en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}` },
     source: 'G 行政应诉考核机制（四不问题）; P 第十五条(三)',
     unit: 'obligation',
     perUnit: true,

@@ -86,7 +86,11 @@ export const CasePage: FC<{
   advisers: Adviser[];
   flash?: string | undefined;
   parties: { plaintiffs: string[]; defendants: string[]; act: string | null };
-}> = ({ c, timeline, obligations, explanations, regionName, courtName, unitName, sender, today, steps, advisers, flash, parties }) => {
+  /** Whether the signed-in role may close obligations here (src/services/obligations.ts closeObligationAs). */
+  canClose?: boolean;
+  /** The region's units, when the signed-in role may reassign the case (the justice bureau). */
+  reassignUnits?: { id: string; name: string }[] | undefined;
+}> = ({ c, timeline, obligations, explanations, regionName, courtName, unitName, sender, today, steps, advisers, flash, parties, canClose, reassignUnits }) => {
   const forms = stepForms(advisers);
   return (
     <>
@@ -147,8 +151,42 @@ export const CasePage: FC<{
         </table>
       )}
 
+      {reassignUnits?.length && c.routingStatus === 'assigned' ? (
+        <details class="form" data-testid="reassign">
+          <summary>变更承办单位</summary>
+          <form method="post" action={`/web/cases/${c.id}/reassign`} class="act">
+            <label for="ra-lead">
+              主办单位
+              <select id="ra-lead" name="lead" required>
+                <option value="">请选择</option>
+                {reassignUnits.map((u) => (
+                  <option value={u.id} selected={c.assignments.some((a) => a.unitId === u.id && a.role === 'lead')}>
+                    {u.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <fieldset>
+              <legend>协办单位（可多选）</legend>
+              {reassignUnits.map((u) => (
+                <label class="inline">
+                  <input type="checkbox" name="cooperating" value={u.id} checked={c.assignments.some((a) => a.unitId === u.id && a.role === 'cooperating')} /> {u.name}
+                </label>
+              ))}
+            </fieldset>
+            <label for="ra-reason">
+              变更理由（必填，记入审计日志并在案件中显示）
+              <textarea id="ra-reason" name="reason" rows={2} required maxlength={1000}></textarea>
+            </label>
+            <button type="submit" class="primary">
+              确定变更
+            </button>
+          </form>
+        </details>
+      ) : null}
+
       <h2>时限事项</h2>
-      <ObligationTable rows={obligations} n={{ unit: unitName, region: () => regionName }} today={today} empty="没有时限事项。" testid="case-obligations" caseColumn={false} />
+      <ObligationTable rows={obligations} n={{ unit: unitName, region: () => regionName }} today={today} empty="没有时限事项。" testid="case-obligations" caseColumn={false} closeBack={canClose ? `/web/cases/${c.id}` : undefined} />
 
       {steps.length ? (
         <>

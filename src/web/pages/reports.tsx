@@ -185,7 +185,7 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
         <tr>
           <th>指标</th>
           <th>数值</th>
-          <th>分子／分母</th>
+          <th style="white-space:nowrap">分子／分母</th>
           <th>口径</th>
         </tr>
       </thead>
@@ -195,8 +195,8 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
           return (
             <tr data-figure={f.id}>
               <td data-label="指标">{d?.name.zh ?? '指标'}</td>
-              <td data-label="数值">{value(f)}</td>
-              <td data-label="分子／分母">{f.denominator === null || f.denominator === undefined ? String(f.numerator) : `${f.numerator}／${f.denominator}`}</td>
+              <td data-label="数值" style="white-space:nowrap">{value(f)}</td>
+              <td data-label="分子／分母" style="white-space:nowrap">{f.denominator === null || f.denominator === undefined ? String(f.numerator) : `${f.numerator}／${f.denominator}`}</td>
               <td data-label="口径" class="small">
                 {d ? `${d.numerator.zh}${d.denominator ? ` ÷ ${d.denominator.zh}` : ''}。${d.definition.zh}` : ''}
               </td>
