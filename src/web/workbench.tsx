@@ -20,7 +20,7 @@ import { explainRouting } from '../services/explain.js';
 import { closeObligationAs, listObligations } from '../services/obligations.js';
 import { approveReply, assignSuggestion, listSuggestions, reviewDraft, submitDraft, suggestionView } from '../services/suggestions.js';
 import { ledger, ledgerCsv, ledgerXlsx, packHtml, reportData } from '../services/exports.js';
-import { createPack, getPack, listPacks } from '../services/packs.js';
+import { comparePacks, createPack, getPack, listPacks } from '../services/packs.js';
 import { issueFeedToken } from '../services/feeds.js';
 import { cases as casesTable, documents } from '../../schemas/db/index.js';
 import type { WebEnv } from './session.js';
@@ -31,7 +31,7 @@ import { FilingPage, FilingsPage } from './pages/filings.js';
 import { CasesPage } from './pages/cases.js';
 import { CasePage } from './pages/case.js';
 import { SuggestionPage, SuggestionsPage } from './pages/suggestions.js';
-import { ReportPage, ReportsPage, VerifyPage } from './pages/reports.js';
+import { ComparePage, ReportPage, ReportsPage, VerifyPage } from './pages/reports.js';
 import { filesOf, stepForms, stepsFor, type FormValues } from './step-forms.js';
 import { DOCUMENT_TYPE_ZH, SUGGESTION_STATUS_ZH, stepZh } from './labels.js';
 
@@ -397,6 +397,11 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   web.get('/reports/packs/:id/print', async (c) => {
     const r = await getPack(c.var.deps, c.var.principal, c.req.param('id'));
     return c.html(packHtml(r));
+  });
+
+  web.get('/reports/packs/:id/compare/:otherId', async (c) => {
+    const r = await comparePacks(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('otherId'));
+    return page(c, '会议材料比较', '/web/reports', <ComparePage r={r} />);
   });
 
   web.get('/reports/packs/:id/verify', async (c) => {

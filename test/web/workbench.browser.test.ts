@@ -336,6 +336,17 @@ describe('the justice bureau again: reviews the defence draft, passes the reply,
     expect(await page.locator('h1').innerText()).toContain('府院联席会议统计材料');
     expect(await page.content()).not.toContain('DOMAIN.md');
   });
+
+  it('makes the next pack and compares it with the last one', async () => {
+    await go(page, '/web/reports');
+    await page.selectOption('#p-period', '2026-H2');
+    await submit(page, page.locator('[data-testid=pack-form] button'));
+    expect(await page.locator('[data-testid=packs] tbody tr').count()).toBe(2);
+    await submit(page, page.locator('[data-testid=packs] a', { hasText: '与上一次比较' }).first());
+    expect(await text(page, 'h1')).toContain('会议材料比较');
+    expect(await text(page, '[data-testid=compare]')).toContain('发案数');
+    await checkPage(page, 'bureau-pack-compare');
+  });
 });
 
 describe('the government office: signs off a case and approves the suggestion reply', () => {

@@ -4,7 +4,7 @@
  * (S 五(八)): make, list, print, verify. All through the statistics, exports and packs services.
  */
 import type { FC } from 'hono/jsx';
-import type { listPacks } from '../../services/packs.js';
+import type { comparePacks, listPacks } from '../../services/packs.js';
 import type { reportData } from '../../services/exports.js';
 import type { Principal } from '../../services/clients.js';
 import { FIGURES, type FigureId } from '../../domain/statistics/index.js';
@@ -156,7 +156,7 @@ export const ReportsPage: FC<{
             </tr>
           </thead>
           <tbody>
-            {packs.map((k) => (
+            {packs.map((k, i) => (
               <tr data-pack={k.id}>
                 <td data-label="会议日期">{k.meetingDate}</td>
                 <td data-label="统计期间">{`${k.periodFrom} 至 ${k.periodTo}`}</td>
@@ -164,6 +164,12 @@ export const ReportsPage: FC<{
                 <td data-label="生成时间">{beijingTime(k.createdAt)}</td>
                 <td data-label="操作">
                   <a href={`/web/reports/packs/${k.id}/print`}>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
+                  {packs[i + 1] ? (
+                    <>
+                      {' · '}
+                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`}>与上一次比较</a>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -280,6 +286,51 @@ export const VerifyPage: FC<{ ok: boolean; pack: { id: string; meetingDate: stri
     <p class="muted small">核验使用网关公布的公钥（与法院方核验所用相同）。</p>
     <p>
       <a href={`/web/reports/packs/${pack.id}/print`}>打印材料</a> · <a href="/web/reports">← 返回台账与报告</a>
+    </p>
+  </>
+);
+
+type Comparison = Awaited<ReturnType<typeof comparePacks>>;
+
+const signed = (x: number | null, rate: boolean) => (x === null ? '—' : `${x > 0 ? '+' : ''}${rate ? `${(x * 100).toFixed(1)} 个百分点` : x}`);
+
+/** What changed since the last meeting's pack: each figure before and after, and the cases added or removed. */
+export const ComparePage: FC<{ r: Comparison }> = ({ r }) => (
+  <>
+    <h1>会议材料比较</h1>
+    <p class="muted">{`${r.pack.meetingDate}（${r.pack.period.label}）与 ${r.since.meetingDate}（${r.since.period.label}）相比`}</p>
+    <table class="rt" data-testid="compare">
+      <thead>
+        <tr>
+          <th>指标</th>
+          <th>上次</th>
+          <th>本次</th>
+          <th>变化</th>
+          <th>新增／移出案件</th>
+        </tr>
+      </thead>
+      <tbody>
+        {r.figures.map((f) => {
+          const rate = FIGURES[f.id as FigureId]?.kind === 'rate';
+          return (
+            <tr data-figure={f.id}>
+              <td data-label="指标">{f.name.zh}</td>
+              <td data-label="上次">{rate ? percent(f.before.rate) : String(f.before.numerator)}</td>
+              <td data-label="本次">{rate ? percent(f.after.rate) : String(f.after.numerator)}</td>
+              <td data-label="变化">{rate ? signed(f.delta.rate, true) : signed(f.delta.numerator, false)}</td>
+              <td data-label="新增／移出案件" class="small">
+                {f.added.length ? `新增 ${f.added.map((x) => x.caseNumber ?? '（无案号）').join('、')}` : ''}
+                {f.added.length && f.removed.length ? '；' : ''}
+                {f.removed.length ? `移出 ${f.removed.map((x) => x.caseNumber ?? '（无案号）').join('、')}` : ''}
+                {!f.added.length && !f.removed.length ? '—' : ''}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+    <p>
+      <a href="/web/reports">← 返回台账与报告</a>
     </p>
   </>
 );
