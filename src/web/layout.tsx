@@ -1,5 +1,6 @@
 /** The frame of every page: header with who is signed in, the navigation their role may use, sign-out. */
 import type { Child, FC } from 'hono/jsx';
+import { raw } from 'hono/html';
 import type { Principal } from '../services/clients.js';
 import { ROLE_ZH } from './labels.js';
 
@@ -119,7 +120,8 @@ export const Page: FC<{ title: string; principal?: Principal | undefined; person
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${title} · 府院通`}</title>
       <link rel="icon" type="image/svg+xml" href={FAVICON} />
-      <style>{CSS}</style>
+      {/* Raw: the CSS holds quotes, which text children would escape (and CSS does not unescape). */}
+      <style>{raw(CSS)}</style>
     </head>
     <body>
       <header class="top">

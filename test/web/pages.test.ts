@@ -170,6 +170,14 @@ describe('forms and rights', () => {
     expect(await res.text()).not.toMatch(/<script/i);
   });
 
+  it('the style sheet reaches the browser as written (quotes unescaped: fonts, stacked-table labels)', async () => {
+    const html = await (await req('/web/login')).text();
+    const css = html.match(/<style>([\s\S]*?)<\/style>/)![1]!;
+    expect(css).not.toContain('&quot;');
+    expect(css).toContain('font-family:"PingFang SC"');
+    expect(css).toContain('content:attr(data-label) "："');
+  });
+
   it('an unknown page is a Chinese 404 page', async () => {
     const res = await req('/web/nothing-here', { headers: { cookie: bureau } });
     expect(res.status).toBe(404);
