@@ -162,6 +162,15 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
       ],
       toBody: (f) => ({ appeal: yes(f, 'appeal'), decidedBy: s(f, 'decidedBy') }),
     },
+    decision_effective: {
+      title: '裁判生效',
+      note: '记录裁判生效的日期及依据，据此重新计算履行等时限。',
+      fields: [
+        { name: 'effectiveOn', label: '生效日期', type: 'date', required: true },
+        { name: 'reason', label: '生效依据（如上诉期满未上诉、二审判决送达）', type: 'textarea', required: true, max: 500 },
+      ],
+      toBody: (f) => ({ effectiveOn: s(f, 'effectiveOn'), reason: s(f, 'reason') }),
+    },
     appeal_filed: { title: '提起上诉', note: '向法院提起上诉。', fields: [{ name: 'filedOn', label: '上诉日期', type: 'date', required: true }], toBody: (f) => ({ filedOn: s(f, 'filedOn') }) },
     no_appeal_reasons: { title: '不上诉理由', note: '不上诉的，书面说明理由（P 第十三条(三)）。', fields: [{ name: 'reasons', label: '不上诉的理由', type: 'textarea', required: true }], toBody: (f) => ({ reasons: s(f, 'reasons') }) },
     loss_report: {
