@@ -1,5 +1,5 @@
 /**
- * Must the head appear (DOMAIN.md §5)? Guangzhou: the unit's first first-instance case of the year that goes to
+ * Must the head appear (docs/domain.md §5)? Guangzhou: the unit's first first-instance case of the year that goes to
  * hearing [G]. Baotou Shiguai, where the district government is the defendant [B 第十三条]: from the facts (a
  * loss at first instance heard at second instance, procuratorial public-interest litigation) and as the justice
  * bureau sets the others. Agents: one or two (ALL 第31条), never only lawyers (B 第十六条, S 四(三)).

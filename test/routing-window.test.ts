@@ -1,5 +1,5 @@
 /**
- * The two-day routing window (issue 17; DOMAIN.md §3): every document reaches its unit, or the right justice
+ * The two-day routing window (issue 17; docs/domain.md §3): every document reaches its unit, or the right justice
  * bureau, with the clock in view. Through the API with two regions (Kecheng 330802, Qujiang 330803) and a court
  * serving both (Longyou, collective jurisdiction [Q 一(一)]):
  *   - region before unit: an unknown unit with the court's stated region is the Kecheng bureau's alone, which

@@ -175,7 +175,7 @@ async function bulk(cases: number, years: number, seed: number) {
 // ───────────────────────────── the routing window ─────────────────────────────
 
 /**
- * `--window WEEKS`: the routing window (分办时限, DOMAIN.md §3) on simulated weeks of traffic. A gateway in this
+ * `--window WEEKS`: the routing window (分办时限, docs/domain.md §3) on simulated weeks of traffic. A gateway in this
  * process on a fresh database in a temporary directory (the running gateway and its data are not touched), whose
  * clock the simulation moves: every request goes through the app (createApp, the same routes as the server).
  * Traffic: on working days the Longyou court pushes complaint copies for Kecheng and Qujiang at office hours;

@@ -1,5 +1,5 @@
 /**
- * Must the head appear (负责人出庭应诉; DOMAIN.md §5)? Each policy's situations as data, evaluated from the facts
+ * Must the head appear (负责人出庭应诉; docs/domain.md §5)? Each policy's situations as data, evaluated from the facts
  * the gateway has; those no document states are set by the justice bureau (step appearance_situations). Pure.
  *
  *   national   the court's written request: 行诉解释 第129条, 法释〔2020〕3号 第5条 (also B 第十三条(三), G)

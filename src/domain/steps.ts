@@ -42,8 +42,14 @@ export const STEP_SCHEMAS = {
       cannotAppear: z.object({ reason: text(), agents }).optional(),
     })
     .refine((s) => !!s.head !== !!s.cannotAppear, { message: 'name the appearing head, or the reason and the agents when the head cannot appear (法释〔2020〕3号 第8–9条)' }),
-  /** 答辩状初稿 to the justice bureau [P 第十一条]. */
-  defence_draft_submitted: z.object({ summary: text() }),
+  /** 答辩状初稿 to the justice bureau [P 第十一条], with the draft itself as attachments (base64; stored as blobs). */
+  defence_draft_submitted: z.object({
+    summary: text(),
+    attachments: z
+      .array(z.object({ filename: text(200), mediaType: text(100), content: z.string().min(1).describe('the file, standard base64') }))
+      .max(10)
+      .optional(),
+  }),
   /** The justice bureau's review of the draft. */
   defence_reviewed: z.object({ result: z.enum(['passed', 'returned']), comments: text().optional() }),
   /** 答辩举证 filed with the court [ALL 第67条]. */
@@ -63,7 +69,7 @@ export const STEP_SCHEMAS = {
       .refine((a) => a.length === 0 || a.some((x) => x.kind !== 'lawyer'), { message: 'never only lawyers as agents (B 第十六条, S 四(三))' }),
   }),
   /**
-   * The head-appearance situations no document states, set by the justice bureau for the case (DOMAIN.md §5;
+   * The head-appearance situations no document states, set by the justice bureau for the case (docs/domain.md §5;
    * src/domain/appearance.ts): 法释〔2020〕3号 第4条, G's "helps resolve", B 第十三条(二)(四)(六)(七)(八). The latest
    * step replaces the earlier set; an empty list clears it.
    */
@@ -76,7 +82,7 @@ export const STEP_SCHEMAS = {
   /**
    * The day the first-instance decision took effect (生效), recorded by the justice bureau with the reason (e.g. the
    * court's 生效证明, or no appeal by either party): replaces the gateway's inference; the after-judgment duties are
-   * re-planned from it [DOMAIN.md §4 Effectiveness].
+   * re-planned from it [docs/domain.md §4 Effectiveness].
    */
   decision_effective: z.object({ effectiveOn: date, reason: text(500) }),
   /** 不上诉的书面理由 [P 第十三条(三)]. */

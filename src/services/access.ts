@@ -31,7 +31,7 @@ export async function assertCaseAccess(deps: Deps, p: Principal, caseId: string,
 }
 
 /**
- * Queue items (DOMAIN.md §3, region before unit): which region the caller acts for on one. A justice bureau
+ * Queue items (docs/domain.md §3, region before unit): which region the caller acts for on one. A justice bureau
  * acts only on an item of its own region, or on an item whose region is not settled yet when its region is
  * among the candidates (the first to claim it names the region); an administrator acts for any region.
  * Anything else is refused with 403 and no data. Returns the region the caller acts for (null: admin).

@@ -66,7 +66,7 @@ export async function listQueue(deps: Deps, opts: { regionCode?: string; status?
 
 /**
  * A candidate region's justice bureau (or an administrator naming one of the candidates) claims a queue item
- * whose region was not settled (DOMAIN.md §3): in one write the item, its case and the case's other open
+ * whose region was not settled (docs/domain.md §3): in one write the item, its case and the case's other open
  * items, the documents' obligations and the routing window take the region; the case's open obligations are
  * re-planned under that region's policy; the other candidates' bureaus no longer see it.
  */
@@ -118,7 +118,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
 
 /**
  * Assign (from the queue) or reassign a case. `claim`: the region the caller acts for on a queue item whose
- * region was not settled (a candidate region's justice bureau): the units must be in it (DOMAIN.md §3).
+ * region was not settled (a candidate region's justice bureau): the units must be in it (docs/domain.md §3).
  */
 export async function assignCase(deps: Deps, caseId: string, input: AssignInput, actor: string, mode: 'assign' | 'reassign', claim?: string | null) {
   const reason = input.reason.trim();
@@ -210,7 +210,7 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
 }
 
 /**
- * Re-plan a case's open obligations under `regionCode`'s policy (DOMAIN.md §4): each document's plan again,
+ * Re-plan a case's open obligations under `regionCode`'s policy (docs/domain.md §4): each document's plan again,
  * with the lead unit (or none, while the case waits); an obligation the region's policy does not have is
  * waived with the reason, one it has and the case lacks is added, every other moves to the region's dates,
  * reminders and party. Statements for the caller's write; `skip` are obligations the caller settles itself.

@@ -224,7 +224,7 @@ export function packHtml(pack: { id: string; contentDigest: string; content: Pac
       const cases = f.items.filter((i) => i.inNumerator).map((i) => i.caseNumber ?? i.ref ?? '—');
       return `<tr><td><b>${esc(d.name.zh)}</b>${f.variant ? `<br><small>口径：${esc(d.variants?.find((v) => v.id === f.variant)?.name.zh ?? f.variant)}</small>` : ''}</td>
 <td class="n">${f.numerator}</td><td class="n">${f.denominator ?? '—'}</td><td class="n">${d.kind === 'rate' ? pct(f.rate) : f.numerator}</td>
-<td><small>分子：${esc(d.numerator.zh)}<br>分母：${esc(d.denominator?.zh ?? '—')}<br>${esc(d.definition.zh)}<br>依据：${esc(d.source)}</small></td>
+<td><small>分子：${esc(d.numerator.zh)}<br>分母：${esc(d.denominator?.zh ?? '—')}<br>${esc(d.definition.zh)}<br>依据：${esc(d.source.split(/\s*;\s*/).filter((x) => !/DOMAIN\.md/.test(x)).join('；'))}</small></td>
 <td><small>${cases.length ? cases.slice(0, 50).map(esc).join('<br>') + (cases.length > 50 ? `<br>……共 ${cases.length} 件` : '') : '—'}</small></td></tr>`;
     })
     .join('\n');

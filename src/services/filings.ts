@@ -33,7 +33,7 @@ function visibility(p: Principal): SQL | undefined {
   if (p.role === 'justice_bureau' || p.role === 'government_office') {
     const own = or(eq(cases.regionCode, p.scope), and(isNull(cases.regionCode), eq(routingDecisions.regionCode, p.scope)))!;
     // A queued document whose region is not settled is a filing of every candidate region's justice bureau
-    // until one claims it (DOMAIN.md §3): it sees the body, the attachments and the deadlines already running.
+    // until one claims it (docs/domain.md §3): it sees the body, the attachments and the deadlines already running.
     return p.role === 'justice_bureau' ? or(own, and(isNull(cases.regionCode), sql`exists (${queuedForCandidate(p.scope)})`))! : own;
   }
   return sql`0`; // courts, procuratorates and liaisons do not pull government filings
@@ -127,10 +127,12 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
   const atts = await deps.db.orm.select().from(documentAttachments).where(eq(documentAttachments.documentId, id));
   const obs = row.caseId ? (await listObligations(deps, { caseId: row.caseId, limit: 500 })).filter((o) => o.documentId === id) : [];
   // The assigned unit's first look is evidence; so is the justice bureau's while the document waits in its
-  // queue (it answers for the document until it names the unit, DOMAIN.md §3).
+  // queue (it answers for the document until it names the unit, docs/domain.md §3).
   if (p.role === 'unit' || (p.role === 'justice_bureau' && Number(row.queued) === 1)) await recordRetrieval(deps, p, row);
+  const ev = await deps.db.orm.select({ type: evidence.type }).from(evidence).where(eq(evidence.documentId, id));
   return {
     id,
+    status: ev.some((e) => e.type === 'confirmation') ? ('confirmed' as const) : ev.some((e) => e.type === 'retrieval') ? ('retrieved' as const) : ('new' as const),
     documentId: row.d.documentId,
     type: row.d.type,
     title: row.d.title,
@@ -178,12 +180,14 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   }, now);
 }
 
+/** An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). */
 export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string) {
-  await loadVisible(deps, p, id);
+  const row = await loadVisible(deps, p, id);
   const [a] = await deps.db.orm.select().from(documentAttachments).where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
   if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
   const bytes = await deps.blobs.get(a.sha256);
   if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
+  if (p.role === 'unit') await recordRetrieval(deps, p, row);
   return { meta: a, bytes };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Obligations (时限事项): planned from the events of a case (DOMAIN.md §4) under the region's policy and the legal
+ * Obligations (时限事项): planned from the events of a case (docs/domain.md §4) under the region's policy and the legal
  * calendar. At intake each document's obligations go in the delivery's own batch; later facts re-plan the case:
  * - the first receipt of the complaint copy starts the answer clock; a later 应诉通知书 never moves it (ALL 第67条);
  *   the same for the first appeal served; a new summons supersedes the open obligations of the earlier hearing;
@@ -13,6 +13,7 @@
  */
 import { and, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
+import type { Principal } from './clients.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
 import { assignments, caseSteps, cases, documents, obligations, queueItems, reminders, remediationItems, routingDecisions, suggestionSteps, suggestions } from '../../schemas/db/index.js';
@@ -624,6 +625,18 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
   }, now);
 }
 
+/**
+ * Close an obligation as a principal may: a unit its own, a justice bureau or government office its region's,
+ * an administrator any; anything else answers as if the obligation did not exist.
+ */
+export async function closeObligationAs(deps: Deps, p: Principal, id: string, input: { status: 'done' | 'waived'; reason?: string }, actor: string = p.actor) {
+  const [o] = await deps.db.orm.select({ unitId: obligations.unitId, regionCode: obligations.regionCode }).from(obligations).where(eq(obligations.id, id));
+  const allowed = o && (p.role === 'admin' || (p.role === 'unit' && o.unitId === p.scope) || ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
+  if (!allowed) throw new Problem('not-found', `no obligation with id ${id}`);
+  return closeObligation(deps, id, input, actor);
+}
+
+
 const queuedFor = (regionCode: string) =>
   sql`exists (select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${obligations.caseId} or ${queueItems.documentId} = ${obligations.documentId}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode}))`;
 
@@ -638,7 +651,7 @@ export function planForDocument(policy: Policy, entry: DocumentEntry, arrivedAt:
 export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
   const conds: SQL[] = [];
   if (f.unitId) conds.push(eq(obligations.unitId, f.unitId));
-  // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (DOMAIN.md §3).
+  // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (docs/domain.md §3).
   if (f.regionCode) conds.push(f.orQueuedFor ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))! : eq(obligations.regionCode, f.regionCode));
   if (f.caseId) conds.push(eq(obligations.caseId, f.caseId));
   if (f.status) conds.push(eq(obligations.status, f.status as 'open'));

@@ -1,5 +1,5 @@
 /**
- * The routing window (分办时限, DOMAIN.md §3): two days by default, counted as court periods are (a last day on a
+ * The routing window (分办时限, docs/domain.md §3): two days by default, counted as court periods are (a last day on a
  * rest day moves to the next working day, 民诉法 第85条), the region's own period where its policy fixes one
  * (P 第十条: 三日).
  */

@@ -1,5 +1,5 @@
 /**
- * The routing window (分办时限; DOMAIN.md §3): a document the rules could not route waits in its region's
+ * The routing window (分办时限; docs/domain.md §3): a document the rules could not route waits in its region's
  * justice bureau's queue, and that wait is itself a deadline. The design promises routing "within the two-day
  * filing window"; a region whose policy fixes its own period for determining the unit (P 第十条: 三日内确定
  * 承办单位并制作阅办单) runs that one instead. The window is an obligation of the justice bureau (party

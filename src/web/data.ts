@@ -9,6 +9,7 @@ import { addDays, beijingDate, weekday } from '../domain/calendar/index.js';
 import { listObligations } from '../services/obligations.js';
 import { listQueue } from '../services/assignments.js';
 import { currentDirectory } from '../services/directory.js';
+import { listSenders } from '../services/senders.js';
 import type { Principal } from '../services/clients.js';
 import { Problem } from '../lib/problem.js';
 
@@ -142,7 +143,10 @@ export async function recentDecisions(deps: Deps, p: Principal, region?: string,
 /** Names for ids on the pages. */
 export async function names(deps: Deps) {
   const dir = (await currentDirectory(deps)).index;
+  const senders = new Map((await listSenders(deps)).map((s) => [s.code, s.name]));
   return {
+    /** A court's or procuratorate's name (never its code on a page). */
+    sender: (code: string | null | undefined) => (code ? (senders.get(code) ?? '来文机关') : ''),
     unit: (id: string | null | undefined) => (id ? (dir.unit(id)?.name ?? id) : ''),
     region: (code: string | null | undefined) => (code ? (dir.region(code)?.name ?? code) : ''),
     /** Units of the region that exist today, to choose from. */

@@ -5,7 +5,6 @@
  * the API (the same services and the same access checks); a problem renders as a Chinese error page.
  */
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
 import { csrf } from 'hono/csrf';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -16,21 +15,22 @@ import { PROBLEMS, Problem, problemHeaders, toProblem } from '../lib/problem.js'
 import { issueToken, type Principal } from '../services/clients.js';
 import { assertCaseAccess } from '../services/access.js';
 import { assignCase, caseView } from '../services/assignments.js';
-import { caseTimeline } from '../services/steps.js';
-import { explainRouting } from '../services/explain.js';
-import { listObligations } from '../services/obligations.js';
 import { beijingDate } from '../domain/calendar/index.js';
-import { ErrorPage, Page } from './layout.js';
+import { ErrorPage } from './layout.js';
+import { formOf, html, page, scopeLabel, str, strs } from './render.js';
+import { mountWorkbench } from './workbench.js';
+import { UPLOAD_STEPS } from './step-forms.js';
 import { endSession, personOf, requireSession, safeNext, startSession, type WebEnv } from './session.js';
 import { board, boardScope, names, queueFor, queueRegion, recentDecisions } from './data.js';
 import { LoginPage } from './pages/login.js';
+import { listFilings } from '../services/filings.js';
+import { listSuggestions } from '../services/suggestions.js';
+import { suggestionTodo } from './pages/suggestions.js';
 import { HomePage, type HomeCounts } from './pages/home.js';
 import { BoardPage } from './pages/board.js';
 import { QueuePage } from './pages/queue.js';
-import { CasePage } from './pages/case.js';
 import { OverviewPage } from './pages/overview.js';
 import { overviewFigures, overviewRegions } from './overview-data.js';
-import { ROLE_ZH } from './labels.js';
 import { setPageSecurityHeaders } from '../lib/security-headers.js';
 import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
 
@@ -46,36 +46,21 @@ const PROBLEM_HINT_ZH: Partial<Record<keyof typeof PROBLEMS, string>> = {
   'too-many-requests': '尝试次数过多，请稍后再试。',
 };
 
-type WebContext = Context<WebEnv>;
-
-function html(c: Context, body: Child, status: 200 | 401 | 403 | 404 | 400 | 409 | 429 | 500 = 200) {
-  return c.html(`<!doctype html>${String(body)}`, status as 200);
-}
-
-function page(c: WebContext, title: string, current: string, body: Child, status: 200 | 401 = 200) {
-  return html(
-    c,
-    <Page title={title} principal={c.var.principal} person={c.var.person} current={current}>
-      {body}
-    </Page>,
-    status,
-  );
-}
-
-/** Where the principal acts, in words: "柯城区 330802", a unit's name, or "全部区域". */
-async function scopeLabel(c: WebContext, p: Principal): Promise<string> {
-  const n = await names(c.var.deps);
-  if (p.role === 'unit') return `${n.unit(p.scope)}`;
-  if (p.role === 'justice_bureau' || p.role === 'government_office') return `${n.region(p.scope)} ${p.scope}`;
-  if (p.role === 'admin') return '全部区域';
-  return `${ROLE_ZH[p.role]} ${p.scope}`;
-}
-
 function renderError(err: Error, c: Context<WebEnv>) {
   const rid = c.var.requestId;
   const principal = c.var.principal as Principal | undefined;
   const person = c.var.person as string | undefined;
-  const back = c.req.path.startsWith('/web/queue') ? '/web/queue' : undefined;
+  const path = c.req.path;
+  const item = /^\/web\/(cases|filings|suggestions)\/([^/]+)/.exec(path);
+  const back = path.startsWith('/web/queue') ? '/web/queue' : path.startsWith('/web/reports') ? '/web/reports' : item && c.req.method === 'POST' ? `/web/${item[1]}/${item[2]}` : undefined;
+  if (err instanceof Problem) {
+    const p = PROBLEMS[err.slug];
+    return html(
+      c,
+      <ErrorPage status={err.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[err.slug]} detail={err.message} code={err.slug} requestId={rid} principal={principal} person={person} signIn={err.status === 401} back={back} />,
+      err.status as 400,
+    );
+  }
   if (err instanceof HTTPException && err.status === 403) {
     // hono/csrf: a form posted from another site (or without Origin / Sec-Fetch-Site).
     return html(c, <ErrorPage status={403} titleZh="请求来源校验失败" hint="只能从本系统的页面提交表单；跨站提交已被拒绝。" detail="CSRF check failed: Origin / Sec-Fetch-Site is not this site" code="csrf" requestId={rid} principal={principal} person={person} />, 403);
@@ -94,23 +79,6 @@ function renderError(err: Error, c: Context<WebEnv>) {
   return html(c, <ErrorPage status={500} titleZh="系统内部错误" hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。" detail="an internal error occurred" requestId={rid} principal={principal} person={person} />, 500);
 }
 
-/** The posted form, or a 400 when the body is not the form its Content-Type says (a broken multipart body). */
-async function formOf(c: Context, opts: { all?: boolean } = {}) {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
-    throw new Problem('unsupported-media-type', 'send the form as application/x-www-form-urlencoded or multipart/form-data');
-  }
-  try {
-    return await c.req.parseBody(opts);
-  } catch (e) {
-    if (e instanceof Problem || e instanceof HTTPException) throw e;
-    throw new Problem('bad-request', `the form body is not valid ${type}`);
-  }
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
-
 export function createWeb() {
   const web = new Hono<WebEnv>();
 
@@ -120,15 +88,21 @@ export function createWeb() {
   });
   // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
   web.use('*', csrf());
-  web.use(
-    '*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: () => {
-        throw new Problem('payload-too-large', 'a form of these pages is at most 64 KiB');
-      },
-    }),
-  );
+  const formLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new Problem('payload-too-large', 'a form of these pages is at most 64 KiB');
+    },
+  });
+  // A reply draft or a defence draft carries its attachments (multipart): up to 8 MiB in all.
+  const uploadLimit = bodyLimit({
+    maxSize: 8 * 1024 * 1024,
+    onError: () => {
+      throw new Problem('payload-too-large', 'a reply draft with its attachments is at most 8 MiB');
+    },
+  });
+  const upload = (path: string) => /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
+  web.use('*', (c, next) => (upload(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
   web.onError(renderError);
 
   web.get('/login', (c) =>
@@ -150,7 +124,7 @@ export function createWeb() {
         return html(c, <LoginPage next={next} error={`登录失败次数过多，请 ${Math.ceil(Number(e.extra.retryAfterSeconds) / 60)} 分钟后再试。`} clientId={clientId} person={person} />, 429);
       }
       if (e instanceof Problem && e.slug === 'invalid-client') {
-        const why = /revoked/.test(e.message) ? '该客户端已被停用，请联系管理员。' : '客户端编号或密钥不正确。';
+        const why = /revoked/.test(e.message) ? '该账号已被停用，请联系管理员。' : '账号或密钥不正确。';
         return html(c, <LoginPage next={next} error={why} clientId={clientId} person={person} />, 401);
       }
       throw e;
@@ -172,6 +146,13 @@ export function createWeb() {
     const deps = c.var.deps;
     const counts: HomeCounts = {};
     if (p.role === 'justice_bureau' || p.role === 'admin') counts.queue = (await queueFor(deps, p, undefined, 500)).length;
+    if (p.role === 'justice_bureau' || p.role === 'admin') {
+      counts.filings = (await listFilings(deps, p, { status: 'new', limit: 200 })).items.length + (await listFilings(deps, p, { status: 'retrieved', limit: 200 })).items.length;
+    }
+    if (p.role === 'unit') counts.filings = (await listFilings(deps, p, { status: 'new', limit: 200 })).items.length;
+    if (p.role === 'unit' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'admin') {
+      counts.suggestions = (await listSuggestions(deps, p, { limit: 500 })).filter((s) => suggestionTodo(p, s.status)).length;
+    }
     if (p.role === 'unit' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'admin') {
       const b = await board(deps, boardScope(p));
       Object.assign(counts, { overdue: b.overdue.length, dueThisWeek: b.dueThisWeek.length, remediation: b.remediation.length });
@@ -185,7 +166,7 @@ export function createWeb() {
     const scope = boardScope(p, region);
     const n = await names(c.var.deps);
     const regions = p.role === 'admin' ? n.index.regionCodes().map((code) => ({ code, name: n.region(code) })) : undefined;
-    const label = p.role === 'admin' ? (scope.regionCode ? `${n.region(scope.regionCode)} ${scope.regionCode}` : '全部区域') : await scopeLabel(c, p);
+    const label = p.role === 'admin' ? (scope.regionCode ? n.region(scope.regionCode) : '全部区域') : await scopeLabel(c, p);
     return page(c, '时限看板', '/web/board', <BoardPage b={await board(c.var.deps, scope)} n={n} scopeLabel={label} regions={regions} region={region} />);
   });
 
@@ -205,7 +186,7 @@ export function createWeb() {
     }
     const r = queueRegion(p, region);
     const unitsFor = (item: (typeof items)[number]) => [...new Set([item.regionCode, ...item.candidateRegions].filter((x): x is string => !!x))].flatMap((code) => n.activeUnits(code));
-    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? `${n.region(r)} ${r}` : '全部区域'} />);
+    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? n.region(r) : '全部区域'} now={deps.clock.now().getTime()} />);
   });
 
   web.post('/queue/:id/assign', async (c) => {
@@ -229,31 +210,6 @@ export function createWeb() {
     return c.redirect(`/web/queue?assigned=${encodeURIComponent(item.caseId)}`, 303);
   });
 
-  web.get('/cases/:id', async (c) => {
-    const p = c.var.principal;
-    const deps = c.var.deps;
-    const id = c.req.param('id');
-    // caseTimeline checks access first (404 for a case the client may not see, as the API does).
-    const tl = await caseTimeline(deps, p, id);
-    const v = await caseView(deps, id);
-    const obligations = await listObligations(deps, { caseId: id, ...(p.role === 'unit' ? { unitId: p.scope } : {}), limit: 1000 });
-    const explanations = new Map<string, string>();
-    for (const d of v.documents) {
-      try {
-        explanations.set(d.id, (await explainRouting(deps, d.id)).reason.zh);
-      } catch (e) {
-        if (!(e instanceof Problem)) throw e;
-      }
-    }
-    const n = await names(deps);
-    return page(
-      c,
-      `案件 ${v.caseNumber}`,
-      '',
-      <CasePage c={v} timeline={tl.entries} obligations={obligations} explanations={explanations} regionName={n.region(v.regionCode)} unitName={n.unit} today={beijingDate(deps.clock.now())} />,
-    );
-  });
-
   web.get('/overview', async (c) => {
     const p = c.var.principal;
     const deps = c.var.deps;
@@ -269,6 +225,8 @@ export function createWeb() {
     const f = await overviewFigures(deps, p, region, year);
     return page(c, '区域概况', '/web/overview', <OverviewPage f={f} regions={regions} years={years.includes(year) ? years : [year, ...years]} />);
   });
+
+  mountWorkbench(web);
 
   web.get('/*', (c) => {
     if (c.req.path === '/web/') return c.redirect('/web', 301);

@@ -8,13 +8,15 @@ import { computeScope, statisticsScope } from '../services/statistics.js';
 import { FIGURES, type FigureId, type FigureValue } from '../domain/statistics/index.js';
 import { visibleRegions } from '../lib/auth.js';
 import { names } from './data.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import type { OverviewFigures, Ratio } from './pages/overview.js';
 
 /** The regions whose figures the principal may see, as the statistics API allows. */
 export async function overviewRegions(deps: Deps, p: Principal): Promise<{ code: string; name: string }[]> {
-  if (p.role === 'court' || p.role === 'procuratorate' || p.role === 'unit') return [];
+  if (p.role === 'procuratorate' || p.role === 'unit') return [];
   const n = await names(deps);
-  const codes = (await visibleRegions(deps, p)) ?? [...n.index.regionCodes()];
+  // A court sees the figures of the regions it serves, as its liaison does (src/services/statistics.ts).
+  const codes = p.role === 'court' ? [...n.index.regionsServedBy(p.scope, beijingDate(deps.clock.now()))] : ((await visibleRegions(deps, p)) ?? [...n.index.regionCodes()]);
   return codes.map((code) => ({ code, name: n.region(code) }));
 }
 
@@ -42,8 +44,9 @@ export async function overviewFigures(deps: Deps, p: Principal, regionCode: stri
     newCasesByMonth: perMonth,
     newCasesTotal: newCases?.numerator ?? 0,
     lossRateByUnit: (loss?.byUnit ?? [])
-      .filter((u) => (u.denominator ?? 0) > 0)
-      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? (u.unitId ? n.unit(u.unitId) : '未分配'), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
+      // Cases not yet assigned to a unit are no unit: they are not charted as one.
+      .filter((u) => (u.denominator ?? 0) > 0 && !!u.unitId)
+      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? n.unit(u.unitId), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
     lossRate: ratio(loss),
     appearance: { ...ratio(byId.get('head_appearance_rate')), principal: ratio(byId.get('principal_appearance_rate')) },
     onTime: ON_TIME.map((id) => ({ key: id, labelZh: FIGURES[id].name.zh, ...ratio(byId.get(id)) })),

@@ -155,16 +155,16 @@ describe('a justice bureau clerk', () => {
     await shot(page, '05-board');
   });
 
-  it('opens the region overview with its charts drawn as SVG', async () => {
+  it('opens the region overview with its charts drawn on the server (the monthly line as SVG, the rates as bars)', async () => {
     await page.goto(`${base}/web/overview`);
     expect(await text(page, 'h1')).toContain('区域概况');
     expect(await page.locator('svg[data-chart=new-cases] .point').count()).toBe(12);
-    expect(await page.locator('svg[data-chart=loss-by-unit]').count()).toBe(1);
-    expect(await page.locator('svg[data-chart=rates] .bar').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-chart=loss-by-unit]').count()).toBe(1);
+    expect(await page.locator('[data-chart=rates] .bar').count()).toBeGreaterThanOrEqual(1);
     // Kecheng received four first-instance cases in November 2026 (world.ts); Qujiang's is not counted here.
     expect(await text(page, '[data-testid=new-cases]')).toBe('4');
-    expect(await page.locator('svg[data-chart=new-cases] .point[data-label="11月"]').getAttribute('data-value')).toBe('4');
-    expect(await page.locator('svg[data-chart=new-cases] .point[data-label="10月"]').getAttribute('data-value')).toBe('0');
+    expect(await page.locator('svg[data-chart=new-cases] .point[data-label="11"]').getAttribute('data-value')).toBe('4');
+    expect(await page.locator('svg[data-chart=new-cases] .point[data-label="10"]').getAttribute('data-value')).toBe('0');
     expect(await page.locator('[data-testid=overview-notice]').count()).toBe(0);
     // Every figure is shown with its definition.
     expect(await text(page, '[data-testid=definitions]')).toContain('发案数');
@@ -193,8 +193,8 @@ describe('a unit', () => {
     const html = await page.content();
     expect(html).not.toContain(CASES.old2);
     expect(html).not.toContain(CASES.qujiang);
-    // No queue in its navigation.
-    expect(await page.locator('header nav a').allInnerTexts()).toEqual(['首页', '时限看板']);
+    // No queue, no ledger or statistics in its navigation.
+    expect(await page.locator('header nav a').allInnerTexts()).toEqual(['首页', '收文', '案件', '时限看板', '建议答复']);
     await shot(page, '07-unit-board');
   });
 

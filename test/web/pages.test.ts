@@ -4,14 +4,15 @@
  * and the SVG charts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { listQueue } from '../../src/services/assignments.js';
 import { revokeClient } from '../../src/services/clients.js';
-import { queueItems } from '../../schemas/db/index.js';
+import { assignments, caseSteps, documents, evidence, obligations, queueItems } from '../../schemas/db/index.js';
 import { BarChart, LineChart, niceCeil } from '../../src/web/charts.js';
 import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
-import { webWorld, type WebWorld } from './world.js';
+import { waited } from '../../src/web/pages/queue.js';
+import { CASES, webWorld, type WebWorld } from './world.js';
 
 let w: WebWorld;
 const ORIGIN = 'http://gw';
@@ -46,7 +47,7 @@ describe('sign-in', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(await text(res)).toContain('客户端编号或密钥不正确');
+    expect(await text(res)).toContain('账号或密钥不正确');
   });
 
   it('keeps the token in an HttpOnly, SameSite=Strict cookie on /web, Secure over https', async () => {
@@ -147,12 +148,16 @@ describe('forms and rights', () => {
     expect(again.status).toBe(409);
   });
 
-  it('a court client sees no government pages', async () => {
+  it('a court client sees no government pages, only the shared statistics of the regions it serves', async () => {
     const court = await signIn(w.who.court);
     expect((await req('/web/board', { headers: { cookie: court } })).status).toBe(403);
     expect((await req('/web/queue', { headers: { cookie: court } })).status).toBe(403);
     expect((await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: court } })).status).toBe(404);
-    expect((await req('/web/overview', { headers: { cookie: court } })).status).toBe(403);
+    const overview = await req('/web/overview?region=330802', { headers: { cookie: court } });
+    expect(overview.status).toBe(200);
+    expect(await text(overview)).toContain('区域概况 · 柯城区');
+    expect((await req('/web/suggestions', { headers: { cookie: court } })).status).toBe(403);
+    expect((await req('/web/reports/ledger?region=330802&month=2026-11&format=xlsx', { headers: { cookie: court } })).status).toBe(403);
   });
 
   it('every page is sent with no-store, a CSP without scripts, and no framing', async () => {
@@ -165,10 +170,127 @@ describe('forms and rights', () => {
     expect(await res.text()).not.toMatch(/<script/i);
   });
 
+  it('the style sheet reaches the browser as written (quotes unescaped: fonts, stacked-table labels)', async () => {
+    const html = await (await req('/web/login')).text();
+    const css = html.match(/<style>([\s\S]*?)<\/style>/)![1]!;
+    expect(css).not.toContain('&quot;');
+    expect(css).toContain('font-family:"PingFang SC"');
+    expect(css).toContain('content:attr(data-label) "："');
+  });
+
   it('an unknown page is a Chinese 404 page', async () => {
     const res = await req('/web/nothing-here', { headers: { cookie: bureau } });
     expect(res.status).toBe(404);
     expect(await text(res)).toContain('未找到');
+  });
+});
+
+describe('the workbench forms: the same rights as the API, Chinese pages for bad input, nothing changed', () => {
+  let bureau: string;
+  let unit: string;
+  let otherUnit: string;
+  beforeAll(async () => {
+    bureau = await signIn(w.who.bureau, '王某');
+    unit = await signIn(w.who.unit, '李某');
+    otherUnit = await signIn(w.who.otherUnit);
+  });
+  const post = (path: string, cookie: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+    const init = form(body, headers);
+    return req(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+  };
+  const steps = async (caseId: string) => (await w.gw.deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId))).length;
+
+  it('a unit records a step of its case through the form; the body is the one the API takes', async () => {
+    const res = await post(`/web/cases/${w.caseIds.new1}/steps/answer_filed`, unit, { filedOn: '2026-11-23' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/web/cases/${w.caseIds.new1}?recorded=answer_filed#timeline`);
+    const page = await text(await req(res.headers.get('location')!, { headers: { cookie: unit } }));
+    expect(page).toContain('已记录答辩举证');
+    expect(page).toContain('提交答辩状、证据和依据：已办结');
+  });
+
+  it('an appearance form naming neither the head nor the reason is refused with a Chinese reason, and records nothing', async () => {
+    const before = await steps(w.caseIds.new1);
+    const res = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, { required: 'yes' });
+    expect(res.status).toBe(400);
+    const body = await text(res);
+    expect(body).toContain('请填写出庭负责人，或写明负责人不能出庭的理由和委托代理人');
+    expect(body).toContain(`href="/web/cases/${w.caseIds.new1}"`);
+    // Agents must include staff (B 第十六条): the schema's rule holds for the form too.
+    const onlyLawyer = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, { required: 'yes', cannotReason: '出差', agent_kind_1: 'lawyer', agent_name_1: '赵律师' });
+    expect(onlyLawyer.status).toBe(400);
+    expect(await steps(w.caseIds.new1)).toBe(before);
+  });
+
+  it("a unit cannot record the bureau's steps, nor any step on another unit's case", async () => {
+    const before = await steps(w.caseIds.new1);
+    expect((await post(`/web/cases/${w.caseIds.new1}/steps/routing_slip_issued`, unit, { note: '越权' })).status).toBe(403);
+    expect((await post(`/web/cases/${w.caseIds.new1}/steps/answer_filed`, otherUnit, { filedOn: '2026-11-23' })).status).toBe(404);
+    expect(await steps(w.caseIds.new1)).toBe(before);
+  });
+
+  it('the case list shows each caller only what the API would: its unit’s, its region’s', async () => {
+    const rows = (html: string) => [...html.matchAll(/data-case="([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(rows(await text(await req('/web/cases', { headers: { cookie: unit } })))).toEqual([CASES.old1, CASES.joint, CASES.new1].sort());
+    const all = rows(await text(await req('/web/cases', { headers: { cookie: bureau } })));
+    expect(all).toContain(CASES.old2);
+    expect(all).not.toContain(CASES.qujiang);
+    expect(rows(await text(await req(`/web/cases?unit=kc-zjj`, { headers: { cookie: bureau } })))).toEqual([CASES.old2]);
+    const bad = await req('/web/cases?dueBefore=tomorrow', { headers: { cookie: bureau } });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('text/html');
+    const court = await signIn(w.who.court);
+    expect((await req('/web/cases', { headers: { cookie: court } })).status).toBe(403);
+  });
+
+  it('only the justice bureau confirms receipt; a cross-site confirm is refused; a confirmation is evidence once', async () => {
+    const filing = (await w.gw.deps.db.orm.select().from(documents).where(eq(documents.caseNumber, CASES.new1)))[0]!;
+    expect((await post(`/web/filings/${filing.id}/confirm`, unit, {})).status).toBe(403);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {}, { origin: 'http://evil.example' })).status).toBe(403);
+    const confirmations = async () => (await w.gw.deps.db.orm.select().from(evidence).where(eq(evidence.documentId, filing.id))).filter((e) => e.type === 'confirmation').length;
+    expect(await confirmations()).toBe(0);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
+    expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
+    expect(await confirmations()).toBe(1);
+  });
+
+  it('the bureau reassigns a case with a reason; a unit may not; without a reason nothing changes', async () => {
+    const lead = async () => (await w.gw.deps.db.orm.select().from(assignments).where(eq(assignments.caseId, w.caseIds.old2))).filter((a) => !a.supersededAt).map((a) => `${a.unitId}:${a.role}`);
+    expect(await lead()).toEqual(['kc-zjj:lead']);
+    expect((await post(`/web/cases/${w.caseIds.old2}/reassign`, otherUnit, { lead: 'kc-zrzy', reason: '自行转交' })).status).toBe(403);
+    const noReason = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', reason: ' ' });
+    expect(noReason.status).toBe(400);
+    expect(await text(noReason)).toContain('请填写变更理由');
+    expect(await lead()).toEqual(['kc-zjj:lead']);
+    const ok = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', cooperating: ['kc-zjj'], reason: '涉及土地，改由自然资源分局主办' });
+    expect(ok.status).toBe(303);
+    expect((await lead()).sort()).toEqual(['kc-zjj:cooperating', 'kc-zrzy:lead']);
+    expect(await text(await req(ok.headers.get('location')!, { headers: { cookie: bureau } }))).toContain('理由：涉及土地，改由自然资源分局主办');
+  });
+
+  it('an obligation is waived only with a reason, and only by whom the API allows', async () => {
+    const [o] = await w.gw.deps.db.orm.select().from(obligations).where(and(eq(obligations.caseId, w.caseIds.old1), eq(obligations.status, 'open')));
+    const status = async () => (await w.gw.deps.db.orm.select().from(obligations).where(eq(obligations.id, o!.id)))[0]!.status;
+    const back = `/web/cases/${w.caseIds.old1}`;
+    expect((await post(`/web/obligations/${o!.id}/close`, bureau, { status: 'waived', reason: '', back })).status).toBe(400);
+    expect((await post(`/web/obligations/${o!.id}/close`, otherUnit, { status: 'done', back })).status).toBe(404);
+    expect(await status()).toBe('open');
+    const res = await post(`/web/obligations/${o!.id}/close`, bureau, { status: 'waived', reason: '原告已撤诉', back: 'https://evil.example/' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/web/board');
+    expect(await status()).toBe('waived');
+  });
+
+  it('the ledger is not the liaison’s; a ledger without a month is a Chinese 400', async () => {
+    const liaison = await signIn(w.who.liaison);
+    expect((await req('/web/reports/ledger?region=330802&month=2026-11&format=xlsx', { headers: { cookie: liaison } })).status).toBe(403);
+    const res = await req('/web/reports/ledger?region=330802&month=&format=xlsx', { headers: { cookie: bureau } });
+    expect(res.status).toBe(400);
+    expect(await text(res)).toContain('请选择月份');
+    const csv = await req('/web/reports/ledger?region=330802&month=2026-11&format=csv-pending', { headers: { cookie: bureau } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toContain(CASES.old1);
   });
 });
 
@@ -177,16 +299,21 @@ describe('charts and dates', () => {
     expect([0, 1, 3, 7, 11, 26, 480].map(niceCeil)).toEqual([1, 1, 5, 10, 20, 50, 500]);
   });
 
-  it('a line chart carries each month and value; bars carry rate and fraction', () => {
+  it('a line chart carries each month and value; bars carry rate and fraction, and the whole unit name (never cut)', () => {
     const line = String(LineChart({ title: '每月新收', points: [{ label: '1月', value: 3 }, { label: '2月', value: 0 }, { label: '3月', value: 7 }] }));
     expect(line).toContain('role="img"');
     expect(line).toContain('<title>每月新收</title>');
     expect(line.match(/class="point"/g)).toHaveLength(3);
     expect(line).toContain('data-value="7"');
     const bars = String(BarChart({ title: '败诉率', items: [{ label: '衢州市自然资源和规划局柯城分局', value: 0.25, note: '1/4' }, { label: '无审结', value: null }] }));
-    expect(bars).toContain('25.0% (1/4)');
+    expect(bars).toContain('25.0%（1/4）');
     expect(bars).toContain('—');
-    expect(bars).toContain('<title>衢州市自然资源和规划局柯城分局</title>');
+    expect(bars).toContain('<span class="label">衢州市自然资源和规划局柯城分局</span>');
+    expect(bars).toContain('width:25.0%');
+  });
+
+  it('the queue says how long an item has waited, in words', () => {
+    expect([0.5, 5, 24, 53].map((h) => waited(h * 3600_000))).toEqual(['不到 1 小时', '5 小时', '1 天', '2 天 5 小时']);
   });
 
   it('the week runs Monday to Sunday (Beijing dates)', () => {

@@ -64,8 +64,10 @@ export async function webWorld() {
     otherUnit: await client('unit', 'kc-zjj', '柯城区住建局 法规科'),
     qujiangBureau: await client('justice_bureau', '330803', '衢江区司法局'),
     court: await client('court', 'court-longyou', '龙游法院电子送达'),
+    office: await client('government_office', '330802', '柯城区政府办'),
+    liaison: await client('liaison', 'court-longyou', '龙游法院府院联络员'),
   };
-  return { gw, clock, caseIds, who };
+  return { gw, clock, caseIds, who, court };
 }
 
 export type WebWorld = Awaited<ReturnType<typeof webWorld>>;

@@ -21,7 +21,7 @@ import type {
 } from './schema.js';
 
 /**
- * Where the date of an event comes from (DOMAIN.md §4): its arrival in the gateway, stated by the court in a
+ * Where the date of an event comes from (docs/domain.md §4): its arrival in the gateway, stated by the court in a
  * document, recorded by a person (with who and why), or inferred (marked so, replaced when the real fact arrives).
  */
 export type FactSource = 'arrival' | 'stated' | 'recorded' | 'inferred';

@@ -1,5 +1,5 @@
 /**
- * Region before unit (DOMAIN.md §3; Q 一(一) for the regions a court serves; S 二(一) for the justice bureau's
+ * Region before unit (docs/domain.md §3; Q 一(一) for the regions a court serves; S 二(一) for the justice bureau's
  * queue): the defendant's region is settled from what the court wrote before any unit is looked up, so a case
  * whose unit the directory lacks still belongs to one region's justice bureau.
  */
@@ -11,7 +11,7 @@ import { defendantRegion, route } from './rules.js';
 const dir = demoDirectory();
 const DAY = '2026-11-23';
 
-describe('region before unit (DOMAIN.md §3, Q 一(一), S 二(一))', () => {
+describe('region before unit (docs/domain.md §3, Q 一(一), S 二(一))', () => {
   it('R9 S 二(一), Q 一(一): an unknown unit with the region code the court stated is queued for that region alone', () => {
     const d = route(caseOf({ acting: ['某某管理办公室'], defendants: [{ name: '某某管理办公室', regionCode: '330802' }] }), dir, DAY);
     expect(d.status).toBe('queued');

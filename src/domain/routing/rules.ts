@@ -284,7 +284,7 @@ class Ctx {
     const rulesApplied = [d.rule, ...this.applied.filter((r) => r !== d.rule)];
     const article = rulesApplied.map((r) => RULES[r].article).join('; ');
     const out: { -readonly [K in keyof RoutingDecision]: RoutingDecision[K] } = { status: d.status } as RoutingDecision;
-    // Region before unit (DOMAIN.md §3, Q 一(一)): a queued case whose units the rules could not find still
+    // Region before unit (docs/domain.md §3, Q 一(一)): a queued case whose units the rules could not find still
     // belongs to the defendant's region when the document names one, and to that region's justice bureau alone.
     // Units found in several regions (cross_region) stay with the regions they were found in.
     const regionCode = d.regionCode ?? (d.queueReason !== 'cross_region' ? this.regionFirst.regionCode : undefined);
@@ -340,7 +340,7 @@ export interface DefendantRegion {
 }
 
 /**
- * Region before unit (DOMAIN.md §3): the defendant's region from what the court wrote, before any unit is
+ * Region before unit (docs/domain.md §3): the defendant's region from what the court wrote, before any unit is
  * looked up. For each defendant: the region of the unit code it sent, else the region code it stated, else the
  * region whose name prefixes the written name (衢州市柯城区… → 330802); the acting units the same way when no
  * defendant names a region; else the regions the court serves on the date [Q 一(一)] (one: that region).

@@ -106,7 +106,7 @@ export type RoutingFact =
     }
   | {
       /**
-       * Region before unit (DOMAIN.md §3): the defendant's region, decided before any unit is looked up — the
+       * Region before unit (docs/domain.md §3): the defendant's region, decided before any unit is looked up — the
        * region code the court stated (or the region of the unit code it sent), else the region whose name
        * prefixes the defendant's name, else the regions the court serves on the date [Q 一(一)].
        */

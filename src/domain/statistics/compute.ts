@@ -92,7 +92,7 @@ const rate = (n: number, d: number | null) => (d ? Math.round((n / d) * 10_000) 
 export function classify(c: NonNullable<CaseFact['conclusion']>): { merits: boolean; loss: boolean; mediatedOrWithdrawn: boolean; revokedOrChanged: boolean } {
   const r = c.outcome.result;
   const mediatedOrWithdrawn = c.type === 'mediation' || r === 'mediation' || r === 'withdrawal';
-  const loss = r === 'loss' || r === 'partial_loss'; // 部分败诉 is a loss (DOMAIN.md §6)
+  const loss = r === 'loss' || r === 'partial_loss'; // 部分败诉 is a loss (docs/domain.md §6)
   return { merits: !mediatedOrWithdrawn && (r === 'win' || loss), loss, mediatedOrWithdrawn, revokedOrChanged: loss && LOSS_REVOKE_CHANGE.has(c.outcome.lossKind ?? '') };
 }
 

@@ -75,7 +75,7 @@ function onTime(id: FigureId, kind: string, zh: string, en: string, source: stri
     kind: 'rate',
     numerator: { zh: `按时完成的${zh}`, en: `${en} done by the due date` },
     denominator: { zh: `应办的${zh}`, en: `${en} due` },
-    definition: { zh: `时限事项 ${kind}。${DUE_NOTE.zh}`, en: `obligations of kind ${kind}. ${DUE_NOTE.en}` },
+    definition: { zh: `统计“${zh}”这一时限事项。${DUE_NOTE.zh}`, en: `obligations of kind ${kind}. ${DUE_NOTE.en}` },
     source,
     unit: 'obligation',
   };
@@ -154,7 +154,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     numerator: { zh: '负责人出庭的庭审数', en: 'hearings where a head appeared' },
     denominator: { zh: '已开庭的庭审数', en: 'hearings held' },
     definition: {
-      zh: '以承办单位登记的开庭情况（hearing_held）为准，开庭日期在统计期间内；负责人含正职、副职及分管副职 [S 四(一), 法释〔2020〕3号 第2条]；默认每一审级只计第一次庭审 [S 四]',
+      zh: '以承办单位登记的开庭情况为准，开庭日期在统计期间内；负责人含正职、副职及分管副职 [S 四(一), 法释〔2020〕3号 第2条]；默认每一审级只计第一次庭审 [S 四]',
       en: 'from the hearing reports the units record (hearing_held), held on a date inside the period; a head is the principal, a deputy or the deputy in charge [S 四(一), 法释〔2020〕3号 第2条]; by default only the first hearing of each instance counts [S 四]',
     },
     source: 'docs/domain.md §5, §7; S 四; G 五项措施',
@@ -190,7 +190,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
   on_time_answer: onTime('on_time_answer', 'answer_and_evidence', '答辩举证', 'answers and evidence', 'ALL 第67条; S 三(二)'),
   on_time_loss_report: onTime('on_time_loss_report', 'loss_analysis_report', '败诉分析报告', 'loss-analysis reports', 'P 第十六条; B 第七条; S 五(五)'),
   on_time_suggestion_reply: onTime('on_time_suggestion_reply', 'suggestion_reply', '司法（检察）建议答复', 'suggestion replies', 'S 五(七); B 第十一条; 法释〔2023〕11号 第8条'),
-  // The routing window (分办时限, DOMAIN.md §3): the justice bureau names the unit of a queued document within
+  // The routing window (分办时限, docs/domain.md §3): the justice bureau names the unit of a queued document within
   // two days, or the region's own period (P 第十条: 三日内确定承办单位并制作阅办单).
   on_time_routing: onTime('on_time_routing', 'unit_determination', '分办（确定承办单位）', 'routing (naming the undertaking unit)', 'S 二(一); P 第十条; 分办时限（两日）'),
   failure_no_answer: {
@@ -199,7 +199,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '未在期限内提交答辩状的事项数', en: 'answers not filed by the due date' },
     denominator: { zh: '应办的答辩举证事项数', en: 'answers and evidence due' },
-    definition: { zh: `${FOUR.zh}。答辩举证事项（answer_and_evidence）截止日已过而未按时办结。${DUE_NOTE.zh}`, en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}` },
+    definition: { zh: `${FOUR.zh}。答辩举证事项截止日已过而未按时办结。${DUE_NOTE.zh}`, en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}` },
     source: 'G 行政应诉考核机制（四不问题）; ALL 第67条',
     unit: 'obligation',
     perUnit: true,
@@ -235,7 +235,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '未在期限内履行生效裁判的事项数', en: 'judgments not performed by the due date' },
     denominator: { zh: '应履行的事项数', en: 'performance obligations due' },
-    definition: { zh: `${FOUR.zh}。履行事项（performance）截止日已过而未按时履行。${DUE_NOTE.zh}`, en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}` },
+    definition: { zh: `${FOUR.zh}。履行事项截止日已过而未按时履行。${DUE_NOTE.zh}`, en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}` },
     source: 'G 行政应诉考核机制（四不问题）; P 第十五条(三)',
     unit: 'obligation',
     perUnit: true,

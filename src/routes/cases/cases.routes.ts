@@ -43,3 +43,16 @@ export const getTimeline = createRoute({
     ...problemResponses(401, 404),
   },
 });
+
+export const getStepAttachment = createRoute({
+  method: 'get',
+  path: '/v1/cases/{id}/steps/{stepId}/attachments/{sha256}',
+  tags: ['Cases 案件'],
+  summary: 'A file a step carried (the defence draft), by its SHA-256; for whoever may read the case',
+  security,
+  request: { params: z.object({ id: z.string(), stepId: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
+  responses: {
+    200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...problemResponses(400, 401, 404),
+  },
+});

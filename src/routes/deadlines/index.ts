@@ -1,12 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { authenticate, principalOf } from '../../lib/auth.js';
-import { obligations } from '../../../schemas/db/index.js';
-import { eq } from 'drizzle-orm';
 import { Problem } from '../../lib/problem.js';
 import { computeDue, isIsoDate, parsePeriod } from '../../domain/calendar/index.js';
 import { currentCalendar, publishYear, removeCalendarOverride, setCalendarOverride } from '../../services/calendar.js';
-import { closeObligation, listObligations, recomputeAfterCalendarChange } from '../../services/obligations.js';
+import { closeObligationAs, listObligations, recomputeAfterCalendarChange } from '../../services/obligations.js';
 import { regionPolicy, setRegionPolicy } from '../../services/policies.js';
 import { issueFeedToken, unitFeed } from '../../services/feeds.js';
 import {
@@ -91,11 +89,7 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(closeObligationRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const p = principalOf(c);
-    const [o] = await c.var.deps.db.orm.select({ unitId: obligations.unitId, regionCode: obligations.regionCode }).from(obligations).where(eq(obligations.id, id));
-    const allowed = o && (p.role === 'admin' || (p.role === 'unit' && o.unitId === p.scope) || ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
-    if (!allowed) throw new Problem('not-found', `no obligation with id ${id}`);
-    return c.json(await closeObligation(c.var.deps, id, c.req.valid('json'), actor(c as never)), 200);
+    return c.json(await closeObligationAs(c.var.deps, principalOf(c), id, c.req.valid('json'), actor(c as never)), 200);
   });
 
   app.openapi(issueFeedTokenRoute, async (c) => c.json(await issueFeedToken(c.var.deps, c.req.valid('param').unitId, actor(c as never)), 201));

@@ -30,7 +30,7 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
     const { id } = c.req.valid('param');
     const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
     if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
-    // Another region's bureau: 403, before anything about the item is said (DOMAIN.md §3).
+    // Another region's bureau: 403, before anything about the item is said (docs/domain.md §3).
     const claim = queueItemActor(principalOf(c), item);
     if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
     if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);

@@ -10,7 +10,7 @@ const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n })
       暂无整改事项。
     </p>
   ) : (
-    <table data-testid="remediation">
+    <table class="rt" data-testid="remediation">
       <thead>
         <tr>
           <th>逾期事项</th>
@@ -23,11 +23,11 @@ const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n })
       <tbody>
         {rows.map((r) => (
           <tr data-remediation={r.id} data-case={r.caseNumber ?? ''}>
-            <td>{r.titleZh}</td>
-            <td>{r.dueOn}</td>
-            <td>{r.caseId ? <a href={`/web/cases/${r.caseId}`}>{r.caseNumber ?? r.caseId}</a> : '—'}</td>
-            <td>{r.unitId ? n.unit(r.unitId) : n.region(r.regionCode)}</td>
-            <td>{beijingTime(r.createdAt)}</td>
+            <td data-label="逾期事项">{r.titleZh}</td>
+            <td data-label="原截止日期">{r.dueOn}</td>
+            <td data-label="案号">{r.caseId ? <a href={`/web/cases/${r.caseId}`}>{r.caseNumber ?? r.caseId}</a> : '—'}</td>
+            <td data-label="责任单位">{r.unitId ? n.unit(r.unitId) : n.region(r.regionCode)}</td>
+            <td data-label="列入整改">{beijingTime(r.createdAt)}</td>
           </tr>
         ))}
       </tbody>
@@ -37,19 +37,19 @@ const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n })
 export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: { code: string; name: string }[]; region?: string | undefined }> = ({ b, n, scopeLabel, regions, region }) => (
   <>
     <h1>
-      时限看板 <small class="code">deadline board</small>
+      时限看板
     </h1>
     <p class="muted">
       {scopeLabel} · 今天 {b.today} · 本周 {b.week.monday} 至 {b.week.sunday}（北京时间）
     </p>
     {regions ? (
       <form method="get" action="/web/board" class="filters">
-        <label>
+        <label for="board-region">
           行政区划{' '}
-          <select name="region">
+          <select id="board-region" name="region">
             <option value="">全部</option>
             {regions.map((r) => (
-              <option value={r.code} selected={r.code === region}>{`${r.name} ${r.code}`}</option>
+              <option value={r.code} selected={r.code === region}>{r.name}</option>
             ))}
           </select>
         </label>
@@ -81,19 +81,19 @@ export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: {
       </div>
     </div>
     <h2 id="overdue">
-      已逾期 <small class="code">overdue</small>
+      已逾期
     </h2>
     <ObligationTable rows={b.overdue} n={n} today={b.today} empty="没有逾期事项。" testid="overdue" />
     <h2 id="this-week">
-      本周到期 <small class="code">due this week</small>
+      本周到期
     </h2>
     <ObligationTable rows={b.dueThisWeek} n={n} today={b.today} empty="本周没有到期事项。" testid="this-week" />
     <h2 id="next-week">
-      下周到期 <small class="code">due next week</small>
+      下周到期
     </h2>
     <ObligationTable rows={b.dueNextWeek} n={n} today={b.today} empty="下周没有到期事项。" testid="next-week" />
     <h2 id="remediation">
-      整改事项 <small class="code">remediation items</small>
+      整改事项
     </h2>
     <RemediationTable rows={b.remediation} n={n} />
   </>

@@ -6,7 +6,7 @@ export const LoginPage: FC<{ next: string; error?: string | undefined; expired?:
   <Page title="登录">
     <div class="login card">
       <h1>
-        登录 <small class="code">sign in</small>
+        登录
       </h1>
       {expired ? <p class="flash error" data-testid="expired">登录已过期，请重新登录。</p> : null}
       {signedOut ? <p class="flash">已安全退出。</p> : null}
@@ -18,11 +18,11 @@ export const LoginPage: FC<{ next: string; error?: string | undefined; expired?:
       <form method="post" action="/web/login">
         <input type="hidden" name="next" value={next} />
         <label for="client_id">
-          客户端编号 <small class="code">client_id</small>
+          账号
         </label>
         <input type="text" id="client_id" name="client_id" required autocomplete="username" value={clientId ?? ''} />
         <label for="client_secret">
-          客户端密钥 <small class="code">client_secret</small>
+          密钥
         </label>
         <input type="password" id="client_secret" name="client_secret" required autocomplete="current-password" />
         <label for="person">
@@ -36,7 +36,7 @@ export const LoginPage: FC<{ next: string; error?: string | undefined; expired?:
         </p>
       </form>
       <p class="muted">
-        账号由系统管理员发放（<span class="code">npm run cli -- client add</span>），与接口使用同一客户端凭据和角色。
+        账号和密钥由本系统管理员发放；忘记密钥或账号被停用时，请联系管理员。
       </p>
     </div>
   </Page>

@@ -4,7 +4,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { BarChart, LineChart } from '../charts.js';
-import { percent } from '../labels.js';
+import { percent, publicSource } from '../labels.js';
 
 export interface Ratio {
   numerator: number;
@@ -36,20 +36,20 @@ const frac = (r: Ratio) => `${r.numerator}/${r.denominator}`;
 export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; name: string }[]; years: number[] }> = ({ f, regions, years }) => (
   <>
     <h1>
-      区域概况 · {f.regionName} {f.year} 年 <small class="code">{`overview ${f.regionCode} ${f.year}`}</small>
+      区域概况 · {f.regionName} {f.year} 年
     </h1>
     <form method="get" action="/web/overview" class="filters">
-      <label>
+      <label for="ov-region">
         行政区划{' '}
-        <select name="region">
+        <select id="ov-region" name="region">
           {regions.map((r) => (
-            <option value={r.code} selected={r.code === f.regionCode}>{`${r.name} ${r.code}`}</option>
+            <option value={r.code} selected={r.code === f.regionCode}>{r.name}</option>
           ))}
         </select>
       </label>
-      <label>
+      <label for="ov-year">
         年度{' '}
-        <select name="year">
+        <select id="ov-year" name="year">
           {years.map((y) => (
             <option value={String(y)} selected={y === f.year}>
               {y}
@@ -77,27 +77,27 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
         <div class="num" data-testid="loss-rate">
           {percent(f.lossRate.rate)}
         </div>
-        <small class="code">{frac(f.lossRate)}</small>
+        <div class="muted small">{`败诉 ${f.lossRate.numerator} 件／审结 ${f.lossRate.denominator} 件`}</div>
       </div>
       <div class="card">
         <div class="muted">负责人出庭率</div>
         <div class="num" data-testid="appearance-rate">
           {percent(f.appearance.rate)}
         </div>
-        <small class="code">{frac(f.appearance)}</small>
+        <div class="muted small">{`出庭 ${f.appearance.numerator} 件／开庭 ${f.appearance.denominator} 件`}</div>
         {f.appearance.principal ? <div class="muted">{`其中正职 ${percent(f.appearance.principal.rate)}（${frac(f.appearance.principal)}）`}</div> : null}
       </div>
     </div>
     <div class="charts">
       <div class="card">
         <h2 style="margin-top:0">
-          每月新收案件 <small class="code">new cases per month</small>
+          每月新收案件
         </h2>
-        <LineChart id="new-cases" title={`${f.regionName} ${f.year} 年每月新收一审行政案件数`} points={f.newCasesByMonth.map((m) => ({ label: `${m.month}月`, value: m.count }))} />
+        <LineChart id="new-cases" title={`${f.regionName} ${f.year} 年每月新收一审行政案件数`} points={f.newCasesByMonth.map((m) => ({ label: String(m.month), value: m.count }))} axisLabel="月份" />
       </div>
       <div class="card">
         <h2 style="margin-top:0">
-          各单位败诉率 <small class="code">loss rate by unit</small>
+          各单位败诉率
         </h2>
         <BarChart
           id="loss-by-unit"
@@ -108,7 +108,7 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
       </div>
       <div class="card">
         <h2 style="margin-top:0">
-          出庭与按时办理 <small class="code">appearance and on-time rates</small>
+          出庭与按时办理
         </h2>
         <BarChart
           id="rates"
@@ -121,15 +121,15 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
     {f.definitions.length ? (
       <>
         <h2>
-          口径说明 <small class="code">definitions</small>
+          口径说明
         </h2>
-        <table data-testid="definitions">
+        <table class="rt" data-testid="definitions">
           <tbody>
             {f.definitions.map((d) => (
               <tr>
                 <th style="width:22%">{d.labelZh}</th>
-                <td>
-                  {d.definitionZh} {d.source ? <small class="code">{d.source}</small> : null}
+                <td data-label="口径">
+                  {d.definitionZh} {publicSource(d.source) ? <span class="muted small">{`依据：${publicSource(d.source)}`}</span> : null}
                 </td>
               </tr>
             ))}

@@ -6,7 +6,7 @@ import type { FC } from 'hono/jsx';
 import type { listQueue } from '../../services/assignments.js';
 import type { Unit } from '../../domain/routing/index.js';
 import type { RecentDecision } from '../data.js';
-import { ASSIGNMENT_ROLE_ZH, DOCUMENT_TYPE_ZH, QUEUE_REASON_ZH, beijingTime } from '../labels.js';
+import { ASSIGNMENT_ROLE_ZH, DOCUMENT_TYPE_ZH, QUEUE_REASON_ZH, actorZh, beijingTime } from '../labels.js';
 
 export type QueueItem = Awaited<ReturnType<typeof listQueue>>[number];
 type UnitRef = { unitId: string; unitName: string; role?: string; regionCode?: string };
@@ -31,7 +31,7 @@ const AssignForm: FC<{ item: QueueItem; others: readonly Unit[] }> = ({ item, ot
           {offered.map((u, i) => (
             <div class="unit-choice" data-unit={u.unitId}>
               <label>
-                <input type="radio" name="lead" value={u.unitId} required={!others.length} checked={!joint && i === 0 && offered.length === 1} /> 主办：{u.unitName} <small class="code">{u.unitId}</small>
+                <input type="radio" name="lead" value={u.unitId} required={!others.length} checked={!joint && i === 0 && offered.length === 1} /> 主办：{u.unitName}
               </label>
               {joint ? (
                 <label style="margin-left:24px">
@@ -43,19 +43,19 @@ const AssignForm: FC<{ item: QueueItem; others: readonly Unit[] }> = ({ item, ot
         </fieldset>
       ) : null}
       {others.length ? (
-        <label>
+        <label for={`lead-other-${item.id}`}>
           {offered.length ? '或指定名录中的其他单位为主办（选择后优先）' : '指定主办单位'}
-          <select name="lead_other">
+          <select id={`lead-other-${item.id}`} name="lead_other">
             <option value="">—</option>
             {others.map((u) => (
-              <option value={u.id}>{`${u.name}（${u.id}）`}</option>
+              <option value={u.id}>{u.name}</option>
             ))}
           </select>
         </label>
       ) : null}
-      <label>
+      <label for={`reason-${item.id}`}>
         分办理由 <small class="muted">（必填，记入审计日志并在案件中显示）</small>
-        <textarea name="reason" rows={2} required maxlength={1000}></textarea>
+        <textarea id={`reason-${item.id}`} name="reason" rows={2} required maxlength={1000}></textarea>
       </label>
       <p>
         <button type="submit" class="primary">
@@ -66,6 +66,14 @@ const AssignForm: FC<{ item: QueueItem; others: readonly Unit[] }> = ({ item, ot
   );
 };
 
+/** How long an item has waited, in words: "3 小时", "2 天 5 小时". */
+export function waited(ms: number): string {
+  const h = Math.max(0, Math.floor(ms / 3600_000));
+  if (h < 1) return '不到 1 小时';
+  if (h < 24) return `${h} 小时`;
+  return `${Math.floor(h / 24)} 天${h % 24 ? ` ${h % 24} 小时` : ''}`;
+}
+
 export const QueuePage: FC<{
   items: QueueItem[];
   recent: RecentDecision[];
@@ -73,10 +81,12 @@ export const QueuePage: FC<{
   regionName: (code: string | null | undefined) => string;
   flash?: { caseId: string; caseNumber: string; units: { unitName: string; role: string }[] } | undefined;
   scopeLabel: string;
-}> = ({ items, recent, unitsFor, regionName, flash, scopeLabel }) => (
+  /** The clock's now (ms), for how long each item has waited. */
+  now?: number;
+}> = ({ items, recent, unitsFor, regionName, flash, scopeLabel, now }) => (
   <>
     <h1>
-      待分办 <small class="code">routing queue</small>
+      待分办
     </h1>
     <p class="muted">{scopeLabel} · 规则无法确定承办单位的文书，由司法局指定（B 第三条(二)、第九条）。</p>
     {flash ? (
@@ -93,15 +103,16 @@ export const QueuePage: FC<{
       items.map((item) => (
         <article class="card" data-queue-item={item.id} data-case={item.caseNumber ?? ''} data-reason={item.reason}>
           <h3 style="margin:0 0 6px">
-            {item.caseId ? <a href={`/web/cases/${item.caseId}`}>{item.caseNumber}</a> : item.caseNumber ?? '（无案号）'} · {DOCUMENT_TYPE_ZH[item.documentType] ?? item.documentType}《{item.title}》
+            {item.caseId ? <a href={`/web/cases/${item.caseId}`}>{item.caseNumber}</a> : item.caseNumber ?? '（无案号）'} · {DOCUMENT_TYPE_ZH[item.documentType] ?? '文书'}《{item.title}》
           </h3>
           <p>
-            <span class="tag lead">{QUEUE_REASON_ZH[item.reason] ?? item.reason}</span>
-            <small class="code">{`${item.reason}${item.rule ? ` · ${item.rule}` : ''}${item.article ? ` · ${item.article}` : ''}`}</small>
+            <span class="tag lead">{QUEUE_REASON_ZH[item.reason] ?? '需司法局确定'}</span>
+            {item.article ? <span class="muted small">{`依据：${item.article}`}</span> : null}
           </p>
           {item.explanation ? <p>{item.explanation.zh}</p> : null}
           <p class="muted">
-            入队时间 {beijingTime(item.createdAt)} · 区划 {item.regionCode ? `${regionName(item.regionCode)} ${item.regionCode}` : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
+            入队时间 {beijingTime(item.createdAt)}
+            {now ? <span class={`tag ${now - Date.parse(item.createdAt) > 2 * 86400_000 ? 'overdue' : ''}`} data-testid="waiting">{`已等待 ${waited(now - Date.parse(item.createdAt))}`}</span> : null} · 区划 {item.regionCode ? regionName(item.regionCode) : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
           </p>
           {item.caseId ? <AssignForm item={item} others={unitsFor(item)} /> : <p class="muted">该文书无案件（独立的司法建议），请在建议流程中处理。</p>}
         </article>
@@ -110,9 +121,9 @@ export const QueuePage: FC<{
     {recent.length ? (
       <>
         <h2>
-          最近已分办 <small class="code">recently assigned</small>
+          最近已分办
         </h2>
-        <table data-testid="recent">
+        <table class="rt" data-testid="recent">
           <thead>
             <tr>
               <th>案号</th>
@@ -125,11 +136,11 @@ export const QueuePage: FC<{
           <tbody>
             {recent.map((r) => (
               <tr data-case={r.caseNumber ?? ''}>
-                <td>{r.caseId ? <a href={`/web/cases/${r.caseId}`}>{r.caseNumber}</a> : r.caseNumber}</td>
-                <td>{QUEUE_REASON_ZH[r.reason] ?? r.reason}</td>
-                <td>{r.resolution}</td>
-                <td>{r.resolvedBy}</td>
-                <td>{r.resolvedAt ? beijingTime(r.resolvedAt) : ''}</td>
+                <td data-label="案号">{r.caseId ? <a href={`/web/cases/${r.caseId}`}>{r.caseNumber}</a> : r.caseNumber}</td>
+                <td data-label="原因">{QUEUE_REASON_ZH[r.reason] ?? '需司法局确定'}</td>
+                <td data-label="分办理由">{r.resolution}</td>
+                <td data-label="经办">{actorZh(r.resolvedBy)}</td>
+                <td data-label="时间">{r.resolvedAt ? beijingTime(r.resolvedAt) : ''}</td>
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,308 @@
+/**
+ * Forms for the steps of a case (src/domain/steps.ts): one plain form per step a role records, with Chinese
+ * labels, and the conversion of what was posted into the step's body. The body is then checked by the same
+ * schema (STEP_SCHEMAS) and service (recordStep) as POST /v1/cases/{id}/steps/{kind}.
+ */
+import type { FC } from 'hono/jsx';
+import { STEP_RULES, type StepKind } from '../domain/steps.js';
+import type { Principal } from '../services/clients.js';
+import { Problem } from '../lib/problem.js';
+import { toBase64 } from '../lib/encoding.js';
+
+type Field =
+  | { name: string; label: string; type: 'text' | 'textarea' | 'date'; required?: boolean; hint?: string; max?: number }
+  | { name: string; label: string; type: 'yesno'; yes: string; no: string }
+  | { name: string; label: string; type: 'agents'; min: number }
+  | { name: string; label: string; type: 'files' };
+
+interface StepForm {
+  title: string;
+  /** Why this step exists, in the product's words, with the article. */
+  note: string;
+  fields: Field[];
+  toBody: (f: FormValues) => unknown;
+}
+
+export interface Adviser {
+  id: string;
+  name: string;
+  organisation: string;
+}
+
+export type FormValues = Record<string, string | string[] | File | (string | File)[] | undefined>;
+
+const s = (f: FormValues, k: string): string => {
+  const v = f[k];
+  return typeof v === 'string' ? v.trim() : '';
+};
+const opt = (f: FormValues, k: string) => s(f, k) || undefined;
+const yes = (f: FormValues, k: string) => s(f, k) === 'yes';
+
+/** Up to three agent rows: agent_kind_1 (staff | lawyer | adviser:<id>), agent_name_1. */
+function agentsOf(f: FormValues, advisers: readonly Adviser[]) {
+  const out: { name: string; kind: 'staff' | 'legal_adviser' | 'lawyer'; adviserId?: string }[] = [];
+  for (let i = 1; i <= 3; i++) {
+    const kind = s(f, `agent_kind_${i}`);
+    const name = s(f, `agent_name_${i}`);
+    if (!kind && !name) continue;
+    if (kind.startsWith('adviser:')) {
+      const a = advisers.find((x) => x.id === kind.slice('adviser:'.length));
+      if (!a) throw new Problem('bad-request', `第 ${i} 位代理人：所选法律顾问不在本区法律顾问团队库中`);
+      out.push({ name: name || a.name, kind: 'legal_adviser', adviserId: a.id });
+    } else if (kind === 'staff' || kind === 'lawyer') {
+      if (!name) throw new Problem('bad-request', `第 ${i} 位代理人：请填写姓名`);
+      out.push({ name, kind });
+    } else if (name) throw new Problem('bad-request', `第 ${i} 位代理人：请选择身份`);
+  }
+  return out;
+}
+
+export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind, StepForm>> {
+  return {
+    report_filed: { title: '报备收案', note: '收到起诉状副本后向司法局报备（S 五(三)）。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
+    routing_slip_issued: { title: '出具阅办单', note: '司法局出具阅办单，确定承办单位（P 第十条）。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
+    leader_signoff: {
+      title: '领导审签',
+      note: '分管领导审签阅办单；重大事项报主要负责人（B 第四条）。',
+      fields: [
+        { name: 'leader', label: '审签领导', type: 'text', required: true },
+        { name: 'post', label: '职务', type: 'text', required: true },
+        { name: 'major', label: '是否重大事项', type: 'yesno', yes: '是，报主要负责人', no: '否' },
+        { name: 'signedOn', label: '审签日期', type: 'date', required: true },
+      ],
+      toBody: (f) => ({ leader: s(f, 'leader'), post: s(f, 'post'), major: yes(f, 'major'), signedOn: s(f, 'signedOn') }),
+    },
+    leader_instructions: {
+      title: '领导批示反馈',
+      note: '领导批示意见反馈承办单位（P 第七条(一)）。',
+      fields: [
+        { name: 'leader', label: '批示领导', type: 'text', required: true },
+        { name: 'instructions', label: '批示内容', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ leader: s(f, 'leader'), instructions: s(f, 'instructions') }),
+    },
+    appearance_registered: {
+      title: '出庭报备',
+      note: '报备出庭的负责人；负责人不能出庭的，写明理由并委托相应工作人员和法律顾问（法释〔2020〕3号 第8–9条，B 第十六条）。',
+      fields: [
+        { name: 'required', label: '本案是否要求负责人出庭', type: 'yesno', yes: '是', no: '否' },
+        { name: 'requiredBecause', label: '要求出庭的依据（可不填）', type: 'text' },
+        { name: 'headName', label: '出庭负责人姓名（负责人出庭时填写）', type: 'text' },
+        { name: 'headPost', label: '出庭负责人职务', type: 'text' },
+        { name: 'principal', label: '是否正职负责人', type: 'yesno', yes: '是', no: '否' },
+        { name: 'cannotReason', label: '负责人不能出庭的理由（不能出庭时填写）', type: 'textarea' },
+        { name: 'agents', label: '委托代理人（负责人不能出庭时，须含本机关工作人员）', type: 'agents', min: 0 },
+      ],
+      toBody: (f) => {
+        const head = s(f, 'headName');
+        const reason = s(f, 'cannotReason');
+        if (!head && !reason) throw new Problem('bad-request', '请填写出庭负责人，或写明负责人不能出庭的理由和委托代理人');
+        if (head && reason) throw new Problem('bad-request', '出庭负责人与“不能出庭的理由”只能填写其一');
+        return {
+          required: yes(f, 'required'),
+          requiredBecause: opt(f, 'requiredBecause'),
+          ...(head ? { head: { name: head, post: s(f, 'headPost'), principal: yes(f, 'principal') } } : { cannotAppear: { reason, agents: agentsOf(f, advisers) } }),
+        };
+      },
+    },
+    defence_draft_submitted: {
+      title: '提交答辩状初稿',
+      note: '答辩状初稿报司法局审核（P 第十一条）。',
+      fields: [
+        { name: 'summary', label: '答辩要点', type: 'textarea', required: true, hint: '写明答辩意见的要点，司法局据此审核。' },
+        { name: 'attachments', label: '答辩状初稿文件（可多选，合计不超过 8 MB）', type: 'files' },
+      ],
+      toBody: (f) => ({ summary: s(f, 'summary') }),
+    },
+    defence_reviewed: {
+      title: '审核答辩状',
+      note: '司法局审核承办单位提交的答辩状初稿。',
+      fields: [
+        { name: 'result', label: '审核结果', type: 'yesno', yes: '通过', no: '退回修改' },
+        { name: 'comments', label: '审核意见（退回时必填）', type: 'textarea' },
+      ],
+      toBody: (f) => ({ result: yes(f, 'result') ? 'passed' : 'returned', comments: opt(f, 'comments') }),
+    },
+    answer_filed: { title: '答辩举证', note: '向法院提交答辩状、证据和依据（行政诉讼法 第67条）。', fields: [{ name: 'filedOn', label: '提交日期', type: 'date', required: true }], toBody: (f) => ({ filedOn: s(f, 'filedOn') }) },
+    hearing_held: {
+      title: '开庭情况',
+      note: '开庭后反馈负责人是否出庭、是否发言（出庭又出声）以及出庭人员（S 四(二)）。',
+      fields: [
+        { name: 'heldOn', label: '开庭日期', type: 'date', required: true },
+        { name: 'headAppeared', label: '负责人是否出庭', type: 'yesno', yes: '出庭', no: '未出庭' },
+        { name: 'headName', label: '出庭负责人姓名', type: 'text' },
+        { name: 'principal', label: '是否正职负责人', type: 'yesno', yes: '是', no: '否' },
+        { name: 'spoke', label: '负责人是否发言', type: 'yesno', yes: '发言', no: '未发言' },
+        { name: 'agents', label: '出庭的代理人', type: 'agents', min: 0 },
+      ],
+      toBody: (f) => ({
+        heldOn: s(f, 'heldOn'),
+        headAppeared: yes(f, 'headAppeared'),
+        headName: opt(f, 'headName'),
+        principal: yes(f, 'headAppeared') ? yes(f, 'principal') : undefined,
+        spoke: yes(f, 'spoke'),
+        agents: agentsOf(f, advisers),
+      }),
+    },
+    appeal_opinion: {
+      title: '上诉意见',
+      note: '收到判决后提出是否上诉的意见和理由（S 五(四)，B 第八条）。',
+      fields: [
+        { name: 'appeal', label: '是否建议上诉', type: 'yesno', yes: '建议上诉', no: '不上诉' },
+        { name: 'reasons', label: '理由', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ appeal: yes(f, 'appeal'), reasons: s(f, 'reasons') }),
+    },
+    appeal_decision: {
+      title: '上诉决定',
+      note: '政府（或司法局）对是否上诉作出决定。',
+      fields: [
+        { name: 'appeal', label: '决定', type: 'yesno', yes: '上诉', no: '不上诉' },
+        { name: 'decidedBy', label: '决定人', type: 'text', required: true },
+      ],
+      toBody: (f) => ({ appeal: yes(f, 'appeal'), decidedBy: s(f, 'decidedBy') }),
+    },
+    decision_effective: {
+      title: '裁判生效',
+      note: '记录裁判生效的日期及依据，据此重新计算履行等时限。',
+      fields: [
+        { name: 'effectiveOn', label: '生效日期', type: 'date', required: true },
+        { name: 'reason', label: '生效依据（如上诉期满未上诉、二审判决送达）', type: 'textarea', required: true, max: 500 },
+      ],
+      toBody: (f) => ({ effectiveOn: s(f, 'effectiveOn'), reason: s(f, 'reason') }),
+    },
+    appeal_filed: { title: '提起上诉', note: '向法院提起上诉。', fields: [{ name: 'filedOn', label: '上诉日期', type: 'date', required: true }], toBody: (f) => ({ filedOn: s(f, 'filedOn') }) },
+    no_appeal_reasons: { title: '不上诉理由', note: '不上诉的，书面说明理由（P 第十三条(三)）。', fields: [{ name: 'reasons', label: '不上诉的理由', type: 'textarea', required: true }], toBody: (f) => ({ reasons: s(f, 'reasons') }) },
+    loss_report: {
+      title: '败诉分析报告',
+      note: '败诉案件报送分析报告，包括案件事实、裁判结果、整改建议和其他说明四部分（P 第十六条，B 第七条）。',
+      fields: [
+        { name: 'facts', label: '一、基本案情', type: 'textarea', required: true },
+        { name: 'result', label: '二、裁判结果及败诉原因', type: 'textarea', required: true },
+        { name: 'recommendations', label: '三、整改措施和建议', type: 'textarea', required: true },
+        { name: 'other', label: '四、其他需要说明的情况', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ facts: s(f, 'facts'), result: s(f, 'result'), recommendations: s(f, 'recommendations'), other: s(f, 'other') }),
+    },
+    three_ones_plan: {
+      title: '“三个一”方案',
+      note: '败诉后确定一名领导、一个专班、一套方案（P 第十四条(二)）。',
+      fields: [
+        { name: 'leader', label: '牵头领导', type: 'text', required: true },
+        { name: 'team', label: '工作专班', type: 'textarea', required: true },
+        { name: 'plan', label: '工作方案', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ leader: s(f, 'leader'), team: s(f, 'team'), plan: s(f, 'plan') }),
+    },
+    performance_done: {
+      title: '履行完毕',
+      note: '生效裁判履行完毕，附履行情况（P 第十五条(三)）。',
+      fields: [
+        { name: 'doneOn', label: '履行完毕日期', type: 'date', required: true },
+        { name: 'evidence', label: '履行情况及证明材料', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ doneOn: s(f, 'doneOn'), evidence: s(f, 'evidence') }),
+    },
+    major_case_flagged: {
+      title: '列为重大案件',
+      note: '重大、敏感案件报送风险评估。',
+      fields: [
+        { name: 'reason', label: '列为重大案件的原因', type: 'textarea', required: true },
+        { name: 'riskReport', label: '风险评估', type: 'textarea', required: true },
+      ],
+      toBody: (f) => ({ reason: s(f, 'reason'), riskReport: s(f, 'riskReport') }),
+    },
+    archived: { title: '归档', note: '案件办结归档。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
+  };
+}
+
+/** The steps this principal records on a case page (as STEP_RULES allows its role). */
+export function stepsFor(p: Principal): StepKind[] {
+  return (Object.keys(STEP_RULES) as StepKind[]).filter((k) => p.role === 'admin' || (STEP_RULES[k].roles as string[]).includes(p.role));
+}
+
+const AgentRows: FC<{ kind: string; advisers: readonly Adviser[] }> = ({ kind, advisers }) => (
+  <fieldset>
+    <legend>代理人（最多 3 人）</legend>
+    {[1, 2, 3].map((i) => (
+      <div>
+        <label for={`${kind}-agent-kind-${i}`} class="inline">
+          {`第 ${i} 位身份`}
+          <select id={`${kind}-agent-kind-${i}`} name={`agent_kind_${i}`}>
+            <option value="">（不填）</option>
+            <option value="staff">本机关工作人员</option>
+            <option value="lawyer">律师</option>
+            {advisers.map((a) => (
+              <option value={`adviser:${a.id}`}>{`法律顾问：${a.name}（${a.organisation}）`}</option>
+            ))}
+          </select>
+        </label>
+        <label for={`${kind}-agent-name-${i}`} class="inline">
+          姓名
+          <input type="text" id={`${kind}-agent-name-${i}`} name={`agent_name_${i}`} maxlength={100} />
+        </label>
+      </div>
+    ))}
+  </fieldset>
+);
+
+export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; advisers: readonly Adviser[]; today: string }> = ({ caseId, kind, form, advisers, today }) => (
+  <details class="form" data-step-form={kind}>
+    <summary>{form.title}</summary>
+    <p class="muted small">{form.note}</p>
+    <form method="post" action={`/web/cases/${caseId}/steps/${kind}`} class="act" enctype={form.fields.some((f) => f.type === 'files') ? 'multipart/form-data' : undefined}>
+      {form.fields.map((f) => {
+        const id = `${kind}-${f.name}`;
+        if (f.type === 'agents') return <AgentRows kind={kind} advisers={advisers} />;
+        if (f.type === 'files')
+          return (
+            <label for={id}>
+              {f.label}
+              <input type="file" id={id} name={f.name} multiple />
+            </label>
+          );
+        if (f.type === 'yesno')
+          return (
+            <fieldset>
+              <legend>{f.label}</legend>
+              <label class="inline">
+                <input type="radio" name={f.name} value="yes" required /> {f.yes}
+              </label>
+              <label class="inline">
+                <input type="radio" name={f.name} value="no" /> {f.no}
+              </label>
+            </fieldset>
+          );
+        return (
+          <label for={id}>
+            {f.label}
+            {f.type === 'textarea' ? (
+              <textarea id={id} name={f.name} rows={3} maxlength={f.max ?? 2000} required={!!f.required}></textarea>
+            ) : f.type === 'date' ? (
+              <input type="date" id={id} name={f.name} required={!!f.required} value={today} />
+            ) : (
+              <input type="text" id={id} name={f.name} maxlength={f.max ?? 100} required={!!f.required} />
+            )}
+            {f.hint ? <span class="muted small">{f.hint}</span> : null}
+          </label>
+        );
+      })}
+      <p>
+        <button type="submit" class="primary">
+          {`提交${form.title}`}
+        </button>
+      </p>
+    </form>
+  </details>
+);
+
+/** The files posted in a form's file field, as the API's attachments (base64). */
+export async function filesOf(form: FormValues, name: string, max = 10): Promise<{ filename: string; mediaType: string; content: string }[]> {
+  const v = form[name];
+  const files = (Array.isArray(v) ? v : [v]).filter((x): x is File => typeof x === 'object' && x !== null && 'arrayBuffer' in x && x.size > 0);
+  if (files.length > max) throw new Problem('bad-request', `附件最多 ${max} 个`);
+  return Promise.all(files.map(async (f) => ({ filename: f.name.slice(0, 200) || '附件', mediaType: (f.type || 'application/octet-stream').slice(0, 100), content: toBase64(new Uint8Array(await f.arrayBuffer())) })));
+}
+
+/** Whether a step's form carries files (multipart, with the larger upload limit). */
+export const UPLOAD_STEPS: readonly string[] = ['defence_draft_submitted'];
