@@ -13,7 +13,7 @@ import type { DirectoryIndex } from '../domain/routing/index.js';
 import { planRecurring, type Party } from '../domain/policy/index.js';
 import { beijingDate } from '../intake/routing.js';
 import { newId } from '../lib/ids.js';
-import { commitPlanned, type AuditEntry } from '../services/audit.js';
+import { auditedUpdate, commitPlanned, type AuditEntry } from '../services/audit.js';
 import { currentCalendar } from '../services/calendar.js';
 import { currentDirectory } from '../services/directory.js';
 import { regionPolicy } from '../services/policies.js';
@@ -127,7 +127,7 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
         const items: Stmt[] = [];
         const entries: AuditEntry[] = [];
         for (const { o, caseNumber } of rows) {
-          items.push(deps.db.orm.update(obligations).set({ status: 'overdue', updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
+          items.push(auditedUpdate(deps, obligations, { status: 'overdue', updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
           items.push(deps.db.orm.insert(remediationItems).values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' }).onConflictDoNothing());
           const units = recipients(dir, [o.party as Party, 'justice_bureau'], o.regionCode, o.unitId, today);
           const msg = message('overdue', o, caseNumber, deps.config.publicUrl, o.caseId);

@@ -140,6 +140,9 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   if (done) return;
   const now = deps.clock.now();
   await commitPlanned(deps, async () => {
+    // Checked again under the write lock: a concurrent first retrieval may have written it meanwhile.
+    const [raced] = await deps.db.orm.select({ id: evidence.id }).from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
+    if (raced) return { entries: [], build: async () => ({ items: [], result: null }) };
     const ev = await evidenceStmts(
       deps,
       {

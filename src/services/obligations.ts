@@ -12,7 +12,7 @@ import { addDays, type Calendar } from '../domain/calendar/index.js';
 import { planObligationsDetailed, type DocumentType, type Outcome, type PlanFacts, type PlannedObligation, type Policy } from '../domain/policy/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited, commitPlanned, type AuditEntry } from './audit.js';
+import { auditedUpdate, commitAudited, commitPlanned, type AuditEntry } from './audit.js';
 import { currentCalendar, type CalendarChange } from './calendar.js';
 import { regionPolicy } from './policies.js';
 
@@ -99,7 +99,7 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
     if (earlier.length) {
       const ids = earlier.map((e) => e.id);
       const why = `superseded by a later document of the case (${ctx.doc.type} ${ctx.doc.documentId})`;
-      items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, updatedAt: now }).where(inArray(obligations.id, ids)));
+      items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, updatedAt: now }, inArray(obligations.id, ids)));
       items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(inArray(reminders.obligationId, ids), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
       for (const e of earlier) entries.push({ actor: 'rules', action: 'obligation.superseded', subject: `obligation:${e.id}`, data: { ruleId: e.ruleId, dueOn: e.dueOn, by: ctx.documentId } });
     }
@@ -171,7 +171,7 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: CalendarC
     for (const o of obs) {
       const p = plan.obligations.find((x) => x.ruleId === o.ruleId);
       if (!p || (p.dueOn === o.dueOn && p.provisional === o.provisional)) continue;
-      items.push(deps.db.orm.update(obligations).set({ dueOn: p.dueOn, provisional: p.provisional, derivationJson: JSON.stringify(p.derivation), updatedAt: now }).where(eq(obligations.id, o.id)));
+      items.push(auditedUpdate(deps, obligations, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: JSON.stringify(p.derivation), updatedAt: now }, eq(obligations.id, o.id)));
       items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
       const future = reminderRows(o.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
       if (future.length) items.push(deps.db.orm.insert(reminders).values(future).onConflictDoUpdate({ target: [reminders.obligationId, reminders.kind, reminders.fireAt], set: { cancelledAt: null } }));
@@ -191,7 +191,7 @@ export function dischargeStmts(deps: Deps, obs: { id: string; status: string }[]
   const items: Stmt[] = [];
   for (const o of obs) {
     const status = o.status === 'overdue' ? 'remedied' : 'done';
-    items.push(deps.db.orm.update(obligations).set({ status, statusReason: reason, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
+    items.push(auditedUpdate(deps, obligations, { status, statusReason: reason, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
     items.push(
       deps.db.orm
         .update(reminders)
@@ -215,7 +215,7 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
     const items: Stmt[] =
       input.status === 'waived'
         ? [
-            deps.db.orm.update(obligations).set({ status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }).where(eq(obligations.id, id)),
+            auditedUpdate(deps, obligations, { status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }, eq(obligations.id, id)),
             deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
             deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: input.reason ?? 'waived' }).where(eq(remediationItems.obligationId, id)),
           ]

@@ -11,6 +11,7 @@ import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { deliveries, documents, obligations, queueItems, suggestionSteps, suggestions } from '../../schemas/db/index.js';
 import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
+import { insertRows } from '../lib/raw-insert.js';
 import { Problem } from '../lib/problem.js';
 import { beijingDate } from '../intake/routing.js';
 import type { Principal } from './clients.js';
@@ -197,7 +198,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
     items.push(...dischargeStmts(deps, open, now, `reply relayed ${ev.id}`));
     if (draft.rectification?.promised && draft.rectification.by) {
       items.push(
-        deps.db.orm.insert(obligations).values({
+        insertRows(obligations, [{
           id: newId(),
           caseId: s.caseId,
           documentId: s.documentId,
@@ -215,7 +216,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
           status: 'open',
           createdAt: now,
           updatedAt: now,
-        }),
+        }]),
       );
     }
     // A copy to the justice bureau of the region.
