@@ -20,7 +20,8 @@ import { auditCheckpoints, auditLog, auditTree } from '../../schemas/db/index.js
 import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { signJson } from '../lib/signing.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierKeys, frontierRoot, recordLeaf, type Frontier, type Hash } from '../lib/merkle.js';
+import { appendLeaves, bytesToHex, consistencyProof, EMPTY_FRONTIER, frontierKeys, frontierRoot, inclusionProof, recordLeaf, rootOf, withNodes, type Frontier, type Hash } from '../lib/merkle.js';
+import { Problem } from '../lib/problem.js';
 import { COVERED, columnsDiffering, digestsOf, keyOf, rowDigest, rowsOf, type RowDigest } from './audit-rows.js';
 
 export { auditedUpdate } from './audit-rows.js';
@@ -189,7 +190,7 @@ const recordStmts = (c: Chained[]): Stmt[] => {
   return [insertRows(auditLog, records), ...treeStmts(c.flatMap((x) => x.nodes))];
 };
 
-const isAuditSeqConflict = (e: unknown) => /audit_log\.seq|audit_log/.test(String((e as Error)?.message ?? e)) && /UNIQUE|PRIMARY/i.test(String((e as Error)?.message ?? e));
+const isAuditSeqConflict = (e: unknown) => /audit_log|audit_tree/.test(String((e as Error)?.message ?? e)) && /UNIQUE|PRIMARY/i.test(String((e as Error)?.message ?? e));
 
 export interface AuditPlan<T> {
   entries: AuditEntry[];
@@ -558,3 +559,64 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
 }
 
 const rowDigestOf = (ct: (typeof COVERED)[number], row: Record<string, unknown>) => rowDigest(ct, row).d;
+
+/** An inclusion proof (RFC 9162 §2.1.3) of audit record `seq` (leaf seq − 1) in the tree of `treeSize` leaves. */
+export interface InclusionProof {
+  seq: number;
+  leafIndex: number;
+  treeSize: number;
+  /** SHA-256(0x00 || the 32 bytes of the record's hash), hex. */
+  leafHash: string;
+  /** The audit path, hex, from the leaf's sibling upwards (RFC 9162 PATH). */
+  auditPath: string[];
+  /** The root the path leads to, as the gateway computes it: a verifier compares its own signed root, not this. */
+  rootHash: string;
+}
+
+/** A consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` leaves. */
+export interface ConsistencyProof {
+  first: number;
+  second: number;
+  consistency: string[];
+  firstRootHash: string;
+  secondRootHash: string;
+}
+
+/** The size proofs may speak of: the latest signed head's (every committed record is under one). */
+async function provableSize(deps: Deps): Promise<number> {
+  const h = await latestTreeHead(deps);
+  return h?.treeSize ?? 0;
+}
+
+const fetcher = (deps: Deps) => (keys: number[]) => treeNodes(deps, keys);
+
+export async function proveInclusion(deps: Deps, seq: number, treeSize?: number): Promise<InclusionProof> {
+  const size = treeSize ?? (await provableSize(deps));
+  const max = await provableSize(deps);
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new Problem('bad-request', 'seq must be an audit record number, 1 or more');
+  if (!Number.isSafeInteger(size) || size < seq) throw new Problem('bad-request', `treeSize must be at least seq (${seq})`);
+  if (size > max) throw new Problem('not-found', `the log has ${max} signed records; treeSize ${size} is beyond it`);
+  return withNodes(fetcher(deps), (get) => ({
+    seq,
+    leafIndex: seq - 1,
+    treeSize: size,
+    leafHash: bytesToHex(get(0, seq - 1)),
+    auditPath: inclusionProof(get, seq - 1, size).map(bytesToHex),
+    rootHash: bytesToHex(rootOf(get, size)),
+  }));
+}
+
+export async function proveConsistency(deps: Deps, first: number, second?: number): Promise<ConsistencyProof> {
+  const max = await provableSize(deps);
+  const size = second ?? max;
+  if (!Number.isSafeInteger(first) || first < 1) throw new Problem('bad-request', 'first must be a tree size, 1 or more');
+  if (!Number.isSafeInteger(size) || size < first) throw new Problem('bad-request', `second must be at least first (${first})`);
+  if (size > max) throw new Problem('not-found', `the log has ${max} signed records; tree size ${size} is beyond it`);
+  return withNodes(fetcher(deps), (get) => ({
+    first,
+    second: size,
+    consistency: consistencyProof(get, first, size).map(bytesToHex),
+    firstRootHash: bytesToHex(rootOf(get, first)),
+    secondRootHash: bytesToHex(rootOf(get, size)),
+  }));
+}
