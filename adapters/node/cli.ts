@@ -5,8 +5,7 @@
  *   sender list
  *   key rotate            new ES256 signing key; the old one stays in the JWKS
  *   key list              the published JWKS
- *   audit verify          recompute the audit chain; name the first record that does not match (exit 1)
- *   audit checkpoint      sign the current audit head now
+ *   audit verify | checkpoint | prove | check   the audit log (adapters/node/audit-cli.ts)
  *   directory load FILE   replace the unit directory from a JSON directory file (schemas/directory/demo-quzhou.json)
  *   directory show        the current directory's version and size
  *   queue list [--region 330802]   the justice bureau's open queue
@@ -24,7 +23,7 @@ import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
 import { listSenders, registerSender } from '../../src/services/senders.js';
-import { checkpointNow, verifyAuditChain } from '../../src/services/audit.js';
+import { runAuditCli } from './audit-cli.js';
 import { Problem } from '../../src/lib/problem.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { listQueue } from '../../src/services/assignments.js';
@@ -49,7 +48,7 @@ const USAGE = `usage: npm run cli -- <command>
   sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
   sender list
   key rotate | key list
-  audit verify | audit checkpoint
+  audit verify | audit checkpoint | audit prove --seq S | audit prove --first M | audit check FILE
   directory load FILE.json | directory show
   queue list [--region CODE]
   client add --name NAME --role unit|justice_bureau|government_office|court|procuratorate|liaison|admin --scope SCOPE
@@ -59,6 +58,7 @@ const USAGE = `usage: npm run cli -- <command>
   sweep`;
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  if (argv[0] === 'audit') return runAuditCli(argv.slice(1), env, out);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -103,20 +103,6 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       case 'key list': {
         out(JSON.stringify(await deps.keys.jwks(), null, 2));
-        return 0;
-      }
-      case 'audit verify': {
-        const r = await verifyAuditChain(deps);
-        if (r.ok) {
-          out(`审计链完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed checkpoints, head #${r.head.seq} ${r.head.hash}`);
-          return 0;
-        }
-        out(`审计链被篡改 audit chain broken at record #${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records before it verified)`);
-        return 1;
-      }
-      case 'audit checkpoint': {
-        const head = await checkpointNow(deps);
-        out(`signed audit head #${head.seq} ${head.hash}`);
         return 0;
       }
       case 'directory load': {

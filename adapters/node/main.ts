@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { checkpointNow } from '../../src/services/audit.js';
 
 async function main() {
   let cfg;
@@ -42,8 +43,13 @@ async function main() {
   const stop = () => {
     if (timer) clearInterval(timer);
     server.close(() => {
-      client.close();
-      process.exit(0);
+      // Every committed batch already signed its head; this signs one more only if something was left unsigned.
+      checkpointNow(deps)
+        .catch((e) => deps.log.log('error', 'audit checkpoint at shutdown failed', { error: String(e) }))
+        .finally(() => {
+          client.close();
+          process.exit(0);
+        });
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };
