@@ -169,3 +169,21 @@ describe('bad requests', () => {
     expect(beyond.type).toContain('application/problem+json');
   });
 });
+
+describe('the worked example of schemas/wire/audit-proofs.md', () => {
+  it('states the hashes and proofs the RFC 9162 definitions give for its seven records', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../schemas/wire/audit-proofs.md', import.meta.url), 'utf8');
+    const recs = Array.from({ length: 7 }, (_, i) => sha(Buffer.from(`fuyuan example record ${i + 1}`)));
+    const leaves = recs.map((h) => sha(LEAF, h));
+    for (const [i, h] of recs.entries()) expect(doc).toContain(`| ${i + 1} | \`${h.toString('hex')}\` | \`${leaves[i]!.toString('hex')}\` |`);
+    const root3 = mth(recs.slice(0, 3));
+    const root7 = mth(recs);
+    expect(doc).toContain(root3.toString('hex'));
+    expect(doc).toContain(root7.toString('hex'));
+    const h = (s: string) => Buffer.from(doc.match(new RegExp(`\`(${s}[0-9a-f]{60})\``))![1]!, 'hex');
+    const path = ['91f7', 'f42d', 'ea34'].map(h);
+    expect(rfcVerifyInclusion(2, 7, leaves[2]!, path, root7)).toBe(true);
+    expect(rfcVerifyConsistency(3, 7, root3, root7, ['6063', '91f7', 'f42d', 'ea34'].map(h))).toBe(true);
+  });
+});
