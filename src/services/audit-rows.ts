@@ -29,14 +29,20 @@ export interface CoveredTable {
   key: string[];
   /** SQL names of the columns committed to (all but those listed in `except`). */
   columns: string[];
+  /**
+   * Content-addressed bytes: [bytes column, digest column]. When a write commits to such a row, the bytes' digest
+   * is the row's own SHA-256 column (intake computed it from those bytes), not hashed again on the hot path;
+   * audit verify always hashes the stored bytes.
+   */
+  addressed?: [string, string];
 }
 
-function cover(table: Table, key: string[], except: string[] = []): CoveredTable {
+function cover(table: Table, key: string[], except: string[] = [], addressed?: [string, string]): CoveredTable {
   const columns = Object.values(getTableColumns(table) as Record<string, Column>)
     .map((c) => c.name)
     .filter((n) => !except.includes(n))
     .sort();
-  return { table, name: getTableName(table), key, columns };
+  return { table, name: getTableName(table), key, columns, ...(addressed ? { addressed } : {}) };
 }
 
 /**
@@ -47,7 +53,7 @@ export const COVERED: CoveredTable[] = [
   cover(deliveries, ['id']),
   cover(documents, ['id']),
   cover(documentAttachments, ['document_id', 'attachment_id']),
-  cover(blobs, ['sha256']),
+  cover(blobs, ['sha256'], [], ['bytes', 'sha256']),
   cover(evidence, ['id']),
   cover(obligations, ['id'], ['unit_id', 'region_code', 'updated_at']),
 ];
@@ -79,12 +85,16 @@ function norm(v: unknown): unknown {
   return v;
 }
 
-/** The commitment of one row, from its driver values by SQL column name. */
-export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew = false): RowDigest {
+/**
+ * The commitment of one row, from its driver values by SQL column name. `trustAddress`: take content-addressed
+ * bytes' digest from the row's digest column (writing: intake computed it from those very bytes).
+ */
+export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew = false, trustAddress = false): RowDigest {
   const content: Record<string, unknown> = {};
   const c: string[] = [];
+  const addressed = trustAddress && ct.addressed && typeof row[ct.addressed[1]] === 'string' ? ct.addressed : null;
   for (const col of ct.columns) {
-    const v = norm(row[col]);
+    const v = addressed && col === addressed[0] ? { sha256: row[addressed[1]] } : norm(row[col]);
     content[col] = v;
     c.push(sha256HexSync(canonicalJson(v)).slice(0, 12));
   }
@@ -154,7 +164,7 @@ export async function digestsOf(deps: Deps, items: Stmt[]): Promise<RowDigest[]>
           const row: Record<string, unknown> = {};
           for (let j = 0; j < width; j++) row[ins.names[j]!] = item.args[i + j];
           for (const [n, v] of omitted) row[n] = v;
-          out.push(rowDigest(ct, row, ins.onConflictDoNothing));
+          out.push(rowDigest(ct, row, ins.onConflictDoNothing, true));
         }
         continue;
       }
