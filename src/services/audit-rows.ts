@@ -11,9 +11,10 @@
  * The digests of a write go into one more audit record after the write's own ("rows.written"), since some rows
  * (a delivery and its receipt) state the audit head before them.
  *
- * Digest of a row: SHA-256 of the JCS form of { column name: value } over its covered columns, with the value as
- * the database holds it (text, integer, null; bytes as { sha256: hex of the bytes }). Each column's own short
- * digest (first 12 hex digits of SHA-256 of the JCS form of its value) is kept too, to say which column differs.
+ * Digest of a row: SHA-256 of the JCS form of { column name: SHA-256 of the JCS form of its value } over its covered
+ * columns, with each value as the database holds it (text, integer, null; bytes as { sha256: hex of the bytes }),
+ * so each value is hashed once. The first 12 hex digits of each column's digest are kept too, to say which
+ * column differs.
  */
 import { getTableColumns, getTableName, is, SQL, sql, type Column, type SQLWrapper, type Table } from 'drizzle-orm';
 import type { SQLiteTable, SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
@@ -95,8 +96,9 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
   const addressed = trustAddress && ct.addressed && typeof row[ct.addressed[1]] === 'string' ? ct.addressed : null;
   for (const col of ct.columns) {
     const v = addressed && col === addressed[0] ? { sha256: row[addressed[1]] } : norm(row[col]);
-    content[col] = v;
-    c.push(sha256HexSync(canonicalJson(v)).slice(0, 12));
+    const d = sha256HexSync(canonicalJson(v));
+    content[col] = d;
+    c.push(d.slice(0, 12));
   }
   const out: RowDigest = { t: ct.name, k: ct.key.map((k) => String(row[k])).join('/'), d: sha256HexSync(canonicalJson(content)), c };
   if (ifNew) out.n = true;
