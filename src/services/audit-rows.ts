@@ -96,7 +96,9 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
   const addressed = trustAddress && ct.addressed && typeof row[ct.addressed[1]] === 'string' ? ct.addressed : null;
   for (const col of ct.columns) {
     const v = addressed && col === addressed[0] ? { sha256: row[addressed[1]] } : norm(row[col]);
-    const d = sha256HexSync(canonicalJson(v));
+    // A string, number or null's JCS form is JSON.stringify's (RFC 8785 §3.2.2): the same bytes, without the
+    // canonicaliser's walk over a long text (envelope, receipt).
+    const d = sha256HexSync(v !== null && typeof v === 'object' ? canonicalJson(v) : JSON.stringify(v));
     content[col] = d;
     c.push(d.slice(0, 12));
   }
