@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   xml: () => import('./xml/index.js'),
   stats: () => import('./stats/index.js'),
   audit: () => import('./audit/index.js'),
+  overload: () => import('./overload/index.js'),
 };
 
 async function main() {

@@ -5,7 +5,9 @@ import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { checkpointNow } from '../../src/services/audit.js';
+import { listenErrorMessage, startupLines } from './startup.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
+import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
 
 async function main() {
@@ -19,18 +21,25 @@ async function main() {
   const { deps, client } = await nodeDeps(cfg);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
-    deps.log.log('info', `fuyuan gateway listening on http://${info.address}:${info.port} with database ${cfg.DATABASE_URL.replace(/\?.*$/, '')}`, {
-      address: info.address,
-      port: info.port,
-      database: cfg.DATABASE_URL.replace(/\?.*$/, ''),
-      dataDir: cfg.DATA_DIR,
-    });
+    for (const l of startupLines(cfg, info.address, info.port)) deps.log.log('info', l.msg, l.fields);
+  });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const msg = listenErrorMessage(e, cfg);
+    process.stderr.write(`fuyuan: ${msg ?? `cannot listen: ${e.stack ?? e}`}\n`);
+    client.close();
+    process.exit(1);
   });
   // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that
   // court's queue goes on at once instead of waiting out the five-minute lease.
   await reclaimLeases(deps, deps.clock.now(), nodeHolderIsGone).catch((e) => deps.log.log('error', 'lease reclaim failed', { error: String(e) }));
-  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
-  let sweeping: Promise<void> | undefined;
+  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once. First a
+  // check of the holiday data's version, so the deadlines are re-planned at start after an upgrade.
+  let sweeping: Promise<void> | undefined = recomputeOnHolidayDataChange(deps, deps.clock.now())
+    .then((r) => {
+      if (r.recomputed) deps.log.log('info', 'holiday data changed: deadlines re-planned', r);
+    })
+    .catch((e) => deps.log.log('error', 'holiday data check failed', { error: String(e) }))
+    .finally(() => (sweeping = undefined));
   const timer =
     cfg.SWEEP_INTERVAL_SECONDS > 0
       ? setInterval(() => {

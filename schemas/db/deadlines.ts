@@ -1,5 +1,5 @@
 /**
- * Deadlines (DOMAIN.md §4): each region's policy, the administrator's calendar overrides, the obligations
+ * Deadlines (docs/domain.md §4): each region's policy, the administrator's calendar overrides, the obligations
  * (时限事项) documents start, their reminders, and remediation items for what was missed.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -22,6 +22,18 @@ export const calendarOverrides = sqliteTable('calendar_overrides', {
   reason: text('reason').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   actor: text('actor').notNull(),
+});
+
+/**
+ * The version of the holiday data (the calendar package's notices and the statutory holidays it computes) that
+ * the obligations were last planned with: a SHA-256 digest. When the installed data differs, every non-closed
+ * obligation is re-planned (src/jobs/deadlines.ts recomputeOnHolidayDataChange).
+ */
+export const calendarDataVersions = sqliteTable('calendar_data_versions', {
+  id: text('id').primaryKey(), // 'holidays'
+  digest: text('digest').notNull(),
+  detail: text('detail').notNull(),
+  checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
 /** Years whose holiday notice an administrator entered in full (their override days are the whole notice). */

@@ -4,9 +4,10 @@
  * one failing step is reported and does not stop the others. Time is an argument; no Node API.
  */
 import type { Deps } from '../deps.js';
-import { fireDueReminders, markOverdue, runPeriodic } from './deadlines.js';
+import { fireDueReminders, markOverdue, recomputeOnHolidayDataChange, runPeriodic } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { deliverCourtCallbacks } from './court-callbacks.js';
+import { observeSweep } from '../lib/metrics.js';
 
 export interface SweepReport {
   at: string;
@@ -17,6 +18,8 @@ export type SweepStep = (deps: Deps, now: Date) => Promise<Record<string, number
 
 /** In order: reminders and overdue items put messages in the outbox, which is then delivered. */
 export const SWEEP_STEPS: Record<string, SweepStep> = {
+  // A new version of the holiday data re-plans the deadlines before anything is reminded or marked overdue.
+  calendarData: (deps, now) => recomputeOnHolidayDataChange(deps, now),
   reminders: (deps, now) => fireDueReminders(deps, now),
   overdue: (deps, now) => markOverdue(deps, now),
   periodic: (deps, now) => runPeriodic(deps, now),
@@ -27,6 +30,7 @@ export const SWEEP_STEPS: Record<string, SweepStep> = {
 
 export async function sweep(deps: Deps, now: Date, steps: Record<string, SweepStep> = SWEEP_STEPS): Promise<SweepReport> {
   const report: SweepReport = { at: now.toISOString(), steps: {} };
+  const began = performance.now();
   for (const [name, step] of Object.entries(steps)) {
     const started = performance.now();
     try {
@@ -37,5 +41,6 @@ export async function sweep(deps: Deps, now: Date, steps: Record<string, SweepSt
       deps.log.log('error', 'sweep step failed', { step: name, error: String((e as Error)?.stack ?? e) });
     }
   }
+  observeSweep(deps, (performance.now() - began) / 1000);
   return report;
 }
