@@ -22,6 +22,7 @@ import { mountNotifications } from './routes/notifications/index.js';
 import { mountSenders } from './routes/senders/index.js';
 import { mountAdvisers } from './routes/advisers/index.js';
 import { mountStatistics } from './routes/statistics/index.js';
+import { mountAudit } from './routes/audit/index.js';
 import { mountWeb } from './web/index.js';
 import { finishOpenApi } from './lib/openapi.js';
 import { observeDelivery, renderMetrics } from './lib/metrics.js';
@@ -103,6 +104,7 @@ export function createApp(deps: Deps) {
   app.notFound((c) => problemResponse(new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`), c.var.requestId));
 
   mountHealth(app);
+  mountAudit(app);
   mountDeliveries(app, deps.config.bodyLimitBytes);
   mountRouting(app);
   mountCases(app);

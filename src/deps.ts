@@ -96,7 +96,7 @@ export interface GatewayConfig {
   jsonBodyLimitBytes?: number;
   /** Public base URL (for links in documents), optional. */
   publicUrl?: string;
-  /** Sign the audit head every this many records. */
+  /** No longer used: every committed write group signs the audit head (issue #19). */
   checkpointEvery: number;
   /**
    * Bearer token for the administration and justice-bureau endpoints until per-client credentials
@@ -126,7 +126,8 @@ export interface Deps {
   runtime: {
     chains: ChainCache;
     writeLock: Mutex;
-    auditHead?: { seq: number; hash: string };
+    /** The audit log's end as the next write continues it (head and Merkle tree edge; src/services/audit.ts). */
+    auditLogState?: unknown;
     /** Writes waiting to be committed together (group commit, src/services/audit.ts). */
     commitQueue?: GroupedWrite[];
     /** Requests under way that will write through the group commit when they are ready (see announceWrite). */

@@ -1,6 +1,6 @@
 /** The Node runtime for real: configuration, the HTTP server on loopback, the CLI, key rotation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -126,6 +126,29 @@ describe('the gateway on a real Node server, on loopback', () => {
     expect((await verifyWithJwks(d!.receiptJws, jwks)).payload).toEqual(JSON.parse(d!.receiptJson));
     expect((await rotated.deps.keys.current()).kid).toBe(jwks.keys[1]!.kid);
     rotated.client.close();
+  });
+
+  it('CLI: audit prove writes proofs that audit check verifies with no database, against the receipt and the JWKS', async () => {
+    const env = { DATA_DIR: dir };
+    const out: string[] = [];
+    const [d] = await ctx.deps.db.orm.select().from(schema.deliveries);
+    const receipt = JSON.parse(d!.receiptJson) as { auditHead: { seq: number } };
+    const files = { inc: join(dir, 'inclusion.json'), con: join(dir, 'consistency.json'), jwks: join(dir, 'jwks.json'), receipt: join(dir, 'receipt.jws') };
+    writeFileSync(files.jwks, JSON.stringify(await ctx.deps.keys.jwks()));
+    writeFileSync(files.receipt, d!.receiptJws);
+    expect(await runCli(['audit', 'prove', '--seq', String(receipt.auditHead.seq), '--out', files.inc], env, (s) => out.push(s))).toBe(0);
+    expect(await runCli(['audit', 'prove', '--first', String(receipt.auditHead.seq), '--out', files.con], env, (s) => out.push(s))).toBe(0);
+    // No DATA_DIR, no database: the files alone.
+    expect(await runCli(['audit', 'check', files.inc, '--jwks', files.jwks, '--receipt', files.receipt], {}, (s) => out.push(s))).toBe(0);
+    expect(out.at(-1)).toMatch(/^✓ record #\d+ \(the receipt's\) is in the audit log of \d+ records/);
+    expect(await runCli(['audit', 'check', files.con, '--jwks', files.jwks, '--receipt', files.receipt], {}, (s) => out.push(s))).toBe(0);
+    expect(out.at(-1)).toMatch(/extends the log of \d+ the receipt committed to/);
+    // A proof with one hash changed fails.
+    const bad = JSON.parse(readFileSync(files.con, 'utf8')) as { consistency: string[]; secondRootHash: string };
+    bad.consistency = bad.consistency.length ? [bad.consistency[0]!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), ...bad.consistency.slice(1)] : [];
+    if (!bad.consistency.length) bad.secondRootHash = '0'.repeat(64);
+    writeFileSync(files.con, JSON.stringify(bad));
+    expect(await runCli(['audit', 'check', files.con, '--receipt', files.receipt], {}, (s) => out.push(s))).toBe(1);
   });
 
   it('CLI: usage errors exit 2', async () => {

@@ -5,8 +5,7 @@
  *   sender list
  *   key rotate            new ES256 signing key; the old one stays in the JWKS
  *   key list              the published JWKS
- *   audit verify          recompute the audit chain; name the first record that does not match (exit 1)
- *   audit checkpoint      sign the current audit head now
+ *   audit verify | checkpoint | prove | check   the audit log (adapters/node/audit-cli.ts)
  *   directory load FILE   replace the unit directory from a JSON directory file (schemas/directory/demo-quzhou.json)
  *   directory show        the current directory's version and size
  *   queue list [--region 330802]   the justice bureau's open queue
@@ -30,7 +29,7 @@ import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
 import { listSenders, registerSender } from '../../src/services/senders.js';
-import { checkpointNow, verifyAuditChain } from '../../src/services/audit.js';
+import { runAuditCli } from './audit-cli.js';
 import { Problem } from '../../src/lib/problem.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { listQueue } from '../../src/services/assignments.js';
@@ -117,6 +116,7 @@ export async function scopeProblem(deps: Deps, role: Role, scope: string): Promi
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  if (argv[0] === 'audit') return runAuditCli(argv.slice(1), env, out);
   let ctx: Ctx | undefined;
   let code = 0;
   const open = async () => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') }));
@@ -177,30 +177,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('print the published JWKS')
     .action(act(async ({ deps }) => void out(JSON.stringify(await deps.keys.jwks(), null, 2))));
 
-  const audit = group('audit', 'the tamper-evident audit chain');
-  audit
-    .command('verify')
-    .description('recompute the audit chain; name the first record that does not match (exit 1)')
-    .action(
-      act(async ({ deps }) => {
-        const r = await verifyAuditChain(deps);
-        if (r.ok) {
-          out(`审计链完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed checkpoints, head #${r.head.seq} ${r.head.hash}`);
-          return 0;
-        }
-        out(`审计链被篡改 audit chain broken at record #${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records before it verified)`);
-        return 1;
-      }),
-    );
-  audit
-    .command('checkpoint')
-    .description('sign the current audit head now')
-    .action(
-      act(async ({ deps }) => {
-        const head = await checkpointNow(deps);
-        out(`signed audit head #${head.seq} ${head.hash}`);
-      }),
-    );
+  // audit verify | checkpoint | prove | check: adapters/node/audit-cli.ts (dispatched at the top of runCli).
 
   const directory = group('directory', 'the unit directory (regions, units, courts)');
   directory

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleSha256Hex, sha256Hex, sha256HexSync } from '../../src/lib/encoding.js';
-import { bindNodeCrypto, nodeSha256Hex } from './crypto.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bindNodeCrypto, nodeSha256, nodeSha256Hex } from './crypto.js';
 
 describe('SHA-256 in the calling thread: the native binding gives what the portable one gives', () => {
   it('matches the FIPS 180-2 test vector (abc) either way', () => {
@@ -12,8 +13,9 @@ describe('SHA-256 in the calling thread: the native binding gives what the porta
     expect(nodeSha256Hex(new TextEncoder().encode('abc'))).toBe(abc);
   });
 
-  it('agrees on any bytes', () => {
+  it('agrees on any bytes (hex, and as bytes for the Merkle tree of the audit log)', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => nodeSha256Hex(b) === nobleSha256Hex(b)));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => Buffer.from(nodeSha256(b)).equals(Buffer.from(sha256(b)))));
   });
 
   it('agrees on any string, lone surrogates included (both hash its UTF-8 form, U+FFFD for a lone surrogate)', () => {

@@ -11,7 +11,7 @@ import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { commitOptimistic } from '../services/audit.js';
+import { commitOptimistic, type AuditHead } from '../services/audit.js';
 import { planRouting } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
@@ -178,7 +178,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
         })),
         ...routing.entries,
       ],
-      build: async (head: { seq: number; hash: string }) => {
+      build: async (head: AuditHead) => {
         const receipt: Receipt = {
           type: 'delivery-receipt',
           receiptId,

@@ -33,7 +33,12 @@ export interface Receipt {
   envelope: { format: 'jws' | 'xml'; sha256: string; manifestSha256: string };
   signer: { subject: string; certificateSha256: string };
   documents: ReceiptDocument[];
-  auditHead: { seq: number; hash: string };
+  /**
+   * The audit log after this delivery's records: their sequence number (= the Merkle tree's size), the chain hash
+   * and the tree root (RFC 9162). Signed with the receipt, it is a signed tree head: GET /v1/audit/proofs/…
+   * show the delivery is in a later log and that the later log extends this one (schemas/wire/audit-proofs.md).
+   */
+  auditHead: { seq: number; hash: string; root: string };
 }
 
 export const RECEIPT_TYP = 'fuyuan-receipt+jws';

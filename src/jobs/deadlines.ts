@@ -16,7 +16,7 @@ import type { DirectoryIndex } from '../domain/routing/index.js';
 import { planRecurring, type Party } from '../domain/policy/index.js';
 import { beijingDate } from '../intake/routing.js';
 import { newId } from '../lib/ids.js';
-import { commitPlanned, type AuditEntry } from '../services/audit.js';
+import { auditedUpdate, commitPlanned, type AuditEntry } from '../services/audit.js';
 import { currentCalendar } from '../services/calendar.js';
 import { currentDirectory } from '../services/directory.js';
 import { regionPolicy } from '../services/policies.js';
@@ -160,12 +160,12 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
         for (const { o, caseNumber } of rows) {
           if ((LAPSING_KINDS as readonly string[]).includes(o.kind)) {
             const why = o.kind === 'appeal' ? '上诉期届满，未收到上诉（期间届满，不计逾期）' : '申请再审期限届满（期间届满，不计逾期）';
-            items.push(deps.db.orm.update(obligations).set({ status: 'waived', statusReason: why, doneAt: now, updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
+            items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
             items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
             entries.push({ actor: 'sweep', action: 'obligation.lapsed', subject: `obligation:${o.id}`, data: { kind: o.kind, dueOn: o.dueOn, today, source: o.source } });
             continue;
           }
-          items.push(deps.db.orm.update(obligations).set({ status: 'overdue', updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
+          items.push(auditedUpdate(deps, obligations, { status: 'overdue', updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
           items.push(deps.db.orm.insert(remediationItems).values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' }).onConflictDoNothing());
           // A missed routing window is escalated to the government office as well (src/services/routing-window.ts).
           const parties: Party[] = o.kind === ROUTING_WINDOW_KIND ? [o.party as Party, 'justice_bureau', 'government_office'] : [o.party as Party, 'justice_bureau'];

@@ -10,10 +10,19 @@
 import { getTableColumns, getTableName, is, SQL, type Column, type InferInsertModel, type Table } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 
+/** What an insert wrote, for the audit log's content digests (src/services/audit-rows.ts). */
+export interface InsertedRows {
+  table: Table;
+  /** SQL names of the columns the statement sets; `args` holds the rows one after another in this order. */
+  names: string[];
+  onConflictDoNothing: boolean;
+}
+
 export class RawStmt {
   constructor(
     readonly sql: string,
     readonly args: unknown[],
+    readonly inserted?: InsertedRows,
   ) {}
 }
 
@@ -22,6 +31,7 @@ interface Shape {
   row: string;
   columns: Column[];
   keys: string[];
+  names: string[];
   /** Per column: the value a row that leaves it out takes (its static schema default, else null). */
   defaults: unknown[];
 }
@@ -44,6 +54,7 @@ function shapeOf(table: Table, keys: string[]): Shape {
       row: `(${columns.map(() => '?').join(', ')})`,
       columns,
       keys,
+      names: columns.map((c) => c.name),
       defaults: columns.map((c) => (c.default !== undefined && !is(c.default, SQL) ? c.default : null)),
     };
     byKeys.set(id, s);
@@ -70,7 +81,7 @@ export function insertRows<T extends Table>(table: T, rows: InferInsertModel<T>[
     }
   }
   const text = s.head + Array.from({ length: rows.length }, () => s.row).join(', ') + (opts.onConflictDoNothing ? ' on conflict do nothing' : '');
-  return new RawStmt(text, args);
+  return new RawStmt(text, args, { table, names: s.names, onConflictDoNothing: !!opts.onConflictDoNothing });
 }
 
 /**

@@ -14,6 +14,8 @@ export const EVIDENCE_TYP = 'fuyuan-evidence+jws';
 export type EvidenceType = 'receipt' | 'retrieval' | 'confirmation' | 'reply' | 'rejection';
 
 export interface EvidenceInput {
+  /** The evidence id when the caller needs it before the statements are built (an audit entry names it). */
+  id?: string;
   senderCode: string;
   type: EvidenceType;
   deliveryId?: string | null;
@@ -28,7 +30,7 @@ export interface EvidenceInput {
 
 /** The evidence row and, when the sender has a callback, its outbox row: statements for the caller's batch. */
 export async function evidenceStmts(deps: Deps, input: EvidenceInput, now: Date): Promise<{ id: string; jws: string; items: Stmt[] }> {
-  const id = newId();
+  const id = input.id ?? newId();
   const payload = { evidenceId: id, type: input.type, ...input.payload };
   const jws = input.jws ?? (await signJson(deps.keys, payload, EVIDENCE_TYP)).jws;
   const items: Stmt[] = [

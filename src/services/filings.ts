@@ -10,8 +10,9 @@ import { assignments, cases, deliveries, documentAttachments, documents, evidenc
 import { Problem } from '../lib/problem.js';
 import { beijingIso } from '../intake/receipt.js';
 import type { Principal } from './clients.js';
-import { commitPlanned } from './audit.js';
+import { commitPlanned, type AuditHead } from './audit.js';
 import { evidenceStmts } from './evidence.js';
+import { newId } from '../lib/ids.js';
 import { listObligations } from './obligations.js';
 
 export interface FilingFilters {
@@ -157,26 +158,30 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   if (done) return;
   const now = deps.clock.now();
   await commitPlanned(deps, async () => {
-    const ev = await evidenceStmts(
-      deps,
-      {
-        senderCode: row.delivery.senderCode,
-        type: 'retrieval',
-        deliveryId: row.delivery.id,
-        documentId: row.d.id,
-        uniqueKey,
-        payload: {
-          messageId: row.delivery.messageId,
-          documentId: row.d.documentId,
-          documentSha256: row.d.entryDigest,
-          arrivedAt: row.d.arrivedAt.toISOString(),
-          retrievedAt: now.toISOString(),
-          retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId },
-        },
+    // Checked again under the write lock: a concurrent first retrieval may have written it meanwhile.
+    const [raced] = await deps.db.orm.select({ id: evidence.id }).from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
+    if (raced) return { entries: [], build: async () => ({ items: [], result: null }) };
+    // The evidence states the audit head after its own record (a signed commitment to the log up to it).
+    const evidenceId = newId();
+    return {
+      entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId } }],
+      build: async (auditHead: AuditHead) => {
+        const ev = await evidenceStmts(
+          deps,
+          {
+            id: evidenceId,
+            senderCode: row.delivery.senderCode,
+            type: 'retrieval',
+            deliveryId: row.delivery.id,
+            documentId: row.d.id,
+            uniqueKey,
+            payload: { messageId: row.delivery.messageId, documentId: row.d.documentId, documentSha256: row.d.entryDigest, arrivedAt: row.d.arrivedAt.toISOString(), retrievedAt: now.toISOString(), retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId }, auditHead },
+          },
+          now,
+        );
+        return { items: ev.items, result: null };
       },
-      now,
-    );
-    return { entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId: ev.id } }], build: async () => ({ items: ev.items, result: null }) };
+    };
   }, now);
 }
 
@@ -200,29 +205,34 @@ export async function confirmFiling(deps: Deps, p: Principal, id: string) {
   return commitPlanned<{ status: 200 | 201; evidenceId: string; jws: string }>(deps, async () => {
     const [prior] = await deps.db.orm.select().from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
     if (prior) return { entries: [], build: async () => ({ items: [], result: { status: 200, evidenceId: prior.id, jws: prior.jws } }) };
-    const ev = await evidenceStmts(
-      deps,
-      {
-        senderCode: row.delivery.senderCode,
-        type: 'confirmation',
-        deliveryId: row.delivery.id,
-        documentId: id,
-        uniqueKey,
-        payload: {
-          messageId: row.delivery.messageId,
-          documentId: row.d.documentId,
-          documentSha256: row.d.entryDigest,
-          caseNumber: row.d.caseNumber,
-          arrivedAt: row.d.arrivedAt.toISOString(),
-          confirmedAt: now.toISOString(),
-          confirmedBy: { role: p.role, scope: p.scope, actor: p.actor },
-        },
-      },
-      now,
-    );
+    const evidenceId = newId();
     return {
-      entries: [{ actor: p.actor, action: 'filing.confirmed', subject: `document:${id}`, data: { evidenceId: ev.id } }],
-      build: async () => ({ items: ev.items, result: { status: 201, evidenceId: ev.id, jws: ev.jws } }),
+      entries: [{ actor: p.actor, action: 'filing.confirmed', subject: `document:${id}`, data: { evidenceId } }],
+      build: async (auditHead: AuditHead) => {
+        const ev = await evidenceStmts(
+          deps,
+          {
+            id: evidenceId,
+            senderCode: row.delivery.senderCode,
+            type: 'confirmation',
+            deliveryId: row.delivery.id,
+            documentId: id,
+            uniqueKey,
+            payload: {
+              messageId: row.delivery.messageId,
+              documentId: row.d.documentId,
+              documentSha256: row.d.entryDigest,
+              caseNumber: row.d.caseNumber,
+              arrivedAt: row.d.arrivedAt.toISOString(),
+              confirmedAt: now.toISOString(),
+              confirmedBy: { role: p.role, scope: p.scope, actor: p.actor },
+              auditHead,
+            },
+          },
+          now,
+        );
+        return { items: ev.items, result: { status: 201 as const, evidenceId: ev.id, jws: ev.jws } };
+      },
     };
   }, now);
 }

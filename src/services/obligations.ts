@@ -31,7 +31,7 @@ import {
 import type { DirectoryIndex } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitPlanned, type AuditEntry } from './audit.js';
+import { auditedUpdate, commitPlanned, type AuditEntry } from './audit.js';
 import { currentCalendar, type CalendarChange } from './calendar.js';
 import { currentDirectory } from './directory.js';
 import { regionPolicy } from './policies.js';
@@ -335,7 +335,7 @@ function reconcile(
         if (earlier.length) {
           const ids = earlier.map((e) => e.id);
           const why = `superseded by a later document of the case (${doc.type} ${doc.entry.documentId})`;
-          items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, updatedAt: now }).where(inArray(obligations.id, ids)));
+          items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, updatedAt: now }, inArray(obligations.id, ids)));
           items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(inArray(reminders.obligationId, ids), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
           for (const e of earlier) {
             e.status = 'waived';
@@ -359,10 +359,12 @@ function reconcile(
     const reopen = existing.status === 'overdue' && p.dueOn >= today;
     if (p.dueOn === existing.dueOn && p.provisional === existing.provisional && dj === existing.derivationJson && unitId === existing.unitId) continue;
     items.push(
-      orm
-        .update(obligations)
-        .set({ dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, updatedAt: now, ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}) })
-        .where(eq(obligations.id, existing.id)),
+      auditedUpdate(
+        deps,
+        obligations,
+        { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, updatedAt: now, ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}) },
+        eq(obligations.id, existing.id),
+      ),
     );
     if (reopen) items.push(orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: `期限重新计算为 ${p.dueOn}，不再逾期` }).where(and(eq(remediationItems.obligationId, existing.id), eq(remediationItems.status, 'open'))));
     if (p.dueOn !== existing.dueOn || dj !== existing.derivationJson) {
@@ -386,7 +388,7 @@ function reconcile(
       if (o.ruleId === 'routing-window') continue; // the queue's own deadline (src/services/routing-window.ts), not a policy rule
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
       const why = skipped ? `no longer applies: ${skipped.reason.en}` : 'no longer in the region policy';
-      items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
+      items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
       items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
       items.push(orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: skipped?.reason.zh ?? '不再适用' }).where(and(eq(remediationItems.obligationId, o.id), eq(remediationItems.status, 'open'))));
       entries.push({ actor, action: 'obligation.withdrawn', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, dueOn: o.dueOn, why: skipped?.reason ?? null, cause } });
@@ -589,7 +591,7 @@ export function dischargeStmts(deps: Deps, obs: { id: string; status: string }[]
   const items: Stmt[] = [];
   for (const o of obs) {
     const status = o.status === 'overdue' ? 'remedied' : 'done';
-    items.push(deps.db.orm.update(obligations).set({ status, statusReason: reason, doneAt: now, updatedAt: now }).where(eq(obligations.id, o.id)));
+    items.push(auditedUpdate(deps, obligations, { status, statusReason: reason, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
     items.push(
       deps.db.orm
         .update(reminders)
@@ -613,7 +615,7 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
     const items: Stmt[] =
       input.status === 'waived'
         ? [
-            deps.db.orm.update(obligations).set({ status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }).where(eq(obligations.id, id)),
+            auditedUpdate(deps, obligations, { status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }, eq(obligations.id, id)),
             deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
             deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: input.reason ?? 'waived' }).where(eq(remediationItems.obligationId, id)),
           ]

@@ -12,10 +12,11 @@ import { deliveries, documents, obligations, queueItems, suggestionSteps, sugges
 import { dischargeWindowsStmts } from './routing-window.js';
 import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
+import { insertRows } from '../lib/raw-insert.js';
 import { Problem } from '../lib/problem.js';
 import { beijingDate } from '../intake/routing.js';
 import type { Principal } from './clients.js';
-import { commitPlanned, type AuditEntry } from './audit.js';
+import { commitPlanned, type AuditEntry, type AuditHead } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { evidenceStmts } from './evidence.js';
 import { dischargeStmts, replanDocument, type ObligationSummary } from './obligations.js';
@@ -188,19 +189,19 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
       approvedAt: now.toISOString(),
       replyDueOn: s.replyDueOn,
     };
-    const ev = await evidenceStmts(deps, { senderCode: s.senderCode, type: 'reply', deliveryId: doc!.deliveryId, documentId: s.documentId, uniqueKey: `reply:${id}`, payload }, now);
+    // The reply evidence is signed in build: it states the audit head after its own record.
+    const evidenceId = newId();
     const items: Stmt[] = [
-      ...ev.items,
-      deps.db.orm.update(suggestions).set({ status: 'relayed', replyEvidenceId: ev.id, updatedAt: now }).where(eq(suggestions.id, id)),
+      deps.db.orm.update(suggestions).set({ status: 'relayed', replyEvidenceId: evidenceId, updatedAt: now }).where(eq(suggestions.id, id)),
       step(deps, id, 'approval', p, input, now),
-      step(deps, id, 'relay', p, { evidenceId: ev.id }, now),
+      step(deps, id, 'relay', p, { evidenceId }, now),
     ];
     // The reply obligation is discharged (remedied when it was already overdue).
     const open = await deps.db.orm.select({ id: obligations.id, status: obligations.status }).from(obligations).where(and(eq(obligations.documentId, s.documentId), eq(obligations.kind, 'suggestion_reply'), inArray(obligations.status, ['open', 'overdue'])));
-    items.push(...dischargeStmts(deps, open, now, `reply relayed ${ev.id}`));
+    items.push(...dischargeStmts(deps, open, now, `reply relayed ${evidenceId}`));
     if (draft.rectification?.promised && draft.rectification.by) {
       items.push(
-        deps.db.orm.insert(obligations).values({
+        insertRows(obligations, [{
           id: newId(),
           caseId: s.caseId,
           documentId: s.documentId,
@@ -218,7 +219,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
           status: 'open',
           createdAt: now,
           updatedAt: now,
-        }),
+        }]),
       );
     }
     // A copy to the justice bureau of the region.
@@ -239,8 +240,11 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
       );
     }
     return {
-      entries: [{ actor: p.actor, action: 'suggestion.relayed', subject: `suggestion:${id}`, data: { evidenceId: ev.id, approvedBy: input, rectification: draft.rectification } }],
-      build: async () => ({ items, result: { id, status: 'relayed', evidenceId: ev.id, jws: ev.jws } }),
+      entries: [{ actor: p.actor, action: 'suggestion.relayed', subject: `suggestion:${id}`, data: { evidenceId, approvedBy: input, rectification: draft.rectification } }],
+      build: async (auditHead: AuditHead) => {
+        const ev = await evidenceStmts(deps, { id: evidenceId, senderCode: s.senderCode, type: 'reply', deliveryId: doc!.deliveryId, documentId: s.documentId, uniqueKey: `reply:${id}`, payload: { ...payload, auditHead } }, now);
+        return { items: [...ev.items, ...items], result: { id, status: 'relayed', evidenceId: ev.id, jws: ev.jws } };
+      },
     };
   }, now);
 }

@@ -57,7 +57,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
     blobs: sqlBlobStore(db, clock),
     clock,
     keys: jwkKeyStore(() => keys),
-    log: opts.log ?? silentLog,
+    log: opts.log ?? (process.env.TEST_LOG ? { log: (l, m, f) => l === 'error' && console.error(m, f) } : silentLog),
     config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000, adminToken: ADMIN_TOKEN },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },

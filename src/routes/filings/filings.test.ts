@@ -112,6 +112,15 @@ describe('the justice bureau confirms receipt and the court holds the evidence',
     for (const e of all) expect((await verifyWithJwks(e.jws, jwks)).payload).toEqual(e.payload);
     const conf = all.find((e) => e.type === 'confirmation')!.payload as { confirmedAt: string; arrivedAt: string };
     expect(conf.arrivedAt).toBe(new Date(T0.getTime() + 2 * 60_000).toISOString());
+    // Every item carries a signed commitment to the audit log up to its own record (issue #19): seq, chain hash, root.
+    const proofsOf = async (head: { seq: number; hash: string; root: string }) => {
+      const r = (await (await gw.app.request(`http://gw/v1/audit/proofs/consistency?first=${head.seq}`)).json()) as { firstRootHash: string };
+      return r.firstRootHash;
+    };
+    for (const e of all) {
+      const head = (e.payload as { auditHead: { seq: number; hash: string; root: string } }).auditHead;
+      expect(head.root).toBe(await proofsOf(head));
+    }
   });
 
   it('courts and liaisons do not pull government filings; units and bureaus do not pull court evidence', async () => {
