@@ -118,8 +118,11 @@ export async function verifyCrl(der: Uint8Array, issuerDer: Uint8Array): Promise
   return crlInfo(crl, issuer.fingerprint);
 }
 
-/** Store a verified CRL if it is newer than the one kept for its issuer; returns whether it was stored. */
-async function crlStmt(deps: Deps, der: Uint8Array, info: ParsedCrl, issuerSubject: string, source: string, senderCode: string | null, now: Date): Promise<Stmt | undefined> {
+/**
+ * The statement storing a verified CRL if it is newer than the one kept for its issuer (wrapped: a drizzle
+ * builder is a thenable, and an async function returning it would run it).
+ */
+async function crlStmt(deps: Deps, der: Uint8Array, info: ParsedCrl, issuerSubject: string, source: string, senderCode: string | null, now: Date): Promise<{ stmt: Stmt } | undefined> {
   const [old] = await deps.db.orm.select({ thisUpdate: revocationCrls.thisUpdate, crlNumber: revocationCrls.crlNumber }).from(revocationCrls).where(eq(revocationCrls.issuerFingerprint, info.issuerFingerprint));
   if (old) {
     const newer = info.crlNumber !== null && old.crlNumber !== null ? BigInt(info.crlNumber) > BigInt(old.crlNumber) : info.thisUpdate.getTime() > old.thisUpdate.getTime();
@@ -136,7 +139,7 @@ async function crlStmt(deps: Deps, der: Uint8Array, info: ParsedCrl, issuerSubje
     senderCode,
     storedAt: now,
   };
-  return deps.db.orm.insert(revocationCrls).values(row).onConflictDoUpdate({ target: revocationCrls.issuerFingerprint, set: row });
+  return { stmt: deps.db.orm.insert(revocationCrls).values(row).onConflictDoUpdate({ target: revocationCrls.issuerFingerprint, set: row }) };
 }
 
 /**
@@ -167,7 +170,7 @@ export async function uploadCrl(deps: Deps, senderCode: string, input: Uint8Arra
   const stmt = await crlStmt(deps, der, info, issuerSubject, 'upload', senderCode, now);
   const summary = { issuer: issuerSubject, crlNumber: info.crlNumber, thisUpdate: info.thisUpdate.toISOString(), nextUpdate: info.nextUpdate?.toISOString() ?? null, revoked: info.revoked.size, stored: !!stmt };
   if (!stmt) return summary;
-  return commitAudited(deps, [{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt], result: summary })).finally(() => invalidateLookups(deps));
+  return commitAudited(deps, [{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt.stmt], result: summary })).finally(() => invalidateLookups(deps));
 }
 
 /** The CRL kept for an issuer, parsed once per stored version (memoised lookups, 1 s). */
@@ -423,7 +426,7 @@ async function refreshCrls(deps: Deps, now: Date) {
       const stmt = await crlStmt(deps, der, info, issuer.subject, src.url, src.senderCode, now);
       const next = Math.min(now.getTime() + cfg.crlRefreshSeconds * 1000, Math.max(now.getTime() + 60_000, info.nextUpdate?.getTime() ?? Infinity));
       await deps.db.batch([
-        ...(stmt ? [stmt] : []),
+        ...(stmt ? [stmt.stmt] : []),
         deps.db.orm.update(revocationCrlSources).set({ lastFetchedAt: now, lastError: null, failures: 0, nextFetchAt: new Date(next) }).where(eq(revocationCrlSources.url, src.url)),
       ]);
       fetched++;

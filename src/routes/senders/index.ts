@@ -4,6 +4,8 @@ import type { AppEnv } from '../../deps.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { listSenders, registerSender } from '../../services/senders.js';
 import { revocationStatus, setSenderTrust, uploadCrl } from '../../services/revocation.js';
+import { fromBase64 } from '../../lib/encoding.js';
+import { Problem } from '../../lib/problem.js';
 
 const security = [{ adminToken: [] }];
 
@@ -65,11 +67,11 @@ const postCrl = createRoute({
   method: 'post',
   path: '/v1/admin/senders/{code}/crls',
   tags: ['Senders 发送方'],
-  summary: 'Upload a CRL issued by one of the sender’s registered CAs (PEM, or DER as application/pkix-crl)',
+  summary: 'Upload a CRL issued by one of the sender’s registered CAs (PEM, or the DER in standard base64)',
   security,
   request: {
     params: senderParam,
-    body: { required: true, content: { 'application/json': { schema: z.object({ crlPem: z.string().min(50).max(20_000_000) }) }, 'application/pkix-crl': { schema: z.string().describe('DER bytes') } } },
+    body: { required: true, content: { 'application/json': { schema: z.object({ crlPem: z.string().min(50).max(20_000_000).describe('a PEM "X509 CRL" block, or the DER in standard base64') }) } } },
   },
   responses: {
     200: { description: 'Checked (and stored when newer than the one held)', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
@@ -114,8 +116,15 @@ export function mountSenders(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(postCrl, async (c) => {
     const { code } = c.req.valid('param');
-    const type = c.req.header('content-type') ?? '';
-    const input = type.startsWith('application/pkix-crl') ? new Uint8Array(await c.req.arrayBuffer()) : (c.req.valid('json' as never) as { crlPem: string }).crlPem;
+    const { crlPem } = c.req.valid('json');
+    let input: string | Uint8Array = crlPem;
+    if (!crlPem.includes('-----BEGIN')) {
+      try {
+        input = fromBase64(crlPem.replace(/\s+/g, ''));
+      } catch {
+        throw new Problem('bad-request', 'crlPem is neither a PEM "X509 CRL" block nor standard base64 DER');
+      }
+    }
     return c.json((await uploadCrl(c.var.deps, code, input, String(c.get('actor' as never)))) as Record<string, unknown>, 200);
   });
   app.openapi(getRevocation, async (c) => c.json((await revocationStatus(c.var.deps)) as unknown as Record<string, unknown>, 200));
