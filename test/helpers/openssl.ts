@@ -315,3 +315,26 @@ export function makeOpensslTsa(notBefore: Date, notAfter: Date): OsslTsa {
     close: () => ca.close(),
   };
 }
+
+/**
+ * An XML envelope signed SM2-SM3 by OpenSSL: the document is laid out so that the Manifest and SignedInfo are
+ * already in exclusive canonical form (the test writes the canonical bytes itself), OpenSSL computes the SM3
+ * digest of the Manifest and the SM2 signature of SignedInfo (default signer ID); no xml-crypto involved.
+ */
+export function opensslSm2XmlEnvelope(manifestXml: string, leaf: OsslCert, opts: { sm2Uri: string; sm3Uri: string }): string {
+  const WIRE = 'urn:fuyuan:wire:delivery:v1';
+  const DS = 'http://www.w3.org/2000/09/xmldsig#';
+  const EXC = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+  const canonicalManifest = manifestXml.replace('<Manifest Id="manifest">', `<Manifest xmlns="${WIRE}" Id="manifest">`);
+  const digest = Buffer.from(opensslSm3(Buffer.from(canonicalManifest, 'utf8'))).toString('base64');
+  const signedInfoBody =
+    `<ds:CanonicalizationMethod Algorithm="${EXC}"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm="${opts.sm2Uri}"></ds:SignatureMethod>` +
+    `<ds:Reference URI="#manifest"><ds:Transforms><ds:Transform Algorithm="${EXC}"></ds:Transform></ds:Transforms>` +
+    `<ds:DigestMethod Algorithm="${opts.sm3Uri}"></ds:DigestMethod><ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`;
+  const canonicalSignedInfo = `<ds:SignedInfo xmlns:ds="${DS}">${signedInfoBody}</ds:SignedInfo>`;
+  const sig = derToRaw(opensslSm2Sign(Buffer.from(canonicalSignedInfo, 'utf8'), leaf.keyPath));
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Delivery xmlns="${WIRE}">${manifestXml}<ds:Signature xmlns:ds="${DS}"><ds:SignedInfo>${signedInfoBody}</ds:SignedInfo>` +
+    `<ds:SignatureValue>${Buffer.from(sig).toString('base64')}</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${leaf.b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature></Delivery>\n`
+  );
+}
