@@ -71,7 +71,7 @@ describe('JWS signed SM2 over SM3 by OpenSSL', () => {
     expect(((await res.json()) as { type: string }).type).toBe('urn:fuyuan:problem:bad-signature');
     // One bit of the signature flipped.
     const sig = Buffer.from(s, 'base64url');
-    sig[10] ^= 1;
+    sig[10] = sig[10]! ^ 1;
     const res2 = await gw.app.request(joseRequest(URL_, `${h}.${p}.${sig.toString('base64url')}`));
     expect(((await res2.json()) as { type: string }).type).toBe('urn:fuyuan:problem:bad-signature');
     expect(await gw.counts()).toEqual(before);

@@ -73,13 +73,13 @@ export const revocationRechecks = sqliteTable(
   (t) => [index('revocation_rechecks_status').on(t.status)],
 );
 
-/** One RFC 3161 request to the TSA: the imprint is SHA-256 over the batch's receipt digests, in order. */
+/** One RFC 3161 request to the TSA: the imprint is SHA-256 of the Merkle root over the batch's receipt digests. */
 export const timestampBatches = sqliteTable('timestamp_batches', {
   id: text('id').primaryKey(),
   tsaUrl: text('tsa_url').notNull(),
   /** Hex SHA-256 digests of the receipts' JWS, in order (JSON array). */
   leavesJson: text('leaves_json').notNull(),
-  imprint: text('imprint').notNull(), // hex SHA-256 over the concatenated leaves
+  imprint: text('imprint').notNull(), // hex SHA-256 of the RFC 6962 Merkle root of the leaves
   token: text('token').notNull(), // base64 DER TimeStampToken (CMS SignedData)
   genTime: integer('gen_time', { mode: 'timestamp_ms' }).notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

@@ -16,6 +16,7 @@ import { planRouting } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import { checkRevocation } from '../services/revocation.js';
+import { timestampStmts } from '../services/timestamps.js';
 import type { SignedEnvelope } from './envelope.js';
 import { beijingIso, signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
 import type { DocumentRouting } from './routing.js';
@@ -254,7 +255,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
             ),
           );
         }
-        items.push(...routing.items, ...revocation.items(deliveryId));
+        items.push(...routing.items, ...revocation.items(deliveryId), ...timestampStmts(deps, { deliveryId, senderCode: sender.code, receiptId, jws }, arrivedAt));
         // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
         items.push(
           ...(

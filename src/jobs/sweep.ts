@@ -8,6 +8,7 @@ import { fireDueReminders, markOverdue, runPeriodic } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { deliverCourtCallbacks } from './court-callbacks.js';
 import { revocationSweep } from '../services/revocation.js';
+import { timestampReceipts } from '../services/timestamps.js';
 
 export interface SweepReport {
   at: string;
@@ -23,6 +24,8 @@ export const SWEEP_STEPS: Record<string, SweepStep> = {
   periodic: (deps, now) => runPeriodic(deps, now),
   // CRLs and OCSP fetched here, never on the intake path; soft-fail deliveries settled (src/services/revocation.ts).
   revocation: (deps, now) => revocationSweep(deps, now),
+  // RFC 3161 tokens over the receipts of the interval: evidence for the courts, delivered by the next two steps.
+  timestamps: (deps, now) => timestampReceipts(deps, now),
   outbox: async (deps, now) => ({ ...(await deliverOutbox(deps, now)) }),
   evidence: async (deps, now) => ({ ...(await deliverCourtCallbacks(deps, now)) }),
   orphanBlobs: async (deps, now) => ({ removed: deps.blobs.sweepOrphans ? await deps.blobs.sweepOrphans(now) : 0 }),

@@ -276,8 +276,8 @@ export interface OsslTsa {
   caPath: string;
   certPath: string;
   reply(query: Uint8Array): Uint8Array;
-  /** `openssl ts -verify` of a token (DER TimeStampToken) over a SHA-256 digest (hex); returns OpenSSL's output. */
-  verifyToken(token: Uint8Array, digestHex: string): { ok: boolean; output: string };
+  /** `openssl ts -verify -data` of a token (DER TimeStampToken) over `data` (the bytes stamped); OpenSSL's output. */
+  verifyToken(token: Uint8Array, data: Uint8Array): { ok: boolean; output: string };
   close(): void;
 }
 
@@ -301,11 +301,12 @@ export function makeOpensslTsa(notBefore: Date, notAfter: Date): OsslTsa {
       openssl(['ts', '-reply', '-config', join(dir, 'ts.cnf'), '-queryfile', join(dir, `q-${tag}.tsq`), '-out', join(dir, `r-${tag}.tsr`)]);
       return new Uint8Array(readFileSync(join(dir, `r-${tag}.tsr`)));
     },
-    verifyToken(token, digestHex) {
+    verifyToken(token, data) {
       const tag = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
       writeFileSync(join(dir, `t-${tag}.der`), token);
+      writeFileSync(join(dir, `d-${tag}.bin`), data);
       try {
-        const out = execFileSync('openssl', ['ts', '-verify', '-digest', digestHex, '-in', join(dir, `t-${tag}.der`), '-token_in', '-CAfile', ca.certPath, '-untrusted', tsa.certPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = execFileSync('openssl', ['ts', '-verify', '-data', join(dir, `d-${tag}.bin`), '-in', join(dir, `t-${tag}.der`), '-token_in', '-CAfile', ca.certPath, '-untrusted', tsa.certPath], { stdio: ['pipe', 'pipe', 'pipe'] });
         return { ok: /Verification: OK/.test(out.toString()), output: out.toString() };
       } catch (e) {
         const err = e as { stdout?: Buffer; stderr?: Buffer };
