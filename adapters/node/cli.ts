@@ -17,6 +17,7 @@
  *   calendar publish YEAR     the year's notice is fully entered as overrides: its deadlines stop being provisional
  *   policy set REGION --preset ID     a region's policy profile (overrides through the admin API)
  *   sweep                     run the sweep once now (reminders, overdue items, ledgers, outbox)
+ *   sender crl | sender trust | revocation status | revocation refresh   (adapters/node/cli-trust.ts)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ import { publishYear, removeCalendarOverride, setCalendarOverride } from '../../
 import { recomputeAfterCalendarChange } from '../../src/services/obligations.js';
 import { setRegionPolicy } from '../../src/services/policies.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { runTrustCommand, TRUST_OPTIONS, TRUST_USAGE } from './cli-trust.js';
 
 async function runSweep(env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
   const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') });
@@ -56,13 +58,14 @@ const USAGE = `usage: npm run cli -- <command>
   client revoke CLIENT_ID
   calendar override DATE --working true|false --name NAME --reason WHY | calendar remove DATE | calendar publish YEAR
   policy set REGION --preset ID
+${TRUST_USAGE}
   sweep`;
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, working: { type: 'string' }, reason: { type: 'string' }, preset: { type: 'string' } },
+    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, working: { type: 'string' }, reason: { type: 'string' }, preset: { type: 'string' }, ...TRUST_OPTIONS },
   });
   const [group, cmd, arg] = positionals;
   if (group === 'sweep' && !cmd) return runSweep(env, out);
@@ -193,9 +196,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         out(`region ${arg} runs ${values.preset}`);
         return 0;
       }
-      default:
+      default: {
+        const trust = await runTrustCommand(deps, group, cmd, values, out);
+        if (trust !== undefined) return trust;
         out(USAGE);
         return 2;
+      }
     }
   } catch (e) {
     if (e instanceof Problem) {

@@ -10,7 +10,7 @@ import { xmlEnvelope } from '../envelope/xml.js';
 import { withMultipart } from '../envelope/multipart.js';
 import { adminToken, fileKeyStore } from './keystore.js';
 import { jsonLogger } from './log.js';
-import type { NodeConfig } from './config.js';
+import { trustFromEnv, type NodeConfig } from './config.js';
 import { bindNodeCrypto } from './crypto.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -32,6 +32,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
       adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
+      trust: trustFromEnv(cfg),
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
