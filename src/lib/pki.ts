@@ -18,7 +18,7 @@ import * as pkijs from 'pkijs';
 import { importX509, type CryptoKey as JoseKey } from 'jose';
 import { Problem } from './problem.js';
 import { sha256Hex, toBase64 } from './encoding.js';
-import { OID_SM2_CURVE, OID_SM2_WITH_SM3, sm2PublicKeyHex, sm2VerifyDer } from './sm2.js';
+import { OID_SM2_CURVE, OID_SM2_WITH_SM3, sm2Precompute, sm2PublicKeyHex, sm2VerifyDer, type Sm2PublicPoint } from './sm2.js';
 
 /** WebCrypto for RSA and ECDSA; SM2-with-SM3 signatures (certificates, CRLs, OCSP) through sm-crypto-v2. */
 class GatewayCryptoEngine extends pkijs.CryptoEngine {
@@ -147,8 +147,9 @@ export interface PathCert {
 export interface VerifiedChain {
   /** The validated path, leaf first, the registered CA (trust anchor) last. */
   path: PathCert[];
-  /** The leaf's SM2 public point (hex) when its key is SM2. */
+  /** The leaf's SM2 public point (hex) when its key is SM2, and its precomputed form once used. */
   sm2PublicKey?: string;
+  sm2Point?: Sm2PublicPoint;
   leafSubject: string;
   leafFingerprint: string;
   anchorFingerprint: string;
@@ -256,14 +257,16 @@ async function pathCert(c: pkijs.Certificate): Promise<PathCert> {
 }
 
 /** The key a signature is checked with: a WebCrypto key (RSA, ECDSA) or an SM2 public point. */
-export type LeafKey = JoseKey | { kind: 'sm2'; publicKeyHex: string };
-export const isSm2Key = (k: LeafKey): k is { kind: 'sm2'; publicKeyHex: string } => (k as { kind?: string }).kind === 'sm2';
+export type Sm2LeafKey = { kind: 'sm2'; publicKeyHex: string; point?: Sm2PublicPoint };
+export type LeafKey = JoseKey | Sm2LeafKey;
+export const isSm2Key = (k: LeafKey): k is Sm2LeafKey => (k as { kind?: string }).kind === 'sm2';
 
 /** The leaf's public key for one algorithm, imported once per chain and kept in the cache entry. */
 export async function leafKey(chain: VerifiedChain, alg: AllowedAlg): Promise<LeafKey> {
   if (alg === 'SM2SM3') {
     if (!chain.sm2PublicKey) throw new Problem('unsupported-algorithm', `alg SM2SM3 does not fit the key of ${chain.leafSubject}: it is not an SM2 key`);
-    return { kind: 'sm2', publicKeyHex: chain.sm2PublicKey };
+    chain.sm2Point ??= sm2Precompute(chain.sm2PublicKey);
+    return { kind: 'sm2', publicKeyHex: chain.sm2PublicKey, point: chain.sm2Point };
   }
   if (chain.sm2PublicKey) throw new Problem('unsupported-algorithm', `alg ${alg} does not fit the SM2 key of ${chain.leafSubject}; sign with SM2SM3`);
   const hit = chain.keys.get(alg);

@@ -26,14 +26,18 @@ export function sm2PublicKeyHex(point: Uint8Array): string {
   return h;
 }
 
+/** A public key with the library's precomputed multiples: about 7× faster to verify with (bench/intake). */
+export type Sm2PublicPoint = ReturnType<typeof sm2.precomputePublicKey>;
+export const sm2Precompute = (publicKeyHex: string): Sm2PublicPoint => sm2.precomputePublicKey(publicKeyHex);
+
 /** r || s (32 bytes each, big-endian): JWS and XMLDSig carry SM2 signatures this way, as for ECDSA. */
-export function sm2VerifyRaw(data: Uint8Array, rs: Uint8Array, publicKeyHex: string): boolean {
+export function sm2VerifyRaw(data: Uint8Array, rs: Uint8Array, publicKey: string | Sm2PublicPoint): boolean {
   if (rs.length !== 64) return false;
   const r = BigInt(`0x${hex(rs.subarray(0, 32))}`);
   const s = BigInt(`0x${hex(rs.subarray(32))}`);
   if (r < 1n || r >= N || s < 1n || s >= N) return false;
   try {
-    return sm2.doVerifySignature(data, hex(rs), publicKeyHex, { hash: true, der: false, userId: SM2_DEFAULT_ID });
+    return sm2.doVerifySignature(data, hex(rs), publicKey, { hash: true, der: false, userId: SM2_DEFAULT_ID });
   } catch {
     return false;
   }
