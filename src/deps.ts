@@ -56,8 +56,19 @@ export interface Clock {
   now(): Date;
 }
 
-/** The gateway's own signing keys (ES256). */
+/** The gateway's SM2 key (issue 22), when configured: receipts are then also signed SM2SM3. */
+export interface Sm2SigningKey {
+  kid: string;
+  privateKeyHex: string;
+  publicKeyHex: string;
+  /** { kty: 'EC', crv: 'SM2', x, y, kid, alg: 'SM2SM3', use: 'sig' }, published in the JWKS. */
+  publicJwk: JWK;
+}
+
+/** The gateway's own signing keys (ES256, and optionally SM2). */
 export interface KeyStore {
+  /** The SM2 key, if one is configured. */
+  sm2?: Sm2SigningKey;
   /** The current signing key. */
   current(): Promise<{ kid: string; privateKey: CryptoKey; alg: 'ES256' }>;
   /** Every public key that may still verify something we signed (current and retired). */

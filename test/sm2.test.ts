@@ -151,3 +151,36 @@ describe('revocation with SM2', () => {
     expect(((await ok.json()) as Record<string, any>).receipt.revocation.checks[0]).toMatchObject({ status: 'good', source: 'crl', crlNumber: '3' });
   });
 });
+
+describe('receipts signed SM2 by the gateway (optional), verified by OpenSSL', () => {
+  it('with GATEWAY_SM2_KEY: the response carries jwsSm2, the JWKS publishes the SM2 key, and openssl dgst -sm3 -verify accepts the signature', async () => {
+    const { sm2KeyFromConfig } = await import('../adapters/keys/sm2.js');
+    const { jwkKeyStore } = await import('../adapters/keys/jwk.js');
+    const { openssl, rawToDer, opensslSm2Verify } = await import('./helpers/openssl.js');
+    const keyPem = openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2']).toString();
+    const sm2Key = await sm2KeyFromConfig(keyPem);
+    gw.deps.keys = jwkKeyStore(() => gw.keys, sm2Key);
+    try {
+      const res = await gw.app.request(joseRequest(URL_, opensslSm2Jws(await manifest(), leaf)));
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { receipt: unknown; jws: string; jwsSm2: string };
+      const [h, p, s] = body.jwsSm2.split('.') as [string, string, string];
+      expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toEqual({ alg: 'SM2SM3', kid: sm2Key.kid, typ: 'fuyuan-receipt+jws' });
+      expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toEqual(body.receipt);
+      // The public key as a court gets it: from the JWKS (crv SM2), turned into an SPKI PEM for OpenSSL.
+      const jwks = (await (await gw.app.request('/.well-known/jwks.json')).json()) as { keys: { kid: string; crv: string; x: string; y: string }[] };
+      const jwk = jwks.keys.find((k) => k.kid === sm2Key.kid)!;
+      expect(jwk.crv).toBe('SM2');
+      const spki = Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d03420004', 'hex'), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+      const pubPem = `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+      const sig = rawToDer(Buffer.from(s, 'base64url'));
+      expect(opensslSm2Verify(Buffer.from(`${h}.${p}`), sig, pubPem)).toBe(true);
+      // The same public key as OpenSSL derives it from the private key.
+      expect(openssl(['pkey', '-pubout', '-outform', 'DER'], { input: keyPem }).equals(spki)).toBe(true);
+      // One byte of the payload changed: OpenSSL refuses.
+      expect(opensslSm2Verify(Buffer.from(`${h}.${p}x`), sig, pubPem)).toBe(false);
+    } finally {
+      gw.deps.keys = jwkKeyStore(() => gw.keys);
+    }
+  });
+});

@@ -15,6 +15,7 @@ export const NodeConfig = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
+  GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (PKCS#8 PEM or 64 hex): receipts are also signed SM2SM3'),
   PUBLIC_URL: z.url().optional(),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional().describe('default: generated in DATA_DIR/admin-token'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -12,6 +12,7 @@ import { adminToken, fileKeyStore } from './keystore.js';
 import { jsonLogger } from './log.js';
 import { trustFromEnv, type NodeConfig } from './config.js';
 import { bindNodeCrypto } from './crypto.js';
+import { sm2KeyFromConfig } from '../keys/sm2.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -19,7 +20,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
   bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
   const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN);
-  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY);
+  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined);
   const deps: Deps = {
     db,
     blobs: sqlBlobStore(db, clock),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { KeyStore } from '../../src/deps.js';
 import { jwkKeyStore, newStoredKey, storedKeyFromJwk, type StoredKey } from '../keys/jwk.js';
+import type { Sm2SigningKey } from '../../src/deps.js';
 
 export const keyFile = (dataDir: string) => join(dataDir, 'gateway-keys.json');
 export const adminTokenFile = (dataDir: string) => join(dataDir, 'admin-token');
@@ -28,7 +29,7 @@ function write(path: string, keys: StoredKey[]) {
   renameSync(tmp, path);
 }
 
-export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
+export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string, sm2Key?: Sm2SigningKey): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
   mkdirSync(dataDir, { recursive: true });
   const path = keyFile(dataDir);
   let keys: StoredKey[];
@@ -41,7 +42,7 @@ export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: s
     keys = [await newStoredKey(now)];
     write(path, keys);
   }
-  const store = jwkKeyStore(() => keys);
+  const store = jwkKeyStore(() => keys, sm2Key);
   return {
     ...store,
     async rotate(at: Date) {

@@ -17,6 +17,7 @@ export const WorkerEnv = z
     LIBSQL_AUTH_TOKEN: z.string().optional(),
     GATEWAY_KEY: z.string().min(20, 'must be the private ES256 JWK of the gateway (a secret)'),
     ADMIN_TOKEN: z.string().min(16).optional(),
+    GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (secret): receipts are also signed SM2SM3'),
     PUBLIC_URL: z.url().optional(),
     CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
     BODY_LIMIT_BYTES: num(50 * 1024 * 1024, 1024, 100 * 1024 * 1024),

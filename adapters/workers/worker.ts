@@ -18,6 +18,7 @@ import { jwsEnvelope } from '../envelope/jws.js';
 import { xmlEnvelope } from '../envelope/xml.js';
 import { withMultipart } from '../envelope/multipart.js';
 import { jwkKeyStore, storedKeyFromJwk } from '../keys/jwk.js';
+import { sm2KeyFromConfig } from '../keys/sm2.js';
 import { notifyAdapters } from '../notify/index.js';
 import { parseWorkerEnv, type WorkerEnv } from './bindings.js';
 
@@ -45,7 +46,7 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
     db,
     blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db, clock) : sqlBlobStore(db, clock),
     clock,
-    keys: jwkKeyStore(() => keys),
+    keys: jwkKeyStore(() => keys, env.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(env.GATEWAY_SM2_KEY) : undefined),
     log: consoleLogger(env.LOG_LEVEL),
     config: {
       clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
