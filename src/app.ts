@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import type { AppEnv, Deps } from './deps.js';
 import { Problem, problemResponse } from './lib/problem.js';
+import { faultProblem, noteStorageFault, storageFaultOf } from './lib/faults.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
@@ -45,6 +46,8 @@ export function createApp(deps: Deps) {
     c.set('deps', deps);
     const started = performance.now();
     await next();
+    // Shutting down: every answer closes its connection, so kept-alive clients reconnect elsewhere or later.
+    if (deps.runtime.draining) c.header('Connection', 'close');
     deps.log.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
       requestId: c.var.requestId,
       method: c.req.method,
@@ -57,7 +60,13 @@ export function createApp(deps: Deps) {
   app.onError((err, c) => {
     const rid = c.var.requestId;
     const headers: Record<string, string> = rid ? { 'X-Request-Id': rid } : {};
-    if (err instanceof Problem) return problemResponse(err, rid, headers);
+    if (err instanceof Problem) return problemResponse(err, rid, retryAfter(err, headers));
+    const fault = storageFaultOf(err);
+    if (fault) {
+      noteStorageFault(deps, fault);
+      deps.log.log('error', 'storage fault', { requestId: rid, fault: fault.slug, error: String(err) });
+      return problemResponse(faultProblem(fault), rid, { ...headers, 'Retry-After': String(fault.retryAfterSeconds) });
+    }
     deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: (err as Error)?.stack });
     return new Response(JSON.stringify({ type: 'about:blank', title: '内部错误 (Internal error)', status: 500, detail: 'an internal error occurred; quote the request id', instance: rid }), {
       status: 500,
@@ -91,6 +100,12 @@ export function createApp(deps: Deps) {
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
   mountDocs(app, () => openApiDocument(app));
   return app;
+}
+
+/** A problem that says when to come back (faults, overload) carries it as Retry-After too. */
+function retryAfter(p: Problem, headers: Record<string, string>): Record<string, string> {
+  const s = p.extra.retryAfterSeconds;
+  return typeof s === 'number' ? { ...headers, 'Retry-After': String(s) } : headers;
 }
 
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {

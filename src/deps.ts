@@ -133,6 +133,10 @@ export interface GatewayConfig {
   adminToken?: string;
   /** The policy preset of a region that has not chosen one (src/domain/policy/presets.ts). */
   defaultPolicyPreset?: string;
+  /** Deliveries received at once before 503 overloaded (default 64; src/lib/admission.ts). */
+  maxDeliveriesInFlight?: number;
+  /** Request bytes those deliveries may buffer together before 503 overloaded (default 256 MiB). */
+  maxBufferedBytes?: number;
 }
 
 export interface Deps {
@@ -165,6 +169,14 @@ export interface Deps {
     revocation?: { crls: Map<string, { key: string; crl: import('./services/revocation.js').ParsedCrl }>; learned: Set<string> };
     /** Region policies, resolved once per change (src/services/policies.ts). */
     policies?: Map<string, Policy>;
+    /** The last storage fault (disk full, read-only, lock held too long) and until when /readyz says not ready (src/lib/faults.ts). */
+    storageFault?: { slug: string; until: number };
+    /** Deliveries being received now, and the request bytes they may buffer (src/lib/admission.ts). */
+    admission?: { deliveries: number; bytes: number };
+    /** This process as the holder of outbox leases (src/jobs/outbox.ts leaseHolder). */
+    leaseHolder?: string;
+    /** Set once shutdown has begun: new requests are refused with 503 shutting-down. */
+    draining?: boolean;
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
-import { makeCourtPki, type CourtPki } from './helpers/pki.js';
+import { makeCourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
 import { registerSender } from '../src/services/senders.js';
 import { saveDirectory } from '../src/services/directory.js';

@@ -16,7 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
+import { clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
 import { registerSender } from '../src/services/senders.js';

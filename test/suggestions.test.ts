@@ -65,6 +65,7 @@ describe('a procuratorial suggestion standing alone (Putian preset)', () => {
     expect((await api(`/v1/suggestions/${id}/review`, 'jb', 'POST', { result: 'returned', comments: '请逐条回应建议内容并说明整改措施' })).status).toBe(200);
     const draft2 = await api(`/v1/suggestions/${id}/drafts`, 'scjg', 'POST', {
       text: '一、已开展专项检查；二、已修订许可审查规程。',
+      // eslint-disable-next-line no-control-regex -- keep Latin-1 only for btoa
       attachments: [{ filename: '整改报告.pdf', mediaType: 'application/pdf', content: btoa('%PDF-1.4 整改报告'.replace(/[^\x00-\xff]/g, '?')) }],
       rectification: { promised: true, by: '2027-03-31', description: '完成全区排查' },
     });

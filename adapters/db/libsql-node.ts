@@ -10,16 +10,17 @@ import { LibsqlWriter } from './libsql-writer.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-const BUSY_TIMEOUT_MS = 5000;
+/** How long a write waits for another connection's lock before it fails with SQLITE_BUSY (then 503 database-busy). */
+export const BUSY_TIMEOUT_MS = 5000;
 
-export async function openLibsql(url: string, authToken?: string) {
+export async function openLibsql(url: string, authToken?: string, busyTimeoutMs = BUSY_TIMEOUT_MS) {
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length);
     if (path && !path.startsWith(':')) mkdirSync(dirname(path), { recursive: true });
   }
   // `timeout` is the busy timeout of every pooled connection to a file (a CLI writing while the server runs
   // waits instead of failing with SQLITE_BUSY); a PRAGMA would reach only one connection of the pool.
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken, timeout: busyTimeoutMs });
   if (url.startsWith('file:')) {
     // WAL (kept in the file) lets readers go on while a delivery commits.
     await client.execute('PRAGMA journal_mode = WAL');
@@ -29,7 +30,7 @@ export async function openLibsql(url: string, authToken?: string) {
   if (!file || file.startsWith(':')) return { client, db: libsqlDb(client) };
   // An embedded file: atomic batches go through one write connection that keeps its statements prepared. Every
   // caller closes the database with client.close(), so the writer is closed with it.
-  const writer = new LibsqlWriter(file, BUSY_TIMEOUT_MS);
+  const writer = new LibsqlWriter(file, busyTimeoutMs);
   const close = client.close.bind(client);
   client.close = () => {
     writer.close();

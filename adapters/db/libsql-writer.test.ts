@@ -35,7 +35,7 @@ const rows = async () => (await client.execute('SELECT k, n, flag, at, bytes FRO
 
 describe('LibsqlWriter', () => {
   it('commits a batch as one transaction, and the client reads what it committed', async () => {
-    writer.batch([
+    await writer.batch([
       { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 1] },
       { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['b', 2] },
       { sql: 'UPDATE t SET n = n + 10 WHERE k = ?', args: ['a'] },
@@ -47,44 +47,85 @@ describe('LibsqlWriter', () => {
   });
 
   it('a batch that breaks a constraint changes nothing, and the error names the constraint as SQLite does', async () => {
-    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 1] }]);
-    expect(() =>
-      writer.batch([
-        { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['b', 2] },
-        { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 3] },
-      ]),
-    ).toThrow('UNIQUE constraint failed: t.k');
+    await writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 1] }]);
+    const clash = writer.batch([
+      { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['b', 2] },
+      { sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['a', 3] },
+    ]);
+    await expect(clash).rejects.toThrow('UNIQUE constraint failed: t.k');
+    await expect(clash).rejects.toMatchObject({ name: 'WriteError', code: expect.stringMatching(/^SQLITE_CONSTRAINT/) });
     expect((await rows()).map((r) => [r.k, r.n])).toEqual([['a', 1]]);
     // The connection is usable again: no transaction was left open.
-    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', 4] }]);
+    await writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', 4] }]);
     expect((await rows()).map((r) => r.k)).toEqual(['a', 'c']);
   });
 
   it('converts values as @libsql/client does: Date to milliseconds, boolean to 0/1, bytes to a BLOB', async () => {
     const at = new Date('2026-11-23T10:00:00.000Z');
-    writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['a', true, at, new Uint8Array([1, 2, 255])] }]);
-    writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['b', false, null, new Uint8Array([9]).buffer] }]);
+    await writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['a', true, at, new Uint8Array([1, 2, 255])] }]);
+    await writer.batch([{ sql: 'INSERT INTO t (k, flag, at, bytes) VALUES (?, ?, ?, ?)', args: ['b', false, null, new Uint8Array([9]).buffer] }]);
     const [a, b] = await rows();
     expect(a).toMatchObject({ k: 'a', flag: 1, at: at.getTime() });
     expect([...new Uint8Array(a!.bytes as ArrayBuffer)]).toEqual([1, 2, 255]);
     expect(b).toMatchObject({ k: 'b', flag: 0, at: null });
     expect([...new Uint8Array(b!.bytes as ArrayBuffer)]).toEqual([9]);
-    expect(() => writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', undefined] }])).toThrow(/undefined/);
-    expect(() => writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', Number.NaN] }])).toThrow(/finite/);
+    await expect(writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', undefined] }])).rejects.toThrow(/undefined/);
+    await expect(writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['c', Number.NaN] }])).rejects.toThrow(/finite/);
     expect((await rows()).map((r) => r.k)).toEqual(['a', 'b']);
   });
 
   it('runs statements that return rows (RETURNING) inside a batch', async () => {
-    writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?) RETURNING k', args: ['r', 5] }]);
+    await writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?) RETURNING k', args: ['r', 5] }]);
     expect((await rows()).map((r) => [r.k, r.n])).toEqual([['r', 5]]);
   });
 
   it('keeps working past the number of statements it keeps prepared', async () => {
     // A distinct SQL text per batch (as multi-row inserts of different sizes are): 600 > the 512 kept.
-    for (let i = 0; i < 600; i++) writer.batch([{ sql: `INSERT INTO t (k, n) VALUES (?, ${i})`, args: [`k${String(i).padStart(3, '0')}`] }]);
+    for (let i = 0; i < 600; i++) await writer.batch([{ sql: `INSERT INTO t (k, n) VALUES (?, ${i})`, args: [`k${String(i).padStart(3, '0')}`] }]);
     const all = await rows();
     expect(all).toHaveLength(600);
     expect(all[599]).toMatchObject({ k: 'k599', n: 599 });
+  });
+});
+
+describe('LibsqlWriter off the event loop', () => {
+  it("waits for another connection's write lock in its own thread: timers run meanwhile, and the batch commits once the lock is free", async () => {
+    const other = createClient({ url: `file:${join(dir, 'w.db')}` });
+    try {
+      // Another process (the CLI, say) holds the write lock.
+      const tx = await other.transaction('write');
+      await tx.execute({ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['held', 0] });
+      const write = writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['mine', 1] }]);
+      // The event loop is free while the writer waits: 20 timer turns of 10 ms pass.
+      let turns = 0;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        turns++;
+      }
+      expect(turns).toBe(20);
+      await tx.commit();
+      await write;
+      expect((await rows()).map((r) => r.k)).toEqual(['held', 'mine']);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("a lock held past the busy timeout fails the batch with SQLite's code SQLITE_BUSY, and changes nothing", async () => {
+    const impatient = new LibsqlWriter(join(dir, 'w.db'), 50);
+    const other = createClient({ url: `file:${join(dir, 'w.db')}` });
+    try {
+      const tx = await other.transaction('write');
+      await expect(impatient.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['late', 1] }])).rejects.toMatchObject({ name: 'WriteError', code: expect.stringMatching(/^SQLITE_BUSY/) });
+      await tx.rollback();
+      expect(await rows()).toEqual([]);
+      // The writer is usable again.
+      await impatient.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['later', 2] }]);
+      expect((await rows()).map((r) => r.k)).toEqual(['later']);
+    } finally {
+      impatient.close();
+      other.close();
+    }
   });
 });
 

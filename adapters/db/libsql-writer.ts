@@ -1,76 +1,104 @@
 /**
- * The write connection of an embedded libSQL file (Node): one connection that runs every atomic batch, with its
- * prepared statements kept. @libsql/client prepares each statement again on every call and probes every write
- * statement with raw(), which throws for a statement that returns no rows; an intake batch has about ten
- * statements, and in a CPU profile of `npm run bench -- intake` preparing and probing them took about 0.4 ms of
- * the main thread per delivery. Reads stay on the client.
+ * The write connection of an embedded libSQL file (Node), in a worker thread of its own
+ * (libsql-writer.worker.mjs): one connection runs every atomic batch with its prepared statements kept, and a
+ * commit, a checkpoint or a wait for another process's write lock never blocks the event loop that answers
+ * requests (issue 20: another process holding the lock for 8 s froze every endpoint, `/healthz` included, when
+ * the batch ran on the main thread). Reads stay on the client (WAL: they do not wait for the writer).
  *
- * The same driver (`libsql`, the native binding @libsql/client itself uses for `file:` URLs), the same file, the
- * same busy timeout. Values are converted as @libsql/client converts them, and errors keep SQLite's message
- * ("UNIQUE constraint failed: deliveries.sender_code, …"), which callers match to tell a repeat from a clash.
+ * Why a connection of its own at all: @libsql/client prepares each statement again on every call and probes every
+ * write statement with raw(); an intake batch has about ten statements, and preparing and probing them took about
+ * 0.4 ms of the main thread per delivery in a profile of `npm run bench -- intake`.
+ *
+ * Values are converted here, as @libsql/client converts them, before they cross to the thread (a bad value fails
+ * the batch before anything is sent). Errors come back as WriteError with SQLite's code (`SQLITE_CONSTRAINT_UNIQUE`,
+ * `SQLITE_BUSY`, `SQLITE_FULL` …) and message ("UNIQUE constraint failed: deliveries.sender_code, …").
  */
-import Database from 'libsql';
+import { Worker } from 'node:worker_threads';
 
-type Prepared = ReturnType<Database.Database['prepare']>;
-
-/** Distinct SQL texts kept; a multi-row insert has one text per row count, so the set is small but open-ended. */
-const MAX_STATEMENTS = 512;
+/** A batch refused by SQLite: its code (e.g. SQLITE_BUSY) and its own message. */
+export class WriteError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.name = 'WriteError';
+    this.code = code;
+  }
+}
 
 /** What @libsql/client does to an argument before it reaches the driver. */
 function toSql(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return value.valueOf();
-  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (value === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('Only finite numbers (not Infinity or NaN) can be passed as arguments');
   return value;
 }
 
+type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string } };
+
 export class LibsqlWriter {
-  readonly #db: Database.Database;
-  readonly #statements = new Map<string, Prepared>();
+  readonly #path: string;
+  readonly #timeoutMs: number;
+  #worker: Worker | undefined;
+  #next = 1;
+  readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  #closed = false;
 
   constructor(path: string, timeoutMs: number) {
-    this.#db = new Database(path, { timeout: timeoutMs });
+    this.#path = path;
+    this.#timeoutMs = timeoutMs;
+    this.#start();
   }
 
-  #prepare(sql: string): Prepared {
-    let stmt = this.#statements.get(sql);
-    if (!stmt) {
-      if (this.#statements.size >= MAX_STATEMENTS) this.#statements.clear();
-      stmt = this.#db.prepare(sql);
-      this.#statements.set(sql, stmt);
-    }
-    return stmt;
+  #start(): Worker {
+    const worker = new Worker(new URL('./libsql-writer.worker.mjs', import.meta.url), { workerData: { path: this.#path, timeoutMs: this.#timeoutMs } });
+    worker.on('message', (r: Reply) => {
+      const p = this.#pending.get(r.id);
+      if (!p) return;
+      this.#pending.delete(r.id);
+      if (this.#pending.size === 0) worker.unref();
+      if (r.ok) p.resolve();
+      else p.reject(new WriteError(r.error.message, r.error.code));
+    });
+    const fail = (e: Error) => {
+      // The thread is gone (a crash in the driver, or it could not open the file): every batch it held fails,
+      // nothing of them was committed that SQLite did not commit; the next batch starts a new thread.
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const [id, p] of this.#pending) {
+        this.#pending.delete(id);
+        p.reject(new WriteError(`database writer stopped: ${e.message}`, 'WRITER_STOPPED'));
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit ${code}`)));
+    worker.unref();
+    this.#worker = worker;
+    return worker;
   }
 
-  /** All statements in one IMMEDIATE transaction: every one applies or none does. */
-  batch(statements: { sql: string; args: unknown[] }[]): void {
-    const db = this.#db;
-    db.exec('BEGIN IMMEDIATE');
+  /** All statements in one IMMEDIATE transaction, in the writer's thread: every one applies or none does. */
+  batch(statements: { sql: string; args: unknown[] }[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new WriteError('database writer closed', 'WRITER_CLOSED'));
+    let converted: { sql: string; args: unknown[] }[];
     try {
-      for (const s of statements) {
-        const stmt = this.#prepare(s.sql);
-        // One array argument binds positionally, as @libsql/client passes it.
-        const args = s.args.map(toSql) as unknown as [];
-        if (stmt.reader) stmt.all(args);
-        else stmt.run(args);
-      }
-      db.exec('COMMIT');
+      converted = statements.map((s) => ({ sql: s.sql, args: s.args.map(toSql) }));
     } catch (e) {
-      if (db.inTransaction) {
-        try {
-          db.exec('ROLLBACK');
-        } catch {
-          // Report the batch's own error, not the failed rollback's (the next BEGIN then says what is wrong).
-        }
-      }
-      throw e;
+      return Promise.reject(e as Error);
     }
+    const worker = this.#worker ?? this.#start();
+    const id = this.#next++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, statements: converted });
+    });
   }
 
+  /** Batches already sent are finished first (messages are handled in order); then the connection closes. */
   close(): void {
-    this.#statements.clear();
-    this.#db.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#worker?.postMessage({ type: 'close' });
   }
 }

@@ -7,7 +7,7 @@ import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
 
-export function libsqlDb(client: Client, writer?: { batch(statements: { sql: string; args: unknown[] }[]): void }): Db {
+export function libsqlDb(client: Client, writer?: { batch(statements: { sql: string; args: unknown[] }[]): Promise<void> }): Db {
   const orm = drizzle(client, { schema });
   return {
     orm: orm as unknown as Orm,

@@ -11,8 +11,12 @@ export const NodeConfig = z.object({
     .optional()
     .describe('default: file:<DATA_DIR>/fuyuan.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000).describe("a write's wait for another connection's lock; past it 503 database-busy"),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  MAX_DELIVERIES_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64).describe('deliveries received at once; past it 503 overloaded with Retry-After'),
+  MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).default(256 * 1024 * 1024).describe('request bytes those deliveries may hold together'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('on SIGTERM: time to finish requests in flight and the callback under way'),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
   GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (PKCS#8 PEM or 64 hex): receipts are also signed SM2SM3'),

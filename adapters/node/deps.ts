@@ -13,13 +13,14 @@ import { jsonLogger } from './log.js';
 import { trustFromEnv, type NodeConfig } from './config.js';
 import { bindNodeCrypto } from './crypto.js';
 import { sm2KeyFromConfig } from '../keys/sm2.js';
+import { nodeLeaseHolder } from './processes.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger } = {}) {
   bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
-  const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN);
+  const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS);
   const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined);
   const deps: Deps = {
     db,
@@ -31,13 +32,15 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       clockSkewSeconds: cfg.CLOCK_SKEW_SECONDS,
       bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
+      maxDeliveriesInFlight: cfg.MAX_DELIVERIES_IN_FLIGHT,
+      maxBufferedBytes: cfg.MAX_BUFFERED_BYTES,
       adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
       trust: trustFromEnv(cfg),
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
-    runtime: { chains: new ChainCache(), writeLock: new Mutex() },
+    runtime: { chains: new ChainCache(), writeLock: new Mutex(), leaseHolder: nodeLeaseHolder() },
   };
   return { deps, client, keys };
 }

@@ -4,6 +4,8 @@ import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
+import { nodeHolderIsGone } from './processes.js';
 
 async function main() {
   let cfg;
@@ -23,32 +25,57 @@ async function main() {
       dataDir: cfg.DATA_DIR,
     });
   });
+  // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that
+  // court's queue goes on at once instead of waiting out the five-minute lease.
+  await reclaimLeases(deps, deps.clock.now(), nodeHolderIsGone).catch((e) => deps.log.log('error', 'lease reclaim failed', { error: String(e) }));
   // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
-  let sweeping = false;
+  let sweeping: Promise<void> | undefined;
   const timer =
     cfg.SWEEP_INTERVAL_SECONDS > 0
       ? setInterval(() => {
-          if (sweeping) return;
-          sweeping = true;
-          sweep(deps, deps.clock.now())
+          if (sweeping || deps.runtime.draining) return;
+          const now = deps.clock.now();
+          sweeping = reclaimLeases(deps, now, nodeHolderIsGone)
+            .then(() => sweep(deps, now))
             .then((r) => {
               const busy = Object.values(r.steps).some((s) => !s.ok || Object.values(s.report ?? {}).some((n) => n > 0));
               if (busy) deps.log.log('info', 'sweep', r as unknown as Record<string, unknown>);
             })
             .catch((e) => deps.log.log('error', 'sweep failed', { error: String(e) }))
-            .finally(() => (sweeping = false));
+            .finally(() => (sweeping = undefined));
         }, cfg.SWEEP_INTERVAL_SECONDS * 1000)
       : undefined;
-  const stop = () => {
+  // Shutdown (SIGTERM, SIGINT): refuse new deliveries (503 shutting-down, Connection: close on every answer), stop
+  // accepting connections, let the requests in flight and the sweep under way finish within the grace period; past
+  // it, cut the rest, release this process's outbox leases (their rows are sent again, at least once) and exit 1.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.runtime.draining = true;
     if (timer) clearInterval(timer);
-    server.close(() => {
+    deps.log.log('info', `shutting down (${signal}): finishing requests in flight, up to ${cfg.SHUTDOWN_GRACE_SECONDS} s`);
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    let cut = false;
+    const grace = new Promise<void>((r) =>
+      setTimeout(() => {
+        cut = true;
+        r();
+      }, cfg.SHUTDOWN_GRACE_SECONDS * 1000).unref(),
+    );
+    void Promise.race([Promise.all([closed, sweeping ?? Promise.resolve()]), grace]).then(async () => {
+      if (cut) {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await releaseLeases(deps).catch(() => undefined);
+        deps.log.log('error', `shutdown grace of ${cfg.SHUTDOWN_GRACE_SECONDS} s ran out: requests or a callback in flight were cut`);
+      }
       client.close();
-      process.exit(0);
+      process.exit(cut ? 1 : 0);
     });
-    setTimeout(() => process.exit(0), 5000).unref();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((e) => {

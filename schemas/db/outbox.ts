@@ -41,6 +41,8 @@ export const outbox = sqliteTable(
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
     /** A lease so two delivery runs never send the same row at once. */
     leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    /** Who holds the lease (`node:<host>:<pid>`, or a Workers isolate's id): a gone holder's lease is reclaimed at start. */
+    leaseHolder: text('lease_holder'),
     lastError: text('last_error'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),

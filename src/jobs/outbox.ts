@@ -10,7 +10,7 @@
  * again when the lease expires; the generic webhook carries an Idempotency-Key for the receiver to dedupe on.
  * Rows of kinds without an adapter (court callbacks) are left alone. Time is an argument; web standards only.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { notificationChannels, outbox } from '../../schemas/db/index.js';
 import { commitAudited } from '../services/audit.js';
@@ -32,6 +32,52 @@ export const OUTBOX_RUN_BUDGET_MS = 2 * 60_000;
 export const OUTBOX_CONCURRENCY = 4;
 /** Rows looked at by one run unless opts.limit says otherwise. */
 export const OUTBOX_BATCH = 100;
+
+/**
+ * Who this process is, as the holder of the leases it takes: set by the runtime's entry (Node: `node:<host>:<pid>`),
+ * else a random id for this isolate. A lease names its holder so that a restarted gateway can tell the leases of a
+ * process that is gone (reclaimed at once, see reclaimLeases) from those of one still sending (left alone).
+ */
+export function leaseHolder(deps: Deps): string {
+  deps.runtime.leaseHolder ??= `isolate:${crypto.randomUUID()}`;
+  return deps.runtime.leaseHolder;
+}
+
+/**
+ * Release the leases held by processes that are gone, so their rows (a court's evidence queue above all, kept in
+ * strict order) are sent now rather than when the lease runs out (OUTBOX_LEASE_MS, five minutes). `isGone` is the
+ * runtime's answer (Node: the holder names this host and a pid that no longer runs). Returns the rows released.
+ * What the gone process sent but could not record is sent again: at least once, with its Idempotency-Key.
+ */
+export async function reclaimLeases(deps: Deps, now: Date, isGone: (holder: string) => boolean): Promise<number> {
+  const me = leaseHolder(deps);
+  const holders = await deps.db.orm
+    .selectDistinct({ holder: outbox.leaseHolder })
+    .from(outbox)
+    .where(and(eq(outbox.status, 'pending'), isNotNull(outbox.leaseHolder), gt(outbox.leaseUntil, now), ne(outbox.leaseHolder, me)));
+  let released = 0;
+  for (const { holder } of holders) {
+    if (!holder || !isGone(holder)) continue;
+    const rows = await deps.db.orm
+      .update(outbox)
+      .set({ leaseUntil: null, leaseHolder: null })
+      .where(and(eq(outbox.status, 'pending'), eq(outbox.leaseHolder, holder)))
+      .returning({ id: outbox.id });
+    released += rows.length;
+    if (rows.length) deps.log.log('warn', 'outbox leases reclaimed from a process that is gone', { holder, rows: rows.length });
+  }
+  return released;
+}
+
+/** Release every lease this process holds (shutdown past its grace period): the rows are sent again later. */
+export async function releaseLeases(deps: Deps): Promise<number> {
+  const rows = await deps.db.orm
+    .update(outbox)
+    .set({ leaseUntil: null, leaseHolder: null })
+    .where(and(eq(outbox.status, 'pending'), eq(outbox.leaseHolder, leaseHolder(deps))))
+    .returning({ id: outbox.id });
+  return rows.length;
+}
 
 /** The wait after the n-th failed attempt (n ≥ 1): 1 min, 2, 4, 8 … capped at 6 h. */
 export function backoffMs(failedAttempts: number): number {
@@ -102,7 +148,7 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
   const leaseUntil = new Date(now.getTime() + OUTBOX_LEASE_MS);
   const [row] = await deps.db.orm
     .update(outbox)
-    .set({ leaseUntil })
+    .set({ leaseUntil, leaseHolder: leaseHolder(deps) })
     .where(and(eq(outbox.id, id), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now))))
     .returning();
   if (!row) return 'skipped';
@@ -132,7 +178,7 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
       await commitAudited(
         deps,
         [{ actor: 'outbox', action: 'outbox.sent', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts } }],
-        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null }).where(held)], result: null }),
+        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
         now,
       );
       return 'sent';
@@ -143,14 +189,14 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
       await commitAudited(
         deps,
         [{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, lastError } }],
-        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError, leaseUntil: null }).where(held)], result: null }),
+        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
         now,
       );
       return 'dead';
     }
     const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts));
     deps.log.log('warn', 'outbox send failed', { id, kind: row.kind, destination: row.destination, attempts, nextAttemptAt: nextAttemptAt.toISOString(), error: lastError });
-    await deps.db.batch([deps.db.orm.update(outbox).set({ attempts, lastError, nextAttemptAt, leaseUntil: null }).where(held)]);
+    await deps.db.batch([deps.db.orm.update(outbox).set({ attempts, lastError, nextAttemptAt, leaseUntil: null, leaseHolder: null }).where(held)]);
     return 'retried';
   } catch (e) {
     // The outcome could not be written: the lease runs out and a later run tries again (at least once).

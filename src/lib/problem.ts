@@ -34,6 +34,13 @@ export const PROBLEMS = {
   'service-misconfigured': { status: 503, zh: '服务配置错误', en: 'Service misconfigured' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },
   conflict: { status: 409, zh: '冲突', en: 'Conflict' },
+  // Faults of the gateway itself (src/lib/faults.ts, src/lib/admission.ts): each with Retry-After; nothing was stored.
+  'storage-full': { status: 507, zh: '存储空间已满', en: 'Storage full' },
+  'storage-read-only': { status: 503, zh: '数据库暂时只读', en: 'Database read-only' },
+  'database-busy': { status: 503, zh: '数据库繁忙', en: 'Database busy' },
+  'storage-unavailable': { status: 503, zh: '存储暂不可用', en: 'Storage unavailable' },
+  overloaded: { status: 503, zh: '网关繁忙，请稍后重发', en: 'Gateway overloaded' },
+  'shutting-down': { status: 503, zh: '网关正在停止', en: 'Gateway shutting down' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;

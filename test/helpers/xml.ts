@@ -1,8 +1,7 @@
-/** Test helpers for the XML envelope: signers from the test PKI, requests, and the independent signer xmlsec1. */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Test helpers for the XML envelope: signers from the test PKI, requests, and the independent implementation xmldsigjs. */
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { X509Certificate } from '@peculiar/x509';
+import { encodeXml } from '../../adapters/envelope/xml/sign.js';
 import type { XmlSigner } from '../../adapters/envelope/xml/sign.js';
 import type { CourtPki, EcPki } from './pki.js';
 import { fromBase64, toBase64 } from '../../src/lib/encoding.js';
@@ -30,45 +29,79 @@ export function xmlMultipartRequest(url: string, envelope: Uint8Array, files: Fi
   return new Request(url, { method: 'POST', body: form });
 }
 
-/** The xmlsec1 binary: missing means the test fails, saying where it comes from. */
-export function requireXmlsec1(): string {
-  const r = spawnSync('xmlsec1', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error('xmlsec1 (the independent XMLDSig implementation) is not installed: .ci/run installs it (apt-get install -y xmlsec1); locally: sudo apt-get install xmlsec1');
-  }
-  return r.stdout.trim();
-}
+// ------------------------------------------------------------------ the independent implementation: xmldsigjs
+// xmldsigjs (PeculiarVentures, on WebCrypto) shares no code with xml-crypto, which the gateway uses: it signs
+// envelopes the gateway must accept and verifies the gateway's own. It comes with `npm ci` (a devDependency).
 
-function xmlsec1(args: string[], files: Record<string, string | Uint8Array>): { status: number; stdout: string; stderr: string; out?: Uint8Array } {
-  requireXmlsec1();
-  const dir = mkdtempSync(join(tmpdir(), 'fuyuan-xmlsec-'));
+type IndependentAlg = 'RS256' | 'ES256';
+const SIGN_PARAMS: Record<IndependentAlg, { import: RsaHashedImportParams | EcKeyImportParams; sign: Algorithm | EcdsaParams }> = {
+  RS256: { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  ES256: { import: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams },
+};
+
+async function xmldsig(): Promise<typeof import('xmldsigjs')> {
+  let lib: typeof import('xmldsigjs');
   try {
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    const r = spawnSync('xmlsec1', args, { cwd: dir, encoding: 'utf8' });
-    let out: Uint8Array | undefined;
-    try {
-      out = new Uint8Array(readFileSync(join(dir, 'out.xml')));
-    } catch {
-      out = undefined;
-    }
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ...(out ? { out } : {}) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    lib = await import('xmldsigjs');
+    // On Node, xml-core (under xmldsigjs) takes its DOM and XPath as the package documents: @xmldom/xmldom and xpath.
+    const [{ setNodeDependencies }, xpath] = await Promise.all([import('xml-core'), import('xpath')]);
+    setNodeDependencies({ DOMParser, XMLSerializer, xpath });
+  } catch (e) {
+    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`, { cause: e });
   }
+  lib.Application.setEngine('WebCrypto', globalThis.crypto);
+  return lib;
 }
 
-const ID_ATTR = ['--id-attr:Id', 'urn:fuyuan:wire:delivery:v1:Manifest'];
+const derOfPem = (text: string) => fromBase64(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''));
+const decodeIn = (bytes: Uint8Array, encoding: 'UTF-8' | 'GBK') => new TextDecoder(encoding === 'GBK' ? 'gbk' : 'utf-8').decode(bytes);
 
-/** Sign an unsigned template (bytes, in its declared encoding) with xmlsec1; returns the signed bytes. */
-export function xmlsecSign(template: Uint8Array, keyPem: string, certPem: string): Uint8Array {
-  const r = xmlsec1(['--sign', '--privkey-pem', 'key.pem,cert.pem', ...ID_ATTR, '--output', 'out.xml', 'tmpl.xml'], { 'tmpl.xml': template, 'key.pem': keyPem, 'cert.pem': certPem });
-  if (r.status !== 0 || !r.out) throw new Error(`xmlsec1 --sign failed (${r.status}): ${r.stderr}`);
-  return r.out;
+/**
+ * Sign an unsigned envelope (bytes in its declared encoding) with xmldsigjs: an enveloped ds:Signature, the last
+ * child of Delivery, referring to the Manifest by its Id with exclusive C14N and SHA-256. Returns the signed bytes.
+ */
+export async function independentSign(unsigned: Uint8Array, encoding: 'UTF-8' | 'GBK', alg: IndependentAlg, keyPem: string, certPem: string): Promise<Uint8Array> {
+  const x = await xmldsig();
+  const doc = new DOMParser().parseFromString(decodeIn(unsigned, encoding), 'application/xml');
+  const key = await crypto.subtle.importKey('pkcs8', derOfPem(keyPem) as Uint8Array<ArrayBuffer>, SIGN_PARAMS[alg].import, false, ['sign']);
+  const signer = new x.SignedXml();
+  // SignedInfo canonicalised with exclusive C14N, as the wire format requires (xmldsigjs defaults to inclusive C14N).
+  signer.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+  const signature = await signer.Sign(SIGN_PARAMS[alg].sign, key, doc as unknown as Document, {
+    x509: [toBase64(derOfPem(certPem))],
+    references: [{ uri: '#manifest', hash: 'SHA-256', transforms: ['exc-c14n'] }],
+  });
+  doc.documentElement!.appendChild(signature.GetXml() as unknown as Parameters<typeof doc.appendChild>[0]);
+  return encodeXml(new XMLSerializer().serializeToString(doc), encoding);
 }
 
-/** Verify a signed envelope with xmlsec1 against a trusted CA at a given time; true when it says OK. */
-export function xmlsecVerify(signed: Uint8Array, caPem: string, at: Date): { ok: boolean; stderr: string } {
-  const time = at.toISOString().replace('T', ' ').replace(/\..*$/, '');
-  const r = xmlsec1(['--verify', '--trusted-pem', 'ca.pem', '--verification-time', time, ...ID_ATTR, 'in.xml'], { 'in.xml': signed, 'ca.pem': caPem });
-  return { ok: r.status === 0, stderr: r.stderr };
+/**
+ * Verify a signed envelope with xmldsigjs (the signature over the referenced Manifest), then its certificate chain
+ * up to a trusted CA at a given time with @peculiar/x509 (also independent of the gateway's pkijs path).
+ */
+export async function independentVerify(signed: Uint8Array, caPem: string, at: Date, encoding: 'UTF-8' | 'GBK' = 'UTF-8'): Promise<{ ok: boolean; reason?: string }> {
+  const x = await xmldsig();
+  const doc = new DOMParser().parseFromString(decodeIn(signed, encoding), 'application/xml');
+  const sigs = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature');
+  if (sigs.length !== 1) return { ok: false, reason: `${sigs.length} signatures` };
+  const verifier = new x.SignedXml(doc as unknown as Document);
+  verifier.LoadXml(sigs[0] as unknown as Element);
+  let valid: boolean;
+  try {
+    valid = await verifier.Verify();
+  } catch (e) {
+    return { ok: false, reason: String(e) };
+  }
+  if (!valid) return { ok: false, reason: 'signature does not verify' };
+  const certs = Array.from(sigs[0]!.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')).map((n) => new X509Certificate(derOfPem(n.textContent ?? '') as Uint8Array<ArrayBuffer>));
+  const ca = new X509Certificate(derOfPem(caPem) as Uint8Array<ArrayBuffer>);
+  let cert = certs[0];
+  for (let depth = 0; cert && depth < 8; depth++) {
+    const issuer = cert.issuer === ca.subject ? ca : certs.find((c) => c.subject === cert!.issuer && c !== cert);
+    if (!issuer) return { ok: false, reason: `no issuer for ${cert.subject}` };
+    if (!(await cert.verify({ publicKey: issuer.publicKey, date: at }))) return { ok: false, reason: `${cert.subject} does not verify at ${at.toISOString()}` };
+    if (issuer === ca) return (await ca.verify({ date: at })) ? { ok: true } : { ok: false, reason: 'trusted CA not valid at that time' };
+    cert = issuer;
+  }
+  return { ok: false, reason: 'no chain to the trusted CA' };
 }

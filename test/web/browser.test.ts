@@ -1,23 +1,21 @@
 /**
- * The pages in a real browser: Debian's chromium driven by playwright-core (installed by .ci/run) against the
+ * The pages in a real browser: Chromium from npm (@sparticuz/chromium, or CHROME_PATH; test/helpers/browser.ts)
+ * driven by playwright-core against the
  * real app on a real Node server on loopback. A justice bureau clerk signs in, designates the lead of a joint
  * act through the queue form, reads the board before and after the deadlines pass, reads a case's timeline;
  * a unit signs in and sees only its own items. Screenshots go to a folder under the system temp dir.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for this machine: no sandbox as root, and no background traffic (the network is closed). */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let w: WebWorld;
 let server: ServerType;
@@ -49,23 +47,12 @@ const text = async (page: Page, selector: string) => ((await page.locator(select
 const caseRows = (page: Page, table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case') ?? ''));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: run .ci/run (it installs Debian's chromium with apt-get) before the browser tests`);
-  }
-  let cjk = '';
-  try {
-    cjk = execFileSync('fc-list', [':lang=zh'], { encoding: 'utf8' });
-  } catch {
-    /* no fontconfig: reported below */
-  }
-  // The assertions read the DOM; only the screenshots need a Chinese font.
-  if (!cjk.trim()) console.warn('no Chinese font: screenshots will show boxes; .ci/run installs fonts-wqy-microhei');
+  // The assertions read the DOM; a screenshot shows Chinese only where the machine has a CJK font.
   w = await webWorld();
   server = serve({ fetch: w.gw.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // playwright's launch() gives the browser a fresh, empty profile (user data dir) of its own.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

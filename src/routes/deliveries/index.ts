@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { Problem, problemResponse } from '../../lib/problem.js';
+import { admission } from '../../lib/admission.js';
 import { postDelivery } from './deliveries.routes.js';
 import { handlePostDelivery } from './deliveries.handlers.js';
 
@@ -9,6 +10,8 @@ export function mountDeliveries(app: OpenAPIHono<AppEnv>, maxBytes: number) {
   app.openAPIRegistry.registerPath(postDelivery);
   app.post(
     '/v1/deliveries',
+    // Before anything of the body is read: the bound on deliveries in flight and bytes buffered (503 past it).
+    admission(),
     // Refused before the body is buffered whole: Content-Length is checked first, a chunked body as it streams.
     bodyLimit({
       maxSize: maxBytes,

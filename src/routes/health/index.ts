@@ -1,6 +1,7 @@
 /** Liveness, readiness and the gateway's public keys. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
+import { currentStorageFault } from '../../lib/faults.js';
 
 const healthz = createRoute({
   method: 'get',
@@ -14,6 +15,8 @@ const Ready = z
   .object({
     status: z.enum(['ready', 'not_ready']),
     database: z.enum(['ok', 'unreachable']),
+    /** Present while writes fail (a full disk, a read-only file, a lock held too long): the problem type's slug. */
+    writes: z.string().optional(),
     migrations: z.object({ current: z.boolean(), applied: z.number().int(), expected: z.number().int() }).optional(),
   })
   .openapi('Readiness');
@@ -48,7 +51,10 @@ export function mountHealth(app: OpenAPIHono<AppEnv>) {
       return c.json({ status: 'not_ready' as const, database: 'unreachable' as const }, 503);
     }
     const migrations = await db.migrationStatus();
-    return c.json({ status: migrations.current ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations }, migrations.current ? 200 : 503);
+    const fault = currentStorageFault(c.var.deps);
+    const ready = migrations.current && !fault && !c.var.deps.runtime.draining;
+    if (fault) c.header('Retry-After', String(Math.max(1, Math.ceil((fault.until - c.var.deps.clock.now().getTime()) / 1000))));
+    return c.json({ status: ready ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations, ...(fault ? { writes: fault.slug } : {}) }, ready ? 200 : 503);
   });
   app.openapi(jwks, async (c) => {
     c.header('cache-control', 'public, max-age=300');

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm test`: the typecheck of both tsconfigs, the lint (eslint.config.js), the Node suite, then the suite inside workerd. Every step runs even
+// when an earlier one fails, so one run reports everything; the exit code is non-zero if any step failed.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['typecheck (src, adapters, test)', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['typecheck (Workers tests)', ['tsc', '--noEmit', '-p', 'test/workers/tsconfig.json']],
+  ['lint', ['eslint', '.']],
+  ['Node suite', ['vitest', 'run']],
+  ['Workers suite (workerd)', ['vitest', 'run', '--config', 'vitest.workers.config.ts']],
+];
+
+const failed = [];
+for (const [name, [cmd, ...args]] of steps) {
+  console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync('npx', ['--no-install', cmd, ...args], { stdio: 'inherit' });
+  if (r.status !== 0) failed.push(`${name} (exit ${r.status ?? r.signal})`);
+}
+if (failed.length) {
+  console.error(`\nnpm test: failed: ${failed.join('; ')}`);
+  process.exit(1);
+}
+console.log('\nnpm test: typecheck, lint and both suites passed');

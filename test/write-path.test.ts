@@ -1,0 +1,190 @@
+/**
+ * The write path under faults and overload (issue 20), in process against a real libSQL file:
+ * - a full disk (SQLite's own SQLITE_FULL, made real with PRAGMA max_page_count), a lock held past the bounded
+ *   wait: a 507/503 problem with a stable type and Retry-After, nothing stored, /readyz not ready until the
+ *   Retry-After has passed, then ready again by itself;
+ * - admission: past the bound on deliveries in flight, 503 overloaded with Retry-After before the body is read;
+ * - outbox leases of a process that is gone are reclaimed; a court whose callback hangs delays only itself.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { createClient } from '@libsql/client';
+import { eq } from 'drizzle-orm';
+import { FixedClock, T0, testGateway } from './helpers/gateway.js';
+import { makeCourtPki, type CourtPki } from './helpers/pki.js';
+import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
+import { registerSender } from '../src/services/senders.js';
+import { saveDirectory } from '../src/services/directory.js';
+import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
+import { RawStmt } from '../src/lib/raw-insert.js';
+import { outbox } from '../schemas/db/index.js';
+import { reclaimLeases } from '../src/jobs/outbox.js';
+import { deliverCourtCallbacks } from '../src/jobs/court-callbacks.js';
+import { nodeHolderIsGone } from '../adapters/node/processes.js';
+import { openLibsql } from '../adapters/db/libsql-node.js';
+
+let gw: Awaited<ReturnType<typeof testGateway>>;
+let court: CourtPki;
+let n = 0;
+
+beforeEach(async () => {
+  gw = await testGateway({ clock: new FixedClock(T0) });
+  court ??= await makeCourtPki('龙游县人民法院');
+  await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
+  await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
+});
+afterEach(() => gw.close());
+
+async function delivery(): Promise<Request> {
+  n++;
+  const m = demoManifest({ messageId: `wp-${n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${700 + n}号`, regionCode: '330802' });
+  return joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer));
+}
+
+const problem = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { type: string; detail: string } });
+
+describe('storage faults are said as such', () => {
+  it('a full disk: 507 storage-full with Retry-After, nothing stored, /readyz not ready, then ready again by itself', async () => {
+    expect((await gw.app.request(await delivery())).status).toBe(201);
+    const before = await gw.counts();
+    // The database may not grow by one more page: SQLite itself answers SQLITE_FULL ("database or disk is full").
+    await gw.deps.db.batch([new RawStmt('PRAGMA max_page_count = 1', [])]);
+    const p = await problem(await gw.app.request(await delivery()));
+    expect(p).toMatchObject({ status: 507, type: 'application/problem+json', retryAfter: '300', body: { type: 'urn:fuyuan:problem:storage-full' } });
+    expect(p.body.detail).toMatch(/nothing of this request was stored/);
+    expect(await gw.counts()).toEqual(before);
+    const ready = await gw.app.request('http://gw/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not_ready', database: 'ok', writes: 'storage-full' });
+    expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Space again (the operator freed it), and the Retry-After has passed: ready, and the court's resend is accepted.
+    await gw.deps.db.batch([new RawStmt('PRAGMA max_page_count = 1073741823', [])]);
+    gw.clock.advance(301_000);
+    expect((await gw.app.request('http://gw/readyz')).status).toBe(200);
+    expect((await gw.app.request(await delivery())).status).toBe(201);
+  });
+
+  it('a write lock held by another process past the bounded wait: 503 database-busy with Retry-After, never 500', async () => {
+    // A gateway whose writes wait 100 ms for a lock.
+    const { client, db } = await openLibsql(gw.url, undefined, 100);
+    const deps = { ...gw.deps, db, runtime: { ...gw.deps.runtime } };
+    const { createApp } = await import('../src/app.js');
+    const app = createApp(deps);
+    const other = createClient({ url: gw.url });
+    try {
+      const tx = await other.transaction('write');
+      await tx.execute("UPDATE outbox SET attempts = attempts WHERE 0");
+      const p = await problem(await app.request(await delivery()));
+      expect(p).toMatchObject({ status: 503, type: 'application/problem+json', retryAfter: '5', body: { type: 'urn:fuyuan:problem:database-busy' } });
+      await tx.rollback();
+      gw.clock.advance(6_000);
+      expect((await app.request(await delivery())).status).toBe(201);
+    } finally {
+      other.close();
+      client.close();
+    }
+  });
+});
+
+describe('admission control', () => {
+  it('past the bound on deliveries in flight: 503 overloaded with Retry-After, decided before the body is read', async () => {
+    gw.deps.config.maxDeliveriesInFlight = 2;
+    // Two deliveries whose bodies arrive slowly (a court on a slow line): both are in flight.
+    const held: { release: () => void; req: Request }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const body = new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          await gate;
+          ctrl.enqueue(bytes);
+          ctrl.close();
+        },
+      });
+      held.push({ release, req: new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit) });
+    }
+    const inFlight = held.map((h) => gw.app.request(h.req));
+    await new Promise((r) => setTimeout(r, 20));
+    // A third, whose body must never be read.
+    let read = false;
+    const third = new ReadableStream<Uint8Array>(
+      {
+        pull() {
+          read = true;
+        },
+      },
+      { highWaterMark: 0 }, // pulled only when someone reads
+    );
+    const p = await problem(await gw.app.request(new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: third, duplex: 'half' } as RequestInit)));
+    expect(p).toMatchObject({ status: 503, type: 'application/problem+json', retryAfter: '2', body: { type: 'urn:fuyuan:problem:overloaded' } });
+    expect(read).toBe(false);
+    for (const h of held) h.release();
+    expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual([201, 201]);
+    // Room again.
+    expect((await gw.app.request(await delivery())).status).toBe(201);
+  });
+});
+
+describe('outbox leases and court callbacks', () => {
+  const evidenceRow = (id: string, destination: string, at: Date, lease?: { holder: string; until: Date }) => ({
+    id,
+    kind: 'court_callback',
+    destination,
+    payloadJson: JSON.stringify({ evidenceId: id, type: 'receipt', jws: 'x.y.z' }),
+    idempotencyKey: `evidence:${id}`,
+    status: 'pending' as const,
+    attempts: 0,
+    nextAttemptAt: at,
+    createdAt: at,
+    ...(lease ? { leaseUntil: lease.until, leaseHolder: lease.holder } : {}),
+  });
+
+  it('the lease of a process that is gone is reclaimed at once; a live holder keeps its own', async () => {
+    // A pid that ran and is gone.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const until = new Date(T0.getTime() + 5 * 60_000);
+    await gw.deps.db.orm.insert(outbox).values([
+      evidenceRow('ev-dead', 'court-longyou', T0, { holder: `node:${hostname()}:${dead}`, until }),
+      evidenceRow('ev-live', 'court-other', T0, { holder: `node:${hostname()}:${process.ppid}`, until }),
+      evidenceRow('ev-elsewhere', 'court-far', T0, { holder: 'node:another-host:1', until }),
+    ]);
+    expect(await reclaimLeases(gw.deps, T0, nodeHolderIsGone)).toBe(1);
+    const rows = Object.fromEntries((await gw.deps.db.orm.select().from(outbox)).map((r) => [r.id, r.leaseHolder]));
+    expect(rows).toEqual({ 'ev-dead': null, 'ev-live': `node:${hostname()}:${process.ppid}`, 'ev-elsewhere': 'node:another-host:1' });
+  });
+
+  it('a court whose callback hangs delays only itself: another court gets its evidence while that request is still open', async () => {
+    let hangingOpen = false;
+    let deliveredWhileHanging: boolean | undefined;
+    const hanging: Server = createServer(() => {
+      hangingOpen = true; // never answers
+    });
+    const fine: Server = createServer((req, res) => {
+      deliveredWhileHanging = hangingOpen;
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await Promise.all([hanging, fine].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))));
+    const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/evidence`;
+    try {
+      await registerSender(gw.deps, { code: 'court-a-hangs', type: 'court', name: '甲法院', caPem: court.ca.certPem, callbackUrl: url(hanging) });
+      await registerSender(gw.deps, { code: 'court-b-fine', type: 'court', name: '乙法院', caPem: court.ca.certPem, callbackUrl: url(fine) });
+      // The hanging court's evidence is older, so a one-at-a-time sender would try it first and wait.
+      await gw.deps.db.orm.insert(outbox).values([evidenceRow('ev-a', 'court-a-hangs', new Date(T0.getTime() - 1000)), evidenceRow('ev-b', 'court-b-fine', T0)]);
+      const report = await deliverCourtCallbacks(gw.deps, T0, { timeoutMs: 3000 });
+      expect(report).toEqual({ sent: 1, retried: 1, dead: 0 });
+      expect(deliveredWhileHanging).toBe(true);
+      const status = Object.fromEntries((await gw.deps.db.orm.select().from(outbox)).map((r) => [r.id, [r.status, r.leaseHolder]]));
+      expect(status).toEqual({ 'ev-a': ['pending', null], 'ev-b': ['sent', null] });
+      const [a] = await gw.deps.db.orm.select().from(outbox).where(eq(outbox.id, 'ev-a'));
+      expect(a!.lastError).toMatch(/unreachable/);
+    } finally {
+      hanging.closeAllConnections();
+      await Promise.all([hanging, fine].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    }
+  });
+});
