@@ -36,7 +36,7 @@ export async function sm2KeyFromConfig(text: string): Promise<Sm2SigningKey> {
       }
     }
   } catch (e) {
-    throw new Error(`GATEWAY_SM2_KEY must be an SM2 private key (PKCS#8 or EC PRIVATE KEY PEM, or 64 hex digits): ${(e as Error).message}`);
+    throw new Error(`GATEWAY_SM2_KEY must be an SM2 private key (PKCS#8 or EC PRIVATE KEY PEM, or 64 hex digits): ${(e as Error).message}`, { cause: e });
   }
   const publicKeyHex = sm2.getPublicKeyFromPrivateKey(d);
   const point = Uint8Array.from(publicKeyHex.match(/../g)!.map((b) => parseInt(b, 16)));
