@@ -21,7 +21,6 @@ import { sweep } from '../src/jobs/sweep.js';
 import { verifyWithJwks } from '../src/lib/signing.js';
 import { auditLog, revocationCrls, revocationRechecks } from '../schemas/db/index.js';
 import { signXmlEnvelope } from '../adapters/envelope/xml/sign.js';
-import { xmlRequest } from './helpers/xml.js';
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 const at = (s: number) => new Date(NOW.getTime() + s * 1000);
@@ -339,4 +338,9 @@ function ocspRequestFor(cert: OsslCert): Uint8Array {
   const path = join(ca.dir, `forge-${cert.serial}.der`);
   execFileSync('openssl', ['ocsp', '-issuer', ocspCa.certPath, '-cert', cert.certPath, '-no_nonce', '-reqout', path], { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Uint8Array(readFileSync(path));
+}
+
+/** POST an XML envelope (test/helpers/xml.ts has the same, but pulls in xmldsigjs, which this file does not need). */
+function xmlRequest(url: string, body: string): Request {
+  return new Request(url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body });
 }

@@ -13,7 +13,6 @@ import { attachmentEntry, demoManifest, joseRequest } from '../adapters/node/cou
 import { manifestToXml } from '../adapters/envelope/xml/mapping.js';
 import { XML_ALGS } from '../adapters/envelope/xml/dsig.js';
 import { registerSender } from '../src/services/senders.js';
-import { xmlRequest } from './helpers/xml.js';
 
 const NOW = new Date('2026-11-23T02:00:00.000Z');
 const at = (s: number) => new Date(NOW.getTime() + s * 1000);
@@ -184,3 +183,8 @@ describe('receipts signed SM2 by the gateway (optional), verified by OpenSSL', (
     }
   });
 });
+
+/** POST an XML envelope (test/helpers/xml.ts has the same, but pulls in xmldsigjs, which this file does not need). */
+function xmlRequest(url: string, body: string): Request {
+  return new Request(url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body });
+}
