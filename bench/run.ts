@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'worker-size': () => import('./worker-size/index.js'),
   xml: () => import('./xml/index.js'),
   stats: () => import('./stats/index.js'),
+  overload: () => import('./overload/index.js'),
 };
 
 async function main() {

@@ -15,7 +15,7 @@ import type { Manifest } from '../schemas/api/manifest.js';
 
 type Ob = { kind: string; status: string; dueOn: string };
 
-async function world(preset: string) {
+async function world(preset: string, opts: { governmentDefendant?: boolean } = {}) {
   const gw = await testGateway({ clock: new FixedClock(T0) });
   const court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
@@ -31,6 +31,8 @@ async function world(preset: string) {
   let n = 0;
   const push = async (type: Manifest['documents'][number]['type'], extra: (m: Manifest) => void = () => {}) => {
     const m = demoManifest({ messageId: `life-${++n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), type, caseNumber: '(2026)浙0825行初88号', defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+    // P 第十条 and its 阅办单 procedure govern cases where the district government is a defendant.
+    if (opts.governmentDefendant) m.documents[0]!.case!.defendants.push({ name: '衢州市柯城区人民政府', regionCode: '330802' });
     extra(m);
     const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
     expect(res.status).toBe(201);
@@ -50,7 +52,7 @@ async function world(preset: string) {
 describe('Putian Chengxiang: complaint → answer → hearing → lost judgment → no appeal → loss report → plan → performance', () => {
   let w: Awaited<ReturnType<typeof world>>;
   beforeAll(async () => {
-    w = await world('putian-chengxiang');
+    w = await world('putian-chengxiang', { governmentDefendant: true });
   });
   afterAll(() => w.gw.close());
 
@@ -151,6 +153,9 @@ describe('Sishui: report and head-appearance registration within 2 days; agents 
     await w.step('unit', caseId, 'appeal_opinion', { appeal: false, reasons: '服判' });
     await w.step('unit', caseId, 'no_appeal_reasons', { reasons: '服判息诉' });
     await w.step('unit', caseId, 'loss_report', { facts: '程序违法', result: '确认违法', recommendations: '规范程序', other: '无' });
+    // The retrial window (行诉解释 第110条) stays watched until it lapses or the case is archived.
+    expect(await w.open(caseId)).toEqual(['retrial_application']);
+    await w.step('jb', caseId, 'archived', {});
     expect(await w.open(caseId)).toEqual([]);
   });
 });

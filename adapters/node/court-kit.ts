@@ -142,6 +142,7 @@ export function demoManifest(opts: {
     judgment: '行政判决书',
     ruling: '行政裁定书',
     head_appearance_notice: '行政机关负责人出庭应诉通知书',
+    effectiveness_certificate: '生效证明书',
   };
   const defendant = opts.defendant ?? '衢州市自然资源和规划局柯城分局';
   return {

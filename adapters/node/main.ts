@@ -5,6 +5,7 @@ import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
+import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
 
 async function main() {
@@ -28,8 +29,14 @@ async function main() {
   // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that
   // court's queue goes on at once instead of waiting out the five-minute lease.
   await reclaimLeases(deps, deps.clock.now(), nodeHolderIsGone).catch((e) => deps.log.log('error', 'lease reclaim failed', { error: String(e) }));
-  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once.
-  let sweeping: Promise<void> | undefined;
+  // The sweep (reminders, chases, overdue items, ledgers, outbox delivery) on a timer; never two at once. First a
+  // check of the holiday data's version, so the deadlines are re-planned at start after an upgrade.
+  let sweeping: Promise<void> | undefined = recomputeOnHolidayDataChange(deps, deps.clock.now())
+    .then((r) => {
+      if (r.recomputed) deps.log.log('info', 'holiday data changed: deadlines re-planned', r);
+    })
+    .catch((e) => deps.log.log('error', 'holiday data check failed', { error: String(e) }))
+    .finally(() => (sweeping = undefined));
   const timer =
     cfg.SWEEP_INTERVAL_SECONDS > 0
       ? setInterval(() => {

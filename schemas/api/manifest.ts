@@ -18,6 +18,7 @@ export const DOCUMENT_TYPES = [
   'appeal', // 上诉状
   'judicial_suggestion', // 司法建议书
   'procuratorial_suggestion', // 检察建议书
+  'effectiveness_certificate', // 生效证明书: states the day the case's decision took effect (decisionEffectiveOn)
 ] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
@@ -102,13 +103,13 @@ export const Hearing = z
 export const Outcome = z
   .object({
     result: z
-      .enum(['win', 'loss', 'withdrawal', 'mediation', 'other'])
-      .describe('win 胜诉 | loss 败诉 | withdrawal 撤诉 | mediation 调解 | other'),
+      .enum(['win', 'loss', 'partial_loss', 'withdrawal', 'mediation', 'other'])
+      .describe('win 胜诉 | loss 败诉 | partial_loss 部分败诉 (some claims upheld against the agency) | withdrawal 撤诉 | mediation 调解 | other (the appeal period and the appeal-opinion duties still run)'),
     lossKind: z
       .enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation'])
       .optional(),
-    effectiveOn: z.iso.date().optional(),
-    performanceDueOn: z.iso.date().optional(),
+    effectiveOn: z.iso.date().optional().describe('The day this decision took effect (生效), when the court states it'),
+    performanceDueOn: z.iso.date().optional().describe('The performance deadline the decision sets (a stated date: never recomputed)'),
   })
   .openapi('Outcome');
 
@@ -120,13 +121,22 @@ export const DocumentEntry = z
     case: CaseInfo.optional().describe('The case; required for every type except a stand-alone suggestion'),
     hearing: Hearing.optional(),
     outcome: Outcome.optional(),
-    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any'),
+    replyDueOn: z.iso.date().optional().describe('Reply deadline stated by a suggestion, if any (a stated date: never recomputed)'),
+    decisionEffectiveOn: z.iso
+      .date()
+      .optional()
+      .describe(
+        "The day the case's latest first-instance judgment or ruling took effect (生效), stated by the court on any later document of the case (e.g. a 生效证明); replaces the gateway's inference from the appeal period",
+      ),
     urgent: z.boolean().optional().describe('A procuratorial suggestion in urgent public-interest litigation: 15 days (公益诉讼解释 第21条)'),
     attachments: z.array(Attachment).max(100).default([]),
   })
   .superRefine((d, ctx) => {
     if (!d.case && d.type !== 'judicial_suggestion' && d.type !== 'procuratorial_suggestion') {
       ctx.addIssue({ code: 'custom', path: ['case'], message: `a ${d.type} must carry its case` });
+    }
+    if (d.type === 'effectiveness_certificate' && !d.decisionEffectiveOn) {
+      ctx.addIssue({ code: 'custom', path: ['decisionEffectiveOn'], message: 'an effectiveness_certificate (生效证明书) states decisionEffectiveOn' });
     }
   })
   .openapi('DocumentEntry');

@@ -24,6 +24,18 @@ export const calendarOverrides = sqliteTable('calendar_overrides', {
   actor: text('actor').notNull(),
 });
 
+/**
+ * The version of the holiday data (the calendar package's notices and the statutory holidays it computes) that
+ * the obligations were last planned with: a SHA-256 digest. When the installed data differs, every non-closed
+ * obligation is re-planned (src/jobs/deadlines.ts recomputeOnHolidayDataChange).
+ */
+export const calendarDataVersions = sqliteTable('calendar_data_versions', {
+  id: text('id').primaryKey(), // 'holidays'
+  digest: text('digest').notNull(),
+  detail: text('detail').notNull(),
+  checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
 /** Years whose holiday notice an administrator entered in full (their override days are the whole notice). */
 export const calendarPublishedYears = sqliteTable('calendar_published_years', {
   year: integer('year').primaryKey(),

@@ -52,6 +52,12 @@ export const STEP_SCHEMAS = {
   /** The government's decision on appeal. */
   appeal_decision: z.object({ appeal: z.boolean(), decidedBy: text(100) }),
   appeal_filed: z.object({ filedOn: date }),
+  /**
+   * The day the first-instance decision took effect (生效), recorded by the justice bureau with the reason (e.g. the
+   * court's 生效证明, or no appeal by either party): replaces the gateway's inference; the after-judgment duties are
+   * re-planned from it [DOMAIN.md §4 Effectiveness].
+   */
+  decision_effective: z.object({ effectiveOn: date, reason: text(500) }),
   /** 不上诉的书面理由 [P 第十三条(三)]. */
   no_appeal_reasons: z.object({ reasons: text() }),
   /** 败诉分析报告 with its required parts [P 第十六条, B 第七条]. */
@@ -85,10 +91,12 @@ export const STEP_RULES: Record<StepKind, { roles: Role[]; closes: string[]; zh:
   appeal_opinion: { roles: ['unit'], closes: ['appeal_opinion'], zh: '上诉意见' },
   appeal_decision: { roles: ['government_office', 'justice_bureau'], closes: [], zh: '上诉决定' },
   appeal_filed: { roles: ['unit'], closes: ['appeal'], zh: '提起上诉' },
+  decision_effective: { roles: ['justice_bureau'], closes: [], zh: '裁判生效' },
   no_appeal_reasons: { roles: ['unit'], closes: ['no_appeal_reasons', 'appeal'], zh: '不上诉理由' },
   loss_report: { roles: ['unit'], closes: ['loss_analysis_report'], zh: '败诉分析报告' },
   three_ones_plan: { roles: ['unit'], closes: ['three_ones_plan'], zh: '"三个一"方案' },
   performance_done: { roles: ['unit'], closes: ['performance'], zh: '履行完毕' },
   major_case_flagged: { roles: ['justice_bureau'], closes: [], zh: '重大案件' },
-  archived: { roles: ['justice_bureau'], closes: [], zh: '归档' },
+  // Archiving ends the case: the retrial window (行诉解释 第110条) is no longer watched.
+  archived: { roles: ['justice_bureau'], closes: ['retrial_application'], zh: '归档' },
 };

@@ -15,7 +15,7 @@ import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
-import { planDocumentObligations, type ObligationSummary } from '../services/obligations.js';
+import { newDeliveryPlanState, planDocumentObligations, type ObligationSummary } from '../services/obligations.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 
 /** The routing outcome of one document, as the receipt states it. */
@@ -111,6 +111,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   const calendar = await currentCalendar(deps);
   const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
+  const planState = newDeliveryPlanState(); // the documents of one delivery plan against one view of each case
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -240,6 +241,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       leadUnitId: lead?.unitId ?? null,
       policy,
       calendar,
+      state: planState,
     });
     items.push(...planned.items);
     perDocumentObligations.push(planned.summary);

@@ -8,7 +8,9 @@
  */
 import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { cases, obligations, periodicRuns, remediationItems, reminders } from '../../schemas/db/index.js';
+import { calendarDataVersions, cases, obligations, periodicRuns, remediationItems, reminders } from '../../schemas/db/index.js';
+import { holidayDataFingerprint } from '../domain/calendar/index.js';
+import { recomputeAfterCalendarChange } from '../services/obligations.js';
 import type { DirectoryIndex } from '../domain/routing/index.js';
 import { planRecurring, type Party } from '../domain/policy/index.js';
 import { beijingDate } from '../intake/routing.js';
@@ -36,7 +38,15 @@ export function recipients(dir: DirectoryIndex, parties: readonly Party[], regio
   return [...out];
 }
 
-function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
+/** The earliest date a provisional deadline could fall on, when before its likely date. */
+function earliestOf(o: { derivationJson?: string; dueOn: string }): string | undefined {
+  if (!o.derivationJson) return undefined;
+  const e = (JSON.parse(o.derivationJson) as { earliestDueOn?: string }).earliestDueOn;
+  return e && e < o.dueOn ? e : undefined;
+}
+
+function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean; derivationJson?: string }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
+  const earliest = earliestOf(o);
   const label = KIND_ZH[kind] ?? kind;
   const ask =
     kind === 'feedback'
@@ -52,7 +62,7 @@ function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: str
               : '请在截止日期前办理。';
   return {
     title: `【${label}】${o.titleZh}`,
-    lines: [ask, `事项：${o.titleZh}（${o.titleEn}）`, `截止日期：${o.dueOn}${o.provisional ? '（暂定：该年度节假日安排未公布）' : ''}`, `依据：${o.source}`],
+    lines: [ask, `事项：${o.titleZh}（${o.titleEn}）`, `截止日期：${o.dueOn}${o.provisional ? `（暂定：该年度节假日安排未公布${earliest ? `；如周末调休，最早可能为 ${earliest}，请按最早日期办理` : ''}）` : ''}`, `依据：${o.source}`],
     ...(caseNumber ? { caseNumber } : {}),
     obligation: o.titleZh,
     dueOn: o.dueOn,
@@ -107,6 +117,12 @@ export async function fireDueReminders(deps: Deps, now: Date, opts: { batch?: nu
   return { remindersFired: fired, messagesQueued: messages };
 }
 
+/**
+ * Kinds that are windows, not duties: the appeal period (ALL 第85条) and the retrial window (行诉解释 第110条) end
+ * without anyone having failed; when one passes it lapses (waived with the reason), never overdue.
+ */
+export const LAPSING_KINDS = ['appeal', 'retrial_application'] as const;
+
 /** Open obligations past their due date become overdue, each with a remediation item (补救), and people are told. */
 export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number } = {}): Promise<StepReport> {
   const batch = opts.batch ?? 200;
@@ -127,6 +143,13 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
         const items: Stmt[] = [];
         const entries: AuditEntry[] = [];
         for (const { o, caseNumber } of rows) {
+          if ((LAPSING_KINDS as readonly string[]).includes(o.kind)) {
+            const why = o.kind === 'appeal' ? '上诉期届满，未收到上诉（期间届满，不计逾期）' : '申请再审期限届满（期间届满，不计逾期）';
+            items.push(deps.db.orm.update(obligations).set({ status: 'waived', statusReason: why, doneAt: now, updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
+            items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+            entries.push({ actor: 'sweep', action: 'obligation.lapsed', subject: `obligation:${o.id}`, data: { kind: o.kind, dueOn: o.dueOn, today, source: o.source } });
+            continue;
+          }
           items.push(deps.db.orm.update(obligations).set({ status: 'overdue', updatedAt: now }).where(and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
           items.push(deps.db.orm.insert(remediationItems).values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' }).onConflictDoNothing());
           const units = recipients(dir, [o.party as Party, 'justice_bureau'], o.regionCode, o.unitId, today);
@@ -198,3 +221,35 @@ export async function ledgerData(deps: Deps, regionCode: string, today: string) 
   return { asOf: today, pendingCases: Number(c?.n ?? 0), openObligations: Number(open?.n ?? 0), overdueObligations: Number(over?.n ?? 0), openRemediation: Number(rem?.n ?? 0), dueSoon };
 }
 
+
+let holidayDigest: Promise<string> | undefined;
+
+/** SHA-256 (WebCrypto) of the installed holiday data's fingerprint, once per process. */
+export function holidayDataDigest(): Promise<string> {
+  holidayDigest ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(holidayDataFingerprint())).then((b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join(''));
+  return holidayDigest;
+}
+
+/**
+ * A new version of the holiday data (a package upgrade bringing the next year's notice): every non-closed obligation
+ * is re-planned, then the digest is stored. Runs first in every sweep, so on each runtime's start too.
+ */
+export async function recomputeOnHolidayDataChange(deps: Deps, now: Date): Promise<StepReport> {
+  const digest = await holidayDataDigest();
+  const [row] = await deps.db.orm.select().from(calendarDataVersions).where(eq(calendarDataVersions.id, 'holidays'));
+  if (row?.digest === digest) return { recomputed: 0 };
+  const r = await recomputeAfterCalendarChange(deps, { kind: 'data', digest, previous: row?.digest ?? null }, 'calendar-data');
+  const detail = JSON.stringify({ previous: row?.digest ?? null, examined: r.examined, changed: r.changed });
+  await commitPlanned(
+    deps,
+    async () => ({
+      entries: [{ actor: 'sweep', action: 'calendar.data_version', subject: 'calendar:holidays', data: { digest, previous: row?.digest ?? null, examined: r.examined, changed: r.changed } }],
+      build: async () => ({
+        items: [deps.db.orm.insert(calendarDataVersions).values({ id: 'holidays', digest, detail, checkedAt: now }).onConflictDoUpdate({ target: calendarDataVersions.id, set: { digest, detail, checkedAt: now } })],
+        result: null,
+      }),
+    }),
+    now,
+  );
+  return { recomputed: r.changed, examined: r.examined };
+}

@@ -4,7 +4,7 @@
  * one failing step is reported and does not stop the others. Time is an argument; no Node API.
  */
 import type { Deps } from '../deps.js';
-import { fireDueReminders, markOverdue, runPeriodic } from './deadlines.js';
+import { fireDueReminders, markOverdue, recomputeOnHolidayDataChange, runPeriodic } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { deliverCourtCallbacks } from './court-callbacks.js';
 import { revocationSweep } from '../services/revocation.js';
@@ -19,6 +19,8 @@ export type SweepStep = (deps: Deps, now: Date) => Promise<Record<string, number
 
 /** In order: reminders and overdue items put messages in the outbox, which is then delivered. */
 export const SWEEP_STEPS: Record<string, SweepStep> = {
+  // A new version of the holiday data re-plans the deadlines before anything is reminded or marked overdue.
+  calendarData: (deps, now) => recomputeOnHolidayDataChange(deps, now),
   reminders: (deps, now) => fireDueReminders(deps, now),
   overdue: (deps, now) => markOverdue(deps, now),
   periodic: (deps, now) => runPeriodic(deps, now),

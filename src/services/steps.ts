@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import { assignments, caseSteps, documents, evidence, legalAdvisers, obligations, routingDecisions } from '../../schemas/db/index.js';
-import { dischargeStmts } from './obligations.js';
+import { dischargeStmts, replanCase } from './obligations.js';
 import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -46,8 +46,16 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
       : [];
     const items: Stmt[] = [deps.db.orm.insert(caseSteps).values({ id, caseId, kind: k, actorRole: p.role, actor: p.actor, dataJson: JSON.stringify(parsed.data), at: now })];
     items.push(...dischargeStmts(deps, open, now, `step ${k} ${id}`));
+    // A recorded fact (effectiveness, an appeal, the day a 阅办单 was presented) moves what counts from it.
+    const replan = await replanCase(deps, caseId, now, {
+      actor: p.actor,
+      cause: { step: k, stepId: id },
+      pendingSteps: [{ kind: k, data: parsed.data as Record<string, unknown>, actor: p.actor }],
+      doneIds: open.map((o) => o.id),
+    });
+    items.push(...replan.items);
     return {
-      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...parsed.data, closed: open.map((o) => o.id) } }],
+      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...parsed.data, closed: open.map((o) => o.id) } }, ...replan.entries],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),
     };
   }, now);

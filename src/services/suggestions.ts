@@ -17,7 +17,8 @@ import type { Principal } from './clients.js';
 import { commitPlanned, type AuditEntry } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { evidenceStmts } from './evidence.js';
-import { dischargeStmts, type ObligationSummary } from './obligations.js';
+import { dischargeStmts, replanDocument, type ObligationSummary } from './obligations.js';
+import { addMonths } from '../domain/calendar/index.js';
 import { enqueueNotification } from './notifications.js';
 
 export const isSuggestion = (type: string) => type === 'judicial_suggestion' || type === 'procuratorial_suggestion';
@@ -30,11 +31,8 @@ export function suggestionFromIntake(
   const reply = ctx.obligations.find((o) => o.kind === 'suggestion_reply');
   // No reply rule in the region's policy (or an anchor not known yet, e.g. S 五(七) "30 days after handling"):
   // the national default of two months from receipt stands until the handling date is recorded.
-  const fallback = (() => {
-    const d = new Date(ctx.arrivedAt.getTime() + 8 * 3600_000);
-    d.setUTCMonth(d.getUTCMonth() + 2);
-    return d.toISOString().slice(0, 10);
-  })();
+  // Two months by the civil rule (民法典 第202条): 12-31 + 2 months is the last day of February, never 03-03.
+  const fallback = addMonths(beijingDate(ctx.arrivedAt), 2);
   const dueOn = ctx.doc.replyDueOn ?? reply?.dueOn ?? fallback;
   const id = newId();
   const kind = ctx.doc.type === 'judicial_suggestion' ? ('judicial' as const) : ('procuratorial' as const);
@@ -138,6 +136,8 @@ export async function submitDraft(deps: Deps, p: Principal, id: string, input: D
       deps.db.orm.update(suggestions).set({ status: 'under_review', updatedAt: now }).where(eq(suggestions.id, id)),
       step(deps, id, 'draft', p, draft, now),
     ];
+    // S 五(七): the result letter is due 30 days after handling; the stated handling day plans it.
+    if (input.handledOn) items.push(...(await replanDocument(deps, s.documentId, now, { actor: p.actor, cause: { draftOf: id }, handled: { documentId: s.documentId, on: input.handledOn } })).items);
     return { entries: [{ actor: p.actor, action: 'suggestion.draft_submitted', subject: `suggestion:${id}`, data: { ...draft, text: undefined, textSha256: await sha256Hex(input.text) } }], build: async () => ({ items, result: { id, status: 'under_review' } }) };
   }, now);
 }

@@ -41,6 +41,7 @@ export const DOCUMENT_TYPE_ZH: Record<string, string> = {
   appeal: '上诉状',
   judicial_suggestion: '司法建议',
   procuratorial_suggestion: '检察建议',
+  effectiveness_certificate: '生效证明书',
 };
 
 export const TIMELINE_KIND_ZH: Record<string, string> = {

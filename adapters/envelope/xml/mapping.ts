@@ -78,6 +78,7 @@ export const MANIFEST_SPEC: Obj = obj(
       f('hearing', 'Hearing', obj(f('at', 'At', str), f('place', 'Place', str), f('headAppearanceRequired', 'HeadAppearanceRequired', bool))),
       f('outcome', 'Outcome', obj(f('result', 'Result', str), f('lossKind', 'LossKind', str), f('effectiveOn', 'EffectiveOn', str), f('performanceDueOn', 'PerformanceDueOn', str))),
       f('replyDueOn', 'ReplyDueOn', str),
+      f('decisionEffectiveOn', 'DecisionEffectiveOn', str),
       list(
         'attachments',
         'Attachments',

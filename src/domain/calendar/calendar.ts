@@ -9,10 +9,12 @@ export type DayKind = 'workday' | 'weekend' | 'holiday' | 'makeup_workday';
  * Where a day's status comes from:
  * - 'package'      an explicit entry in the holiday data package (a holiday, or a 调休 make-up working day);
  * - 'override'     an administrator's override (a regional holiday, a notice published after the package);
+ * - 'statute'      a holiday fixed by law for every year (全国年节及纪念日放假办法 第二条: 元旦, 春节 除夕–初三, 清明,
+ *                  劳动节, 端午, 中秋, 国庆), applied where no notice is in the data: certain, whatever the notice adds;
  * - 'weekday_rule' no entry: Monday–Friday work, Saturday–Sunday rest. Whether that is confirmed by a
  *                  published notice is `settled`.
  */
-export type DaySource = 'package' | 'override' | 'weekday_rule';
+export type DaySource = 'package' | 'override' | 'statute' | 'weekday_rule';
 
 export interface DayInfo {
   date: IsoDate;
@@ -38,7 +40,7 @@ export interface SpecialDay {
   date: IsoDate;
   name?: string;
   nameEn?: string;
-  source: 'package' | 'override';
+  source: 'package' | 'override' | 'statute';
   reason?: string;
 }
 
@@ -68,9 +70,9 @@ export interface CalendarOverrideDay {
 export interface CalendarOverrides {
   days: CalendarOverrideDay[];
   /**
-   * Years the administrator publishes by hand (a notice the package does not have yet, or a correction of
-   * a whole year). For these years the override days ARE the notice: the package's data for the year is
-   * ignored and any date without an override day follows the weekday rule, as published.
+   * Years the administrator publishes by hand: the year's notice is confirmed as entered. Publishing confirms
+   * data, it never discards it: the override days come first, then the package's data for the year (when it
+   * has the year), then the statutory holidays of 第二条, then the weekday rule; every day of the year is settled.
    */
   publishedYears: number[];
 }

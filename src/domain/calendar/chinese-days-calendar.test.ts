@@ -35,11 +35,12 @@ describe('dayInfo over chinese-days', () => {
     expect(cal.dayInfo('2026-03-02')).toMatchObject({ working: true, kind: 'workday', source: 'weekday_rule' });
   });
 
-  it('2027 has no data: 2027-01-01 is answered by the weekday rule and is not settled', () => {
+  it('2027 has no data: 2027-01-01 is a statutory holiday (第二条), other days follow the weekday rule unsettled', () => {
     expect(cal.isPublished(2026)).toBe(true);
     expect(cal.isPublished(2027)).toBe(false);
     // The package itself would say "working day" (a Friday) for New Year's Day 2027.
-    expect(cal.dayInfo('2027-01-01')).toMatchObject({
+    expect(cal.dayInfo('2027-01-01')).toMatchObject({ working: false, source: 'statute', name: '元旦' });
+    expect(cal.dayInfo('2027-01-05')).toMatchObject({
       working: true,
       source: 'weekday_rule',
       settled: false,
@@ -71,7 +72,8 @@ describe('dayInfo over chinese-days', () => {
 
   it('yearInfo(2027) says it is unpublished and why', () => {
     const y = cal.yearInfo(2027);
-    expect(y).toMatchObject({ published: false, publishedBy: null, restDays: [], makeupWorkdays: [] });
+    expect(y).toMatchObject({ published: false, publishedBy: null, makeupWorkdays: [] });
+    expect(y.restDays.every((d) => d.source === 'statute')).toBe(true);
     expect(y.notes.map((n) => n.en).join(' ')).toMatch(/provisional/);
     expect(y.notes.map((n) => n.zh).join(' ')).toMatch(/临时期限/);
   });
@@ -104,10 +106,21 @@ describe('administrator overrides', () => {
     expect(cal.dayInfo('2026-12-28').settled).toBe(true);
   });
 
-  it('a year published by override replaces the package for that year (the override days are the notice)', () => {
-    // 2026-02-16 is a Monday inside the package's Spring Festival; an override year without it is a plain Monday.
+  it('publishing a year the package has confirms its data, never discards it', () => {
+    // 2026-02-16 is a Monday inside the package's Spring Festival: publishing 2026 keeps it a holiday.
     const cal = createChineseDaysCalendar({ days: [], publishedYears: [2026] });
-    expect(cal.dayInfo('2026-02-16')).toMatchObject({ working: true, source: 'weekday_rule' });
+    expect(cal.dayInfo('2026-02-16')).toMatchObject({ working: false, kind: 'holiday', source: 'package', settled: true });
+  });
+
+  it('全国年节及纪念日放假办法 第二条: the statutory holidays are rest days in a year without a notice (lunar dates from chinese-days)', () => {
+    const cal = createChineseDaysCalendar();
+    const rest = cal.yearInfo(2027).restDays.map((d) => d.date);
+    // 元旦; 除夕 2027-02-05 and 正月初一至初三 2027-02-06..08; 清明 04-05; 5-01/02; 端午 06-09; 中秋 09-15; 10-01..03.
+    expect(rest).toEqual(['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-04-05', '2027-05-01', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03']);
+    expect(cal.dayInfo('2027-01-01')).toMatchObject({ working: false, kind: 'holiday', source: 'statute', settled: true });
+    // The weekdays around them are still unknown (a notice may add bridge days or 调休).
+    expect(cal.dayInfo('2027-01-04')).toMatchObject({ working: true, source: 'weekday_rule', settled: false });
+    expect(cal.isPublished(2027)).toBe(false);
   });
 
   it('rejects a duplicate or malformed override with a path', () => {

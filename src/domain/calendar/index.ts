@@ -31,6 +31,7 @@ export type { CivilParts, Instant, IsoDate } from './civil.js';
 export {
   chineseDaysCoverage,
   createChineseDaysCalendar,
+  holidayDataFingerprint,
   NEXT_NOTICE_REACHES_BACK_TO,
 } from './chinese-days-calendar.js';
 export type { ChineseDaysCalendarOptions } from './chinese-days-calendar.js';
@@ -42,6 +43,8 @@ export {
   parseCalendarOverrides,
 } from './overrides.js';
 export type { CalendarOverridesInput } from './overrides.js';
+export { statutoryHoliday, statutoryHolidays, STATUTORY_SOURCE } from './statutory.js';
+export type { StatutoryHoliday } from './statutory.js';
 export { computeDue, formatPeriod, nextWorkingDay, parsePeriod, previousWorkingDay } from './periods.js';
 export type {
   Bilingual,

@@ -143,9 +143,10 @@ describe('a year without published data is provisional (DOMAIN.md §4)', () => {
 
 describe('overrides change results', () => {
   it('publishing 2027 with 元旦 on 2027-01-01 (Fri) moves a deadline to Monday 01-04 and makes it final', () => {
-    // Without the override: 2026-12-17 + 15 = 2027-01-01, a Friday, "working" by the weekday rule, provisional.
+    // Without the notice: 2026-12-17 + 15 = 2027-01-01, a Friday and New Year's Day (全国年节及纪念日放假办法 第二条):
+    // likely Monday 01-04, provisional; earliest Saturday 01-02 should the notice make it a 调休 working day.
     const before = due({ date: '2026-12-17' }, '15d');
-    expect(before).toMatchObject({ due: '2027-01-01', provisional: true });
+    expect(before).toMatchObject({ due: '2027-01-04', provisional: true, earliest: '2027-01-02' });
     const withNotice = createChineseDaysCalendar({
       days: [{ date: '2027-01-01', working: false, name: '元旦', reason: '2027 年节假日安排通知（手工录入）' }],
       publishedYears: [2027],

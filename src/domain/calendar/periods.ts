@@ -48,13 +48,20 @@ export interface Derivation {
   steps: DerivationStep[];
   /** Present when the raw end fell on a rest day and was moved. */
   shift?: { from: IsoDate; to: IsoDate; why: Bilingual };
-  /** Present when the result is provisional. */
-  provisional?: { years: number[]; dates: IsoDate[]; why: Bilingual };
+  /**
+   * Present when the result is provisional. `earliest`: the earliest date the deadline could fall on once the
+   * notice is published (a weekend the notice may make a 调休 working day; never a statutory holiday), when it is
+   * before the likely date `due`.
+   */
+  provisional?: { years: number[]; dates: IsoDate[]; why: Bilingual; earliest?: IsoDate };
 }
 
 export interface DueResult {
+  /** The likely due date (暂定 when provisional). */
   due: IsoDate;
   provisional: boolean;
+  /** When provisional: the earliest date it could fall on (plan reminders against it); otherwise `due`. */
+  earliest: IsoDate;
   derivation: Derivation;
 }
 
@@ -330,18 +337,42 @@ export function computeDue(input: ComputeDueInput): DueResult {
 
   const unsettled = consulted.filter((c) => !c.settled);
   let provisional: Derivation['provisional'];
+  let earliest = due;
+  if (unsettled.length > 0 && direction === 'after') {
+    // The earliest the deadline could fall on: any day not certainly a rest day may turn out to be a working day
+    // (a weekend made a 调休 working day); a statutory holiday or a published rest day never does.
+    const mayWork = (d: IsoDate) => {
+      const info = calendar.dayInfo(d);
+      return info.working || !info.settled;
+    };
+    let d = S;
+    if (period.unit === 'working_day') {
+      for (let k = 0, guard = 0; k < period.n; ) {
+        d = addDays(d, 1);
+        if (mayWork(d)) k++;
+        else if (++guard > MAX_REST_RUN) break;
+      }
+      if (period.n === 0) while (!mayWork(d)) d = addDays(d, 1);
+    } else {
+      d = period.unit === 'day' ? addDays(S, period.n) : addMonths(S, period.n);
+      for (let guard = 0; !mayWork(d) && guard <= MAX_REST_RUN; guard++) d = addDays(d, 1);
+    }
+    if (d < due) earliest = d;
+  }
   if (unsettled.length > 0) {
     const years = [...new Set(unsettled.map((u) => u.pendingNoticeYear ?? Number(u.date.slice(0, 4))))].sort((a, b) => a - b);
     const dates = [...new Set(unsettled.map((u) => u.date))].sort();
     const shown = dates.length > 6 ? `${dates.slice(0, 3).join('、')} … ${dates.slice(-2).join('、')}` : dates.join('、');
     const shownEn = dates.length > 6 ? `${dates.slice(0, 3).join(', ')} … ${dates.slice(-2).join(', ')}` : dates.join(', ');
+    const early = earliest < due;
     provisional = {
       years,
       dates,
       why: {
-        zh: `临时期限：计算依赖 ${shown} 的工作日安排，而 ${years.join('、')} 年节假日安排通知尚未发布，暂按周一至周五工作推算；通知发布后须重新计算。`,
-        en: `Provisional: the result depends on ${shownEn}, and the ${years.join(', ')} holiday notice is not published yet, so Monday–Friday working days are assumed; recompute when the notice is published.`,
+        zh: `临时期限：计算依赖 ${shown} 的工作日安排，而 ${years.join('、')} 年节假日安排通知尚未发布，除法定节假日（全国年节及纪念日放假办法 第二条）外暂按周一至周五工作推算${early ? `；暂定 ${due}，如通知将其间周末调为上班日，最早可能为 ${earliest}（提醒按最早日期安排）` : ''}；通知发布后须重新计算。`,
+        en: `Provisional: the result depends on ${shownEn}, and the ${years.join(', ')} holiday notice is not published yet, so, besides the statutory holidays (全国年节及纪念日放假办法 第二条), Monday–Friday working days are assumed${early ? `; likely ${due}, earliest ${earliest} should the notice make a weekend in between a working day (reminders are planned against the earliest)` : ''}; recompute when the notice is published.`,
       },
+      ...(early ? { earliest } : {}),
     };
     steps.push({ zh: provisional.why.zh, en: provisional.why.en });
   }
@@ -356,7 +387,7 @@ export function computeDue(input: ComputeDueInput): DueResult {
     ...(shift ? { shift } : {}),
     ...(provisional ? { provisional } : {}),
   };
-  return { due, provisional: provisional !== undefined, derivation };
+  return { due, provisional: provisional !== undefined, earliest, derivation };
 }
 
 /** The first working day on or after (includeSelf) / strictly after a date. */

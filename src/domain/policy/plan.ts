@@ -20,13 +20,31 @@ import type {
   ReminderRule,
 } from './schema.js';
 
+/**
+ * Where the date of an event comes from (DOMAIN.md §4): its arrival in the gateway, stated by the court in a
+ * document, recorded by a person (with who and why), or inferred (marked so, replaced when the real fact arrives).
+ */
+export type FactSource = 'arrival' | 'stated' | 'recorded' | 'inferred';
+
 export interface PlanFacts {
   /** When the document arrived in the gateway (the legal service time). */
   arrivedAt: Instant;
   /** The hearing's start, from the summons. */
   hearingAt?: Instant;
-  /** The day the decision took effect (生效). */
+  /** The day the decision took effect (生效), when known (stated or recorded); else it is inferred, see effectiveness(). */
   effectiveOn?: IsoDate;
+  /** Where effectiveOn comes from (default 'stated'). */
+  effectiveSource?: Exclude<FactSource, 'inferred'>;
+  /** Who recorded it and why, or which document stated it. */
+  effectiveNote?: string;
+  /** An appeal against this (first-instance) decision is known: it does not take effect by lapse. */
+  appealed?: boolean;
+  /** The reply date the sender states in the document (a fact: rules with `stated: 'reply_due'`). */
+  replyDueOn?: IsoDate;
+  /** The district (county) government itself is a defendant (P 第十条, B 第四条). Unknown counts as no. */
+  governmentDefendant?: boolean;
+  /** The day an obligation kind of this document was done (recorded), for anchors `{ obligation, from: 'done' }`. */
+  doneOn?: Partial<Record<DocumentObligationKind, IsoDate>>;
   /** The performance deadline the decision sets. */
   performanceDueOn?: IsoDate;
   /** The day a suggestion was handled (S 五(七)). */
@@ -51,18 +69,24 @@ export interface PlannedReminder {
 
 export interface ObligationDerivation {
   anchor: {
-    /** 'arrival' | 'hearing' | 'effective' | 'performance_due' | 'handled' | 'obligation:<kind>' */
+    /** 'arrival' | 'hearing' | 'effective' | 'performance_due' | 'handled' | 'obligation:<kind>' | 'stated:reply_due' */
     ref: string;
     date: IsoDate;
     /** The instant, for an instant anchor. */
     instant?: string;
     /** For an obligation anchor: the rule whose due date is used. */
     ruleId?: string;
+    /** Where the anchor's date comes from. */
+    source: FactSource;
+    /** How it was found: the inference, the record or the statement. */
+    note?: Bilingual;
   };
   /** The period arithmetic, when the rule counts a period from its anchor. */
   period?: Derivation;
   /** When the due date is the anchor itself. */
   fixed?: Bilingual;
+  /** A stated date that falls on a rest day: kept as stated, flagged. */
+  restDay?: Bilingual;
   /** Why the due date is provisional (its own computation, or the obligation it is anchored on). */
   provisional?: { years: number[]; why: Bilingual };
 }
@@ -73,8 +97,11 @@ export interface PlannedObligation {
   title: Bilingual;
   actor: Party;
   documentType: DocumentType;
+  /** The due date (the likely one, 暂定, when provisional). */
   dueOn: IsoDate;
   provisional: boolean;
+  /** When provisional: the earliest date it could fall on, if before dueOn (reminders are planned against it). */
+  earliestDueOn?: IsoDate;
   derivation: ObligationDerivation;
   source: string;
   notify: Party[];
@@ -122,33 +149,110 @@ const FACT_FIELD: Record<FactAnchor, keyof PlanFacts> = {
 function checkFacts(facts: PlanFacts): void {
   toInstant(facts.arrivedAt);
   if (facts.hearingAt !== undefined) toInstant(facts.hearingAt);
-  for (const k of ['effectiveOn', 'performanceDueOn', 'handledOn'] as const) {
+  for (const k of ['effectiveOn', 'performanceDueOn', 'handledOn', 'replyDueOn'] as const) {
     const v = facts[k];
     if (v !== undefined && !isIsoDate(v)) throw new RangeError(`facts.${k} is not a calendar date 'YYYY-MM-DD': ${JSON.stringify(v)}`);
   }
 }
 
+export interface Effectiveness {
+  on: IsoDate;
+  source: FactSource;
+  why: Bilingual;
+  /** The inference depends on a year whose holiday notice is not published. */
+  provisional: boolean;
+}
+
+const DECISIONS: readonly DocumentType[] = ['judgment', 'ruling', 'mediation'];
+
+/**
+ * When a decision takes effect (生效), and where that date comes from:
+ * - stated by the court (the decision's own effectiveOn, a later document, a 生效证明) or recorded by the justice
+ *   bureau: that date;
+ * - a second-instance or retrial decision: on service, i.e. its arrival (ALL 第85条 / 民诉法 第182条: 终审);
+ * - a mediation document: on service (民诉法 第100条, applied through ALL 第101条);
+ * - a first-instance judgment or ruling: when the appeal period lapses without appeal (ALL 第85条: 15 / 10 days
+ *   from service), the day after it ends; inferred from the gateway's own service date, since the other party's
+ *   service date is not known; none while an appeal is known.
+ */
+export function effectiveness(documentType: DocumentType, facts: PlanFacts, calendar: Calendar): Effectiveness | undefined {
+  if (facts.effectiveOn !== undefined) {
+    const source = facts.effectiveSource ?? 'stated';
+    const who = facts.effectiveNote ? `（${facts.effectiveNote}）` : '';
+    return {
+      on: facts.effectiveOn,
+      source,
+      provisional: false,
+      why:
+        source === 'recorded'
+          ? { zh: `生效日期 ${facts.effectiveOn} 由司法局记录${who}`, en: `effective on ${facts.effectiveOn}, recorded by the justice bureau${who}` }
+          : { zh: `生效日期 ${facts.effectiveOn} 由法院载明${who}`, en: `effective on ${facts.effectiveOn}, stated by the court${who}` },
+    };
+  }
+  if (!DECISIONS.includes(documentType)) return undefined;
+  const served = beijingDate(facts.arrivedAt);
+  const instance = facts.instance ?? 'first';
+  if (documentType === 'mediation' || instance !== 'first') {
+    return {
+      on: served,
+      source: 'arrival',
+      provisional: false,
+      why:
+        documentType === 'mediation'
+          ? { zh: `调解书于 ${served} 送达，送达即生效（民诉法 第100条，ALL 第101条）`, en: `mediation document served on ${served}: effective on service (民诉法 第100条, ALL 第101条)` }
+          : { zh: `${instance === 'second' ? '二审' : '再审'}裁判于 ${served} 送达，为生效裁判，送达即生效`, en: `${instance} instance decision served on ${served}: final, effective on service` },
+    };
+  }
+  if (facts.appealed) return undefined;
+  const n = documentType === 'judgment' ? 15 : 10;
+  const r = computeDue({ start: facts.arrivedAt, period: { n, unit: 'day' }, direction: 'after', calendar });
+  const on = addDays(r.due, 1);
+  return {
+    on,
+    source: 'inferred',
+    provisional: r.provisional,
+    why: {
+      zh: `推定：一审${documentType === 'judgment' ? '判决' : '裁定'}于 ${served} 送达，上诉期（${n} 日，ALL 第85条）于 ${r.due} 届满，未收到上诉则自 ${on} 起生效；法院载明或司法局记录生效日期后以其为准`,
+      en: `Inferred: first-instance ${documentType} served on ${served}; the appeal period (${n} days, ALL 第85条) ends on ${r.due}, so without an appeal it takes effect on ${on}; replaced when the court states or the justice bureau records the date`,
+    },
+  };
+}
+
 /** The start of a fact anchor, or undefined when the fact is not known. */
-function factStart(facts: PlanFacts, fact: FactAnchor): { start: PeriodStart; date: IsoDate; instant?: string } | undefined {
+function factStart(facts: PlanFacts, fact: FactAnchor, eff?: Effectiveness): { start: PeriodStart; date: IsoDate; instant?: string; source: FactSource; note?: Bilingual; provisional?: boolean } | undefined {
   switch (fact) {
     case 'arrival': {
       const i = toInstant(facts.arrivedAt);
-      return { start: i, date: beijingDate(i), instant: i.toISOString() };
+      return { start: i, date: beijingDate(i), instant: i.toISOString(), source: 'arrival' };
     }
     case 'hearing': {
       if (facts.hearingAt === undefined) return undefined;
       const i = toInstant(facts.hearingAt);
-      return { start: i, date: beijingDate(i), instant: i.toISOString() };
+      return { start: i, date: beijingDate(i), instant: i.toISOString(), source: 'stated' };
     }
+    case 'effective':
+      return eff ? { start: { date: eff.on }, date: eff.on, source: eff.source, note: eff.why, provisional: eff.provisional } : undefined;
     default: {
       const v = facts[FACT_FIELD[fact]];
-      return typeof v === 'string' ? { start: { date: v }, date: v } : undefined;
+      return typeof v === 'string' ? { start: { date: v }, date: v, source: fact === 'handled' ? 'recorded' : 'stated' } : undefined;
     }
   }
 }
 
 function conditionFailure(rule: PolicyRule, facts: PlanFacts): Bilingual | undefined {
   const w = rule.when;
+  // An appealed first-instance decision does not take effect: nothing to perform, no reasons for not appealing.
+  if (facts.appealed && (rule.kind === 'no_appeal_reasons' || rule.kind === 'performance')) {
+    return { zh: '已提起上诉，一审裁判不生效', en: 'appealed: the first-instance decision does not take effect' };
+  }
+  if (w.exceptOutcomes && facts.outcome !== undefined && w.exceptOutcomes.includes(facts.outcome)) {
+    return { zh: `裁判结果为${OUTCOME_ZH[facts.outcome]}，本规则不适用`, en: `outcome is '${facts.outcome}': the rule does not apply to ${w.exceptOutcomes.join(', ')}` };
+  }
+  if (w.governmentDefendant !== undefined && (facts.governmentDefendant ?? false) !== w.governmentDefendant) {
+    return w.governmentDefendant
+      ? { zh: '本规则适用于区（县）人民政府为被告的案件，本案被告不含区（县）人民政府', en: 'the rule governs cases where the district government is a defendant; it is not one here' }
+      : { zh: '区（县）人民政府为被告，适用另一规则', en: 'the district government is a defendant: another rule applies' };
+  }
   if (w.outcomes) {
     if (facts.outcome === undefined) {
       return { zh: '裁判结果未知（需 outcome）', en: 'outcome unknown (facts.outcome needed)' };
@@ -180,16 +284,16 @@ function conditionFailure(rule: PolicyRule, facts: PlanFacts): Bilingual | undef
   return undefined;
 }
 
-function reminderDate(r: ReminderRule, due: IsoDate, facts: PlanFacts): IsoDate | undefined {
+function reminderDate(r: ReminderRule, due: IsoDate, facts: PlanFacts, eff?: Effectiveness): IsoDate | undefined {
   switch (r.at.from) {
     case 'due':
       return addDays(due, r.at.offsetDays);
     case 'fact': {
-      const f = factStart(facts, r.at.fact);
+      const f = factStart(facts, r.at.fact, eff);
       return f ? addDays(f.date, r.at.offsetDays) : undefined;
     }
     case 'midpoint': {
-      const f = factStart(facts, r.at.fact);
+      const f = factStart(facts, r.at.fact, eff);
       if (!f) return undefined;
       const span = daysBetween(f.date, due);
       return span < 0 ? undefined : addDays(f.date, Math.floor(span / 2));
@@ -206,6 +310,7 @@ export function planObligationsDetailed(
 ): PlanResult {
   checkFacts(facts);
   const arrivalDate = beijingDate(facts.arrivedAt);
+  const eff = effectiveness(documentType, facts, calendar);
   const skipped: SkippedRule[] = [];
   const warnings: PlanWarning[] = [];
   const planned: PlannedObligation[] = [];
@@ -231,30 +336,62 @@ export function planObligationsDetailed(
           ? 'wait'
           : { zh: `所依据的"${kind}"事项未产生`, en: `the '${kind}' obligation it is anchored on was not planned` };
       }
-      // Several of that kind: the earliest due date (conservative for an internal deadline).
-      const base = candidates.reduce((a, b) => (b.dueOn < a.dueOn ? b : a));
-      anchor = { ref: `obligation:${kind}`, date: base.dueOn, ruleId: base.ruleId };
-      start = { date: base.dueOn };
-      if (base.provisional) {
+      // Several of that kind: the earliest due date (conservative for an internal deadline), and of a provisional
+      // one its earliest possible date.
+      const early = (p: PlannedObligation) => p.earliestDueOn ?? p.dueOn;
+      const base = candidates.reduce((a, b) => (early(b) < early(a) ? b : a));
+      const done = rule.anchor.from === 'done' ? facts.doneOn?.[kind] : undefined;
+      if (done !== undefined) {
+        anchor = { ref: `obligation:${kind}`, date: done, ruleId: base.ruleId, source: 'recorded', note: { zh: `"${base.title.zh}"于 ${done} 办结（记录）`, en: `'${base.title.en}' done on ${done} (recorded)` } };
+      } else {
+        anchor = {
+          ref: `obligation:${kind}`,
+          date: early(base),
+          ruleId: base.ruleId,
+          source: rule.anchor.from === 'done' ? 'inferred' : base.derivation.anchor.source,
+          ...(rule.anchor.from === 'done'
+            ? { note: { zh: `"${base.title.zh}"办结日未记录，按其期限 ${early(base)} 推定`, en: `'${base.title.en}' not recorded as done yet: its due date ${early(base)} is used (inferred)` } }
+            : base.derivation.anchor.note ? { note: base.derivation.anchor.note } : {}),
+        };
+      }
+      start = { date: anchor.date };
+      if (base.provisional && done === undefined) {
         inherited = base.derivation.provisional ?? {
           years: [],
           why: { zh: `所依据的"${kind}"期限为临时期限`, en: `the '${kind}' due date it is anchored on is provisional` },
         };
       }
     } else {
-      const f = factStart(facts, rule.anchor);
+      const f = factStart(facts, rule.anchor, eff);
       if (!f) {
+        if (rule.anchor === 'effective' && facts.appealed) {
+          return { zh: '已收到上诉，一审裁判未生效，待生效后计算', en: 'an appeal is known: the first-instance decision has not taken effect' };
+        }
         const field = FACT_FIELD[rule.anchor];
         return { zh: `尚缺事实 ${field}，待取得后重新计算`, en: `fact ${field} not known yet; plan again when it is` };
       }
-      anchor = { ref: rule.anchor, date: f.date, ...(f.instant ? { instant: f.instant } : {}) };
+      anchor = { ref: rule.anchor, date: f.date, ...(f.instant ? { instant: f.instant } : {}), source: f.source, ...(f.note ? { note: f.note } : {}) };
       start = f.start;
+      if (f.provisional) {
+        inherited = {
+          years: [],
+          why: { zh: `${f.note?.zh ?? '基准日为推定'}；推定所依据的期间为临时期限`, en: `${f.note?.en ?? 'the anchor is inferred'}; the period it rests on is provisional` },
+        };
+      }
     }
 
     let dueOn: IsoDate;
+    let earliestDueOn: IsoDate | undefined;
     const derivation: ObligationDerivation = { anchor };
     let provisional = false;
-    if (rule.direction === 'on' || rule.period === undefined) {
+    const stated = rule.stated === 'reply_due' ? facts.replyDueOn : undefined;
+    if (stated !== undefined) {
+      // A date the sender states is a fact: it replaces the period, is never recomputed and never shifted.
+      dueOn = stated;
+      derivation.anchor = { ref: 'stated:reply_due', date: stated, source: 'stated' };
+      derivation.fixed = { zh: `文书载明的答复期限 ${stated}（法院或检察院确定，不重新计算、不顺延）。`, en: `Reply date stated in the document: ${stated} (set by the sender; never recomputed or shifted).` };
+      inherited = undefined;
+    } else if (rule.direction === 'on' || rule.period === undefined) {
       dueOn = anchor.date;
       derivation.fixed = {
         zh: `期限即基准日 ${dueOn}（由法院或上一事项确定，不顺延）。`,
@@ -267,16 +404,32 @@ export function planObligationsDetailed(
       if (r.provisional && r.derivation.provisional) {
         provisional = true;
         derivation.provisional = { years: r.derivation.provisional.years, why: r.derivation.provisional.why };
+        if (r.earliest < r.due) earliestDueOn = r.earliest;
       }
+    }
+    if (derivation.fixed && (stated !== undefined || anchor.source === 'stated')) {
+      const info = calendar.dayInfo(dueOn);
+      if (!info.working) {
+        derivation.restDay = {
+          zh: `载明的日期 ${dueOn} 为休息日（${info.name ?? (info.kind === 'weekend' ? '周末' : '节假日')}），按载明日期保留，不顺延。`,
+          en: `The stated date ${dueOn} is a rest day (${info.nameEn ?? info.name ?? info.kind}); kept as stated, not shifted.`,
+        };
+      }
+    }
+    if (typeof rule.anchor === 'object' && stated === undefined && !derivation.period && anchor.source !== 'recorded') {
+      // 'on' another obligation (e.g. P 第十三条(三) before the appeal period ends): that obligation's earliest date too.
+      const base = planned.find((p) => p.ruleId === anchor.ruleId);
+      if (base?.earliestDueOn) earliestDueOn = base.earliestDueOn;
     }
     if (inherited) {
       provisional = true;
       derivation.provisional ??= inherited;
     }
 
+    // Reminders are planned against the earliest date the deadline could fall on.
     const reminders: PlannedReminder[] = [];
     for (const rr of rule.reminders) {
-      const fireOn = reminderDate(rr, dueOn, facts);
+      const fireOn = reminderDate(rr, earliestDueOn ?? dueOn, facts, eff);
       // A reminder that would fire before the document arrived is dropped.
       if (fireOn === undefined || fireOn < arrivalDate) continue;
       reminders.push({
@@ -297,6 +450,7 @@ export function planObligationsDetailed(
       documentType,
       dueOn,
       provisional,
+      ...(earliestDueOn !== undefined && earliestDueOn < dueOn ? { earliestDueOn } : {}),
       derivation,
       source: rule.source,
       notify: [...rule.notify],

@@ -23,7 +23,7 @@ describe('presets are valid data and every row names its source', () => {
   it.each(PRESET_IDS)('%s re-validates and cites an article on every rule, reminder, recurring item and escalation step', (id) => {
     const p = PRESETS[id];
     expect(policySchema.parse(p)).toEqual(p);
-    const tagged = new RegExp(`(^|[ ;(])(${p.tag} |ALL |民诉法 |法释〔|公益诉讼解释 )`);
+    const tagged = new RegExp(`(^|[ ;(])(${p.tag} |ALL |民诉法 |法释〔|公益诉讼解释 |行诉解释 )`);
     for (const r of Object.values(p.rules)) {
       expect(r.source).toMatch(tagged);
       for (const rem of r.reminders) expect(rem.source).toMatch(new RegExp(`^${p.tag} `));
@@ -36,6 +36,8 @@ describe('presets are valid data and every row names its source', () => {
 // ── A complaint copy arriving at 10:00 Beijing on Monday 2026-03-02 (02:00Z). ──
 // Periods start 03-03. 03-02 + 2 = 03-04 (Wed), + 3 = 03-05 (Thu), + 15 = 03-17 (Tue): all working days.
 const complaintFacts = { arrivedAt: '2026-03-02T02:00:00Z' };
+/** The same, in a case where the district government itself is a defendant (P 第十条, B 第四条 govern those). */
+const govFacts = { ...complaintFacts, governmentDefendant: true };
 
 describe('complaint copy (起诉状副本) per preset', () => {
   it('every preset: answer and evidence within 15 days of arrival, 2026-03-17 (ALL 第67条)', () => {
@@ -46,8 +48,8 @@ describe('complaint copy (起诉状副本) per preset', () => {
     }
   });
 
-  it('P: 阅办单 in 3 days (P 第十条), leader feedback 5 days later (P 第七条(一)), defence draft 5 days before the answer (P 第十一条)', () => {
-    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', complaintFacts, cal);
+  it('P, district government a defendant: 阅办单 in 3 days (P 第十条), leader feedback 5 days later (P 第七条(一)), defence draft 5 days before the answer (P 第十一条)', () => {
+    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', govFacts, cal);
     expect(dues(obs)).toEqual({
       'unit-determination': '2026-03-05', // 03-02 + 3, Thursday — P 第十条
       'leader-feedback': '2026-03-10', // 03-05 + 5, Tuesday — P 第七条(一)
@@ -57,12 +59,29 @@ describe('complaint copy (起诉状副本) per preset', () => {
     expect(byRule(obs, 'defence-draft').derivation.anchor).toMatchObject({ ref: 'obligation:answer_and_evidence', ruleId: 'answer' });
     expect(byRule(obs, 'unit-determination').actor).toBe('justice_bureau');
     expect(byRule(obs, 'leader-feedback').actor).toBe('government_office');
+    // Until the 阅办单 is recorded as presented, the feedback counts from its due date, marked inferred.
+    expect(byRule(obs, 'leader-feedback').derivation.anchor).toMatchObject({ ref: 'obligation:unit_determination', source: 'inferred' });
+  });
+
+  it('P 第七条(一): leader feedback counts from the day the 阅办单 was presented, once recorded', () => {
+    // Presented (recorded done) on 03-03: 03-03 + 5 = 03-08, a Sunday → Monday 03-09.
+    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', { ...govFacts, doneOn: { unit_determination: '2026-03-03' } }, cal);
+    expect(byRule(obs, 'leader-feedback')).toMatchObject({ dueOn: '2026-03-09' });
+    expect(byRule(obs, 'leader-feedback').derivation.anchor).toMatchObject({ date: '2026-03-03', source: 'recorded' });
+  });
+
+  it('P 第十条 and B 第四条 govern cases where the district government is a defendant: none otherwise', () => {
+    const p = planObligationsDetailed(PRESETS['putian-chengxiang'], 'complaint_copy', complaintFacts, cal);
+    expect(dues(p.obligations)).toEqual({ 'defence-draft': '2026-03-12', answer: '2026-03-17' });
+    expect(p.skipped.find((k) => k.ruleId === 'unit-determination')?.reason.zh).toContain('区（县）人民政府为被告');
+    const b = planObligations(PRESETS['baotou-shiguai'], 'complaint_copy', complaintFacts, cal);
+    expect(dues(b)).toEqual({ answer: '2026-03-17' });
   });
 
   it('P across Spring Festival: arrival 2026-02-06 → answer 02-24, defence draft back to the make-up Saturday 02-14 (P 第十一条)', () => {
     // Answer: 02-06 + 15 = 02-21 (春节) → 02-24. Draft: 02-24 − 5 = 02-19 (春节) → earlier over 02-15..02-18
     // (春节) to 02-14, a Saturday made a working day. 阅办单: 02-06 + 3 = 02-09 (Mon). Feedback: 02-09 + 5 = 02-14.
-    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', { arrivedAt: '2026-02-06T03:00:00Z' }, cal);
+    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', { arrivedAt: '2026-02-06T03:00:00Z', governmentDefendant: true }, cal);
     expect(dues(obs)).toEqual({
       'unit-determination': '2026-02-09',
       'leader-feedback': '2026-02-14',
@@ -79,7 +98,7 @@ describe('complaint copy (起诉状副本) per preset', () => {
   });
 
   it('B: the government office sends to the leaders for sign-off within 2 days, 2026-03-04 (B 第四条)', () => {
-    const obs = planObligations(PRESETS['baotou-shiguai'], 'complaint_copy', complaintFacts, cal);
+    const obs = planObligations(PRESETS['baotou-shiguai'], 'complaint_copy', govFacts, cal);
     expect(dues(obs)).toEqual({ 'leader-signoff': '2026-03-04', answer: '2026-03-17' });
     expect(byRule(obs, 'leader-signoff')).toMatchObject({ actor: 'government_office', source: 'B 第四条' });
   });
@@ -110,7 +129,10 @@ const lossFacts = {
   instance: 'first' as const,
   effectiveOn: '2026-10-16',
   performanceDueOn: '2026-12-15',
+  governmentDefendant: true,
 };
+/** 行诉解释 第110条: six months from effect, 2027-04-16 (a Friday in 2027, whose notice is not published: provisional). */
+const RETRIAL = '2027-04-16';
 const planLoss = (id: PresetId) => planObligations(PRESETS[id], 'judgment', lossFacts, cal);
 
 describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
@@ -139,6 +161,7 @@ describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
       'three-ones': '2026-10-26', // 10-16 + 10 (Mon) — P 第十四条(二)
       'loss-report': '2026-11-16', // 10-16 + 30 = 11-15 (Sun) → Mon 11-16 — P 第十六条
       performance: '2026-12-15',
+      'retrial-window': RETRIAL,
     });
     expect(byRule(obs, 'no-appeal-reasons').source).toBe('P 第十三条(三)');
     // P 第十五条(三): 督办单 on the effective day; 催办单 halfway (10-16 → 12-15 is 60 days, so 10-16 + 30
@@ -157,6 +180,7 @@ describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
       'appeal-judgment': '2026-09-30',
       'loss-report': '2026-10-26', // 10-16 + 10 (Mon)
       performance: '2026-12-15',
+      'retrial-window': RETRIAL,
     });
   });
 
@@ -166,6 +190,7 @@ describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
       'appeal-judgment': '2026-09-30',
       'loss-report': '2026-11-16', // 11-15 (Sun) → 11-16
       performance: '2026-12-15',
+      'retrial-window': RETRIAL,
     });
   });
 
@@ -175,6 +200,7 @@ describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
       'appeal-judgment': '2026-09-30',
       'report-effective-decision': '2026-10-19',
       performance: '2026-12-15',
+      'retrial-window': RETRIAL,
     });
     expect(byRule(obs, 'performance').reminders.map((r) => [r.kind, r.fireOn])).toEqual([
       ['reminder', '2026-12-08'],
@@ -184,27 +210,38 @@ describe('lost first-instance judgment (判决书, 败诉) per preset', () => {
   });
 
   it('Q: the national appeal and performance only', () => {
-    expect(dues(planLoss('quzhou-kecheng'))).toEqual({ 'appeal-judgment': '2026-09-30', performance: '2026-12-15' });
+    expect(dues(planLoss('quzhou-kecheng'))).toEqual({ 'appeal-judgment': '2026-09-30', performance: '2026-12-15', 'retrial-window': RETRIAL });
   });
 });
 
 describe('skipped rules and warnings', () => {
-  it('without the effective date the loss report waits, and says which fact it needs (P 第十六条)', () => {
-    const r = planObligationsDetailed(
-      PRESETS['putian-chengxiang'],
-      'judgment',
-      { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'loss', performanceDueOn: '2026-12-15' },
-      cal,
-    );
-    const skipped = r.skipped.find((s) => s.ruleId === 'loss-report');
-    expect(skipped?.reason.en).toContain('effectiveOn');
-    expect(r.obligations.map((o) => o.ruleId)).not.toContain('loss-report');
+  it('without a stated date, effectiveness is inferred from the appeal period: the day after it ends (ALL 第85条; P 第十六条, 第十四条(二))', () => {
+    // Served 09-15: the appeal period ends 09-30, so without an appeal the judgment takes effect on 10-01 (inferred).
+    // Loss report: 10-01 + 30 = 10-31 (Sat) → Mon 11-02. 三个一: 10-01 + 10 = 10-11 (Sun) → Mon 10-12.
+    const r = planObligationsDetailed(PRESETS['putian-chengxiang'], 'judgment', { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'loss', governmentDefendant: true }, cal);
+    expect(byRule(r.obligations, 'loss-report')).toMatchObject({ dueOn: '2026-11-02' });
+    expect(byRule(r.obligations, 'loss-report').derivation.anchor).toMatchObject({ ref: 'effective', date: '2026-10-01', source: 'inferred' });
+    expect(byRule(r.obligations, 'three-ones').dueOn).toBe('2026-10-12');
   });
 
-  it('a won case starts no appeal (ALL 第85条 rows apply to losses)', () => {
+  it('an appealed first-instance judgment does not take effect: the loss report waits and says why (P 第十六条)', () => {
+    const r = planObligationsDetailed(PRESETS['putian-chengxiang'], 'judgment', { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'loss', appealed: true }, cal);
+    expect(r.skipped.find((s) => s.ruleId === 'loss-report')?.reason.en).toContain('appeal');
+    expect(r.obligations.map((o) => o.ruleId)).not.toContain('loss-report');
+    expect(r.obligations.map((o) => o.ruleId)).toContain('appeal-judgment');
+  });
+
+  it('a won case still has the statutory appeal period (ALL 第85条), but no appeal opinion (S 五(四)) or loss report', () => {
     const r = planObligationsDetailed(PRESETS.sishui, 'judgment', { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'win' }, cal);
-    expect(r.obligations.map((o) => o.ruleId)).toEqual(['report']);
-    expect(r.skipped.map((s) => s.ruleId)).toEqual(expect.arrayContaining(['appeal-judgment', 'appeal-opinion', 'loss-report']));
+    expect(r.obligations.map((o) => o.ruleId).sort()).toEqual(['appeal-judgment', 'report']);
+    expect(r.skipped.map((s) => s.ruleId)).toEqual(expect.arrayContaining(['appeal-opinion', 'loss-report']));
+  });
+
+  it('an unknown outcome: the appeal period (ALL 第85条), the appeal opinion (S 五(四), B 第八条) and P\'s no-appeal reasons (P 第十三条(三))', () => {
+    const facts = { arrivedAt: '2026-09-15T01:00:00Z' };
+    expect(dues(planObligations(PRESETS.sishui, 'judgment', facts, cal))).toMatchObject({ 'appeal-judgment': '2026-09-30', 'appeal-opinion': '2026-09-18' });
+    expect(dues(planObligations(PRESETS['baotou-shiguai'], 'ruling', facts, cal))).toMatchObject({ 'appeal-ruling': '2026-09-28', 'appeal-opinion': '2026-09-20' });
+    expect(dues(planObligations(PRESETS['putian-chengxiang'], 'judgment', facts, cal))).toMatchObject({ 'appeal-judgment': '2026-09-30', 'no-appeal-reasons': '2026-09-30' });
   });
 
   it('a head-appearance notice arriving 2 days before the hearing is flagged (法释〔2020〕3号 第5条)', () => {
@@ -224,7 +261,7 @@ describe('skipped rules and warnings', () => {
 
   it('a complaint arriving 2026-12-20 has a provisional answer date in 2027, and the defence draft inherits it (P 第十一条)', () => {
     // 12-20 + 15 = 2027-01-04: 2027 is unpublished. Draft: 01-04 − 5 = 2026-12-30, itself in the late-December window.
-    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', { arrivedAt: '2026-12-20T02:00:00Z' }, cal);
+    const obs = planObligations(PRESETS['putian-chengxiang'], 'complaint_copy', { arrivedAt: '2026-12-20T02:00:00Z', governmentDefendant: true }, cal);
     expect(byRule(obs, 'answer')).toMatchObject({ dueOn: '2027-01-04', provisional: true });
     expect(byRule(obs, 'answer').derivation.provisional?.years).toEqual([2027]);
     expect(byRule(obs, 'defence-draft')).toMatchObject({ dueOn: '2026-12-30', provisional: true });

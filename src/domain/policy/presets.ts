@@ -9,6 +9,12 @@ type RuleInput = PolicyInput['rules'][string];
 type ReminderInput = NonNullable<RuleInput['reminders']>[number];
 
 const LOSS = ['loss', 'partial_loss'] as const;
+/**
+ * Outcomes that are a full win for the government side (or end the case without a decision to appeal). Rules
+ * for "whenever the unit may disagree" (不服) apply to every other outcome, an unknown one included: the gateway
+ * cannot know in advance whether the unit disagrees.
+ */
+const FULL_WIN = ['win', 'dismissed', 'withdrawn', 'mediated'] as const;
 
 /** National rules every region follows (tag L in DOMAIN.md). */
 function nationalRules(): Record<string, RuleInput> {
@@ -57,13 +63,14 @@ function nationalRules(): Record<string, RuleInput> {
       notify: ['unit', 'justice_bureau'],
       source: 'ALL 第3条第3款, 第58条',
     },
-    // ALL 第85条: 不服判决的，有权在判决书送达之日起十五日内上诉；不服裁定的，十日内。
+    // ALL 第85条: 不服判决的，有权在判决书送达之日起十五日内上诉；不服裁定的，十日内。The period runs from
+    // service of every first-instance judgment or ruling, whatever its result.
     'appeal-judgment': {
       kind: 'appeal',
       title: { zh: '上诉期限（判决）', en: 'Appeal period (judgment)' },
       actor: 'unit',
       triggers: ['judgment'],
-      when: { outcomes: [...LOSS], instances: ['first'] },
+      when: { instances: ['first'] },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 15, unit: 'day' },
@@ -75,12 +82,30 @@ function nationalRules(): Record<string, RuleInput> {
       title: { zh: '上诉期限（裁定）', en: 'Appeal period (ruling)' },
       actor: 'unit',
       triggers: ['ruling'],
-      when: { outcomes: [...LOSS], instances: ['first'] },
+      when: { instances: ['first'] },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 10, unit: 'day' },
       notify: ['unit', 'justice_bureau'],
       source: 'ALL 第85条',
+    },
+    // 行诉解释 第110条: 当事人申请再审，应当在判决、裁定或者调解书发生法律效力后六个月内提出。A window, not a duty:
+    // it lapses without being missed.
+    'retrial-window': {
+      kind: 'retrial_application',
+      title: { zh: '申请再审期限', en: 'Retrial application window' },
+      actor: 'unit',
+      triggers: ['judgment', 'ruling'],
+      when: { exceptOutcomes: [...FULL_WIN] },
+      anchor: 'effective',
+      direction: 'after',
+      period: { n: 6, unit: 'month' },
+      notify: ['unit', 'justice_bureau'],
+      source: '行诉解释 第110条',
+      note: {
+        zh: '自裁判生效之日起六个月内；认为终审裁判确有错误的，依法申请再审或申请检察监督（P 第十三条(四)）。',
+        en: 'Six months from effectiveness; where a final decision is wrong, apply for retrial or procuratorial supervision (P 第十三条(四)).',
+      },
     },
     // ALL 第94条: 当事人必须履行人民法院发生法律效力的判决、裁定、调解书。The deadline is the decision's own.
     performance: {
@@ -103,6 +128,7 @@ function nationalRules(): Record<string, RuleInput> {
       anchor: 'arrival',
       direction: 'after',
       period: { n: 2, unit: 'month' },
+      stated: 'reply_due',
       notify: ['unit', 'justice_bureau'],
       source: '法释〔2023〕11号 第8条',
       note: {
@@ -120,6 +146,7 @@ function nationalRules(): Record<string, RuleInput> {
       anchor: 'arrival',
       direction: 'after',
       period: { n: 2, unit: 'month' },
+      stated: 'reply_due',
       notify: ['unit', 'justice_bureau'],
       source: '公益诉讼解释 第21条; 检察建议工作规定 2019',
     },
@@ -132,6 +159,7 @@ function nationalRules(): Record<string, RuleInput> {
       anchor: 'arrival',
       direction: 'after',
       period: { n: 15, unit: 'day' },
+      stated: 'reply_due',
       notify: ['unit', 'justice_bureau'],
       source: '公益诉讼解释 第21条',
     },
@@ -163,12 +191,14 @@ const putian: PolicyInput = {
   region: { zh: '福建省莆田市城厢区', en: 'Chengxiang district, Putian, Fujian' },
   basis: [{ tag: 'P', title: '莆田市城厢区行政应诉工作管理办法', docNo: '莆城政〔2020〕65号', issued: '2020-07-21' }],
   rules: withRules(nationalRules(), {
-    // P 第十条: 自收到应诉通知书之日起三日内，由司法局确定承办单位并制作阅办单流转诉讼文书。
+    // P 第十条: 自收到应诉通知书之日起三日内，由司法局确定承办单位并制作阅办单流转诉讼文书。The 阅办单 procedure
+    // governs the cases where the district government is the defendant (P 第六条(一): 以区政府为被告的行政应诉工作).
     'unit-determination': {
       kind: 'unit_determination',
       title: { zh: '确定承办单位、制作阅办单', en: 'Fix the undertaking unit and route the file (阅办单)' },
       actor: 'justice_bureau',
       triggers: ['complaint_copy', 'response_notice'],
+      when: { governmentDefendant: true },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 3, unit: 'day' },
@@ -181,11 +211,12 @@ const putian: PolicyInput = {
       title: { zh: '流转裁判文书、制作阅办单', en: 'Route the decision (阅办单)' },
       actor: 'justice_bureau',
       triggers: ['judgment', 'ruling'],
+      when: { governmentDefendant: true },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 3, unit: 'day' },
       notify: ['justice_bureau', 'government_office', 'unit'],
-      source: 'P 第十三条(二)',
+      source: 'P 第十三条(二), 第六条(一)',
     },
     // P 第七条(一), 第十条, 第十三条(二): 区府办在呈报之日起五日内通过内网反馈领导批示意见。
     'leader-feedback': {
@@ -193,14 +224,15 @@ const putian: PolicyInput = {
       title: { zh: '反馈领导批示意见', en: "Feed back the leaders' instructions" },
       actor: 'government_office',
       triggers: ['complaint_copy', 'response_notice', 'judgment', 'ruling'],
-      anchor: { obligation: 'unit_determination' },
+      when: { governmentDefendant: true },
+      anchor: { obligation: 'unit_determination', from: 'done' },
       direction: 'after',
       period: { n: 5, unit: 'day' },
       notify: ['justice_bureau'],
       source: 'P 第七条(一), 第十条, 第十三条(二)',
       note: {
-        zh: '自阅办单呈报之日起算；呈报日未记录前，按阅办单的最迟日期推算。',
-        en: 'Counted from the day the 阅办单 is presented; until that day is recorded, the latest permitted presentation day is used.',
+        zh: '自阅办单呈报之日起算（以司法局记录阅办单之日为呈报日）；呈报日未记录前，按阅办单的最迟日期推算（推定）。',
+        en: 'Counted from the day the 阅办单 is presented (the day the justice bureau records it); until that day is recorded, the latest permitted presentation day is used (inferred).',
       },
     },
     // P 第十一条: 承办单位在答辩期满前五日向司法局提交行政诉讼答辩状等法律文书。
@@ -221,11 +253,15 @@ const putian: PolicyInput = {
       title: { zh: '书面反馈不上诉理由', en: 'Written reasons for not appealing' },
       actor: 'unit',
       triggers: ['judgment', 'ruling'],
-      when: { outcomes: [...LOSS], instances: ['first'], performanceDuty: true },
+      when: { exceptOutcomes: [...FULL_WIN], instances: ['first'] },
       anchor: { obligation: 'appeal' },
       direction: 'on',
       notify: ['justice_bureau'],
       source: 'P 第十三条(三)',
+      note: {
+        zh: '不上诉的，在上诉期限届满前书面反馈理由；裁判是否有履行内容、单位是否不服，网关无法预知，凡非完全胜诉的一审裁判均提示。',
+        en: 'When not appealing, written reasons before the appeal period ends; whether the decision imposes a duty or the unit disagrees cannot be known in advance, so every first-instance decision that is not a full win gets it.',
+      },
     },
     // P 第十六条: 败诉法律文书生效后三十日内，向区政府提交败诉分析报告，并抄送区司法局。
     'loss-report': {
@@ -240,13 +276,14 @@ const putian: PolicyInput = {
       notify: ['district_government', 'justice_bureau'],
       source: 'P 第十六条',
     },
-    // P 第十四条(二): 自行政裁判文书生效之日起十日内，以书面方式将"三个一"工作方案反馈区司法局法制股。
+    // P 第十四条(二): 对于以区政府为被告的且相关承办单位未提出异议上诉的败诉案件……自行政裁判文书生效之日起十日内，
+    // 以书面方式将"三个一"工作方案反馈区司法局法制股。
     'three-ones': {
       kind: 'three_ones_plan',
       title: { zh: '"三个一"工作方案', en: '"Three ones" plan (one leader, one team, one plan)' },
       actor: 'unit',
       triggers: ['judgment'],
-      when: { outcomes: [...LOSS] },
+      when: { outcomes: [...LOSS], governmentDefendant: true },
       anchor: 'effective',
       direction: 'after',
       period: { n: 10, unit: 'day' },
@@ -345,7 +382,7 @@ const sishui: PolicyInput = {
       title: { zh: '上诉意见报司法局审查', en: 'Appeal opinion for review' },
       actor: 'unit',
       triggers: ['judgment', 'ruling'],
-      when: { outcomes: [...LOSS], instances: ['first'] },
+      when: { exceptOutcomes: [...FULL_WIN], instances: ['first'] },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 3, unit: 'day' },
@@ -446,12 +483,13 @@ const baotou: PolicyInput = {
   region: { zh: '内蒙古包头市石拐区', en: 'Shiguai district, Baotou, Inner Mongolia' },
   basis: [{ tag: 'B', title: '包头市石拐区人民政府行政应诉工作办法', issued: '2021-01-20' }],
   rules: withRules(nationalRules(), {
-    // B 第四条: 区政府办公室收到以区人民政府为被告的应诉通知书后，应于2日内呈送审签。
+    // B 第四条: 区政府办公室收到以区人民政府为被告的应诉通知书后，应于2日内呈送审签 (only those cases).
     'leader-signoff': {
       kind: 'leader_signoff',
       title: { zh: '呈送领导审签', en: 'Send to the leaders for sign-off' },
       actor: 'government_office',
       triggers: ['complaint_copy', 'response_notice'],
+      when: { governmentDefendant: true },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 2, unit: 'day' },
@@ -468,7 +506,7 @@ const baotou: PolicyInput = {
       title: { zh: '上诉意见报送区政府', en: 'Appeal opinion to the district government' },
       actor: 'unit',
       triggers: ['judgment', 'ruling'],
-      when: { outcomes: [...LOSS], instances: ['first'] },
+      when: { exceptOutcomes: [...FULL_WIN], instances: ['first'] },
       anchor: 'arrival',
       direction: 'after',
       period: { n: 5, unit: 'day' },

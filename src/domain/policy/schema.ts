@@ -26,6 +26,7 @@ export const DOCUMENT_OBLIGATION_KINDS = [
   'three_ones_plan', // "三个一"工作方案
   'performance', // 履行
   'suggestion_reply', // 司法建议、检察建议答复
+  'retrial_application', // 申请再审期限 (行诉解释 第110条)
 ] as const;
 
 /** Obligations on a calendar rhythm rather than a document. */
@@ -78,8 +79,14 @@ const party = z.enum(PARTIES);
 const parties = z.array(party).min(1);
 const factAnchor = z.enum(FACT_ANCHORS);
 
-/** Count from a fact, or from the due date of another obligation the same document starts. */
-export const anchorSchema = z.union([factAnchor, z.strictObject({ obligation: z.enum(DOCUMENT_OBLIGATION_KINDS) })]);
+/**
+ * Count from a fact, or from another obligation the same document starts: its due date ('due', default), or the
+ * day it was done ('done': recorded by a person; until then its due date is used, marked inferred).
+ */
+export const anchorSchema = z.union([
+  factAnchor,
+  z.strictObject({ obligation: z.enum(DOCUMENT_OBLIGATION_KINDS), from: z.enum(['due', 'done']).optional() }),
+]);
 export type Anchor = z.infer<typeof anchorSchema>;
 
 export const periodSchema = z.strictObject({
@@ -114,6 +121,10 @@ export type EscalationStep = z.infer<typeof escalationStepSchema>;
 export const conditionSchema = z.strictObject({
   /** Only for these outcomes (an unknown outcome does not match). */
   outcomes: z.array(z.enum(OUTCOMES)).min(1).optional(),
+  /** Not for these outcomes (an unknown outcome matches: the unit may disagree, which the gateway cannot know). */
+  exceptOutcomes: z.array(z.enum(OUTCOMES)).min(1).optional(),
+  /** Only when the district (county) government itself is a defendant (P 第十条, B 第四条). */
+  governmentDefendant: z.boolean().optional(),
   /** Only for these instances (an unknown instance is taken as 'first'). */
   instances: z.array(z.enum(INSTANCES)).min(1).optional(),
   /** Only when the decision imposes a duty to perform (有履行内容). */
@@ -137,6 +148,11 @@ export const ruleSchema = z
     /** 'after'/'before': a period counted from the anchor; 'on': the anchor date itself (set by the court, not shifted). */
     direction: z.enum(['after', 'before', 'on']),
     period: periodSchema.optional(),
+    /**
+     * A date the sender states in the document replaces the computed one: 'reply_due' (a suggestion's reply date,
+     * 法释〔2023〕11号 第8条 "the court's period"). A stated date is a fact: never recomputed, never shifted.
+     */
+    stated: z.enum(['reply_due']).optional(),
     /** Who is told when it is created. */
     notify: parties,
     reminders: z.array(reminderRuleSchema).default([]),

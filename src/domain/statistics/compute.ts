@@ -5,7 +5,7 @@
 import { FIGURES, FIGURE_IDS, OBLIGATION_FIGURE_KIND, resolveVariants, type FigureDefinition, type FigureId, type Variants } from './definitions.js';
 import { beijingDateOf, inPeriod, type Period } from './period.js';
 
-export type Outcome = { result: 'win' | 'loss' | 'withdrawal' | 'mediation' | 'other'; lossKind?: string | null; effectiveOn?: string | null };
+export type Outcome = { result: 'win' | 'loss' | 'partial_loss' | 'withdrawal' | 'mediation' | 'other'; lossKind?: string | null; effectiveOn?: string | null };
 
 /** One case (one instance) as the figures see it. */
 export interface CaseFact {
@@ -92,8 +92,8 @@ const rate = (n: number, d: number | null) => (d ? Math.round((n / d) * 10_000) 
 export function classify(c: NonNullable<CaseFact['conclusion']>): { merits: boolean; loss: boolean; mediatedOrWithdrawn: boolean; revokedOrChanged: boolean } {
   const r = c.outcome.result;
   const mediatedOrWithdrawn = c.type === 'mediation' || r === 'mediation' || r === 'withdrawal';
-  const loss = r === 'loss';
-  return { merits: !mediatedOrWithdrawn && (r === 'win' || r === 'loss'), loss, mediatedOrWithdrawn, revokedOrChanged: loss && LOSS_REVOKE_CHANGE.has(c.outcome.lossKind ?? '') };
+  const loss = r === 'loss' || r === 'partial_loss'; // 部分败诉 is a loss (DOMAIN.md §6)
+  return { merits: !mediatedOrWithdrawn && (r === 'win' || loss), loss, mediatedOrWithdrawn, revokedOrChanged: loss && LOSS_REVOKE_CHANGE.has(c.outcome.lossKind ?? '') };
 }
 
 const caseFact = (c: CaseFact) => ({

@@ -31,6 +31,11 @@ async function push(m: Manifest): Promise<{ caseId: string }> {
 const obligationsOf = async (caseId: string, status?: string): Promise<Ob[]> =>
   ((await (await api(`/v1/obligations?case=${caseId}${status ? `&status=${status}` : ''}`)).json()) as { items: Ob[] }).items;
 const byKind = (obs: Ob[]) => Object.fromEntries(obs.map((o) => [o.kind, o]));
+/** The district government as a co-defendant: P 第十条, P 第十四条(二) and B 第四条 govern those cases. */
+const withGovernment = (m: Manifest) => {
+  m.documents[0]!.case!.defendants.push({ name: '衢州市柯城区人民政府', regionCode: '330802' });
+  return m;
+};
 const setPolicy = async (presetId: string, overrides?: unknown) => {
   const res = await api('/v1/admin/regions/330802/policy', { method: 'PUT', body: JSON.stringify({ presetId, ...(overrides ? { overrides } : {}) }) });
   expect(res.status).toBe(200);
@@ -49,9 +54,9 @@ afterAll(() => gw.close());
 describe('a complaint copy under each preset starts the obligations its documents say', () => {
   // Answer and evidence: 15 days from service, the day of service not counted [ALL 第67条; 民诉解释 第125条]:
   // 2026-11-23 + 15 = 2026-12-08, a Tuesday and a working day. Same in every region.
-  it('Putian Chengxiang: unit determination in 3 days [P 第十条], defence draft 5 days before the answer [P 第十一条]', async () => {
+  it('Putian Chengxiang, the district government a defendant: unit determination in 3 days [P 第十条], defence draft 5 days before the answer [P 第十一条]', async () => {
     await setPolicy('putian-chengxiang');
-    const { caseId } = await push(kechengComplaint());
+    const { caseId } = await push(withGovernment(kechengComplaint()));
     const o = byKind(await obligationsOf(caseId));
     expect(o.answer_and_evidence).toMatchObject({ dueOn: '2026-12-08', party: 'unit', unitId: 'kc-zrzy', source: 'ALL 第67条', provisional: false });
     expect(o.unit_determination).toMatchObject({ dueOn: '2026-11-26', party: 'justice_bureau', source: 'P 第十条' }); // 11-23 + 3
@@ -66,9 +71,9 @@ describe('a complaint copy under each preset starts the obligations its document
     expect(o.answer_and_evidence?.dueOn).toBe('2026-12-08');
   });
 
-  it('Baotou Shiguai: the government office sends to the leaders within 2 days [B 第四条]', async () => {
+  it('Baotou Shiguai, the district government a defendant: the government office sends to the leaders within 2 days [B 第四条]', async () => {
     await setPolicy('baotou-shiguai');
-    const o = byKind(await obligationsOf((await push(kechengComplaint())).caseId));
+    const o = byKind(await obligationsOf((await push(withGovernment(kechengComplaint()))).caseId));
     expect(o.leader_signoff).toMatchObject({ dueOn: '2026-11-25', party: 'government_office', source: 'B 第四条' });
     expect(o.answer_and_evidence?.dueOn).toBe('2026-12-08');
   });
@@ -116,7 +121,7 @@ describe('later documents update the case', () => {
 
   it('a lost first-instance judgment starts appeal, loss report, plan and performance supervision [P 第十三条, 第十四条, 第十五条, 第十六条]', async () => {
     await setPolicy('putian-chengxiang');
-    const m = kechengComplaint({ type: 'judgment' });
+    const m = withGovernment(kechengComplaint({ type: 'judgment' }));
     m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '2026-12-10', performanceDueOn: '2027-02-10' };
     const o = byKind(await obligationsOf((await push(m)).caseId));
     expect(o.appeal?.dueOn).toBe('2026-12-08'); // 15 days from service [ALL 第85条]

@@ -30,6 +30,8 @@ export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: strin
             <td>
               {o.dueOn}
               {o.provisional ? <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">暂定</span> : null}
+              {o.earliestDueOn ? <div class="muted">{`最早可能 ${o.earliestDueOn}（如周末调休上班）`}</div> : null}
+              {o.dueSource === 'inferred' ? <div class="muted" title="所依据的日期为推定，取得法院载明或记录的日期后重新计算">起算日推定</div> : null}
               {o.dueOn < today ? <div class="muted">{`逾期 ${Math.round((Date.parse(today) - Date.parse(o.dueOn)) / 86400_000)} 天`}</div> : null}
             </td>
             <td>

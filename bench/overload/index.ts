@@ -1,0 +1,239 @@
+/**
+ * bench/overload (issue 20): the real gateway process (adapters/node/main.ts, embedded libSQL file) on loopback,
+ * signed JWS deliveries (RS256, one small inline attachment, a case of their own each), `/healthz` probed every
+ * 50 ms throughout. Phases, one after another on one database:
+ *
+ * 1. peak: closed loop, concurrency 8, for BENCH_OVERLOAD_PEAK_S (20 s): the peak rate; `/healthz` p99.
+ * 2. half of peak, open loop (arrivals on a fixed schedule, not waiting for answers) for BENCH_OVERLOAD_HALF_S
+ *    (60 s): delivery p50/p99.
+ * 3. an external process holds the database's write lock for BENCH_OVERLOAD_LOCK_S (10 s) while deliveries keep
+ *    arriving at half of peak: the answers by status (503 database-busy with Retry-After, never 500), `/healthz`
+ *    p99 during the hold; then every refused delivery is sent again and must be accepted.
+ * 4. 2× peak, open loop, for BENCH_OVERLOAD_DOUBLE_S (30 s): the share answered 503 (overloaded), the server's
+ *    RSS at the end, and the recovery time (from the end of the load to the first accepted delivery).
+ *
+ * Targets (issue 20): /healthz p99 ≤ 20 ms at peak; half-peak p99 ≤ 50 ms; /healthz p99 ≤ 50 ms while the lock is
+ * held and no 500; RSS ≤ 600 MB after 2× peak. The load generator shares the machine's cores with the server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCa, demoManifest, issueSigner, rsaSigner, signManifest, type Signer } from '../../adapters/node/court-kit.js';
+import { parseNodeConfig } from '../../adapters/node/config.js';
+import { nodeDeps } from '../../adapters/node/deps.js';
+import { registerSender } from '../../src/services/senders.js';
+import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
+
+const secs = (name: string, dflt: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
+const PEAK_S = secs('BENCH_OVERLOAD_PEAK_S', 20);
+const HALF_S = secs('BENCH_OVERLOAD_HALF_S', 60);
+const LOCK_S = secs('BENCH_OVERLOAD_LOCK_S', 10);
+const DOUBLE_S = secs('BENCH_OVERLOAD_DOUBLE_S', 30);
+const SENDER = 'court-bench';
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+let seq = 0;
+async function body(signer: Signer): Promise<string> {
+  seq++;
+  const m = demoManifest({ messageId: `ovl-${process.pid}-${seq}`, senderCode: SENDER, issuedAt: new Date(), caseNumber: `(2026)浙0825行初${100000 + seq}号`, regionCode: '330802' });
+  return signManifest(m, signer);
+}
+
+interface Answer {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  type?: string;
+}
+
+async function post(base: string, jws: string): Promise<Answer> {
+  const t = performance.now();
+  try {
+    const res = await fetch(`${base}/v1/deliveries`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws, signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    let type: string | undefined;
+    if (res.status >= 400) type = (JSON.parse(text) as { type?: string }).type;
+    return { status: res.status, ms: performance.now() - t, retryAfter: res.headers.get('retry-after'), ...(type ? { type } : {}) };
+  } catch {
+    return { status: 0, ms: performance.now() - t, retryAfter: null };
+  }
+}
+
+/** /healthz every 50 ms until stopped; the latencies in ms (a probe that fails counts as 30 000). */
+function probeHealth(base: string) {
+  const lat: number[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const t = performance.now();
+      try {
+        const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(30_000) });
+        await r.arrayBuffer();
+        lat.push(performance.now() - t);
+      } catch {
+        lat.push(30_000);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return lat.sort((a, b) => a - b);
+    },
+  };
+}
+
+/** Open loop: one delivery every 1/rate s for `seconds`, whatever the answers; all answers. */
+async function openLoop(base: string, signer: Signer, rate: number, seconds: number): Promise<Answer[]> {
+  const bodies = await Promise.all(Array.from({ length: Math.ceil(rate * seconds) }, () => body(signer)));
+  const started = performance.now();
+  const pending: Promise<Answer>[] = [];
+  for (let i = 0; i < bodies.length; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(post(base, bodies[i]!));
+  }
+  return Promise.all(pending);
+}
+
+const rssMb = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? round(Number(m[1]) / 1024, 0) : NaN;
+};
+
+function byStatus(answers: Answer[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of answers) out[a.status === 0 ? 'timeout/error' : String(a.status)] = (out[a.status === 0 ? 'timeout/error' : String(a.status)] ?? 0) + 1;
+  return out;
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'fuyuan-bench-overload-'));
+  const validity = { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000 * 30) };
+  const ca = createCa('基准测试法院 CA', validity);
+  const signer = await rsaSigner(issueSigner(ca, '基准测试法院 电子送达签章', validity));
+  const env = { DATA_DIR: dir };
+  const setup = await nodeDeps(parseNodeConfig(env));
+  await registerSender(setup.deps, { code: SENDER, type: 'court', name: '基准测试法院', caPem: ca.certPem });
+  setup.client.close();
+
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
+    cwd: REPO,
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  const json: Record<string, unknown> = {};
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let found = false;
+      // The log is read until the listening line, then drained (a full pipe would stall the server).
+      child.stdout!.on('data', (b: Buffer) => {
+        if (found) return;
+        out += b.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          found = true;
+          resolve(m[1]!);
+        }
+      });
+      child.on('exit', (c) => reject(new Error(`gateway exited ${c}`)));
+    });
+    ctx.log(`gateway at ${base}`);
+
+    const first = await post(base, await body(signer));
+    if (first.status !== 201) throw new Error(`a delivery was answered ${first.status} ${first.type ?? ''}: the bench's sender is not set up`);
+    ctx.log(`peak: ${PEAK_S} s`);
+    // 1. peak, closed loop
+    {
+      const health = probeHealth(base);
+      const lat: number[] = [];
+      const until = performance.now() + PEAK_S * 1000;
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (performance.now() < until) {
+            const a = await post(base, await body(signer));
+            if (a.status === 201) {
+              done++;
+              lat.push(a.ms);
+            }
+          }
+        }),
+      );
+      const h = await health.stop();
+      const rate = done / PEAK_S;
+      lat.sort((a, b) => a - b);
+      json.peak = { perSecond: round(rate, 1), p50: round(percentile(lat, 50), 1), p99: round(percentile(lat, 99), 1), healthzP99: round(percentile(h, 99), 1), healthzMax: round(h.at(-1) ?? NaN, 1) };
+      lines.push(`peak (closed loop, concurrency 8, ${PEAK_S} s): ${round(rate, 1)} deliveries/s, p50 ${round(percentile(lat, 50), 1)} ms, p99 ${round(percentile(lat, 99), 1)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms (target ≤ 20)`);
+    }
+    const peak = (json.peak as { perSecond: number }).perSecond;
+
+    ctx.log(`half of peak: ${HALF_S} s`);
+    // 2. half of peak, open loop
+    {
+      const answers = await openLoop(base, signer, peak / 2, HALF_S);
+      const ok = answers.filter((a) => a.status === 201).map((a) => a.ms).sort((a, b) => a - b);
+      json.half = { rate: round(peak / 2, 1), byStatus: byStatus(answers), p50: round(percentile(ok, 50), 1), p99: round(percentile(ok, 99), 1) };
+      lines.push(`half of peak (open loop, ${round(peak / 2, 1)}/s, ${HALF_S} s): p50 ${round(percentile(ok, 50), 1)} ms, p99 ${round(percentile(ok, 99), 1)} ms (target ≤ 50); answers ${JSON.stringify(byStatus(answers))}`);
+    }
+
+    ctx.log(`write lock held: ${LOCK_S} s`);
+    // 3. the write lock held by another process
+    {
+      const holder = spawn(process.execPath, ['-e', `const D=require('libsql');const d=new D(${JSON.stringify(join(dir, 'fuyuan.db'))});d.exec('BEGIN IMMEDIATE');process.stdout.write('held\\n');setTimeout(()=>{d.exec('ROLLBACK');d.close();},${LOCK_S * 1000});`], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+      const released = new Promise<void>((r) => holder.on('exit', () => r()));
+      await new Promise<void>((r) => holder.stdout!.once('data', () => r()));
+      const health = probeHealth(base);
+      const answers = await openLoop(base, signer, peak / 2, LOCK_S);
+      const h = await health.stop();
+      await released;
+      const refused = answers.filter((a) => a.status === 503);
+      const withRetryAfter = refused.filter((a) => a.retryAfter !== null).length;
+      // Every refused delivery, sent again (new bodies: the refused ones were never stored).
+      const resent = await Promise.all(refused.map(async () => post(base, await body(signer))));
+      json.lock = { heldSeconds: LOCK_S, byStatus: byStatus(answers), types: [...new Set(refused.map((a) => a.type))], withRetryAfter, resentAccepted: resent.filter((a) => a.status === 201).length, resent: resent.length, healthzP99: round(percentile(h, 99), 1), healthzMax: round(h.at(-1) ?? NaN, 1) };
+      lines.push(
+        `write lock held ${LOCK_S} s by another process: answers ${JSON.stringify(byStatus(answers))} (${withRetryAfter}/${refused.length} 503 with Retry-After, types ${[...new Set(refused.map((a) => a.type))].join(', ') || '–'}); ` +
+          `resent after release: ${resent.filter((a) => a.status === 201).length}/${resent.length} accepted; /healthz p99 ${round(percentile(h, 99), 1)} ms, max ${round(h.at(-1) ?? NaN, 1)} ms (target ≤ 50)`,
+      );
+    }
+
+    ctx.log(`2× peak: ${DOUBLE_S} s`);
+    // 4. 2× peak, open loop
+    {
+      const rssBefore = rssMb(child.pid!);
+      const health = probeHealth(base);
+      const answers = await openLoop(base, signer, peak * 2, DOUBLE_S);
+      const h = await health.stop();
+      const rss = rssMb(child.pid!);
+      const endedAt = performance.now();
+      let recovered = NaN;
+      for (let i = 0; i < 200; i++) {
+        const a = await post(base, await body(signer));
+        if (a.status === 201) {
+          recovered = performance.now() - endedAt;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const share503 = answers.filter((a) => a.status === 503).length / answers.length;
+      json.double = { rate: round(peak * 2, 1), byStatus: byStatus(answers), share503: round(share503, 3), rssBeforeMb: rssBefore, rssMb: rss, recoveryMs: round(recovered, 0), healthzP99: round(percentile(h, 99), 1) };
+      lines.push(`2× peak (open loop, ${round(peak * 2, 1)}/s, ${DOUBLE_S} s): answers ${JSON.stringify(byStatus(answers))}, ${round(share503 * 100, 1)}% 503; RSS ${rssBefore} → ${rss} MB (target ≤ 600); recovered in ${round(recovered, 0)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.on('exit', () => r())));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { lines, json };
+}
