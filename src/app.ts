@@ -22,6 +22,9 @@ import { mountSenders } from './routes/senders/index.js';
 import { mountAdvisers } from './routes/advisers/index.js';
 import { mountStatistics } from './routes/statistics/index.js';
 import { mountWeb } from './web/index.js';
+import { finishOpenApi } from './lib/openapi.js';
+import { observeDelivery, renderMetrics } from './lib/metrics.js';
+import { authenticate, requireRole } from './lib/auth.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -57,6 +60,17 @@ export function createApp(deps: Deps) {
     });
   });
 
+  // Deliveries by outcome and problem type, and intake latency, for /metrics.
+  app.use('/v1/deliveries', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    let problem = '';
+    if (status >= 400 && status < 500) problem = String(((await c.res.clone().json().catch(() => ({}))) as { type?: string }).type ?? '').replace(/^urn:fuyuan:problem:/, '');
+    observeDelivery(deps, status === 201 ? 'accepted' : status < 300 ? 'repeated' : status < 500 ? 'refused' : 'failed', problem, (performance.now() - started) / 1000);
+  });
+
   app.onError((err, c) => {
     const rid = c.var.requestId;
     const headers: Record<string, string> = rid ? { 'X-Request-Id': rid } : {};
@@ -89,16 +103,23 @@ export function createApp(deps: Deps) {
   mountDeadlines(app);
   mountStatistics(app);
   mountWeb(app);
+  // A person who opens the bare address lands on the pages (which ask them to sign in).
+  app.get('/', (c) => c.redirect('/web', 302));
 
+  // Renamed clientToken in the published document (src/lib/openapi.ts), which the routes keep declaring.
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The role and scope of the client decide what it may see.',
+    description: "Any client's access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The client's role and scope decide what it may call and see.",
   });
 
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
-  mountDocs(app, () => openApiDocument(app));
+  app.get('/metrics', authenticate, requireRole(), async (c) =>
+    c.body(await renderMetrics(deps, deps.clock.now()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }),
+  );
+  let published: unknown;
+  app.get('/openapi.json', (c) => c.json((published ??= openApiDocument(app, deps.config.publicUrl)) as Record<string, unknown>));
+  mountDocs(app);
   return app;
 }
 
@@ -108,8 +129,8 @@ function retryAfter(p: Problem, headers: Record<string, string>): Record<string,
   return typeof s === 'number' ? { ...headers, 'Retry-After': String(s) } : headers;
 }
 
-export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  return app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO });
+export function openApiDocument(app: OpenAPIHono<AppEnv>, serverUrl?: string) {
+  return finishOpenApi(app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO }), serverUrl ? { serverUrl } : {});
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -103,7 +103,7 @@ describe('the gateway on a real Node server, on loopback', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/deliveries', '/healthz', '/readyz', '/.well-known/jwks.json']));
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Receipt', 'Problem']));
     const page = await (await fetch(`${base}/docs`)).text();
-    expect(page).toContain('/v1/deliveries');
+    expect(page).toContain('/openapi.json');
     expect(page).toContain('API 参考');
   });
 

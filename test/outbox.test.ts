@@ -2,13 +2,14 @@
  * Notifications through the outbox (issue 4 item 6), against a local HTTP server that imitates the three
  * services the way they check requests: a DingTalk custom robot (access_token, 加签 timestamp + sign within an
  * hour, answers {errcode, errmsg} with HTTP 200), a WeCom group robot (key, markdown ≤ 4096 bytes) and a
- * generic receiver that verifies X-Fuyuan-Signature over the raw body. Each endpoint can fail its first N
+ * generic receiver that verifies the Standard Webhooks signature with the `standardwebhooks` library. Each endpoint can fail its first N
  * requests and then recover; the clock is fixed and advanced by hand between delivery runs.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { and, eq, like } from 'drizzle-orm';
 import { adminHeaders, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
@@ -46,7 +47,8 @@ const dingRobots = new Map<string, string | null>([
 const wecomKeys = new Set(['wecom-kc']);
 /** /hooks/<name> → HMAC key. */
 const hooks = new Map<string, string>([
-  ['kc', 'webhook-secret-kc-0123456789'],
+  // A secret in the Standard Webhooks form (whsec_ + base64 of the key), and plain ones used as raw bytes.
+  ['kc', `whsec_${Buffer.from('fuyuan-test-webhook-key-kc-0123456789').toString('base64')}`],
   ['down', 'webhook-secret-down-012345678'],
   ['gone', 'webhook-secret-gone-012345678'],
   ['slow', 'webhook-secret-slow-012345678'],
@@ -97,12 +99,17 @@ function answer(endpoint: string, raw: string, url: URL, headers: IncomingHttpHe
   } else {
     const secret = hooks.get(endpoint.slice('hook:'.length));
     if (!secret) return refuse(404, { error: 'no such hook' });
-    const ts = String(headers['x-fuyuan-timestamp'] ?? '');
-    const sig = String(headers['x-fuyuan-signature'] ?? '');
-    if (!/^\d+$/.test(ts) || Math.abs(Number(ts) * 1000 - now) > 300_000) return refuse(401, { error: 'stale or missing timestamp' });
-    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${ts}.${raw}`, 'utf8').digest('hex')}`);
-    const got = Buffer.from(sig);
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return refuse(401, { error: 'bad signature' });
+    // The receiver's clock is the services' clock (the test's fixed clock): the library checks the timestamp with Date.
+    const wh = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+    try {
+      wh.verify(raw, headers as Record<string, string>);
+    } catch (e) {
+      return refuse(401, { error: (e as Error).message });
+    } finally {
+      vi.useRealTimers();
+    }
     if (!headers['idempotency-key']) return refuse(400, { error: 'Idempotency-Key missing' });
   }
 
@@ -200,7 +207,7 @@ const MESSAGE: NotificationMessage = {
   caseNumber: '(2026)浙0802行初12号',
   obligation: '提交答辩状及证据材料',
   dueOn: '2026-12-08',
-  link: 'https://fuyuan.example.gov.cn/v1/cases/0191c0de',
+  link: 'https://fuyuan.example.gov.cn/web/cases/0191c0de',
 };
 
 const MIN = 60_000;
@@ -363,7 +370,7 @@ describe('delivery: retries with back-off, then exactly once', () => {
     expect(text).toContain('**事项**：提交答辩状及证据材料');
     expect(text).toContain('**截止日期**：2026-12-08');
     expect(text).toContain('请在截止日期前办理。');
-    expect(text).toContain('[查看详情 (details)](https://fuyuan.example.gov.cn/v1/cases/0191c0de)');
+    expect(text).toContain('[查看详情 (details)](https://fuyuan.example.gov.cn/web/cases/0191c0de)');
     expect(text).toContain('府院通');
   });
 
@@ -373,8 +380,11 @@ describe('delivery: retries with back-off, then exactly once', () => {
     expect(content).toMatch(/^#### 【提醒】提交答辩状\n\*\*案号\*\*：\(2026\)浙0802行初12号\n\*\*事项\*\*：提交答辩状及证据材料\n\*\*截止日期\*\*：2026-12-08\n/);
   });
 
-  it('webhook: HMAC verified by the receiver, the same Idempotency-Key on every attempt, the facts as JSON fields', () => {
+  it('webhook: Standard Webhooks signature verified by the standardwebhooks library, the same webhook-id on every attempt, the facts as JSON fields', () => {
     const hookCalls = callsTo('hook:kc');
+    expect(new Set(hookCalls.map((c) => c.headers['webhook-id']))).toEqual(new Set([`reminder:r-1:kc-zrzy:${ids.hook}`]));
+    expect(hookCalls.at(-1)!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+={0,2}$/);
+    expect(hookCalls.at(-1)!.headers['webhook-timestamp']).toMatch(/^\d{10}$/);
     expect(new Set(hookCalls.map((c) => c.headers['idempotency-key']))).toEqual(new Set([`reminder:r-1:kc-zrzy:${ids.hook}`]));
     const body = hookCalls.at(-1)!.json!;
     expect(body).toMatchObject({ type: 'fuyuan.notification', caseNumber: '(2026)浙0802行初12号', obligation: '提交答辩状及证据材料', dueOn: '2026-12-08', title: '【提醒】提交答辩状' });
@@ -525,12 +535,15 @@ describe('concurrency', () => {
 });
 
 describe('rendering', () => {
-  it('WeCom markdown stays within 4096 bytes of UTF-8, cut on a character boundary', async () => {
-    const { renderMarkdown } = await import('../adapters/notify/render.js');
+  it('WeCom markdown stays within 4096 bytes of UTF-8, cut on a character boundary in the body: the link and the keyword stay', async () => {
+    const { renderMarkdown, FOOTER } = await import('../adapters/notify/render.js');
     const long: NotificationMessage = { ...MESSAGE, lines: Array.from({ length: 400 }, (_, i) => `第${i + 1}项：请按期办理并报送司法局。`) };
     const md = renderMarkdown(long, { paragraph: '\n', maxBytes: 4096 });
     expect(new TextEncoder().encode(md).length).toBeLessThanOrEqual(4096);
-    expect(md.endsWith('…')).toBe(true);
+    expect(md.endsWith(`\n[查看详情 (details)](${MESSAGE.link})\n${FOOTER}`)).toBe(true);
+    expect(md).toContain('…\n[查看详情');
+    expect(md).not.toContain('第400项');
+    expect(md.startsWith('#### 【提醒】提交答辩状\n**案号**')).toBe(true);
     expect(md).not.toContain('\uFFFD');
     // A link that is not http(s) is not rendered as a link; a leading # does not become a heading.
     const odd = renderMarkdown({ title: '测试', lines: ['# 不是标题'], link: 'javascript:alert(1)' }, { paragraph: '\n\n', maxBytes: 4096 });

@@ -1,6 +1,6 @@
 /**
  * A hearing counts in the period it was held, whatever the case's outcomes: a procedural ruling without a result
- * (here: before the period) does not hide a later hearing from the appearance figures (DOMAIN.md §7, S 四(一)).
+ * (here: before the period) does not hide a later hearing from the appearance figures (docs/domain.md §7, S 四(一)).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';

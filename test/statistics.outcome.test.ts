@@ -2,7 +2,7 @@
  * cases.last_outcome_at (migration 0010): intake keeps, on the case row and in the delivery's own write, the
  * arrival of the case's latest judgment, ruling or mediation document (stating a result or not). The statistics
  * find the cases an outcome reaches in a period through it and still answer as of the period's end
- * (DOMAIN.md §7): a later outcome document changes no earlier period.
+ * (docs/domain.md §7): a later outcome document changes no earlier period.
  *
  * The world (柯城 330802, 自然资源分局; Beijing times):
  *   2026-11-23 10:00  complaint copies P and Q; R arrives with its judgment (win) in one delivery.

@@ -1,7 +1,7 @@
 /**
  * A case the rules could not place (no region at intake: an unknown defendant, a court serving two regions)
  * waits in the justice bureau's queue; once assigned, its obligations count in the region's figures
- * (DOMAIN.md §3 R9, §7). Before, they kept the empty region they were created with and vanished from
+ * (docs/domain.md §3 R9, §7). Before, they kept the empty region they were created with and vanished from
  * "obligations due in the period by region".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Shared statistics (issue 9; DOMAIN.md §7): each figure on hand-built cases pushed through the API, the answer
+ * Shared statistics (issue 9; docs/domain.md §7): each figure on hand-built cases pushed through the API, the answer
  * worked out here; drill-down; access for the liaison, the court and the government side; a meeting pack
  * verified with the JWKS alone and compared after one case changes; the ledger opened back with exceljs.
  *
@@ -140,7 +140,7 @@ describe('each figure, worked out by hand (柯城 330802, 2026-Q4)', () => {
   it('a justice bureau sees its own region only', () => {
     expect(o.regions.map((r) => r.code)).toEqual(['330802']);
   });
-  it('发案数: first-instance cases received in the period (A–F; H is second instance) [DOMAIN.md §7]', () => {
+  it('发案数: first-instance cases received in the period (A–F; H is second instance) [docs/domain.md §7]', () => {
     expect(nd(fig(o, 'new_cases'))).toEqual([6, null, null]);
     expect(fig(o, 'new_cases').byUnit).toEqual(expect.arrayContaining([expect.objectContaining({ unitId: 'kc-zrzy', numerator: 4 }), expect.objectContaining({ unitId: 'kc-zjj', numerator: 2 })]));
   });
@@ -298,6 +298,29 @@ describe('exports', () => {
     expect(col(pending)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'H'].map((k) => numbers[k]!).sort()); // as of 11-30 nothing is judged
     expect(col(wb.getWorksheet('败诉案件')!)).toEqual([]);
     expect(col(wb.getWorksheet('本月新收案件')!)).toEqual(['A', 'B', 'C', 'D', 'E', 'F'].map((k) => numbers[k]!).sort());
+  });
+  it('the ledger XLSX has real dates (Excel date cells, yyyy-mm-dd), a filter on the header row and columns wide enough', async () => {
+    const res = await get('/v1/statistics/ledger?region=330802&month=2026-11&format=xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await res.arrayBuffer()) as never);
+    const ws = wb.getWorksheet('未结案件')!;
+    const headers = (ws.getRow(2).values as unknown[]).slice(1) as string[];
+    const received = headers.indexOf('收案日期') + 1;
+    const json = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; receivedOn: string }[] }[] }>('/v1/statistics/ledger?region=330802&month=2026-11');
+    const want = new Map(json.sheets.find((s) => s.kind === 'pending')!.rows.map((r) => [r.caseNumber, r.receivedOn]));
+    expect(ws.rowCount).toBe(2 + want.size);
+    for (let r = 3; r <= ws.rowCount; r++) {
+      const cell = ws.getRow(r).getCell(received);
+      expect(cell.type).toBe(ExcelJS.ValueType.Date);
+      expect(cell.numFmt).toBe('yyyy-mm-dd');
+      expect((cell.value as Date).toISOString().slice(0, 10)).toBe(want.get(String(ws.getRow(r).getCell(1).value)));
+    }
+    expect(ws.getRow(3).getCell(1).type).toBe(ExcelJS.ValueType.String); // a case number stays text
+    expect(ws.autoFilter).toBe(`A2:${String.fromCharCode(64 + headers.length)}${ws.rowCount}`); // as read back: the header row through the last row
+    headers.forEach((h, i) => {
+      const longest = Math.max(...ws.getColumn(i + 1).values.slice(2).map((v) => (v instanceof Date ? 10 : [...String(v ?? '')].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e7f ? 2 : 1), 0))));
+      expect(ws.getColumn(i + 1).width, h).toBeGreaterThanOrEqual(Math.min(60, longest));
+    });
   });
   it('the December ledger: lost cases roll until settled (P 第十五条(一)); CSV with a BOM', async () => {
     const data = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; lossKind?: string }[] }[] }>('/v1/statistics/ledger?region=330802&month=2026-12');

@@ -4,10 +4,10 @@
  * with a remediation item; Putian's supervision notice, midway chase and one-week report [P 第十五条(三)];
  * the monthly ledger on the policy's day [P 第十五条(一)].
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHmac } from 'node:crypto';
 import { adminHeaders, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
@@ -53,16 +53,25 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      const ts = String(req.headers['x-fuyuan-timestamp'] ?? '');
-      const sig = String(req.headers['x-fuyuan-signature'] ?? '');
-      const want = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`;
+      // Standard Webhooks, checked by the standardwebhooks library with the receiver's clock at the gateway's.
+      let verified = false;
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(gw.clock.now());
+      try {
+        new Webhook(SECRET, { format: 'raw' }).verify(body, req.headers as Record<string, string>);
+        verified = true;
+      } catch {
+        verified = false;
+      } finally {
+        vi.useRealTimers();
+      }
       let title = '';
       try {
         title = String((JSON.parse(body) as { title?: string }).title ?? '');
       } catch {
         /* not json */
       }
-      received.push({ path: req.url ?? '', title, body, verified: sig === want });
+      received.push({ path: req.url ?? '', title, body, verified });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });

@@ -1,5 +1,5 @@
 /**
- * The CLI's trust commands (issue 22), kept in their own module and called from cli.ts:
+ * The CLI's trust commands (issue 22), kept in their own module and added to cli.ts's commander program:
  *
  *   sender crl --code CODE --file CRL.pem|.der        upload a CRL issued by one of the sender's CAs
  *   sender trust --code CODE [--policy hard|soft] [--sm2 true|false]
@@ -7,51 +7,50 @@
  *   revocation refresh                                fetch due CRLs and OCSP responses now (the sweep's step)
  */
 import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import type { Deps } from '../../src/deps.js';
 import { revocationStatus, revocationSweep, setSenderTrust, uploadCrl } from '../../src/services/revocation.js';
 
-export const TRUST_USAGE = `  sender crl --code CODE --file CRL.pem|CRL.der
-  sender trust --code CODE [--policy hard|soft] [--sm2 true|false]
-  revocation status | revocation refresh`;
+type Act = (f: (c: { deps: Deps }, ...a: never[]) => Promise<number | void>) => (...a: unknown[]) => Promise<void>;
 
-export const TRUST_OPTIONS = { file: { type: 'string' }, policy: { type: 'string' }, sm2: { type: 'string' } } as const;
-
-/** Runs `group cmd` when it is a trust command; undefined when it is not one. */
-export async function runTrustCommand(
-  deps: Deps,
-  group: string,
-  cmd: string,
-  values: { code?: string; file?: string; policy?: string; sm2?: string },
-  out: (s: string) => void,
-): Promise<number | undefined> {
-  switch (`${group} ${cmd}`) {
-    case 'sender crl': {
-      if (!values.code || !values.file) {
-        out('sender crl needs --code and --file CRL.pem (or .der)');
-        return 2;
-      }
-      const bytes = new Uint8Array(readFileSync(values.file));
-      out(JSON.stringify(await uploadCrl(deps, values.code, bytes, 'cli'), null, 2));
-      return 0;
-    }
-    case 'sender trust': {
-      const policy = values.policy;
-      const sm2 = values.sm2;
-      if (!values.code || (policy !== undefined && policy !== 'hard' && policy !== 'soft') || (sm2 !== undefined && sm2 !== 'true' && sm2 !== 'false')) {
-        out('sender trust needs --code, and --policy hard|soft and/or --sm2 true|false');
-        return 2;
-      }
-      const input = { ...(policy ? { revocationPolicy: policy as 'hard' | 'soft' } : {}), ...(sm2 ? { sm2: sm2 === 'true' } : {}) };
-      out(JSON.stringify(await setSenderTrust(deps, values.code, input, 'cli')));
-      return 0;
-    }
-    case 'revocation status':
-      out(JSON.stringify(await revocationStatus(deps), null, 2));
-      return 0;
-    case 'revocation refresh':
-      out(JSON.stringify(await revocationSweep(deps, deps.clock.now())));
-      return 0;
-    default:
-      return undefined;
-  }
+export function addTrustCommands(sender: Command, group: (name: string, description: string) => Command, act: Act, out: (s: string) => void): void {
+  sender
+    .command('crl')
+    .description("upload a CRL (PEM or DER) issued by one of the sender's CA certificates")
+    .requiredOption('--code <code>', 'sender code')
+    .requiredOption('--file <crl>', 'the CRL, PEM ("X509 CRL") or DER')
+    .action(
+      act(async ({ deps }, o: { code: string; file: string }) => {
+        out(JSON.stringify(await uploadCrl(deps, o.code, new Uint8Array(readFileSync(o.file)), 'cli'), null, 2));
+      }),
+    );
+  sender
+    .command('trust')
+    .description("a sender's revocation policy (hard- or soft-fail) and whether it signs with 国密 SM2")
+    .requiredOption('--code <code>', 'sender code')
+    .addOption(new Option('--policy <policy>', 'without a fresh revocation status: refuse (hard) or accept and re-check (soft)').choices(['hard', 'soft']))
+    .addOption(new Option('--sm2 <bool>', 'registered for SM2 (JWS SM2SM3, XML SM2-SM3)').choices(['true', 'false']))
+    .action(
+      act(async ({ deps }, o: { code: string; policy?: 'hard' | 'soft'; sm2?: 'true' | 'false' }) => {
+        const input = { ...(o.policy ? { revocationPolicy: o.policy } : {}), ...(o.sm2 ? { sm2: o.sm2 === 'true' } : {}) };
+        out(JSON.stringify(await setSenderTrust(deps, o.code, input, 'cli')));
+      }),
+    );
+  const revocation = group('revocation', 'certificate revocation: CRLs, OCSP and soft-fail alerts');
+  revocation
+    .command('status')
+    .description('CRLs, distribution points, OCSP statuses held, and alerts')
+    .action(
+      act(async ({ deps }) => {
+        out(JSON.stringify(await revocationStatus(deps), null, 2));
+      }),
+    );
+  revocation
+    .command('refresh')
+    .description('fetch the CRLs and OCSP responses that are due now (what the sweep does)')
+    .action(
+      act(async ({ deps }) => {
+        out(JSON.stringify(await revocationSweep(deps, deps.clock.now())));
+      }),
+    );
 }

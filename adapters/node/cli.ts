@@ -17,10 +17,16 @@
  *   calendar publish YEAR     the year's notice is fully entered as overrides: its deadlines stop being provisional
  *   policy set REGION --preset ID     a region's policy profile (overrides through the admin API)
  *   sweep                     run the sweep once now (reminders, overdue items, ledgers, outbox)
+ *   backup DIR                consistent online snapshot of the database (with attachments) and the keys
+ *   restore DIR [--force]     put a backup in place for a stopped gateway, then verify its audit chain
  *   sender crl | sender trust | revocation status | revocation refresh   (adapters/node/cli-trust.ts)
+ *
+ * Built on commander: `--help` on the program and on every command; arguments are validated before the database
+ * is opened (dates, years, roles, files), and against it where only it can tell (a client's scope must exist).
+ * Exit codes: 0 done, 1 refused or failed (e.g. audit chain broken), 2 usage error.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -33,82 +39,154 @@ import { registerClient, revokeClient, ROLES, type Role } from '../../src/servic
 import { publishYear, removeCalendarOverride, setCalendarOverride } from '../../src/services/calendar.js';
 import { recomputeAfterCalendarChange } from '../../src/services/obligations.js';
 import { setRegionPolicy } from '../../src/services/policies.js';
+import { PRESET_IDS } from '../../src/domain/policy/presets.js';
+import { currentDirectory } from '../../src/services/directory.js';
+import type { Deps } from '../../src/deps.js';
+import { backup, BackupError, restore } from './backup.js';
 import { sweep } from '../../src/jobs/sweep.js';
-import { runTrustCommand, TRUST_OPTIONS, TRUST_USAGE } from './cli-trust.js';
+import { addTrustCommands } from './cli-trust.js';
 
-async function runSweep(env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
-  const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') });
+
+type Ctx = Awaited<ReturnType<typeof nodeDeps>>;
+
+/** A usage error found after parsing (a file, or a fact only the database knows): exit 2 with this message. */
+class UsageError extends Error {}
+
+const isoDate = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw new InvalidArgumentError(`"${v}" is not a date: use YYYY-MM-DD, e.g. 2026-10-01`);
+  return v;
+};
+const year = (v: string) => {
+  if (!/^\d{4}$/.test(v) || Number(v) < 2000 || Number(v) > 2100) throw new InvalidArgumentError(`"${v}" is not a year between 2000 and 2100`);
+  return Number(v);
+};
+const regionCode = (v: string) => {
+  if (!/^\d{6}$/.test(v)) throw new InvalidArgumentError(`"${v}" is not a region code (6 digits, e.g. 330802)`);
+  return v;
+};
+const httpUrl = (v: string) => {
+  let u: URL;
   try {
-    const r = await sweep(deps, deps.clock.now());
-    out(JSON.stringify(r, null, 2));
-    return Object.values(r.steps).every((s) => s.ok) ? 0 : 1;
-  } finally {
-    client.close();
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError(`"${v}" is not a URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InvalidArgumentError(`"${v}" must be an http(s) URL`);
+  return v;
+};
+const nonEmpty = (what: string) => (v: string) => {
+  if (!v.trim()) throw new InvalidArgumentError(`${what} must not be empty`);
+  return v;
+};
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
 }
 
-const USAGE = `usage: npm run cli -- <command>
-  sender add --code CODE --type court|procuratorate --name NAME --ca FILE.pem [--callback URL]
-  sender list
-  key rotate | key list
-  audit verify | audit checkpoint
-  directory load FILE.json | directory show
-  queue list [--region CODE]
-  client add --name NAME --role unit|justice_bureau|government_office|court|procuratorate|liaison|admin --scope SCOPE
-  client revoke CLIENT_ID
-  calendar override DATE --working true|false --name NAME --reason WHY | calendar remove DATE | calendar publish YEAR
-  policy set REGION --preset ID
-${TRUST_USAGE}
-  sweep`;
+function readJson(file: string, what: string): unknown {
+  const text = readText(file, what);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not a JSON ${what}: ${(e as Error).message}`);
+  }
+}
+
+/** The scope must name something that exists: a unit, a region, a registered sender or a court of the directory. */
+export async function scopeProblem(deps: Deps, role: Role, scope: string): Promise<string | null> {
+  if (role === 'admin') return scope === '*' ? null : 'an admin client has scope * (everything)';
+  if (scope === '*') return `only an admin client has scope *; a ${role} client has ${role === 'unit' ? 'a unit id' : role === 'liaison' ? 'a court code' : role === 'court' || role === 'procuratorate' ? 'a sender code' : 'a region code'}`;
+  const { index } = await currentDirectory(deps);
+  switch (role) {
+    case 'unit':
+      return index.unit(scope) ? null : `no unit "${scope}" in the directory (npm run cli -- directory show; unit ids as in the directory file)`;
+    case 'justice_bureau':
+    case 'government_office':
+      return index.region(scope) ? null : `no region "${scope}" in the directory; regions: ${index.regionCodes().join(', ') || 'none (load a directory first: npm run cli -- directory load FILE.json)'}`;
+    case 'court':
+    case 'procuratorate': {
+      const s = (await listSenders(deps)).find((x) => x.code === scope);
+      if (!s) return `no registered sender "${scope}" (npm run cli -- sender list; sender add registers one)`;
+      return s.type === role ? null : `sender ${scope} is a ${s.type}, not a ${role}`;
+    }
+    case 'liaison':
+      return index.body(scope) ? null : `no court "${scope}" in the directory (a liaison's scope is a court code of the directory file)`;
+  }
+}
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { code: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, callback: { type: 'string' }, region: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, working: { type: 'string' }, reason: { type: 'string' }, preset: { type: 'string' }, ...TRUST_OPTIONS },
-  });
-  const [group, cmd, arg] = positionals;
-  if (group === 'sweep' && !cmd) return runSweep(env, out);
-  if (!group || !cmd) {
-    out(USAGE);
-    return 2;
-  }
-  const cfg = parseNodeConfig(env);
-  const { deps, client, keys } = await nodeDeps(cfg, { log: jsonLogger('warn') });
-  try {
-    switch (`${group} ${cmd}`) {
-      case 'sender add': {
-        if (!values.code || !values.name || !values.ca || (values.type !== 'court' && values.type !== 'procuratorate')) {
-          out('sender add needs --code, --type court|procuratorate, --name and --ca FILE.pem');
-          return 2;
-        }
-        const r = await registerSender(deps, {
-          code: values.code,
-          type: values.type,
-          name: values.name,
-          caPem: readFileSync(values.ca, 'utf8'),
-          ...(values.callback ? { callbackUrl: values.callback } : {}),
-        }, 'cli');
+  let ctx: Ctx | undefined;
+  let code = 0;
+  const open = async () => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') }));
+  const act = <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) => async (...a: A) => {
+    code = (await f(await open(), ...a)) ?? 0;
+  };
+
+  const program = new Command('npm run cli --')
+    .description('府院通 Fuyuan administration: the same configuration as npm start (DATA_DIR, DATABASE_URL …)')
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => out(s.replace(/\n$/, '')) });
+  // Every command and its subcommands report errors the same way and never exit the process themselves.
+  const group = (name: string, description: string) => program.command(name).description(description).exitOverride();
+
+  const sender = group('sender', 'courts and procuratorates that deliver, with their CA certificates');
+  sender
+    .command('add')
+    .description('register a court or procuratorate with its CA certificate(s) (PEM, one or more)')
+    .requiredOption('--code <code>', 'sender code, e.g. court-longyou', nonEmpty('--code'))
+    .addOption(new Option('--type <type>', 'what it is').choices(['court', 'procuratorate']).makeOptionMandatory())
+    .requiredOption('--name <name>', 'its full name, e.g. 浙江省龙游县人民法院', nonEmpty('--name'))
+    .requiredOption('--ca <file.pem>', 'its CA certificate(s), PEM')
+    .option('--callback <url>', 'where its evidence is pushed (receipts, confirmations, replies)', httpUrl)
+    .action(
+      act(async ({ deps }, o: { code: string; type: 'court' | 'procuratorate'; name: string; ca: string; callback?: string }) => {
+        const caPem = readText(o.ca, 'CA file');
+        if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+        const r = await registerSender(deps, { code: o.code, type: o.type, name: o.name, caPem, ...(o.callback ? { callbackUrl: o.callback } : {}) }, 'cli');
         out(`已登记 registered ${r.code}: ${r.added.length} new CA certificate(s) ${r.added.join(', ')}`);
-        return 0;
-      }
-      case 'sender list': {
+      }),
+    );
+  sender
+    .command('list')
+    .description('list senders and their CA certificates')
+    .action(
+      act(async ({ deps }) => {
         for (const s of await listSenders(deps)) {
           out(`${s.code}\t${s.type}\t${s.name}\ttrust v${s.trustVersion}`);
           for (const c of s.cas) out(`  CA ${c.subject}  sha256=${c.fingerprint}  until ${c.notAfter}`);
         }
-        return 0;
-      }
-      case 'key rotate': {
+      }),
+    );
+
+  addTrustCommands(sender, group, act as never, out);
+
+  const key = group('key', "the gateway's ES256 signing keys");
+  key
+    .command('rotate')
+    .description('make a new signing key; earlier keys stay published in the JWKS so earlier receipts still verify')
+    .action(
+      act(async ({ deps, keys }) => {
         const kid = await keys.rotate(deps.clock.now());
         out(`new signing key ${kid}; earlier keys stay published in /.well-known/jwks.json (restart the gateway to sign with it)`);
-        return 0;
-      }
-      case 'key list': {
-        out(JSON.stringify(await deps.keys.jwks(), null, 2));
-        return 0;
-      }
-      case 'audit verify': {
+      }),
+    );
+  key
+    .command('list')
+    .description('print the published JWKS')
+    .action(act(async ({ deps }) => void out(JSON.stringify(await deps.keys.jwks(), null, 2))));
+
+  const audit = group('audit', 'the tamper-evident audit chain');
+  audit
+    .command('verify')
+    .description('recompute the audit chain; name the first record that does not match (exit 1)')
+    .action(
+      act(async ({ deps }) => {
         const r = await verifyAuditChain(deps);
         if (r.ok) {
           out(`审计链完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed checkpoints, head #${r.head.seq} ${r.head.hash}`);
@@ -116,101 +194,186 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         }
         out(`审计链被篡改 audit chain broken at record #${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records before it verified)`);
         return 1;
-      }
-      case 'audit checkpoint': {
+      }),
+    );
+  audit
+    .command('checkpoint')
+    .description('sign the current audit head now')
+    .action(
+      act(async ({ deps }) => {
         const head = await checkpointNow(deps);
         out(`signed audit head #${head.seq} ${head.hash}`);
-        return 0;
-      }
-      case 'directory load': {
-        if (!arg) {
-          out('directory load needs a FILE.json');
-          return 2;
-        }
-        const r = await saveDirectory(deps, JSON.parse(readFileSync(arg, 'utf8')), 'cli', `loaded from ${arg}`);
+      }),
+    );
+
+  const directory = group('directory', 'the unit directory (regions, units, courts)');
+  directory
+    .command('load')
+    .description('replace the unit directory from a JSON directory file, e.g. schemas/directory/demo-quzhou.json')
+    .argument('<file.json>', 'the directory file')
+    .action(async (file: string) => {
+      const data = readJson(file, 'directory file'); // before the database is opened
+      await act(async ({ deps }) => {
+        const r = await saveDirectory(deps, data, 'cli', `loaded from ${file}`);
         out(`单位名录已载入 directory loaded: version ${r.version}, sha256 ${r.digest}`);
-        return 0;
-      }
-      case 'directory show': {
+      })();
+    });
+  directory
+    .command('show')
+    .description("the current directory's version and size")
+    .action(
+      act(async ({ deps }) => {
         const s = await directorySnapshot(deps);
         const d = s.data as { regions: { code: string; name: string }[]; units: unknown[]; courts: unknown[] };
         out(`version ${s.version} (${s.note}): ${d.regions.map((r) => `${r.code} ${r.name}`).join(', ') || 'no regions'}; ${d.units.length} units, ${d.courts.length} courts`);
-        return 0;
-      }
-      case 'queue list': {
-        const items = await listQueue(deps, values.region ? { regionCode: values.region } : {});
+      }),
+    );
+
+  group('queue', "the justice bureau's queue of documents the rules could not assign")
+    .command('list')
+    .description('the open queue')
+    .option('--region <code>', 'only this region (6 digits)', regionCode)
+    .action(
+      act(async ({ deps }, o: { region?: string }) => {
+        const items = await listQueue(deps, o.region ? { regionCode: o.region } : {});
         for (const i of items) out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
         out(`${items.length} open item(s)`);
-        return 0;
-      }
-      case 'client add': {
-        if (!values.name || !values.role || !values.scope || !(ROLES as readonly string[]).includes(values.role)) {
-          out(`client add needs --name, --role (${ROLES.join('|')}) and --scope`);
-          return 2;
-        }
-        const r = await registerClient(deps, { name: values.name, role: values.role as Role, scope: values.scope }, 'cli');
+      }),
+    );
+
+  const client = group('client', 'API clients (OAuth client credentials)');
+  client
+    .command('add')
+    .description('register an API client; its secret is printed once')
+    .requiredOption('--name <name>', 'who it is, e.g. 柯城区司法局', nonEmpty('--name'))
+    .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
+    .requiredOption('--scope <scope>', 'unit id (unit), region code (justice_bureau, government_office), sender code (court, procuratorate), court code (liaison), * (admin)', nonEmpty('--scope'))
+    .action(
+      act(async ({ deps }, o: { name: string; role: Role; scope: string }) => {
+        const problem = await scopeProblem(deps, o.role, o.scope);
+        if (problem) throw new UsageError(`--scope ${o.scope}: ${problem}`);
+        const r = await registerClient(deps, { name: o.name, role: o.role, scope: o.scope }, 'cli');
         out(`client_id=${r.clientId}`);
         out(`client_secret=${r.clientSecret} (shown once: only its salted hash is kept)`);
-        return 0;
-      }
-      case 'client revoke': {
-        if (!arg) {
-          out('client revoke needs a CLIENT_ID');
-          return 2;
-        }
-        await revokeClient(deps, arg, 'cli');
-        out(`revoked ${arg}`);
-        return 0;
-      }
-      case 'calendar override': {
-        if (!arg || (values.working !== 'true' && values.working !== 'false') || !values.name || !values.reason) {
-          out('calendar override needs DATE, --working true|false, --name and --reason');
-          return 2;
-        }
-        const change = await setCalendarOverride(deps, { date: arg, working: values.working === 'true', name: values.name, reason: values.reason }, 'cli');
+      }),
+    );
+  client
+    .command('revoke')
+    .description('revoke a client: its tokens stop working at once')
+    .argument('<client_id>', 'as printed by client add')
+    .action(
+      act(async ({ deps }, id: string) => {
+        await revokeClient(deps, id, 'cli');
+        out(`revoked ${id}`);
+      }),
+    );
+
+  const calendar = group('calendar', 'the legal calendar: regional holidays, late notices, published years');
+  calendar
+    .command('override')
+    .description('make a date a working or rest day; open deadlines are recomputed')
+    .argument('<date>', 'YYYY-MM-DD', isoDate)
+    .addOption(new Option('--working <bool>', 'is it a working day').choices(['true', 'false']).makeOptionMandatory())
+    .requiredOption('--name <name>', 'e.g. 国庆节', nonEmpty('--name'))
+    .requiredOption('--reason <why>', 'e.g. 国务院办公厅通知', nonEmpty('--reason'))
+    .action(
+      act(async ({ deps }, date: string, o: { working: 'true' | 'false'; name: string; reason: string }) => {
+        const change = await setCalendarOverride(deps, { date, working: o.working === 'true', name: o.name, reason: o.reason }, 'cli');
         const r = await recomputeAfterCalendarChange(deps, change, 'cli');
-        out(`${arg} ${values.working === 'true' ? '工作日 working day' : '休息日 rest day'} (${values.name}); open deadlines examined ${r.examined}, changed ${r.changed}`);
-        return 0;
+        out(`${date} ${o.working === 'true' ? '工作日 working day' : '休息日 rest day'} (${o.name}); open deadlines examined ${r.examined}, changed ${r.changed}`);
+      }),
+    );
+  calendar
+    .command('remove')
+    .description("remove a date's override; open deadlines are recomputed")
+    .argument('<date>', 'YYYY-MM-DD', isoDate)
+    .action(
+      act(async ({ deps }, date: string) => {
+        const r = await recomputeAfterCalendarChange(deps, await removeCalendarOverride(deps, date, 'cli'), 'cli');
+        out(`override of ${date} removed; open deadlines examined ${r.examined}, changed ${r.changed}`);
+      }),
+    );
+  calendar
+    .command('publish')
+    .description("the year's State Council notice is fully entered as overrides: its deadlines stop being provisional")
+    .argument('<year>', 'e.g. 2027', year)
+    .action(
+      act(async ({ deps }, y: number) => {
+        const r = await recomputeAfterCalendarChange(deps, await publishYear(deps, y, 'cli'), 'cli');
+        out(`${y} published; provisional deadlines examined ${r.examined}, changed ${r.changed}`);
+      }),
+    );
+
+  group('policy', "a region's deadline policy")
+    .command('set')
+    .description("set a region's policy profile to a preset (overrides through the admin API)")
+    .argument('<region>', 'region code (6 digits)', regionCode)
+    .addOption(new Option('--preset <id>', 'one of the five presets').choices(PRESET_IDS).makeOptionMandatory())
+    .action(
+      act(async ({ deps }, region: string, o: { preset: string }) => {
+        await setRegionPolicy(deps, region, { presetId: o.preset }, 'cli');
+        out(`region ${region} runs ${o.preset}`);
+      }),
+    );
+
+  program
+    .command('sweep')
+    .description('run the sweep once now (reminders, overdue items, ledgers, outbox)')
+    .action(
+      act(async ({ deps }) => {
+        const r = await sweep(deps, deps.clock.now());
+        out(JSON.stringify(r, null, 2));
+        return Object.values(r.steps).every((s) => s.ok) ? 0 : 1;
+      }),
+    );
+
+  program
+    .command('backup')
+    .description('a consistent snapshot of the database (attachments included) and the gateway keys, taken while the gateway runs')
+    .argument('<dir>', 'a new or empty directory')
+    .action(async (dir: string) => {
+      const m = await backup(parseNodeConfig(env), dir);
+      out(`备份完成 backup written to ${dir}: ${m.deliveries} deliveries, audit head #${m.auditHead.seq}, ${m.database.bytes.toLocaleString('en')} bytes, sha256 ${m.database.sha256}`);
+    });
+  program
+    .command('restore')
+    .description('put a backup in place for a stopped gateway (DATA_DIR / DATABASE_URL), then verify its audit chain')
+    .argument('<dir>', 'a directory written by backup')
+    .option('--force', 'replace a database that already holds deliveries')
+    .action(async (dir: string, o: { force?: boolean }) => {
+      const r = await restore(parseNodeConfig(env), dir, o);
+      if (!r.audit.ok) {
+        out(`恢复后审计链不完整 restored, but the audit chain is broken at record #${r.audit.firstBad!.seq}: ${r.audit.firstBad!.reason}`);
+        code = 1;
+        return;
       }
-      case 'calendar remove': {
-        if (!arg) {
-          out('calendar remove needs DATE');
-          return 2;
-        }
-        const r = await recomputeAfterCalendarChange(deps, await removeCalendarOverride(deps, arg, 'cli'), 'cli');
-        out(`override of ${arg} removed; open deadlines examined ${r.examined}, changed ${r.changed}`);
-        return 0;
-      }
-      case 'calendar publish': {
-        const year = Number(arg);
-        const r = await recomputeAfterCalendarChange(deps, await publishYear(deps, year, 'cli'), 'cli');
-        out(`${year} published; provisional deadlines examined ${r.examined}, changed ${r.changed}`);
-        return 0;
-      }
-      case 'policy set': {
-        if (!arg || !values.preset) {
-          out('policy set needs REGION and --preset ID');
-          return 2;
-        }
-        await setRegionPolicy(deps, arg, { presetId: values.preset }, 'cli');
-        out(`region ${arg} runs ${values.preset}`);
-        return 0;
-      }
-      default: {
-        const trust = await runTrustCommand(deps, group, cmd, values, out);
-        if (trust !== undefined) return trust;
-        out(USAGE);
-        return 2;
-      }
-    }
+      out(`恢复完成 restored ${r.manifest.deliveries} deliveries from ${dir} (taken ${r.manifest.createdAt}); 审计链完整 audit chain intact: ${r.audit.records} records, head #${r.audit.head.seq}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version: done; a group without its command shows its help and is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      return 2;
+    }
+    if (e instanceof BackupError) {
+      out(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      out(`error: ${e.message}`);
+      return 2;
+    }
     if (e instanceof Problem) {
       out(`error: ${e.message}`);
       return 1;
     }
     throw e;
   } finally {
-    client.close();
+    ctx?.client.close();
   }
 }
 

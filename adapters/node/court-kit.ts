@@ -4,7 +4,7 @@
  * POST /v1/deliveries. It is what a court engineer's integration does, written down.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import forge from 'node-forge';
 import { CompactSign, importPKCS8, type JWK } from 'jose';
 import type { Manifest } from '../../schemas/api/manifest.js';
@@ -210,8 +210,26 @@ export async function reachGateway(say: (s: string) => void): Promise<string> {
     const h = await fetch(`${base}/readyz`);
     if (!h.ok) throw new Error(`readyz answered ${h.status}`);
   } catch (e) {
-    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}). Start it first: npm start`);
+    say(`无法连接网关 cannot reach the gateway at ${base} (${(e as Error).message}).`);
+    say(`  Start it first (npm start), or point at the one that runs: FUYUAN_URL=http://127.0.0.1:PORT with the same DATA_DIR as the gateway.`);
     process.exit(1);
   }
   return base;
 }
+
+/**
+ * The demo and the simulator register their court's CA in the database of DATA_DIR (or DATABASE_URL) and the
+ * gateway at FUYUAN_URL must read the same one, or every push is refused as an untrusted chain. The gateway's
+ * published keys tell: they are kept in the same DATA_DIR. Null when both agree, else what to do.
+ */
+export async function sameGatewayProblem(base: string, localJwks: { keys: { kid?: unknown }[] }, dataDir: string): Promise<string | null> {
+  const remote = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid?: unknown }[] };
+  const kids = new Set(remote.keys.map((k) => k.kid));
+  if (localJwks.keys.some((k) => kids.has(k.kid))) return null;
+  return hintDataDir(base, dataDir);
+}
+
+export const hintDataDir = (base: string, dataDir: string) =>
+  `the gateway at ${base} does not use this DATA_DIR (${resolve(dataDir)}): its signing keys differ, so it keeps another database, ` +
+  `and the court registered here is unknown to it (its pushes are refused as 403 untrusted-certificate). ` +
+  `Run with the gateway's DATA_DIR (and DATABASE_URL, if it sets one), e.g. DATA_DIR=/path/of/the/gateway npm run demo.`;

@@ -3,13 +3,15 @@
  * gateway's database and pushes a handful of realistic signed documents to a RUNNING gateway (`npm start`),
  * then checks every receipt against the gateway's JWKS alone, shows a retry and a tampered push.
  *
- *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`.
+ *   FUYUAN_URL (default http://127.0.0.1:8787), DATA_DIR / DATABASE_URL as for `npm start`: the demo writes its
+ *   court into that database, so both must be the gateway's (checked first through the gateway's JWKS).
+ *   With ADMIN_TOKEN (the gateway's) it registers through the admin API instead: any gateway, the Worker too.
  */
 import { join } from 'node:path';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { attachmentEntry, demoManifest, loadOrMakeCourtPki, multipartRequest, reachGateway, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
+import { attachmentEntry, demoManifest, hintDataDir, loadOrMakeCourtPki, multipartRequest, reachGateway, sameGatewayProblem, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -29,14 +31,40 @@ async function main() {
   const cfg = parseNodeConfig(process.env);
   const base = await reachGateway(say);
   const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
-  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
-  await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
-  if ((await directorySnapshot(deps)).version === 0) {
-    const r = await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'demo', 'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)');
-    say(`演示单位名录已载入 demo directory loaded (version ${r.version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
+  let adminToken: string;
+  if (cfg.ADMIN_TOKEN) {
+    // With the gateway's ADMIN_TOKEN the demo sets itself up through the admin API: any gateway, the Worker too.
+    adminToken = cfg.ADMIN_TOKEN;
+    const h = { authorization: `Bearer ${adminToken}`, 'x-actor': encodeURIComponent('演示 demo'), 'content-type': 'application/json' };
+    const reg = await fetch(`${base}/v1/admin/senders`, { method: 'POST', headers: h, body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }) });
+    if (reg.status === 401 || reg.status === 403) {
+      say(`✗ the gateway at ${base} refused ADMIN_TOKEN (${reg.status}): give the demo the gateway's own token (npm start: DATA_DIR/admin-token; the Worker: .dev.vars or its secret)`);
+      process.exit(1);
+    }
+    if (!reg.ok) throw new Error(`registering the demo court: ${reg.status} ${await reg.text()}`);
+    const snap = await fetch(`${base}/v1/admin/directory`, { headers: h });
+    if (!snap.ok || ((await snap.json()) as { version?: number }).version === 0) {
+      const put = await fetch(`${base}/v1/admin/directory`, { method: 'PUT', headers: h, body: JSON.stringify(DEMO_DIRECTORY_DATA) });
+      if (!put.ok) throw new Error(`loading the demo directory: ${put.status} ${await put.text()}`);
+      say(`演示单位名录已载入 demo directory loaded (version ${((await put.json()) as { version: number }).version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
+    }
+  } else {
+    const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+    const elsewhere = await sameGatewayProblem(base, await deps.keys.jwks(), cfg.DATA_DIR);
+    if (elsewhere) {
+      say(`✗ 演示数据目录与网关不一致 ${elsewhere}`);
+      client.close();
+      process.exit(1);
+    }
+    await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
+    if ((await directorySnapshot(deps)).version === 0) {
+      const r = await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'demo', 'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)');
+      say(`演示单位名录已载入 demo directory loaded (version ${r.version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
+    }
+    adminToken = deps.config.adminToken!;
+    client.close();
   }
-  const admin = { authorization: `Bearer ${deps.config.adminToken}`, 'x-actor': encodeURIComponent('演示 demo') };
-  client.close();
+  const admin = { authorization: `Bearer ${adminToken}`, 'x-actor': encodeURIComponent('演示 demo') };
   say(`演示法院已登记 demo court registered: court-longyou (CA ${join(cfg.DATA_DIR, 'demo-court', 'ca.pem')})`);
 
   const signer = await rsaSigner(leaf);
@@ -76,6 +104,7 @@ async function main() {
     };
     if (res.status !== 201 || !body.receipt || !body.jws) {
       say(`✗ ${d.label}: ${res.status} ${body.detail ?? ''}`);
+      if (res.status === 403) say(`    (${hintDataDir(base, cfg.DATA_DIR)})`);
       continue;
     }
     const v = await verifyWithJwks(body.jws, jwks);
@@ -89,7 +118,7 @@ async function main() {
         : `    待司法局确定 queued for the justice bureau (${rt.queueReason}) · ${rt.rule} ${rt.article}`,
     );
     const docId = body.receipt.documents[0]!.id;
-    if (deps.config.adminToken) {
+    if (adminToken) {
       const exRes = await fetch(`${base}/v1/documents/${docId}/routing`, { headers: admin });
       const ex = (await exRes.json()) as { explanation?: { zh: string[] }; detail?: string };
       if (exRes.ok && ex.explanation) for (const line of ex.explanation.zh) say(`      · ${line}`);

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { listenErrorMessage, startupLines } from './startup.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
@@ -19,12 +20,13 @@ async function main() {
   const { deps, client } = await nodeDeps(cfg);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
-    deps.log.log('info', `fuyuan gateway listening on http://${info.address}:${info.port} with database ${cfg.DATABASE_URL.replace(/\?.*$/, '')}`, {
-      address: info.address,
-      port: info.port,
-      database: cfg.DATABASE_URL.replace(/\?.*$/, ''),
-      dataDir: cfg.DATA_DIR,
-    });
+    for (const l of startupLines(cfg, info.address, info.port)) deps.log.log('info', l.msg, l.fields);
+  });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const msg = listenErrorMessage(e, cfg);
+    process.stderr.write(`fuyuan: ${msg ?? `cannot listen: ${e.stack ?? e}`}\n`);
+    client.close();
+    process.exit(1);
   });
   // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that
   // court's queue goes on at once instead of waiting out the five-minute lease.

@@ -7,6 +7,8 @@
  * within the gateway's clock skew); the simulated timeline lives in the documents (hearing dates, effective dates).
  *
  *   npm run simulate -- [--cases 40] [--seed 1]          live traffic through the API
+ *   npm run simulate -- --history [--cases 150] [--days 365]   a year lived day by day on an advancing clock
+ *                                                          (simulate-history.ts: the gateway in this process)
  *   npm run simulate -- --bulk 100000 [--years 5]        a large history written directly into the database
  *                                                          (writeBulkHistory below; the gateway may stay up)
  *
@@ -15,6 +17,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@libsql/client';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runHistory } from './simulate-history.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -39,10 +43,6 @@ function prng(seed: number) {
   return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
 }
 
-const arg = (name: string, dflt?: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-};
 const bj = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -171,19 +171,69 @@ async function bulk(cases: number, years: number, seed: number) {
   client.close();
 }
 
-async function main() {
-  const seed = Number(arg('seed', '1'));
-  const bulkN = arg('bulk');
-  if (bulkN) return bulk(Number(bulkN), Number(arg('years', '5')), seed);
+const positiveInt = (what: string, max: number) => (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max.toLocaleString('en')}, not "${v}"`);
+  return Number(v);
+};
+
+/** The simulator's command line (commander): --help, and every number checked before anything runs. */
+export function simulateProgram(out: (s: string) => void = say) {
+  return new Command('npm run simulate --')
+    .description(
+      'realistic traffic for the demo setting (龙游县人民法院; 柯城区 330802, 衢江区 330803).\n' +
+        'live (default): deliveries signed now, through the API of a RUNNING gateway at FUYUAN_URL (default http://127.0.0.1:8787).\n' +
+        '--history: a year lived day by day on an advancing clock, the gateway in this process; then npm start shows it on /web.\n' +
+        '--bulk N: a large history written straight into the database (for the statistics at scale).\n' +
+        'All modes write to the database of DATA_DIR / DATABASE_URL: use the same values as npm start.',
+    )
+    .addOption(new Option('--cases <n>', 'first-instance cases (live: 40; history: 150 over the span)').argParser(positiveInt('--cases', 100_000)))
+    .addOption(new Option('--seed <n>', 'seed of every random choice').argParser(positiveInt('--seed', 2 ** 31)).default(1))
+    .addOption(new Option('--history', 'a year of traffic on an advancing clock').conflicts('bulk'))
+    .addOption(new Option('--days <n>', 'history: days back from today').argParser(positiveInt('--days', 3660)).default(365))
+    .addOption(new Option('--bulk <n>', 'bulk: cases written directly into the database').argParser(positiveInt('--bulk', 10_000_000)).conflicts('cases'))
+    .addOption(new Option('--years <n>', 'bulk: years the history spans').argParser(positiveInt('--years', 30)).default(5))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => out(s.replace(/\n$/, '')) })
+    .showHelpAfterError('(add --help for usage)');
+}
+
+async function main(): Promise<number> {
+  const program = simulateProgram();
+  try {
+    program.parse(process.argv.slice(2), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? 0 : 2;
+    throw e;
+  }
+  const o = program.opts<{ cases?: number; seed: number; history?: boolean; days: number; bulk?: number; years: number }>();
+  if (o.bulk) {
+    await bulk(o.bulk, o.years, o.seed);
+    return 0;
+  }
+  if (o.history) {
+    const cases = o.cases ?? 150;
+    say(`模拟一年 history: ${cases} cases over ${o.days} days, day by day (the gateway in this process, database ${parseNodeConfig(process.env).DATABASE_URL})`);
+    const r = await runHistory(parseNodeConfig(process.env), { cases, days: o.days, seed: o.seed }, say);
+    say(
+      `模拟完成 ${r.from} … ${r.to}: ${r.deliveries} deliveries (${r.refused} refused), ${r.queued} queued → ${r.assignedByBureau} assigned by the bureau, ` +
+        `${r.pulls} pulls, ${r.confirmations} confirmations, ${r.steps} steps (${r.stepsRefused} refused), ${r.hearings} hearings, ${r.outcomes} outcomes, ${r.appeals} appeals, ${r.sweeps} sweeps`,
+    );
+    say('open the pages: npm start, then http://127.0.0.1:8787/web (sign in with a client from npm run cli -- client add --help)');
+    return r.refused === 0 && r.sweepFailures === 0 ? 0 : 1;
+  }
   const base = await reachGateway(say);
-  await live(base, Number(arg('cases', '40')), seed);
+  await live(base, o.cases ?? 40, o.seed);
+  return 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e) => {
-    process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 // ───────────────────────────── bulk history ─────────────────────────────

@@ -7,8 +7,9 @@ import { NotifyError, type NotifyContext } from '../../src/services/notification
 const enc = new TextEncoder();
 
 /** HMAC-SHA256(key, data) with WebCrypto. */
-export async function hmacSha256(key: string, data: string): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+export async function hmacSha256(key: string | Uint8Array, data: string): Promise<Uint8Array> {
+  const raw = typeof key === 'string' ? enc.encode(key) : key;
+  const k = await crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(data)));
 }
 

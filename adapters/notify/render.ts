@@ -56,12 +56,16 @@ export function factLines(m: NotificationMessage): string[] {
 
 /**
  * Markdown for a group robot. DingTalk needs an empty line between paragraphs; WeCom breaks on "\n".
- * maxBytes: WeCom's markdown.content is at most 4096 bytes.
+ * maxBytes: WeCom's markdown.content is at most 4096 bytes. A message too long loses the end of its body, never
+ * the link (查看详情) or the footer, which is the keyword a robot may require: the body is cut to what they leave.
  */
-export function renderMarkdown(m: NotificationMessage, opts: { paragraph: '\n\n' | '\n'; maxBytes: number }): string {
+export function renderMarkdown(m: NotificationMessage, opts: { paragraph: '\n\n' | '\n'; maxBytes: number; mention?: string }): string {
   const link = safeLink(m.link);
-  const parts = [`#### ${plain(m.title)}`, ...factLines(m), ...m.lines.map(plain), ...(link ? [`[查看详情 (details)](${link})`] : []), FOOTER];
-  return truncateUtf8(parts.join(opts.paragraph), opts.maxBytes);
+  const tail = [...(opts.mention ? [opts.mention] : []), ...(link ? [`[查看详情 (details)](${link})`] : []), FOOTER].join(opts.paragraph);
+  const body = [`#### ${plain(m.title)}`, ...factLines(m), ...m.lines.map(plain)].join(opts.paragraph);
+  const room = opts.maxBytes - enc.encode(opts.paragraph + tail).length;
+  if (room <= 0) return truncateUtf8(tail, opts.maxBytes);
+  return `${truncateUtf8(body, room)}${opts.paragraph}${tail}`;
 }
 
 /** Plain text of a message (the webhook's `text`, for receivers that only display). */

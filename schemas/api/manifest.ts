@@ -3,7 +3,7 @@
  * element of an XML envelope). Published as JSON Schema in schemas/wire/manifest.schema.json
  * (generated from this file by `npm run wire:schema`).
  *
- * Document types: DOMAIN.md §2.
+ * Document types: docs/domain.md §2.
  */
 import { z } from '@hono/zod-openapi';
 

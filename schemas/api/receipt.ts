@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 export const DocumentRoutingSchema = z
   .object({
     status: z.enum(['assigned', 'queued']).describe("assigned 已分办 | queued 待司法局确定 (waits in the justice bureau's queue)"),
-    rule: z.string().describe('R1 … R10 (DOMAIN.md §3)'),
+    rule: z.string().describe('R1 … R10 (docs/domain.md §3)'),
     article: z.string().describe('The article(s) the rule encodes, e.g. B 第三条(三)'),
     regionCode: z.string().nullable().describe("The defendant's region (never the court's seat)"),
     units: z.array(z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) })),

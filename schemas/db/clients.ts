@@ -1,5 +1,5 @@
 /**
- * Identity and access (DOMAIN.md §1): registered clients (a unit's system or clerk, a justice bureau, a
+ * Identity and access (docs/domain.md §1): registered clients (a unit's system or clerk, a justice bureau, a
  * government office, a court or procuratorate system, a cross-district liaison, an administrator), each with
  * one role and the scope it acts in. Secrets are kept only as slow salted hashes (PBKDF2-SHA256).
  */

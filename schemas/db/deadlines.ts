@@ -1,5 +1,5 @@
 /**
- * Deadlines (DOMAIN.md §4): each region's policy, the administrator's calendar overrides, the obligations
+ * Deadlines (docs/domain.md §4): each region's policy, the administrator's calendar overrides, the obligations
  * (时限事项) documents start, their reminders, and remediation items for what was missed.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';

@@ -1,5 +1,5 @@
 /**
- * The unit directory (DOMAIN.md §3): regions, units (names, aliases, kind, entrustment, abolition and
+ * The unit directory (docs/domain.md §3): regions, units (names, aliases, kind, entrustment, abolition and
  * successor), courts and procuratorates with the regions they serve. Kept as whole, validated snapshots:
  * every change writes a new version, routing records the version it used, so an old decision can always
  * be explained against the directory it saw.

@@ -1,4 +1,4 @@
-/** Frozen, signed meeting packs for joint government–court meetings (府院联席会议; DOMAIN.md §7). */
+/** Frozen, signed meeting packs for joint government–court meetings (府院联席会议; docs/domain.md §7). */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
 export const meetingPacks = sqliteTable(

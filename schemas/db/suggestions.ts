@@ -1,5 +1,5 @@
 /**
- * Judicial and procuratorial suggestions (司法建议 / 检察建议; DOMAIN.md §2, §4; B 第十一条, S 五(七)): the
+ * Judicial and procuratorial suggestions (司法建议 / 检察建议; docs/domain.md §2, §4; B 第十一条, S 五(七)): the
  * suggestion served on the government, the unit's reply drafts, the justice bureau's reviews, the government's
  * approval, and the signed relay back to the sender, closed by the sender's acknowledgement.
  */

@@ -1,5 +1,5 @@
 /**
- * The steps that work a case to its end (DOMAIN.md §5, §6; issue 5 item 4): who may record each, what it
+ * The steps that work a case to its end (docs/domain.md §5, §6; issue 5 item 4): who may record each, what it
  * must contain, and which obligations it discharges. Pure data and validation; the service records them.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The delivery receipt (送达回执): gateway-signed evidence of what arrived and when. The arrival time is
- * the legal moment of electronic service (民诉法 第90条, 在线诉讼规则 第31条; DOMAIN.md §2).
+ * the legal moment of electronic service (民诉法 第90条, 在线诉讼规则 第31条; docs/domain.md §2).
  */
 import type { KeyStore } from '../deps.js';
 import type { DocumentRouting } from './routing.js';

@@ -1,5 +1,5 @@
 /**
- * Routing inside intake (DOMAIN.md §3): each document of a delivery is routed in the delivery's own atomic
+ * Routing inside intake (docs/domain.md §3): each document of a delivery is routed in the delivery's own atomic
  * write. A new case goes through the rules R1–R10 (src/domain/routing); a later document of a known case
  * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the
  * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
@@ -31,7 +31,7 @@ export interface DocumentRouting {
 
 export interface RoutingPlan {
   perDocument: DocumentRouting[];
-  /** The obligations each document started (DOMAIN.md §4), in the same batch. */
+  /** The obligations each document started (docs/domain.md §4), in the same batch. */
   obligations: ObligationSummary[][];
   entries: AuditEntry[];
   items: Stmt[];
@@ -228,7 +228,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     };
     perDocument.push(routing);
 
-    // Deadlines from the region's policy and the legal calendar, in the same write [DOMAIN.md §4].
+    // Deadlines from the region's policy and the legal calendar, in the same write [docs/domain.md §4].
     const { policy } = await regionPolicy(deps, decision.regionCode ?? null);
     const lead = decision.status === 'assigned' ? (decision.assignments.find((a) => a.role === 'lead') ?? decision.assignments[0]) : undefined;
     const planned = await planDocumentObligations(deps, {

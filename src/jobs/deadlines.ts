@@ -1,5 +1,5 @@
 /**
- * The deadline steps of the sweep (DOMAIN.md §4, G 全流程督促跟踪 "报备+提醒+反馈+补救+通报", P 第十五条(三)):
+ * The deadline steps of the sweep (docs/domain.md §4, G 全流程督促跟踪 "报备+提醒+反馈+补救+通报", P 第十五条(三)):
  * fire due reminders, chases, supervision notices and reports through the outbox; turn missed obligations into
  * overdue + remediation items; produce the monthly ledger data on the policy's day. Each step reads through
  * partial indexes (never a full scan), writes in audited batches, and is idempotent: run twice or
@@ -45,7 +45,7 @@ function earliestOf(o: { derivationJson?: string; dueOn: string }): string | und
   return e && e < o.dueOn ? e : undefined;
 }
 
-function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean; derivationJson?: string }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
+export function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean; derivationJson?: string }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
   const earliest = earliestOf(o);
   const label = KIND_ZH[kind] ?? kind;
   const ask =
@@ -66,7 +66,7 @@ function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: str
     ...(caseNumber ? { caseNumber } : {}),
     obligation: o.titleZh,
     dueOn: o.dueOn,
-    ...(base && caseId ? { link: `${base.replace(/\/$/, '')}/v1/cases/${caseId}` } : {}),
+    ...(base && caseId ? { link: `${base.replace(/\/$/, '')}/web/cases/${caseId}` } : {}),
   };
 }
 

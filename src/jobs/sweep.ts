@@ -9,6 +9,7 @@ import { deliverOutbox } from './outbox.js';
 import { deliverCourtCallbacks } from './court-callbacks.js';
 import { revocationSweep } from '../services/revocation.js';
 import { timestampReceipts } from '../services/timestamps.js';
+import { observeSweep } from '../lib/metrics.js';
 
 export interface SweepReport {
   at: string;
@@ -35,6 +36,7 @@ export const SWEEP_STEPS: Record<string, SweepStep> = {
 
 export async function sweep(deps: Deps, now: Date, steps: Record<string, SweepStep> = SWEEP_STEPS): Promise<SweepReport> {
   const report: SweepReport = { at: now.toISOString(), steps: {} };
+  const began = performance.now();
   for (const [name, step] of Object.entries(steps)) {
     const started = performance.now();
     try {
@@ -45,5 +47,6 @@ export async function sweep(deps: Deps, now: Date, steps: Record<string, SweepSt
       deps.log.log('error', 'sweep step failed', { step: name, error: String((e as Error)?.stack ?? e) });
     }
   }
+  observeSweep(deps, (performance.now() - began) / 1000);
   return report;
 }

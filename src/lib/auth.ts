@@ -1,5 +1,5 @@
 /**
- * Who is calling, and what they may see (DOMAIN.md §1; issue 5). Every protected request carries
+ * Who is calling, and what they may see (docs/domain.md §1; issue 5). Every protected request carries
  * `Authorization: Bearer <access token>` from POST /v1/oauth/token; the gateway's bootstrap ADMIN_TOKEN
  * also works, as an administrator (to register the first clients). Scope rules:
  *   admin            everything

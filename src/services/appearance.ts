@@ -1,5 +1,5 @@
 /**
- * Must the head appear (负责人出庭应诉; DOMAIN.md §5)? The reasons that apply to a case, each with its source:
+ * Must the head appear (负责人出庭应诉; docs/domain.md §5)? The reasons that apply to a case, each with its source:
  * the court's written request (行诉解释 第129条; 法释〔2020〕3号 第5条), Sishui's 100% rule [S 四], and
  * Guangzhou's first first-instance case of the year that goes to hearing [G]. The unit records who appears
  * (step appearance_registered); this says why it must.

@@ -1,7 +1,7 @@
 /**
  * The justice bureau's decisions (R2 designation of the lead, R9 manual assignment, reassignment): every
  * change supersedes the active assignments of the case, closes its open queue items and is audited.
- * Assignments never cross regions: every unit must be in the case's region (DOMAIN.md §3, Q 一(一)).
+ * Assignments never cross regions: every unit must be in the case's region (docs/domain.md §3, Q 一(一)).
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
@@ -165,7 +165,7 @@ export async function caseView(deps: Deps, caseId: string) {
     assignments: history.filter((a) => !a.supersededAt).map(fmt),
     history: history.map(fmt),
     documents: docs.map((d) => ({ ...d, arrivedAt: d.arrivedAt.toISOString() })),
-    /** Must the head appear, and why (DOMAIN.md §5). */
+    /** Must the head appear, and why (docs/domain.md §5). */
     headAppearance: await headAppearance(deps, caseId),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Exports for the reporting rhythm (DOMAIN.md §7): the monthly ledger (台账, P 第十五条(一): pending cases and
+ * Exports for the reporting rhythm (docs/domain.md §7): the monthly ledger (台账, P 第十五条(一): pending cases and
  * lost cases reported rolling until judged or settled) as XLSX (one sheet per kind, Chinese headers) or CSV
  * (UTF-8 with BOM so Excel opens Chinese correctly); the half-year and annual report data as JSON
  * [S 五(二), G 半年报告]; a meeting pack as a printable page.
@@ -146,7 +146,13 @@ export function ledgerCsv(sheet: LedgerSheet): Uint8Array {
   return out;
 }
 
-/** The ledger as an XLSX workbook, one sheet per kind (exceljs, loaded only when asked for). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A YYYY-MM-DD value as a Date (exceljs writes it as an Excel date serial), anything else as it is. */
+const xlsxValue = (v: string): string | Date => (ISO_DATE.test(v) ? new Date(`${v}T00:00:00Z`) : v);
+/** Columns a string takes in a spreadsheet: two for a CJK or full-width character, one otherwise. */
+const displayWidth = (v: string) => [...v].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
+
+/** The ledger as an XLSX workbook, one sheet per kind (exceljs, loaded only when asked for), with real dates, filters and widths. */
 export async function ledgerXlsx(data: Awaited<ReturnType<typeof ledger>>): Promise<Uint8Array> {
   const spec = 'exceljs';
   let ExcelJS: typeof import('exceljs');
@@ -165,8 +171,17 @@ export async function ledgerXlsx(data: Awaited<ReturnType<typeof ledger>>): Prom
     ws.mergeCells(1, 1, 1, s.columns.length);
     ws.getRow(1).font = { bold: true, size: 13 };
     ws.addRow(s.columns.map((c) => c.header)).font = { bold: true };
-    for (const r of s.rows) ws.addRow(s.columns.map((c) => r[c.key] ?? ''));
-    s.columns.forEach((c, i) => (ws.getColumn(i + 1).width = c.key === 'act' ? 40 : c.key === 'caseNumber' ? 26 : 16));
+    // A date is an Excel date (sorts and filters as one), shown as 2026-11-23; the rest stays text.
+    for (const r of s.rows) ws.addRow(s.columns.map((c) => xlsxValue(r[c.key] ?? '')));
+    s.columns.forEach((c, i) => {
+      const col = ws.getColumn(i + 1);
+      const values = s.rows.map((r) => r[c.key] ?? '');
+      if (values.some((v) => ISO_DATE.test(v))) col.eachCell({ includeEmpty: false }, (cell, row) => row > 2 && (cell.numFmt = 'yyyy-mm-dd'));
+      // Wide enough for the header and the longest value (a CJK character is two columns), 8 … 60.
+      col.width = Math.min(60, Math.max(8, ...[c.header, ...values].map(displayWidth)) + 2);
+    });
+    // A filter on the header row over every column, so a clerk can filter by unit, court or status.
+    ws.autoFilter = { from: { row: 2, column: 1 }, to: { row: 2 + s.rows.length, column: s.columns.length } };
   }
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
@@ -193,7 +208,7 @@ export async function reportData(deps: Deps, p: Principal, period: string, regio
     figures: r.total.map((v) => presentFigure(v, { withUnits: true })),
     byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, figures: x.figures.map((v) => presentFigure(v)) })),
     byDomain,
-    source: 'S 五(二)（年度报告）; G 建立半年报告、通报制度; DOMAIN.md §7',
+    source: 'S 五(二)（年度报告）; G 建立半年报告、通报制度; docs/domain.md §7',
   };
 }
 

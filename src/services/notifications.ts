@@ -135,7 +135,7 @@ export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: 
     if (!u.searchParams.get('key')) bad('a WeCom robot address carries ?key=… (copy the whole Webhook address from the robot settings)');
     if (secret !== null) bad('WeCom group robots have no signing secret; leave secret out');
   }
-  if (kind === 'webhook' && (secret === null || secret.length < 16)) bad('a generic webhook needs a secret of at least 16 characters: every request is signed with it (X-Fuyuan-Signature)');
+  if (kind === 'webhook' && (secret === null || secret.length < 16)) bad('a generic webhook needs a secret of at least 16 characters: every request is signed with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)');
   return { kind, url: u.toString(), secret };
 }
 

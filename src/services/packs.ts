@@ -1,5 +1,5 @@
 /**
- * Meeting packs (府院联席会议材料; DOMAIN.md §7, S 五(八), G 府院联动, Q 一(二)): the figures of some regions
+ * Meeting packs (府院联席会议材料; docs/domain.md §7, S 五(八), G 府院联动, Q 一(二)): the figures of some regions
  * for a period, frozen with their definitions and, per figure, the items behind it (case ids, case numbers and
  * a digest of the facts each was counted from), signed by the gateway (JWS over the JCS form, like receipts) so
  * the court side verifies the pack with the JWKS alone. Comparing two packs shows what changed since the last

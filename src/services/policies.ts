@@ -1,5 +1,5 @@
 /**
- * Each region runs one policy profile (DOMAIN.md §4): a preset from src/domain/policy/presets.ts plus the
+ * Each region runs one policy profile (docs/domain.md §4): a preset from src/domain/policy/presets.ts plus the
  * region's validated overrides. Stored in region_policies; a region without a row runs the default preset.
  */
 import { eq } from 'drizzle-orm';

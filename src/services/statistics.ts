@@ -1,5 +1,5 @@
 /**
- * Shared statistics (DOMAIN.md §7): who may see which regions' figures, the facts read with indexed queries,
+ * Shared statistics (docs/domain.md §7): who may see which regions' figures, the facts read with indexed queries,
  * the figures with their definitions, and the drill-down to the cases behind a figure.
  *
  * Who sees what (decided here, documented in the API):

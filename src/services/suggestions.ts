@@ -1,5 +1,5 @@
 /**
- * Judicial and procuratorial suggestions (issue 8; DOMAIN.md §2, §4; B 第十一条, S 五(七)): a unit drafts the
+ * Judicial and procuratorial suggestions (issue 8; docs/domain.md §2, §4; B 第十一条, S 五(七)): a unit drafts the
  * reply, the justice bureau reviews it (returns it with comments, or passes it), the government approves it
  * (never the drafting unit), then the gateway signs the reply (JWS over its text and the digests of its
  * attachments) and relays it through the outbox to the sender, with a copy to the justice bureau; the

@@ -1,5 +1,5 @@
 /**
- * The overview's figures, computed by the statistics service (src/services/statistics.ts, DOMAIN.md §7) with
+ * The overview's figures, computed by the statistics service (src/services/statistics.ts, docs/domain.md §7) with
  * the same definitions, scope rules and queries as GET /v1/statistics: the page never counts on its own.
  */
 import type { Deps } from '../deps.js';

@@ -118,7 +118,7 @@ describe('"N days before X" moves EARLIER on a rest day (our choice, e.g. P 第�
   });
 });
 
-describe('a year without published data is provisional (DOMAIN.md §4)', () => {
+describe('a year without published data is provisional (docs/domain.md §4)', () => {
   it('15 days after 2026-12-20 lands on 2027-01-04: provisional, naming 2027 in zh and en', () => {
     const r = due({ date: '2026-12-20' }, '15d');
     // 2027-01-04 is a Monday by the weekday rule; whether it is a working day depends on the 2027 notice.

@@ -1,4 +1,4 @@
-// Period arithmetic (期间计算) by the national rules, DOMAIN.md §4 "How days are counted":
+// Period arithmetic (期间计算) by the national rules, docs/domain.md §4 "How days are counted":
 // - the day of the event is not counted; the period starts the next day (民诉解释 第125条);
 // - days: holidays inside the period count; when the last day is a rest day (weekend or statutory
 //   holiday: not a working day of the calendar) the period ends on the next working day

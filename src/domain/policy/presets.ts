@@ -1,4 +1,4 @@
-// The five policy presets from the seeds (DOMAIN.md §4 and /work/shared/seeds/). Each row cites the
+// The five policy presets from the seeds (docs/domain.md §4 and docs/sources/). Each row cites the
 // article it encodes. National rules (tag L: 行政诉讼法 = ALL, 民诉法, judicial interpretations) are shared;
 // each region adds its own rows on top. All numbers were read from the seed texts, not only the table.
 import type { PolicyInput } from './schema.js';
@@ -16,7 +16,7 @@ const LOSS = ['loss', 'partial_loss'] as const;
  */
 const FULL_WIN = ['win', 'dismissed', 'withdrawn', 'mediated'] as const;
 
-/** National rules every region follows (tag L in DOMAIN.md). */
+/** National rules every region follows (tag L in docs/domain.md). */
 function nationalRules(): Record<string, RuleInput> {
   return {
     // ALL 第67条: 被告应当在收到起诉状副本之日起十五日内提交证据和依据，并提出答辩状。The clock starts at

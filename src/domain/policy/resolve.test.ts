@@ -8,7 +8,7 @@ import type { PolicyOverrides } from './resolve.js';
 const cal = createChineseDaysCalendar();
 
 describe('resolvePolicy: a region’s overrides on a preset', () => {
-  it('S 五(三) counted in working days instead of calendar days (a policy setting, DOMAIN.md §4)', () => {
+  it('S 五(三) counted in working days instead of calendar days (a policy setting, docs/domain.md §4)', () => {
     // Arrival Friday 2026-03-06 (Beijing). Calendar days: 03-08 is a Sunday → Monday 03-09.
     // Working days: Mon 03-09 (1), Tue 03-10 (2).
     const facts = { arrivedAt: '2026-03-06T02:00:00Z' };

@@ -1,11 +1,11 @@
-// Policy profiles as validated data (DOMAIN.md §4): one per region, saying which obligations
+// Policy profiles as validated data (docs/domain.md §4): one per region, saying which obligations
 // (时限事项) each arriving document starts, how their due dates are counted, who is told, the reminders and
 // the escalation path. Regions differ in data, never in code branches. Every rule row carries `source`,
 // the article it encodes (ARCHITECTURE.md habit 10).
 import { z } from 'zod';
 import { isIsoDate } from '../calendar/civil.js';
 
-/** Documents that arrive (DOMAIN.md §2): the wire contract's list, one definition. */
+/** Documents that arrive (docs/domain.md §2): the wire contract's list, one definition. */
 import { DOCUMENT_TYPES, type DocumentType } from '../../../schemas/api/manifest.js';
 export { DOCUMENT_TYPES, type DocumentType };
 

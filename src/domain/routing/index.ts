@@ -1,5 +1,5 @@
 /**
- * Routing (DOMAIN.md §3): the unit directory and rules R1–R10 deciding which unit answers a case.
+ * Routing (docs/domain.md §3): the unit directory and rules R1–R10 deciding which unit answers a case.
  * Start at rules.ts: its header maps each rule to its article and its test.
  */
 export { normaliseName, regionPrefixes, stripRegionPrefix, type MatchVia } from './names.js';

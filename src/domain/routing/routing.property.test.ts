@@ -1,7 +1,7 @@
 /**
  * Property (fast-check): for random case facts over a generated directory, routing never returns an
  * assignment with no unit, and never assigns units of two regions, and the region it states is the units'
- * (DOMAIN.md §3: route by the defendant's district, never by the court's seat [Q 一(一)]).
+ * (docs/domain.md §3: route by the defendant's district, never by the court's seat [Q 一(一)]).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * One test per rule R1–R10 (DOMAIN.md §3), each named with its article, then compositions and edge cases.
+ * One test per rule R1–R10 (docs/domain.md §3), each named with its article, then compositions and edge cases.
  * Directory: schemas/directory/demo-quzhou.json (Kecheng 330802, Qujiang 330803, Longyou court from 2021-04-08).
  */
 import { describe, expect, it } from 'vitest';

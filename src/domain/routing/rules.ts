@@ -1,5 +1,5 @@
 /**
- * Routing: who answers a case (谁主管、谁负责、谁应诉) [S 二(二), B 第三条]. DOMAIN.md §3.
+ * Routing: who answers a case (谁主管、谁负责、谁应诉) [S 二(二), B 第三条]. docs/domain.md §3.
  *
  * | rule | situation                                              | article                          | test in rules.test.ts, name starts with |
  * | ---- | ------------------------------------------------------ | -------------------------------- | ---------------------------------------- |
@@ -50,7 +50,7 @@ export interface RuleInfo {
   readonly title: Bilingual;
 }
 
-/** Each rule with its source article (DOMAIN.md §3). */
+/** Each rule with its source article (docs/domain.md §3). */
 export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   // B 第三条(一), P 第九条(一)
   R1: { article: 'B 第三条(一), P 第九条(一)', title: { zh: '行政行为作出单位应诉', en: 'the unit that made the act answers' } },

@@ -138,6 +138,6 @@ export interface RoutingDecision {
 export interface RouteOptions {
   /** R10: the first-instance assignments of the same case. */
   readonly priorAssignment?: readonly Assignment[];
-  /** The document being routed (DOMAIN.md §2), e.g. 'appeal'. */
+  /** The document being routed (docs/domain.md §2), e.g. 'appeal'. */
   readonly documentType?: string;
 }

@@ -88,7 +88,7 @@ export interface FigureValue {
 const LOSS_REVOKE_CHANGE = new Set(['revoke', 'change']);
 const rate = (n: number, d: number | null) => (d ? Math.round((n / d) * 10_000) / 10_000 : null);
 
-/** How a conclusion is classified (DOMAIN.md §6). */
+/** How a conclusion is classified (docs/domain.md §6). */
 export function classify(c: NonNullable<CaseFact['conclusion']>): { merits: boolean; loss: boolean; mediatedOrWithdrawn: boolean; revokedOrChanged: boolean } {
   const r = c.outcome.result;
   const mediatedOrWithdrawn = c.type === 'mediation' || r === 'mediation' || r === 'withdrawal';

@@ -1,6 +1,6 @@
 /**
  * The figures both sides look at in joint government–court meetings (府院联席会议), each defined ONCE as a
- * numerator over a denominator, with its source [DOMAIN.md §7; S 五(六)(八), G 府院联动, Q 一(二)]. Every
+ * numerator over a denominator, with its source [docs/domain.md §7; S 五(六)(八), G 府院联动, Q 一(二)]. Every
  * figure the API, a meeting pack, a ledger or a page shows carries this definition beside it.
  *
  * Variants: where regions count differently (appearance per hearing or per case; loss rate over judgments on
@@ -92,7 +92,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
       zh: '一审案件，以首份文书（起诉状副本等）到达网关之日（北京时间）为收案日；按被诉行为所在区域（被告所在地）计，不按法院所在地 [Q]',
       en: 'first-instance cases, received on the Beijing date the first document (complaint copy …) arrived in the gateway; counted in the defendant’s region, never the court’s seat [Q]',
     },
-    source: 'DOMAIN.md §7; S 五(六); Q 一(二)',
+    source: 'docs/domain.md §7; S 五(六); Q 一(二)',
     unit: 'case',
     perUnit: true,
   },
@@ -106,14 +106,14 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
       zh: `${CONCLUDED.zh}。败诉：撤销（含重新作出）、确认违法或无效、变更、责令履行职责、履行给付义务、赔偿 [P 第十六条, B 第七条, S 五(五)]；撤诉、调解及其他结果不计入分母`,
       en: `${CONCLUDED.en}. A loss: revoked (incl. a new act ordered), confirmed illegal or invalid, changed, ordered to perform, to pay or to compensate [P 第十六条, B 第七条, S 五(五)]; withdrawals, mediation and other results are not in the denominator`,
     },
-    source: 'DOMAIN.md §6–7; P 第十六条; B 第七条; S 五(五)(六); G 法治广州考评',
+    source: 'docs/domain.md §6–7; P 第十六条; B 第七条; S 五(五)(六); G 法治广州考评',
     unit: 'case',
     variants: [
       {
         id: 'merits',
         name: { zh: '实体审结口径', en: 'Judgments on the merits' },
         definition: { zh: '分母为胜诉与败诉的案件', en: 'denominator: cases won or lost' },
-        source: 'DOMAIN.md §7',
+        source: 'docs/domain.md §7',
       },
       {
         id: 'all_concluded',
@@ -132,7 +132,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     numerator: { zh: '以撤诉或调解审结的案件数', en: 'cases concluded by withdrawal or mediation' },
     denominator: { zh: '审结案件数', en: 'cases concluded' },
     definition: { zh: `${CONCLUDED.zh}；调解书或结果为撤诉、调解的计入分子`, en: `${CONCLUDED.en}; a mediation document or a result of withdrawal or mediation counts in the numerator` },
-    source: 'DOMAIN.md §6–7; G 府院联动（调撤率63.1%）',
+    source: 'docs/domain.md §6–7; G 府院联动（调撤率63.1%）',
     unit: 'case',
   },
   revoke_change_rate: {
@@ -142,7 +142,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     numerator: { zh: '被诉行为被撤销或变更的案件数', en: 'cases whose act was revoked or changed' },
     denominator: { zh: '审结案件数', en: 'cases concluded' },
     definition: { zh: `${CONCLUDED.zh}；败诉类型为撤销（含重新作出）或变更的计入分子`, en: `${CONCLUDED.en}; a loss of kind revoke (incl. a new act ordered) or change counts in the numerator` },
-    source: 'DOMAIN.md §7; P 第十六条',
+    source: 'docs/domain.md §7; P 第十六条',
     unit: 'case',
   },
   head_appearance_rate: {
@@ -155,7 +155,7 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
       zh: '以承办单位登记的开庭情况（hearing_held）为准，开庭日期在统计期间内；负责人含正职、副职及分管副职 [S 四(一), 法释〔2020〕3号 第2条]；默认每一审级只计第一次庭审 [S 四]',
       en: 'from the hearing reports the units record (hearing_held), held on a date inside the period; a head is the principal, a deputy or the deputy in charge [S 四(一), 法释〔2020〕3号 第2条]; by default only the first hearing of each instance counts [S 四]',
     },
-    source: 'DOMAIN.md §5, §7; S 四; G 五项措施',
+    source: 'docs/domain.md §5, §7; S 四; G 五项措施',
     unit: 'hearing',
     variants: [
       {

@@ -1,5 +1,5 @@
 /**
- * Reporting periods (DOMAIN.md §7: monthly dispatch and ledger, quarterly bulletin, half-year analysis, annual
+ * Reporting periods (docs/domain.md §7: monthly dispatch and ledger, quarterly bulletin, half-year analysis, annual
  * report [S 五(二)(六), G 半年报告, P 第十五条]). A period is a closed range of Beijing dates.
  *
  *   2026          the year

@@ -1,5 +1,5 @@
 /**
- * Deadlines through the gateway (DOMAIN.md §4): obligations created at intake under each region's preset,
+ * Deadlines through the gateway (docs/domain.md §4): obligations created at intake under each region's preset,
  * later documents updating them, the calculator and calendar endpoints, administrator overrides with
  * recomputation, closing obligations, and the iCalendar feed parsed back by ical.js.
  *

@@ -99,7 +99,7 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(issueFeedTokenRoute, async (c) => c.json(await issueFeedToken(c.var.deps, c.req.valid('param').unitId, actor(c as never)), 201));
   app.openapi(unitFeedRoute, async (c) => {
-    const body = await unitFeed(c.var.deps, c.req.valid('param').unitId, c.req.valid('query').token);
+    const body = await unitFeed(c.var.deps, c.req.valid('param').unitId, c.req.valid('query').token, new URL(c.req.url).origin);
     return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Agencies pull their filings, the justice bureau confirms receipt (签收), the court pulls signed evidence
- * (DOMAIN.md §1, §2; issue 5 items 2–3). Every denial answers without data.
+ * (docs/domain.md §1, §2; issue 5 items 2–3). Every denial answers without data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientToken, FixedClock, T0, testGateway } from '../../../test/helpers/gateway.js';

@@ -103,7 +103,7 @@ export const CaseView = z
     assignments: z.array(AssignmentView),
     history: z.array(AssignmentView),
     documents: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), arrivedAt: z.string(), rule: z.string(), status: z.string() })),
-    headAppearance: z.object({ required: z.boolean(), reasons: z.array(z.object({ zh: z.string(), en: z.string(), source: z.string() })) }).describe('Must the head appear, and why (DOMAIN.md §5)'),
+    headAppearance: z.object({ required: z.boolean(), reasons: z.array(z.object({ zh: z.string(), en: z.string(), source: z.string() })) }).describe('Must the head appear, and why (docs/domain.md §5)'),
   })
   .openapi('Case');
 

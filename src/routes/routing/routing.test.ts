@@ -1,5 +1,5 @@
 /**
- * Routing inside intake, end to end through the HTTP API (DOMAIN.md §3): the demo directory (Kecheng 330802
+ * Routing inside intake, end to end through the HTTP API (docs/domain.md §3): the demo directory (Kecheng 330802
  * and Qujiang 330803, both heard by Longyou court from 2021-04-08 [Q 一(一)]) is loaded through the admin
  * API, deliveries are pushed, and the receipt, the queue, the case and "explain" are checked.
  */

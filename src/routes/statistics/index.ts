@@ -1,4 +1,4 @@
-/** Shared statistics (DOMAIN.md §7): figures, drill-down, signed meeting packs, ledger and report exports. */
+/** Shared statistics (docs/domain.md §7): figures, drill-down, signed meeting packs, ledger and report exports. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { authenticate, principalOf } from '../../lib/auth.js';

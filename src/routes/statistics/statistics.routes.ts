@@ -1,4 +1,4 @@
-/** Contracts: shared statistics, drill-down, meeting packs, ledger and report exports (DOMAIN.md §7). */
+/** Contracts: shared statistics, drill-down, meeting packs, ledger and report exports (docs/domain.md §7). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { FIGURE_IDS } from '../../domain/statistics/index.js';

@@ -1,5 +1,5 @@
 /**
- * 区域概况: the shared figures of the joint government–court meeting (DOMAIN.md §7) for one region and year,
+ * 区域概况: the shared figures of the joint government–court meeting (docs/domain.md §7) for one region and year,
  * each with its numerator and denominator, drawn as SVG on the server.
  */
 import type { FC } from 'hono/jsx';
