@@ -57,8 +57,19 @@ export interface Clock {
   now(): Date;
 }
 
-/** The gateway's own signing keys (ES256). */
+/** The gateway's SM2 key (issue 22), when configured: receipts are then also signed SM2SM3. */
+export interface Sm2SigningKey {
+  kid: string;
+  privateKeyHex: string;
+  publicKeyHex: string;
+  /** { kty: 'EC', crv: 'SM2', x, y, kid, alg: 'SM2SM3', use: 'sig' }, published in the JWKS. */
+  publicJwk: JWK;
+}
+
+/** The gateway's own signing keys (ES256, and optionally SM2). */
 export interface KeyStore {
+  /** The SM2 key, if one is configured. */
+  sm2?: Sm2SigningKey;
   /** The current signing key. */
   current(): Promise<{ kid: string; privateKey: CryptoKey; alg: 'ES256' }>;
   /** Every public key that may still verify something we signed (current and retired). */
@@ -87,7 +98,27 @@ export interface Notifier {
   timeoutMs?: number;
 }
 
+/** Revocation, OCSP and trusted-time settings (issue 22); src/lib/fetcher.ts has the defaults. */
+export interface TrustConfig {
+  /** Hosts (`host` or `host:port`) CRLs, OCSP responses and timestamps may be fetched from. Empty: none. */
+  fetchAllowHosts: string[];
+  fetchTimeoutMs: number;
+  fetchRetries: number;
+  /** An OCSP response counts as fresh this long after its thisUpdate (X-Road: 3,600 s). */
+  ocspFreshnessSeconds: number;
+  /** How often a CRL is fetched again at most (sooner when its nextUpdate comes first). */
+  crlRefreshSeconds: number;
+  /** How long a soft-fail delivery's certificates are checked again before giving up. */
+  recheckDays: number;
+  /** RFC 3161 time-stamping authority for receipts; unset: receipts are not timestamped. */
+  tsaUrl?: string;
+  /** At most one TSA request per this many seconds; the receipts of an interval share one token. */
+  tsaIntervalSeconds: number;
+}
+
 export interface GatewayConfig {
+  /** Revocation checking and trusted time; defaults in src/lib/fetcher.ts. */
+  trust?: Partial<TrustConfig>;
   /** Accepted distance between a manifest's issuedAt and arrival, in seconds. */
   clockSkewSeconds: number;
   /** Largest request body accepted, in bytes (deliveries, whose attachments travel in the body). */
@@ -122,6 +153,8 @@ export interface Deps {
   config: GatewayConfig;
   envelopes: EnvelopeFormat[];
   notifier: Notifier;
+  /** Outbound HTTP for trust material (CRL, OCSP, TSA) through src/lib/fetcher.ts; default: the global fetch. */
+  fetch?: typeof fetch;
   /** Process-local state shared by requests: caches and the audited-write lock. */
   runtime: {
     chains: ChainCache;
@@ -138,6 +171,8 @@ export interface Deps {
     calendar?: { version: string; calendar: Calendar };
     /** Per-delivery lookups, memoised for a second and cleared by local writes (src/lib/ttl-cache.ts). */
     lookups?: TtlCache;
+    /** Parsed CRLs per issuer, and the distribution points / responders already remembered (src/services/revocation.ts). */
+    revocation?: { crls: Map<string, { key: string; crl: import('./services/revocation.js').ParsedCrl }>; learned: Set<string> };
     /** Region policies, resolved once per change (src/services/policies.ts). */
     policies?: Map<string, Policy>;
     /** The last storage fault (disk full, read-only, lock held too long) and until when /readyz says not ready (src/lib/faults.ts). */

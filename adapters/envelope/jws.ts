@@ -3,9 +3,14 @@
  * - `application/jose`: the body is a compact JWS; attachments inline (base64 `content` in the manifest);
  * - `multipart/form-data`: part `envelope` = the compact JWS; one part per attachment, named by its id
  *   (read by adapters/envelope/multipart.ts, which the XML format shares).
- * Protected header: `alg` (RS256 | PS256 | ES256), `x5c` (signer chain, leaf first). Payload: the manifest.
+ * Protected header: `alg` (RS256 | PS256 | ES256 | SM2SM3), `x5c` (signer chain, leaf first), optionally
+ * `ocsp` (stapled OCSP responses, standard base64 DER, one per certificate checked). Payload: the manifest.
+ * SM2SM3 (国密; no JOSE identifier is registered) is verified by src/lib/sm2.ts: the signature is r || s over
+ * the JWS signing input, SM3 with the Z value of the GM/T 0009 default signer ID.
  */
-import { base64url, compactVerify, decodeProtectedHeader, errors, type CryptoKey as JoseKey } from 'jose';
+import { base64url, compactVerify, decodeProtectedHeader, errors } from 'jose';
+import { isSm2Key, type LeafKey } from '../../src/lib/pki.js';
+import { sm2VerifyRaw } from '../../src/lib/sm2.js';
 import type { MultipartCapable } from './multipart.js';
 import type { SignedEnvelope } from '../../src/intake/envelope.js';
 import { Problem } from '../../src/lib/problem.js';
@@ -48,16 +53,42 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
   } else if (alg && !alg.startsWith('HS') && alg !== 'none') {
     throw new Problem('missing-certificate-chain', 'the JWS protected header has no x5c: put the signer certificate chain there, leaf first');
   }
+  let ocsp: Uint8Array[] = [];
+  if (header.ocsp !== undefined) {
+    if (!Array.isArray(header.ocsp) || header.ocsp.length > 8 || !header.ocsp.every((s) => typeof s === 'string')) {
+      throw new Problem('malformed-envelope', 'the ocsp header parameter must be an array of at most 8 standard base64 DER OCSP responses');
+    }
+    try {
+      ocsp = (header.ocsp as string[]).map((s) => fromBase64(s));
+    } catch {
+      throw new Problem('malformed-envelope', 'ocsp entries must be standard base64 (not base64url) DER OCSP responses');
+    }
+  }
   return {
     format: 'jws',
     raw: compact,
+    ocsp,
     signedBytes,
     manifest,
     alg,
     x5c,
     x5cB64,
     parts,
-    async verifySignature(key: JoseKey) {
+    async verifySignature(key: LeafKey) {
+      if (isSm2Key(key)) {
+        if (alg !== 'SM2SM3') throw new Problem('unsupported-algorithm', `alg ${alg} does not fit an SM2 key`);
+        const [h, p, s] = compact.split('.') as [string, string, string];
+        let sig: Uint8Array;
+        try {
+          sig = base64url.decode(s);
+        } catch {
+          throw new Problem('malformed-envelope', 'the JWS signature is not base64url');
+        }
+        if (!sm2VerifyRaw(new TextEncoder().encode(`${h}.${p}`), sig, key.point ?? key.publicKeyHex)) {
+          throw new Problem('bad-signature', 'the SM2SM3 signature does not verify with the SM2 key of x5c[0] (SM3 with the GM/T 0009 default signer ID, r || s): the payload or header was changed after signing, or another key signed it');
+        }
+        return;
+      }
       try {
         await compactVerify(compact, key, { algorithms: [alg] });
       } catch (e) {

@@ -22,7 +22,7 @@
  */
 import { DOMParser } from '@xmldom/xmldom';
 import { KeyObject } from 'node:crypto';
-import type { CryptoKey as JoseKey } from 'jose';
+import { isSm2Key, type LeafKey } from '../../src/lib/pki.js';
 import type { EnvelopeFormat } from '../../src/deps.js';
 import type { SignedEnvelope } from '../../src/intake/envelope.js';
 import { Problem } from '../../src/lib/problem.js';
@@ -69,8 +69,15 @@ export async function parseXmlEnvelope(bytes: Uint8Array, parts = new Map<string
     alg: shape.alg,
     x5c: shape.x5c,
     x5cB64: shape.x5cB64,
+    ocsp: shape.ocsp,
     parts,
-    async verifySignature(key: JoseKey) {
+    async verifySignature(key: LeafKey) {
+      if (isSm2Key(key) || typeof leaf === 'string') {
+        if (!isSm2Key(key) || typeof leaf !== 'string') throw new Problem('unsupported-algorithm', `SignatureMethod ${shape.alg} does not fit the trusted key`);
+        if (key.publicKeyHex === leaf) return;
+        if (verifyWithKey(text, shape.signature, key.publicKeyHex) !== signedXml) throw new Problem('bad-signature', 'the signature covers other content under the trusted key');
+        return;
+      }
       let given: KeyObject;
       try {
         given = KeyObject.from(key as unknown as CryptoKey);

@@ -1,6 +1,6 @@
 /** KeyStore over a list of ES256 JWKs (the newest unretired one signs; all are published). Runtime-neutral. */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { KeyStore } from '../../src/deps.js';
+import type { KeyStore, Sm2SigningKey } from '../../src/deps.js';
 
 export interface StoredKey {
   kid: string;
@@ -32,9 +32,10 @@ export async function storedKeyFromJwk(jwkText: string, now: Date): Promise<Stor
   return { kid, privateJwk: { ...jwk, kid, alg: 'ES256' }, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' }, createdAt: now.toISOString() };
 }
 
-export function jwkKeyStore(keys: () => StoredKey[]): KeyStore {
+export function jwkKeyStore(keys: () => StoredKey[], sm2?: Sm2SigningKey): KeyStore {
   const imported = new Map<string, CryptoKey>();
   return {
+    ...(sm2 ? { sm2 } : {}),
     async current() {
       const active = keys().filter((k) => !k.retiredAt);
       const k = active.at(-1);
@@ -47,7 +48,7 @@ export function jwkKeyStore(keys: () => StoredKey[]): KeyStore {
       return { kid: k.kid, privateKey: key, alg: 'ES256' as const };
     },
     async jwks() {
-      return { keys: keys().map((k) => k.publicJwk) };
+      return { keys: [...keys().map((k) => k.publicJwk), ...(sm2 ? [sm2.publicJwk] : [])] };
     },
   };
 }

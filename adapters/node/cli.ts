@@ -18,6 +18,7 @@
  *   sweep                     run the sweep once now (reminders, overdue items, ledgers, outbox)
  *   backup DIR                consistent online snapshot of the database (with attachments) and the keys
  *   restore DIR [--force]     put a backup in place for a stopped gateway, then verify its audit chain
+ *   sender crl | sender trust | revocation status | revocation refresh   (adapters/node/cli-trust.ts)
  *
  * Built on commander: `--help` on the program and on every command; arguments are validated before the database
  * is opened (dates, years, roles, files), and against it where only it can tell (a client's scope must exist).
@@ -42,6 +43,7 @@ import { currentDirectory } from '../../src/services/directory.js';
 import type { Deps } from '../../src/deps.js';
 import { backup, BackupError, restore } from './backup.js';
 import { sweep } from '../../src/jobs/sweep.js';
+import { addTrustCommands } from './cli-trust.js';
 
 
 type Ctx = Awaited<ReturnType<typeof nodeDeps>>;
@@ -161,6 +163,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         }
       }),
     );
+
+  addTrustCommands(sender, group, act as never, out);
 
   const key = group('key', "the gateway's ES256 signing keys");
   key

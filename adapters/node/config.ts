@@ -20,13 +20,46 @@ export const NodeConfig = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('on SIGTERM: time to finish requests in flight and the callback under way'),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
+  GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (PKCS#8 PEM or 64 hex): receipts are also signed SM2SM3'),
   PUBLIC_URL: z.url().optional(),
   SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url').optional().describe('default: generated in DATA_DIR/secrets-key'),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional().describe('default: generated in DATA_DIR/admin-token'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60).describe('0 turns the sweep timer off'),
+  TRUST_FETCH_ALLOW_HOSTS: z
+    .string()
+    .regex(/^\s*([A-Za-z0-9.-]+(:\d{1,5})?\s*(,\s*|$))*$/, 'must be a comma-separated list of host or host:port')
+    .default('')
+    .describe('hosts CRLs, OCSP and timestamps may be fetched from'),
+  TRUST_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  OCSP_FRESHNESS_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  CRL_REFRESH_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  REVOCATION_RECHECK_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  TSA_URL: z.url().optional().describe('RFC 3161 time-stamping authority for receipts'),
+  TSA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 export type NodeConfig = z.infer<typeof NodeConfig> & { DATABASE_URL: string };
+
+/** The trust settings (src/deps.ts TrustConfig) from a parsed configuration; Node and Workers read the same names. */
+export function trustFromEnv(e: {
+  TRUST_FETCH_ALLOW_HOSTS: string;
+  TRUST_FETCH_TIMEOUT_MS: number;
+  OCSP_FRESHNESS_SECONDS: number;
+  CRL_REFRESH_SECONDS: number;
+  REVOCATION_RECHECK_DAYS: number;
+  TSA_URL?: string | undefined;
+  TSA_INTERVAL_SECONDS: number;
+}) {
+  return {
+    fetchAllowHosts: e.TRUST_FETCH_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    fetchTimeoutMs: e.TRUST_FETCH_TIMEOUT_MS,
+    ocspFreshnessSeconds: e.OCSP_FRESHNESS_SECONDS,
+    crlRefreshSeconds: e.CRL_REFRESH_SECONDS,
+    recheckDays: e.REVOCATION_RECHECK_DAYS,
+    tsaIntervalSeconds: e.TSA_INTERVAL_SECONDS,
+    ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),
+  };
+}
 
 export function parseNodeConfig(env: Record<string, string | undefined>): NodeConfig {
   const picked = Object.fromEntries(Object.keys(NodeConfig.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));

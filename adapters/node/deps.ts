@@ -11,8 +11,9 @@ import { withMultipart } from '../envelope/multipart.js';
 import { adminToken, fileKeyStore, secretsKey } from './keystore.js';
 import { secretBox } from '../../src/lib/secret-box.js';
 import { jsonLogger } from './log.js';
-import type { NodeConfig } from './config.js';
+import { trustFromEnv, type NodeConfig } from './config.js';
 import { bindNodeCrypto } from './crypto.js';
+import { sm2KeyFromConfig } from '../keys/sm2.js';
 import { nodeLeaseHolder } from './processes.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -21,7 +22,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
   bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
   const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS);
-  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY);
+  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined);
   const deps: Deps = {
     db,
     secrets: secretBox(secretsKey(cfg.DATA_DIR, cfg.SECRETS_KEY)),
@@ -38,6 +39,7 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       maxBufferedBytes: cfg.MAX_BUFFERED_BYTES,
       adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
+      trust: trustFromEnv(cfg),
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },

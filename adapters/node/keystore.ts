@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { KeyStore } from '../../src/deps.js';
 import { parseSecretsKey } from '../../src/lib/secret-box.js';
 import { jwkKeyStore, newStoredKey, storedKeyFromJwk, type StoredKey } from '../keys/jwk.js';
+import type { Sm2SigningKey } from '../../src/deps.js';
 
 export const keyFile = (dataDir: string) => join(dataDir, 'gateway-keys.json');
 export const adminTokenFile = (dataDir: string) => join(dataDir, 'admin-token');
@@ -43,7 +44,7 @@ function write(path: string, keys: StoredKey[]) {
   renameSync(tmp, path);
 }
 
-export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
+export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string, sm2Key?: Sm2SigningKey): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = keyFile(dataDir);
   let keys: StoredKey[];
@@ -56,7 +57,7 @@ export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: s
     keys = [await newStoredKey(now)];
     write(path, keys);
   }
-  const store = jwkKeyStore(() => keys);
+  const store = jwkKeyStore(() => keys, sm2Key);
   return {
     ...store,
     async rotate(at: Date) {

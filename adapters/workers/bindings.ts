@@ -17,6 +17,7 @@ export const WorkerEnv = z
     LIBSQL_AUTH_TOKEN: z.string().optional(),
     GATEWAY_KEY: z.string().min(20, 'must be the private ES256 JWK of the gateway (a secret)'),
     ADMIN_TOKEN: z.string().min(16).optional(),
+    GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (secret): receipts are also signed SM2SM3'),
     PUBLIC_URL: z.url().optional(),
     SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url (a secret)').optional(),
     CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
@@ -24,6 +25,17 @@ export const WorkerEnv = z
     JSON_BODY_LIMIT_BYTES: num(1024 * 1024, 1024, 64 * 1024 * 1024),
     AUDIT_CHECKPOINT_EVERY: num(1000, 1, 1_000_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // Revocation and trusted time (issue 22): the same names and meanings as on Node (README "Configuration").
+    TRUST_FETCH_ALLOW_HOSTS: z
+      .string()
+      .regex(/^\s*([A-Za-z0-9.-]+(:\d{1,5})?\s*(,\s*|$))*$/, 'must be a comma-separated list of host or host:port')
+      .default(''),
+    TRUST_FETCH_TIMEOUT_MS: num(10_000, 100, 120_000),
+    OCSP_FRESHNESS_SECONDS: num(3600, 60, 7 * 86_400),
+    CRL_REFRESH_SECONDS: num(3600, 60, 7 * 86_400),
+    REVOCATION_RECHECK_DAYS: num(7, 1, 365),
+    TSA_URL: z.url().optional(),
+    TSA_INTERVAL_SECONDS: num(60, 1, 86_400),
   })
   .superRefine((e, ctx) => {
     if (e.DATABASE === 'd1' && !e.DB) ctx.addIssue({ code: 'custom', path: ['DB'], message: 'DATABASE is "d1" but no D1 binding named DB is configured' });

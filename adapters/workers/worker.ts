@@ -19,6 +19,7 @@ import { jwsEnvelope } from '../envelope/jws.js';
 import { xmlEnvelope } from '../envelope/xml.js';
 import { withMultipart } from '../envelope/multipart.js';
 import { jwkKeyStore, storedKeyFromJwk } from '../keys/jwk.js';
+import { sm2KeyFromConfig } from '../keys/sm2.js';
 import { notifyAdapters } from '../notify/index.js';
 import { parseWorkerEnv, type WorkerEnv } from './bindings.js';
 
@@ -49,7 +50,7 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
     secrets: secretBox(sealKey),
     blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db, clock) : sqlBlobStore(db, clock),
     clock,
-    keys: jwkKeyStore(() => keys),
+    keys: jwkKeyStore(() => keys, env.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(env.GATEWAY_SM2_KEY) : undefined),
     log: consoleLogger(env.LOG_LEVEL),
     config: {
       clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
@@ -58,6 +59,15 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
       checkpointEvery: env.AUDIT_CHECKPOINT_EVERY,
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+      trust: {
+        fetchAllowHosts: env.TRUST_FETCH_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+        fetchTimeoutMs: env.TRUST_FETCH_TIMEOUT_MS,
+        ocspFreshnessSeconds: env.OCSP_FRESHNESS_SECONDS,
+        crlRefreshSeconds: env.CRL_REFRESH_SECONDS,
+        recheckDays: env.REVOCATION_RECHECK_DAYS,
+        tsaIntervalSeconds: env.TSA_INTERVAL_SECONDS,
+        ...(env.TSA_URL ? { tsaUrl: env.TSA_URL } : {}),
+      },
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },

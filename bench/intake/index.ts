@@ -19,7 +19,9 @@
  *    spent (GET /bench/usage): each route's line shows the server's CPU per delivery (all threads), on Linux the
  *    bytes it wrote to the database file and WAL per delivery, and the deliveries per transaction.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
- *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of.
+ *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of; then the
+ *    trust variants (bench/intake/trust.ts): RS256 with revocation checked from a stored CRL, and SM2SM3
+ *    signed by OpenSSL, each beside node:crypto.
  * 5. Bytes on disk per attachment byte: the database file after PRAGMA wal_checkpoint(TRUNCATE).
  *
  * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (64 per route), BENCH_INTAKE_ROUNDS (4),
@@ -44,6 +46,7 @@ import { leafKey } from '../../src/lib/pki.js';
 import { sha256Hex } from '../../src/lib/encoding.js';
 import { Manifest } from '../../schemas/api/manifest.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
+import { trustJson, trustLines, trustVerificationCost } from './trust.js';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -393,6 +396,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const verifyDir = join(tmp, 'verify');
     mkdirSync(verifyDir, { recursive: true });
     const v = await verificationCost(verifyDir, ca.certPem, signer, leaf.der, shared);
+    const trust = await trustVerificationCost(Math.min(VERIFY_ITERATIONS, 1000));
 
     const perDiskByte = disk.dbBytes / disk.blobBytes;
     const blobTable = disk.tables?.['blobs'];
@@ -418,6 +422,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `  ratio intake/ceiling-grouped  ${round(groupedRatio, 3).toFixed(3)}   (this ceiling goes through intake's group commit too; it groups only writes that wait for each other: see its deliveries per transaction)`,
       `  verification per delivery (verifyEnvelope, chain cache warm)  ${ms(v.pipeline, 3)}   bare node:crypto RS256 verify of the same JWS  ${ms(v.bare, 3)}`,
       `    parts: JWS signature via jose ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
+      ...trustLines(trust),
       `  disk: ${round(perDiskByte, 4).toFixed(4)} bytes on disk per attachment byte stored (database ${mib(disk.dbBytes)} after wal_checkpoint(TRUNCATE), ${disk.blobs} blobs = ${mib(disk.blobBytes)})` +
         (blobTable !== undefined ? `; blobs table alone ${round(blobTable / disk.blobBytes, 4).toFixed(4)}` : ''),
       ...(intakeRowBytes !== undefined
@@ -452,6 +457,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         zodManifestMs: round(v.schema, 4),
         senderLookupMs: round(v.sender, 4),
         iterations: v.iterations,
+        trust: trustJson(trust),
       },
       disk: {
         bytesPerAttachmentByte: round(perDiskByte, 4),

@@ -23,6 +23,26 @@ export const ReceiptSchema = z
     arrivedAtBeijing: z.string().describe('The same instant in Beijing time (+08:00)'),
     envelope: z.object({ format: z.enum(['jws', 'xml']), sha256: z.string(), manifestSha256: z.string() }),
     signer: z.object({ subject: z.string(), certificateSha256: z.string() }),
+    revocation: z
+      .object({
+        policy: z.enum(['hard', 'soft']),
+        status: z.enum(['good', 'unknown']).describe('unknown: accepted under soft-fail, checked again later'),
+        signedAt: z.string(),
+        checks: z.array(
+          z.object({
+            certificate: z.string(),
+            certificateSha256: z.string(),
+            serialNumber: z.string(),
+            status: z.enum(['good', 'revoked-after-signing', 'unknown']),
+            source: z.enum(['ocsp-stapled', 'ocsp', 'crl']).optional(),
+            crlNumber: z.string().nullable().optional(),
+            thisUpdate: z.string().optional(),
+            producedAt: z.string().optional(),
+            revokedAt: z.string().optional(),
+          }),
+        ),
+      })
+      .describe('Revocation evidence used for each certificate below the registered CA (schemas/wire/README.md §6)'),
     documents: z.array(
       z.object({
         id: z.string().describe("The gateway's document id"),
@@ -42,5 +62,6 @@ export const ReceiptResponse = z
   .object({
     receipt: ReceiptSchema,
     jws: z.string().describe('Compact JWS (ES256, kid in the header) whose payload is the JCS form of `receipt`; verify with /.well-known/jwks.json'),
+    jwsSm2: z.string().optional().describe('When the gateway has an SM2 key: the same payload signed SM2SM3 (国密, GM/T 0009 default signer ID, r ‖ s); its key is in the JWKS (crv SM2)'),
   })
   .openapi('ReceiptResponse');

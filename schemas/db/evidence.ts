@@ -11,7 +11,7 @@ export const evidence = sqliteTable(
     id: text('id').primaryKey(), // UUIDv7: the pull cursor
     /** The court or procuratorate it is for. */
     senderCode: text('sender_code').notNull(),
-    type: text('type', { enum: ['receipt', 'retrieval', 'confirmation', 'reply', 'rejection'] }).notNull(),
+    type: text('type', { enum: ['receipt', 'retrieval', 'confirmation', 'reply', 'rejection', 'timestamp'] }).notNull(),
     deliveryId: text('delivery_id'),
     documentId: text('document_id'),
     /** Makes each statement unique (e.g. retrieval:<document>:<unit>). */

@@ -12,3 +12,4 @@ export * from './steps.js';
 export * from './statistics.js';
 export * from './suggestions.js';
 export * from './advisers.js';
+export * from './trust.js';

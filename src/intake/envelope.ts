@@ -3,7 +3,7 @@
  * the signature covers, the manifest read from those bytes only, the claimed algorithm and signer chain,
  * and a way to check the signature once the pipeline has a trusted key.
  */
-import type { CryptoKey as JoseKey } from 'jose';
+import type { LeafKey } from '../lib/pki.js';
 
 export interface SignedEnvelope {
   format: 'jws' | 'xml';
@@ -19,7 +19,12 @@ export interface SignedEnvelope {
   x5c: Uint8Array[];
   x5cB64: string[];
   /** Verify the signature with the leaf's key; throws Problem('bad-signature') when it does not verify. */
-  verifySignature(key: JoseKey): Promise<void>;
+  verifySignature(key: LeafKey): Promise<void>;
+  /**
+   * OCSP responses stapled by the sender (DER OCSPResponse each): the JWS protected-header parameter `ocsp`,
+   * or the XML envelope's <Revocation><OcspResponse> (schemas/wire/README.md §6). Checked by the pipeline.
+   */
+  ocsp: Uint8Array[];
   /** Attachments that came as separate parts (multipart), by attachment id. */
   parts: Map<string, Uint8Array>;
 }

@@ -15,6 +15,8 @@ import { commitOptimistic, type AuditHead } from '../services/audit.js';
 import { planRouting } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
+import { checkRevocation } from '../services/revocation.js';
+import { timestampStmts } from '../services/timestamps.js';
 import type { SignedEnvelope } from './envelope.js';
 import { beijingIso, signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
 import type { DocumentRouting } from './routing.js';
@@ -58,6 +60,10 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
   if (!sender || sender.type !== manifest.sender.type) {
     throw new Problem('unknown-sender', `no ${manifest.sender.type} with code "${manifest.sender.code}" is registered with this gateway`);
   }
+  // 国密 SM2SM3 only from a sender registered for SM2 (schemas/wire/README.md §1).
+  if (env.alg === 'SM2SM3' && !sender.sm2) {
+    throw new Problem('unsupported-algorithm', `alg SM2SM3 is accepted only from senders registered for SM2; ${sender.code} is not (the administrator sets it with sender trust --sm2 true)`);
+  }
   // Certificate chain to a CA registered for THIS sender, cached by fingerprint.
   const cacheKey = await ChainCache.key(sender.code, String(sender.trustVersion), env.x5cB64);
   let chain: VerifiedChain | undefined = deps.runtime.chains.get(cacheKey, arrivedAt);
@@ -66,6 +72,8 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
     deps.runtime.chains.set(cacheKey, chain);
   }
   await env.verifySignature(await leafKey(chain, env.alg));
+  // Revocation of every certificate below the registered CA, at the signing time, from stored status only.
+  const revocation = await checkRevocation(deps, sender, chain, env.ocsp, new Date(manifest.issuedAt), arrivedAt);
 
   // Attachments: every byte must match its size and SHA-256 (WebCrypto).
   const named = new Set<string>();
@@ -97,7 +105,7 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
   for (const id of env.parts.keys()) {
     if (!named.has(id)) throw new Problem('malformed-envelope', `part "${id}" is not an attachment id named in the manifest`);
   }
-  return { manifest, sender, chain, attachments };
+  return { manifest, sender, chain, attachments, revocation };
 }
 
 /** The manifest entry as stored and digested: inline content removed (the bytes live in the blob store). */
@@ -116,8 +124,20 @@ async function existingReceipt(deps: Deps, senderCode: string, messageId: string
 }
 
 export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt: Date): Promise<IntakeResult> {
-  const { manifest, sender, chain, attachments } = await verifyEnvelope(deps, env, arrivedAt);
   const contentDigest = await sha256Hex(env.signedBytes);
+  let verified: Awaited<ReturnType<typeof verifyEnvelope>>;
+  try {
+    verified = await verifyEnvelope(deps, env, arrivedAt);
+  } catch (e) {
+    // A retry of a message accepted earlier gets its receipt, whatever the revocation status is now.
+    if (e instanceof Problem && (e.slug === 'revocation-unknown' || e.slug === 'certificate-revoked')) {
+      const m = env.manifest as { sender: { code: string }; messageId: string };
+      const again = await existingReceipt(deps, m.sender.code, m.messageId, contentDigest);
+      if (again) return again;
+    }
+    throw e;
+  }
+  const { manifest, sender, chain, attachments, revocation } = verified;
 
   // Exactly once: the same message again gets the original receipt; other content under the same id is 409.
   // A new message is the common case, so it is not looked up first: the unique (sender, messageId) index refuses
@@ -189,6 +209,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
           arrivedAtBeijing: beijingIso(arrivedAt),
           envelope: { format: env.format, sha256: envelopeDigest, manifestSha256: contentDigest },
           signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
+          revocation: revocation.evidence,
           documents: receiptDocs(routing.perDocument),
           auditHead: head,
         };
@@ -234,7 +255,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
             ),
           );
         }
-        items.push(...routing.items);
+        items.push(...routing.items, ...revocation.items(deliveryId), ...timestampStmts(deps, { deliveryId, senderCode: sender.code, receiptId, jws }, arrivedAt));
         // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
         items.push(
           ...(

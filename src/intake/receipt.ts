@@ -5,6 +5,7 @@
 import type { KeyStore } from '../deps.js';
 import type { DocumentRouting } from './routing.js';
 import { signJson } from '../lib/signing.js';
+import type { RevocationEvidence } from '../services/revocation.js';
 
 export interface ReceiptDocument {
   /** The gateway's id of the document (for the explain endpoint and later evidence). */
@@ -32,6 +33,11 @@ export interface Receipt {
   arrivedAtBeijing: string;
   envelope: { format: 'jws' | 'xml'; sha256: string; manifestSha256: string };
   signer: { subject: string; certificateSha256: string };
+  /**
+   * Revocation evidence used (issue 22): per certificate below the registered CA, its status at the signing
+   * time and where it came from (CRL number, or OCSP producedAt); status 'unknown' = accepted under soft-fail.
+   */
+  revocation: RevocationEvidence;
   documents: ReceiptDocument[];
   /**
    * The audit log after this delivery's records: their sequence number (= the Merkle tree's size), the chain hash

@@ -7,6 +7,8 @@ import type { Deps } from '../deps.js';
 import { fireDueReminders, markOverdue, recomputeOnHolidayDataChange, runPeriodic } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { deliverCourtCallbacks } from './court-callbacks.js';
+import { revocationSweep } from '../services/revocation.js';
+import { timestampReceipts } from '../services/timestamps.js';
 import { observeSweep } from '../lib/metrics.js';
 
 export interface SweepReport {
@@ -23,6 +25,10 @@ export const SWEEP_STEPS: Record<string, SweepStep> = {
   reminders: (deps, now) => fireDueReminders(deps, now),
   overdue: (deps, now) => markOverdue(deps, now),
   periodic: (deps, now) => runPeriodic(deps, now),
+  // CRLs and OCSP fetched here, never on the intake path; soft-fail deliveries settled (src/services/revocation.ts).
+  revocation: (deps, now) => revocationSweep(deps, now),
+  // RFC 3161 tokens over the receipts of the interval: evidence for the courts, delivered by the next two steps.
+  timestamps: (deps, now) => timestampReceipts(deps, now),
   outbox: async (deps, now) => ({ ...(await deliverOutbox(deps, now)) }),
   evidence: async (deps, now) => ({ ...(await deliverCourtCallbacks(deps, now)) }),
   orphanBlobs: async (deps, now) => ({ removed: deps.blobs.sweepOrphans ? await deps.blobs.sweepOrphans(now) : 0 }),

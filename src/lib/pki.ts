@@ -7,21 +7,65 @@
  * Verified chains are cached by the fingerprint of the chain and the sender's trust-store version, so the
  * hot path does not parse certificates again; the cached entry keeps the chain's validity window so that
  * each arrival is still checked against it.
+ *
+ * 国密 (issue 22): the pkijs engine is extended with SM2-with-SM3 (OID 1.2.156.10197.1.501) through
+ * sm-crypto-v2 (src/lib/sm2.ts), so SM2 chains, and CRLs and OCSP responses signed with SM2, are validated by
+ * the same path validation; WebCrypto has no SM2. The validated path (leaf … anchor) is kept with each
+ * certificate's serial, CRL distribution points and OCSP responders for the revocation check
+ * (src/services/revocation.ts).
  */
 import * as pkijs from 'pkijs';
 import { importX509, type CryptoKey as JoseKey } from 'jose';
 import { Problem } from './problem.js';
 import { sha256Hex, toBase64 } from './encoding.js';
+import { OID_SM2_CURVE, OID_SM2_WITH_SM3, sm2Precompute, sm2PublicKeyHex, sm2VerifyDer, type Sm2PublicPoint } from './sm2.js';
 
-pkijs.setEngine('webcrypto', new pkijs.CryptoEngine({ name: 'webcrypto', crypto: globalThis.crypto }));
+/** WebCrypto for RSA and ECDSA; SM2-with-SM3 signatures (certificates, CRLs, OCSP) through sm-crypto-v2. */
+class GatewayCryptoEngine extends pkijs.CryptoEngine {
+  override async verifyWithPublicKey(
+    data: BufferSource,
+    signature: Parameters<pkijs.CryptoEngine['verifyWithPublicKey']>[1],
+    publicKeyInfo: pkijs.PublicKeyInfo,
+    signatureAlgorithm: pkijs.AlgorithmIdentifier,
+    shaAlgorithm?: string | null,
+  ): Promise<boolean> {
+    if (signatureAlgorithm.algorithmId === OID_SM2_WITH_SM3) {
+      const point = sm2PointOf(publicKeyInfo);
+      if (!point) return false;
+      const bytes = data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+      return sm2VerifyDer(bytes, new Uint8Array(signature.valueBlock.valueHexView), point);
+    }
+    return super.verifyWithPublicKey(data, signature, publicKeyInfo, signatureAlgorithm, shaAlgorithm ?? undefined);
+  }
+}
 
-export const ALLOWED_ALGS = ['RS256', 'PS256', 'ES256'] as const;
+pkijs.setEngine('webcrypto', new GatewayCryptoEngine({ name: 'webcrypto', crypto: globalThis.crypto }));
+
+/** The SM2 public point of a SubjectPublicKeyInfo (id-ecPublicKey on the SM2 curve), hex; undefined otherwise. */
+export function sm2PointOf(spki: pkijs.PublicKeyInfo): string | undefined {
+  const params = spki.algorithm.algorithmParams as { valueBlock?: { toString(): string } } | undefined;
+  if (spki.algorithm.algorithmId !== '1.2.840.10045.2.1' || params?.valueBlock?.toString() !== OID_SM2_CURVE) return undefined;
+  try {
+    return sm2PublicKeyHex(new Uint8Array(spki.subjectPublicKey.valueBlock.valueHexView));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * JWS algorithms accepted. `SM2SM3` is this gateway's name for SM2 over SM3 with the GM/T 0009 default signer
+ * ID (no JOSE identifier is registered; schemas/wire/README.md §1), accepted only from senders registered for SM2.
+ */
+export const ALLOWED_ALGS = ['RS256', 'PS256', 'ES256', 'SM2SM3'] as const;
 export type AllowedAlg = (typeof ALLOWED_ALGS)[number];
 export const isAllowedAlg = (alg: unknown): alg is AllowedAlg =>
   typeof alg === 'string' && (ALLOWED_ALGS as readonly string[]).includes(alg);
 
 const OID_CN = '2.5.4.3';
 const OID_KEY_USAGE = '2.5.29.15';
+const OID_CRL_DP = '2.5.29.31';
+const OID_AIA = '1.3.6.1.5.5.7.1.1';
+const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 
 export interface ParsedCert {
   der: Uint8Array;
@@ -87,7 +131,25 @@ export interface TrustAnchor {
   fingerprint: string;
 }
 
+/** One certificate of a validated path, with what its revocation check needs. */
+export interface PathCert {
+  der: Uint8Array;
+  subject: string;
+  fingerprint: string;
+  /** Serial number, lowercase hex without leading zeros. */
+  serial: string;
+  /** http(s) URIs of its CRL distribution points. */
+  crlUrls: string[];
+  /** http(s) URIs of its OCSP responders (authorityInfoAccess). */
+  ocspUrls: string[];
+}
+
 export interface VerifiedChain {
+  /** The validated path, leaf first, the registered CA (trust anchor) last. */
+  path: PathCert[];
+  /** The leaf's SM2 public point (hex) when its key is SM2, and its precomputed form once used. */
+  sm2PublicKey?: string;
+  sm2Point?: Sm2PublicPoint;
   leafSubject: string;
   leafFingerprint: string;
   anchorFingerprint: string;
@@ -154,7 +216,10 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   const path = res.certificatePath ?? [];
   const anchorDer = path.length ? new Uint8Array(path[path.length - 1]!.toSchema().toBER(false)) : anchorCerts[0]!.der;
   const pathParsed = [...parsed, ...anchorCerts];
+  const sm2Key = sm2PointOf(leaf.cert.subjectPublicKeyInfo);
   return {
+    path: await Promise.all(path.map((c) => pathCert(c))),
+    ...(sm2Key ? { sm2PublicKey: sm2Key } : {}),
     leafSubject: leaf.subject,
     leafFingerprint: leaf.fingerprint,
     anchorFingerprint: await sha256Hex(anchorDer),
@@ -165,8 +230,45 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   };
 }
 
+const serialHex = (c: pkijs.Certificate) => {
+  const h = Array.from(c.serialNumber.valueBlock.valueHexView, (b) => b.toString(16).padStart(2, '0')).join('').replace(/^0+(?=.)/, '');
+  return h || '0';
+};
+
+function uris(names: { type: number; value: unknown }[] | undefined): string[] {
+  return (names ?? []).filter((n) => n.type === 6 && typeof n.value === 'string' && /^https?:\/\//i.test(n.value)).map((n) => n.value as string);
+}
+
+/** CRL distribution points (fullName URIs) of a certificate. */
+export function crlUrlsOf(c: pkijs.Certificate): string[] {
+  const ext = c.extensions?.find((e) => e.extnID === OID_CRL_DP)?.parsedValue as pkijs.CRLDistributionPoints | undefined;
+  return (ext?.distributionPoints ?? []).flatMap((dp) => (Array.isArray(dp.distributionPoint) ? uris(dp.distributionPoint as { type: number; value: unknown }[]) : []));
+}
+
+/** OCSP responders named in a certificate's authorityInfoAccess. */
+export function ocspUrlsOf(c: pkijs.Certificate): string[] {
+  const ext = c.extensions?.find((e) => e.extnID === OID_AIA)?.parsedValue as pkijs.InfoAccess | undefined;
+  return uris((ext?.accessDescriptions ?? []).filter((d) => d.accessMethod === OID_AD_OCSP).map((d) => d.accessLocation as { type: number; value: unknown }));
+}
+
+async function pathCert(c: pkijs.Certificate): Promise<PathCert> {
+  const der = new Uint8Array(c.toSchema().toBER(false));
+  return { der, subject: nameOf(c.subject), fingerprint: await sha256Hex(der), serial: serialHex(c), crlUrls: crlUrlsOf(c), ocspUrls: ocspUrlsOf(c) };
+}
+
+/** The key a signature is checked with: a WebCrypto key (RSA, ECDSA) or an SM2 public point. */
+export type Sm2LeafKey = { kind: 'sm2'; publicKeyHex: string; point?: Sm2PublicPoint };
+export type LeafKey = JoseKey | Sm2LeafKey;
+export const isSm2Key = (k: LeafKey): k is Sm2LeafKey => (k as { kind?: string }).kind === 'sm2';
+
 /** The leaf's public key for one algorithm, imported once per chain and kept in the cache entry. */
-export async function leafKey(chain: VerifiedChain, alg: AllowedAlg): Promise<JoseKey> {
+export async function leafKey(chain: VerifiedChain, alg: AllowedAlg): Promise<LeafKey> {
+  if (alg === 'SM2SM3') {
+    if (!chain.sm2PublicKey) throw new Problem('unsupported-algorithm', `alg SM2SM3 does not fit the key of ${chain.leafSubject}: it is not an SM2 key`);
+    chain.sm2Point ??= sm2Precompute(chain.sm2PublicKey);
+    return { kind: 'sm2', publicKeyHex: chain.sm2PublicKey, point: chain.sm2Point };
+  }
+  if (chain.sm2PublicKey) throw new Problem('unsupported-algorithm', `alg ${alg} does not fit the SM2 key of ${chain.leafSubject}; sign with SM2SM3`);
   const hit = chain.keys.get(alg);
   if (hit) return hit;
   try {

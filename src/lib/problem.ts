@@ -27,6 +27,8 @@ export const PROBLEMS = {
   'certificate-not-valid': { status: 403, zh: '证书不在有效期内', en: 'Certificate outside its validity period' },
   'certificate-usage': { status: 403, zh: '证书不可用于签名', en: 'Certificate may not sign' },
   'bad-signature': { status: 403, zh: '签名验证失败', en: 'Signature does not verify' },
+  'certificate-revoked': { status: 403, zh: '证书已被吊销', en: 'Certificate revoked before the signing time' },
+  'revocation-unknown': { status: 403, zh: '无法确认证书吊销状态', en: 'No fresh revocation status for the certificate' },
   'attachment-missing': { status: 422, zh: '附件缺失', en: 'Attachment missing' },
   'attachment-mismatch': { status: 422, zh: '附件与清单不符', en: 'Attachment does not match the manifest' },
   'stale-message': { status: 422, zh: '签发时间超出允许范围', en: 'issuedAt outside the accepted window' },

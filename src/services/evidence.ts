@@ -11,7 +11,8 @@ import { newId } from '../lib/ids.js';
 import { signJson } from '../lib/signing.js';
 
 export const EVIDENCE_TYP = 'fuyuan-evidence+jws';
-export type EvidenceType = 'receipt' | 'retrieval' | 'confirmation' | 'reply' | 'rejection';
+/** `timestamp`: an RFC 3161 token over a receipt, added by the sweep (src/services/timestamps.ts). */
+export type EvidenceType = 'receipt' | 'retrieval' | 'confirmation' | 'reply' | 'rejection' | 'timestamp';
 
 export interface EvidenceInput {
   /** The evidence id when the caller needs it before the statements are built (an audit entry names it). */

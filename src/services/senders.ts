@@ -15,6 +15,10 @@ export interface SenderInput {
   name: string;
   callbackUrl?: string;
   caPem: string;
+  /** Hard- or soft-fail when no fresh revocation status is held (default soft). */
+  revocationPolicy?: 'hard' | 'soft';
+  /** Registered for 国密: JWS SM2SM3 and XML SM2-SM3 accepted. */
+  sm2?: boolean;
 }
 
 /** Register a sender with its CA certificates, or add CAs to an existing sender (trust version bumps). */
@@ -37,7 +41,7 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
         actor,
         action: existing ? 'sender.ca_added' : 'sender.registered',
         subject: `sender:${input.code}`,
-        data: { code: input.code, type: input.type, name: input.name, cas: fresh.map((c) => ({ subject: c.subject, fingerprint: c.fingerprint })) },
+        data: { code: input.code, type: input.type, name: input.name, revocationPolicy: input.revocationPolicy ?? null, sm2: input.sm2 ?? null, cas: fresh.map((c) => ({ subject: c.subject, fingerprint: c.fingerprint })) },
       },
     ],
     async () => {
@@ -46,11 +50,27 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
         items.push(
           deps.db.orm
             .update(senders)
-            .set({ name: input.name, callbackUrl: input.callbackUrl ?? existing.callbackUrl, trustVersion: sql`${senders.trustVersion} + 1` })
+            .set({
+              name: input.name,
+              callbackUrl: input.callbackUrl ?? existing.callbackUrl,
+              trustVersion: sql`${senders.trustVersion} + 1`,
+              ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}),
+              ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}),
+            })
             .where(eq(senders.code, input.code)),
         );
       } else {
-        items.push(deps.db.orm.insert(senders).values({ code: input.code, type: input.type, name: input.name, callbackUrl: input.callbackUrl ?? null, createdAt: now }));
+        items.push(
+          deps.db.orm.insert(senders).values({
+            code: input.code,
+            type: input.type,
+            name: input.name,
+            callbackUrl: input.callbackUrl ?? null,
+            createdAt: now,
+            revocationPolicy: input.revocationPolicy ?? 'soft',
+            sm2: input.sm2 ?? false,
+          }),
+        );
       }
       for (const c of fresh) {
         items.push(
@@ -80,6 +100,8 @@ export async function listSenders(deps: Deps) {
     name: s.name,
     callbackUrl: s.callbackUrl,
     trustVersion: s.trustVersion,
+    revocationPolicy: s.revocationPolicy,
+    sm2: s.sm2,
     cas: cas.filter((c) => c.senderCode === s.code).map((c) => ({ subject: c.subject, fingerprint: c.fingerprint, notAfter: c.notAfter.toISOString() })),
   }));
 }

@@ -6,9 +6,12 @@
  *   Signature, one Manifest, and no other element carries an Id/ID/id of the same value, so every signature
  *   wrapping arrangement (a second Manifest, a Manifest moved into Signature/Object or a wrapper, a duplicate
  *   Id, a reference to another element) is refused before any verification;
- * - SignedInfo: exclusive C14N (no comments); SignatureMethod rsa-sha256 (RS256) or ecdsa-sha256 (ES256);
+ * - SignedInfo: exclusive C14N (no comments); SignatureMethod rsa-sha256 (RS256), ecdsa-sha256 (ES256) or
+ *   the gateway's SM2-SM3 URI (国密, r || s with the GM/T 0009 default signer ID; schemas/wire/README.md §5);
  *   exactly one Reference, URI="#<the Manifest's Id>", transforms only [enveloped-signature,] exc-c14n,
- *   DigestMethod sha256; KeyInfo/X509Data/X509Certificate = the chain, leaf first;
+ *   DigestMethod sha256 (SM3 with SM2-SM3); KeyInfo/X509Data/X509Certificate = the chain, leaf first;
+ * - after ds:Signature, optionally <Revocation> with the sender's stapled OCSP responses (unsigned here:
+ *   each is signed by its responder and checked by the pipeline);
  * - the xml-crypto instance knows only those algorithms, takes its key from us (never from KeyInfo:
  *   getCertFromKeyInfo returns null) and what is read afterwards is getSignedReferences(): the canonical
  *   form of exactly what the signature covers.
@@ -16,7 +19,10 @@
 import { createSign, createVerify, KeyObject, X509Certificate, type BinaryLike, type KeyLike } from 'node:crypto';
 import { createOptionalCallbackFunction, ExclusiveCanonicalization, SignedXml, type SignatureAlgorithm } from 'xml-crypto';
 import { Problem } from '../../../src/lib/problem.js';
-import { fromBase64 } from '../../../src/lib/encoding.js';
+import { fromBase64, toBase64, utf8 } from '../../../src/lib/encoding.js';
+import { sm2PointOf } from '../../../src/lib/pki.js';
+import { sm2SignRaw, sm2VerifyRaw, sm3Digest } from '../../../src/lib/sm2.js';
+import * as pkijs from 'pkijs';
 import { WIRE_NS } from './mapping.js';
 
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -26,11 +32,45 @@ export const XML_ALGS = {
   sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   ecdsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+  /** 国密: no W3C URI exists for SM2 or SM3; these are the gateway's (schemas/wire/README.md §5). */
+  sm2Sm3: 'urn:fuyuan:wire:xmldsig:sm2-sm3',
+  sm3: 'urn:fuyuan:wire:xmldsig:sm3',
 } as const;
 
+export type XmlAlg = 'RS256' | 'ES256' | 'SM2SM3';
 /** SignatureMethod → the JOSE name the pipeline's allow-list speaks. */
-export const SIGNATURE_METHODS: Record<string, 'RS256' | 'ES256'> = { [XML_ALGS.rsaSha256]: 'RS256', [XML_ALGS.ecdsaSha256]: 'ES256' };
-export const METHOD_OF: Record<'RS256' | 'ES256', string> = { RS256: XML_ALGS.rsaSha256, ES256: XML_ALGS.ecdsaSha256 };
+export const SIGNATURE_METHODS: Record<string, XmlAlg> = { [XML_ALGS.rsaSha256]: 'RS256', [XML_ALGS.ecdsaSha256]: 'ES256', [XML_ALGS.sm2Sm3]: 'SM2SM3' };
+export const METHOD_OF: Record<XmlAlg, string> = { RS256: XML_ALGS.rsaSha256, ES256: XML_ALGS.ecdsaSha256, SM2SM3: XML_ALGS.sm2Sm3 };
+/** The one DigestMethod each SignatureMethod goes with. */
+export const DIGEST_OF: Record<XmlAlg, string> = { RS256: XML_ALGS.sha256, ES256: XML_ALGS.sha256, SM2SM3: XML_ALGS.sm3 };
+
+/** SM3 (GB/T 32905) as an xml-crypto digest: sm-crypto-v2 over the canonical form's UTF-8 bytes. */
+export class Sm3Digest {
+  getHash = (xml: string): string => toBase64(sm3Digest(utf8(xml)));
+  getAlgorithmName = () => XML_ALGS.sm3 as never;
+}
+
+/**
+ * SM2 over SM3 with the GM/T 0009 default signer ID; SignatureValue = r || s (32 bytes each), as XMLDSig 1.1
+ * does for ECDSA. The key is the SM2 public point (hex) to verify; to sign, `{ privateKeyHex, publicKeyHex }`.
+ */
+export class Sm2Sm3 implements SignatureAlgorithm {
+  getSignature = createOptionalCallbackFunction((signedInfo: BinaryLike, privateKey: KeyLike): string => {
+    const k = privateKey as unknown as { privateKeyHex: string; publicKeyHex: string };
+    return toBase64(sm2SignRaw(utf8(String(signedInfo)), k.privateKeyHex, k.publicKeyHex));
+  });
+  verifySignature = createOptionalCallbackFunction((material: string, key: KeyLike, signatureValue: string): boolean => {
+    if (typeof key !== 'string') return false;
+    let sig: Uint8Array;
+    try {
+      sig = fromBase64(signatureValue.replace(/\s+/g, ''));
+    } catch {
+      return false;
+    }
+    return sm2VerifyRaw(utf8(material), sig, key);
+  });
+  getAlgorithmName = () => XML_ALGS.sm2Sm3;
+}
 
 /**
  * ECDSA-SHA256 (RFC 6931 §2.3.6; XMLDSig 1.1 §6.4.3: SignatureValue = r || s, each the size of the curve),
@@ -52,8 +92,8 @@ const stock = new SignedXml();
 export function restrictedSignedXml(opts: ConstructorParameters<typeof SignedXml>[0] = {}): SignedXml {
   const sx = new SignedXml({ getCertFromKeyInfo: () => null, ...opts });
   sx.CanonicalizationAlgorithms = { [XML_ALGS.excC14n]: ExclusiveCanonicalization, [XML_ALGS.enveloped]: stock.CanonicalizationAlgorithms[XML_ALGS.enveloped]! };
-  sx.HashAlgorithms = { [XML_ALGS.sha256]: stock.HashAlgorithms[XML_ALGS.sha256]! };
-  sx.SignatureAlgorithms = { [XML_ALGS.rsaSha256]: stock.SignatureAlgorithms[XML_ALGS.rsaSha256]!, [XML_ALGS.ecdsaSha256]: EcdsaSha256 };
+  sx.HashAlgorithms = { [XML_ALGS.sha256]: stock.HashAlgorithms[XML_ALGS.sha256]!, [XML_ALGS.sm3]: Sm3Digest as never };
+  sx.SignatureAlgorithms = { [XML_ALGS.rsaSha256]: stock.SignatureAlgorithms[XML_ALGS.rsaSha256]!, [XML_ALGS.ecdsaSha256]: EcdsaSha256, [XML_ALGS.sm2Sm3]: Sm2Sm3 };
   return sx;
 }
 
@@ -102,9 +142,29 @@ export interface EnvelopeShape {
   manifest: Element;
   signature: Element;
   manifestId: string;
-  alg: 'RS256' | 'ES256';
+  alg: XmlAlg;
   x5cB64: string[];
   x5c: Uint8Array[];
+  /** Stapled OCSP responses (DER) from <Revocation>, if any. */
+  ocsp: Uint8Array[];
+}
+
+/** <Revocation><OcspResponse>base64 DER</OcspResponse>…</Revocation>: 1–8 stapled OCSP responses. */
+function readRevocation(el: Element): Uint8Array[] {
+  onlyAttributes(el, [], 'Revocation');
+  const kids = elementChildren(el, 'Revocation');
+  if (kids.length === 0 || kids.length > 8 || !kids.every((k) => is(k, WIRE_NS, 'OcspResponse'))) {
+    throw malformed('<Revocation> must hold 1–8 <OcspResponse> elements (standard base64 DER OCSP responses)');
+  }
+  try {
+    return kids.map((k) => {
+      onlyAttributes(k, [], 'OcspResponse');
+      if (elementChildren(k, 'OcspResponse', true).length) throw new Error('elements inside');
+      return fromBase64((k.textContent ?? '').replace(/\s+/g, ''));
+    });
+  } catch {
+    throw malformed('<OcspResponse> must hold standard base64 DER, nothing else');
+  }
 }
 
 /** Check the document against the one accepted arrangement; returns what the verification needs. */
@@ -116,10 +176,16 @@ export function checkShape(doc: Document): EnvelopeShape {
   }
   onlyAttributes(root!, [], 'Delivery');
   const top = elementChildren(root!, 'Delivery');
-  const [manifest, signature] = top;
-  if (top.length !== 2 || !is(manifest, WIRE_NS, 'Manifest') || !is(signature, DSIG_NS, 'Signature')) {
-    throw malformed(`<Delivery> must hold exactly <Manifest Id="…"> and then one <ds:Signature>; found ${top.map((e) => `<${e.tagName}>`).join(', ') || 'nothing'}`);
+  const [manifest, signature, revocation] = top;
+  if (
+    (top.length !== 2 && top.length !== 3) ||
+    !is(manifest, WIRE_NS, 'Manifest') ||
+    !is(signature, DSIG_NS, 'Signature') ||
+    (top.length === 3 && !is(revocation, WIRE_NS, 'Revocation'))
+  ) {
+    throw malformed(`<Delivery> must hold exactly <Manifest Id="…">, then one <ds:Signature>, then optionally <Revocation>; found ${top.map((e) => `<${e.tagName}>`).join(', ') || 'nothing'}`);
   }
+  const ocsp = revocation ? readRevocation(revocation) : [];
   if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length !== 1) throw malformed('the envelope must carry exactly one ds:Signature');
   if (doc.getElementsByTagNameNS(WIRE_NS, 'Manifest').length !== 1) throw malformed('the envelope must carry exactly one <Manifest>');
   const manifestId = manifest.getAttribute('Id') ?? '';
@@ -145,7 +211,7 @@ export function checkShape(doc: Document): EnvelopeShape {
   }
   const methodUri = algorithmOf(method, 'ds:SignatureMethod');
   const alg = SIGNATURE_METHODS[methodUri];
-  if (!alg) throw new Problem('unsupported-algorithm', `SignatureMethod ${methodUri} is not accepted; use ${XML_ALGS.rsaSha256} or ${XML_ALGS.ecdsaSha256}`);
+  if (!alg) throw new Problem('unsupported-algorithm', `SignatureMethod ${methodUri} is not accepted; use ${XML_ALGS.rsaSha256}, ${XML_ALGS.ecdsaSha256} or ${XML_ALGS.sm2Sm3}`);
   if (elementChildren(method, 'ds:SignatureMethod').length) throw malformed('ds:SignatureMethod takes no parameters');
 
   onlyAttributes(reference, ['URI', 'Id', 'Type'], 'ds:Reference');
@@ -163,7 +229,7 @@ export function checkShape(doc: Document): EnvelopeShape {
       if (!(c.namespaceURI === XML_ALGS.excC14n && c.localName === 'InclusiveNamespaces')) throw malformed(`<${c.tagName}> is not accepted inside ds:Transform`);
     }
   }
-  if (algorithmOf(digestMethod, 'ds:DigestMethod') !== XML_ALGS.sha256) throw malformed(`ds:DigestMethod must be ${XML_ALGS.sha256}`);
+  if (algorithmOf(digestMethod, 'ds:DigestMethod') !== DIGEST_OF[alg]) throw malformed(`ds:DigestMethod must be ${DIGEST_OF[alg]} with SignatureMethod ${methodUri}`);
 
   const keyData = elementChildren(keyInfo, 'ds:KeyInfo');
   if (keyData.length !== 1 || !is(keyData[0], DSIG_NS, 'X509Data')) {
@@ -180,13 +246,26 @@ export function checkShape(doc: Document): EnvelopeShape {
   } catch {
     throw malformed('ds:X509Certificate must be standard base64 DER');
   }
-  return { manifest, signature, manifestId, alg, x5cB64, x5c };
+  return { manifest, signature, manifestId, alg, x5cB64, x5c, ocsp };
 }
 
 // ------------------------------------------------------------------ verification
 
-/** The leaf's public key as node:crypto sees it, checked against the claimed algorithm. */
-export function leafPublicKey(der: Uint8Array, alg: 'RS256' | 'ES256'): KeyObject {
+/**
+ * The leaf's public key, checked against the claimed algorithm: as node:crypto sees it (RSA, ECDSA), or the
+ * SM2 public point (hex) read by pkijs (workerd's node:crypto has no SM2 curve).
+ */
+export function leafPublicKey(der: Uint8Array, alg: XmlAlg): KeyObject | string {
+  if (alg === 'SM2SM3') {
+    let point: string | undefined;
+    try {
+      point = sm2PointOf(pkijs.Certificate.fromBER(der as Uint8Array<ArrayBuffer>).subjectPublicKeyInfo);
+    } catch {
+      throw malformed('ds:X509Certificate[0] is not a DER X.509 certificate');
+    }
+    if (!point) throw new Problem('unsupported-algorithm', `SignatureMethod ${METHOD_OF[alg]} does not fit the signer certificate's key: it is not an SM2 key`);
+    return point;
+  }
   let key: KeyObject;
   try {
     key = new X509Certificate(der).publicKey;
@@ -202,8 +281,8 @@ export function leafPublicKey(der: Uint8Array, alg: 'RS256' | 'ES256'): KeyObjec
  * Verify with the given key; returns the canonical form of the one signed reference (the Manifest).
  * `text` is the decoded document (xml-crypto parses it again itself), `signature` its ds:Signature element.
  */
-export function verifyWithKey(text: string, signature: Element, key: KeyObject): string {
-  const sx = restrictedSignedXml({ publicCert: key });
+export function verifyWithKey(text: string, signature: Element, key: KeyObject | string): string {
+  const sx = restrictedSignedXml({ publicCert: key as KeyObject });
   let ok: boolean;
   try {
     sx.loadSignature(signature as unknown as Node);

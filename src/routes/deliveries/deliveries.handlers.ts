@@ -3,6 +3,8 @@ import type { AppEnv } from '../../deps.js';
 import { receiveDelivery } from '../../intake/pipeline.js';
 import { Problem } from '../../lib/problem.js';
 import { announceWrite } from '../../services/audit.js';
+import { signJsonSm2 } from '../../lib/signing.js';
+import { RECEIPT_TYP } from '../../intake/receipt.js';
 
 export async function handlePostDelivery(c: Context<AppEnv>) {
   const deps = c.var.deps;
@@ -26,5 +28,7 @@ export async function handlePostDelivery(c: Context<AppEnv>) {
     messageId: result.receipt.messageId,
     documents: result.receipt.documents.length,
   });
-  return c.json({ receipt: result.receipt, jws: result.jws }, result.status);
+  // With an SM2 gateway key configured, the receipt is also signed SM2SM3 (国密), beside the ES256 JWS.
+  const jwsSm2 = signJsonSm2(deps.keys, result.receipt, RECEIPT_TYP);
+  return c.json({ receipt: result.receipt, jws: result.jws, ...(jwsSm2 ? { jwsSm2 } : {}) }, result.status);
 }
