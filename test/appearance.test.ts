@@ -82,6 +82,7 @@ describe('head appearance under Baotou Shiguai, the district government as defen
     c.court = { code: 'court-quzhou-intermediate', name: '浙江省衢州市中级人民法院' };
     c.instance = 'second';
     c.priorCaseNumbers = ['(2026)浙0825行初1802号'];
+    c.priorCourtCode = 'court-longyou'; // 原审法院: the lower court's case is linked through it (issue 18)
     const second = await deliver(m, appeals.signer);
     expect(await view(second)).toMatchObject({ required: true, reasons: [{ situation: 'loss_first_instance_second_hearing', source: 'B 第十三条(一)', via: 'fact' }] });
   });
