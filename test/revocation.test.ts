@@ -39,6 +39,13 @@ let ocspGood: OsslCert, ocspRevoked: OsslCert;
 let bare: OsslCert, bareRevoked: OsslCert;
 
 let n = 0;
+/** A case of the sending court's own (a sender may only create and extend its own cases, issue 18). */
+function ownCase(m: ReturnType<typeof demoManifest>, sender: string) {
+  const c = m.documents[0]!.case!;
+  c.court = { ...c.court, code: sender };
+  c.caseNumber = `(2026)浙08行初${9000 + n}号`;
+}
+
 async function deliver(leaf: OsslCert, sender: string, opts: { issuedAt?: Date; header?: Record<string, unknown> } = {}) {
   const m = demoManifest({
     messageId: `rev-${++n}`,
@@ -47,6 +54,7 @@ async function deliver(leaf: OsslCert, sender: string, opts: { issuedAt?: Date; 
     regionCode: '330802',
     attachments: [await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true)],
   });
+  ownCase(m, sender);
   const jws = await signManifest(m, await opensslRsaSigner(leaf), opts.header);
   const res = await gw.app.request(joseRequest(URL_, jws));
   return { res, body: (await res.json()) as Record<string, any>, jws, manifest: m };
@@ -215,6 +223,7 @@ describe('OCSP stapled by the court in the envelope', () => {
 
   it('XML envelope with <Revocation><OcspResponse>: 201 with the stapled status', async () => {
     const m = demoManifest({ messageId: `rev-xml-${++n}`, senderCode: 'court-hard', issuedAt: NOW, regionCode: '330802', attachments: [await attachmentEntry({ id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 xml') }, true)] });
+    ownCase(m, 'court-hard');
     const signed = signXmlEnvelope(m, { alg: 'RS256', keyPem: readFileSync(bare.keyPath, 'utf8'), chain: [bare.der] });
     const stapled = signed.replace('</Delivery>', `<Revocation><OcspResponse>${Buffer.from(ocspCa.ocspFor(bare)).toString('base64')}</OcspResponse></Revocation></Delivery>`);
     const res = await gw.app.request(xmlRequest(URL_, stapled));

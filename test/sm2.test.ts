@@ -28,6 +28,9 @@ async function manifest(sender = 'court-sm2') {
   return demoManifest({
     messageId: `sm2-${++n}`,
     senderCode: sender,
+    // The sending court's own case (a sender may only create and extend its own cases).
+    court: { code: sender, name: '浙江省衢州市中级人民法院' },
+    caseNumber: `(2026)浙08行初${7000 + n}号`,
     issuedAt: NOW,
     regionCode: '330802',
     attachments: [await attachmentEntry({ id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 国密 ${n}`) }, true)],

@@ -30,6 +30,9 @@ async function deliver() {
   const m = demoManifest({
     messageId: `ts-${++n}`,
     senderCode: 'court-ts',
+    // The sending court's own case (a sender may only create and extend its own cases).
+    court: { code: 'court-ts', name: '测试法院' },
+    caseNumber: `(2026)浙08行初${8000 + n}号`,
     issuedAt: gw.clock.now(),
     regionCode: '330802',
     attachments: [await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true)],

@@ -10,6 +10,8 @@ import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import { commitPlanned } from './audit.js';
+import { auditedUpdate } from './audit-rows.js';
+import { insertRows } from '../lib/raw-insert.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../intake/routing.js';
 import { assignObligationsStmt, dischargeStmts, obligationRow, planForDocument, reminderRows } from './obligations.js';
@@ -89,7 +91,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
       if (item.caseId) {
         items.push(orm.update(queueItems).set({ regionCode: region, candidateRegions: claimed }).where(and(eq(queueItems.caseId, item.caseId), eq(queueItems.status, 'open'), isNull(queueItems.regionCode))));
         items.push(orm.update(cases).set({ regionCode: region, updatedAt: now }).where(and(eq(cases.id, item.caseId), isNull(cases.regionCode))));
-        items.push(orm.update(obligations).set({ regionCode: region, updatedAt: now }).where(and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))));
+        items.push(auditedUpdate(deps, obligations, { regionCode: region, updatedAt: now }, and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))));
         const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
         items.push(...replanned.items);
         entries.push(...replanned.entries);
@@ -99,7 +101,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
         const own = window?.kind === 'policy' ? replanned.planned[`${item.documentId}:${window.ruleId}`] : undefined;
         if (own && item.obligationId && own.id !== item.obligationId) {
           const why = `replaced by region ${region}'s own routing window (${window!.ruleId})`;
-          items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, updatedAt: now }).where(and(eq(obligations.id, item.obligationId), eq(obligations.status, 'open'))));
+          items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, updatedAt: now }, and(eq(obligations.id, item.obligationId), eq(obligations.status, 'open'))));
           items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, item.obligationId), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
           items.push(orm.update(queueItems).set({ obligationId: own.id, dueOn: own.dueOn }).where(eq(queueItems.id, id)));
           entries.push({ actor, action: 'obligation.waived', subject: `obligation:${item.obligationId}`, data: { why, routingWindow: own.id } });
@@ -107,7 +109,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
         }
       } else {
         items.push(orm.update(queueItems).set({ regionCode: region, candidateRegions: claimed }).where(eq(queueItems.id, id)));
-        items.push(orm.update(obligations).set({ regionCode: region, updatedAt: now }).where(and(eq(obligations.documentId, item.documentId), isNull(obligations.regionCode))));
+        items.push(auditedUpdate(deps, obligations, { regionCode: region, updatedAt: now }, and(eq(obligations.documentId, item.documentId), isNull(obligations.regionCode))));
         items.push(orm.update(routingDecisions).set({ regionCode: region }).where(and(eq(routingDecisions.documentId, item.documentId), isNull(routingDecisions.regionCode))));
       }
       return { entries, build: async () => ({ items, result: { id, regionCode: region, caseId: item.caseId, dueOn: item.dueOn } }) };
@@ -179,7 +181,7 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         // The case's unit obligations now belong to the lead unit.
         assignObligationsStmt(deps, caseId, units.find((u) => u.role === 'lead')!.unitId, now),
         // A case queued at intake had no region yet: its obligations count in its region from now on (statistics).
-        deps.db.orm.update(obligations).set({ regionCode: region }).where(and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
+        auditedUpdate(deps, obligations, { regionCode: region }, and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
       ];
       const entries: AuditEntry[] = [];
       if (open.length) {
@@ -240,17 +242,14 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
       items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
       if (!p) {
         const why = `not a rule of region ${regionCode}'s policy (${policy.id})`;
-        items.push(orm.update(obligations).set({ status: 'waived', statusReason: why, regionCode, updatedAt: now }).where(eq(obligations.id, o.id)));
+        items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, regionCode, updatedAt: now }, eq(obligations.id, o.id)));
         entries.push({ actor, action: 'obligation.waived', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, why } });
         continue;
       }
       const row = obligationRow(p, ctx(d.id), now);
       planned_[`${d.id}:${p.ruleId}`] = { id: o.id, dueOn: p.dueOn };
       items.push(
-        orm
-          .update(obligations)
-          .set({ regionCode, unitId: row.unitId, party: row.party, kind: row.kind, titleZh: row.titleZh, titleEn: row.titleEn, dueOn: row.dueOn, provisional: row.provisional, derivationJson: row.derivationJson, source: row.source, updatedAt: now })
-          .where(eq(obligations.id, o.id)),
+        auditedUpdate(deps, obligations, { regionCode, unitId: row.unitId, party: row.party, kind: row.kind, titleZh: row.titleZh, titleEn: row.titleEn, dueOn: row.dueOn, provisional: row.provisional, derivationJson: row.derivationJson, source: row.source, updatedAt: now }, eq(obligations.id, o.id)),
       );
       const future = reminderRows(o.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
       if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoUpdate({ target: [reminders.obligationId, reminders.kind, reminders.fireAt], set: { cancelledAt: null } }));
@@ -263,7 +262,7 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
       known.add(p.ruleId);
       const row = obligationRow(p, ctx(d.id), now);
       planned_[`${d.id}:${p.ruleId}`] = { id: row.id, dueOn: p.dueOn };
-      items.push(orm.insert(obligations).values(row).onConflictDoNothing());
+      items.push(insertRows(obligations, [row], { onConflictDoNothing: true }));
       const future = reminderRows(row.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
       if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoNothing());
       entries.push({ actor, action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: d.id, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, unitId: row.unitId, source: p.source, policy: policy.id } });
