@@ -52,7 +52,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     if (cmd === 'verify') {
       const r = await verifyAuditChain(deps);
       if (r.ok) {
-        out(`审计日志完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed heads, ${r.rows} stored rows re-derived, head #${r.head.seq} root ${r.head.root}`);
+        out(`审计日志完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed heads, ${r.rows} stored rows re-derived, head #${r.head.seq} ${r.head.hash} root ${r.head.root}`);
         return 0;
       }
       out(`审计日志被篡改 audit log does not match (${r.problems.length}${r.problems.length === 50 ? '+' : ''} problems):`);

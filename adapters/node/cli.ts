@@ -118,7 +118,8 @@ export async function scopeProblem(deps: Deps, role: Role, scope: string): Promi
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
-  if (argv[0] === 'audit') return runAuditCli(argv.slice(1), env, out);
+  // The audit commands run in adapters/node/audit-cli.ts; commander only answers their --help.
+  if (argv[0] === 'audit' && argv.length > 1 && !argv.includes('--help') && !argv.includes('-h')) return runAuditCli(argv.slice(1), env, out);
   let ctx: Ctx | undefined;
   let code = 0;
   const open = async () => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') }));
@@ -181,7 +182,24 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('print the published JWKS')
     .action(act(async ({ deps }) => void out(JSON.stringify(await deps.keys.jwks(), null, 2))));
 
-  // audit verify | checkpoint | prove | check: adapters/node/audit-cli.ts (dispatched at the top of runCli).
+  // audit verify | checkpoint | prove | check run in adapters/node/audit-cli.ts (dispatched at the top of runCli).
+  const audit = group('audit', 'the tamper-evident audit log: content commitments, Merkle tree (RFC 9162), signed heads');
+  audit.command('verify').description('re-derive the chain, the tree, every signed head and receipt head and every stored fact; name each mismatch (exit 1)');
+  audit.command('checkpoint').description('sign the current audit head now, unless a signed head already covers it');
+  audit
+    .command('prove')
+    .description('an inclusion (--seq S [--size N]) or consistency (--first M [--second N]) proof with its signed head, as JSON')
+    .option('--seq <n>', 'the audit record')
+    .option('--size <n>', 'the tree size (default: the latest signed head)')
+    .option('--first <n>', 'the earlier tree size')
+    .option('--second <n>', 'the later tree size (default: the latest signed head)')
+    .option('--out <file>', 'write the proof to a file');
+  audit
+    .command('check')
+    .description('verify a proof with no database: RFC 9162 hashes, the tree head signature, the receipt')
+    .argument('<proof.json>', 'from audit prove or /v1/audit/proofs/…')
+    .option('--jwks <file>', "the gateway's /.well-known/jwks.json")
+    .option('--receipt <file>', "a receipt's JWS, or the JSON POST /v1/deliveries answered");
 
   const directory = group('directory', 'the unit directory (regions, units, courts)');
   directory
