@@ -36,6 +36,9 @@ async function trustFixtures() {
       demoManifest({
         messageId: `w-trust-${run}-${id}`,
         senderCode: sender,
+        // The sending court's own case (a sender may only create and extend its own cases): one number per court.
+        court: { code: sender, name: sender },
+        caseNumber: sender === 'court-sm2' ? '(2026)浙08行初501号' : '(2026)浙0802行初502号',
         issuedAt: now,
         regionCode: '330802',
         attachments: [await attachmentEntry({ id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${id}`) }, true)],
