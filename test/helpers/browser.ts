@@ -71,3 +71,20 @@ export async function launchChromium(): Promise<Browser> {
     );
   }
 }
+
+/** The app on a real Node server on loopback (port 0) and a browser to drive it; `close` stops both. */
+export async function pagesOnLoopback(fetch: (req: Request) => Response | Promise<Response>): Promise<{ base: string; browser: Browser; close(): Promise<void> }> {
+  const { serve } = await import('@hono/node-server');
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  const browser = await launchChromium();
+  return {
+    base,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

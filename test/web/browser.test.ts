@@ -9,16 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { pagesOnLoopback } from '../helpers/browser.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
 
 
 let w: WebWorld;
-let server: ServerType;
+let pages: Awaited<ReturnType<typeof pagesOnLoopback>> | undefined;
 let base: string;
 let browser: Browser;
 /** A clerk's browser: Chinese locale, Beijing time, a laptop screen. */
@@ -49,15 +47,12 @@ const caseRows = (page: Page, table: string) => page.locator(`[data-testid="${ta
 beforeAll(async () => {
   // The assertions read the DOM; a screenshot shows Chinese only where the machine has a CJK font.
   w = await webWorld();
-  server = serve({ fetch: w.gw.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  pages = await pagesOnLoopback(w.gw.app.fetch);
+  ({ base, browser } = pages);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) await new Promise<void>((r) => server.close(() => r()));
+  await pages?.close();
   w?.gw.close();
   if (taken.length) console.log(`screenshots in ${shots}:\n${taken.join('\n')}`);
 });

@@ -16,17 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { attachmentEntry, demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 import { T0 } from '../helpers/gateway.js';
-import { launchChromium } from '../helpers/browser.js';
+import { pagesOnLoopback } from '../helpers/browser.js';
 import { CASES, webWorld, type WebWorld } from './world.js';
 
 let w: WebWorld;
-let server: ServerType;
+let pages: Awaited<ReturnType<typeof pagesOnLoopback>> | undefined;
 let base: string;
 let browser: Browser;
 const NEW_FILING = '(2026)浙0825行初301号';
@@ -109,15 +107,12 @@ beforeAll(async () => {
   const sug = demoManifest({ messageId: 'wb-2', senderCode: 'court-longyou', issuedAt: T0, type: 'judicial_suggestion', caseNumber: SUGGESTION_CASE, regionCode: '330802' });
   sug.documents[0]!.title = '关于规范行政处罚程序的司法建议书';
   await push(sug);
-  server = serve({ fetch: w.gw.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  pages = await pagesOnLoopback(w.gw.app.fetch);
+  ({ base, browser } = pages);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) await new Promise<void>((r) => server.close(() => r()));
+  await pages?.close();
   w?.gw.close();
   writeFileSync(join(shotDir, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
   console.log(`workbench screenshots and axe results in ${shotDir}`);
