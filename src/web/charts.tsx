@@ -63,6 +63,8 @@ export interface BarItem {
   value: number | null;
   /** Shown after the value, e.g. "2/5". */
   note?: string;
+  /** Where the label leads: the items behind the figure. */
+  href?: string;
 }
 
 /** Horizontal bars, one row each, as HTML: the label wraps (long Chinese unit names are never cut). Rates by default (0–100%). */
@@ -86,7 +88,7 @@ export const BarChart: FC<{ title: string; items: BarItem[]; color?: string; max
         <ul class="hbars">
           {items.map((it) => (
             <li class="bar" data-label={it.label} data-value={it.value === null ? '' : String(it.value)}>
-              <span class="label">{it.label}</span>
+              <span class="label">{it.href ? <a href={it.href}>{it.label}</a> : it.label}</span>
               <span class="track" aria-hidden="true">
                 {it.value !== null ? <span class="fill" style={`width:${pct(it.value)};background:${color}`}></span> : null}
               </span>

@@ -73,6 +73,9 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:
 dl.facts dt{color:#545d68}
 dl.facts dd{margin:0}
 .progress{display:block;width:100%;max-width:520px}
+.cards a.num{display:block;text-decoration:none;color:inherit}
+.cards a.num:hover,.cards a.num:focus{text-decoration:underline}
+ul.months{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:8px 0 0;font-size:14px}
 @media (max-width:640px){
   header.top{padding:8px 12px}
   main{padding:14px 12px 40px}
