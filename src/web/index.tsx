@@ -35,6 +35,7 @@ import { FigurePage, periodZh } from './pages/figure.js';
 import { drillDown } from '../services/statistics.js';
 import { FIGURES, FIGURE_IDS, type FigureId } from '../domain/statistics/index.js';
 import { setPageSecurityHeaders } from '../lib/security-headers.js';
+import { WORKBENCH_JS, WORKBENCH_JS_PATH } from './assets/workbench.js';
 import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
 
 
@@ -88,6 +89,8 @@ export function createWeb() {
   web.use('*', async (c, next) => {
     await next();
     setPageSecurityHeaders(c.res.headers);
+    // The script's name carries its content hash: it may be kept (and it holds no personal data).
+    if (c.req.path === WORKBENCH_JS_PATH && c.res.status === 200) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
   });
   // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
   web.use('*', csrf());
@@ -107,6 +110,12 @@ export function createWeb() {
   const upload = (path: string) => /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
   web.use('*', (c, next) => (upload(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
   web.onError(renderError);
+
+  // The pages' one script (progress for uploads and exports), from this origin, before any sign-in.
+  web.get('/assets/:name', (c) => {
+    if (c.req.path !== WORKBENCH_JS_PATH) throw new Problem('not-found', 'no such asset');
+    return c.body(WORKBENCH_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  });
 
   web.get('/login', (c) =>
     html(c, <LoginPage next={safeNext(c.req.query('next'))} expired={c.req.query('expired') === '1'} signedOut={c.req.query('signed_out') === '1'} />),

@@ -38,7 +38,7 @@ export const ReportsPage: FC<{
           月度台账
         </h2>
         <p class="muted small">在办案件、败诉案件（滚动报送至审结或化解）和本月新收案件三张表，截至所选月份月末（P 第十五条(一)）。</p>
-        <form method="get" action="/web/reports/ledger" class="filters" data-testid="ledger-form">
+        <form method="get" action="/web/reports/ledger" class="filters" data-testid="ledger-form" data-download>
           {regions.length > 1 ? (
             <label for="l-region">
               行政区划
@@ -68,7 +68,7 @@ export const ReportsPage: FC<{
             下载台账
           </button>
         </form>
-        <p class="muted small">生成需要几秒钟，浏览器下载栏会显示进度。</p>
+        <p class="muted small">生成需要几秒钟：生成期间页面显示“正在生成…”，完成后浏览器开始下载。</p>
       </section>
     ) : null}
 
@@ -76,7 +76,7 @@ export const ReportsPage: FC<{
       <h2 id="report-h" style="margin-top:0">
         半年与年度报告
       </h2>
-      <form method="get" action="/web/reports/report" class="filters" data-testid="report-form">
+      <form method="get" action="/web/reports/report" class="filters" data-testid="report-form" data-busy>
         <label for="r-period">
           期间
           <select id="r-period" name="period">
@@ -106,7 +106,7 @@ export const ReportsPage: FC<{
       </h2>
       <p class="muted small">生成时冻结各项指标及其口径和所涉案件，由网关签名；法院方可凭网关公钥核验。</p>
       {p.role !== 'unit' ? (
-        <form method="post" action="/web/reports/packs" class="act" data-testid="pack-form">
+        <form method="post" action="/web/reports/packs" class="act" data-testid="pack-form" data-busy>
           <label for="p-date">
             会议日期
             <input type="date" id="p-date" name="meetingDate" value={today} required />
@@ -163,11 +163,11 @@ export const ReportsPage: FC<{
                 <td data-label="区域">{k.regions.map(regionName).join('、')}</td>
                 <td data-label="生成时间">{beijingTime(k.createdAt)}</td>
                 <td data-label="操作">
-                  <a href={`/web/reports/packs/${k.id}/print`}>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
+                  <a href={`/web/reports/packs/${k.id}/print`} data-busy>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
                   {packs[i + 1] ? (
                     <>
                       {' · '}
-                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`}>与上一次比较</a>
+                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`} data-busy>与上一次比较</a>
                     </>
                   ) : null}
                 </td>
