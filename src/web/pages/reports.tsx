@@ -4,6 +4,7 @@
  * (S 五(八)): make, list, print, verify. All through the statistics, exports and packs services.
  */
 import type { FC } from 'hono/jsx';
+import { Flash, ListTable } from './list.js';
 import type { comparePacks, listPacks } from '../../services/packs.js';
 import type { reportData } from '../../services/exports.js';
 import type { Principal } from '../../services/clients.js';
@@ -27,11 +28,7 @@ export const ReportsPage: FC<{
 }> = ({ p, regions, month, periods, packs, regionName, today, flash }) => (
   <>
     <h1>台账与报告</h1>
-    {flash ? (
-      <p class="flash" role="status" data-testid="flash">
-        {flash}
-      </p>
-    ) : null}
+    <Flash text={flash} />
     {canLedger(p) ? (
       <section class="card" aria-labelledby="ledger-h">
         <h2 id="ledger-h" style="margin-top:0">
@@ -182,6 +179,24 @@ export const ReportsPage: FC<{
 
 const value = (f: { id: string; numerator: number; rate: number | null }) => (FIGURES[f.id as FigureId]?.kind === 'rate' ? percent(f.rate) : String(f.numerator));
 
+type FigureRow = { id: string; numerator: number; rate: number | null };
+
+/** One section of a report: a row per region (or domain), a column per figure, each under the figure's own name. */
+const Breakdown: FC<{ title: string; first: string; rows: { label: string; figures: FigureRow[] }[] }> = ({ title, first, rows }) => (
+  <>
+    <h2>{title}</h2>
+    <ListTable
+      rows={rows}
+      testid={`report-${first === '区域' ? 'regions' : 'domains'}`}
+      empty="无数据"
+      columns={[
+        { label: first, cell: (x) => x.label },
+        ...(rows[0]?.figures ?? []).map((f, i) => ({ label: FIGURES[f.id as FigureId]?.name.zh ?? '指标', cell: (x: { figures: FigureRow[] }) => (x.figures[i] ? value(x.figures[i]) : '—') })),
+      ]}
+    />
+  </>
+);
+
 export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }> = ({ r, regionName }) => (
   <>
     <h1>{r.title}</h1>
@@ -211,56 +226,8 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
         })}
       </tbody>
     </table>
-    {r.byRegion.length > 1 ? (
-      <>
-        <h2>分区域</h2>
-        <table class="rt">
-          <thead>
-            <tr>
-              <th>区域</th>
-              {r.figures.map((f) => (
-                <th>{FIGURES[f.id as FigureId]?.name.zh ?? '指标'}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {r.byRegion.map((x) => (
-              <tr>
-                <td data-label="区域">{regionName(x.regionCode)}</td>
-                {x.figures.map((f) => (
-                  <td data-label={FIGURES[f.id as FigureId]?.name.zh ?? '指标'}>{value(f)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </>
-    ) : null}
-    {r.byDomain.length ? (
-      <>
-        <h2>分执法领域</h2>
-        <table class="rt">
-          <thead>
-            <tr>
-              <th>领域</th>
-              <th>新收案件</th>
-              <th>败诉率</th>
-              <th>撤销变更率</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.byDomain.map((x) => (
-              <tr>
-                <td data-label="领域">{x.domain}</td>
-                {x.figures.map((f) => (
-                  <td data-label={FIGURES[f.id as FigureId]?.name.zh ?? '指标'}>{value(f)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </>
-    ) : null}
+    {r.byRegion.length > 1 ? <Breakdown title="分区域" first="区域" rows={r.byRegion.map((x) => ({ label: regionName(x.regionCode), figures: x.figures }))} /> : null}
+    {r.byDomain.length ? <Breakdown title="分执法领域" first="领域" rows={r.byDomain.map((x) => ({ label: x.domain, figures: x.figures }))} /> : null}
     <p>
       <a href="/web/reports">← 返回台账与报告</a>
     </p>
