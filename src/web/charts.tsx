@@ -3,6 +3,14 @@
  * SVG, sized so that its labels stay at least 12 px from a 390 px phone to a 1400 px screen; horizontal bars
  * for a rate per unit or per figure as HTML, so that long Chinese unit names wrap instead of being cut. Every
  * mark carries its value as text, so the figures stay readable without colour.
+ *
+ * Why not ECharts' server-side rendering (issue 23 asked; tried with echarts 5, renderToSVGString, ssr: true):
+ * its SVG is drawn for one pixel width given at render time, which the server does not know (a card is ~525 px
+ * at 1400 and ~332 px at 390), so a chart drawn for one width shows its 12 px labels at 7–8 px on the other
+ * (the very defect of the first charts); its bars carry no link (not even title.link survives SSR), so the
+ * drill-down from a bar to its cases would need echarts' client runtime in the page; its SVG has no role or
+ * label for assistive technology; and it adds ~1 MB (335 KB gzipped) to the Worker. Its output does fit our
+ * CSP (inline style attributes and a <style> element, no script). These two small charts stay here instead.
  */
 import type { FC } from 'hono/jsx';
 

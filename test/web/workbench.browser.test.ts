@@ -391,6 +391,20 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
     expect(await text(page, '[data-testid=definitions]')).not.toContain('DOMAIN.md');
     // Not a unit: no bar in the loss chart stands for unassigned cases.
     expect(await page.locator('[data-chart=loss-by-unit] .bar[data-label="未分配"]').count()).toBe(0);
+    // Charts readable at both widths: every label drawn at 12 px or more, no unit name cut.
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      const sizes = await page.evaluate(() => {
+        const svg = [...document.querySelectorAll('svg.chart text')].map((t) => Number(t.getAttribute('font-size')) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 0));
+        const html = [...document.querySelectorAll('figure.chart .label, figure.chart .val')].map((e) => parseFloat(getComputedStyle(e).fontSize));
+        const cut = [...document.querySelectorAll('figure.chart .label')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent);
+        return { min: Math.min(...svg, ...html), count: svg.length + html.length, cut };
+      });
+      expect(sizes.count, `chart labels at ${width}px`).toBeGreaterThan(12);
+      expect(sizes.min, `the smallest chart label at ${width}px`).toBeGreaterThanOrEqual(12);
+      expect(sizes.cut, `chart labels cut at ${width}px`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     await checkPage(page, 'liaison-overview');
     await go(page, '/web/reports');
     expect(await page.locator('[data-testid=ledger-form]').count()).toBe(0);
