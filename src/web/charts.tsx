@@ -1,6 +1,7 @@
 /**
  * Charts drawn on the server (no client script, no external assets): a line for a monthly series as inline
- * SVG, sized so that its labels stay at least 12 px from a 390 px phone to a 1400 px screen; horizontal bars
+ * SVG 300 units wide, so that its 12-unit labels are drawn at 12 px or more wherever its card is at least 300 px
+ * wide (a 360 px phone and up; measured in the liaison journey of test/web/workbench.browser.test.ts); bars
  * for a rate per unit or per figure as HTML, so that long Chinese unit names wrap instead of being cut. Every
  * mark carries its value as text, so the figures stay readable without colour.
  *
@@ -29,7 +30,7 @@ export function niceCeil(x: number): number {
 
 const fmtNumber = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({ title, points, width = 360, height = 200, color = '#1f5fa8', id, axisLabel }) => {
+export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({ title, points, width = 300, height = 190, color = '#1f5fa8', id, axisLabel }) => {
   const m = { l: 30, r: 8, t: 20, b: axisLabel ? 40 : 26 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
