@@ -446,45 +446,53 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
 
 describe('progress for uploads and exports (the pages\' one script, from this origin); without JavaScript the forms still work', () => {
   const BIG = 6 * 1024 * 1024; // under the 8 MiB a form with files may carry
+  /** A clerk's browser of its own for one test (Chinese, Beijing time), closed after it. */
+  const inContext = async (opts: { javaScriptEnabled?: boolean; acceptDownloads?: boolean }, use: (page: Page, ctx: BrowserContext) => Promise<void>) => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1400, height: 900 }, ...opts });
+    try {
+      await use(await ctx.newPage(), ctx);
+    } finally {
+      await ctx.close();
+    }
+  };
   const bigFile = () => ({ name: '答辩状（定稿，含证据目录）.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(BIG, 0x25) });
+  /** The unit signs in, opens its case and fills the defence-draft form with the large file (not yet sent). */
+  const bigDefenceDraft = async (page: Page, caseQuery: string, summary: string) => {
+    await page.goto(`${base}/web/cases?q=${encodeURIComponent(caseQuery)}`);
+    await signIn(page, w.who.unit, '李某');
+    await submit(page, page.locator('[data-testid=cases] tbody a').first());
+    const draft = page.locator('[data-step-form=defence_draft_submitted]');
+    await draft.locator('summary').click();
+    await draft.locator('textarea[name=summary]').fill(summary);
+    await draft.locator('input[type=file]').setInputFiles(bigFile());
+    return draft;
+  };
 
   it('a large defence draft: a labelled progress bar appears and reaches 100 %, then the step is recorded', async () => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1400, height: 900 } });
-    try {
-      const page = await ctx.newPage();
+    await inContext({}, async (page) => {
       const seen: number[] = [];
       await page.exposeFunction('reportProgress', (v: number) => seen.push(v));
-      await page.goto(`${base}/web/cases?q=${encodeURIComponent('行初202')}`);
-      await signIn(page, w.who.unit, '李某');
-      await submit(page, page.locator('[data-testid=cases] tbody a').first());
-      const draft = page.locator('[data-step-form=defence_draft_submitted]');
-      await draft.locator('summary').click();
-      await draft.locator('textarea[name=summary]').fill('事实清楚，证据确实充分。');
-      await draft.locator('input[type=file]').setInputFiles(bigFile());
+      const draft = await bigDefenceDraft(page, '行初202', '事实清楚，证据确实充分。');
       // Watch the bar as the script moves it (the page is replaced when the upload is done).
       await page.evaluate(() => {
         const report = (window as unknown as { reportProgress: (v: number) => void }).reportProgress;
         new MutationObserver((ms) => {
           for (const m of ms) if (m.target instanceof HTMLProgressElement) void report(Number(m.target.getAttribute('data-progress')));
         }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-progress'] });
-      });
-      await draft.locator('button[type=submit]').click();
-      const bar = page.getByRole('progressbar', { name: '上传进度' });
-      await expect.poll(() => seen.length > 0 || bar.count().then((n) => n > 0)).toBe(true);
-      await expect.poll(() => text(page, '[data-testid=flash]'), { timeout: 30_000 }).toContain('已记录答辩状初稿');
-      expect(seen[0]).toBe(0);
-      expect(seen.at(-1)).toBe(100);
-      expect(seen).toEqual([...seen].sort((a, b) => a - b));
-      expect(await text(page, '[data-testid=timeline]')).toContain('答辩状（定稿，含证据目录）.pdf');
-    } finally {
-      await ctx.close();
-    }
+    });
+    await draft.locator('button[type=submit]').click();
+    const bar = page.getByRole('progressbar', { name: '上传进度' });
+    await expect.poll(() => seen.length > 0 || bar.count().then((n) => n > 0)).toBe(true);
+    await expect.poll(() => text(page, '[data-testid=flash]'), { timeout: 30_000 }).toContain('已记录答辩状初稿');
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(await text(page, '[data-testid=timeline]')).toContain('答辩状（定稿，含证据目录）.pdf');
+    });
   });
 
   it('the ledger: "正在生成…" is shown until the download starts', async () => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    try {
-      const page = await ctx.newPage();
+    await inContext({ acceptDownloads: true }, async (page) => {
       await page.goto(`${base}/web/reports`);
       await signIn(page, w.who.bureau, '王某');
       await page.evaluate(() => {
@@ -494,29 +502,19 @@ describe('progress for uploads and exports (the pages\' one script, from this or
           const s = document.querySelector('.busy-status');
           if (s?.textContent && w2.statuses.at(-1) !== s.textContent) w2.statuses.push(s.textContent);
         }).observe(document.body, { subtree: true, childList: true, characterData: true });
-      });
-      await page.fill('#l-month', '2026-11');
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=ledger-form] button')]);
-      expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
-      expect(readFileSync((await download.path())!).subarray(0, 2).toString()).toBe('PK');
-      await expect.poll(() => page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['正在生成…', '已生成，开始下载：台账-柯城区-2026-11.xlsx']);
-      expect(await page.getByRole('status').filter({ hasText: '已生成' }).count()).toBe(1);
-    } finally {
-      await ctx.close();
-    }
+    });
+    await page.fill('#l-month', '2026-11');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=ledger-form] button')]);
+    expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
+    expect(readFileSync((await download.path())!).subarray(0, 2).toString()).toBe('PK');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['正在生成…', '已生成，开始下载：台账-柯城区-2026-11.xlsx']);
+    expect(await page.getByRole('status').filter({ hasText: '已生成' }).count()).toBe(1);
+    });
   });
 
   it('without JavaScript: the same upload posts as a plain form, the ledger downloads, and no progress bar is drawn', async () => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1400, height: 900 }, javaScriptEnabled: false, acceptDownloads: true });
-    try {
-      const page = await ctx.newPage();
-      await page.goto(`${base}/web/cases?q=${encodeURIComponent('行初101')}`);
-      await signIn(page, w.who.unit, '李某');
-      await submit(page, page.locator('[data-testid=cases] tbody a').first());
-      const draft = page.locator('[data-step-form=defence_draft_submitted]');
-      await draft.locator('summary').click();
-      await draft.locator('textarea[name=summary]').fill('不使用脚本提交。');
-      await draft.locator('input[type=file]').setInputFiles(bigFile());
+    await inContext({ javaScriptEnabled: false, acceptDownloads: true }, async (page, ctx) => {
+      const draft = await bigDefenceDraft(page, '行初101', '不使用脚本提交。');
       await submit(page, draft.locator('button[type=submit]'));
       expect(await text(page, '[data-testid=flash]')).toContain('已记录答辩状初稿');
       expect(await page.locator('progress').count()).toBe(0);
@@ -528,9 +526,7 @@ describe('progress for uploads and exports (the pages\' one script, from this or
       const [download] = await Promise.all([bureau.waitForEvent('download'), bureau.click('[data-testid=ledger-form] button')]);
       expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
       expect(await bureau.locator('.busy-status').count()).toBe(0);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 
   it('the script comes from this origin under its content hash; the policy allows no inline script', async () => {
