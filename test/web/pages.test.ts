@@ -13,6 +13,7 @@ import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
 import { waited } from '../../src/web/pages/queue.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
+import { demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 
 let w: WebWorld;
 const ORIGIN = 'http://gw';
@@ -407,5 +408,25 @@ describe('charts and dates', () => {
     expect(weekOf('2026-11-23')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
     expect(weekOf('2026-11-29')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
     expect(weekOf('2026-12-01')).toEqual({ monday: '2026-11-30', sunday: '2026-12-06' });
+  });
+});
+
+describe('the queue page, for a case whose region nothing names (Q 一(一))', () => {
+  it('a candidate region\'s bureau assigns it from the page: the item is claimed for its region, the other bureau no longer sees it', async () => {
+    const m = demoManifest({ messageId: 'web-unsettled', senderCode: 'court-longyou', issuedAt: w.clock.now(), caseNumber: '(2026)浙0825行初401号' });
+    const c = m.documents[0]!.case!;
+    c.defendants = [{ name: '某某管理办公室' }];
+    c.challengedAct.actingUnits = [{ name: '某某管理办公室' }];
+    expect((await w.gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, w.court.signer)))).status).toBe(201);
+    const [item] = (await listQueue(w.gw.deps, {})).filter((i) => i.caseNumber === '(2026)浙0825行初401号');
+    expect(item).toMatchObject({ regionCode: null });
+    const kecheng = await signIn(w.who.bureau);
+    const qujiang = await signIn(w.who.qujiangBureau);
+    expect(await text(await req('/web/queue', { headers: { cookie: qujiang } }))).toContain('行初401号');
+    const res = await req(`/web/queue/${item!.id}/assign`, form({ lead: 'kc-zjj', reason: '经核实系柯城区住建局作出' }, { cookie: kecheng }));
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect(await text(await req('/web/queue', { headers: { cookie: qujiang } }))).not.toContain('行初401号');
+    const [row] = await w.gw.deps.db.orm.select({ status: queueItems.status, regionCode: queueItems.regionCode }).from(queueItems).where(eq(queueItems.id, item!.id));
+    expect(row).toEqual({ status: 'assigned', regionCode: '330802' });
   });
 });
