@@ -1,9 +1,11 @@
 /**
  * Headers of every page for people (the pages under /web, the API reference /docs, the printable meeting
- * pack): no caching (they hold personal data), no framing, no scripts, no outside resources, no sniffing.
+ * pack): no caching (they hold personal data), no framing, no outside resources, no sniffing, and scripts only
+ * from this origin (the pages' one script, src/web/assets/workbench.ts: never an inline script), which may
+ * talk to this origin alone (upload progress, exports).
  */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   // same-origin (not no-referrer): a form POST keeps its Origin header, which the pages' CSRF check reads.

@@ -1,8 +1,17 @@
 /**
  * Charts drawn on the server (no client script, no external assets): a line for a monthly series as inline
- * SVG, sized so that its labels stay at least 12 px from a 390 px phone to a 1400 px screen; horizontal bars
+ * SVG 300 units wide, so that its 12-unit labels are drawn at 12 px or more wherever its card is at least 300 px
+ * wide (a 360 px phone and up; measured in the liaison journey of test/web/workbench.browser.test.ts); bars
  * for a rate per unit or per figure as HTML, so that long Chinese unit names wrap instead of being cut. Every
  * mark carries its value as text, so the figures stay readable without colour.
+ *
+ * Why not ECharts' server-side rendering (issue 23 asked; tried with echarts 5, renderToSVGString, ssr: true):
+ * its SVG is drawn for one pixel width given at render time, which the server does not know (a card is ~525 px
+ * at 1400 and ~332 px at 390), so a chart drawn for one width shows its 12 px labels at 7–8 px on the other
+ * (the very defect of the first charts); its bars carry no link (not even title.link survives SSR), so the
+ * drill-down from a bar to its cases would need echarts' client runtime in the page; its SVG has no role or
+ * label for assistive technology; and it adds ~1 MB (335 KB gzipped) to the Worker. Its output does fit our
+ * CSP (inline style attributes and a <style> element, no script). These two small charts stay here instead.
  */
 import type { FC } from 'hono/jsx';
 
@@ -21,7 +30,7 @@ export function niceCeil(x: number): number {
 
 const fmtNumber = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({ title, points, width = 360, height = 200, color = '#1f5fa8', id, axisLabel }) => {
+export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({ title, points, width = 300, height = 190, color = '#1f5fa8', id, axisLabel }) => {
   const m = { l: 30, r: 8, t: 20, b: axisLabel ? 40 : 26 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
@@ -63,6 +72,8 @@ export interface BarItem {
   value: number | null;
   /** Shown after the value, e.g. "2/5". */
   note?: string;
+  /** Where the label leads: the items behind the figure. */
+  href?: string;
 }
 
 /** Horizontal bars, one row each, as HTML: the label wraps (long Chinese unit names are never cut). Rates by default (0–100%). */
@@ -86,7 +97,7 @@ export const BarChart: FC<{ title: string; items: BarItem[]; color?: string; max
         <ul class="hbars">
           {items.map((it) => (
             <li class="bar" data-label={it.label} data-value={it.value === null ? '' : String(it.value)}>
-              <span class="label">{it.label}</span>
+              <span class="label">{it.href ? <a href={it.href}>{it.label}</a> : it.label}</span>
               <span class="track" aria-hidden="true">
                 {it.value !== null ? <span class="fill" style={`width:${pct(it.value)};background:${color}`}></span> : null}
               </span>

@@ -30,8 +30,12 @@ import { HomePage, type HomeCounts } from './pages/home.js';
 import { BoardPage } from './pages/board.js';
 import { QueuePage } from './pages/queue.js';
 import { OverviewPage } from './pages/overview.js';
-import { overviewFigures, overviewRegions } from './overview-data.js';
+import { figureHref, overviewFigures, overviewRegions } from './overview-data.js';
+import { FigurePage, periodZh } from './pages/figure.js';
+import { drillDown } from '../services/statistics.js';
+import { FIGURES, FIGURE_IDS, type FigureId } from '../domain/statistics/index.js';
 import { setPageSecurityHeaders } from '../lib/security-headers.js';
+import { WORKBENCH_JS, WORKBENCH_JS_PATH } from './assets/workbench.js';
 import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
 
 
@@ -85,6 +89,8 @@ export function createWeb() {
   web.use('*', async (c, next) => {
     await next();
     setPageSecurityHeaders(c.res.headers);
+    // The script's name carries its content hash: it may be kept (and it holds no personal data).
+    if (c.req.path === WORKBENCH_JS_PATH && c.res.status === 200) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
   });
   // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
   web.use('*', csrf());
@@ -104,6 +110,12 @@ export function createWeb() {
   const upload = (path: string) => /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
   web.use('*', (c, next) => (upload(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
   web.onError(renderError);
+
+  // The pages' one script (progress for uploads and exports), from this origin, before any sign-in.
+  web.get('/assets/:name', (c) => {
+    if (c.req.path !== WORKBENCH_JS_PATH) throw new Problem('not-found', 'no such asset');
+    return c.body(WORKBENCH_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  });
 
   web.get('/login', (c) =>
     html(c, <LoginPage next={safeNext(c.req.query('next'))} expired={c.req.query('expired') === '1'} signedOut={c.req.query('signed_out') === '1'} />),
@@ -224,6 +236,63 @@ export function createWeb() {
     const years = Array.from({ length: 5 }, (_, i) => thisYear - i);
     const f = await overviewFigures(deps, p, region, year);
     return page(c, '区域概况', '/web/overview', <OverviewPage f={f} regions={regions} years={years.includes(year) ? years : [year, ...years]} />);
+  });
+
+  // 统计口径下钻: the items behind one figure, through the same service (and the same scope check) as the API.
+  web.get('/overview/figures/:figure', async (c) => {
+    const p = c.var.principal;
+    const deps = c.var.deps;
+    const figure = c.req.param('figure');
+    if (!(FIGURE_IDS as readonly string[]).includes(figure)) throw new Problem('not-found', `no figure ${figure}`);
+    const regions = await overviewRegions(deps, p);
+    const region = c.req.query('region') ?? '';
+    // Another region's figures are refused before anything is counted (a tampered URL gets a page with no data).
+    if (!regions.some((r) => r.code === region)) throw new Problem('forbidden', 'outside the regions this client may see');
+    const n = await names(deps);
+    const unit = c.req.query('unit') || undefined;
+    if (unit && n.index.unit(unit)?.regionCode !== region) throw new Problem('not-found', 'no such unit in this region');
+    const period = c.req.query('period') ?? '';
+    const part = c.req.query('part') === 'numerator' ? 'numerator' : 'denominator';
+    const r = await drillDown(deps, p, figure, { period, regions: [region], ...(unit ? { unit } : {}), part });
+    const f = r.figure;
+    const def = FIGURES[figure as FigureId];
+    const href = (part2: string) => figureHref(figure, region, r.period.label, unit, part2 === 'numerator' ? 'numerator' : undefined);
+    // A liaison or court reads case numbers only (the service gives it no more).
+    const figuresOnly = p.role === 'liaison' || p.role === 'court';
+    return page(
+      c,
+      `${def.name.zh} · 下钻`,
+      '/web/overview',
+      <FigurePage
+        d={{
+          figureId: figure,
+          nameZh: def.name.zh,
+          kind: def.kind === 'rate' ? 'rate' : 'count',
+          numeratorZh: def.numerator.zh,
+          denominatorZh: def.denominator?.zh ?? null,
+          definitionZh: def.definition.zh,
+          source: def.source,
+          counts: def.unit,
+          numerator: f.numerator,
+          denominator: f.denominator,
+          rate: f.rate,
+          regionName: n.region(region),
+          periodZh: periodZh(r.period.label),
+          unitName: unit ? n.unit(unit) : undefined,
+          part,
+          figuresOnly,
+          rows: r.items.map((i) => ({
+            caseNumber: i.caseNumber,
+            regionName: n.region(i.regionCode),
+            inNumerator: i.inNumerator,
+            ...('caseId' in i && !figuresOnly ? { unitName: n.unit(i.unitId), href: i.caseId ? `/web/cases/${encodeURIComponent(i.caseId)}` : undefined } : {}),
+          })),
+          back: `/web/overview?region=${encodeURIComponent(region)}&year=${r.period.from.slice(0, 4)}`,
+          allHref: href('denominator'),
+          numeratorHref: href('numerator'),
+        }}
+      />,
+    );
   });
 
   mountWorkbench(web);

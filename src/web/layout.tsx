@@ -3,6 +3,7 @@ import type { Child, FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Principal } from '../services/clients.js';
 import { ROLE_ZH } from './labels.js';
+import { WORKBENCH_JS_PATH } from './assets/workbench.js';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -72,7 +73,12 @@ svg.chart{display:block;width:100%;height:auto}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dl.facts dt{color:#545d68}
 dl.facts dd{margin:0}
-.progress{display:block;width:100%;max-width:520px}
+.progress{display:block;width:100%;max-width:520px;height:18px;margin-top:4px}
+.upload-progress{margin:8px 0}
+.busy-status{margin:6px 0}
+.cards a.num{display:block;text-decoration:none;color:inherit}
+.cards a.num:hover,.cards a.num:focus{text-decoration:underline}
+ul.months{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:8px 0 0;font-size:14px}
 @media (max-width:640px){
   header.top{padding:8px 12px}
   main{padding:14px 12px 40px}
@@ -122,6 +128,8 @@ export const Page: FC<{ title: string; principal?: Principal | undefined; person
       <link rel="icon" type="image/svg+xml" href={FAVICON} />
       {/* Raw: the CSS holds quotes, which text children would escape (and CSS does not unescape). */}
       <style>{raw(CSS)}</style>
+      {/* Progress for uploads and exports; every page works without it. */}
+      <script src={WORKBENCH_JS_PATH} defer></script>
     </head>
     <body>
       <header class="top">

@@ -11,6 +11,12 @@ import { names } from './data.js';
 import { beijingDate } from '../domain/calendar/index.js';
 import type { OverviewFigures, Ratio } from './pages/overview.js';
 
+/** The drill-down page of one figure (region, period, optionally one unit; the numerator's items only with part). */
+export function figureHref(figure: string, region: string, period: string, unit?: string, part?: 'numerator'): string {
+  const q = new URLSearchParams({ region, period, ...(unit ? { unit } : {}), ...(part ? { part } : {}) });
+  return `/web/overview/figures/${encodeURIComponent(figure)}?${q.toString()}`;
+}
+
 /** The regions whose figures the principal may see, as the statistics API allows. */
 export async function overviewRegions(deps: Deps, p: Principal): Promise<{ code: string; name: string }[]> {
   if (p.role === 'procuratorate' || p.role === 'unit') return [];

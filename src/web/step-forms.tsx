@@ -20,7 +20,8 @@ interface StepForm {
   /** Why this step exists, in the product's words, with the article. */
   note: string;
   fields: Field[];
-  toBody: (f: FormValues) => unknown;
+  /** What was posted, as the step's body; without it, each text/date field by its name and each yes/no as a boolean. */
+  toBody?: (f: FormValues) => unknown;
 }
 
 export interface Adviser {
@@ -57,40 +58,56 @@ function agentsOf(f: FormValues, advisers: readonly Adviser[]) {
   return out;
 }
 
+const line = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({ name, label, type: 'text', required, ...more });
+const area = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({ name, label, type: 'textarea', required, ...more });
+const day = (name: string, label: string): Field => ({ name, label, type: 'date', required: true });
+const yn = (name: string, label: string, yesLabel: string, noLabel: string): Field => ({ name, label, type: 'yesno', yes: yesLabel, no: noLabel });
+
+/** The body of a form without a toBody of its own: text and dates by name (optional ones left out when empty), yes/no as booleans. */
+function plainBody(fields: readonly Field[], f: FormValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const x of fields) {
+    if (x.type === 'yesno') body[x.name] = yes(f, x.name);
+    else if (x.type === 'text' || x.type === 'textarea' || x.type === 'date') body[x.name] = x.required ? s(f, x.name) : opt(f, x.name);
+  }
+  return body;
+}
+
+/** What a posted step form means, as the body POST /v1/cases/{id}/steps/{kind} takes. */
+export const bodyOf = (form: StepForm, f: FormValues): Record<string, unknown> => (form.toBody ? (form.toBody(f) as Record<string, unknown>) : plainBody(form.fields, f));
+
 export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind, StepForm>> {
   return {
-    report_filed: { title: '报备收案', note: '收到起诉状副本后向司法局报备（S 五(三)）。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
-    routing_slip_issued: { title: '出具阅办单', note: '司法局出具阅办单，确定承办单位（P 第十条）。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
+    report_filed: { title: '报备收案', note: '收到起诉状副本后向司法局报备（S 五(三)）。', fields: [area('note', '说明（可不填）', false)] },
+    routing_slip_issued: { title: '出具阅办单', note: '司法局出具阅办单，确定承办单位（P 第十条）。', fields: [area('note', '说明（可不填）', false)] },
     leader_signoff: {
       title: '领导审签',
       note: '分管领导审签阅办单；重大事项报主要负责人（B 第四条）。',
       fields: [
-        { name: 'leader', label: '审签领导', type: 'text', required: true },
-        { name: 'post', label: '职务', type: 'text', required: true },
-        { name: 'major', label: '是否重大事项', type: 'yesno', yes: '是，报主要负责人', no: '否' },
-        { name: 'signedOn', label: '审签日期', type: 'date', required: true },
+        line('leader', '审签领导'),
+        line('post', '职务'),
+        yn('major', '是否重大事项', '是，报主要负责人', '否'),
+        day('signedOn', '审签日期'),
       ],
-      toBody: (f) => ({ leader: s(f, 'leader'), post: s(f, 'post'), major: yes(f, 'major'), signedOn: s(f, 'signedOn') }),
     },
     leader_instructions: {
       title: '领导批示反馈',
       note: '领导批示意见反馈承办单位（P 第七条(一)）。',
       fields: [
-        { name: 'leader', label: '批示领导', type: 'text', required: true },
-        { name: 'instructions', label: '批示内容', type: 'textarea', required: true },
+        line('leader', '批示领导'),
+        area('instructions', '批示内容'),
       ],
-      toBody: (f) => ({ leader: s(f, 'leader'), instructions: s(f, 'instructions') }),
     },
     appearance_registered: {
       title: '出庭报备',
       note: '报备出庭的负责人；负责人不能出庭的，写明理由并委托相应工作人员和法律顾问（法释〔2020〕3号 第8–9条，B 第十六条）。',
       fields: [
-        { name: 'required', label: '本案是否要求负责人出庭', type: 'yesno', yes: '是', no: '否' },
-        { name: 'requiredBecause', label: '要求出庭的依据（可不填）', type: 'text' },
-        { name: 'headName', label: '出庭负责人姓名（负责人出庭时填写）', type: 'text' },
-        { name: 'headPost', label: '出庭负责人职务', type: 'text' },
-        { name: 'principal', label: '是否正职负责人', type: 'yesno', yes: '是', no: '否' },
-        { name: 'cannotReason', label: '负责人不能出庭的理由（不能出庭时填写）', type: 'textarea' },
+        yn('required', '本案是否要求负责人出庭', '是', '否'),
+        line('requiredBecause', '要求出庭的依据（可不填）', false),
+        line('headName', '出庭负责人姓名（负责人出庭时填写）', false),
+        line('headPost', '出庭负责人职务', false),
+        yn('principal', '是否正职负责人', '是', '否'),
+        area('cannotReason', '负责人不能出庭的理由（不能出庭时填写）', false),
         { name: 'agents', label: '委托代理人（负责人不能出庭时，须含本机关工作人员）', type: 'agents', min: 0 },
       ],
       toBody: (f) => {
@@ -109,30 +126,29 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
       title: '提交答辩状初稿',
       note: '答辩状初稿报司法局审核（P 第十一条）。',
       fields: [
-        { name: 'summary', label: '答辩要点', type: 'textarea', required: true, hint: '写明答辩意见的要点，司法局据此审核。' },
+        area('summary', '答辩要点', true, { hint: '写明答辩意见的要点，司法局据此审核。' }),
         { name: 'attachments', label: '答辩状初稿文件（可多选，合计不超过 8 MB）', type: 'files' },
       ],
-      toBody: (f) => ({ summary: s(f, 'summary') }),
     },
     defence_reviewed: {
       title: '审核答辩状',
       note: '司法局审核承办单位提交的答辩状初稿。',
       fields: [
-        { name: 'result', label: '审核结果', type: 'yesno', yes: '通过', no: '退回修改' },
-        { name: 'comments', label: '审核意见（退回时必填）', type: 'textarea' },
+        yn('result', '审核结果', '通过', '退回修改'),
+        area('comments', '审核意见（退回时必填）', false),
       ],
       toBody: (f) => ({ result: yes(f, 'result') ? 'passed' : 'returned', comments: opt(f, 'comments') }),
     },
-    answer_filed: { title: '答辩举证', note: '向法院提交答辩状、证据和依据（行政诉讼法 第67条）。', fields: [{ name: 'filedOn', label: '提交日期', type: 'date', required: true }], toBody: (f) => ({ filedOn: s(f, 'filedOn') }) },
+    answer_filed: { title: '答辩举证', note: '向法院提交答辩状、证据和依据（行政诉讼法 第67条）。', fields: [day('filedOn', '提交日期')] },
     hearing_held: {
       title: '开庭情况',
       note: '开庭后反馈负责人是否出庭、是否发言（出庭又出声）以及出庭人员（S 四(二)）。',
       fields: [
-        { name: 'heldOn', label: '开庭日期', type: 'date', required: true },
-        { name: 'headAppeared', label: '负责人是否出庭', type: 'yesno', yes: '出庭', no: '未出庭' },
-        { name: 'headName', label: '出庭负责人姓名', type: 'text' },
-        { name: 'principal', label: '是否正职负责人', type: 'yesno', yes: '是', no: '否' },
-        { name: 'spoke', label: '负责人是否发言', type: 'yesno', yes: '发言', no: '未发言' },
+        day('heldOn', '开庭日期'),
+        yn('headAppeared', '负责人是否出庭', '出庭', '未出庭'),
+        line('headName', '出庭负责人姓名', false),
+        yn('principal', '是否正职负责人', '是', '否'),
+        yn('spoke', '负责人是否发言', '发言', '未发言'),
         { name: 'agents', label: '出庭的代理人', type: 'agents', min: 0 },
       ],
       toBody: (f) => ({
@@ -148,71 +164,64 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
       title: '上诉意见',
       note: '收到判决后提出是否上诉的意见和理由（S 五(四)，B 第八条）。',
       fields: [
-        { name: 'appeal', label: '是否建议上诉', type: 'yesno', yes: '建议上诉', no: '不上诉' },
-        { name: 'reasons', label: '理由', type: 'textarea', required: true },
+        yn('appeal', '是否建议上诉', '建议上诉', '不上诉'),
+        area('reasons', '理由'),
       ],
-      toBody: (f) => ({ appeal: yes(f, 'appeal'), reasons: s(f, 'reasons') }),
     },
     appeal_decision: {
       title: '上诉决定',
       note: '政府（或司法局）对是否上诉作出决定。',
       fields: [
-        { name: 'appeal', label: '决定', type: 'yesno', yes: '上诉', no: '不上诉' },
-        { name: 'decidedBy', label: '决定人', type: 'text', required: true },
+        yn('appeal', '决定', '上诉', '不上诉'),
+        line('decidedBy', '决定人'),
       ],
-      toBody: (f) => ({ appeal: yes(f, 'appeal'), decidedBy: s(f, 'decidedBy') }),
     },
     decision_effective: {
       title: '裁判生效',
       note: '记录裁判生效的日期及依据，据此重新计算履行等时限。',
       fields: [
-        { name: 'effectiveOn', label: '生效日期', type: 'date', required: true },
-        { name: 'reason', label: '生效依据（如上诉期满未上诉、二审判决送达）', type: 'textarea', required: true, max: 500 },
+        day('effectiveOn', '生效日期'),
+        area('reason', '生效依据（如上诉期满未上诉、二审判决送达）', true, { max: 500 }),
       ],
-      toBody: (f) => ({ effectiveOn: s(f, 'effectiveOn'), reason: s(f, 'reason') }),
     },
-    appeal_filed: { title: '提起上诉', note: '向法院提起上诉。', fields: [{ name: 'filedOn', label: '上诉日期', type: 'date', required: true }], toBody: (f) => ({ filedOn: s(f, 'filedOn') }) },
-    no_appeal_reasons: { title: '不上诉理由', note: '不上诉的，书面说明理由（P 第十三条(三)）。', fields: [{ name: 'reasons', label: '不上诉的理由', type: 'textarea', required: true }], toBody: (f) => ({ reasons: s(f, 'reasons') }) },
+    appeal_filed: { title: '提起上诉', note: '向法院提起上诉。', fields: [day('filedOn', '上诉日期')] },
+    no_appeal_reasons: { title: '不上诉理由', note: '不上诉的，书面说明理由（P 第十三条(三)）。', fields: [area('reasons', '不上诉的理由')] },
     loss_report: {
       title: '败诉分析报告',
       note: '败诉案件报送分析报告，包括案件事实、裁判结果、整改建议和其他说明四部分（P 第十六条，B 第七条）。',
       fields: [
-        { name: 'facts', label: '一、基本案情', type: 'textarea', required: true },
-        { name: 'result', label: '二、裁判结果及败诉原因', type: 'textarea', required: true },
-        { name: 'recommendations', label: '三、整改措施和建议', type: 'textarea', required: true },
-        { name: 'other', label: '四、其他需要说明的情况', type: 'textarea', required: true },
+        area('facts', '一、基本案情'),
+        area('result', '二、裁判结果及败诉原因'),
+        area('recommendations', '三、整改措施和建议'),
+        area('other', '四、其他需要说明的情况'),
       ],
-      toBody: (f) => ({ facts: s(f, 'facts'), result: s(f, 'result'), recommendations: s(f, 'recommendations'), other: s(f, 'other') }),
     },
     three_ones_plan: {
       title: '“三个一”方案',
       note: '败诉后确定一名领导、一个专班、一套方案（P 第十四条(二)）。',
       fields: [
-        { name: 'leader', label: '牵头领导', type: 'text', required: true },
-        { name: 'team', label: '工作专班', type: 'textarea', required: true },
-        { name: 'plan', label: '工作方案', type: 'textarea', required: true },
+        line('leader', '牵头领导'),
+        area('team', '工作专班'),
+        area('plan', '工作方案'),
       ],
-      toBody: (f) => ({ leader: s(f, 'leader'), team: s(f, 'team'), plan: s(f, 'plan') }),
     },
     performance_done: {
       title: '履行完毕',
       note: '生效裁判履行完毕，附履行情况（P 第十五条(三)）。',
       fields: [
-        { name: 'doneOn', label: '履行完毕日期', type: 'date', required: true },
-        { name: 'evidence', label: '履行情况及证明材料', type: 'textarea', required: true },
+        day('doneOn', '履行完毕日期'),
+        area('evidence', '履行情况及证明材料'),
       ],
-      toBody: (f) => ({ doneOn: s(f, 'doneOn'), evidence: s(f, 'evidence') }),
     },
     major_case_flagged: {
       title: '列为重大案件',
       note: '重大、敏感案件报送风险评估。',
       fields: [
-        { name: 'reason', label: '列为重大案件的原因', type: 'textarea', required: true },
-        { name: 'riskReport', label: '风险评估', type: 'textarea', required: true },
+        area('reason', '列为重大案件的原因'),
+        area('riskReport', '风险评估'),
       ],
-      toBody: (f) => ({ reason: s(f, 'reason'), riskReport: s(f, 'riskReport') }),
     },
-    archived: { title: '归档', note: '案件办结归档。', fields: [{ name: 'note', label: '说明（可不填）', type: 'textarea' }], toBody: (f) => ({ note: opt(f, 'note') }) },
+    archived: { title: '归档', note: '案件办结归档。', fields: [area('note', '说明（可不填）', false)] },
   };
 }
 

@@ -32,7 +32,7 @@ import { CasesPage } from './pages/cases.js';
 import { CasePage } from './pages/case.js';
 import { SuggestionPage, SuggestionsPage } from './pages/suggestions.js';
 import { ComparePage, ReportPage, ReportsPage, VerifyPage } from './pages/reports.js';
-import { filesOf, stepForms, stepsFor, type FormValues } from './step-forms.js';
+import { bodyOf, filesOf, stepForms, stepsFor, type FormValues } from './step-forms.js';
 import { DOCUMENT_TYPE_ZH, SUGGESTION_STATUS_ZH, stepZh } from './labels.js';
 
 const FILING_STATUSES = ['new', 'retrieved', 'confirmed'] as const;
@@ -172,7 +172,7 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const form = stepForms(advisers)[kind as StepKind];
     if (!form) throw new Problem('not-found', `no step form ${kind}`);
     const posted = (await formOf(c, { all: true })) as FormValues;
-    const body = form.toBody(posted) as Record<string, unknown>;
+    const body = bodyOf(form, posted);
     for (const f of form.fields) if (f.type === 'files') {
       const files = await filesOf(posted, f.name);
       if (files.length) body[f.name] = files;

@@ -3,7 +3,7 @@
  * attributes, safe redirects, CSRF, rights across regions and roles, friendly error pages, security headers,
  * and the SVG charts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { listQueue } from '../../src/services/assignments.js';
 import { revokeClient } from '../../src/services/clients.js';
@@ -12,7 +12,8 @@ import { BarChart, LineChart, niceCeil } from '../../src/web/charts.js';
 import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
 import { waited } from '../../src/web/pages/queue.js';
-import { CASES, webWorld, type WebWorld } from './world.js';
+import { CASES, LATER, webWorld, type WebWorld } from './world.js';
+import { demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 
 let w: WebWorld;
 const ORIGIN = 'http://gw';
@@ -160,14 +161,15 @@ describe('forms and rights', () => {
     expect((await req('/web/reports/ledger?region=330802&month=2026-11&format=xlsx', { headers: { cookie: court } })).status).toBe(403);
   });
 
-  it('every page is sent with no-store, a CSP without scripts, and no framing', async () => {
+  it('every page is sent with no-store, a CSP whose scripts come from this origin only, and no framing', async () => {
     const res = await req('/web/board', { headers: { cookie: bureau } });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-    expect(res.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    expect(/script-src[^;]*/.exec(res.headers.get('content-security-policy')!)![0]).toBe("script-src 'self'");
     expect(res.headers.get('x-frame-options')).toBe('DENY');
-    expect(await res.text()).not.toMatch(/<script/i);
+    // One script, from this origin, and no inline script at all.
+    expect([...(await res.text()).matchAll(/<script\b[^>]*>/gi)].map((m) => m[0])).toEqual([expect.stringMatching(/^<script src="\/web\/assets\/workbench-[0-9a-f]{16}\.js" defer(="")?>$/)]);
   });
 
   it('the style sheet reaches the browser as written (quotes unescaped: fonts, stacked-table labels)', async () => {
@@ -294,6 +296,92 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
   });
 });
 
+describe('the statistics drill-down: from a figure to the cases behind it, with the API\'s access rules', () => {
+  let bureau: string;
+  let liaison: string;
+  beforeAll(async () => {
+    bureau = await signIn(w.who.bureau);
+    liaison = await signIn(w.who.liaison);
+  });
+  const page = async (path: string, cookie: string) => {
+    const res = await req(path, { headers: { cookie } });
+    return { status: res.status, body: await text(res) };
+  };
+  const testid = (body: string, id: string) => new RegExp(`data-testid="${id}"[^>]*>([^<]*)<`).exec(body)?.[1]?.trim();
+  const hrefOf = (body: string, marker: string) => {
+    const m = new RegExp(`<a[^>]*${marker}[^>]*>`).exec(body)?.[0] ?? '';
+    return (/href="([^"]+)"/.exec(m)?.[1] ?? '').replace(/&amp;/g, '&');
+  };
+  const rows = (body: string) => [...body.matchAll(/<tr data-in-numerator="(yes|no)"/g)].map((m) => m[1]);
+
+  it('the year\'s new cases and the month\'s: the drill-down lists as many cases as the figure clicked says (docs/domain.md §7)', async () => {
+    const ov = await page('/web/overview?region=330802&year=2026', bureau);
+    expect(ov.status).toBe(200);
+    const total = Number(testid(ov.body, 'new-cases'));
+    expect(total).toBe(4); // 101, 102, 201 and 202 in Kecheng; 203 is Qujiang's
+    const year = await page(hrefOf(ov.body, 'data-testid="new-cases"'), bureau);
+    expect(year.status).toBe(200);
+    expect(Number(testid(year.body, 'drill-count'))).toBe(total);
+    expect(year.body).toContain(CASES.old1);
+    expect(year.body).not.toContain(CASES.qujiang);
+    expect(year.body).toContain('首份文书'); // the definition, in the product's words
+    const nov = /data-month="11"[^>]*>(\d+) 月 (\d+) 件</.exec(ov.body)!;
+    const month = await page(hrefOf(ov.body, 'data-month="11"'), bureau);
+    expect(month.body).toContain('2026 年 11 月');
+    expect(Number(testid(month.body, 'drill-count'))).toBe(Number(nov[2]));
+    expect(Number(testid(month.body, 'drill-count'))).toBe(4);
+  });
+
+  it('a rate: the numerator and denominator shown on the overview are the rows behind it', async () => {
+    // Two weeks on, the answers of 101 and 102 (due 2026-11-24) have fallen due: they are in the denominator.
+    const was = w.clock.now();
+    w.clock.set(LATER);
+    onTestFinished(() => w.clock.set(was));
+    const bureau = await signIn(w.who.bureau);
+    const ov = await page('/web/overview?region=330802&year=2026', bureau);
+    // The on-time answer bar: "n/d" beside it; its label leads to the drill-down.
+    const li = /<li class="bar" data-label="答辩举证[^"]*"[\s\S]*?<\/li>/.exec(ov.body)![0];
+    const [, n, d] = /（(\d+)\/(\d+)）/.exec(li)!;
+    expect(Number(d)).toBeGreaterThan(0);
+    const drill = await page((/href="([^"]+)"/.exec(li)![1] ?? '').replace(/&amp;/g, '&'), bureau);
+    expect(drill.status).toBe(200);
+    expect(testid(drill.body, 'figure-numerator')).toBe(n);
+    expect(testid(drill.body, 'figure-denominator')).toBe(d);
+    expect(rows(drill.body).length).toBe(Number(d));
+    expect(rows(drill.body).filter((x) => x === 'yes').length).toBe(Number(n));
+    const numerator = await page(hrefOf(drill.body, 'href="[^"]*part=numerator'), bureau);
+    expect(Number(testid(numerator.body, 'drill-count'))).toBe(Number(n));
+  });
+
+  it('another region\'s figures are refused, by URL tampering too: a Chinese 403 page with no case number', async () => {
+    const other = await page('/web/overview/figures/new_cases?region=330803&period=2026', bureau);
+    expect(other.status).toBe(403);
+    expect(other.body).not.toContain(CASES.qujiang);
+    expect(other.body).not.toContain('drill-items');
+    // A unit of another region under one's own region, and an unknown figure, are no page either.
+    const unit = await page('/web/overview/figures/new_cases?region=330802&period=2026&unit=qj-zjj', bureau);
+    expect(unit.status).toBe(404);
+    expect(unit.body).not.toContain(CASES.qujiang);
+    expect((await page('/web/overview/figures/no_such_figure?region=330802&period=2026', bureau)).status).toBe(404);
+    expect((await page('/web/overview/figures/new_cases?region=330802&period=2026-13', bureau)).status).toBe(400);
+    // A unit client sees no statistics pages at all (as the overview).
+    const unitCookie = await signIn(w.who.unit);
+    expect((await page('/web/overview/figures/new_cases?region=330802&period=2026', unitCookie)).status).toBe(403);
+  });
+
+  it('a liaison drills into the regions its court serves and sees case numbers only, never a link into a case', async () => {
+    const kc = await page('/web/overview/figures/new_cases?region=330802&period=2026', liaison);
+    expect(kc.status).toBe(200);
+    expect(Number(testid(kc.body, 'drill-count'))).toBe(4);
+    expect(kc.body).toContain(CASES.old1);
+    expect(kc.body).not.toMatch(/href="\/web\/cases\//);
+    expect(kc.body).not.toContain(w.caseIds.old1);
+    const qj = await page('/web/overview/figures/new_cases?region=330803&period=2026', liaison);
+    expect(Number(testid(qj.body, 'drill-count'))).toBe(1);
+    expect((await page('/web/overview/figures/new_cases?region=330899&period=2026', liaison)).status).toBe(403);
+  });
+});
+
 describe('charts and dates', () => {
   it('axis tops are 1, 2 or 5 × 10^n', () => {
     expect([0, 1, 3, 7, 11, 26, 480].map(niceCeil)).toEqual([1, 1, 5, 10, 20, 50, 500]);
@@ -320,5 +408,25 @@ describe('charts and dates', () => {
     expect(weekOf('2026-11-23')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
     expect(weekOf('2026-11-29')).toEqual({ monday: '2026-11-23', sunday: '2026-11-29' });
     expect(weekOf('2026-12-01')).toEqual({ monday: '2026-11-30', sunday: '2026-12-06' });
+  });
+});
+
+describe('the queue page, for a case whose region nothing names (Q 一(一))', () => {
+  it('a candidate region\'s bureau assigns it from the page: the item is claimed for its region, the other bureau no longer sees it', async () => {
+    const m = demoManifest({ messageId: 'web-unsettled', senderCode: 'court-longyou', issuedAt: w.clock.now(), caseNumber: '(2026)浙0825行初401号' });
+    const c = m.documents[0]!.case!;
+    c.defendants = [{ name: '某某管理办公室' }];
+    c.challengedAct.actingUnits = [{ name: '某某管理办公室' }];
+    expect((await w.gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, w.court.signer)))).status).toBe(201);
+    const [item] = (await listQueue(w.gw.deps, {})).filter((i) => i.caseNumber === '(2026)浙0825行初401号');
+    expect(item).toMatchObject({ regionCode: null });
+    const kecheng = await signIn(w.who.bureau);
+    const qujiang = await signIn(w.who.qujiangBureau);
+    expect(await text(await req('/web/queue', { headers: { cookie: qujiang } }))).toContain('行初401号');
+    const res = await req(`/web/queue/${item!.id}/assign`, form({ lead: 'kc-zjj', reason: '经核实系柯城区住建局作出' }, { cookie: kecheng }));
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect(await text(await req('/web/queue', { headers: { cookie: qujiang } }))).not.toContain('行初401号');
+    const [row] = await w.gw.deps.db.orm.select({ status: queueItems.status, regionCode: queueItems.regionCode }).from(queueItems).where(eq(queueItems.id, item!.id));
+    expect(row).toEqual({ status: 'assigned', regionCode: '330802' });
   });
 });

@@ -15,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -390,10 +391,49 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
     expect(await text(page, '[data-testid=definitions]')).not.toContain('DOMAIN.md');
     // Not a unit: no bar in the loss chart stands for unassigned cases.
     expect(await page.locator('[data-chart=loss-by-unit] .bar[data-label="未分配"]').count()).toBe(0);
+    // Charts readable at both widths: every label drawn at 12 px or more, no unit name cut.
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      const sizes = await page.evaluate(() => {
+        const svg = [...document.querySelectorAll('svg.chart text')].map((t) => Number(t.getAttribute('font-size')) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 0));
+        const html = [...document.querySelectorAll('figure.chart .label, figure.chart .val')].map((e) => parseFloat(getComputedStyle(e).fontSize));
+        const cut = [...document.querySelectorAll('figure.chart .label')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent);
+        return { min: Math.min(...svg, ...html), count: svg.length + html.length, cut };
+      });
+      expect(sizes.count, `chart labels at ${width}px`).toBeGreaterThan(12);
+      expect(sizes.min, `the smallest chart label at ${width}px`).toBeGreaterThanOrEqual(12);
+      expect(sizes.cut, `chart labels cut at ${width}px`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     await checkPage(page, 'liaison-overview');
     await go(page, '/web/reports');
     expect(await page.locator('[data-testid=ledger-form]').count()).toBe(0);
     await checkPage(page, 'liaison-reports');
+  });
+
+  it('drills from a figure to the cases behind it: as many as the figure said, case numbers only', async () => {
+    await go(page, '/web/overview?region=330802&year=2026');
+    const total = Number(await text(page, '[data-testid=new-cases]'));
+    expect(total).toBeGreaterThan(0);
+    await submit(page, page.locator('[data-testid=new-cases]'));
+    expect(await text(page, 'h1')).toContain('发案数');
+    expect(Number(await text(page, '[data-testid=drill-count]'))).toBe(total);
+    expect(await page.locator('[data-testid=drill-items] tbody tr').count()).toBe(total);
+    expect(await page.locator('[data-testid=drill-items] a').count()).toBe(0);
+    expect(await text(page, '[data-testid=figure-definition]')).toContain('首份文书');
+    await checkPage(page, 'liaison-figure');
+    // The month's figure on the overview, clicked, gives as many cases as it says.
+    await go(page, '/web/overview?region=330802&year=2026');
+    const nov = page.locator('[data-testid=months] a[data-month="11"]');
+    const count = Number(/(\d+) 件/.exec(await nov.innerText())![1]);
+    await submit(page, nov);
+    expect(await text(page, 'h1')).toContain('2026 年 11 月');
+    expect(Number(await text(page, '[data-testid=drill-count]'))).toBe(count);
+    // Another court's region, by a tampered address: refused, with no figure and no case.
+    const res = await page.goto(`${base}/web/overview/figures/new_cases?region=330899&period=2026`);
+    expect(res?.status()).toBe(403);
+    expect(await page.locator('[data-testid=drill-items]').count()).toBe(0);
+    expect(await page.content()).not.toContain('行初');
   });
 
   it('is refused the ledger and the case pages with a Chinese page', async () => {
@@ -401,6 +441,105 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
     expect(res?.status()).toBe(403);
     expect(await text(page, '[data-testid=error] h1')).toContain('无权操作');
     await checkPage(page, 'liaison-refused');
+  });
+});
+
+describe('progress for uploads and exports (the pages\' one script, from this origin); without JavaScript the forms still work', () => {
+  const BIG = 6 * 1024 * 1024; // under the 8 MiB a form with files may carry
+  /** A clerk's browser of its own for one test (Chinese, Beijing time), closed after it. */
+  const inContext = async (opts: { javaScriptEnabled?: boolean; acceptDownloads?: boolean }, use: (page: Page, ctx: BrowserContext) => Promise<void>) => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1400, height: 900 }, ...opts });
+    try {
+      await use(await ctx.newPage(), ctx);
+    } finally {
+      await ctx.close();
+    }
+  };
+  const bigFile = () => ({ name: '答辩状（定稿，含证据目录）.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(BIG, 0x25) });
+  /** The unit signs in, opens its case and fills the defence-draft form with the large file (not yet sent). */
+  const bigDefenceDraft = async (page: Page, caseQuery: string, summary: string) => {
+    await page.goto(`${base}/web/cases?q=${encodeURIComponent(caseQuery)}`);
+    await signIn(page, w.who.unit, '李某');
+    await submit(page, page.locator('[data-testid=cases] tbody a').first());
+    const draft = page.locator('[data-step-form=defence_draft_submitted]');
+    await draft.locator('summary').click();
+    await draft.locator('textarea[name=summary]').fill(summary);
+    await draft.locator('input[type=file]').setInputFiles(bigFile());
+    return draft;
+  };
+
+  it('a large defence draft: a labelled progress bar appears and reaches 100 %, then the step is recorded', async () => {
+    await inContext({}, async (page) => {
+      const seen: number[] = [];
+      await page.exposeFunction('reportProgress', (v: number) => seen.push(v));
+      const draft = await bigDefenceDraft(page, '行初202', '事实清楚，证据确实充分。');
+      // Watch the bar as the script moves it (the page is replaced when the upload is done).
+      await page.evaluate(() => {
+        const report = (window as unknown as { reportProgress: (v: number) => void }).reportProgress;
+        new MutationObserver((ms) => {
+          for (const m of ms) if (m.target instanceof HTMLProgressElement) void report(Number(m.target.getAttribute('data-progress')));
+        }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-progress'] });
+    });
+    await draft.locator('button[type=submit]').click();
+    const bar = page.getByRole('progressbar', { name: '上传进度' });
+    await expect.poll(() => seen.length > 0 || bar.count().then((n) => n > 0)).toBe(true);
+    await expect.poll(() => text(page, '[data-testid=flash]'), { timeout: 30_000 }).toContain('已记录答辩状初稿');
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(await text(page, '[data-testid=timeline]')).toContain('答辩状（定稿，含证据目录）.pdf');
+    });
+  });
+
+  it('the ledger: "正在生成…" is shown until the download starts', async () => {
+    await inContext({ acceptDownloads: true }, async (page) => {
+      await page.goto(`${base}/web/reports`);
+      await signIn(page, w.who.bureau, '王某');
+      await page.evaluate(() => {
+        const w2 = window as unknown as { statuses: string[] };
+        w2.statuses = [];
+        new MutationObserver(() => {
+          const s = document.querySelector('.busy-status');
+          if (s?.textContent && w2.statuses.at(-1) !== s.textContent) w2.statuses.push(s.textContent);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.fill('#l-month', '2026-11');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=ledger-form] button')]);
+    expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
+    expect(readFileSync((await download.path())!).subarray(0, 2).toString()).toBe('PK');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['正在生成…', '已生成，开始下载：台账-柯城区-2026-11.xlsx']);
+    expect(await page.getByRole('status').filter({ hasText: '已生成' }).count()).toBe(1);
+    });
+  });
+
+  it('without JavaScript: the same upload posts as a plain form, the ledger downloads, and no progress bar is drawn', async () => {
+    await inContext({ javaScriptEnabled: false, acceptDownloads: true }, async (page, ctx) => {
+      const draft = await bigDefenceDraft(page, '行初101', '不使用脚本提交。');
+      await submit(page, draft.locator('button[type=submit]'));
+      expect(await text(page, '[data-testid=flash]')).toContain('已记录答辩状初稿');
+      expect(await page.locator('progress').count()).toBe(0);
+      const bureau = await ctx.newPage();
+      await ctx.clearCookies();
+      await bureau.goto(`${base}/web/reports`);
+      await signIn(bureau, w.who.bureau, '王某');
+      await bureau.fill('#l-month', '2026-11');
+      const [download] = await Promise.all([bureau.waitForEvent('download'), bureau.click('[data-testid=ledger-form] button')]);
+      expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
+      expect(await bureau.locator('.busy-status').count()).toBe(0);
+    });
+  });
+
+  it('the script comes from this origin under its content hash; the policy allows no inline script', async () => {
+    const res = await fetch(`${base}/web/login`);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(/script-src[^;]*/.exec(csp)![0]).toBe("script-src 'self'");
+    const src = /<script src="([^"]+)"/.exec(await res.text())![1]!;
+    expect(src).toMatch(/^\/web\/assets\/workbench-[0-9a-f]{16}\.js$/);
+    const js = await fetch(`${base}${src}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(createHash('sha256').update(await js.text()).digest('hex').slice(0, 16)).toBe(/workbench-([0-9a-f]{16})/.exec(src)![1]);
+    expect((await fetch(`${base}/web/assets/workbench-0000000000000000.js`)).status).toBe(404);
   });
 });
 

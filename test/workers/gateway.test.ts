@@ -35,6 +35,18 @@ async function registerCourt() {
 }
 
 describe('the Worker', () => {
+  it('serves the pages with their one same-origin script (upload and export progress), as on Node', async () => {
+    const login = await SELF.fetch('http://gw/web/login');
+    expect(login.status).toBe(200);
+    expect(/script-src[^;]*/.exec(login.headers.get('content-security-policy') ?? '')?.[0]).toBe("script-src 'self'");
+    const src = /<script src="(\/web\/assets\/workbench-[0-9a-f]{16}\.js)"/.exec(await login.text())?.[1];
+    expect(src).toBeDefined();
+    const js = await SELF.fetch(`http://gw${src!}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(await js.text()).toContain('上传进度');
+  });
+
   it('is ready on D1 with the migrations applied', async () => {
     const res = await SELF.fetch('http://gw/readyz');
     expect(res.status).toBe(200);

@@ -3,6 +3,7 @@
  * records, and everything that happened, in order, in words (no codes, no ids).
  */
 import type { FC } from 'hono/jsx';
+import { Flash } from './list.js';
 import type { caseView } from '../../services/assignments.js';
 import type { TimelineEntry } from '../../services/steps.js';
 import type { StepKind } from '../../domain/steps.js';
@@ -95,11 +96,7 @@ export const CasePage: FC<{
   return (
     <>
       <h1>{c.caseNumber}</h1>
-      {flash ? (
-        <p class="flash" role="status" data-testid="flash">
-          {flash}
-        </p>
-      ) : null}
+      <Flash text={flash} />
       <p class="muted">
         {INSTANCE_ZH[c.instance] ?? '诉讼'} · {courtName} · {regionName || '区划待确定'} · {c.routingStatus === 'assigned' ? '已分办' : <span class="tag overdue">待司法局分办</span>}
       </p>

@@ -2,6 +2,7 @@
 import type { FC } from 'hono/jsx';
 import type { listCases } from '../../services/cases.js';
 import { ASSIGNMENT_ROLE_ZH, INSTANCE_ZH } from '../labels.js';
+import { FilterSelect, ListTable } from './list.js';
 
 type CaseList = Awaited<ReturnType<typeof listCases>>;
 
@@ -23,76 +24,44 @@ export const CasesPage: FC<{ list: CaseList; q: CaseQuery; units: { id: string; 
         案号或当事人
         <input type="search" id="c-q" name="q" value={q.q ?? ''} maxlength={100} />
       </label>
-      {units.length ? (
-        <label for="c-unit">
-          承办单位
-          <select id="c-unit" name="unit">
-            <option value="">全部</option>
-            {units.map((u) => (
-              <option value={u.id} selected={q.unit === u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      <label for="c-status">
-        状态
-        <select id="c-status" name="status">
-          <option value="">全部</option>
-          {Object.entries(STATUS_ZH).map(([k, v]) => (
-            <option value={k} selected={q.status === k}>
-              {v}
-            </option>
-          ))}
-        </select>
-      </label>
+      {units.length ? <FilterSelect id="c-unit" name="unit" label="承办单位" options={units.map((u) => ({ value: u.id, label: u.name }))} selected={q.unit} /> : null}
+      <FilterSelect id="c-status" name="status" label="状态" options={STATUS_ZH} selected={q.status} />
       <label for="c-due">
         截止日期不晚于
         <input type="date" id="c-due" name="dueBefore" value={q.dueBefore ?? ''} />
       </label>
       <button type="submit">查找</button>
     </form>
-    {list.items.length === 0 ? (
-      <p class="empty" data-testid="cases-empty">
-        没有符合条件的案件。
-      </p>
-    ) : (
-      <table class="rt" data-testid="cases">
-        <thead>
-          <tr>
-            <th>案号</th>
-            <th>原告</th>
-            <th>被告</th>
-            <th>承办单位</th>
-            <th>最近截止</th>
-            <th>状态</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.items.map((c) => (
-            <tr data-case={c.caseNumber}>
-              <td data-label="案号">
-                <a href={`/web/cases/${c.id}`}>{c.caseNumber}</a>
-                <div class="muted small">{INSTANCE_ZH[c.instance] ?? ''}</div>
-              </td>
-              <td data-label="原告">{c.plaintiffs.join('、') || '—'}</td>
-              <td data-label="被告">{c.defendants.join('、') || '—'}</td>
-              <td data-label="承办单位">{c.units.length ? c.units.map((u) => `${u.unitName}（${ASSIGNMENT_ROLE_ZH[u.role] ?? '承办'}）`).join('、') : '—'}</td>
-              <td data-label="最近截止">{c.nextDue ?? '—'}</td>
-              <td data-label="状态">
-                {c.routingStatus === 'queued' ? <span class="tag overdue">待分办</span> : <span class="tag">已分办</span>}
-                {c.overdue ? <span class="tag overdue">{`逾期 ${c.overdue} 项`}</span> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
-    {next ? (
-      <p>
-        <a href={next}>下一页 →</a>
-      </p>
-    ) : null}
+    <ListTable
+      rows={list.items}
+      testid="cases"
+      empty="没有符合条件的案件。"
+      next={next}
+      rowAttrs={(c) => ({ 'data-case': c.caseNumber })}
+      columns={[
+        {
+          label: '案号',
+          cell: (c) => (
+            <>
+              <a href={`/web/cases/${c.id}`}>{c.caseNumber}</a>
+              <div class="muted small">{INSTANCE_ZH[c.instance] ?? ''}</div>
+            </>
+          ),
+        },
+        { label: '原告', cell: (c) => c.plaintiffs.join('、') || '—' },
+        { label: '被告', cell: (c) => c.defendants.join('、') || '—' },
+        { label: '承办单位', cell: (c) => (c.units.length ? c.units.map((u) => `${u.unitName}（${ASSIGNMENT_ROLE_ZH[u.role] ?? '承办'}）`).join('、') : '—') },
+        { label: '最近截止', cell: (c) => c.nextDue ?? '—' },
+        {
+          label: '状态',
+          cell: (c) => (
+            <>
+              {c.routingStatus === 'queued' ? <span class="tag overdue">待分办</span> : <span class="tag">已分办</span>}
+              {c.overdue ? <span class="tag overdue">{`逾期 ${c.overdue} 项`}</span> : null}
+            </>
+          ),
+        },
+      ]}
+    />
   </>
 );

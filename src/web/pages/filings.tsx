@@ -8,6 +8,7 @@ import type { getFiling, listFilings } from '../../services/filings.js';
 import type { Principal } from '../../services/clients.js';
 import { DOCUMENT_TYPE_ZH, FILING_STATUS_ZH, beijingTime } from '../labels.js';
 import { ObligationTable, type Names } from './obligations.js';
+import { Flash, FilterSelect, ListTable } from './list.js';
 
 type FilingList = Awaited<ReturnType<typeof listFilings>>;
 type Filing = Awaited<ReturnType<typeof getFiling>>;
@@ -36,77 +37,31 @@ export const FilingsPage: FC<{ p: Principal; list: FilingList; q: FilingQuery; s
     <p class="muted">
       {scopeLabel} · 法院送达的文书按送达时间倒序排列。{canConfirm(p) ? '签收后，网关向法院出具签名的签收证明。' : '首次打开文书或下载附件即向法院出具调阅证明。'}
     </p>
-    {flash ? (
-      <p class="flash" role="status" data-testid="flash">
-        {flash}
-      </p>
-    ) : null}
+    <Flash text={flash} />
     <form method="get" action="/web/filings" class="filters" role="search" aria-label="筛选收文">
-      <label for="f-status">
-        状态
-        <select id="f-status" name="status">
-          <option value="">全部</option>
-          {Object.entries(FILING_STATUS_ZH).map(([k, v]) => (
-            <option value={k} selected={q.status === k}>
-              {v}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label for="f-type">
-        文书类型
-        <select id="f-type" name="type">
-          <option value="">全部</option>
-          {Object.entries(DOCUMENT_TYPE_ZH).map(([k, v]) => (
-            <option value={k} selected={q.type === k}>
-              {v}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect id="f-status" name="status" label="状态" options={FILING_STATUS_ZH} selected={q.status} />
+      <FilterSelect id="f-type" name="type" label="文书类型" options={DOCUMENT_TYPE_ZH} selected={q.type} />
       <label for="f-case">
         案号
         <input type="search" id="f-case" name="caseNumber" value={q.caseNumber ?? ''} placeholder="完整案号" />
       </label>
       <button type="submit">筛选</button>
     </form>
-    {list.items.length === 0 ? (
-      <p class="empty" data-testid="filings-empty">
-        没有符合条件的收文。
-      </p>
-    ) : (
-      <table class="rt" data-testid="filings">
-        <thead>
-          <tr>
-            <th>送达时间</th>
-            <th>文书</th>
-            <th>案号</th>
-            <th>最近截止</th>
-            <th>状态</th>
-            {canConfirm(p) ? <th>操作</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {list.items.map((f) => (
-            <tr data-filing={f.id} data-case={f.caseNumber ?? ''} data-status={f.status}>
-              <td data-label="送达时间">{beijingTime(f.arrivedAt)}</td>
-              <td data-label="文书">
-                <a href={`/web/filings/${f.id}`}>{`${DOCUMENT_TYPE_ZH[f.type] ?? '文书'}《${f.title}》`}</a>
-              </td>
-              <td data-label="案号">{f.caseId ? <a href={`/web/cases/${f.caseId}`}>{f.caseNumber}</a> : (f.caseNumber ?? '—')}</td>
-              <td data-label="最近截止">{f.nextDue ?? '—'}</td>
-              <td data-label="状态">{statusTag(f.status)}</td>
-              {canConfirm(p) ? <td data-label="操作">{f.status !== 'confirmed' ? <ConfirmButton id={f.id} /> : '—'}</td> : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
-    {next ? (
-      <p>
-        <a href={next}>下一页 →</a>
-      </p>
-    ) : null}
+    <ListTable
+      rows={list.items}
+      testid="filings"
+      empty="没有符合条件的收文。"
+      next={next}
+      rowAttrs={(f) => ({ 'data-filing': f.id, 'data-case': f.caseNumber ?? '', 'data-status': f.status })}
+      columns={[
+        { label: '送达时间', cell: (f) => beijingTime(f.arrivedAt) },
+        { label: '文书', cell: (f) => <a href={`/web/filings/${f.id}`}>{`${DOCUMENT_TYPE_ZH[f.type] ?? '文书'}《${f.title}》`}</a> },
+        { label: '案号', cell: (f) => (f.caseId ? <a href={`/web/cases/${f.caseId}`}>{f.caseNumber}</a> : (f.caseNumber ?? '—')) },
+        { label: '最近截止', cell: (f) => f.nextDue ?? '—' },
+        { label: '状态', cell: (f) => statusTag(f.status) },
+        canConfirm(p) && { label: '操作', cell: (f) => (f.status !== 'confirmed' ? <ConfirmButton id={f.id} /> : '—') },
+      ]}
+    />
   </>
 );
 
@@ -118,11 +73,7 @@ export const FilingPage: FC<{ p: Principal; f: Filing; n: Names & { sender: (cod
   return (
     <>
       <h1>{`${DOCUMENT_TYPE_ZH[f.type] ?? '文书'}《${f.title}》`}</h1>
-      {flash ? (
-        <p class="flash" role="status" data-testid="flash">
-          {flash}
-        </p>
-      ) : null}
+      <Flash text={flash} />
       <div class="card">
         <dl class="facts" data-testid="filing-facts">
           <dt>状态</dt>

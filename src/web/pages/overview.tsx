@@ -5,6 +5,7 @@
 import type { FC } from 'hono/jsx';
 import { BarChart, LineChart } from '../charts.js';
 import { percent, publicSource } from '../labels.js';
+import { figureHref } from '../overview-data.js';
 
 export interface Ratio {
   numerator: number;
@@ -33,7 +34,9 @@ export interface OverviewFigures {
 
 const frac = (r: Ratio) => `${r.numerator}/${r.denominator}`;
 
-export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; name: string }[]; years: number[] }> = ({ f, regions, years }) => (
+export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; name: string }[]; years: number[] }> = ({ f, regions, years }) => {
+  const drill = (figure: string, unit?: string, period = String(f.year)) => figureHref(figure, f.regionCode, period, unit);
+  return (
   <>
     <h1>
       区域概况 · {f.regionName} {f.year} 年
@@ -68,22 +71,22 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
     <div class="cards">
       <div class="card">
         <div class="muted">新收一审案件</div>
-        <div class="num" data-testid="new-cases">
+        <a class="num" data-testid="new-cases" href={drill('new_cases')} aria-label={`新收一审案件 ${f.newCasesTotal} 件，查看案件`}>
           {f.newCasesTotal}
-        </div>
+        </a>
       </div>
       <div class="card">
         <div class="muted">败诉率</div>
-        <div class="num" data-testid="loss-rate">
+        <a class="num" data-testid="loss-rate" href={drill('loss_rate')} aria-label={`败诉率 ${percent(f.lossRate.rate)}，查看案件`}>
           {percent(f.lossRate.rate)}
-        </div>
+        </a>
         <div class="muted small">{`败诉 ${f.lossRate.numerator} 件／审结 ${f.lossRate.denominator} 件`}</div>
       </div>
       <div class="card">
         <div class="muted">负责人出庭率</div>
-        <div class="num" data-testid="appearance-rate">
+        <a class="num" data-testid="appearance-rate" href={drill('head_appearance_rate')} aria-label={`负责人出庭率 ${percent(f.appearance.rate)}，查看庭审`}>
           {percent(f.appearance.rate)}
-        </div>
+        </a>
         <div class="muted small">{`出庭 ${f.appearance.numerator} 件／开庭 ${f.appearance.denominator} 件`}</div>
         {f.appearance.principal ? <div class="muted">{`其中正职 ${percent(f.appearance.principal.rate)}（${frac(f.appearance.principal)}）`}</div> : null}
       </div>
@@ -94,6 +97,13 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
           每月新收案件
         </h2>
         <LineChart id="new-cases" title={`${f.regionName} ${f.year} 年每月新收一审行政案件数`} points={f.newCasesByMonth.map((m) => ({ label: String(m.month), value: m.count }))} axisLabel="月份" />
+        <ul class="months" data-testid="months" aria-label="各月案件">
+          {f.newCasesByMonth.map((m) => (
+            <li>
+              <a href={drill('new_cases', undefined, `${f.year}-${String(m.month).padStart(2, '0')}`)} data-month={String(m.month)}>{`${m.month} 月 ${m.count} 件`}</a>
+            </li>
+          ))}
+        </ul>
       </div>
       <div class="card">
         <h2 style="margin-top:0">
@@ -102,7 +112,7 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
         <BarChart
           id="loss-by-unit"
           title={`${f.regionName} ${f.year} 年各单位败诉率`}
-          items={f.lossRateByUnit.map((u) => ({ label: u.unitName, value: u.rate, note: frac(u) }))}
+          items={f.lossRateByUnit.map((u) => ({ label: u.unitName, value: u.rate, note: frac(u), href: drill('loss_rate', u.unitId) }))}
           empty="本年度尚无实体审结案件"
         />
       </div>
@@ -114,7 +124,7 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
           id="rates"
           color="#2e7d32"
           title={`${f.regionName} ${f.year} 年负责人出庭率与各项按时率`}
-          items={[{ label: '负责人出庭率', value: f.appearance.rate, note: frac(f.appearance) }, ...f.onTime.map((o) => ({ label: o.labelZh, value: o.rate, note: frac(o) }))]}
+          items={[{ label: '负责人出庭率', value: f.appearance.rate, note: frac(f.appearance), href: drill('head_appearance_rate') }, ...f.onTime.map((o) => ({ label: o.labelZh, value: o.rate, note: frac(o), href: drill(o.key) }))]}
         />
       </div>
     </div>
@@ -138,4 +148,5 @@ export const OverviewPage: FC<{ f: OverviewFigures; regions: { code: string; nam
       </>
     ) : null}
   </>
-);
+  );
+};

@@ -4,6 +4,7 @@
  * (S 五(八)): make, list, print, verify. All through the statistics, exports and packs services.
  */
 import type { FC } from 'hono/jsx';
+import { Flash, ListTable } from './list.js';
 import type { comparePacks, listPacks } from '../../services/packs.js';
 import type { reportData } from '../../services/exports.js';
 import type { Principal } from '../../services/clients.js';
@@ -27,18 +28,14 @@ export const ReportsPage: FC<{
 }> = ({ p, regions, month, periods, packs, regionName, today, flash }) => (
   <>
     <h1>台账与报告</h1>
-    {flash ? (
-      <p class="flash" role="status" data-testid="flash">
-        {flash}
-      </p>
-    ) : null}
+    <Flash text={flash} />
     {canLedger(p) ? (
       <section class="card" aria-labelledby="ledger-h">
         <h2 id="ledger-h" style="margin-top:0">
           月度台账
         </h2>
         <p class="muted small">在办案件、败诉案件（滚动报送至审结或化解）和本月新收案件三张表，截至所选月份月末（P 第十五条(一)）。</p>
-        <form method="get" action="/web/reports/ledger" class="filters" data-testid="ledger-form">
+        <form method="get" action="/web/reports/ledger" class="filters" data-testid="ledger-form" data-download>
           {regions.length > 1 ? (
             <label for="l-region">
               行政区划
@@ -68,7 +65,7 @@ export const ReportsPage: FC<{
             下载台账
           </button>
         </form>
-        <p class="muted small">生成需要几秒钟，浏览器下载栏会显示进度。</p>
+        <p class="muted small">生成需要几秒钟：生成期间页面显示“正在生成…”，完成后浏览器开始下载。</p>
       </section>
     ) : null}
 
@@ -76,7 +73,7 @@ export const ReportsPage: FC<{
       <h2 id="report-h" style="margin-top:0">
         半年与年度报告
       </h2>
-      <form method="get" action="/web/reports/report" class="filters" data-testid="report-form">
+      <form method="get" action="/web/reports/report" class="filters" data-testid="report-form" data-busy>
         <label for="r-period">
           期间
           <select id="r-period" name="period">
@@ -106,7 +103,7 @@ export const ReportsPage: FC<{
       </h2>
       <p class="muted small">生成时冻结各项指标及其口径和所涉案件，由网关签名；法院方可凭网关公钥核验。</p>
       {p.role !== 'unit' ? (
-        <form method="post" action="/web/reports/packs" class="act" data-testid="pack-form">
+        <form method="post" action="/web/reports/packs" class="act" data-testid="pack-form" data-busy>
           <label for="p-date">
             会议日期
             <input type="date" id="p-date" name="meetingDate" value={today} required />
@@ -163,11 +160,11 @@ export const ReportsPage: FC<{
                 <td data-label="区域">{k.regions.map(regionName).join('、')}</td>
                 <td data-label="生成时间">{beijingTime(k.createdAt)}</td>
                 <td data-label="操作">
-                  <a href={`/web/reports/packs/${k.id}/print`}>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
+                  <a href={`/web/reports/packs/${k.id}/print`} data-busy>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
                   {packs[i + 1] ? (
                     <>
                       {' · '}
-                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`}>与上一次比较</a>
+                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`} data-busy>与上一次比较</a>
                     </>
                   ) : null}
                 </td>
@@ -181,6 +178,24 @@ export const ReportsPage: FC<{
 );
 
 const value = (f: { id: string; numerator: number; rate: number | null }) => (FIGURES[f.id as FigureId]?.kind === 'rate' ? percent(f.rate) : String(f.numerator));
+
+type FigureRow = { id: string; numerator: number; rate: number | null };
+
+/** One section of a report: a row per region (or domain), a column per figure, each under the figure's own name. */
+const Breakdown: FC<{ title: string; first: string; rows: { label: string; figures: FigureRow[] }[] }> = ({ title, first, rows }) => (
+  <>
+    <h2>{title}</h2>
+    <ListTable
+      rows={rows}
+      testid={`report-${first === '区域' ? 'regions' : 'domains'}`}
+      empty="无数据"
+      columns={[
+        { label: first, cell: (x) => x.label },
+        ...(rows[0]?.figures ?? []).map((f, i) => ({ label: FIGURES[f.id as FigureId]?.name.zh ?? '指标', cell: (x: { figures: FigureRow[] }) => (x.figures[i] ? value(x.figures[i]) : '—') })),
+      ]}
+    />
+  </>
+);
 
 export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }> = ({ r, regionName }) => (
   <>
@@ -211,56 +226,8 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
         })}
       </tbody>
     </table>
-    {r.byRegion.length > 1 ? (
-      <>
-        <h2>分区域</h2>
-        <table class="rt">
-          <thead>
-            <tr>
-              <th>区域</th>
-              {r.figures.map((f) => (
-                <th>{FIGURES[f.id as FigureId]?.name.zh ?? '指标'}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {r.byRegion.map((x) => (
-              <tr>
-                <td data-label="区域">{regionName(x.regionCode)}</td>
-                {x.figures.map((f) => (
-                  <td data-label={FIGURES[f.id as FigureId]?.name.zh ?? '指标'}>{value(f)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </>
-    ) : null}
-    {r.byDomain.length ? (
-      <>
-        <h2>分执法领域</h2>
-        <table class="rt">
-          <thead>
-            <tr>
-              <th>领域</th>
-              <th>新收案件</th>
-              <th>败诉率</th>
-              <th>撤销变更率</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.byDomain.map((x) => (
-              <tr>
-                <td data-label="领域">{x.domain}</td>
-                {x.figures.map((f) => (
-                  <td data-label={FIGURES[f.id as FigureId]?.name.zh ?? '指标'}>{value(f)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </>
-    ) : null}
+    {r.byRegion.length > 1 ? <Breakdown title="分区域" first="区域" rows={r.byRegion.map((x) => ({ label: regionName(x.regionCode), figures: x.figures }))} /> : null}
+    {r.byDomain.length ? <Breakdown title="分执法领域" first="领域" rows={r.byDomain.map((x) => ({ label: x.domain, figures: x.figures }))} /> : null}
     <p>
       <a href="/web/reports">← 返回台账与报告</a>
     </p>

@@ -4,6 +4,7 @@
  * approves it; then the gateway signs and relays it. Each role sees the form for its own step only.
  */
 import type { FC } from 'hono/jsx';
+import { Flash, FilterSelect, ListTable } from './list.js';
 import type { listSuggestions, suggestionView } from '../../services/suggestions.js';
 import type { Principal } from '../../services/clients.js';
 import { SUGGESTION_KIND_ZH, SUGGESTION_STATUS_ZH, SUGGESTION_STEP_ZH, actorZh, beijingTime } from '../labels.js';
@@ -34,52 +35,31 @@ export const SuggestionsPage: FC<{ p: Principal; items: SuggestionList; n: N; sc
     <h1>司法建议与检察建议答复</h1>
     <p class="muted">{scopeLabel} · 按答复期限排列。承办单位起草，司法局审核，政府审批后由网关签名送达来文机关。</p>
     <form method="get" action="/web/suggestions" class="filters" aria-label="筛选建议">
-      <label for="s-status">
-        状态
-        <select id="s-status" name="status">
-          <option value="">全部</option>
-          {Object.entries(SUGGESTION_STATUS_ZH).map(([k, v]) => (
-            <option value={k} selected={status === k}>
-              {v}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect id="s-status" name="status" label="状态" options={SUGGESTION_STATUS_ZH} selected={status} />
       <button type="submit">筛选</button>
     </form>
-    {items.length === 0 ? (
-      <p class="empty" data-testid="suggestions-empty">
-        没有符合条件的建议。
-      </p>
-    ) : (
-      <table class="rt" data-testid="suggestions">
-        <thead>
-          <tr>
-            <th>建议</th>
-            <th>来文机关</th>
-            <th>承办单位</th>
-            <th>答复期限</th>
-            <th>状态</th>
-            <th>待办</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
-            <tr data-suggestion={s.id} data-status={s.status}>
-              <td data-label="建议">
-                <a href={`/web/suggestions/${s.id}`}>{`${SUGGESTION_KIND_ZH[s.kind] ?? '建议'}《${s.title}》`}</a>
-                {s.urgent ? <span class="tag overdue">紧急</span> : null}
-              </td>
-              <td data-label="来文机关">{n.sender(s.senderCode)}</td>
-              <td data-label="承办单位">{s.unitId ? n.unit(s.unitId) : '待指定'}</td>
-              <td data-label="答复期限">{s.replyDueOn}</td>
-              <td data-label="状态">{statusTag(s.status, s.overdue)}</td>
-              <td data-label="待办">{suggestionTodo(p, s.status) ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
+    <ListTable
+      rows={items}
+      testid="suggestions"
+      empty="没有符合条件的建议。"
+      rowAttrs={(s) => ({ 'data-suggestion': s.id, 'data-status': s.status })}
+      columns={[
+        {
+          label: '建议',
+          cell: (s) => (
+            <>
+              <a href={`/web/suggestions/${s.id}`}>{`${SUGGESTION_KIND_ZH[s.kind] ?? '建议'}《${s.title}》`}</a>
+              {s.urgent ? <span class="tag overdue">紧急</span> : null}
+            </>
+          ),
+        },
+        { label: '来文机关', cell: (s) => n.sender(s.senderCode) },
+        { label: '承办单位', cell: (s) => (s.unitId ? n.unit(s.unitId) : '待指定') },
+        { label: '答复期限', cell: (s) => s.replyDueOn },
+        { label: '状态', cell: (s) => statusTag(s.status, s.overdue) },
+        { label: '待办', cell: (s) => suggestionTodo(p, s.status) ?? '—' },
+      ]}
+    />
   </>
 );
 
@@ -92,11 +72,7 @@ export const SuggestionPage: FC<{ p: Principal; s: Suggestion; title: string; n:
   return (
     <>
       <h1>{`${SUGGESTION_KIND_ZH[s.kind] ?? '建议'}《${title}》`}</h1>
-      {flash ? (
-        <p class="flash" role="status" data-testid="flash">
-          {flash}
-        </p>
-      ) : null}
+      <Flash text={flash} />
       <div class="card">
         <dl class="facts">
           <dt>状态</dt>
