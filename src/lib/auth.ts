@@ -76,7 +76,7 @@ export async function visibleRegions(deps: Deps, p: Principal): Promise<string[]
   return [];
 }
 
-export function assertRegion(p: Principal, regions: string[] | null, regionCode: string | null) {
+export function assertRegion(_p: Principal, regions: string[] | null, regionCode: string | null) {
   if (regions === null) return;
   if (!regionCode || !regions.includes(regionCode)) throw new Problem('forbidden', 'outside the regions this client may see');
 }
