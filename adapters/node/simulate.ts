@@ -26,6 +26,7 @@ import { demoManifest, joseRequest, loadOrMakeCourtPki, reachGateway, rsaSigner,
 import { registerSender } from '../../src/services/senders.js';
 import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA, isActiveOn } from '../../src/domain/routing/index.js';
+import { addDays, beijingDate } from '../../src/domain/calendar/index.js';
 import type { Manifest } from '../../schemas/api/manifest.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -43,8 +44,7 @@ function prng(seed: number) {
   return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
 }
 
-const bj = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const bj = beijingDate;
 
 const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
 

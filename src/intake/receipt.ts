@@ -49,11 +49,6 @@ export interface Receipt {
 
 export const RECEIPT_TYP = 'fuyuan-receipt+jws';
 
-/** 2026-11-23T12:00:00.000Z → 2026-11-23T20:00:00.000+08:00 (China has no DST). */
-export function beijingIso(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
-}
-
 export async function signReceipt(keys: KeyStore, receipt: Receipt): Promise<{ jws: string; kid: string }> {
   return signJson(keys, receipt, RECEIPT_TYP);
 }

@@ -9,6 +9,7 @@ import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Orm, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, obligations, queueItems, reminders, routingDecisions } from '../../schemas/db/index.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -38,9 +39,6 @@ export interface RoutingPlan {
   entries: AuditEntry[];
   items: Stmt[];
 }
-
-/** The Beijing (UTC+8) calendar date of an instant: the date the rules are applied on. */
-export const beijingDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 interface CaseState {
   id: string;

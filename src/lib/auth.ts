@@ -14,7 +14,7 @@ import type { AppEnv, Deps } from '../deps.js';
 import { sha256Hex } from './encoding.js';
 import { Problem } from './problem.js';
 import { verifyAccessToken, type Principal, type Role } from '../services/clients.js';
-import { beijingDate } from '../intake/routing.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import { currentDirectory } from '../services/directory.js';
 
 export type AuthEnv = AppEnv & { Variables: { principal: Principal; actor: string } };

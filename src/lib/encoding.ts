@@ -1,7 +1,7 @@
 /** Byte helpers on web standards only (runtime-neutral). Digests come from WebCrypto, never by hand. */
 import canonicalizeJson from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInput } from './invalid-input.js';
+import { InvalidInput } from '../domain/invalid-input.js';
 
 const enc = new TextEncoder();
 

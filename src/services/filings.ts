@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
-import { beijingIso } from '../intake/receipt.js';
+import { beijingIso } from '../domain/calendar/index.js';
 import type { Principal } from './clients.js';
 import { commitPlanned, type AuditHead } from './audit.js';
 import { evidenceStmts } from './evidence.js';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar/civil.js';
 
 /** Documents that arrive (docs/domain.md §2): the wire contract's list, one definition. */
-import { DOCUMENT_TYPES, type DocumentType } from '../../../schemas/api/manifest.js';
+import { DOCUMENT_TYPES, type DocumentType } from '../case-info.js';
 export { DOCUMENT_TYPES, type DocumentType };
 
 /** Obligations started by a document. */

@@ -28,7 +28,7 @@
  *   > R3 (the act as written was an entrusted organisation's) > R4 (only succession) > R1.
  * `article` is the primary rule's article followed by those of the other rules applied.
  */
-import type { CaseInfo } from '../../../schemas/api/manifest.js';
+import type { CaseInfo } from '../case-info.js';
 import { assertIsoDate } from './dates.js';
 import type { DirectoryIndex, Unit } from './directory.js';
 import { followChain, resolveParty, resolvePartyInRegion, sameParty, type Chain, type PartyResolution } from './resolve.js';
