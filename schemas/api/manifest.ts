@@ -8,6 +8,7 @@
 import { z } from '@hono/zod-openapi';
 import * as words from '../../src/domain/case-info.js';
 import { CHALLENGED_ACT_KINDS, DOCUMENT_TYPES, INSTANCES, REVIEW_OUTCOMES } from '../../src/domain/case-info.js';
+import { SENDER_TYPES } from '../../src/domain/vocabulary.js';
 
 // The vocabulary and the case's shape belong to the domain (src/domain/case-info.ts); the wire builds from them.
 export { DOCUMENT_TYPES, type DocumentType } from '../../src/domain/case-info.js';
@@ -171,7 +172,7 @@ export const Manifest = z
   .object({
     messageId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Unique per sender'),
     sender: z.object({
-      type: z.enum(['court', 'procuratorate']),
+      type: z.enum(SENDER_TYPES),
       code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     }),
     issuedAt: instant(),

@@ -7,8 +7,7 @@
  * civil rule [民法典 第202条]: the same-numbered day of the final month, or its last day (12-31 → 02-28, never 03-03).
  */
 import { addMonths, beijingDate, type Instant, type IsoDate } from './calendar/civil.js';
-
-export type SuggestionKind = 'judicial' | 'procuratorial';
+import type { SuggestionKind } from './vocabulary.js';
 
 export interface SuggestionReplyDue {
   dueOn: IsoDate;

@@ -6,6 +6,7 @@ import type { KeyStore } from '../deps.js';
 import type { DocumentRouting } from './routing.js';
 import { signJson } from '../lib/signing.js';
 import type { RevocationEvidence } from '../services/revocation.js';
+import type { SenderType } from '../domain/vocabulary.js';
 
 export interface ReceiptDocument {
   /** The gateway's id of the document (for the explain endpoint and later evidence). */
@@ -26,7 +27,7 @@ export interface Receipt {
   receiptId: string;
   deliveryId: string;
   messageId: string;
-  sender: { type: 'court' | 'procuratorate'; code: string };
+  sender: { type: SenderType; code: string };
   /** Gateway clock, UTC. The legal time of service. */
   arrivedAt: string;
   /** The same instant in Beijing time (UTC+8), as people read it. */

@@ -20,10 +20,11 @@ import { regionPolicy } from '../services/policies.js';
 import { newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
+import type { RoutingStatus } from '../domain/vocabulary.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
-  status: 'assigned' | 'queued';
+  status: RoutingStatus;
   rule: string;
   article: string;
   regionCode: string | null;
@@ -42,7 +43,7 @@ export interface RoutingPlan {
 
 interface CaseState {
   id: string;
-  status: 'assigned' | 'queued';
+  status: RoutingStatus;
   regionCode: string | null;
   /** The sender that created the case (null: an old case no delivery is known for). */
   senderCode: string | null;

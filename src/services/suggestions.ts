@@ -22,6 +22,7 @@ import { evidenceStmts } from './evidence.js';
 import { dischargeStmts, replanDocument, type ObligationSummary } from './obligations.js';
 import { suggestionReplyDue } from '../domain/suggestion-reply.js';
 import { enqueueNotification } from './notifications.js';
+import { SUGGESTION_PENDING_STATUSES } from '../domain/vocabulary.js';
 
 export const isSuggestion = (type: string) => type === 'judicial_suggestion' || type === 'procuratorial_suggestion';
 
@@ -270,7 +271,7 @@ export async function listSuggestions(deps: Deps, p: Principal, f: { sender?: st
   if (f.sender) conds.push(eq(suggestions.senderCode, f.sender));
   if (f.unit) conds.push(eq(suggestions.unitId, f.unit));
   if (f.status) conds.push(eq(suggestions.status, f.status as 'queued'));
-  if (f.overdue) conds.push(and(lt(suggestions.replyDueOn, beijingDate(deps.clock.now())), inArray(suggestions.status, ['queued', 'drafting', 'under_review', 'returned', 'awaiting_approval']))!);
+  if (f.overdue) conds.push(and(lt(suggestions.replyDueOn, beijingDate(deps.clock.now())), inArray(suggestions.status, SUGGESTION_PENDING_STATUSES))!);
   const rows = await deps.db.orm
     .select({ s: suggestions, title: documents.title })
     .from(suggestions)

@@ -45,6 +45,7 @@ import type {
   RuleId,
   UnitRef,
 } from './types.js';
+import type { RoutingStatus } from '../vocabulary.js';
 
 export interface RuleInfo {
   readonly article: string;
@@ -272,7 +273,7 @@ class Ctx {
   }
 
   decide(d: {
-    status: 'assigned' | 'queued';
+    status: RoutingStatus;
     rule: RuleId;
     regionCode?: string | undefined;
     assignments: Assignment[];
