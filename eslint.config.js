@@ -1,6 +1,13 @@
-// Lint: the rules that catch real mistakes in this codebase (typescript-eslint's recommended set), run by `npm test`.
+// Lint: the rules that catch real mistakes in this codebase (typescript-eslint's recommended set), and the house's
+// layering rules (ARCHITECTURE.md "Layout"), run by `npm test`:
+// - src/ is runtime-neutral: it imports no adapters/, no node:* (nor bare Node built-ins) and no cloudflare:*;
+// - src/domain/ is pure: it imports nothing of the project outside src/domain/ (npm packages, and the JSON data of
+//   schemas/directory, aside);
+// - src/ has no import cycles (import-x/no-cycle, type-only imports included: a cycle of types is still a knot).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'migrations/**', '.wrangler/**', 'data/**', 'dist/**', 'coverage/**'] },
@@ -15,6 +22,38 @@ export default tseslint.config(
       'no-irregular-whitespace': ['error', { skipStrings: true, skipTemplates: true, skipJSXText: true }],
       // `let x = fallback; try { x = … } catch { … }` is the house pattern for optional reads; it is not a bug.
       'no-useless-assignment': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/**/*.test.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
+    rules: {
+      'import-x/no-nodejs-modules': 'error',
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^cloudflare:', message: 'src/ is runtime-neutral: Workers bindings belong in adapters/workers.' }] },
+      ],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src', from: './adapters', message: 'src/ never imports adapters/: an adapter implements a port of src/deps.ts.' },
+            {
+              target: './src/domain',
+              from: '.',
+              // schemas/directory holds data, not code: the demo directory (a JSON file, validated on load).
+              except: ['./src/domain', './node_modules', './schemas/directory'],
+              message: 'src/domain/ is pure: it imports only from src/domain/ (npm packages and directory data files aside).',
+            },
+          ],
+        },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

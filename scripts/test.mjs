@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `npm test`: the typecheck of both tsconfigs, the lint (eslint.config.js), the Node suite, then the suite inside workerd. Every step runs even
-// when an earlier one fails, so one run reports everything; the exit code is non-zero if any step failed.
+// `npm test`: the typechecks (everything with Node's types; src/ without them, so a node:* import, Buffer or process
+// in the runtime-neutral core fails; the Workers tests), the lint with the layering rules (eslint.config.js), the
+// tables-versus-migrations check, the Node suite, then the suite inside workerd. Every step runs even when an earlier
+// one fails, so one run reports everything; the exit code is non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['typecheck (src, adapters, test)', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['typecheck (src without Node types)', ['tsc', '--noEmit', '-p', 'tsconfig.src.json']],
   ['typecheck (Workers tests)', ['tsc', '--noEmit', '-p', 'test/workers/tsconfig.json']],
-  ['lint', ['eslint', '.']],
+  ['lint (rules, import layering, no cycles)', ['eslint', '.']],
+  ['tables agree with migrations/', ['node', 'scripts/check-migrations.mjs']],
   ['Node suite', ['vitest', 'run']],
   ['Workers suite (workerd)', ['vitest', 'run', '--config', 'vitest.workers.config.ts']],
 ];
@@ -21,4 +25,4 @@ if (failed.length) {
   console.error(`\nnpm test: failed: ${failed.join('; ')}`);
   process.exit(1);
 }
-console.log('\nnpm test: typecheck, lint and both suites passed');
+console.log('\nnpm test: typechecks, lint, migration check and both suites passed');

@@ -129,8 +129,8 @@ export interface GatewayConfig {
   /** No longer used: every committed write group signs the audit head (issue #19). */
   checkpointEvery: number;
   /**
-   * Bearer token for the administration and justice-bureau endpoints until per-client credentials
-   * (OAuth client credentials, issue 5) arrive. Unset: those endpoints answer 403.
+   * The bootstrap administrator token (with X-Actor naming the person): registers the first OAuth clients, which
+   * then get their own access tokens from POST /v1/oauth/token (src/lib/auth.ts). Unset: only OAuth clients work.
    */
   adminToken?: string;
   /** The policy preset of a region that has not chosen one (src/domain/policy/presets.ts). */

@@ -22,6 +22,7 @@ import { registerClient } from '../../src/services/clients.js';
 import { registerSender } from '../../src/services/senders.js';
 import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
+import { addDays, beijingDate, beijingInstant } from '../../src/domain/calendar/index.js';
 import type { Manifest } from '../../schemas/api/manifest.js';
 import type { NodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
@@ -55,9 +56,8 @@ function prng(seed: number) {
 }
 
 /** Beijing calendar date of an instant, and the instant of a Beijing date and time. */
-const bj = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(0, 10);
-const atBj = (date: string, hour: number, minute = 0) => Date.parse(`${date}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00+08:00`);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const bj = (t: number) => beijingDate(new Date(t));
+const atBj = (date: string, hour: number, minute = 0) => beijingInstant(date, `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`).getTime();
 /** A working-hours instant on a Beijing date (Saturday and Sunday move to Monday). */
 function officeTime(date: string, r: ReturnType<typeof prng>): number {
   let d = date;

@@ -26,6 +26,7 @@ import { demoManifest, joseRequest, loadOrMakeCourtPki, reachGateway, rsaSigner,
 import { registerSender } from '../../src/services/senders.js';
 import { currentDirectory, directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA, isActiveOn } from '../../src/domain/routing/index.js';
+import { addDays, beijingDate, beijingInstant, isoDate } from '../../src/domain/calendar/index.js';
 import type { Manifest } from '../../schemas/api/manifest.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -43,8 +44,7 @@ function prng(seed: number) {
   return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
 }
 
-const bj = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const bj = beijingDate;
 
 const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
 
@@ -192,7 +192,7 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
   const { sweep } = await import('../../src/jobs/sweep.js');
   const { currentCalendar } = await import('../../src/services/calendar.js');
   const dirPath = mkdtempSync(join(tmpdir(), 'fuyuan-window-'));
-  let t = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 8 * 3600_000); // today 00:00 Beijing
+  let t = beijingInstant(beijingDate(new Date()), '00:00'); // today 00:00 Beijing
   const clock = { now: () => new Date(t) };
   const cfg = parseNodeConfig({ ...process.env, DATA_DIR: dirPath, DATABASE_URL: `file:${join(dirPath, 'window.db')}`, ADMIN_TOKEN: 'simulate-window-admin-token', SWEEP_INTERVAL_SECONDS: '0' });
   const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('error') });
@@ -209,7 +209,7 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
     const regions = ['330802', '330803'];
     const truth = new Map<string, { region: string; unitId: string }>(); // caseId → where it belongs
     const counts = { pushed: 0, queued: 0, candidates: 0, assigned: 0, late: 0 };
-    const at = (date: string, hh: number, mm = 0) => new Date(Date.parse(`${date}T00:00:00Z`) - 8 * 3600_000 + (hh * 60 + mm) * 60_000);
+    const at = (date: string, hh: number, mm = 0) => beijingInstant(date, `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`);
     const start = bj(t);
     let n = 0;
     for (let day = 0; day < weeks * 7; day++) {
@@ -398,7 +398,7 @@ const h = (x: string, salt: number, m: number, seed: number) => `(abs((${x}) * 2
 
 export async function writeBulkHistory(client: Client, o: BulkOptions): Promise<{ cases: number; documents: number; seconds: number }> {
   const t0 = performance.now();
-  const start = Date.UTC(o.fromYear, 0, 1) - 8 * 3600_000;
+  const start = beijingInstant(isoDate(o.fromYear, 1, 1), '00:00').getTime();
   const span = o.until.getTime() - 90 * 86_400_000 - start; // the newest cases are ~3 months old
   const R = o.regions.length;
   const U = Math.max(...o.regions.map((r) => r.units.length));

@@ -6,21 +6,12 @@
  * Document types: docs/domain.md §2.
  */
 import { z } from '@hono/zod-openapi';
+import * as words from '../../src/domain/case-info.js';
+import { CHALLENGED_ACT_KINDS, DOCUMENT_TYPES, INSTANCES, REVIEW_OUTCOMES } from '../../src/domain/case-info.js';
+import { SENDER_TYPES } from '../../src/domain/vocabulary.js';
 
-export const DOCUMENT_TYPES = [
-  'complaint_copy', // 起诉状副本 (with 应诉通知书, 举证通知书)
-  'response_notice', // 应诉通知书
-  'summons', // 传票 / 开庭通知
-  'head_appearance_notice', // 负责人出庭通知书
-  'judgment', // 判决书
-  'ruling', // 裁定书
-  'mediation', // 调解书
-  'appeal', // 上诉状
-  'judicial_suggestion', // 司法建议书
-  'procuratorial_suggestion', // 检察建议书
-  'effectiveness_certificate', // 生效证明书: states the day the case's decision took effect (decisionEffectiveOn)
-] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+// The vocabulary and the case's shape belong to the domain (src/domain/case-info.ts); the wire builds from them.
+export { DOCUMENT_TYPES, type DocumentType } from '../../src/domain/case-info.js';
 
 /**
  * Text as people write it: at most `max` characters as sent, and not blank. The pattern says "not blank" in the
@@ -93,7 +84,7 @@ export const AdministrativeReview = z
   .object({
     organ: PartyRef.describe('The review organ (复议机关)'),
     outcome: z
-      .enum(['maintained', 'changed', 'not_acted', 'rejected', 'other'])
+      .enum(REVIEW_OUTCOMES)
       .describe(
         'maintained 维持 | changed 改变 | not_acted 复议机关不作为 | rejected 驳回/不予受理 | other',
       ),
@@ -105,7 +96,7 @@ export const CaseInfo = z
   .object({
     caseNumber: text(100).describe('Case number, e.g. (2026)浙0825行初123号'),
     court: z.object({ code: text(64), name: text(200) }),
-    instance: z.enum(['first', 'second', 'retrial']).describe('first 一审 | second 二审 | retrial 再审'),
+    instance: z.enum(INSTANCES).describe('first 一审 | second 二审 | retrial 再审'),
     priorCaseNumbers: z
       .array(text(100))
       .max(5)
@@ -121,7 +112,7 @@ export const CaseInfo = z
     challengedAct: z.object({
       description: text(2000),
       actingUnits: z.array(PartyRef).min(1).describe('Units that made the act (作出行政行为的机关)'),
-      kind: z.enum(['act', 'inaction']).default('act').describe('act 作为 | inaction 不作为'),
+      kind: z.enum(CHALLENGED_ACT_KINDS).default('act').describe('act 作为 | inaction 不作为'),
       actedOn: legalDate().optional(),
       domain: text(50).optional().describe('Enforcement domain (执法领域), e.g. 自然资源'),
     }),
@@ -181,7 +172,7 @@ export const Manifest = z
   .object({
     messageId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Unique per sender'),
     sender: z.object({
-      type: z.enum(['court', 'procuratorate']),
+      type: z.enum(SENDER_TYPES),
       code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     }),
     issuedAt: instant(),
@@ -205,6 +196,12 @@ export const Manifest = z
 
 export type Manifest = z.infer<typeof Manifest>;
 export type DocumentEntry = z.infer<typeof DocumentEntry>;
-export type CaseInfo = z.infer<typeof CaseInfo>;
-export type PartyRef = z.infer<typeof PartyRef>;
+export type CaseInfo = words.CaseInfo;
+export type PartyRef = words.PartyRef;
+
+// The wire parses into exactly the domain's types: a field added or changed on one side and not the other fails the
+// typecheck here.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false; // exact, optional fields included
+const wireMatchesDomain: [Same<z.infer<typeof CaseInfo>, words.CaseInfo>, Same<z.infer<typeof PartyRef>, words.PartyRef>] = [true, true];
+void wireMatchesDomain;
 export type Attachment = z.infer<typeof Attachment>;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ASSIGNMENT_ROLES } from '../../src/domain/vocabulary.js';
 
 export const DocumentRoutingSchema = z
   .object({
@@ -6,7 +7,7 @@ export const DocumentRoutingSchema = z
     rule: z.string().describe('R1 … R10 (docs/domain.md §3)'),
     article: z.string().describe('The article(s) the rule encodes, e.g. B 第三条(三)'),
     regionCode: z.string().nullable().describe("The defendant's region (never the court's seat)"),
-    units: z.array(z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) })),
+    units: z.array(z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(ASSIGNMENT_ROLES) })),
     queueReason: z.string().optional(),
     caseId: z.string().nullable(),
   })

@@ -4,6 +4,8 @@
  */
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 import { documents } from './deliveries.js';
+import { INSTANCES } from '../../src/domain/case-info.js';
+import { ASSIGNMENT_DECIDERS, ASSIGNMENT_ROLES, QUEUE_ITEM_STATUSES, ROUTING_STATUSES } from '../../src/domain/vocabulary.js';
 
 export const cases = sqliteTable(
   'cases',
@@ -21,9 +23,9 @@ export const cases = sqliteTable(
     senderCode: text('sender_code'),
     /** The defendant's region (never the court's seat); null while unknown (queued). */
     regionCode: text('region_code'),
-    instance: text('instance', { enum: ['first', 'second', 'retrial'] }).notNull(),
+    instance: text('instance', { enum: INSTANCES }).notNull(),
     /** assigned | queued (waiting for the justice bureau) */
-    routingStatus: text('routing_status', { enum: ['assigned', 'queued'] }).notNull(),
+    routingStatus: text('routing_status', { enum: ROUTING_STATUSES }).notNull(),
     factsJson: text('facts_json').notNull(), // CaseInfo of the first document, as signed
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
@@ -66,10 +68,10 @@ export const assignments = sqliteTable(
     unitId: text('unit_id').notNull(),
     unitName: text('unit_name').notNull(),
     regionCode: text('region_code').notNull(),
-    role: text('role', { enum: ['lead', 'cooperating', 'review_part', 'assisting'] }).notNull(),
+    role: text('role', { enum: ASSIGNMENT_ROLES }).notNull(),
     rule: text('rule').notNull(), // R1 … R10
     article: text('article').notNull(),
-    decidedBy: text('decided_by', { enum: ['rule', 'justice_bureau'] }).notNull(),
+    decidedBy: text('decided_by', { enum: ASSIGNMENT_DECIDERS }).notNull(),
     actor: text('actor').notNull(),
     reason: text('reason').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -86,7 +88,7 @@ export const routingDecisions = sqliteTable(
       .primaryKey()
       .references(() => documents.id),
     caseId: text('case_id'),
-    status: text('status', { enum: ['assigned', 'queued'] }).notNull(),
+    status: text('status', { enum: ROUTING_STATUSES }).notNull(),
     rule: text('rule').notNull(),
     article: text('article').notNull(),
     regionCode: text('region_code'),
@@ -109,7 +111,7 @@ export const queueItems = sqliteTable(
     regionCode: text('region_code'),
     candidateRegions: text('candidate_regions').notNull(), // JSON string[]
     reason: text('reason').notNull(), // QueueReason
-    status: text('status', { enum: ['open', 'assigned'] }).notNull(),
+    status: text('status', { enum: QUEUE_ITEM_STATUSES }).notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     /**
      * The routing window (分办时限): the Beijing date by which the justice bureau must name the unit (2 days by

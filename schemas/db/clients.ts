@@ -4,13 +4,14 @@
  * one role and the scope it acts in. Secrets are kept only as slow salted hashes (PBKDF2-SHA256).
  */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { CLIENT_ROLES } from '../../src/domain/vocabulary.js';
 
 export const clients = sqliteTable(
   'clients',
   {
     id: text('id').primaryKey(), // the OAuth client_id
     name: text('name').notNull(),
-    role: text('role', { enum: ['unit', 'justice_bureau', 'government_office', 'court', 'procuratorate', 'liaison', 'admin'] }).notNull(),
+    role: text('role', { enum: CLIENT_ROLES }).notNull(),
     /** unit: the unit id; justice_bureau / government_office: the region code; court / procuratorate: the sender code; liaison: the court code. */
     scope: text('scope').notNull(),
     /** pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>; null for a private_key_jwt-only client. */

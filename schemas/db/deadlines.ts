@@ -3,6 +3,8 @@
  * (时限事项) documents start, their reminders, and remediation items for what was missed.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { OBLIGATION_STATUSES, REMEDIATION_STATUSES } from '../../src/domain/vocabulary.js';
+import { REMINDER_KINDS } from '../../src/domain/policy/schema.js';
 import { sql } from 'drizzle-orm';
 
 /** The policy profile a region runs: a preset (src/domain/policy/presets.ts) plus validated overrides. */
@@ -64,7 +66,7 @@ export const obligations = sqliteTable(
     provisional: integer('provisional', { mode: 'boolean' }).notNull(),
     derivationJson: text('derivation_json').notNull(),
     source: text('source').notNull(),
-    status: text('status', { enum: ['open', 'done', 'overdue', 'remedied', 'waived'] }).notNull(),
+    status: text('status', { enum: OBLIGATION_STATUSES }).notNull(),
     statusReason: text('status_reason'),
     doneAt: integer('done_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -88,7 +90,7 @@ export const reminders = sqliteTable(
     obligationId: text('obligation_id')
       .notNull()
       .references(() => obligations.id),
-    kind: text('kind', { enum: ['reminder', 'feedback', 'supervision', 'chase', 'report'] }).notNull(),
+    kind: text('kind', { enum: REMINDER_KINDS }).notNull(),
     fireAt: integer('fire_at', { mode: 'timestamp_ms' }).notNull(),
     notifyJson: text('notify_json').notNull(), // Party[]
     source: text('source').notNull(),
@@ -113,7 +115,7 @@ export const remediationItems = sqliteTable(
     regionCode: text('region_code'),
     unitId: text('unit_id'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    status: text('status', { enum: ['open', 'closed'] }).notNull(),
+    status: text('status', { enum: REMEDIATION_STATUSES }).notNull(),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
     note: text('note'),
   },

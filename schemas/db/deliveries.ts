@@ -1,6 +1,7 @@
 /** Delivery aggregate: one pushed message, its documents and their attachments (bytes live in blobs). */
 import { sqliteTable, text, integer, uniqueIndex, primaryKey, index } from 'drizzle-orm/sqlite-core';
 import { senders } from './senders.js';
+import { DOCUMENT_TYPES } from '../../src/domain/case-info.js';
 
 export const deliveries = sqliteTable(
   'deliveries',
@@ -36,7 +37,7 @@ export const documents = sqliteTable(
       .notNull()
       .references(() => deliveries.id),
     documentId: text('document_id').notNull(), // the court's id
-    type: text('type').notNull(),
+    type: text('type', { enum: DOCUMENT_TYPES }).notNull(),
     title: text('title').notNull(),
     caseNumber: text('case_number'),
     /** The manifest's entry for this document (JSON), as signed. */

@@ -4,6 +4,7 @@
  * later replies. Kept apart from the audit log (our own memory) and the outbox (only how it leaves).
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { EVIDENCE_TYPES } from '../../src/domain/vocabulary.js';
 
 export const evidence = sqliteTable(
   'evidence',
@@ -11,7 +12,7 @@ export const evidence = sqliteTable(
     id: text('id').primaryKey(), // UUIDv7: the pull cursor
     /** The court or procuratorate it is for. */
     senderCode: text('sender_code').notNull(),
-    type: text('type', { enum: ['receipt', 'retrieval', 'confirmation', 'reply', 'rejection', 'timestamp'] }).notNull(),
+    type: text('type', { enum: EVIDENCE_TYPES }).notNull(),
     deliveryId: text('delivery_id'),
     documentId: text('document_id'),
     /** Makes each statement unique (e.g. retrieval:<document>:<unit>). */

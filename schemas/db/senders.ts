@@ -1,9 +1,10 @@
 /** Sender aggregate: a court or procuratorate and the CA certificates registered for it. */
 import { sqliteTable, text, integer, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+import { SENDER_TYPES } from '../../src/domain/vocabulary.js';
 
 export const senders = sqliteTable('senders', {
   code: text('code').primaryKey(),
-  type: text('type', { enum: ['court', 'procuratorate'] }).notNull(),
+  type: text('type', { enum: SENDER_TYPES }).notNull(),
   name: text('name').notNull(),
   callbackUrl: text('callback_url'),
   /** Bumped whenever the sender's CA set changes; part of the chain-cache key. */

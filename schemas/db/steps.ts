@@ -1,12 +1,13 @@
 /** Steps of a case worked to its end (issue 5 item 4): each an API call by the right role, recorded. */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { STEP_KINDS, type StepKind } from '../../src/domain/steps.js';
 
 export const caseSteps = sqliteTable(
   'case_steps',
   {
     id: text('id').primaryKey(), // UUIDv7
     caseId: text('case_id').notNull(),
-    kind: text('kind').notNull(), // src/domain/steps.ts STEP_KINDS
+    kind: text('kind', { enum: STEP_KINDS as [StepKind, ...StepKind[]] }).notNull(), // src/domain/steps.ts STEP_SCHEMAS
     actorRole: text('actor_role').notNull(),
     actor: text('actor').notNull(),
     dataJson: text('data_json').notNull(),

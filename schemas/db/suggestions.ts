@@ -4,6 +4,7 @@
  * approval, and the signed relay back to the sender, closed by the sender's acknowledgement.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { SUGGESTION_KINDS, SUGGESTION_STATUSES, SUGGESTION_STEP_KINDS } from '../../src/domain/vocabulary.js';
 
 export const suggestions = sqliteTable(
   'suggestions',
@@ -11,12 +12,12 @@ export const suggestions = sqliteTable(
     id: text('id').primaryKey(), // UUIDv7
     documentId: text('document_id').notNull(),
     senderCode: text('sender_code').notNull(),
-    kind: text('kind', { enum: ['judicial', 'procuratorial'] }).notNull(),
+    kind: text('kind', { enum: SUGGESTION_KINDS }).notNull(),
     caseId: text('case_id'),
     regionCode: text('region_code'),
     /** The unit that drafts the reply (null while the justice bureau decides). */
     unitId: text('unit_id'),
-    status: text('status', { enum: ['queued', 'drafting', 'under_review', 'returned', 'awaiting_approval', 'relayed', 'acknowledged'] }).notNull(),
+    status: text('status', { enum: SUGGESTION_STATUSES }).notNull(),
     replyDueOn: text('reply_due_on').notNull(),
     /** Where the due date came from: the document, or the policy (with its derivation). */
     replyDueJson: text('reply_due_json').notNull(),
@@ -36,7 +37,7 @@ export const suggestionSteps = sqliteTable(
   {
     id: text('id').primaryKey(),
     suggestionId: text('suggestion_id').notNull(),
-    kind: text('kind', { enum: ['assigned', 'draft', 'review', 'approval', 'relay', 'acknowledged', 'follow_up_done'] }).notNull(),
+    kind: text('kind', { enum: SUGGESTION_STEP_KINDS }).notNull(),
     actor: text('actor').notNull(),
     actorRole: text('actor_role').notNull(),
     dataJson: text('data_json').notNull(),

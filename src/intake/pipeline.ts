@@ -19,7 +19,8 @@ import { findSender, trustAnchors } from '../services/senders.js';
 import { checkRevocation } from '../services/revocation.js';
 import { timestampStmts } from '../services/timestamps.js';
 import type { SignedEnvelope } from './envelope.js';
-import { beijingIso, signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
+import { beijingIso } from '../domain/calendar/index.js';
+import { signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
 import type { DocumentRouting } from './routing.js';
 
 export interface IntakeResult {

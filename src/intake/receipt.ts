@@ -6,6 +6,7 @@ import type { KeyStore } from '../deps.js';
 import type { DocumentRouting } from './routing.js';
 import { signJson } from '../lib/signing.js';
 import type { RevocationEvidence } from '../services/revocation.js';
+import type { SenderType } from '../domain/vocabulary.js';
 
 export interface ReceiptDocument {
   /** The gateway's id of the document (for the explain endpoint and later evidence). */
@@ -26,7 +27,7 @@ export interface Receipt {
   receiptId: string;
   deliveryId: string;
   messageId: string;
-  sender: { type: 'court' | 'procuratorate'; code: string };
+  sender: { type: SenderType; code: string };
   /** Gateway clock, UTC. The legal time of service. */
   arrivedAt: string;
   /** The same instant in Beijing time (UTC+8), as people read it. */
@@ -48,11 +49,6 @@ export interface Receipt {
 }
 
 export const RECEIPT_TYP = 'fuyuan-receipt+jws';
-
-/** 2026-11-23T12:00:00.000Z → 2026-11-23T20:00:00.000+08:00 (China has no DST). */
-export function beijingIso(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
-}
 
 export async function signReceipt(keys: KeyStore, receipt: Receipt): Promise<{ jws: string; kid: string }> {
   return signJson(keys, receipt, RECEIPT_TYP);

@@ -9,6 +9,7 @@ import { insertRows } from '../lib/raw-insert.js';
 import type { Deps, Orm, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, obligations, queueItems, reminders, routingDecisions } from '../../schemas/db/index.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
@@ -19,13 +20,14 @@ import { regionPolicy } from '../services/policies.js';
 import { loadCaseContext, newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type DeliveryPlanState, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
+import type { RoutingStatus } from '../domain/vocabulary.js';
 import { caseRevisionsOf, nextCaseRevision } from '../services/case-revisions.js';
 import type { Calendar } from '../domain/calendar/index.js';
 import type { Policy } from '../domain/policy/index.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
-  status: 'assigned' | 'queued';
+  status: RoutingStatus;
   rule: string;
   article: string;
   regionCode: string | null;
@@ -42,12 +44,9 @@ export interface RoutingPlan {
   items: Stmt[];
 }
 
-/** The Beijing (UTC+8) calendar date of an instant: the date the rules are applied on. */
-export const beijingDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-
 interface CaseState {
   id: string;
-  status: 'assigned' | 'queued';
+  status: RoutingStatus;
   regionCode: string | null;
   /** The sender that created the case (null: an old case no delivery is known for). */
   senderCode: string | null;

@@ -14,7 +14,7 @@ import { holidayDataFingerprint } from '../domain/calendar/index.js';
 import { recomputeAfterCalendarChange } from '../services/obligations.js';
 import type { DirectoryIndex } from '../domain/routing/index.js';
 import { planRecurring, type Party } from '../domain/policy/index.js';
-import { beijingDate } from '../intake/routing.js';
+import { beijingDate, daysInMonth, isoDate, parseIsoDate } from '../domain/calendar/index.js';
 import { newId } from '../lib/ids.js';
 import { auditedUpdate, type AuditEntry } from '../services/audit.js';
 import { currentCalendar } from '../services/calendar.js';
@@ -190,7 +190,8 @@ export async function runPeriodic(deps: Deps, now: Date): Promise<StepReport> {
     const { policy } = await regionPolicy(deps, regionCode);
     // Items scheduled this month whose (rest-day adjusted) due day has come: a scheduled day 20 that is a Sunday
     // is due on the Friday before; a sweep that missed the day still produces the item.
-    const monthEnd = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 0)).toISOString().slice(0, 10);
+    const { year, month } = parseIsoDate(today);
+    const monthEnd = isoDate(year, month, daysInMonth(year, month));
     const due = planRecurring(policy, { from: `${today.slice(0, 7)}-01`, to: monthEnd }, calendar).filter((r) => r.dueOn <= today);
     for (const r of due) {
       const period = r.scheduledOn.slice(0, 7);

@@ -14,7 +14,7 @@ import type { AppEnv, Deps } from '../deps.js';
 import { sha256Hex } from './encoding.js';
 import { Problem } from './problem.js';
 import { verifyAccessToken, type Principal, type Role } from '../services/clients.js';
-import { beijingDate } from '../intake/routing.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import { currentDirectory } from '../services/directory.js';
 
 export type AuthEnv = AppEnv & { Variables: { principal: Principal; actor: string } };
@@ -76,7 +76,7 @@ export async function visibleRegions(deps: Deps, p: Principal): Promise<string[]
   return [];
 }
 
-export function assertRegion(p: Principal, regions: string[] | null, regionCode: string | null) {
+export function assertRegion(_p: Principal, regions: string[] | null, regionCode: string | null) {
   if (regions === null) return;
   if (!regionCode || !regions.includes(regionCode)) throw new Problem('forbidden', 'outside the regions this client may see');
 }

@@ -1,7 +1,11 @@
-/** Byte helpers on web standards only (runtime-neutral). Digests come from WebCrypto, never by hand. */
+/**
+ * Byte helpers on web standards only (runtime-neutral). Digests are never computed by hand: large inputs go to
+ * WebCrypto, small ones on the hot path to an audited library in the calling thread (@noble/hashes, or the native
+ * one a runtime binds with bindSyncSha256Hex).
+ */
 import canonicalizeJson from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInput } from './invalid-input.js';
+import { InvalidInput } from '../domain/invalid-input.js';
 
 const enc = new TextEncoder();
 

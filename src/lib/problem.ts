@@ -4,7 +4,7 @@
  * and a `detail` telling the caller what to fix.
  */
 import { HTTPException } from 'hono/http-exception';
-import { InvalidInput } from './invalid-input.js';
+import { InvalidInput } from '../domain/invalid-input.js';
 
 export { InvalidInput };
 

@@ -12,6 +12,7 @@ import { regionPolicy } from './policies.js';
 import { currentDirectory } from './directory.js';
 import { Problem } from '../lib/problem.js';
 import { evaluateAppearance, settableSituations, type AppearanceAnswer, type AppearanceSituation } from '../domain/appearance.js';
+import { beijingInstant, beijingYear, isoDate } from '../domain/calendar/index.js';
 
 export type { AppearanceReason } from '../domain/appearance.js';
 
@@ -45,8 +46,8 @@ export async function headAppearance(deps: Deps, caseId: string): Promise<Appear
     // The lead unit's first first-instance case of the year that goes to hearing.
     const [lead] = await deps.db.orm.select({ unitId: assignments.unitId }).from(assignments).where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead')));
     if (lead) {
-      const year = new Date(hearing.arrivedAt.getTime() + 8 * 3600_000).getUTCFullYear();
-      const start = new Date(Date.UTC(year, 0, 1) - 8 * 3600_000);
+      const year = beijingYear(hearing.arrivedAt);
+      const start = beijingInstant(isoDate(year, 1, 1), '00:00');
       const earlier = await deps.db.orm
         .select({ caseId: routingDecisions.caseId })
         .from(documents)

@@ -13,7 +13,7 @@ import { Problem } from '../lib/problem.js';
 import { auditedUpdate } from './audit-rows.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { currentDirectory } from './directory.js';
-import { beijingDate } from '../intake/routing.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import { assignObligationsStmt, dischargeStmts, obligationRow, planForDocument, reminderRows } from './obligations.js';
 import { reminders } from '../../schemas/db/index.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';

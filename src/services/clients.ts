@@ -14,8 +14,9 @@ import { Problem } from '../lib/problem.js';
 import { lookup, invalidateLookups } from '../lib/ttl-cache.js';
 
 
-export const ROLES = ['unit', 'justice_bureau', 'government_office', 'court', 'procuratorate', 'liaison', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { CLIENT_ROLES as ROLES, type ClientRole as Role } from '../domain/vocabulary.js';
+
+export { ROLES, type Role };
 
 export const TOKEN_AUDIENCE = 'urn:fuyuan:api';
 export const TOKEN_TTL_SECONDS = 900;

@@ -12,7 +12,9 @@ import { signJson } from '../lib/signing.js';
 
 export const EVIDENCE_TYP = 'fuyuan-evidence+jws';
 /** `timestamp`: an RFC 3161 token over a receipt, added by the sweep (src/services/timestamps.ts). */
-export type EvidenceType = 'receipt' | 'retrieval' | 'confirmation' | 'reply' | 'rejection' | 'timestamp';
+import type { EvidenceType } from '../domain/vocabulary.js';
+
+export type { EvidenceType };
 
 export interface EvidenceInput {
   /** The evidence id when the caller needs it before the statements are built (an audit entry names it). */

@@ -8,7 +8,8 @@ import type { Deps } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { assignments, cases, deliveries, documentAttachments, documents, evidence, obligations, queueItems, routingDecisions } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
-import { beijingIso } from '../intake/receipt.js';
+import { beijingIso } from '../domain/calendar/index.js';
+import type { DocumentType } from '../domain/case-info.js';
 import type { Principal } from './clients.js';
 import { type AuditHead } from './audit.js';
 import { evidenceStmts } from './evidence.js';
@@ -17,7 +18,7 @@ import { listObligations } from './obligations.js';
 
 export interface FilingFilters {
   status?: 'new' | 'retrieved' | 'confirmed';
-  type?: string;
+  type?: DocumentType;
   caseNumber?: string;
   dueBefore?: string;
   cursor?: string;

@@ -35,6 +35,7 @@ import { auditedUpdate, type AuditEntry } from './audit.js';
 import { currentCalendar, type CalendarChange } from './calendar.js';
 import { currentDirectory } from './directory.js';
 import { regionPolicy } from './policies.js';
+import type { ObligationStatus } from '../domain/vocabulary.js';
 
 const OUTCOME: Record<string, Outcome | undefined> = { loss: 'loss', partial_loss: 'partial_loss', win: 'win', withdrawal: 'withdrawn', mediation: 'mediated', other: undefined };
 
@@ -653,13 +654,13 @@ export function planForDocument(policy: Policy, entry: DocumentEntry, arrivedAt:
   return planObligationsDetailed(policy, entry.type as DocumentType, planFacts(entry, arrivedAt), calendar).obligations;
 }
 
-export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: string; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
+export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: ObligationStatus; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
   const conds: SQL[] = [];
   if (f.unitId) conds.push(eq(obligations.unitId, f.unitId));
   // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (docs/domain.md §3).
   if (f.regionCode) conds.push(f.orQueuedFor ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))! : eq(obligations.regionCode, f.regionCode));
   if (f.caseId) conds.push(eq(obligations.caseId, f.caseId));
-  if (f.status) conds.push(eq(obligations.status, f.status as 'open'));
+  if (f.status) conds.push(eq(obligations.status, f.status));
   if (f.dueBefore) conds.push(sql`${obligations.dueOn} <= ${f.dueBefore}`);
   const rows = await deps.db.orm
     .select({ o: obligations, caseNumber: cases.caseNumber })

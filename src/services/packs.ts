@@ -26,6 +26,7 @@ import { Problem } from '../lib/problem.js';
 import { currentDirectory } from './directory.js';
 import { computeScope, statisticsScope, type StatsQuery } from './statistics.js';
 import { FIGURES, FIGURE_IDS, resolveVariants, type FigureId } from '../domain/statistics/index.js';
+import { beijingDate } from '../domain/calendar/index.js';
 
 export const PACK_TYP = 'fuyuan-meeting-pack+jws';
 
@@ -174,7 +175,7 @@ function packView(r: Reader, c: PackContent): { content: Record<string, unknown>
 
 async function packRegionsAllowed(deps: Deps, p: Principal): Promise<readonly string[] | null> {
   const dir = await currentDirectory(deps);
-  const today = new Date(deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = beijingDate(deps.clock.now());
   switch (p.role) {
     case 'admin':
       return null;

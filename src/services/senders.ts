@@ -8,10 +8,11 @@ import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import type { SenderType } from '../domain/vocabulary.js';
 
 export interface SenderInput {
   code: string;
-  type: 'court' | 'procuratorate';
+  type: SenderType;
   name: string;
   callbackUrl?: string;
   caPem: string;

@@ -14,14 +14,15 @@ import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { Problem } from '../lib/problem.js';
-import { beijingDate } from '../intake/routing.js';
+import { beijingDate } from '../domain/calendar/index.js';
 import type { Principal } from './clients.js';
 import { type AuditEntry, type AuditHead } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { evidenceStmts } from './evidence.js';
 import { dischargeStmts, replanDocument, type ObligationSummary } from './obligations.js';
-import { addMonths } from '../domain/calendar/index.js';
+import { suggestionReplyDue } from '../domain/suggestion-reply.js';
 import { enqueueNotification } from './notifications.js';
+import { SUGGESTION_PENDING_STATUSES } from '../domain/vocabulary.js';
 
 export const isSuggestion = (type: string) => type === 'judicial_suggestion' || type === 'procuratorial_suggestion';
 
@@ -32,13 +33,10 @@ export function suggestionFromIntake(
 ): { items: Stmt[]; entries: AuditEntry[] } {
   const reply = ctx.obligations.find((o) => o.kind === 'suggestion_reply');
   // No reply rule in the region's policy (or an anchor not known yet, e.g. S 五(七) "30 days after handling"):
-  // the national default of two months from receipt stands until the handling date is recorded.
-  // Two months by the civil rule (民法典 第202条): 12-31 + 2 months is the last day of February, never 03-03.
-  const fallback = addMonths(beijingDate(ctx.arrivedAt), 2);
-  const dueOn = ctx.doc.replyDueOn ?? reply?.dueOn ?? fallback;
+  // the national default of two months from receipt stands until the handling date is recorded (src/domain/suggestion-reply.ts).
   const id = newId();
   const kind = ctx.doc.type === 'judicial_suggestion' ? ('judicial' as const) : ('procuratorial' as const);
-  const origin = ctx.doc.replyDueOn ? 'document' : reply ? 'policy' : 'national_default';
+  const { dueOn, origin, source } = suggestionReplyDue({ kind, arrivedAt: ctx.arrivedAt, stated: ctx.doc.replyDueOn, policy: reply });
   return {
     items: [
       deps.db.orm.insert(suggestions).values({
@@ -51,7 +49,7 @@ export function suggestionFromIntake(
         unitId: ctx.unitId,
         status: ctx.unitId ? 'drafting' : 'queued',
         replyDueOn: dueOn,
-        replyDueJson: JSON.stringify({ origin, source: reply?.source ?? (kind === 'judicial' ? '法释〔2023〕11号 第8条' : '检察建议工作规定 2019') }),
+        replyDueJson: JSON.stringify({ origin, source }),
         urgent: !!ctx.doc.urgent,
         createdAt: ctx.arrivedAt,
         updatedAt: ctx.arrivedAt,
@@ -273,7 +271,7 @@ export async function listSuggestions(deps: Deps, p: Principal, f: { sender?: st
   if (f.sender) conds.push(eq(suggestions.senderCode, f.sender));
   if (f.unit) conds.push(eq(suggestions.unitId, f.unit));
   if (f.status) conds.push(eq(suggestions.status, f.status as 'queued'));
-  if (f.overdue) conds.push(and(lt(suggestions.replyDueOn, beijingDate(deps.clock.now())), inArray(suggestions.status, ['queued', 'drafting', 'under_review', 'returned', 'awaiting_approval']))!);
+  if (f.overdue) conds.push(and(lt(suggestions.replyDueOn, beijingDate(deps.clock.now())), inArray(suggestions.status, SUGGESTION_PENDING_STATUSES))!);
   const rows = await deps.db.orm
     .select({ s: suggestions, title: documents.title })
     .from(suggestions)

@@ -1,6 +1,7 @@
 /** Chinese labels for every code the pages show: people read names and words, never internal codes or ids. */
 import type { Role } from '../services/clients.js';
 import { STEP_RULES, type StepKind } from '../domain/steps.js';
+import { beijingWallTime } from '../domain/calendar/index.js';
 
 export const ROLE_ZH: Record<Role, string> = {
   unit: '承办单位',
@@ -56,8 +57,7 @@ export const TIMELINE_KIND_ZH: Record<string, string> = {
 
 /** An instant as Beijing wall time, "2026-11-23 10:00". */
 export function beijingTime(instant: string | Date): string {
-  const t = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
-  return new Date(t + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return beijingWallTime(typeof instant === 'string' ? new Date(instant) : instant);
 }
 
 export const percent = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(digits)}%`);

@@ -10,6 +10,7 @@ import { Problem } from '../lib/problem.js';
 import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { verifyWithJwks } from '../lib/signing.js';
 import { beijingDate } from '../domain/calendar/index.js';
+import { DOCUMENT_TYPES } from '../domain/case-info.js';
 import { STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings, type FilingFilters } from '../services/filings.js';
 import { listCases, type CaseFilters } from '../services/cases.js';
@@ -60,8 +61,8 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   web.get('/filings', async (c) => {
     const p = c.var.principal;
     if (p.role !== 'unit' && p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', '收文由承办单位和司法局查看');
-    const q = { status: oneOf(c.req.query('status'), FILING_STATUSES), type: c.req.query('type') || undefined, caseNumber: c.req.query('caseNumber')?.trim() || undefined };
-    const f: FilingFilters = { ...(q.status ? { status: q.status } : {}), ...(q.type && q.type in DOCUMENT_TYPE_ZH ? { type: q.type } : {}), ...(q.caseNumber ? { caseNumber: q.caseNumber } : {}), limit: 50 };
+    const q = { status: oneOf(c.req.query('status'), FILING_STATUSES), type: oneOf(c.req.query('type'), DOCUMENT_TYPES), caseNumber: c.req.query('caseNumber')?.trim() || undefined };
+    const f: FilingFilters = { ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...(q.caseNumber ? { caseNumber: q.caseNumber } : {}), limit: 50 };
     const cursor = c.req.query('cursor');
     const list = await listFilings(c.var.deps, p, { ...f, ...(cursor ? { cursor } : {}) });
     const confirmed = c.req.query('confirmed');

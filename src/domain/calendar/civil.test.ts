@@ -5,6 +5,9 @@ import {
   addMonths,
   beijingDate,
   beijingInstant,
+  beijingIso,
+  beijingWallTime,
+  beijingYear,
   daysBetween,
   isIsoDate,
   weekday,
@@ -64,5 +67,23 @@ describe('civil date arithmetic (no machine time zone involved)', () => {
     expect(isIsoDate('2028-02-29')).toBe(true);
     expect(isIsoDate('2026-2-1')).toBe(false);
     expect(daysBetween('2026-02-28', '2026-03-01')).toBe(1);
+  });
+});
+
+describe('Beijing wall time and back (the one home for UTC+8)', () => {
+  it('writes an instant in Beijing time with its offset, and as wall time for people', () => {
+    expect(beijingIso(new Date('2026-11-23T12:00:00Z'))).toBe('2026-11-23T20:00:00.000+08:00');
+    expect(beijingWallTime('2026-11-23T02:00:00Z')).toBe('2026-11-23 10:00');
+    expect(beijingWallTime('2026-03-01T16:30:00Z')).toBe('2026-03-02 00:30');
+  });
+
+  it('the Beijing year turns eight hours before UTC’s', () => {
+    expect(beijingYear('2026-12-31T15:59:00Z')).toBe(2026);
+    expect(beijingYear('2026-12-31T16:00:00Z')).toBe(2027);
+  });
+
+  it('a Beijing wall time read back through beijingInstant is the same instant', () => {
+    const at = new Date('2026-05-03T07:45:00Z');
+    expect(beijingInstant(beijingDate(at), beijingWallTime(at).slice(11)).getTime()).toBe(at.getTime());
   });
 });

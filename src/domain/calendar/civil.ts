@@ -1,4 +1,6 @@
-// Plain civil dates ('YYYY-MM-DD') and Beijing time.
+// Plain civil dates ('YYYY-MM-DD') and Beijing time: the one home for instant → Beijing date / Beijing wall time
+// and back (beijingDate, beijingIso, beijingWallTime, beijingYear, beijingInstant). Nothing else in the tree adds
+// eight hours by hand.
 //
 // Every computation here works on day numbers obtained through Date.UTC and read back through the
 // getUTC* accessors, so the result never depends on the machine's time zone (a Node server in any zone,
@@ -13,6 +15,8 @@ export type Instant = Date | string;
 
 /** Beijing is UTC+8 with no daylight saving time. */
 export const BEIJING_OFFSET_MINUTES = 480;
+/** The same offset in milliseconds, for code that works on epoch milliseconds (statistics over many cases). */
+export const BEIJING_OFFSET_MS = BEIJING_OFFSET_MINUTES * 60_000;
 
 const MS_PER_DAY = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -136,8 +140,23 @@ export function toInstant(instant: Instant): Date {
  */
 export function beijingDate(instant: Instant): IsoDate {
   const d = toInstant(instant);
-  const shifted = new Date(d.getTime() + BEIJING_OFFSET_MINUTES * 60_000);
+  const shifted = new Date(d.getTime() + BEIJING_OFFSET_MS);
   return isoDate(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate());
+}
+
+/** The Beijing year of an instant (a hearing at 2026-12-31T16:30Z is in 2027 in Beijing). */
+export function beijingYear(instant: Instant): number {
+  return new Date(toInstant(instant).getTime() + BEIJING_OFFSET_MS).getUTCFullYear();
+}
+
+/** An instant written in Beijing time with its offset: 2026-11-23T12:00:00.000Z → 2026-11-23T20:00:00.000+08:00. */
+export function beijingIso(instant: Instant): string {
+  return new Date(toInstant(instant).getTime() + BEIJING_OFFSET_MS).toISOString().replace('Z', '+08:00');
+}
+
+/** An instant as Beijing wall time for people to read, 'YYYY-MM-DD HH:mm': 2026-11-23T02:00Z → '2026-11-23 10:00'. */
+export function beijingWallTime(instant: Instant): string {
+  return new Date(toInstant(instant).getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** The instant at a Beijing wall-clock time ('HH:mm', default 09:00) on a Beijing date. */
@@ -148,5 +167,5 @@ export function beijingInstant(date: IsoDate, time = '09:00'): Date {
   const hh = Number(m[1]);
   const mm = Number(m[2]);
   if (hh > 23 || mm > 59) throw new RangeError(`time out of range: ${time}`);
-  return new Date(Date.UTC(year, month - 1, day, hh, mm) - BEIJING_OFFSET_MINUTES * 60_000);
+  return new Date(Date.UTC(year, month - 1, day, hh, mm) - BEIJING_OFFSET_MS);
 }

@@ -14,6 +14,9 @@ export {
   addMonths,
   beijingDate,
   beijingInstant,
+  beijingIso,
+  beijingWallTime,
+  beijingYear,
   compareDates,
   daysBetween,
   daysInMonth,
@@ -26,6 +29,7 @@ export {
   weekdayName,
   yearOf,
   BEIJING_OFFSET_MINUTES,
+  BEIJING_OFFSET_MS,
 } from './civil.js';
 export type { CivilParts, Instant, IsoDate } from './civil.js';
 export {

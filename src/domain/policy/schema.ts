@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar/civil.js';
 
 /** Documents that arrive (docs/domain.md §2): the wire contract's list, one definition. */
-import { DOCUMENT_TYPES, type DocumentType } from '../../../schemas/api/manifest.js';
+import { DOCUMENT_TYPES, INSTANCES, type DocumentType, type Instance } from '../case-info.js';
 export { DOCUMENT_TYPES, type DocumentType };
 
 /** Obligations started by a document. */
@@ -67,8 +67,7 @@ export type FactAnchor = (typeof FACT_ANCHORS)[number];
 
 export const OUTCOMES = ['loss', 'partial_loss', 'win', 'dismissed', 'withdrawn', 'mediated'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export const INSTANCES = ['first', 'second', 'retrial'] as const;
-export type Instance = (typeof INSTANCES)[number];
+export { INSTANCES, type Instance };
 
 export const REMINDER_KINDS = ['reminder', 'feedback', 'supervision', 'chase', 'report'] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];

@@ -15,6 +15,7 @@
  */
 import { assertIsoDate } from './dates.js';
 import { normaliseName, regionPrefixes, stripRegionPrefix, type MatchVia } from './names.js';
+import type { SenderType } from '../vocabulary.js';
 
 export interface Region {
   /** 6-digit administrative division code (行政区划代码), e.g. '330802'. */
@@ -67,7 +68,7 @@ export interface JudicialBody {
   /** Sender code, e.g. 'court-longyou'. */
   readonly code: string;
   readonly name: string;
-  readonly kind: 'court' | 'procuratorate';
+  readonly kind: SenderType;
   readonly level?: 'basic' | 'intermediate' | 'high' | 'supreme';
   readonly servedRegions: readonly ServedRegion[];
 }

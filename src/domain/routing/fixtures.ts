@@ -1,5 +1,5 @@
 /** Test factories for routing (used by the *.test.ts files of this folder). */
-import type { CaseInfo, PartyRef } from '../../../schemas/api/manifest.js';
+import type { CaseInfo, PartyRef } from '../case-info.js';
 
 export const LONGYOU = { code: 'court-longyou', name: '浙江省龙游县人民法院' } as const;
 export const KECHENG_COURT = { code: 'court-kecheng', name: '浙江省衢州市柯城区人民法院' } as const;

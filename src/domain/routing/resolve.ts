@@ -2,7 +2,7 @@
  * From what the court wrote (PartyRef) to directory units, and from a unit to the unit that answers for it
  * (entrustment R3 and succession R4 chains). Used by rules.ts; pure.
  */
-import type { PartyRef } from '../../../schemas/api/manifest.js';
+import type { PartyRef } from '../case-info.js';
 import { normaliseName, type DirectoryIndex, type NameCandidate, type Unit } from './directory.js';
 import type { PartyRole, ResolutionScope } from './types.js';
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CaseInfo, PartyRef } from '../../../schemas/api/manifest.js';
+import type { CaseInfo, PartyRef } from '../case-info.js';
 import { buildDirectoryIndex, UNIT_KINDS, type DirectoryData, type DirectoryIndex, type Region, type Unit } from './directory.js';
 import { route, RULES } from './rules.js';
 import type { Assignment, AssignmentRole } from './types.js';

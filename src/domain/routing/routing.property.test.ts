@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildDirectoryIndex, route, type DirectoryData, type Unit } from './index.js';
-import type { CaseInfo } from '../../../schemas/api/manifest.js';
+import type { CaseInfo } from '../case-info.js';
 
 const REGIONS = ['330802', '330803', '330825'];
 const NAMES = ['自然资源局', '住房和城乡建设局', '市场监督管理局', '综合行政执法局', '农业农村局'];

@@ -28,7 +28,7 @@
  *   > R3 (the act as written was an entrusted organisation's) > R4 (only succession) > R1.
  * `article` is the primary rule's article followed by those of the other rules applied.
  */
-import type { CaseInfo } from '../../../schemas/api/manifest.js';
+import type { CaseInfo } from '../case-info.js';
 import { assertIsoDate } from './dates.js';
 import type { DirectoryIndex, Unit } from './directory.js';
 import { followChain, resolveParty, resolvePartyInRegion, sameParty, type Chain, type PartyResolution } from './resolve.js';
@@ -45,6 +45,7 @@ import type {
   RuleId,
   UnitRef,
 } from './types.js';
+import type { RoutingStatus } from '../vocabulary.js';
 
 export interface RuleInfo {
   readonly article: string;
@@ -272,7 +273,7 @@ class Ctx {
   }
 
   decide(d: {
-    status: 'assigned' | 'queued';
+    status: RoutingStatus;
     rule: RuleId;
     regionCode?: string | undefined;
     assignments: Assignment[];

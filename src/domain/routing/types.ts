@@ -1,10 +1,11 @@
 /** The output of routing: who answers a case, by which rule and article, and on which facts. */
 import type { MatchVia } from './names.js';
+import type { AssignmentRole, RoutingStatus } from '../vocabulary.js';
 
 export type RuleId = 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'R9' | 'R10';
 
-/** 主办 lead | 协办 cooperating | 复议部分 review_part | 协助 assisting. */
-export type AssignmentRole = 'lead' | 'cooperating' | 'review_part' | 'assisting';
+/** 主办 lead | 协办 cooperating | 复议部分 review_part | 协助 assisting (the list: src/domain/vocabulary.ts). */
+export type { AssignmentRole };
 
 export interface Assignment {
   readonly unitId: string;
@@ -131,7 +132,7 @@ export interface QueueCandidate {
 
 export interface RoutingDecision {
   /** assigned: the rules decided; queued: the justice bureau decides (R2 designation, R9 manual queue). */
-  readonly status: 'assigned' | 'queued';
+  readonly status: RoutingStatus;
   /** The defendant unit's region (never the court's seat); absent when it cannot be determined. */
   readonly regionCode?: string;
   /** When regionCode is absent: the regions the case may belong to (whose justice bureaus see the queue item). */

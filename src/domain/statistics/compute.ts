@@ -4,6 +4,7 @@
  */
 import { FIGURES, FIGURE_IDS, OBLIGATION_FIGURE_KIND, resolveVariants, type FigureDefinition, type FigureId, type Variants } from './definitions.js';
 import { beijingDateOf, inPeriod, type Period } from './period.js';
+import type { ObligationStatus } from '../vocabulary.js';
 
 export type Outcome = { result: 'win' | 'loss' | 'partial_loss' | 'withdrawal' | 'mediation' | 'other'; lossKind?: string | null; effectiveOn?: string | null };
 
@@ -42,7 +43,7 @@ export interface ObligationFact {
   caseId: string | null;
   kind: string;
   dueOn: string;
-  status: 'open' | 'done' | 'overdue' | 'remedied' | 'waived';
+  status: ObligationStatus;
   doneAt: number | null;
   unitId: string | null;
   regionCode: string | null;

@@ -8,7 +8,7 @@
  * schema (src/domain/policy/schema.ts, a strict object) has no room for it, so the caller chooses it with the
  * query parameter `variant=<figure>:<variant>`; the chosen variant is stated in every answer and frozen in packs.
  */
-import { InvalidInput } from '../../lib/invalid-input.js';
+import { InvalidInput } from '../invalid-input.js';
 export type Bilingual = { zh: string; en: string };
 
 export interface FigureVariant {

@@ -8,7 +8,8 @@
  *   2026-11       a month
  *   2026-03-05..2026-06-30   any range (inclusive)
  */
-import { InvalidInput } from '../../lib/invalid-input.js';
+import { BEIJING_OFFSET_MS } from '../calendar/civil.js';
+import { InvalidInput } from '../invalid-input.js';
 
 export interface Period {
   /** First day, Beijing date (inclusive). */
@@ -21,7 +22,7 @@ export interface Period {
 }
 
 const DAY = 86_400_000;
-const BEIJING = 8 * 3600_000;
+const BEIJING = BEIJING_OFFSET_MS;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate(); // m is 1-based

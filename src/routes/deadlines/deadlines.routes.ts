@@ -1,6 +1,7 @@
 /** Contracts: the deadline calculator, the legal calendar, overrides, region policies, obligations, feeds. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../../schemas/api/common.js';
+import { OBLIGATION_STATUSES } from '../../domain/vocabulary.js';
 
 const security = [{ adminToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -105,7 +106,7 @@ const Obligation = z
     provisional: z.boolean(),
     earliestDueOn: z.string().nullable().describe('When provisional: the earliest date it could fall on (a weekend the notice may make a working day); reminders are planned against it'),
     dueSource: z.enum(['arrival', 'stated', 'recorded', 'inferred']).describe('Where the date it counts from comes from: arrival in the gateway, stated by the court, recorded by a person, or inferred'),
-    status: z.enum(['open', 'done', 'overdue', 'remedied', 'waived']),
+    status: z.enum(OBLIGATION_STATUSES),
     statusReason: z.string().nullable(),
     source: z.string().describe('The article the rule encodes'),
     derivation: z.unknown().describe('Start, period, rule, any shift and why'),
@@ -123,7 +124,7 @@ export const listObligationsRoute = createRoute({
       unit: z.string().optional(),
       region: z.string().regex(/^\d{6}$/).optional(),
       case: z.string().optional(),
-      status: z.enum(['open', 'done', 'overdue', 'remedied', 'waived']).optional(),
+      status: z.enum(OBLIGATION_STATUSES).optional(),
       dueBefore: z.iso.date().optional(),
       limit: z.coerce.number().int().min(1).max(1000).optional(),
     }),

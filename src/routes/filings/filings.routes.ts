@@ -1,6 +1,7 @@
 /** Contracts: agencies pull their filings; the justice bureau confirms receipt; courts pull evidence. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../../schemas/api/common.js';
+import { DOCUMENT_TYPES } from '../../domain/case-info.js';
 
 const security = [{ adminToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -29,7 +30,7 @@ export const listFilingsRoute = createRoute({
   request: {
     query: z.object({
       status: z.enum(['new', 'retrieved', 'confirmed']).optional(),
-      type: z.string().optional(),
+      type: z.enum(DOCUMENT_TYPES).optional(),
       caseNumber: z.string().optional(),
       dueBefore: z.iso.date().optional(),
       cursor: z.string().optional().describe('nextCursor of the previous page'),

@@ -1,15 +1,16 @@
 /** Contracts: the justice bureau's queue (R2, R9), assignment and reassignment, the case, and "explain". */
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../../schemas/api/common.js';
+import { ASSIGNMENT_ROLES } from '../../domain/vocabulary.js';
 
 const security = [{ adminToken: [] }];
 const Bi = z.object({ zh: z.string(), en: z.string() });
-const Unit = z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) });
+const Unit = z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(ASSIGNMENT_ROLES) });
 
 export const AssignBody = z
   .object({
     assignments: z
-      .array(z.object({ unitId: z.string().min(1), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) }))
+      .array(z.object({ unitId: z.string().min(1), role: z.enum(ASSIGNMENT_ROLES) }))
       .min(1)
       .max(20)
       .describe('Exactly one lead (主办); the others cooperating (协办), review part or assisting'),
