@@ -11,7 +11,8 @@ import { HTTPException } from 'hono/http-exception';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../deps.js';
 import { queueItems } from '../../schemas/db/index.js';
-import { PROBLEMS, Problem, problemHeaders, toProblem } from '../lib/problem.js';
+import { PROBLEMS, Problem } from '../lib/problem.js';
+import { problemHeaders, toProblem } from '../http/problem.js';
 import { issueToken, type Principal } from '../services/clients.js';
 import { assertCaseAccess } from '../services/access.js';
 import { assignCase, caseView } from '../services/assignments.js';
@@ -31,8 +32,8 @@ import { BoardPage } from './pages/board.js';
 import { QueuePage } from './pages/queue.js';
 import { OverviewPage } from './pages/overview.js';
 import { overviewFigures, overviewRegions } from './overview-data.js';
-import { setPageSecurityHeaders } from '../lib/security-headers.js';
-import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
+import { setPageSecurityHeaders } from '../http/security-headers.js';
+import { sourceAddress, throttledSignIn } from '../http/throttle.js';
 
 
 /** A friendly sentence for each kind of problem; the service's own detail follows in small print. */

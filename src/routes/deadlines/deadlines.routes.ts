@@ -1,8 +1,8 @@
 /** Contracts: the deadline calculator, the legal calendar, overrides, region policies, obligations, feeds. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 
-const security = [{ adminToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const computeDeadline = createRoute({
@@ -38,7 +38,7 @@ export const putOverride = createRoute({
   path: '/v1/admin/calendar/overrides/{date}',
   tags: ['Deadlines 时限'],
   summary: 'Add or change a calendar day (a regional holiday, a notice published after the package); open deadlines are recomputed',
-  security,
+  ...guard('admin'),
   request: {
     params: z.object({ date: z.iso.date() }),
     body: { required: true, content: { 'application/json': { schema: z.object({ working: z.boolean(), name: z.string().trim().min(1).max(100), reason: z.string().trim().min(1).max(500) }) } } },
@@ -51,7 +51,7 @@ export const deleteOverride = createRoute({
   path: '/v1/admin/calendar/overrides/{date}',
   tags: ['Deadlines 时限'],
   summary: 'Remove a calendar override; open deadlines are recomputed',
-  security,
+  ...guard('admin'),
   request: { params: z.object({ date: z.iso.date() }) },
   responses: { 200: json(z.object({ date: z.string(), recomputed: Change }), 'Removed'), ...problemResponses(401, 403, 404) },
 });
@@ -61,7 +61,7 @@ export const publishYearRoute = createRoute({
   path: '/v1/admin/calendar/years/{year}/publish',
   tags: ['Deadlines 时限'],
   summary: "Declare a year's notice fully entered as overrides: its provisional deadlines are recomputed",
-  security,
+  ...guard('admin'),
   request: { params: z.object({ year: z.coerce.number().int().min(2004).max(2100) }) },
   responses: { 200: json(z.object({ year: z.number().int(), recomputed: Change }), 'Published'), ...problemResponses(400, 401, 403) },
 });
@@ -71,7 +71,7 @@ export const getPolicy = createRoute({
   path: '/v1/admin/regions/{code}/policy',
   tags: ['Deadlines 时限'],
   summary: "A region's policy profile (preset + overrides, resolved), each row with its article",
-  security,
+  ...guard('admin'),
   request: { params: z.object({ code: z.string().regex(/^\d{6}$/) }) },
   responses: { 200: json(z.object({ regionCode: z.string(), presetId: z.string(), chosen: z.boolean(), policy: z.record(z.string(), z.unknown()) }), 'The policy'), ...problemResponses(400, 401, 403) },
 });
@@ -81,7 +81,7 @@ export const putPolicy = createRoute({
   path: '/v1/admin/regions/{code}/policy',
   tags: ['Deadlines 时限'],
   summary: 'Choose a preset for a region and override values (validated; applies to documents from now on)',
-  security,
+  ...guard('admin'),
   request: {
     params: z.object({ code: z.string().regex(/^\d{6}$/) }),
     body: { required: true, content: { 'application/json': { schema: z.object({ presetId: z.string(), overrides: z.record(z.string(), z.unknown()).optional() }) } } },
@@ -117,7 +117,7 @@ export const listObligationsRoute = createRoute({
   path: '/v1/obligations',
   tags: ['Deadlines 时限'],
   summary: 'Obligations (时限事项), earliest due first',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: {
     query: z.object({
       unit: z.string().optional(),
@@ -136,7 +136,7 @@ export const closeObligationRoute = createRoute({
   path: '/v1/obligations/{id}/close',
   tags: ['Deadlines 时限'],
   summary: 'Mark an obligation done (remedied if it was overdue) or waive it with a reason',
-  security,
+  ...guard(),
   request: {
     params: z.object({ id: z.string() }),
     body: { required: true, content: { 'application/json': { schema: z.object({ status: z.enum(['done', 'waived']), reason: z.string().max(1000).optional() }) } } },
@@ -149,7 +149,7 @@ export const issueFeedTokenRoute = createRoute({
   path: '/v1/admin/units/{unitId}/calendar-token',
   tags: ['Deadlines 时限'],
   summary: "Issue (or replace) the secret address of a unit's deadline calendar feed; the token is shown once",
-  security,
+  ...guard('admin'),
   request: { params: z.object({ unitId: z.string() }) },
   responses: { 201: json(z.object({ unitId: z.string(), token: z.string(), path: z.string() }), 'Issued'), ...problemResponses(401, 403, 404) },
 });

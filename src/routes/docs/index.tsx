@@ -5,7 +5,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../../deps.js';
-import { PAGE_SECURITY_HEADERS } from '../../lib/security-headers.js';
+import { PAGE_SECURITY_HEADERS } from '../../http/security-headers.js';
 
 /**
  * The pages' headers, with a policy that lets Scalar run: its script and styles from its CDN (and the inline

@@ -1,8 +1,8 @@
 /** Contracts: agencies pull their filings; the justice bureau confirms receipt; courts pull evidence. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 
-const security = [{ adminToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const FilingSummary = z
@@ -25,7 +25,7 @@ export const listFilingsRoute = createRoute({
   path: '/v1/filings',
   tags: ['Filings 文书'],
   summary: "The caller's filings, newest first (a unit: assigned to it; a justice bureau: its region)",
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: {
     query: z.object({
       status: z.enum(['new', 'retrieved', 'confirmed']).optional(),
@@ -44,7 +44,7 @@ export const getFilingRoute = createRoute({
   path: '/v1/filings/{id}',
   tags: ['Filings 文书'],
   summary: 'One filing: the document, its case, its obligations with due dates and derivations, its attachments. The first retrieval by the assigned unit is recorded as evidence for the court.',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: json(z.record(z.string(), z.unknown()).openapi('Filing'), 'The filing'), ...problemResponses(401, 404) },
 });
@@ -54,7 +54,7 @@ export const getAttachmentRoute = createRoute({
   path: '/v1/filings/{id}/attachments/{attachmentId}',
   tags: ['Filings 文书'],
   summary: 'Download an attachment, with its SHA-256 (Repr-Digest, RFC 9530)',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string(), attachmentId: z.string() }) },
   responses: { 200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.string().describe('binary') } } }, ...problemResponses(401, 404) },
 });
@@ -64,7 +64,7 @@ export const confirmRoute = createRoute({
   path: '/v1/filings/{id}/confirm',
   tags: ['Filings 文书'],
   summary: 'The justice bureau confirms receipt (签收): signed confirmation evidence goes back to the court',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
   responses: {
     201: json(z.object({ evidenceId: z.string(), jws: z.string() }).openapi('Confirmation'), 'Confirmed'),
@@ -78,7 +78,7 @@ export const listEvidenceRoute = createRoute({
   path: '/v1/evidence',
   tags: ['Evidence 证据'],
   summary: "A court's or procuratorate's evidence, oldest first from a cursor: receipts, retrievals, confirmations (each a JWS verifiable with the JWKS)",
-  security,
+  ...guard('court', 'procuratorate'),
   request: { query: z.object({ since: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
   responses: {
     200: json(

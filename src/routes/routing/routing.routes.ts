@@ -1,8 +1,8 @@
 /** Contracts: the justice bureau's queue (R2, R9), assignment and reassignment, the case, and "explain". */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 
-const security = [{ adminToken: [] }];
 const Bi = z.object({ zh: z.string(), en: z.string() });
 const Unit = z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(['lead', 'cooperating', 'review_part', 'assisting']) });
 
@@ -45,7 +45,7 @@ export const getQueue = createRoute({
   path: '/v1/queue',
   tags: ['Routing 分办'],
   summary: "The justice bureau's queue: documents the rules could not decide (R9) and joint acts needing a lead (R2)",
-  security,
+  ...guard('justice_bureau'),
   request: {
     query: z.object({
       region: z.string().regex(/^\d{6}$/).optional().describe('Region code (行政区划代码), e.g. 330802'),
@@ -65,7 +65,7 @@ export const postQueueAssign = createRoute({
   path: '/v1/queue/{id}/assign',
   tags: ['Routing 分办'],
   summary: 'Assign a queued case (designate the lead for a joint act, or name the unit), with a reason',
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
   responses: { 200: { description: 'Assigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
@@ -82,7 +82,7 @@ export const postQueueClaim = createRoute({
   path: '/v1/queue/{id}/claim',
   tags: ['Routing 分办'],
   summary: "Claim a queue item whose region was not settled for one candidate region: the other regions' bureaus no longer see it, and its deadlines run under that region's policy",
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: ClaimBody } } } },
   responses: {
     200: { description: 'Claimed', content: { 'application/json': { schema: z.object({ id: z.string(), regionCode: z.string(), caseId: z.string().nullable(), dueOn: z.string().nullable() }).openapi('ClaimResult') } } },
@@ -95,7 +95,7 @@ export const postCaseReassign = createRoute({
   path: '/v1/cases/{id}/reassign',
   tags: ['Routing 分办'],
   summary: 'Reassign a case to other units, with a reason (the earlier assignment stays in the history)',
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
   responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
@@ -140,7 +140,7 @@ export const getCase = createRoute({
   path: '/v1/cases/{id}',
   tags: ['Routing 分办'],
   summary: 'A case: who answers it now, the assignment history, its documents',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'The case', content: { 'application/json': { schema: CaseView } } }, ...problemResponses(401, 403, 404) },
 });
@@ -176,7 +176,7 @@ export const getDocumentRouting = createRoute({
   path: '/v1/documents/{id}/routing',
   tags: ['Routing 分办'],
   summary: 'Explain: why this document went to its unit (rule, article, facts) in Chinese and English',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'The decision and why', content: { 'application/json': { schema: Explanation } } }, ...problemResponses(401, 403, 404) },
 });

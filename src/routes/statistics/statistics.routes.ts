@@ -1,9 +1,9 @@
 /** Contracts: shared statistics, drill-down, meeting packs, ledger and report exports (docs/domain.md §7). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { FIGURE_IDS } from '../../domain/statistics/index.js';
 
-const security = [{ adminToken: [] }];
 const tags = ['Statistics 统计'];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -40,7 +40,7 @@ export const overviewRoute = createRoute({
   summary: 'Every figure for the regions, together and side by side, each with its numerator, denominator and definition',
   description:
     'Who sees what: admin any region; justice bureau and government office their region; a liaison (scope: court code) or a court client (scope: sender code) every region that court served during the period (its dated history), figures and case numbers only; a unit its own figures. Procuratorates: 403.',
-  security,
+  ...guard(),
   request: { query: StatsQuery },
   responses: {
     200: json(
@@ -64,7 +64,7 @@ export const definitionsRoute = createRoute({
   path: '/v1/statistics/definitions',
   tags,
   summary: 'The definition of every figure (numerator, denominator, rule, source, variants)',
-  security,
+  ...guard(),
   responses: { 200: json(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'Definitions'), ...problemResponses(401) },
 });
 
@@ -73,7 +73,7 @@ export const drillDownRoute = createRoute({
   path: '/v1/statistics/figures/{figure}/cases',
   tags,
   summary: 'The cases (hearings, obligations) behind a figure; a liaison or court gets case numbers only',
-  security,
+  ...guard(),
   request: { params: z.object({ figure: z.string() }), query: StatsQuery.extend({ part: z.enum(['numerator', 'denominator']).optional().describe('numerator: only the items counted in it; denominator (default): all') }) },
   responses: {
     200: json(
@@ -98,7 +98,7 @@ export const createPackRoute = createRoute({
   path: '/v1/statistics/packs',
   tags,
   summary: 'Freeze the figures, definitions and the items behind each (case ids and digests) into a signed meeting pack (府院联席会议材料)',
-  security,
+  ...guard(),
   request: {
     body: {
       required: true,
@@ -126,7 +126,7 @@ export const listPacksRoute = createRoute({
   path: '/v1/statistics/packs',
   tags,
   summary: 'Meeting packs of the caller’s regions, newest first',
-  security,
+  ...guard(),
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }) },
   responses: { 200: json(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'Packs'), ...problemResponses(401, 403) },
 });
@@ -136,7 +136,7 @@ export const getPackRoute = createRoute({
   path: '/v1/statistics/packs/{id}',
   tags,
   summary: 'A meeting pack with its JWS',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: json(PackOut, 'The pack'), ...problemResponses(401, 404) },
 });
@@ -146,7 +146,7 @@ export const printPackRoute = createRoute({
   path: '/v1/statistics/packs/{id}/print',
   tags,
   summary: 'A meeting pack as a printable page (Chinese)',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'text/html', content: { 'text/html': { schema: z.string() } } }, ...problemResponses(401, 404) },
 });
@@ -156,7 +156,7 @@ export const comparePacksRoute = createRoute({
   path: '/v1/statistics/packs/{id}/compare/{otherId}',
   tags,
   summary: 'What changed from the pack otherId (an earlier meeting) to the pack id: per figure the deltas and the items added, removed or changed',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string(), otherId: z.string() }) },
   responses: { 200: json(z.record(z.string(), z.unknown()), 'Comparison'), ...problemResponses(401, 404) },
 });
@@ -166,7 +166,7 @@ export const ledgerRoute = createRoute({
   path: '/v1/statistics/ledger',
   tags,
   summary: 'The monthly ledger (台账, P 第十五条(一)): pending and lost cases rolling until settled, and the month’s new cases; JSON, XLSX (one sheet per kind) or CSV (UTF-8 with BOM)',
-  security,
+  ...guard(),
   request: {
     query: z.object({
       region: z.string().regex(/^\d{6}$/),
@@ -194,7 +194,7 @@ export const reportRoute = createRoute({
   path: '/v1/statistics/reports/{period}',
   tags,
   summary: 'Half-year (2026-H1) or annual (2026) report data: every figure with its definition, per region, per unit, per domain [S 五(二), G]',
-  security,
+  ...guard(),
   request: { params: z.object({ period: z.string() }), query: z.object({ region: z.string().optional() }) },
   responses: { 200: json(z.record(z.string(), z.unknown()), 'Report data'), ...problemResponses(400, 401, 403) },
 });

@@ -7,7 +7,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.js';
-import { Problem, problemResponse } from './problem.js';
+import { Problem } from '../lib/problem.js';
+import { problemResponse } from './problem.js';
 
 /** Defaults: enough to keep two cores busy with group commits of eight, small enough to bound memory. */
 export const DEFAULT_MAX_DELIVERIES_IN_FLIGHT = 64;
