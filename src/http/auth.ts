@@ -64,26 +64,40 @@ export function decodeHeaderText(value: string | undefined, name: string): strin
  * No roles: any authenticated client (the handler then narrows by scope).
  */
 export function requireRole(...roles: Role[]) {
+  return admitting(roles.length === 0 ? null : roles.includes('admin') ? roles : [...roles, 'admin']);
+}
+
+/** Authenticate, then refuse (403, no data) unless the caller's role is in `roles` (null: any role). */
+function admitting(roles: readonly Role[] | null) {
   return createMiddleware<AuthEnv>(async (c, next) =>
     authenticate(c, async () => {
-      const p = c.var.principal;
-      if (roles.length > 0 && p.role !== 'admin' && !roles.includes(p.role)) throw new Problem('forbidden', `this needs the role ${[...roles, 'admin'].join(' or ')}`);
+      const role = c.var.principal.role;
+      if (roles && !roles.includes(role)) throw new Problem('forbidden', `this needs the role ${roles.join(' or ')}`);
       await next();
     }),
   );
 }
 
-/**
- * What a protected route spreads into its createRoute: the security requirement and the roles it admits, for the
- * document, and the middleware that enforces exactly those, for the server.
- */
-export function guard<const R extends Role[]>(...roles: R) {
-  const admitted = roles.includes('admin') || roles.length === 0 ? roles : [...roles, 'admin' as const];
+function declared(roles: readonly Role[] | null) {
   return {
     security: [{ [DECLARED_SCHEME]: [] as string[] }],
-    ...(roles.length > 0 ? { [ROLES_EXTENSION]: admitted } : {}),
-    middleware: requireRole(...roles),
+    ...(roles ? { [ROLES_EXTENSION]: [...roles] } : {}),
+    middleware: admitting(roles),
   };
+}
+
+/**
+ * What a protected route spreads into its createRoute: the security requirement and the roles it admits, for the
+ * document, and the middleware that enforces exactly those, for the server. An administrator is always admitted;
+ * no roles: any authenticated client (the handler narrows by scope).
+ */
+export function guard(...roles: Role[]) {
+  return declared(roles.length === 0 ? null : roles.includes('admin') ? roles : [...roles, 'admin']);
+}
+
+/** As guard, without the administrator: what only the parties themselves may do (a court pulling its evidence). */
+export function guardOnly(...roles: [Role, ...Role[]]) {
+  return declared(roles);
 }
 
 /** Administration: the admin role only. */

@@ -16,7 +16,7 @@ export function mountCases(app: OpenAPIHono<AppEnv>) {
       'content-length': String(bytes.length),
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
       'x-content-sha256': meta.sha256,
-    }) as never;
+    });
   });
   app.openapi(getTimeline, async (c) => c.json((await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id)) as never, 200));
 }

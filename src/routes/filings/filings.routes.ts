@@ -1,6 +1,6 @@
 /** Contracts: agencies pull their filings; the justice bureau confirms receipt; courts pull evidence. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { guard } from '../../http/auth.js';
+import { guard, guardOnly } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -78,7 +78,7 @@ export const listEvidenceRoute = createRoute({
   path: '/v1/evidence',
   tags: ['Evidence 证据'],
   summary: "A court's or procuratorate's evidence, oldest first from a cursor: receipts, retrievals, confirmations (each a JWS verifiable with the JWKS)",
-  ...guard('court', 'procuratorate'),
+  ...guardOnly('court', 'procuratorate'),
   request: { query: z.object({ since: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
   responses: {
     200: json(

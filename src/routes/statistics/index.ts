@@ -57,7 +57,7 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
   app.openapi(printPackRoute, async (c) => {
     const r = await getPack(c.var.deps, c.var.principal, c.req.valid('param').id);
     for (const [k, v] of Object.entries(PAGE_SECURITY_HEADERS)) c.header(k, v);
-    return c.html(packHtml(r), 200) as never;
+    return c.html(packHtml(r), 200);
   });
   app.openapi(comparePacksRoute, async (c) => {
     const { id, otherId } = c.req.valid('param');
@@ -74,14 +74,14 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
       return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
         'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`,
-      }) as never;
+      });
     }
     if (q.format === 'csv') {
       const sheet = data.sheets.find((s) => s.kind === (q.sheet ?? 'pending'))!;
       return c.body(ledgerCsv(sheet) as Uint8Array<ArrayBuffer>, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(`${name}-${sheet.title}`)}.csv`,
-      }) as never;
+      });
     }
     return c.json(data as never, 200);
   });
