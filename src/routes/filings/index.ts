@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { Problem } from '../../lib/problem.js';
 import { hexToBase64 } from '../../lib/encoding.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings } from '../../services/filings.js';
 import { listEvidence } from '../../services/evidence.js';
