@@ -81,7 +81,7 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
       ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
       ...(q.limit ? { limit: q.limit } : {}),
     });
-    return c.json({ items } as never, 200);
+    return c.json({ items }, 200);
   });
   app.openapi(closeObligationRoute, async (c) => {
     const { id } = c.req.valid('param');

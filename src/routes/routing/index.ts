@@ -60,6 +60,6 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
       throw err instanceof Problem && err.slug === 'not-found' ? denied() : err;
     });
     else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw denied();
-    return c.json(e as never, 200);
+    return c.json(e, 200);
   });
 }

@@ -17,6 +17,39 @@ export const AssignBody = z
   })
   .openapi('AssignRequest');
 
+const UnitRef = z.object({ unitId: z.string(), unitName: z.string(), regionCode: z.string() });
+const party = z.enum(['acting_unit', 'defendant', 'review_organ', 'prior_assignment']);
+
+/** One fact a routing decision rests on, by kind. */
+export const RoutingFact = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('court_regions'), courtCode: z.string(), onDate: z.string(), known: z.boolean().describe('false: the court is not in the directory'), regionCodes: z.array(z.string()).readonly() }),
+    z.object({
+      kind: z.literal('resolved'),
+      party,
+      written: z.string(),
+      unitId: z.string(),
+      unitName: z.string(),
+      regionCode: z.string(),
+      via: z.string().describe('How the name matched'),
+      matched: z.string().describe('The directory name or alias that matched'),
+      scope: z.enum(['unit_code', 'party_region', 'court_regions', 'case_region', 'all_regions']),
+    }),
+    z.object({ kind: z.literal('unresolved'), party, written: z.string(), outcome: z.enum(['unknown', 'ambiguous', 'conflict']), candidates: z.array(UnitRef).readonly() }),
+    z.object({ kind: z.literal('entrusted'), rule: z.literal('R3'), article: z.string(), orgId: z.string(), orgName: z.string(), entrustingId: z.string(), entrustingName: z.string() }),
+    z.object({ kind: z.literal('succeeded'), rule: z.literal('R4'), article: z.string(), fromId: z.string(), fromName: z.string(), abolishedOn: z.string(), toId: z.string(), toName: z.string() }),
+    z.object({ kind: z.literal('rule'), rule: z.string(), article: z.string(), note: Bi }),
+    z.object({
+      kind: z.literal('defendant_region'),
+      regionCode: z.string().optional(),
+      via: z.enum(['unit_code', 'stated_region', 'name_prefix', 'court_regions', 'none']),
+      candidates: z.array(z.string()).readonly(),
+      written: z.string(),
+    }),
+    z.object({ kind: z.literal('note'), note: Bi }),
+  ])
+  .openapi('RoutingFact');
+
 export const QueueItem = z
   .object({
     id: z.string(),
@@ -162,11 +195,20 @@ export const Explanation = z
     rulesApplied: z.array(z.string()),
     regionCode: z.string().nullable(),
     reason: Bi,
-    assignments: z.array(Unit),
+    assignments: z.array(Unit).readonly(),
     queueReason: z.string().nullable(),
-    candidates: z.array(z.unknown()),
+    candidates: z
+      .array(
+        z.object({
+          party,
+          written: z.string().describe('The name as the court wrote it'),
+          units: z.array(UnitRef).readonly(),
+        }),
+      )
+      .readonly()
+      .describe('For an unknown or ambiguous name: which units it could be'),
     explanation: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }).describe('The decision and each fact it used, as sentences'),
-    facts: z.array(z.unknown()).describe('The structured facts (src/domain/routing/types.ts RoutingFact)'),
+    facts: z.array(RoutingFact).readonly().describe('The structured facts the decision used (src/domain/routing/types.ts RoutingFact)'),
     currentAssignments: z.array(AssignmentView),
   })
   .openapi('RoutingExplanation');

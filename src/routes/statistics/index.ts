@@ -28,11 +28,11 @@ function statsQuery(q: { period: string; region?: string; unit?: string; domain?
 
 export function mountStatistics(app: OpenAPIHono<AppEnv>) {
 
-  app.openapi(overviewRoute, async (c) => c.json((await overview(c.var.deps, c.var.principal, statsQuery(c.req.valid('query')))) as never, 200));
-  app.openapi(definitionsRoute, async (c) => c.json({ items: definitions() } as never, 200));
+  app.openapi(overviewRoute, async (c) => c.json((await overview(c.var.deps, c.var.principal, statsQuery(c.req.valid('query')))), 200));
+  app.openapi(definitionsRoute, async (c) => c.json({ items: definitions() }, 200));
   app.openapi(drillDownRoute, async (c) => {
     const q = c.req.valid('query');
-    return c.json((await drillDown(c.var.deps, c.var.principal, c.req.valid('param').figure, { ...statsQuery(q), ...(q.part ? { part: q.part } : {}) })) as never, 200);
+    return c.json((await drillDown(c.var.deps, c.var.principal, c.req.valid('param').figure, { ...statsQuery(q), ...(q.part ? { part: q.part } : {}) })), 200);
   });
 
   app.openapi(createPackRoute, async (c) => {
@@ -47,12 +47,12 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
       ...(b.instance ? { instance: b.instance } : {}),
       ...(b.variant ? { variant: b.variant } : {}),
     });
-    return c.json({ id: r.id, contentDigest: r.contentDigest, jws: r.jws, content: r.content } as never, 201);
+    return c.json({ id: r.id, contentDigest: r.contentDigest, jws: r.jws, content: r.content }, 201);
   });
-  app.openapi(listPacksRoute, async (c) => c.json({ items: await listPacks(c.var.deps, c.var.principal, c.req.valid('query').limit) } as never, 200));
+  app.openapi(listPacksRoute, async (c) => c.json({ items: await listPacks(c.var.deps, c.var.principal, c.req.valid('query').limit) }, 200));
   app.openapi(getPackRoute, async (c) => {
     const r = await getPack(c.var.deps, c.var.principal, c.req.valid('param').id);
-    return c.json({ id: r.id, contentDigest: r.contentDigest, jws: r.jws, content: r.content } as never, 200);
+    return c.json({ id: r.id, contentDigest: r.contentDigest, jws: r.jws, content: r.content }, 200);
   });
   app.openapi(printPackRoute, async (c) => {
     const r = await getPack(c.var.deps, c.var.principal, c.req.valid('param').id);
@@ -61,7 +61,7 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(comparePacksRoute, async (c) => {
     const { id, otherId } = c.req.valid('param');
-    return c.json((await comparePacks(c.var.deps, c.var.principal, id, otherId)) as never, 200);
+    return c.json((await comparePacks(c.var.deps, c.var.principal, id, otherId)), 200);
   });
 
   app.openapi(ledgerRoute, async (c) => {
@@ -83,8 +83,8 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
         'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(`${name}-${sheet.title}`)}.csv`,
       });
     }
-    return c.json(data as never, 200);
+    return c.json(data, 200);
   });
 
-  app.openapi(reportRoute, async (c) => c.json((await reportData(c.var.deps, c.var.principal, c.req.valid('param').period, list(c.req.valid('query').region))) as never, 200));
+  app.openapi(reportRoute, async (c) => c.json((await reportData(c.var.deps, c.var.principal, c.req.valid('param').period, list(c.req.valid('query').region))), 200));
 }
