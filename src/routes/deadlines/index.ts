@@ -29,12 +29,12 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
       throw new Problem('bad-request', `start must be a Beijing date (2026-11-23) or an instant with its offset (2026-11-23T23:59:00+08:00), not "${q.start}"`);
     }
     const r = computeDue({ start, period: parsePeriod(q.period), direction: q.direction, calendar: await currentCalendar(c.var.deps) });
-    return c.json({ due: r.due, provisional: r.provisional, derivation: r.derivation as unknown as Record<string, unknown> }, 200);
+    return c.json({ due: r.due, provisional: r.provisional, derivation: r.derivation }, 200);
   });
 
   app.openapi(calendarYear, async (c) => {
     const cal = await currentCalendar(c.var.deps);
-    return c.json(cal.yearInfo(c.req.valid('param').year) as unknown as Record<string, unknown>, 200);
+    return c.json(cal.yearInfo(c.req.valid('param').year), 200);
   });
 
   app.openapi(putOverride, async (c) => {
@@ -56,12 +56,12 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
   app.openapi(getPolicy, async (c) => {
     const { code } = c.req.valid('param');
     const r = await regionPolicy(c.var.deps, code);
-    return c.json({ regionCode: code, presetId: r.presetId, chosen: r.chosen, policy: r.policy as unknown as Record<string, unknown> }, 200);
+    return c.json({ regionCode: code, presetId: r.presetId, chosen: r.chosen, policy: r.policy }, 200);
   });
   app.openapi(putPolicy, async (c) => {
     const { code } = c.req.valid('param');
     const r = await setRegionPolicy(c.var.deps, code, c.req.valid('json'), c.var.actor);
-    return c.json({ regionCode: code, presetId: r.presetId, policy: r.policy as unknown as Record<string, unknown> }, 200);
+    return c.json({ regionCode: code, presetId: r.presetId, policy: r.policy }, 200);
   });
 
   app.openapi(listObligationsRoute, async (c) => {

@@ -2,6 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { guard, guardOnly } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
+import { CaseInfo, Hearing, Outcome } from '../../../schemas/api/manifest.js';
+import { Obligation } from '../deadlines/deadlines.routes.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -19,6 +21,28 @@ const FilingSummary = z
     nextDue: z.string().nullable().describe('Earliest open deadline this document started'),
   })
   .openapi('FilingSummary');
+
+const Filing = z
+  .object({
+    id: z.string(),
+    status: z.enum(['new', 'retrieved', 'confirmed']).describe('new 未查收 | retrieved 已查阅 | confirmed 已签收'),
+    documentId: z.string().describe("The court's own id of the document"),
+    type: z.string(),
+    title: z.string(),
+    arrivedAt: z.string().describe('The legal time of service (UTC)'),
+    arrivedAtBeijing: z.string().describe('The same instant in Beijing time (+08:00)'),
+    sender: z.string(),
+    messageId: z.string(),
+    caseId: z.string().nullable(),
+    regionCode: z.string().nullable(),
+    case: CaseInfo.nullable(),
+    hearing: Hearing.nullable(),
+    outcome: Outcome.nullable(),
+    sha256: z.string().describe('SHA-256 of the JCS form of the document entry as signed'),
+    attachments: z.array(z.object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number().int(), sha256: z.string(), href: z.string() })),
+    obligations: z.array(Obligation),
+  })
+  .openapi('Filing');
 
 export const listFilingsRoute = createRoute({
   method: 'get',
@@ -46,7 +70,7 @@ export const getFilingRoute = createRoute({
   summary: 'One filing: the document, its case, its obligations with due dates and derivations, its attachments. The first retrieval by the assigned unit is recorded as evidence for the court.',
   ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()).openapi('Filing'), 'The filing'), ...problemResponses(401, 404) },
+  responses: { 200: json(Filing, 'The filing'), ...problemResponses(401, 404) },
 });
 
 export const getAttachmentRoute = createRoute({

@@ -8,6 +8,35 @@ const Status = z.object({ id: z.string(), status: z.string() }).passthrough().op
 const idParam = z.object({ id: z.string() });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
+const SUGGESTION_STATUS = ['queued', 'drafting', 'under_review', 'returned', 'awaiting_approval', 'relayed', 'acknowledged'] as const;
+const SuggestionSummary = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['judicial', 'procuratorial']).describe('司法建议 | 检察建议'),
+    title: z.string(),
+    senderCode: z.string(),
+    regionCode: z.string().nullable(),
+    unitId: z.string().nullable().describe('The unit drafting the reply (null while the justice bureau decides)'),
+    status: z.enum(SUGGESTION_STATUS),
+    replyDueOn: z.string(),
+    overdue: z.boolean(),
+    urgent: z.boolean(),
+    documentId: z.string(),
+    caseId: z.string().nullable(),
+  })
+  .openapi('SuggestionSummary');
+const Suggestion = SuggestionSummary.omit({ title: true, overdue: true })
+  .extend({
+    replyDueJson: z.string().describe('The stored form of replyDue'),
+    replyEvidenceId: z.string().nullable().describe("The reply's evidence, once relayed"),
+    acknowledgedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    replyDue: z.unknown().describe('Where the due date came from: the document, or the policy (with its derivation)'),
+    steps: z.array(z.object({ kind: z.string(), actor: z.string(), role: z.string(), at: z.string(), data: z.unknown() })),
+  })
+  .openapi('Suggestion');
+
 export const listRoute = createRoute({
   method: 'get',
   path: '/v1/suggestions',
@@ -15,7 +44,7 @@ export const listRoute = createRoute({
   summary: 'Suggestions the caller may see, earliest reply deadline first (search by sender, unit, status, overdue)',
   ...guard(),
   request: { query: z.object({ sender: z.string().optional(), unit: z.string().optional(), status: z.string().optional(), overdue: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
-  responses: { 200: json(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'Suggestions'), ...problemResponses(400, 401, 403) },
+  responses: { 200: json(z.object({ items: z.array(SuggestionSummary) }), 'Suggestions'), ...problemResponses(400, 401, 403) },
 });
 export const getRoute = createRoute({
   method: 'get',
@@ -24,7 +53,7 @@ export const getRoute = createRoute({
   summary: 'One suggestion with every step of its reply',
   ...guard(),
   request: { params: idParam },
-  responses: { 200: json(z.record(z.string(), z.unknown()).openapi('Suggestion'), 'The suggestion'), ...problemResponses(401, 404) },
+  responses: { 200: json(Suggestion, 'The suggestion'), ...problemResponses(401, 404) },
 });
 export const assignRoute = createRoute({
   method: 'post',
