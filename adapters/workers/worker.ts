@@ -112,7 +112,7 @@ export default {
     if ('error' in b) {
       return problemResponse(new Problem('service-misconfigured', `the Worker's bindings are not valid: ${b.error}`));
     }
-    return b.app.fetch(request, env, ctx as never);
+    return b.app.fetch(request, env, ctx);
   },
   async scheduled(controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
     const b = await build(env);
