@@ -34,7 +34,7 @@ export const getTimeline = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ caseId: z.string(), caseNumber: z.string(), entries: z.array(z.object({ at: z.string(), kind: z.string(), who: z.string(), what: z.string(), ref: z.string(), data: z.unknown().optional() })) })
+            .object({ caseId: z.string(), caseNumber: z.string(), entries: z.array(z.object({ at: z.string(), kind: z.string(), who: z.string(), what: z.string(), ref: z.string(), data: z.unknown().optional(), facts: z.record(z.string(), z.union([z.string(), z.boolean(), z.null()])).optional().describe('The entry as data (type, unit, due date …), for a program to read') })) })
             .openapi('Timeline'),
         },
       },
