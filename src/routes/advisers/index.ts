@@ -5,7 +5,6 @@ import type { AppEnv } from '../../deps.js';
 import { legalAdvisers } from '../../../schemas/db/index.js';
 import { newId } from '../../lib/ids.js';
 import { Problem } from '../../lib/problem.js';
-import { commitAudited } from '../../services/audit.js';
 import { visibleRegions } from '../../services/access.js';
 import { listAdvisers, postAdviser } from './advisers.routes.js';
 
@@ -14,7 +13,7 @@ export function mountAdvisers(app: OpenAPIHono<AppEnv>) {
     const { code } = c.req.valid('param');
     const b = c.req.valid('json');
     const row = { id: newId(), regionCode: code, name: b.name, organisation: b.organisation, active: true, createdAt: c.var.deps.clock.now() };
-    await commitAudited(c.var.deps, [{ actor: c.var.actor, action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }], async () => ({
+    await c.var.deps.writer.audited([{ actor: c.var.actor, action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }], async () => ({
       items: [c.var.deps.db.orm.insert(legalAdvisers).values(row)],
       result: null,
     }));

@@ -1,6 +1,6 @@
 /**
  * /docs: the API reference rendered by Scalar (@scalar/hono-api-reference) from /openapi.json, whose tags put the
- * court-facing operations first (src/lib/openapi.ts). The page loads Scalar's script from its CDN.
+ * court-facing operations first (src/http/openapi.ts). The page loads Scalar's script from its CDN.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
