@@ -4,10 +4,10 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Deps } from './deps.js';
-import { Problem, problemHeaders, problemResponse, toProblem } from './lib/problem.js';
-import { faultProblem, noteStorageFault, storageFaultOf } from './lib/faults.js';
+import { Problem } from './lib/problem.js';
+import { renderError, renderNotFound } from './http/errors.js';
+import { apiBodyLimit } from './http/body-limit.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
@@ -24,10 +24,10 @@ import { mountAdvisers } from './routes/advisers/index.js';
 import { mountStatistics } from './routes/statistics/index.js';
 import { mountAudit } from './routes/audit/index.js';
 import { mountWeb } from './web/index.js';
-import { finishOpenApi } from './lib/openapi.js';
+import { finishOpenApi } from './http/openapi.js';
 import { observeDelivery, renderMetrics } from './lib/metrics.js';
-import { authenticate, requireRole } from './lib/auth.js';
-import { isDraining } from './lib/admission.js';
+import { requireRole } from './http/auth.js';
+import { isDraining } from './http/admission.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -63,16 +63,8 @@ export function createApp(deps: Deps) {
     });
   });
 
-  // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this
-  // much: Content-Length is checked before the body is read, a chunked body as it streams.
-  const jsonLimit = deps.config.jsonBodyLimitBytes ?? 1024 * 1024;
-  const apiBodyLimit = bodyLimit({
-    maxSize: jsonLimit,
-    onError: () => {
-      throw new Problem('payload-too-large', `the body exceeds this endpoint's limit of ${jsonLimit} bytes`);
-    },
-  });
-  app.use('*', async (c, next) => (c.req.path === '/v1/deliveries' || c.req.path === '/web' || c.req.path.startsWith('/web/') ? next() : apiBodyLimit(c, next)));
+  // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this much.
+  app.use('*', apiBodyLimit(deps.config.jsonBodyLimitBytes ?? 1024 * 1024));
 
   // Deliveries by outcome and problem type, and intake latency, for /metrics.
   app.use('/v1/deliveries', async (c, next) => {
@@ -85,24 +77,8 @@ export function createApp(deps: Deps) {
     observeDelivery(deps, status === 201 ? 'accepted' : status < 300 ? 'repeated' : status < 500 ? 'refused' : 'failed', problem, (performance.now() - started) / 1000);
   });
 
-  app.onError((err, c) => {
-    const rid = c.var.requestId;
-    const headers: Record<string, string> = rid ? { 'X-Request-Id': rid } : {};
-    const problem = toProblem(err, { contentType: c.req.header('content-type') });
-    if (problem) return problemResponse(problem, rid, { ...headers, ...problemHeaders(problem) });
-    const fault = storageFaultOf(err);
-    if (fault) {
-      noteStorageFault(deps, fault);
-      deps.log.log('error', 'storage fault', { requestId: rid, fault: fault.slug, error: String(err) });
-      return problemResponse(faultProblem(fault), rid, { ...headers, 'Retry-After': String(fault.retryAfterSeconds) });
-    }
-    deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: (err as Error)?.stack });
-    return new Response(JSON.stringify({ type: 'about:blank', title: '内部错误 (Internal error)', status: 500, detail: 'an internal error occurred; quote the request id', instance: rid }), {
-      status: 500,
-      headers: { 'content-type': 'application/problem+json', ...headers },
-    });
-  });
-  app.notFound((c) => problemResponse(new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`), c.var.requestId));
+  app.onError(renderError(deps));
+  app.notFound(renderNotFound);
 
   mountHealth(app);
   mountAudit(app);
@@ -122,7 +98,7 @@ export function createApp(deps: Deps) {
   // A person who opens the bare address lands on the pages (which ask them to sign in).
   app.get('/', (c) => c.redirect('/web', 302));
 
-  // Renamed clientToken in the published document (src/lib/openapi.ts), which the routes keep declaring.
+  // Renamed clientToken in the published document (src/http/openapi.ts), which the routes keep declaring.
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
@@ -130,7 +106,7 @@ export function createApp(deps: Deps) {
     description: "Any client's access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The client's role and scope decide what it may call and see.",
   });
 
-  app.get('/metrics', authenticate, requireRole(), async (c) =>
+  app.get('/metrics', requireRole('admin'), async (c) =>
     c.body(await renderMetrics(deps, deps.clock.now()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }),
   );
   let published: unknown;

@@ -135,7 +135,7 @@ export interface GatewayConfig {
   adminToken?: string;
   /** The policy preset of a region that has not chosen one (src/domain/policy/presets.ts). */
   defaultPolicyPreset?: string;
-  /** Deliveries received at once before 503 overloaded (default 64; src/lib/admission.ts). */
+  /** Deliveries received at once before 503 overloaded (default 64; src/http/admission.ts). */
   maxDeliveriesInFlight?: number;
   /** Request bytes those deliveries may buffer together before 503 overloaded (default 256 MiB). */
   maxBufferedBytes?: number;

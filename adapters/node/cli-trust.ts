@@ -11,7 +11,7 @@ import { Option, type Command } from 'commander';
 import type { Deps } from '../../src/deps.js';
 import { revocationStatus, revocationSweep, setSenderTrust, uploadCrl } from '../../src/services/revocation.js';
 
-type Act = (f: (c: { deps: Deps }, ...a: never[]) => Promise<number | void>) => (...a: unknown[]) => Promise<void>;
+type Act = <A extends unknown[]>(f: (c: { deps: Deps }, ...a: A) => Promise<number | void>) => (...a: A) => Promise<void>;
 
 export function addTrustCommands(sender: Command, group: (name: string, description: string) => Command, act: Act, out: (s: string) => void): void {
   sender

@@ -169,7 +169,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }),
     );
 
-  addTrustCommands(sender, group, act as never, out);
+  addTrustCommands(sender, group, act, out);
 
   const key = group('key', "the gateway's ES256 signing keys");
   key

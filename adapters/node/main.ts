@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
-import { beginDraining, isDraining } from '../../src/lib/admission.js';
+import { beginDraining, isDraining } from '../../src/http/admission.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import type { Server } from 'node:http';
 import { answerClientErrorsAsProblems } from './client-errors.js';

@@ -53,12 +53,12 @@ async function live(base: string, cases: number, seed: number) {
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
   const dir = await currentDirectory(deps);
-  const courts: Record<'first' | 'second', { code: string; name: string; signer: Signer }> = {} as never;
-  for (const [k, code, name] of [['first', 'court-longyou', '浙江省龙游县人民法院'], ['second', 'court-quzhou-intermediate', '浙江省衢州市中级人民法院']] as const) {
+  const court = async (code: string, name: string): Promise<{ code: string; name: string; signer: Signer }> => {
     const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'sim-courts', code), `${name} 模拟CA (simulator)`, name);
     await registerSender(deps, { code, type: 'court', name, caPem: ca.certPem }, 'simulator');
-    courts[k] = { code, name, signer: await rsaSigner(leaf) };
-  }
+    return { code, name, signer: await rsaSigner(leaf) };
+  };
+  const courts = { first: await court('court-longyou', '浙江省龙游县人民法院'), second: await court('court-quzhou-intermediate', '浙江省衢州市中级人民法院') };
   const admin = (actor: string) => ({ authorization: `Bearer ${deps.config.adminToken}`, 'x-actor': encodeURIComponent(actor), 'content-type': 'application/json' });
   client.close();
 

@@ -9,7 +9,8 @@ import { createApp } from '../../src/app.js';
 import type { Deps, Logger } from '../../src/deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { createDeps } from '../../src/create-deps.js';
-import { Problem, problemResponse } from '../../src/lib/problem.js';
+import { Problem } from '../../src/lib/problem.js';
+import { problemResponse } from '../../src/http/problem.js';
 import { d1Db } from '../db/d1.js';
 import { libsqlDb } from '../db/libsql.js';
 import { r2BlobStore } from '../blobs/r2.js';
@@ -109,7 +110,7 @@ export default {
     if ('error' in b) {
       return problemResponse(new Problem('service-misconfigured', `the Worker's bindings are not valid: ${b.error}`));
     }
-    return b.app.fetch(request, env, ctx as never);
+    return b.app.fetch(request, env, ctx);
   },
   async scheduled(controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
     const b = await build(env);

@@ -55,7 +55,9 @@ export const ReceiptSchema = z
         routing: DocumentRoutingSchema,
       }),
     ),
-    auditHead: z.object({ seq: z.number().int(), hash: z.string() }),
+    auditHead: z
+      .object({ seq: z.number().int(), hash: z.string(), root: z.string().describe('RFC 9162 root of the first seq audit records, hex: with the receipt it is a signed tree head') })
+      .describe('The audit log after this delivery (GET /v1/audit/proofs/… proves inclusion and consistency against it)'),
   })
   .openapi('Receipt');
 

@@ -1,9 +1,8 @@
 /**
- * One error type for every refusal, rendered once (app.onError) as RFC 9457 application/problem+json.
+ * One error type for every refusal, rendered once as RFC 9457 application/problem+json (src/http/problem.ts).
  * Each problem has a stable `type` (urn:fuyuan:problem:<slug>), a status, a Chinese and English title,
  * and a `detail` telling the caller what to fix.
  */
-import { HTTPException } from 'hono/http-exception';
 import { InvalidInput } from '../domain/invalid-input.js';
 
 export { InvalidInput };
@@ -45,7 +44,7 @@ export const PROBLEMS = {
   'service-misconfigured': { status: 503, zh: '服务配置错误', en: 'Service misconfigured' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },
   conflict: { status: 409, zh: '冲突', en: 'Conflict' },
-  // Faults of the gateway itself (src/lib/faults.ts, src/lib/admission.ts): each with Retry-After; nothing was stored.
+  // Faults of the gateway itself (src/lib/faults.ts, src/http/admission.ts): each with Retry-After; nothing was stored.
   'storage-full': { status: 507, zh: '存储空间已满', en: 'Storage full' },
   'storage-read-only': { status: 503, zh: '数据库暂时只读', en: 'Database read-only' },
   'database-busy': { status: 503, zh: '数据库繁忙', en: 'Database busy' },
@@ -85,41 +84,3 @@ export class Problem extends Error {
 export const problemType = (slug: ProblemSlug): string => `urn:fuyuan:problem:${slug}`;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-export function problemResponse(problem: Problem, instance?: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(problem.toJSON(instance)), {
-    status: problem.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
-  });
-}
-
-
-
-/**
- * The one place where a failure becomes a problem (app.onError and the pages' error handler both call it):
- * a Problem as it is; a parse or validation failure (InvalidInput, hono's HTTPException for a body that is not
- * JSON, a Content-Type the operation does not take, a body too large) as the 4xx it is. undefined = a bug (500).
- */
-export function toProblem(err: unknown, req?: { contentType?: string | undefined }): Problem | undefined {
-  if (err instanceof Problem) return err;
-  if (err instanceof InvalidInput) return new Problem('bad-request', err.message);
-  // hono's HTTPException: thrown by its validator, its body limit and zod-openapi's media-type gate.
-  if (!(err instanceof HTTPException) || err.status >= 500) return undefined;
-  const status = err.status;
-  const message = err.message;
-  if (status === 415) {
-    return new Problem('unsupported-media-type', `Content-Type "${req?.contentType || '(none)'}" is not accepted by this operation; send the media type its request body names in /openapi.json (application/json for JSON endpoints)`);
-  }
-  if (status === 413) return new Problem('payload-too-large', message || 'the request body exceeds the limit of this endpoint');
-  if (status === 401) return new Problem('unauthorized', message || 'authentication required');
-  if (status === 403) return new Problem('forbidden', message || 'not allowed');
-  if (status === 404) return new Problem('not-found', message || 'not found');
-  if (/malformed json/i.test(message)) return new Problem('bad-request', 'the request body is not valid JSON (RFC 8259); send a JSON object with Content-Type: application/json');
-  return new Problem('bad-request', message || 'malformed request');
-}
-
-/** Headers a problem carries besides its body: Retry-After for a 429. */
-export function problemHeaders(problem: Problem): Record<string, string> {
-  const retry = problem.extra.retryAfterSeconds;
-  return typeof retry === 'number' ? { 'Retry-After': String(Math.max(1, Math.ceil(retry))) } : {};
-}

@@ -4,6 +4,8 @@ import type { Deps } from '../deps.js';
 import { assignments, cases, queueItems } from '../../schemas/db/index.js';
 import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
+import { beijingDate } from '../domain/calendar/index.js';
+import { currentDirectory } from './directory.js';
 
 /** Throws 404 for a case the caller may not see (a denial reveals nothing, not even existence). */
 export async function assertCaseAccess(deps: Deps, p: Principal, caseId: string, mode: 'read' | 'decide' = 'read'): Promise<{ regionCode: string | null; caseNumber: string }> {
@@ -51,4 +53,16 @@ export function queueItemActor(p: Principal, item: { regionCode: string | null; 
 /** SQL-free check used by listings: may this justice bureau see an open queue item with these regions? */
 export function queueItemVisibleTo(scope: string, item: { regionCode: string | null; candidateRegions: string }): boolean {
   return item.regionCode === scope || (item.regionCode === null && (JSON.parse(item.candidateRegions) as string[]).includes(scope));
+}
+
+/** The regions a caller may see. null = all (admin). */
+export async function visibleRegions(deps: Deps, p: Principal): Promise<string[] | null> {
+  if (p.role === 'admin') return null;
+  if (p.role === 'justice_bureau' || p.role === 'government_office') return [p.scope];
+  if (p.role === 'unit') {
+    const u = (await currentDirectory(deps)).index.unit(p.scope);
+    return u ? [u.regionCode] : [];
+  }
+  if (p.role === 'liaison') return [...(await currentDirectory(deps)).index.regionsServedBy(p.scope, beijingDate(deps.clock.now()))];
+  return [];
 }

@@ -76,7 +76,7 @@ export async function explainRouting(deps: Deps, documentId: string) {
     rule: decision.rule,
     ruleTitle: RULES[decision.rule].title,
     article: decision.article,
-    rulesApplied: decision.rulesApplied,
+    rulesApplied: [...decision.rulesApplied],
     regionCode: decision.regionCode ?? null,
     reason: decision.reason,
     assignments: decision.assignments,

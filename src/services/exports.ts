@@ -200,7 +200,7 @@ export async function reportData(deps: Deps, p: Principal, period: string, regio
     if (sub.total.some((v) => v.numerator || v.denominator)) byDomain.push({ domain: d, figures: sub.total.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })) });
   }
   return {
-    kind: per.kind === 'half' ? 'half_year_report' : 'annual_report',
+    kind: per.kind === 'half' ? ('half_year_report' as const) : ('annual_report' as const),
     title: per.kind === 'half' ? `${per.label} 行政应诉工作半年分析` : `${per.label} 年度行政应诉工作报告`,
     period: per,
     asOf: r.today,

@@ -92,7 +92,7 @@ export async function listFilings(deps: Deps, p: Principal, f: FilingFilters) {
       regionCode: r.regionCode,
       arrivedAt: r.arrivedAt.toISOString(),
       routing: r.routing,
-      status: r.confirmed ? 'confirmed' : r.retrieved ? 'retrieved' : 'new',
+      status: r.confirmed ? ('confirmed' as const) : r.retrieved ? ('retrieved' as const) : ('new' as const),
       nextDue: r.nextDue,
     })),
     nextCursor: rows.length > limit ? page.at(-1)!.id : null,

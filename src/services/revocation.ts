@@ -214,7 +214,7 @@ function revocationTimeOf(certStatus: asn1js.AsnType): Date | undefined {
   const inner = (certStatus as unknown as { valueBlock?: { value?: unknown[] } }).valueBlock?.value?.[0] as { toDate?: () => Date; valueBlock?: { value?: string } } | undefined;
   if (inner?.toDate) return inner.toDate();
   try {
-    const g = new asn1js.GeneralizedTime({ valueHex: (inner as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView } as never);
+    const g = new asn1js.GeneralizedTime({ valueHex: (inner as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView });
     return g.toDate();
   } catch {
     return undefined;

@@ -11,7 +11,8 @@ import { HTTPException } from 'hono/http-exception';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../deps.js';
 import { queueItems } from '../../schemas/db/index.js';
-import { PROBLEMS, Problem, problemHeaders, toProblem } from '../lib/problem.js';
+import { PROBLEMS, Problem } from '../lib/problem.js';
+import { problemHeaders, toProblem } from '../http/problem.js';
 import { issueToken, type Principal } from '../services/clients.js';
 import { assertCaseAccess } from '../services/access.js';
 import { assignCase, caseView } from '../services/assignments.js';
@@ -34,9 +35,9 @@ import { figureHref, overviewFigures, overviewRegions } from './overview-data.js
 import { FigurePage, periodZh } from './pages/figure.js';
 import { drillDown } from '../services/statistics.js';
 import { FIGURES, FIGURE_IDS, type FigureId } from '../domain/statistics/index.js';
-import { setPageSecurityHeaders } from '../lib/security-headers.js';
+import { setPageSecurityHeaders } from '../http/security-headers.js';
 import { WORKBENCH_JS, WORKBENCH_JS_PATH } from './assets/workbench.js';
-import { sourceAddress, throttledSignIn } from '../lib/throttle.js';
+import { sourceAddress, throttledSignIn } from '../http/throttle.js';
 
 
 /** A friendly sentence for each kind of problem; the service's own detail follows in small print. */

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../services/clients.js';
 import { computeScope, statisticsScope } from '../services/statistics.js';
 import { FIGURES, type FigureId, type FigureValue } from '../domain/statistics/index.js';
-import { visibleRegions } from '../lib/auth.js';
+import { visibleRegions } from '../services/access.js';
 import { names } from './data.js';
 import { beijingDate } from '../domain/calendar/index.js';
 import type { OverviewFigures, Ratio } from './pages/overview.js';

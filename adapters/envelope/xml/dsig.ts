@@ -47,7 +47,7 @@ export const DIGEST_OF: Record<XmlAlg, string> = { RS256: XML_ALGS.sha256, ES256
 /** SM3 (GB/T 32905) as an xml-crypto digest: sm-crypto-v2 over the canonical form's UTF-8 bytes. */
 export class Sm3Digest {
   getHash = (xml: string): string => toBase64(sm3Digest(utf8(xml)));
-  getAlgorithmName = () => XML_ALGS.sm3 as never;
+  getAlgorithmName = () => XML_ALGS.sm3;
 }
 
 /**
@@ -92,7 +92,7 @@ const stock = new SignedXml();
 export function restrictedSignedXml(opts: ConstructorParameters<typeof SignedXml>[0] = {}): SignedXml {
   const sx = new SignedXml({ getCertFromKeyInfo: () => null, ...opts });
   sx.CanonicalizationAlgorithms = { [XML_ALGS.excC14n]: ExclusiveCanonicalization, [XML_ALGS.enveloped]: stock.CanonicalizationAlgorithms[XML_ALGS.enveloped]! };
-  sx.HashAlgorithms = { [XML_ALGS.sha256]: stock.HashAlgorithms[XML_ALGS.sha256]!, [XML_ALGS.sm3]: Sm3Digest as never };
+  sx.HashAlgorithms = { [XML_ALGS.sha256]: stock.HashAlgorithms[XML_ALGS.sha256]!, [XML_ALGS.sm3]: Sm3Digest };
   sx.SignatureAlgorithms = { [XML_ALGS.rsaSha256]: stock.SignatureAlgorithms[XML_ALGS.rsaSha256]!, [XML_ALGS.ecdsaSha256]: EcdsaSha256, [XML_ALGS.sm2Sm3]: Sm2Sm3 };
   return sx;
 }

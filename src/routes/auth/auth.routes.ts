@@ -1,5 +1,6 @@
 /** Contracts: the OAuth 2.0 token endpoint and client administration. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { ROLES } from '../../services/clients.js';
 
@@ -38,7 +39,7 @@ export const postClient = createRoute({
   path: '/v1/admin/clients',
   tags: ['Access 认证'],
   summary: 'Register a client; the secret is shown once',
-  security: [{ adminToken: [] }],
+  ...guard('admin'),
   request: {
     body: {
       required: true,
@@ -63,7 +64,7 @@ export const postRevoke = createRoute({
   path: '/v1/admin/clients/{id}/revoke',
   tags: ['Access 认证'],
   summary: 'Revoke a client: its tokens stop working at once',
-  security: [{ adminToken: [] }],
+  ...guard('admin'),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: z.object({ clientId: z.string(), revoked: z.literal(true) }) } } }, ...problemResponses(401, 403, 404) },
 });

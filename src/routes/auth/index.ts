@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { Problem } from '../../lib/problem.js';
 import { fromBase64 } from '../../lib/encoding.js';
-import { assertNotThrottled, recordFailure, sourceAddress, throttledSignIn } from '../../lib/throttle.js';
+import { assertNotThrottled, recordFailure, sourceAddress, throttledSignIn } from '../../http/throttle.js';
 import { decodeJwt } from 'jose';
 import { issueToken, registerClient, revokeClient } from '../../services/clients.js';
 import type { JWK } from 'jose';
@@ -76,13 +76,13 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
     const r = await registerClient(
       c.var.deps,
       { name: body.name, role: body.role, scope: body.scope, ...(body.jwks ? { jwks: body.jwks as { keys: JWK[] } } : {}), ...(body.withSecret !== undefined ? { withSecret: body.withSecret } : {}) },
-      String(c.get('actor' as never)),
+      c.var.actor,
     );
     return c.json(r, 201);
   });
   app.openapi(postRevoke, async (c) => {
     const { id } = c.req.valid('param');
-    await revokeClient(c.var.deps, id, String(c.get('actor' as never)));
+    await revokeClient(c.var.deps, id, c.var.actor);
     return c.json({ clientId: id, revoked: true as const }, 200);
   });
 }

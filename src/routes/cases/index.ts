@@ -1,24 +1,22 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { principalOf } from '../../lib/auth.js';
 import { caseTimeline, recordStep, stepAttachment } from '../../services/steps.js';
 import { getStepAttachment, getTimeline, postStep } from './cases.routes.js';
 
-/** Mounted after mountRouting, which authenticates every /v1/cases/* request. */
 export function mountCases(app: OpenAPIHono<AppEnv>) {
   app.openapi(postStep, async (c) => {
     const { id, kind } = c.req.valid('param');
-    return c.json(await recordStep(c.var.deps, principalOf(c), id, kind, c.req.valid('json')), 201);
+    return c.json(await recordStep(c.var.deps, c.var.principal, id, kind, c.req.valid('json')), 201);
   });
   app.openapi(getStepAttachment, async (c) => {
     const { id, stepId, sha256 } = c.req.valid('param');
-    const { meta, bytes } = await stepAttachment(c.var.deps, principalOf(c), id, stepId, sha256);
+    const { meta, bytes } = await stepAttachment(c.var.deps, c.var.principal, id, stepId, sha256);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': meta.mediaType,
       'content-length': String(bytes.length),
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
       'x-content-sha256': meta.sha256,
-    }) as never;
+    });
   });
-  app.openapi(getTimeline, async (c) => c.json((await caseTimeline(c.var.deps, principalOf(c), c.req.valid('param').id)) as never, 200));
+  app.openapi(getTimeline, async (c) => c.json((await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id)), 200));
 }

@@ -1,8 +1,7 @@
-import { bodyLimit } from 'hono/body-limit';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { Problem, problemResponse } from '../../lib/problem.js';
-import { admission } from '../../lib/admission.js';
+import { admission } from '../../http/admission.js';
+import { deliveryBodyLimit } from '../../http/body-limit.js';
 import { postDelivery } from './deliveries.routes.js';
 import { handlePostDelivery } from './deliveries.handlers.js';
 
@@ -13,16 +12,7 @@ export function mountDeliveries(app: OpenAPIHono<AppEnv>, maxBytes: number) {
     // Before anything of the body is read: the bound on deliveries in flight and bytes buffered (503 past it).
     admission(),
     // Refused before the body is buffered whole: Content-Length is checked first, a chunked body as it streams.
-    bodyLimit({
-      maxSize: maxBytes,
-      // The rest of the body is never read, so the connection is closed rather than reused.
-      onError: (c) =>
-        problemResponse(
-          new Problem('payload-too-large', `the body exceeds this gateway's limit of ${maxBytes} bytes; send large attachments as multipart parts or split the message`),
-          c.var.requestId,
-          { connection: 'close', 'X-Request-Id': c.var.requestId },
-        ),
-    }),
+    deliveryBodyLimit(maxBytes),
     handlePostDelivery,
   );
 }

@@ -1,9 +1,9 @@
 /** Contracts of the directory administration API (regions, units, courts and the regions they serve). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { UNIT_KINDS } from '../../domain/routing/index.js';
 
-const security = [{ adminToken: [] }];
 const isoDate = z.iso.date();
 
 export const UnitBody = z
@@ -29,7 +29,7 @@ export const getDirectory = createRoute({
   path: '/v1/admin/directory',
   tags: ['Directory 单位名录'],
   summary: 'The current directory (or ?version=N)',
-  security,
+  ...guard('admin'),
   request: { query: z.object({ version: z.coerce.number().int().min(1).optional() }) },
   responses: { 200: { description: 'Snapshot', content: { 'application/json': { schema: Snapshot } } }, ...problemResponses(401, 403) },
 });
@@ -39,7 +39,7 @@ export const putDirectory = createRoute({
   path: '/v1/admin/directory',
   tags: ['Directory 单位名录'],
   summary: 'Replace the whole directory (set a region up in one step from a directory file)',
-  security,
+  ...guard('admin'),
   request: { body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
   responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 422) },
 });
@@ -49,7 +49,7 @@ export const putUnit = createRoute({
   path: '/v1/admin/directory/units/{id}',
   tags: ['Directory 单位名录'],
   summary: 'Add or change a unit',
-  security,
+  ...guard('admin'),
   request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }), body: { required: true, content: { 'application/json': { schema: UnitBody } } } },
   responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 422) },
 });
@@ -59,7 +59,7 @@ export const postAbolish = createRoute({
   path: '/v1/admin/directory/units/{id}/abolish',
   tags: ['Directory 单位名录'],
   summary: 'Record that a unit was abolished on a date, and who holds its powers now',
-  security,
+  ...guard('admin'),
   request: {
     params: z.object({ id: z.string() }),
     body: { required: true, content: { 'application/json': { schema: z.object({ on: isoDate, successorId: z.string().optional() }) } } },
@@ -72,7 +72,7 @@ export const postServedRegion = createRoute({
   path: '/v1/admin/directory/bodies/{code}/served-regions',
   tags: ['Directory 单位名录'],
   summary: 'A dated announcement: a court or procuratorate serves a region from a date (跨区域集中管辖)',
-  security,
+  ...guard('admin'),
   request: {
     params: z.object({ code: z.string() }),
     body: { required: true, content: { 'application/json': { schema: z.object({ regionCode: z.string().regex(/^\d{6}$/), from: isoDate, to: isoDate.optional() }) } } },

@@ -1,11 +1,11 @@
 /**
  * /docs: the API reference rendered by Scalar (@scalar/hono-api-reference) from /openapi.json, whose tags put the
- * court-facing operations first (src/lib/openapi.ts). The page loads Scalar's script from its CDN.
+ * court-facing operations first (src/http/openapi.ts). The page loads Scalar's script from its CDN.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../../deps.js';
-import { PAGE_SECURITY_HEADERS } from '../../lib/security-headers.js';
+import { PAGE_SECURITY_HEADERS } from '../../http/security-headers.js';
 
 /**
  * The pages' headers, with a policy that lets Scalar run: its script and styles from its CDN (and the inline

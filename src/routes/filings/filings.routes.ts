@@ -1,9 +1,11 @@
 /** Contracts: agencies pull their filings; the justice bureau confirms receipt; courts pull evidence. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard, guardOnly } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { DOCUMENT_TYPES } from '../../domain/case-info.js';
+import { CaseInfo, Hearing, Outcome } from '../../../schemas/api/manifest.js';
+import { Obligation } from '../deadlines/deadlines.routes.js';
 
-const security = [{ adminToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const FilingSummary = z
@@ -21,12 +23,34 @@ const FilingSummary = z
   })
   .openapi('FilingSummary');
 
+const Filing = z
+  .object({
+    id: z.string(),
+    status: z.enum(['new', 'retrieved', 'confirmed']).describe('new 未查收 | retrieved 已查阅 | confirmed 已签收'),
+    documentId: z.string().describe("The court's own id of the document"),
+    type: z.string(),
+    title: z.string(),
+    arrivedAt: z.string().describe('The legal time of service (UTC)'),
+    arrivedAtBeijing: z.string().describe('The same instant in Beijing time (+08:00)'),
+    sender: z.string(),
+    messageId: z.string(),
+    caseId: z.string().nullable(),
+    regionCode: z.string().nullable(),
+    case: CaseInfo.nullable(),
+    hearing: Hearing.nullable(),
+    outcome: Outcome.nullable(),
+    sha256: z.string().describe('SHA-256 of the JCS form of the document entry as signed'),
+    attachments: z.array(z.object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number().int(), sha256: z.string(), href: z.string() })),
+    obligations: z.array(Obligation),
+  })
+  .openapi('Filing');
+
 export const listFilingsRoute = createRoute({
   method: 'get',
   path: '/v1/filings',
   tags: ['Filings 文书'],
   summary: "The caller's filings, newest first (a unit: assigned to it; a justice bureau: its region)",
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: {
     query: z.object({
       status: z.enum(['new', 'retrieved', 'confirmed']).optional(),
@@ -45,9 +69,9 @@ export const getFilingRoute = createRoute({
   path: '/v1/filings/{id}',
   tags: ['Filings 文书'],
   summary: 'One filing: the document, its case, its obligations with due dates and derivations, its attachments. The first retrieval by the assigned unit is recorded as evidence for the court.',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()).openapi('Filing'), 'The filing'), ...problemResponses(401, 404) },
+  responses: { 200: json(Filing, 'The filing'), ...problemResponses(401, 404) },
 });
 
 export const getAttachmentRoute = createRoute({
@@ -55,7 +79,7 @@ export const getAttachmentRoute = createRoute({
   path: '/v1/filings/{id}/attachments/{attachmentId}',
   tags: ['Filings 文书'],
   summary: 'Download an attachment, with its SHA-256 (Repr-Digest, RFC 9530)',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string(), attachmentId: z.string() }) },
   responses: { 200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.string().describe('binary') } } }, ...problemResponses(401, 404) },
 });
@@ -65,7 +89,7 @@ export const confirmRoute = createRoute({
   path: '/v1/filings/{id}/confirm',
   tags: ['Filings 文书'],
   summary: 'The justice bureau confirms receipt (签收): signed confirmation evidence goes back to the court',
-  security,
+  ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
   responses: {
     201: json(z.object({ evidenceId: z.string(), jws: z.string() }).openapi('Confirmation'), 'Confirmed'),
@@ -79,7 +103,7 @@ export const listEvidenceRoute = createRoute({
   path: '/v1/evidence',
   tags: ['Evidence 证据'],
   summary: "A court's or procuratorate's evidence, oldest first from a cursor: receipts, retrievals, confirmations (each a JWS verifiable with the JWKS)",
-  security,
+  ...guardOnly('court', 'procuratorate'),
   request: { query: z.object({ since: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
   responses: {
     200: json(

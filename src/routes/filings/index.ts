@@ -1,39 +1,33 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { authenticate, principalOf, requireRole } from '../../lib/auth.js';
-import { Problem } from '../../lib/problem.js';
 import { hexToBase64 } from '../../lib/encoding.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings } from '../../services/filings.js';
 import { listEvidence } from '../../services/evidence.js';
 import { confirmRoute, getAttachmentRoute, getFilingRoute, listEvidenceRoute, listFilingsRoute } from './filings.routes.js';
 
 export function mountFilings(app: OpenAPIHono<AppEnv>) {
-  for (const p of ['/v1/filings', '/v1/filings/*', '/v1/evidence']) app.use(p, authenticate);
-  app.use('/v1/filings', requireRole('unit', 'justice_bureau', 'government_office'));
-  app.use('/v1/filings/*', requireRole('unit', 'justice_bureau', 'government_office'));
-  app.use('/v1/evidence', requireRole('court', 'procuratorate'));
 
-  app.openapi(listFilingsRoute, async (c) => c.json((await listFilings(c.var.deps, principalOf(c), c.req.valid('query'))) as never, 200));
-  app.openapi(getFilingRoute, async (c) => c.json((await getFiling(c.var.deps, principalOf(c), c.req.valid('param').id)) as never, 200));
+  app.openapi(listFilingsRoute, async (c) => c.json((await listFilings(c.var.deps, c.var.principal, c.req.valid('query'))), 200));
+  app.openapi(getFilingRoute, async (c) => c.json((await getFiling(c.var.deps, c.var.principal, c.req.valid('param').id)), 200));
   app.openapi(getAttachmentRoute, async (c) => {
     const { id, attachmentId } = c.req.valid('param');
-    const { meta, bytes } = await attachmentBytes(c.var.deps, principalOf(c), id, attachmentId);
+    const { meta, bytes } = await attachmentBytes(c.var.deps, c.var.principal, id, attachmentId);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': meta.mediaType,
       'content-length': String(bytes.length),
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
       'repr-digest': `sha-256=:${hexToBase64(meta.sha256)}:`,
       'x-content-sha256': meta.sha256,
-    }) as never;
+    });
   });
   app.openapi(confirmRoute, async (c) => {
-    const r = await confirmFiling(c.var.deps, principalOf(c), c.req.valid('param').id);
+    const r = await confirmFiling(c.var.deps, c.var.principal, c.req.valid('param').id);
     return c.json({ evidenceId: r.evidenceId, jws: r.jws }, r.status);
   });
   app.openapi(listEvidenceRoute, async (c) => {
-    const p = principalOf(c);
-    if (p.role === 'admin') throw new Problem('forbidden', 'evidence is pulled by the court or procuratorate it is for');
+    const p = c.var.principal;
+    // Only the court or procuratorate it is for, never an administrator (the route's guardOnly).
     const q = c.req.valid('query');
-    return c.json((await listEvidence(c.var.deps, p.scope, q.since, q.limit)) as never, 200);
+    return c.json((await listEvidence(c.var.deps, p.scope, q.since, q.limit)), 200);
   });
 }

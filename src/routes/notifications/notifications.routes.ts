@@ -1,9 +1,9 @@
 /** Contracts: a unit's notification channels, and the outbox as people see it (the dead-letter list, retry). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { CHANNEL_KINDS } from '../../services/notifications.js';
 
-const security = [{ adminToken: [] }];
 const tags = ['Notifications 通知'];
 const UnitId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).describe('A unit id from the directory');
 const Id = z.string().min(1).max(64);
@@ -55,7 +55,7 @@ export const postChannel = createRoute({
   path: '/v1/admin/units/{unitId}/channels',
   tags,
   summary: "Add a notification channel to a unit (DingTalk or WeCom group robot, or a signed webhook)",
-  security,
+  ...guard('admin'),
   request: { params: z.object({ unitId: UnitId }), body: { required: true, content: { 'application/json': { schema: ChannelBody } } } },
   responses: { 201: { description: 'Registered', content: { 'application/json': { schema: Channel } } }, ...problemResponses(400, 401, 403, 404, 409) },
 });
@@ -65,7 +65,7 @@ export const getChannels = createRoute({
   path: '/v1/admin/units/{unitId}/channels',
   tags,
   summary: "A unit's notification channels, enabled and disabled",
-  security,
+  ...guard('admin'),
   request: { params: z.object({ unitId: UnitId }) },
   responses: { 200: { description: 'Channels, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(Channel) }) } } }, ...problemResponses(400, 401, 403, 404) },
 });
@@ -75,7 +75,7 @@ export const deleteChannel = createRoute({
   path: '/v1/admin/channels/{id}',
   tags,
   summary: 'Disable a channel: nothing more is sent to it (the row stays, for the record)',
-  security,
+  ...guard('admin'),
   request: { params: z.object({ id: Id }) },
   responses: { 200: { description: 'Disabled', content: { 'application/json': { schema: Channel } } }, ...problemResponses(401, 403, 404) },
 });
@@ -85,7 +85,7 @@ export const getOutbox = createRoute({
   path: '/v1/admin/outbox',
   tags,
   summary: 'The outbox by status, newest first: ?status=dead is the dead-letter list (attempts and the last error)',
-  security,
+  ...guard('admin'),
   request: {
     query: z.object({
       status: z.enum(['dead', 'pending', 'sent']).default('dead'),
@@ -100,7 +100,7 @@ export const postOutboxRetry = createRoute({
   path: '/v1/admin/outbox/{id}/retry',
   tags,
   summary: 'Send a dead letter again: back to pending, due now, with a fresh count of attempts',
-  security,
+  ...guard('admin'),
   request: { params: z.object({ id: Id }) },
   responses: { 200: { description: 'Pending again', content: { 'application/json': { schema: OutboxItem } } }, ...problemResponses(401, 403, 404, 409) },
 });

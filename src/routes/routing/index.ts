@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { authenticate, principalOf, requireRole } from '../../lib/auth.js';
 import { assertCaseAccess, queueItemActor } from '../../services/access.js';
 import { Problem } from '../../lib/problem.js';
 import { assignCase, caseView, claimQueueItem, listQueue } from '../../services/assignments.js';
@@ -10,15 +9,10 @@ import { eq } from 'drizzle-orm';
 import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign, postQueueClaim } from './routing.routes.js';
 
 export function mountRouting(app: OpenAPIHono<AppEnv>) {
-  for (const p of ['/v1/queue', '/v1/queue/*', '/v1/cases/*', '/v1/documents/*']) app.use(p, authenticate);
-  app.use('/v1/queue', requireRole('justice_bureau'));
-  app.use('/v1/queue/*', requireRole('justice_bureau'));
-  app.use('/v1/cases/:id/reassign', requireRole('justice_bureau'));
-  const actor = (c: { get(k: 'actor'): unknown }) => String(c.get('actor'));
 
   app.openapi(getQueue, async (c) => {
     const q = c.req.valid('query');
-    const p = principalOf(c);
+    const p = c.var.principal;
     // A justice bureau sees its own region's queue.
     if (p.role === 'justice_bureau' && q.region && q.region !== p.scope) throw new Problem('forbidden', `this client acts for region ${p.scope}`);
     const region = p.role === 'justice_bureau' ? p.scope : q.region;
@@ -31,41 +25,41 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
     const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
     if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
     // Another region's bureau: 403, before anything about the item is said (docs/domain.md §3).
-    const claim = queueItemActor(principalOf(c), item);
+    const claim = queueItemActor(c.var.principal, item);
     if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
     if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
-    return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), actor(c as never), 'assign', claim), 200);
+    return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), c.var.actor, 'assign', claim), 200);
   });
 
   app.openapi(postQueueClaim, async (c) => {
     const { id } = c.req.valid('param');
     const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
     if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
-    const claim = queueItemActor(principalOf(c), item);
+    const claim = queueItemActor(c.var.principal, item);
     const body = c.req.valid('json');
-    return c.json(await claimQueueItem(c.var.deps, id, claim ?? body.regionCode ?? null, body.reason, actor(c as never)), 200);
+    return c.json(await claimQueueItem(c.var.deps, id, claim ?? body.regionCode ?? null, body.reason, c.var.actor), 200);
   });
 
   app.openapi(postCaseReassign, async (c) => {
     const { id } = c.req.valid('param');
-    await assertCaseAccess(c.var.deps, principalOf(c), id, 'decide');
-    return c.json(await assignCase(c.var.deps, id, c.req.valid('json'), actor(c as never), 'reassign'), 200);
+    await assertCaseAccess(c.var.deps, c.var.principal, id, 'decide');
+    return c.json(await assignCase(c.var.deps, id, c.req.valid('json'), c.var.actor, 'reassign'), 200);
   });
 
   app.openapi(getCase, async (c) => {
     const { id } = c.req.valid('param');
-    await assertCaseAccess(c.var.deps, principalOf(c), id);
+    await assertCaseAccess(c.var.deps, c.var.principal, id);
     return c.json(await caseView(c.var.deps, id), 200);
   });
   app.openapi(getDocumentRouting, async (c) => {
     const e = await explainRouting(c.var.deps, c.req.valid('param').id);
-    const p = principalOf(c);
+    const p = c.var.principal;
     // A denial names only what the caller asked for (the document id), never the case behind it.
     const denied = () => new Problem('not-found', `no routed document with id ${e.documentId}`);
     if (e.caseId) await assertCaseAccess(c.var.deps, p, e.caseId).catch((err: unknown) => {
       throw err instanceof Problem && err.slug === 'not-found' ? denied() : err;
     });
     else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw denied();
-    return c.json(e as never, 200);
+    return c.json(e, 200);
   });
 }

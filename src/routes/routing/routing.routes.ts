@@ -1,9 +1,9 @@
 /** Contracts: the justice bureau's queue (R2, R9), assignment and reassignment, the case, and "explain". */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 import { ASSIGNMENT_ROLES } from '../../domain/vocabulary.js';
 
-const security = [{ adminToken: [] }];
 const Bi = z.object({ zh: z.string(), en: z.string() });
 const Unit = z.object({ unitId: z.string(), unitName: z.string(), role: z.enum(ASSIGNMENT_ROLES) });
 
@@ -17,6 +17,39 @@ export const AssignBody = z
     reason: z.string().trim().min(1).max(1000).describe('Why (recorded in the audit log and shown on the case)'),
   })
   .openapi('AssignRequest');
+
+const UnitRef = z.object({ unitId: z.string(), unitName: z.string(), regionCode: z.string() });
+const party = z.enum(['acting_unit', 'defendant', 'review_organ', 'prior_assignment']);
+
+/** One fact a routing decision rests on, by kind. */
+export const RoutingFact = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('court_regions'), courtCode: z.string(), onDate: z.string(), known: z.boolean().describe('false: the court is not in the directory'), regionCodes: z.array(z.string()).readonly() }),
+    z.object({
+      kind: z.literal('resolved'),
+      party,
+      written: z.string(),
+      unitId: z.string(),
+      unitName: z.string(),
+      regionCode: z.string(),
+      via: z.string().describe('How the name matched'),
+      matched: z.string().describe('The directory name or alias that matched'),
+      scope: z.enum(['unit_code', 'party_region', 'court_regions', 'case_region', 'all_regions']),
+    }),
+    z.object({ kind: z.literal('unresolved'), party, written: z.string(), outcome: z.enum(['unknown', 'ambiguous', 'conflict']), candidates: z.array(UnitRef).readonly() }),
+    z.object({ kind: z.literal('entrusted'), rule: z.literal('R3'), article: z.string(), orgId: z.string(), orgName: z.string(), entrustingId: z.string(), entrustingName: z.string() }),
+    z.object({ kind: z.literal('succeeded'), rule: z.literal('R4'), article: z.string(), fromId: z.string(), fromName: z.string(), abolishedOn: z.string(), toId: z.string(), toName: z.string() }),
+    z.object({ kind: z.literal('rule'), rule: z.string(), article: z.string(), note: Bi }),
+    z.object({
+      kind: z.literal('defendant_region'),
+      regionCode: z.string().optional(),
+      via: z.enum(['unit_code', 'stated_region', 'name_prefix', 'court_regions', 'none']),
+      candidates: z.array(z.string()).readonly(),
+      written: z.string(),
+    }),
+    z.object({ kind: z.literal('note'), note: Bi }),
+  ])
+  .openapi('RoutingFact');
 
 export const QueueItem = z
   .object({
@@ -46,7 +79,7 @@ export const getQueue = createRoute({
   path: '/v1/queue',
   tags: ['Routing 分办'],
   summary: "The justice bureau's queue: documents the rules could not decide (R9) and joint acts needing a lead (R2)",
-  security,
+  ...guard('justice_bureau'),
   request: {
     query: z.object({
       region: z.string().regex(/^\d{6}$/).optional().describe('Region code (行政区划代码), e.g. 330802'),
@@ -66,7 +99,7 @@ export const postQueueAssign = createRoute({
   path: '/v1/queue/{id}/assign',
   tags: ['Routing 分办'],
   summary: 'Assign a queued case (designate the lead for a joint act, or name the unit), with a reason',
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
   responses: { 200: { description: 'Assigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
@@ -83,7 +116,7 @@ export const postQueueClaim = createRoute({
   path: '/v1/queue/{id}/claim',
   tags: ['Routing 分办'],
   summary: "Claim a queue item whose region was not settled for one candidate region: the other regions' bureaus no longer see it, and its deadlines run under that region's policy",
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: ClaimBody } } } },
   responses: {
     200: { description: 'Claimed', content: { 'application/json': { schema: z.object({ id: z.string(), regionCode: z.string(), caseId: z.string().nullable(), dueOn: z.string().nullable() }).openapi('ClaimResult') } } },
@@ -96,7 +129,7 @@ export const postCaseReassign = createRoute({
   path: '/v1/cases/{id}/reassign',
   tags: ['Routing 分办'],
   summary: 'Reassign a case to other units, with a reason (the earlier assignment stays in the history)',
-  security,
+  ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
   responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
@@ -141,7 +174,7 @@ export const getCase = createRoute({
   path: '/v1/cases/{id}',
   tags: ['Routing 分办'],
   summary: 'A case: who answers it now, the assignment history, its documents',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'The case', content: { 'application/json': { schema: CaseView } } }, ...problemResponses(401, 403, 404) },
 });
@@ -163,11 +196,20 @@ export const Explanation = z
     rulesApplied: z.array(z.string()),
     regionCode: z.string().nullable(),
     reason: Bi,
-    assignments: z.array(Unit),
+    assignments: z.array(Unit).readonly(),
     queueReason: z.string().nullable(),
-    candidates: z.array(z.unknown()),
+    candidates: z
+      .array(
+        z.object({
+          party,
+          written: z.string().describe('The name as the court wrote it'),
+          units: z.array(UnitRef).readonly(),
+        }),
+      )
+      .readonly()
+      .describe('For an unknown or ambiguous name: which units it could be'),
     explanation: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }).describe('The decision and each fact it used, as sentences'),
-    facts: z.array(z.unknown()).describe('The structured facts (src/domain/routing/types.ts RoutingFact)'),
+    facts: z.array(RoutingFact).readonly().describe('The structured facts the decision used (src/domain/routing/types.ts RoutingFact)'),
     currentAssignments: z.array(AssignmentView),
   })
   .openapi('RoutingExplanation');
@@ -177,7 +219,7 @@ export const getDocumentRouting = createRoute({
   path: '/v1/documents/{id}/routing',
   tags: ['Routing 分办'],
   summary: 'Explain: why this document went to its unit (rule, article, facts) in Chinese and English',
-  security,
+  ...guard(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'The decision and why', content: { 'application/json': { schema: Explanation } } }, ...problemResponses(401, 403, 404) },
 });

@@ -6,8 +6,8 @@
  * own rate limiting in front of the Worker is the place for a global cap). The clock is the gateway's Clock.
  */
 import type { Deps } from '../deps.js';
-import { slot } from './process-state.js';
-import { Problem } from './problem.js';
+import { slot } from '../lib/process-state.js';
+import { Problem } from '../lib/problem.js';
 
 export const WINDOW_MS = 5 * 60_000;
 /** Failed attempts allowed in a window, per client id and per source address. */

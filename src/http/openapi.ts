@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 type Operation = Json & { tags?: string[]; security?: Record<string, string[]>[]; operationId?: string };
 
 export const SECURITY_SCHEME = 'clientToken';
-/** What the routes declare (src/routes/*: `security = [{ adminToken: [] }]`), renamed here once. */
+/** What the routes declare (src/http/auth.ts `guard`: `security: [{ adminToken: [] }]`), renamed here once. */
 const DECLARED_SCHEME = 'adminToken';
 
 /** Tags in reading order: the court-facing contract first, then the agencies' work, then administration. */

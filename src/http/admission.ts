@@ -7,8 +7,9 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, Deps } from '../deps.js';
-import { Problem, problemResponse } from './problem.js';
-import { slot } from './process-state.js';
+import { Problem } from '../lib/problem.js';
+import { slot } from '../lib/process-state.js';
+import { problemResponse } from './problem.js';
 
 /** Deliveries being received now, the request bytes they may buffer, and whether shutdown has begun. */
 const ADMISSION = slot('admission', () => ({ deliveries: 0, bytes: 0, draining: false }));
