@@ -548,12 +548,16 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
         continue;
       }
       committed.delete(k);
+      if (c.row.x) {
+        report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: present, but audit record #${c.seq} deleted it (stored outside an audited write)` });
+        continue;
+      }
       const differ = columnsDiffering(ct, row, c.row);
       if (differ.length || rowDigestOf(ct, row) !== c.row.d)
         report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length === 1 ? 's' : ''} from what audit record #${c.seq} committed to` });
     }
   }
-  for (const [, c] of committed) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
+  for (const [, c] of committed) if (!c.row.x) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
 
   return { ok: problems.length === 0, records: count, checkpoints: heads.length, rows: rowCount, head, ...(problems[0] ? { firstBad: problems[0] } : {}), problems };
 }
