@@ -285,14 +285,16 @@ function uniqueSets(ct: CoveredTable): Column[][] {
 /**
  * The row commitments of a write's statements (see the header): inserts (insertRows, or drizzle's insert),
  * updates and deletes (drizzle's, whose matching rows are read under the write lock), and upserts (auditedUpsert).
- * Statements of one write see each other's rows in order. Throws for a statement that would change a covered fact
+ * Statements of one write (and of the writes before it in one group commit, through `seen`) see each other's rows in order. Throws for a statement that would change a covered fact
  * in a way that cannot be committed to (raw SQL, an SQL expression as a value, an upsert made without
  * auditedUpsert).
  */
-export async function digestsOf(deps: Deps, items: Stmt[]): Promise<RowDigest[]> {
+export type ProducedRows = Map<string, Record<string, unknown> | null>;
+
+export async function digestsOf(deps: Deps, items: Stmt[], seen: ProducedRows = new Map()): Promise<RowDigest[]> {
   const out: RowDigest[] = [];
-  /** Rows this write has produced so far, by table and key (driver values), for its later statements. */
-  const seen = new Map<string, Record<string, unknown> | null>();
+  // `seen`: rows this write (and the writes committed before it in the same transaction: a group) has produced so
+  // far, by table and key (driver values; null: deleted), for its later statements.
   const put = (ct: CoveredTable, row: Record<string, unknown>, trustAddress = false) => {
     const d = rowDigest(ct, row, false, trustAddress);
     seen.set(`${ct.name}\u0000${d.k}`, row);
@@ -370,10 +372,17 @@ export async function digestsOf(deps: Deps, items: Stmt[]): Promise<RowDigest[]>
     }
     if (is(item, SQLiteUpdateBase) || is(item, SQLiteDeleteBase)) {
       if (cfg.from || cfg.joins?.length) throw new Error(`an update of ${ct.name} with a join cannot be committed to`);
-      const matched = (await deps.db.orm.select().from(ct.table as SQLiteTable).where(cfg.where)) as Record<string, unknown>[];
+      // The rows it changes: those of the database it matches that this write has not touched yet, and those this
+      // write has already produced (inserted, or changed by an earlier statement) that it matches as they now are.
+      const matched: Record<string, unknown>[] = [];
+      for (const r of (await deps.db.orm.select().from(ct.table as SQLiteTable).where(cfg.where)) as Record<string, unknown>[]) {
+        const stored = toDriver(ct.table, r);
+        if (!seen.has(`${ct.name}\u0000${keyOf(ct, stored)}`)) matched.push(stored);
+      }
+      for (const [k, row] of seen) if (row && k.startsWith(`${ct.name}\u0000`) && (await matchesAsProduced(deps, ct, row, cfg.where))) matched.push(row);
       if (is(item, SQLiteDeleteBase)) {
         for (const r of matched) {
-          const k = keyOf(ct, toDriver(ct.table, r));
+          const k = keyOf(ct, r);
           seen.set(`${ct.name}\u0000${k}`, null);
           out.push({ t: ct.name, k, d: '', c: [], x: true });
         }
@@ -381,16 +390,24 @@ export async function digestsOf(deps: Deps, items: Stmt[]): Promise<RowDigest[]>
       }
       const set: Record<string, unknown> = {};
       for (const [k, p] of Object.entries(cfg.set ?? {})) set[k] = plain(ct, k, p);
-      for (const r of matched) {
-        const stored = toDriver(ct.table, r);
-        const base = seen.get(`${ct.name}\u0000${keyOf(ct, stored)}`) ?? stored;
-        put(ct, { ...base, ...toDriver(ct.table, { ...fromDriver(ct.table, base), ...set }) });
-      }
+      for (const base of matched) put(ct, { ...base, ...toDriver(ct.table, { ...fromDriver(ct.table, base), ...set }) });
       continue;
     }
     guard(statementOf(item).sql);
   }
   return out;
+}
+
+/**
+ * Does `where` match a row as this write has produced it (not in the database yet)? Asked of SQLite itself, over
+ * the row as a one-row table of the same name, so the condition means exactly what it will mean in the batch.
+ */
+async function matchesAsProduced(deps: Deps, ct: CoveredTable, row: Record<string, unknown>, where: SQL | undefined): Promise<boolean> {
+  if (!where) return true;
+  const names = Object.values(getTableColumns(ct.table) as Record<string, Column>).map((c) => c.name);
+  const one = sql.join(names.map((n) => sql`${row[n] ?? null} as ${sql.identifier(n)}`), sql`, `);
+  const hit = await deps.db.orm.all(sql`select 1 as hit from (select ${one}) as ${sql.identifier(ct.name)} where ${where}`);
+  return hit.length > 0;
 }
 
 /** A row in drizzle's JS form, from driver values by SQL name. */

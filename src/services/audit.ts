@@ -22,7 +22,7 @@ import { signJson } from '../lib/signing.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { appendLeaves, bytesToHex, consistencyProof, EMPTY_FRONTIER, frontierKeys, frontierRoot, inclusionProof, recordLeaf, rootOf, withNodes, type Frontier, type Hash } from '../lib/merkle.js';
 import { Problem } from '../lib/problem.js';
-import { COVERED, columnsDiffering, digestsOf, keyOf, rowDigest, rowsOf, type RowDigest } from './audit-rows.js';
+import { COVERED, columnsDiffering, digestsOf, keyOf, rowDigest, rowsOf, type ProducedRows, type RowDigest } from './audit-rows.js';
 
 export { auditedUpdate } from './audit-rows.js';
 
@@ -160,8 +160,8 @@ function chain(state: LogState, at: Date, entries: PreparedEntry[]): Chained {
 }
 
 /** The "rows.written" entry of a write: the content commitments of its statements (none: no entry). */
-async function sealOf(deps: Deps, prepared: PreparedEntry[], items: Stmt[]): Promise<PreparedEntry | null> {
-  const rows = await digestsOf(deps, items);
+async function sealOf(deps: Deps, prepared: PreparedEntry[], items: Stmt[], seen?: ProducedRows): Promise<PreparedEntry | null> {
+  const rows = await digestsOf(deps, items, seen);
   if (rows.length === 0) return null;
   const first = prepared[0];
   return prepareOne({ actor: first?.actor ?? 'system', action: 'rows.written', subject: first?.subject ?? 'rows', data: { rows } });
@@ -341,7 +341,7 @@ async function drainGroups(deps: Deps): Promise<void> {
     const outcomes = await Promise.allSettled(
       planned.map(async ({ w, own }) => {
         const { items, result } = await w.build(own.state.head, w.at);
-        return { items, result, seal: await sealOf(deps, w.prepared, items) };
+        return { items, result };
       }),
     );
     const failed = outcomes.findIndex((o) => o.status === 'rejected');
@@ -352,7 +352,20 @@ async function drainGroups(deps: Deps): Promise<void> {
       for (const [i, w] of group.entries()) if (i !== failed) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
       continue;
     }
-    const built = outcomes.map((o) => (o as PromiseFulfilledResult<{ items: Stmt[]; result: unknown; seal: PreparedEntry | null }>).value);
+    // The content commitments, in queue order over one view of the rows: a write sees what the writes before it in
+    // the group produced (two deliveries to one case change the same row).
+    const produced: ProducedRows = new Map();
+    let built: { items: Stmt[]; result: unknown; seal: PreparedEntry | null }[];
+    try {
+      built = [];
+      for (const [i, o] of outcomes.entries()) {
+        const b = (o as PromiseFulfilledResult<{ items: Stmt[]; result: unknown }>).value;
+        built.push({ ...b, seal: await sealOf(deps, group[i]!.prepared, b.items, produced) });
+      }
+    } catch {
+      for (const w of group) await commitLocked(deps, w.prepared, w.build, w.at).then(w.resolve, w.reject);
+      continue;
+    }
     // The "rows.written" records of the group follow all its writes' own records, in the same order.
     const seals = built.map((b, i) => {
       if (!b.seal) return null;
