@@ -9,7 +9,6 @@ import { assignments, cases, documents, obligations, queueItems, routingDecision
 import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitPlanned } from './audit.js';
 import { auditedUpdate, auditedUpsert } from './audit-rows.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { currentDirectory } from './directory.js';
@@ -21,6 +20,7 @@ import type { AuditEntry } from './audit.js';
 import { regionPolicy } from './policies.js';
 import { currentCalendar } from './calendar.js';
 import { ROUTING_WINDOW_RULE_ID, routingWindow } from './routing-window.js';
+import { reviseCase } from './case-revisions.js';
 import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
@@ -74,9 +74,7 @@ export async function listQueue(deps: Deps, opts: { regionCode?: string; status?
  */
 export async function claimQueueItem(deps: Deps, id: string, region: string | null, reason: string, actor: string) {
   const now = deps.clock.now();
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const [item] = await deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
       if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
       if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
@@ -93,7 +91,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
         items.push(orm.update(cases).set({ regionCode: region, updatedAt: now }).where(and(eq(cases.id, item.caseId), isNull(cases.regionCode))));
         items.push(auditedUpdate(deps, obligations, { regionCode: region, updatedAt: now }, and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))));
         const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
-        items.push(...replanned.items);
+        items.push(...replanned.items, ...(await reviseCase(deps.db, item.caseId)));
         entries.push(...replanned.entries);
         // The region runs its own routing window (P 第十条: 3 days): it replaces the default one.
         const [doc] = await orm.select({ entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, item.documentId));
@@ -128,9 +126,7 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
   const dir = await currentDirectory(deps);
   const now = deps.clock.now();
   const onDate = beijingDate(now);
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const [c] = await deps.db.orm.select().from(cases).where(eq(cases.id, caseId));
       if (!c) throw new Problem('not-found', `no case with id ${caseId}`);
       if (mode === 'assign' && c.routingStatus === 'assigned') throw new Problem('conflict', `case ${c.caseNumber} is already assigned; use reassign with a reason`);
@@ -182,6 +178,8 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         assignObligationsStmt(deps, caseId, units.find((u) => u.role === 'lead')!.unitId, now),
         // A case queued at intake had no region yet: its obligations count in its region from now on (statistics).
         auditedUpdate(deps, obligations, { regionCode: region }, and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
+        // A delivery of the case planned before this write is planned again (src/services/case-revisions.ts).
+        ...(await reviseCase(deps.db, caseId)),
       ];
       const entries: AuditEntry[] = [];
       if (open.length) {

@@ -291,7 +291,7 @@ function uniqueSets(ct: CoveredTable): Column[][] {
  */
 export type ProducedRows = Map<string, Record<string, unknown> | null>;
 
-export async function digestsOf(deps: Deps, items: Stmt[], seen: ProducedRows = new Map()): Promise<RowDigest[]> {
+export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: ProducedRows = new Map()): Promise<RowDigest[]> {
   const out: RowDigest[] = [];
   // `seen`: rows this write (and the writes committed before it in the same transaction: a group) has produced so
   // far, by table and key (driver values; null: deleted), for its later statements.
@@ -402,7 +402,7 @@ export async function digestsOf(deps: Deps, items: Stmt[], seen: ProducedRows = 
  * Does `where` match a row as this write has produced it (not in the database yet)? Asked of SQLite itself, over
  * the row as a one-row table of the same name, so the condition means exactly what it will mean in the batch.
  */
-async function matchesAsProduced(deps: Deps, ct: CoveredTable, row: Record<string, unknown>, where: SQL | undefined): Promise<boolean> {
+async function matchesAsProduced(deps: Pick<Deps, 'db'>, ct: CoveredTable, row: Record<string, unknown>, where: SQL | undefined): Promise<boolean> {
   if (!where) return true;
   const names = Object.values(getTableColumns(ct.table) as Record<string, Column>).map((c) => c.name);
   const one = sql.join(names.map((n) => sql`${row[n] ?? null} as ${sql.identifier(n)}`), sql`, `);

@@ -9,7 +9,8 @@ import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
-import { commitPlanned } from './audit.js';
+
+import { reviseCase } from './case-revisions.js';
 import { assertSettable } from './appearance.js';
 
 export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
@@ -43,7 +44,7 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
   const files = await attachmentsOf(parsed.data as { attachments?: { filename: string; mediaType: string; content: string }[] });
   const stored = files ? { ...(parsed.data as object), attachments: files.map(({ bytes: _b, ...meta }) => meta) } : parsed.data;
   const now = deps.clock.now();
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const id = newId();
     const open = rule.closes.length
       ? await deps.db.orm
@@ -63,7 +64,7 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
       pendingSteps: [{ kind: k, data: stored as Record<string, unknown>, actor: p.actor }],
       doneIds: open.map((o) => o.id),
     });
-    items.push(...replan.items);
+    items.push(...replan.items, ...(await reviseCase(deps.db, caseId)));
     return {
       entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...(stored as object), closed: open.map((o) => o.id) } }, ...replan.entries],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),

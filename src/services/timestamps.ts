@@ -16,7 +16,6 @@ import type { Deps, Stmt } from '../deps.js';
 import { receiptTimestamps, timestampBatches } from '../../schemas/db/index.js';
 import { fromBase64, sha256HexSync, toBase64, toHex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
-import { commitAudited } from './audit.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { trustConfig, trustFetch } from '../lib/fetcher.js';
 import { evidenceStmts } from './evidence.js';
@@ -168,7 +167,7 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
     items.push(...ev.items);
   }
   // The batch, the receipts' places in it and their evidence are stored facts: one audited write.
-  await commitAudited(deps, [{ actor: 'system:timestamps', action: 'timestamp.batch', subject: `timestamp:${batchId}`, data: { batchId, tsa: cfg.tsaUrl, imprint: imprintOf(root), deliveries: pending.map((p) => p.deliveryId) } }], async () => ({ items, result: null }), now);
+  await deps.writer.audited([{ actor: 'system:timestamps', action: 'timestamp.batch', subject: `timestamp:${batchId}`, data: { batchId, tsa: cfg.tsaUrl, imprint: imprintOf(root), deliveries: pending.map((p) => p.deliveryId) } }], async () => ({ items, result: null }), now);
   return { stamped: pending.length, requests: 1 };
 }
 
