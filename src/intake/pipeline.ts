@@ -13,7 +13,7 @@ import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { WriteConflict, type AuditHead, type WritePlan } from '../writer/types.js';
-import { planRouting, type RoutingPlan } from './routing.js';
+import { planRouting, readIntakeFacts, type RoutingPlan } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import { checkRevocation } from '../services/revocation.js';
@@ -220,10 +220,11 @@ async function accept(env: SignedEnvelope, verified: Accepted['verified'], arriv
   };
 }
 
-/** The plan: routing and deadlines from the case as it is now, the audit entries, and how to persist it. */
+/** Read the facts, then plan from them: routing and deadlines, the audit entries, and how to persist them. */
 async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeResult>> {
   const { manifest, sender, chain } = a.verified;
-  const routing = await planRouting(deps, manifest, a.arrivedAt, a.docRows.map((r) => r.id));
+  const facts = await readIntakeFacts(deps, manifest, a.arrivedAt);
+  const routing = await planRouting(deps, facts, manifest, a.arrivedAt, a.docRows.map((r) => r.id));
   return {
     entries: [
       {

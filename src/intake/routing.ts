@@ -13,13 +13,15 @@ import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } fro
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import type { AuditEntry } from '../services/audit.js';
-import { currentDirectory } from '../services/directory.js';
+import { currentDirectory, type CurrentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
-import { newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
+import { loadCaseContext, newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type DeliveryPlanState, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 import { caseRevisionsOf, nextCaseRevision } from '../services/case-revisions.js';
+import type { Calendar } from '../domain/calendar/index.js';
+import type { Policy } from '../domain/policy/index.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
@@ -108,20 +110,71 @@ function noCaseDecision(regions: readonly string[], dirVersion: number): Routing
   };
 }
 
-export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Date, documentRowIds: string[]): Promise<RoutingPlan> {
+/**
+ * Everything a delivery's routing and deadlines are decided from, read in one step before the plan: the directory
+ * and calendar, each case the delivery names (with its assignments, its obligation context and the revision read),
+ * the earlier instances it names, and the policy of every region. What changes between this read and the batch is
+ * caught by the batch's guards (the case-number index, each case's revision) and the delivery is read and planned
+ * again. One read is left inside the plan: a second-instance case re-plans its first instance's duties from that
+ * case's own records (services/obligations.ts replanCase), guarded by the first instance's revision.
+ */
+export interface IntakeFacts {
+  dir: CurrentDirectory;
+  calendar: Calendar;
+  /** The Beijing date the rules are applied on. */
+  onDate: string;
+  /** Cases that exist, by case number, with the revision read. */
+  cases: Map<string, CaseState>;
+  /** The obligation context of each existing case (and of the earlier instances), by case id. */
+  contexts: DeliveryPlanState;
+  /** Earlier instances named (priorCaseNumbers) that exist, by case number, with their state. */
+  priors: Map<string, PriorCase & { state: CaseState | undefined }>;
+  /** The policy of each region the delivery can land in, and of "no region" (key ''). */
+  policies: Map<string, Policy>;
+}
+
+export async function readIntakeFacts(deps: Deps, manifest: Manifest, arrivedAt: Date): Promise<IntakeFacts> {
   const dir = await currentDirectory(deps);
+  const calendar = await currentCalendar(deps);
+  const numbers = [...new Set(manifest.documents.flatMap((d) => (d.case ? [d.case.caseNumber] : [])))];
+  const cases = new Map<string, CaseState>();
+  for (const cn of numbers) {
+    const state = await loadCase(deps, cn);
+    if (state) cases.set(cn, state);
+  }
+  const priorNumbers = [...new Set(manifest.documents.flatMap((d) => d.case?.priorCaseNumbers ?? []))];
+  const priors = new Map<string, PriorCase & { state: CaseState | undefined }>();
+  for (const p of priorNumbers.length ? await existingCases(deps, priorNumbers) : []) priors.set(p.caseNumber, { ...p, state: await loadCase(deps, p.caseNumber) });
+  const contexts = newDeliveryPlanState();
+  for (const c of cases.values()) {
+    const ctx = await loadCaseContext(deps, c.id, dir.index);
+    if (ctx) contexts.set(c.id, ctx);
+  }
+  // The regions the delivery can land in: those its sender serves, those it states, those of its known cases.
   const onDate = beijingDate(arrivedAt);
+  const regions = new Set<string>(['', ...dir.index.regionsServedBy(manifest.sender.code, onDate)]);
+  for (const d of manifest.documents) for (const p of d.case?.defendants ?? []) if (p.regionCode) regions.add(p.regionCode);
+  for (const c of [...cases.values(), ...[...priors.values()].map((p) => p.state)]) if (c?.regionCode) regions.add(c.regionCode);
+  const policies = new Map<string, Policy>();
+  for (const region of regions) policies.set(region, (await regionPolicy(deps, region || null)).policy);
+  return { dir, calendar, onDate, cases, contexts, priors, policies };
+}
+
+/** The routing, deadlines, audit entries and statements of a delivery, decided from its facts. */
+export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Manifest, arrivedAt: Date, documentRowIds: string[]): Promise<RoutingPlan> {
+  const { dir, calendar, onDate } = facts;
   const orm = deps.db.orm;
   const actor = `sender:${manifest.sender.code}`;
   const items: Stmt[] = [];
   const entries: AuditEntry[] = [];
   const perDocument: DocumentRouting[] = [];
   const perDocumentObligations: ObligationSummary[][] = [];
-  const calendar = await currentCalendar(deps);
-  const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
+  const inDelivery = new Map<string, CaseState>(facts.cases); // cases that exist, and those this delivery creates
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
-  const planState = newDeliveryPlanState(); // the documents of one delivery plan against one view of each case
+  const planState = facts.contexts; // the documents of one delivery plan against one view of each case
   const revised = new Map<string, number>(); // existing cases this plan read, with the revision it read
+  // A region outside those read with the facts (a unit of an unexpected region): its policy is read here.
+  const policyOf = async (region: string | null) => facts.policies.get(region ?? '') ?? (await regionPolicy(deps, region)).policy;
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -136,7 +189,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       newQueueItem = true;
     } else {
       const cn = doc.case.caseNumber;
-      let state = inDelivery.get(cn) ?? (await loadCase(deps, cn));
+      let state = inDelivery.get(cn);
       // A sender creates and extends only its own cases (issue 18): another sender's case number is refused
       // whole (nothing stored), and an appeal or retrial heard by another court is a case of its own (below).
       if (state && state.senderCode !== manifest.sender.code) {
@@ -149,12 +202,11 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
         decision = followDecision(state, cn);
         caseId = state.id;
         if (!createdHere.has(state.id)) revised.set(state.id, state.revision);
-        inDelivery.set(cn, state);
       } else {
-        const parent = await priorInstance(deps, doc, manifest.sender.code);
+        const parent = priorInstance(facts, doc, manifest.sender.code);
         // A second-instance case re-plans its first instance's duties (src/services/obligations.ts): guarded too.
-        if (parent && !revised.has(parent.id)) revised.set(parent.id, (await caseRevisionsOf(deps.db, [parent.id])).get(parent.id) ?? 0);
-        decision = await routeNewCase(deps, doc, dir.index, onDate, parent);
+        if (parent?.state && !revised.has(parent.id)) revised.set(parent.id, parent.state.revision);
+        decision = routeNewCase(doc, dir.index, onDate, parent);
         caseId = newId();
         createdHere.add(caseId);
         const regionCode = decision.regionCode ?? null;
@@ -239,7 +291,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     perDocument.push(routing);
 
     // Deadlines from the region's policy and the legal calendar, in the same write [docs/domain.md §4].
-    const { policy } = await regionPolicy(deps, decision.regionCode ?? null);
+    const policy = await policyOf(decision.regionCode ?? null);
     const lead = decision.status === 'assigned' ? (decision.assignments.find((a) => a.role === 'lead') ?? decision.assignments[0]) : undefined;
     const planned = await planDocumentObligations(deps, {
       documentId,
@@ -252,6 +304,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       policy,
       calendar,
       state: planState,
+      dir: dir.index,
     });
     items.push(...planned.items);
     const summary = [...planned.summary];
@@ -319,15 +372,15 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   return { perDocument, obligations: perDocumentObligations, entries, items };
 }
 
-async function firstExistingCase(deps: Deps, numbers: string[]) {
-  const rows = await deps.db.orm
+/** The existing cases of these numbers (one read). */
+async function existingCases(deps: Deps, numbers: string[]) {
+  return deps.db.orm
     .select({ id: cases.id, caseNumber: cases.caseNumber, courtCode: cases.courtCode, senderCode: cases.senderCode })
     .from(cases)
     .where(inArray(cases.caseNumber, numbers));
-  return numbers.map((n) => rows.find((r) => r.caseNumber === n)).find(Boolean);
 }
 
-type PriorCase = NonNullable<Awaited<ReturnType<typeof firstExistingCase>>>;
+type PriorCase = Awaited<ReturnType<typeof existingCases>>[number];
 
 /**
  * The earlier instance a new case continues (原审案号, B 第九条), through an explicit reference: the sender's own
@@ -335,14 +388,13 @@ type PriorCase = NonNullable<Awaited<ReturnType<typeof firstExistingCase>>>;
  * of another sender's case without its court, or with a court that is not the case's, is refused (422): the
  * link decides which units answer, so it is never guessed.
  */
-async function priorInstance(deps: Deps, doc: DocumentEntry, senderCode: string): Promise<PriorCase | undefined> {
-  const facts = doc.case!;
-  if (!facts.priorCaseNumbers?.length) return undefined;
-  const parent = await firstExistingCase(deps, facts.priorCaseNumbers);
+function priorInstance(facts: IntakeFacts, doc: DocumentEntry, senderCode: string) {
+  const named = doc.case!;
+  const parent = named.priorCaseNumbers?.map((n) => facts.priors.get(n)).find(Boolean);
   if (!parent) return undefined;
-  if (facts.priorCourtCode !== undefined) {
-    if (facts.priorCourtCode !== parent.courtCode) {
-      throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is not a case of court ${facts.priorCourtCode}; check priorCaseNumbers and priorCourtCode`);
+  if (named.priorCourtCode !== undefined) {
+    if (named.priorCourtCode !== parent.courtCode) {
+      throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is not a case of court ${named.priorCourtCode}; check priorCaseNumbers and priorCourtCode`);
     }
   } else if (parent.senderCode !== senderCode) {
     throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is another court's case: name that court in priorCourtCode (原审法院) to link this case to it`);
@@ -351,14 +403,10 @@ async function priorInstance(deps: Deps, doc: DocumentEntry, senderCode: string)
 }
 
 /** A new case: the rules, with the earlier instance's units when the court names it (R10). */
-async function routeNewCase(deps: Deps, doc: DocumentEntry, index: Parameters<typeof route>[1], onDate: string, parent: PriorCase | undefined): Promise<RoutingDecision> {
-  const facts = doc.case!;
-  let priorAssignment: Assignment[] | undefined;
-  if (parent) {
-    const prior = await loadCase(deps, parent.caseNumber);
-    if (prior?.status === 'assigned') priorAssignment = prior.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role }));
-  }
-  return route(facts, index, onDate, { ...(priorAssignment ? { priorAssignment } : {}), documentType: doc.type });
+function routeNewCase(doc: DocumentEntry, index: Parameters<typeof route>[1], onDate: string, parent: ReturnType<typeof priorInstance>): RoutingDecision {
+  const prior = parent?.state;
+  const priorAssignment = prior?.status === 'assigned' ? prior.active.map(({ unitId, unitName, role }) => ({ unitId, unitName, role })) : undefined;
+  return route(doc.case!, index, onDate, { ...(priorAssignment ? { priorAssignment } : {}), documentType: doc.type });
 }
 
 export type { UnitRef };

@@ -140,7 +140,8 @@ async function handledOn(deps: Deps, documentIds: string[]): Promise<Map<string,
 export type DeliveryPlanState = Map<string, CaseContext>;
 export const newDeliveryPlanState = (): DeliveryPlanState => new Map();
 
-async function loadCaseContext(deps: Deps, caseId: string, dir: DirectoryIndex | null): Promise<CaseContext | undefined> {
+/** Everything the obligations of a case are planned from (intake reads it with its other facts, src/intake/routing.ts). */
+export async function loadCaseContext(deps: Deps, caseId: string, dir: DirectoryIndex | null): Promise<CaseContext | undefined> {
   const orm = deps.db.orm;
   const [c] = await orm.select({ id: cases.id, regionCode: cases.regionCode, factsJson: cases.factsJson }).from(cases).where(eq(cases.id, caseId));
   if (!c) return undefined;
@@ -238,6 +239,8 @@ export interface ObligationContext {
   calendar: Calendar;
   /** Shared by the documents of one delivery (newDeliveryPlanState()): a complaint copy and a notice in one delivery are one event. */
   state?: DeliveryPlanState;
+  /** The directory the plan was made with (else the current one is read). */
+  dir?: DirectoryIndex;
 }
 
 export interface ObligationSummary {
@@ -414,7 +417,7 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   const doc: CaseDoc = { id: ctx.documentId, type: ctx.doc.type as DocumentType, entry: ctx.doc, arrivedAt: ctx.arrivedAt };
   const where = { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId };
   let cc: CaseContext | null = null;
-  let dir: DirectoryIndex | null = null;
+  let dir: DirectoryIndex | null = ctx.dir ?? null;
   if (ctx.caseId) {
     cc = ctx.state?.get(ctx.caseId) ?? null;
     if (!cc) {
