@@ -108,7 +108,11 @@ describe('the untouched log', () => {
     expect(seal!.action).toBe('rows.written');
     const rows = (JSON.parse(seal!.data) as { rows: { t: string; k: string }[] }).rows;
     expect(rows).toContainEqual(expect.objectContaining({ t: 'deliveries', k: d!.id }));
-    expect(new Set(rows.map((r) => r.t))).toEqual(new Set(['blobs', 'deliveries', 'documents', 'document_attachments', 'obligations', 'evidence']));
+    // Everything a delivery stores: the message, its documents and bytes, the case and its routing (queued for
+    // the justice bureau here), the deadlines and their reminders, the soft-fail re-check, and the receipt.
+    expect(new Set(rows.map((r) => r.t))).toEqual(
+      new Set(['blobs', 'deliveries', 'documents', 'document_attachments', 'obligations', 'evidence', 'cases', 'routing_decisions', 'queue_items', 'reminders', 'revocation_rechecks']),
+    );
   });
 
   it('an on-demand checkpoint (and the one at shutdown) adds nothing when the head is already signed', async () => {

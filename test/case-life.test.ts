@@ -4,6 +4,7 @@
  * each with its own credentials (issue 5). Every obligation the documents start is discharged by a step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
@@ -117,6 +118,11 @@ describe('Putian Chengxiang: complaint → answer → hearing → lost judgment 
     const jwks = (await (await w.gw.app.request('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
     for (const e of ev.items) await verifyWithJwks(e.jws, jwks);
   });
+
+  it('leaves an audit log that verifies: the case, its steps, routing, deadlines and reminders as committed', async () => {
+    const r = await verifyAuditChain(w.gw.deps);
+    expect(r.problems).toEqual([]);
+  });
 });
 
 describe('Sishui: report and head-appearance registration within 2 days; agents never only lawyers; appeal opinion in 3 days; loss report in 10', () => {
@@ -157,5 +163,9 @@ describe('Sishui: report and head-appearance registration within 2 days; agents 
     expect(await w.open(caseId)).toEqual(['retrial_application']);
     await w.step('jb', caseId, 'archived', {});
     expect(await w.open(caseId)).toEqual([]);
+  });
+  it('leaves an audit log that verifies: the case, its steps, routing, deadlines and reminders as committed', async () => {
+    const r = await verifyAuditChain(w.gw.deps);
+    expect(r.problems).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * in order (issue 5 item 3), each a JWS the court verifies with the gateway's JWKS alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
@@ -78,5 +79,13 @@ describe('court callbacks', () => {
     expect(got.every((g) => g.key === g.id)).toBe(true);
     const jwks = (await (await gw.app.request('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
     for (const g of got) await verifyWithJwks(g.jws, jwks);
+  });
+});
+
+describe('the audit log after everything above (issue #19)', () => {
+  it('verifies: every stored fact these tests wrote or changed went through an audited record', async () => {
+    const r = await verifyAuditChain(gw.deps);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBeGreaterThan(0);
   });
 });

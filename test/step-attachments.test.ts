@@ -4,6 +4,7 @@
  * its name, size and digest, and whoever may read the case downloads it; nobody else learns it exists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
@@ -71,5 +72,13 @@ describe('a defence draft with its file (P 第十一条)', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(await gw.deps.db.orm.select().from(caseSteps)).toHaveLength(1);
+  });
+});
+
+describe('the audit log after everything above (issue #19)', () => {
+  it('verifies: every stored fact these tests wrote or changed went through an audited record', async () => {
+    const r = await verifyAuditChain(gw.deps);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@
  * under two presets; a reply returned and resubmitted; a unit trying to approve its own reply (denied).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, makeEcPki, type CourtPki, type EcPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
@@ -185,5 +186,13 @@ describe('an overdue reply is escalated; the relay reaches a sender that was dow
       await new Promise<void>((r) => srv.close(() => r()));
       gw.clock.set(T0);
     }
+  });
+});
+
+describe('the audit log after everything above (issue #19)', () => {
+  it('verifies: every stored fact these tests wrote or changed went through an audited record', async () => {
+    const r = await verifyAuditChain(gw.deps);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBeGreaterThan(0);
   });
 });

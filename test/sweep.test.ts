@@ -5,6 +5,7 @@
  * the monthly ledger on the policy's day [P 第十五条(一)].
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { Webhook } from 'standardwebhooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -158,5 +159,13 @@ describe('Putian performance supervision [P 第十五条(三)] and the monthly l
     expect(runs).toHaveLength(1);
     expect(runs[0]!.dueOn).toBe('2026-12-18');
     expect(JSON.parse(runs[0]!.dataJson)).toMatchObject({ asOf: '2026-12-18' });
+  });
+});
+
+describe('the audit log after everything above (issue #19)', () => {
+  it('verifies: every stored fact these tests wrote or changed went through an audited record', async () => {
+    const r = await verifyAuditChain(gw.deps);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,7 @@
  * leaves the receipts pending and nothing else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/services/audit.js';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { FixedClock, adminHeaders, clientToken, testGateway } from './helpers/gateway.js';
@@ -145,5 +146,13 @@ describe('timestamped receipts', () => {
     const [a, b, c] = ['a', 'b', 'c'].map((x) => createHash('sha256').update(x).digest());
     const byHand = h(Buffer.from([1]), h(Buffer.from([1]), h(Buffer.from([0]), a!), h(Buffer.from([0]), b!)), h(Buffer.from([0]), c!)).toString('hex');
     expect(merkleTree([a!, b!, c!].map((x) => x.toString('hex'))).root).toBe(byHand);
+  });
+});
+
+describe('the audit log after everything above (issue #19)', () => {
+  it('verifies: every stored fact these tests wrote or changed went through an audited record', async () => {
+    const r = await verifyAuditChain(gw.deps);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBeGreaterThan(0);
   });
 });

@@ -21,6 +21,7 @@ import { currentCalendar } from '../services/calendar.js';
 import { currentDirectory } from '../services/directory.js';
 import { regionPolicy } from '../services/policies.js';
 import { enqueueNotification, type NotificationMessage } from '../services/notifications.js';
+import { auditedUpsert } from '../services/audit-rows.js';
 
 const KIND_ZH: Record<string, string> = { reminder: '提醒', feedback: '反馈请求', supervision: '督办单', chase: '催办单', report: '报告', overdue: '逾期通知' };
 
@@ -255,7 +256,7 @@ export async function recomputeOnHolidayDataChange(deps: Deps, now: Date): Promi
   await deps.writer.planned(async () => ({
       entries: [{ actor: 'sweep', action: 'calendar.data_version', subject: 'calendar:holidays', data: { digest, previous: row?.digest ?? null, examined: r.examined, changed: r.changed } }],
       build: async () => ({
-        items: [deps.db.orm.insert(calendarDataVersions).values({ id: 'holidays', digest, detail, checkedAt: now }).onConflictDoUpdate({ target: calendarDataVersions.id, set: { digest, detail, checkedAt: now } })],
+        items: [auditedUpsert(deps, calendarDataVersions, [{ id: 'holidays', digest, detail, checkedAt: now }], [calendarDataVersions.id], { digest, detail, checkedAt: now })],
         result: null,
       }),
     }),

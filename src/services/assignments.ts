@@ -9,8 +9,7 @@ import { assignments, cases, documents, obligations, queueItems, routingDecision
 import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-
-import { auditedUpdate } from './audit-rows.js';
+import { auditedUpdate, auditedUpsert } from './audit-rows.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../domain/calendar/index.js';
@@ -251,7 +250,7 @@ export async function replanCaseStmts(deps: Deps, caseId: string, regionCode: st
         auditedUpdate(deps, obligations, { regionCode, unitId: row.unitId, party: row.party, kind: row.kind, titleZh: row.titleZh, titleEn: row.titleEn, dueOn: row.dueOn, provisional: row.provisional, derivationJson: row.derivationJson, source: row.source, updatedAt: now }, eq(obligations.id, o.id)),
       );
       const future = reminderRows(o.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
-      if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoUpdate({ target: [reminders.obligationId, reminders.kind, reminders.fireAt], set: { cancelledAt: null } }));
+      if (future.length) items.push(auditedUpsert(deps, reminders, future, [reminders.obligationId, reminders.kind, reminders.fireAt], { cancelledAt: null }));
       if (o.dueOn !== p.dueOn || o.unitId !== row.unitId || o.regionCode !== regionCode) {
         entries.push({ actor, action: 'obligation.replanned', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, from: { dueOn: o.dueOn, unitId: o.unitId, regionCode: o.regionCode }, to: { dueOn: p.dueOn, unitId: row.unitId, regionCode }, policy: policy.id } });
       }

@@ -19,7 +19,7 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import type { Deps } from '../deps.js';
 import { auditCheckpoints, auditLog } from '../../schemas/db/index.js';
 import { sha256HexSync } from '../lib/encoding.js';
-import { appendLeaves, bytesToHex, consistencyProof, EMPTY_FRONTIER, frontierRoot, inclusionProof, recordLeaf, rootOf, withNodes } from '../lib/merkle.js';
+import { appendLeaves, bytesToHex, consistencyProof, EMPTY_FRONTIER, frontierRoot, inclusionProof, recordLeaf, rootOf, withNodes, type Hash } from '../lib/merkle.js';
 import { Problem } from '../lib/problem.js';
 import { EMPTY_ROOT, GENESIS, recordHash, toBytes, treeNodes } from '../writer/log.js';
 import type { AuditHead } from '../writer/types.js';
@@ -183,12 +183,16 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
         continue;
       }
       committed.delete(k);
+      if (c.row.x) {
+        report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: present, but audit record #${c.seq} deleted it (stored outside an audited write)` });
+        continue;
+      }
       const differ = columnsDiffering(ct, row, c.row);
       if (differ.length || rowDigestOf(ct, row) !== c.row.d)
         report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length === 1 ? 's' : ''} from what audit record #${c.seq} committed to` });
     }
   }
-  for (const [, c] of committed) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
+  for (const [, c] of committed) if (!c.row.x) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
 
   return { ok: problems.length === 0, records: count, checkpoints: heads.length, rows: rowCount, head, ...(problems[0] ? { firstBad: problems[0] } : {}), problems };
 }
@@ -217,17 +221,44 @@ export interface ConsistencyProof {
   secondRootHash: string;
 }
 
-/** The size proofs may speak of: the latest signed head's (every committed record is under one). */
+/** The size proofs may speak of: the latest signed head's (every committed record is under one). One indexed read. */
 async function provableSize(deps: Deps): Promise<number> {
-  const h = await latestTreeHead(deps);
-  return h?.treeSize ?? 0;
+  const [row] = await deps.db.orm.select({ seq: auditCheckpoints.seq }).from(auditCheckpoints).where(sql`${auditCheckpoints.root} is not null`).orderBy(desc(auditCheckpoints.seq)).limit(1);
+  return row?.seq ?? 0;
 }
 
-const fetcher = (deps: Deps) => (keys: number[]) => treeNodes(deps.db, keys);
+/**
+ * Nodes at this level and above are kept in memory once read: a stored node never changes (it is the hash of a
+ * complete subtree), and every proof needs a few of them (the upper part of its path, the roots it folds). At
+ * 10,000,000 records there are ~20,000 of them (N / 2^9), about 2 MiB. The nodes below it, which differ from
+ * one proof to the next, are read from the database, all in one read of the pages around one leaf.
+ */
+const CACHED_LEVEL = 10;
+const nodeCaches = new WeakMap<object, Map<number, Hash>>();
+
+/** Stored nodes for a proof: the cached upper levels, and ONE read for the rest (remembering the upper ones it got). */
+const fetcher = (deps: Deps) => async (keys: number[]) => {
+  let cache = nodeCaches.get(deps.db);
+  if (!cache) nodeCaches.set(deps.db, (cache = new Map()));
+  const out = new Map<number, Hash>();
+  const missing: number[] = [];
+  for (const k of keys) {
+    const h = cache.get(k);
+    if (h) out.set(k, h);
+    else missing.push(k);
+  }
+  if (missing.length === 0) return out;
+  const got = await treeNodes(deps.db, missing);
+  for (const [k, h] of got) {
+    out.set(k, h);
+    if (k % 64 >= CACHED_LEVEL) cache.set(k, h);
+  }
+  return out;
+};
 
 export async function proveInclusion(deps: Deps, seq: number, treeSize?: number): Promise<InclusionProof> {
-  const size = treeSize ?? (await provableSize(deps));
   const max = await provableSize(deps);
+  const size = treeSize ?? max;
   if (!Number.isSafeInteger(seq) || seq < 1) throw new Problem('bad-request', 'seq must be an audit record number, 1 or more');
   if (!Number.isSafeInteger(size) || size < seq) throw new Problem('bad-request', `treeSize must be at least seq (${seq})`);
   if (size > max) throw new Problem('not-found', `the log has ${max} signed records; treeSize ${size} is beyond it`);

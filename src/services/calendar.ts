@@ -10,6 +10,7 @@ import { createChineseDaysCalendar, parseCalendarOverrides, isIsoDate, type Cale
 import { Problem } from '../lib/problem.js';
 import { type AuditEntry } from './audit.js';
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import { auditedUpsert } from './audit-rows.js';
 import { slot } from '../lib/process-state.js';
 
 /** The legal calendar with the administrator's overrides, built once per version of them. */
@@ -49,10 +50,7 @@ export async function setCalendarOverride(deps: Deps, input: OverrideInput, acto
   const now = deps.clock.now();
   await deps.writer.audited([{ actor, action: 'calendar.override_set', subject: `calendar:${input.date}`, data: input }], async () => ({
     items: [
-      deps.db.orm
-        .insert(calendarOverrides)
-        .values({ ...input, createdAt: now, actor })
-        .onConflictDoUpdate({ target: calendarOverrides.date, set: { working: input.working, name: input.name, reason: input.reason, createdAt: now, actor } }),
+      auditedUpsert(deps, calendarOverrides, [{ ...input, createdAt: now, actor }], [calendarOverrides.date], { working: input.working, name: input.name, reason: input.reason, createdAt: now, actor }),
     ],
     result: null,
   }));

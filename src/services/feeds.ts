@@ -15,6 +15,7 @@ import { sha256Hex, toBase64 } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 
 import { currentDirectory } from './directory.js';
+import { auditedUpsert } from './audit-rows.js';
 
 const ALARM_ZH: Record<string, string> = { reminder: '时限提醒', feedback: '反馈提醒', supervision: '督办', chase: '催办', report: '报告' };
 
@@ -25,7 +26,7 @@ export async function issueFeedToken(deps: Deps, unitId: string, actor: string):
   const tokenHash = await sha256Hex(token);
   const now = deps.clock.now();
   await deps.writer.audited([{ actor, action: 'feed.token_issued', subject: `unit:${unitId}`, data: { unitId } }], async () => ({
-    items: [deps.db.orm.insert(calendarFeedTokens).values({ unitId, tokenHash, createdAt: now }).onConflictDoUpdate({ target: calendarFeedTokens.unitId, set: { tokenHash, createdAt: now } })],
+    items: [auditedUpsert(deps, calendarFeedTokens, [{ unitId, tokenHash, createdAt: now }], [calendarFeedTokens.unitId], { tokenHash, createdAt: now })],
     result: null,
   }));
   return { unitId, token, path: `/v1/units/${encodeURIComponent(unitId)}/deadlines.ics?token=${token}` };

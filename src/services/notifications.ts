@@ -322,8 +322,12 @@ export async function retryOutbox(deps: Deps, id: string, actor: string): Promis
 export async function sealStoredChannelSecrets(deps: Deps): Promise<number> {
   const rows = await deps.db.orm.select({ id: notificationChannels.id, secret: notificationChannels.secret }).from(notificationChannels);
   const plain = rows.filter((r): r is { id: string; secret: string } => r.secret !== null && !isSealed(r.secret));
-  for (const r of plain) {
-    await deps.db.orm.update(notificationChannels).set({ secret: await deps.secrets.seal(r.secret, r.id) }).where(and(eq(notificationChannels.id, r.id), eq(notificationChannels.secret, r.secret)));
-  }
+  if (plain.length === 0) return 0;
+  // The sealed bytes replace the plain ones in an audited write: the log commits to the secret as stored (sealed).
+  const sealed = await Promise.all(plain.map(async (r) => ({ ...r, sealed: await deps.secrets.seal(r.secret, r.id) })));
+  await deps.writer.audited(sealed.map((r) => ({ actor: 'system', action: 'channel.secret_sealed', subject: `channel:${r.id}`, data: { id: r.id } })), async () => ({
+    items: sealed.map((r) => deps.db.orm.update(notificationChannels).set({ secret: r.sealed }).where(and(eq(notificationChannels.id, r.id), eq(notificationChannels.secret, r.secret)))),
+    result: null,
+  }));
   return plain.length;
 }

@@ -36,6 +36,7 @@ import { currentCalendar, type CalendarChange } from './calendar.js';
 import { currentDirectory } from './directory.js';
 import { regionPolicy } from './policies.js';
 import type { ObligationStatus } from '../domain/vocabulary.js';
+import { auditedUpsert } from './audit-rows.js';
 
 const OUTCOME: Record<string, Outcome | undefined> = { loss: 'loss', partial_loss: 'partial_loss', win: 'win', withdrawal: 'withdrawn', mediation: 'mediated', other: undefined };
 
@@ -374,7 +375,7 @@ function reconcile(
     if (p.dueOn !== existing.dueOn || dj !== existing.derivationJson) {
       items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, existing.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
       const future = reminderRows(existing.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
-      if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoUpdate({ target: [reminders.obligationId, reminders.kind, reminders.fireAt], set: { cancelledAt: null } }));
+      if (future.length) items.push(auditedUpsert(deps, reminders, future, [reminders.obligationId, reminders.kind, reminders.fireAt], { cancelledAt: null }));
     }
     entries.push({
       actor,

@@ -9,6 +9,7 @@ import { PRESET_IDS, resolvePolicy, safeResolvePolicy, type Policy } from '../do
 import { Problem } from '../lib/problem.js';
 
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import { auditedUpsert } from './audit-rows.js';
 import { slot } from '../lib/process-state.js';
 
 /** Region policies, resolved once per content. */
@@ -45,10 +46,7 @@ export async function setRegionPolicy(deps: Deps, regionCode: string, input: { p
   const overridesJson = JSON.stringify(input.overrides ?? {});
   await deps.writer.audited([{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }], async () => ({
     items: [
-      deps.db.orm
-        .insert(regionPolicies)
-        .values({ regionCode, presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor })
-        .onConflictDoUpdate({ target: regionPolicies.regionCode, set: { presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor } }),
+      auditedUpsert(deps, regionPolicies, [{ regionCode, presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor }], [regionPolicies.regionCode], { presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor }),
     ],
     result: null,
   }));

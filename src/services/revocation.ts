@@ -523,13 +523,23 @@ async function recheck(deps: Deps, now: Date) {
       deps.log.log('error', 'revocation alert: a delivery accepted under soft-fail was signed with a revoked certificate', { deliveryId: r.deliveryId, sender: r.senderCode, outcome });
       counts.alerts++;
     } else if (!pending) {
-      await deps.db.batch([deps.db.orm.update(revocationRechecks).set({ status: after ? 'revoked-after-signing' : 'good', outcome: after ?? null, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))]);
+      // A settled re-check is a fact (its outcome is covered by the audit log): it changes through a record of its own.
+      const status = after ? 'revoked-after-signing' : 'good';
+      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.rechecked', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, status, outcome: after ?? null } }], async () => ({
+        items: [deps.db.orm.update(revocationRechecks).set({ status, outcome: after ?? null, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
+        result: null,
+      }), now);
       if (after) counts.revokedAfterSigning++;
       else counts.recheckedGood++;
     } else if (r.until.getTime() <= now.getTime()) {
-      await deps.db.batch([deps.db.orm.update(revocationRechecks).set({ status: 'expired', outcome: 'no revocation status became available', checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))]);
+      const outcome = 'no revocation status became available';
+      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.rechecked', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, status: 'expired', outcome } }], async () => ({
+        items: [deps.db.orm.update(revocationRechecks).set({ status: 'expired', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
+        result: null,
+      }), now);
       counts.expired++;
     } else {
+      // Only when it last looked (checked_at is not committed to: see COVERED in src/services/audit-rows.ts).
       await deps.db.batch([deps.db.orm.update(revocationRechecks).set({ checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))]);
     }
   }

@@ -1,5 +1,5 @@
 /** Trust registrations: courts and procuratorates with the CA certificates that may sign for them. */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { senderCas, senders } from '../../schemas/db/index.js';
 import { parseCertificate, pemToDers, type TrustAnchor } from '../lib/pki.js';
@@ -46,13 +46,15 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
     async () => {
       const items = [];
       if (existing) {
+        // Read under the write lock (build runs inside it): the new version is a value the audit log can commit to.
+        const [current] = await deps.db.orm.select({ v: senders.trustVersion }).from(senders).where(eq(senders.code, input.code));
         items.push(
           deps.db.orm
             .update(senders)
             .set({
               name: input.name,
               callbackUrl: input.callbackUrl ?? existing.callbackUrl,
-              trustVersion: sql`${senders.trustVersion} + 1`,
+              trustVersion: (current?.v ?? existing.trustVersion) + 1,
               ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}),
               ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}),
             })

@@ -166,7 +166,8 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
     );
     items.push(...ev.items);
   }
-  await deps.db.batch(items);
+  // The batch, the receipts' places in it and their evidence are stored facts: one audited write.
+  await deps.writer.audited([{ actor: 'system:timestamps', action: 'timestamp.batch', subject: `timestamp:${batchId}`, data: { batchId, tsa: cfg.tsaUrl, imprint: imprintOf(root), deliveries: pending.map((p) => p.deliveryId) } }], async () => ({ items, result: null }), now);
   return { stamped: pending.length, requests: 1 };
 }
 

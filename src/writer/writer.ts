@@ -19,7 +19,7 @@ import { signJson } from '../lib/signing.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { Mutex } from '../lib/mutex.js';
 import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierKeys, frontierRoot, recordLeaf, type Frontier, type Hash } from '../lib/merkle.js';
-import { digestsOf } from '../services/audit-rows.js';
+import { digestsOf, type ProducedRows } from '../services/audit-rows.js';
 import { GENESIS, recordHash, TREE_HEAD_TYP, treeNodes, treeStmts, type AuditRecord, type TreeHead } from './log.js';
 import { WriteConflict, type AuditEntry, type AuditHead, type WriteBuild, type WritePlan, type Writer } from './types.js';
 
@@ -211,8 +211,8 @@ class AuditedWriter implements Writer {
   }
 
   /** The "rows.written" entry of a write: the content commitments of its statements (none: no entry). */
-  async #sealOf(prepared: PreparedEntry[], items: Stmt[]): Promise<PreparedEntry | null> {
-    const rows = await digestsOf({ db: this.#db }, items);
+  async #sealOf(prepared: PreparedEntry[], items: Stmt[], seen?: ProducedRows): Promise<PreparedEntry | null> {
+    const rows = await digestsOf({ db: this.#db }, items, seen);
     if (rows.length === 0) return null;
     const first = prepared[0];
     return prepareOne({ actor: first?.actor ?? 'system', action: 'rows.written', subject: first?.subject ?? 'rows', data: { rows } });
@@ -304,7 +304,7 @@ class AuditedWriter implements Writer {
       const outcomes = await Promise.allSettled(
         planned.map(async ({ w, own }) => {
           const { items, result } = await w.build(own.state.head, w.at);
-          return { items, result, seal: await this.#sealOf(w.prepared, items) };
+          return { items, result };
         }),
       );
       const failed = outcomes.findIndex((o) => o.status === 'rejected');
@@ -315,7 +315,26 @@ class AuditedWriter implements Writer {
         for (const [i, w] of group.entries()) if (i !== failed) await this.#alone(w);
         continue;
       }
-      const built = outcomes.map((o) => (o as PromiseFulfilledResult<{ items: Stmt[]; result: unknown; seal: PreparedEntry | null }>).value);
+      // The content commitments, in queue order over one view of the rows: a write sees what the writes before it in
+      // the group produced (two deliveries to one case change the same row). A write whose statements cannot be
+      // committed to fails alone, as one that cannot be built.
+      const produced: ProducedRows = new Map();
+      const built: { items: Stmt[]; result: unknown; seal: PreparedEntry | null }[] = [];
+      let unsealable = -1;
+      for (const [i, o] of outcomes.entries()) {
+        const b = (o as PromiseFulfilledResult<{ items: Stmt[]; result: unknown }>).value;
+        try {
+          built.push({ ...b, seal: await this.#sealOf(group[i]!.prepared, b.items, produced) });
+        } catch (e) {
+          unsealable = i;
+          group[i]!.reject(e);
+          break;
+        }
+      }
+      if (unsealable >= 0) {
+        for (const [i, w] of group.entries()) if (i !== unsealable) await this.#alone(w);
+        continue;
+      }
       // The "rows.written" records of the group follow all its writes' own records, in the same order.
       const seals = built.map((b, i) => {
         if (!b.seal) return null;
