@@ -334,7 +334,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .command('restore')
     .description('put a backup in place for a stopped gateway (DATA_DIR / DATABASE_URL), then verify its audit chain')
     .argument('<dir>', 'a directory written by backup')
-    .option('--force', 'replace a database that already holds deliveries')
+    .option('--force', 'replace a database that already holds deliveries (what it held is kept in replaced-<time>/ beside it)')
     .action(async (dir: string, o: { force?: boolean }) => {
       const r = await restore(parseNodeConfig(env), dir, o);
       if (!r.audit.ok) {
@@ -342,6 +342,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         code = 1;
         return;
       }
+      if (r.replaced) out(`被替换的数据已保留 the replaced database (${r.replaced.deliveries} deliveries, audit head #${r.replaced.auditHead.seq}) and keys are kept in ${r.replaced.dir}: \`restore ${r.replaced.dir} --force\` puts them back`);
       out(`恢复完成 restored ${r.manifest.deliveries} deliveries from ${dir} (taken ${r.manifest.createdAt}); 审计链完整 audit chain intact: ${r.audit.records} records, head #${r.audit.head.seq}`);
     });
 
