@@ -27,6 +27,7 @@ import { mountWeb } from './web/index.js';
 import { finishOpenApi } from './lib/openapi.js';
 import { observeDelivery, renderMetrics } from './lib/metrics.js';
 import { authenticate, requireRole } from './lib/auth.js';
+import { isDraining } from './lib/admission.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -52,7 +53,7 @@ export function createApp(deps: Deps) {
     const started = performance.now();
     await next();
     // Shutting down: every answer closes its connection, so kept-alive clients reconnect elsewhere or later.
-    if (deps.runtime.draining) c.header('Connection', 'close');
+    if (isDraining(deps)) c.header('Connection', 'close');
     deps.log.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
       requestId: c.var.requestId,
       method: c.req.method,

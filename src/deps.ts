@@ -6,17 +6,12 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { JWK } from 'jose';
 import type * as schema from '../schemas/db/index.js';
-import type { ChainCache } from './lib/pki.js';
-import type { Mutex } from './lib/mutex.js';
 import type { SecretBox } from './lib/secret-box.js';
 import type { RawStmt } from './lib/raw-insert.js';
-import type { GroupedWrite } from './services/audit.js';
-import type { TtlCache } from './lib/ttl-cache.js';
 import type { SignedEnvelope } from './intake/envelope.js';
-import type { DirectoryIndex } from './domain/routing/index.js';
-import type { Calendar } from './domain/calendar/index.js';
-import type { Policy } from './domain/policy/index.js';
 import type { NotifyChannelAdapter } from './services/notifications.js';
+import type { Writer } from './writer/types.js';
+import type { ProcessState } from './lib/process-state.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- libSQL's ResultSet and D1's D1Result differ
@@ -27,7 +22,11 @@ export type Stmt = BatchItem<'sqlite'> | RawStmt;
 /** Database port: a drizzle instance plus an atomic batch (libSQL and D1 both have db.batch). */
 export interface Db {
   orm: Orm;
-  /** Run every statement in one transaction; all or nothing. */
+  /**
+   * Run every statement in one transaction; all or nothing. Rejects with a WriteConflict (a unique or primary key
+   * refused a row) or a StorageFailure (full, read-only, locked past the wait, I/O) from src/writer/types.ts,
+   * made by the adapter from what its driver reports, or with the driver's own error for anything else.
+   */
   batch(items: Stmt[]): Promise<void>;
   /** Which migrations the code expects, and which the database has applied. */
   migrationStatus(): Promise<{ current: boolean; applied: number; expected: number }>;
@@ -155,36 +154,14 @@ export interface Deps {
   notifier: Notifier;
   /** Outbound HTTP for trust material (CRL, OCSP, TSA) through src/lib/fetcher.ts; default: the global fetch. */
   fetch?: typeof fetch;
-  /** Process-local state shared by requests: caches and the audited-write lock. */
-  runtime: {
-    chains: ChainCache;
-    writeLock: Mutex;
-    /** The audit log's end as the next write continues it (head and Merkle tree edge; src/services/audit.ts). */
-    auditLogState?: unknown;
-    /** Writes waiting to be committed together (group commit, src/services/audit.ts). */
-    commitQueue?: GroupedWrite[];
-    /** Requests under way that will write through the group commit when they are ready (see announceWrite). */
-    writesComing?: number;
-    /** The current unit directory, indexed once per version (src/services/directory.ts). */
-    directory?: { version: number; index: DirectoryIndex };
-    /** The legal calendar with the administrator's overrides, built once per version of them. */
-    calendar?: { version: string; calendar: Calendar };
-    /** Per-delivery lookups, memoised for a second and cleared by local writes (src/lib/ttl-cache.ts). */
-    lookups?: TtlCache;
-    /** Parsed CRLs per issuer, and the distribution points / responders already remembered (src/services/revocation.ts). */
-    revocation?: { crls: Map<string, { key: string; crl: import('./services/revocation.js').ParsedCrl }>; learned: Set<string> };
-    /** Region policies, resolved once per change (src/services/policies.ts). */
-    policies?: Map<string, Policy>;
-    /** The last storage fault (disk full, read-only, lock held too long) and until when /readyz says not ready (src/lib/faults.ts). */
-    storageFault?: { slug: string; until: number };
-    /** Deliveries being received now, and the request bytes they may buffer (src/lib/admission.ts). */
-    admission?: { deliveries: number; bytes: number };
-    /** This process as the holder of outbox leases (src/jobs/outbox.ts leaseHolder). */
-    leaseHolder?: string;
-    /** Set once shutdown has begun: new requests are refused with 503 shutting-down. */
-    draining?: boolean;
-  };
+  /** The unit of work every stored fact changes through (src/writer/writer.ts): one per process. */
+  writer: Writer;
+  /** Process-local caches and counters, each in a slot its own module declares (src/lib/process-state.ts). */
+  state: ProcessState;
 }
+
+/** What an entry point provides; createDeps (src/create-deps.ts) adds the writer and the process state. */
+export type Ports = Omit<Deps, 'writer' | 'state'>;
 
 export interface AppEnv {
   Variables: { deps: Deps; requestId: string };

@@ -2,13 +2,13 @@
  * Group commit (src/services/audit.ts, drainGroups): writes that wait for the write lock together are built at
  * once and committed in one transaction; each keeps its own audit records and learns the head after them. A write
  * whose build fails fails alone, and the others of its group are still committed, each with a correct head.
- * A group about to commit waits a few milliseconds for writes announced with announceWrite (deliveries being
+ * A group about to commit waits a few milliseconds for writes announced with deps.writer.announce (deliveries being
  * received), so concurrent deliveries share one transaction.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { testGateway } from './helpers/gateway.js';
-import { announceWrite, commitOptimistic, verifyAuditChain, type AuditHead } from '../src/services/audit.js';
+import { verifyAuditChain, type AuditHead } from '../src/services/audit.js';
 import { registerSender } from '../src/services/senders.js';
 import { attachmentEntry, demoManifest, multipartRequest, signManifest } from '../adapters/node/court-kit.js';
 import { makeCourtPki } from './helpers/pki.js';
@@ -22,9 +22,7 @@ afterEach(() => gw.close());
 
 /** One write of two audit records; its build resolves to the head it was given (what a receipt would state). */
 function write(name: string, opts: { gate?: Promise<void>; fail?: boolean } = {}) {
-  return commitOptimistic(
-    gw.deps,
-    async () => ({
+  return gw.deps.writer.optimistic(async () => ({
       entries: [
         { actor: 'test', action: 'test.first', subject: `w:${name}`, data: { name, part: 1 } },
         { actor: 'test', action: 'test.second', subject: `w:${name}`, data: { name, part: 2 } },
@@ -85,7 +83,7 @@ describe('group commit of audited writes', () => {
   });
 });
 
-describe('a group waits for announced writes (announceWrite)', () => {
+describe('a group waits for announced writes (writer.announce)', () => {
   /** Count the transactions: every group (or lone write) is one db.batch. */
   function countBatches() {
     const batch = gw.deps.db.batch.bind(gw.deps.db);
@@ -102,29 +100,29 @@ describe('a group waits for announced writes (announceWrite)', () => {
     const batches = countBatches();
     // Three requests under way: each needs a few milliseconds (reading its body, checking it) before it writes.
     const results = await Promise.all([
-      announceWrite(gw.deps, () => write('x')),
-      announceWrite(gw.deps, async () => {
+      gw.deps.writer.announce(() => write('x')),
+      gw.deps.writer.announce(async () => {
         await later(2);
         return write('y');
       }),
-      announceWrite(gw.deps, async () => {
+      gw.deps.writer.announce(async () => {
         await later(3);
         return write('z');
       }),
     ]);
     expect(batches.n).toBe(1);
     expect(new Set(results.map((h) => h.seq))).toEqual(new Set([2, 4, 6]));
-    expect(gw.deps.runtime.writesComing).toBe(0);
+    expect(gw.deps.writer.stats().announced).toBe(0);
     expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
   });
 
   it('a request that fails before it writes is no longer waited for, and later writes commit', async () => {
     await expect(
-      announceWrite(gw.deps, async () => {
+      gw.deps.writer.announce(async () => {
         throw new Error('the signature does not verify');
       }),
     ).rejects.toThrow('the signature does not verify');
-    expect(gw.deps.runtime.writesComing).toBe(0);
+    expect(gw.deps.writer.stats().announced).toBe(0);
     const batches = countBatches();
     expect(await write('after')).toEqual({ seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/), root: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(batches.n).toBe(1);

@@ -11,7 +11,7 @@ import { testGateway } from './helpers/gateway.js';
 import { makeCourtPki } from './helpers/pki.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
 import { registerSender } from '../src/services/senders.js';
-import { commitAudited } from '../src/services/audit.js';
+
 import * as schema from '../schemas/db/index.js';
 
 // ---- An independent RFC 9162 verifier (§2.1.1 hashing, §2.1.3.2 inclusion, §2.1.4.2 consistency) ----
@@ -103,7 +103,7 @@ beforeAll(async () => {
   // 10,000 more records, through the same audited writes as everything else (100 writes of 100 records).
   for (let w = 0; w < 100; w++) {
     const entries = Array.from({ length: 100 }, (_, i) => ({ actor: 'test', action: 'test.record', subject: `w:${w}`, data: { w, i } }));
-    await commitAudited(gw.deps, entries, async () => ({ items: [], result: null }));
+    await gw.deps.writer.audited(entries, async () => ({ items: [], result: null }));
   }
 }, 120_000);
 afterAll(() => gw.close());

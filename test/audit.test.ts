@@ -16,10 +16,9 @@ import { registerSender } from '../src/services/senders.js';
 import { registerClient } from '../src/services/clients.js';
 import { closeObligation, recomputeAfterCalendarChange } from '../src/services/obligations.js';
 import { setCalendarOverride } from '../src/services/calendar.js';
-import { checkpointNow, recordHash, verifyAuditChain } from '../src/services/audit.js';
+import { recordHash, verifyAuditChain } from '../src/services/audit.js';
 import { appendLeaves, EMPTY_FRONTIER, recordLeaf } from '../src/lib/merkle.js';
-import { Mutex } from '../src/lib/mutex.js';
-import { ChainCache } from '../src/lib/pki.js';
+import { createDeps } from '../src/create-deps.js';
 import { canonicalJson, sha256HexSync } from '../src/lib/encoding.js';
 import { verifyWithJwks } from '../src/lib/signing.js';
 import type { Deps } from '../src/deps.js';
@@ -61,7 +60,7 @@ async function copy(): Promise<Deps> {
   await gw.client.execute({ sql: 'vacuum into ?', args: [path] });
   const { client, db } = await openLibsql(`file:${path}`);
   copies.push(client);
-  return { ...gw.deps, db, runtime: { chains: new ChainCache(), writeLock: new Mutex() } };
+  return createDeps({ ...gw.deps, db });
 }
 
 const run = (deps: Deps, text: string) => deps.db.orm.run(sql.raw(text));
@@ -115,7 +114,7 @@ describe('the untouched log', () => {
   it('an on-demand checkpoint (and the one at shutdown) adds nothing when the head is already signed', async () => {
     const deps = await copy();
     const before = await deps.db.orm.select().from(schema.auditCheckpoints);
-    await checkpointNow(deps);
+    await deps.writer.checkpoint();
     expect(await deps.db.orm.select().from(schema.auditCheckpoints)).toHaveLength(before.length);
   });
 });
@@ -203,7 +202,7 @@ describe('no silent truncation, no forged append, no rewritten history', () => {
 
   it('a forged client.registered record appended with a correctly computed hash (and tree leaf), even with a checkpoint at the previous head', async () => {
     const deps = await copy();
-    await checkpointNow(deps);
+    await deps.writer.checkpoint();
     const prev = await one<{ seq: number; hash: string }>(deps, 'select seq, hash from audit_log order by seq desc limit 1');
     const data = canonicalJson({ name: '伪造的客户端', role: 'admin', scope: '*', privateKeyJwt: false });
     const base = { seq: prev.seq + 1, at: new Date(T0), actor: 'admin:mallory', action: 'client.registered', subject: 'client:forged', dataDigest: sha256HexSync(data), prevHash: prev.hash };

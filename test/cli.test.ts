@@ -3,7 +3,7 @@
  * validated (dates, years, roles, files) and client scopes checked against the directory and the senders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
@@ -155,5 +155,36 @@ describe('client scopes must exist', () => {
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/client_id=c-/);
     expect((await cli('client', 'add', '--name', '龙游法院', '--role', 'court', '--scope', 'court-longyou')).code).toBe(0);
+  });
+});
+
+describe('commands that only read write nothing to DATA_DIR (issue 20: audit verify on a full disk)', () => {
+  it('audit verify, audit prove and the list commands create no admin token, secrets key or signing key', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'fuyuan-cli-ro-'));
+    try {
+      const ownEnv = { DATA_DIR: own };
+      const run = async (...argv: string[]) => {
+        const out: string[] = [];
+        const code = await runCli(argv, ownEnv, (s) => out.push(s));
+        return { code, text: out.join('\n') };
+      };
+      // A gateway's data directory with some history: one checkpointed write.
+      expect((await run('audit', 'checkpoint')).code).toBe(0);
+      expect((await run('calendar', 'publish', '2026')).code).toBe(0);
+      for (const f of ['admin-token', 'secrets-key']) rmSync(join(own, f), { force: true });
+      const before = readdirSync(own).sort();
+      const verify = await run('audit', 'verify');
+      expect(verify.text).toMatch(/audit chain intact/);
+      expect(verify.code).toBe(0);
+      expect((await run('audit', 'prove', '--first', '1')).code).toBe(0);
+      for (const argv of [['sender', 'list'], ['key', 'list'], ['directory', 'show'], ['queue', 'list']]) expect((await run(...argv)).code, argv.join(' ')).toBe(0);
+      expect(readdirSync(own).sort()).toEqual(before);
+      expect(before).not.toContain('admin-token');
+      // A command that writes still makes what it needs.
+      expect((await run('audit', 'checkpoint')).code).toBe(0);
+      expect(readdirSync(own)).toContain('admin-token');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

@@ -15,6 +15,7 @@ import { createClient } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
+import { createDeps } from '../src/create-deps.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
 import { registerSender } from '../src/services/senders.js';
 import { saveDirectory } from '../src/services/directory.js';
@@ -70,7 +71,7 @@ describe('storage faults are said as such', () => {
   it('a write lock held by another process past the bounded wait: 503 database-busy with Retry-After, never 500', async () => {
     // A gateway whose writes wait 100 ms for a lock.
     const { client, db } = await openLibsql(gw.url, undefined, 100);
-    const deps = { ...gw.deps, db, runtime: { ...gw.deps.runtime } };
+    const deps = createDeps({ ...gw.deps, db });
     const { createApp } = await import('../src/app.js');
     const app = createApp(deps);
     const other = createClient({ url: gw.url });

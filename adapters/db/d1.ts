@@ -5,6 +5,7 @@ import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { statementOf } from '../../src/lib/raw-insert.js';
 import { expectedMigrations } from './journal.js';
+import { typedWriteError } from './sqlite-errors.js';
 
 export function d1Db(binding: D1Database): Db {
   const orm = drizzle(binding as never, { schema });
@@ -14,12 +15,16 @@ export function d1Db(binding: D1Database): Db {
       if (items.length === 0) return;
       // D1's batch runs the statements in one implicit transaction: all or nothing. Drizzle builders and prepared
       // inserts alike, bound as drizzle's own batch would bind them.
-      await binding.batch(
-        items.map((i) => {
-          const q = statementOf(i);
-          return binding.prepare(q.sql).bind(...q.args);
-        }),
-      );
+      try {
+        await binding.batch(
+          items.map((i) => {
+            const q = statementOf(i);
+            return binding.prepare(q.sql).bind(...q.args);
+          }),
+        );
+      } catch (e) {
+        throw typedWriteError(e);
+      }
     },
     async ping() {
       await binding.prepare('select 1').first();

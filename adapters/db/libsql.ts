@@ -6,6 +6,7 @@ import { statementOf } from '../../src/lib/raw-insert.js';
 import * as schema from '../../schemas/db/index.js';
 import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
+import { typedWriteError } from './sqlite-errors.js';
 
 export function libsqlDb(client: Client, writer?: { batch(statements: { sql: string; args: unknown[] }[]): Promise<void> }): Db {
   const orm = drizzle(client, { schema });
@@ -13,9 +14,13 @@ export function libsqlDb(client: Client, writer?: { batch(statements: { sql: str
     orm: orm as unknown as Orm,
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
-      if (writer) return writer.batch(items.map(statementOf));
-      // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
-      await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
+      try {
+        if (writer) return await writer.batch(items.map(statementOf));
+        // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
+        await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
+      } catch (e) {
+        throw typedWriteError(e);
+      }
     },
     async ping() {
       await client.execute('select 1');

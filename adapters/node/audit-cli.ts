@@ -18,7 +18,7 @@ import { decodeJwt } from 'jose';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { checkpointNow, latestTreeHead, proveConsistency, proveInclusion, verifyAuditChain } from '../../src/services/audit.js';
+import { latestTreeHead, proveConsistency, proveInclusion, verifyAuditChain } from '../../src/services/audit.js';
 import { hexToBytes, leafHash, verifyConsistency, verifyInclusion } from '../../src/lib/merkle.js';
 import { verifyWithJwks } from '../../src/lib/signing.js';
 import { Problem } from '../../src/lib/problem.js';
@@ -47,7 +47,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     out(USAGE);
     return 2;
   }
-  const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') });
+  const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn'), readOnly: cmd !== 'checkpoint' });
   try {
     if (cmd === 'verify') {
       const r = await verifyAuditChain(deps);
@@ -60,7 +60,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
       return 1;
     }
     if (cmd === 'checkpoint') {
-      const head = await checkpointNow(deps);
+      const head = await deps.writer.checkpoint();
       out(`signed audit head #${head.seq} root ${head.root}`);
       return 0;
     }

@@ -122,9 +122,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   if (argv[0] === 'audit' && argv.length > 1 && !argv.includes('--help') && !argv.includes('-h')) return runAuditCli(argv.slice(1), env, out);
   let ctx: Ctx | undefined;
   let code = 0;
-  const open = async () => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn') }));
+  const open = async (readOnly: boolean) => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn'), readOnly }));
   const act = <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) => async (...a: A) => {
-    code = (await f(await open(), ...a)) ?? 0;
+    code = (await f(await open(false), ...a)) ?? 0;
+  };
+  /** A command that only reads: it creates nothing in DATA_DIR (it works on a full disk). */
+  const look = <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) => async (...a: A) => {
+    code = (await f(await open(true), ...a)) ?? 0;
   };
 
   const program = new Command('npm run cli --')
@@ -157,7 +161,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .command('list')
     .description('list senders and their CA certificates')
     .action(
-      act(async ({ deps }) => {
+      look(async ({ deps }) => {
         for (const s of await listSenders(deps)) {
           out(`${s.code}\t${s.type}\t${s.name}\ttrust v${s.trustVersion}`);
           for (const c of s.cas) out(`  CA ${c.subject}  sha256=${c.fingerprint}  until ${c.notAfter}`);
@@ -180,7 +184,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   key
     .command('list')
     .description('print the published JWKS')
-    .action(act(async ({ deps }) => void out(JSON.stringify(await deps.keys.jwks(), null, 2))));
+    .action(look(async ({ deps }) => void out(JSON.stringify(await deps.keys.jwks(), null, 2))));
 
   // audit verify | checkpoint | prove | check run in adapters/node/audit-cli.ts (dispatched at the top of runCli).
   const audit = group('audit', 'the tamper-evident audit log: content commitments, Merkle tree (RFC 9162), signed heads');
@@ -217,7 +221,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .command('show')
     .description("the current directory's version and size")
     .action(
-      act(async ({ deps }) => {
+      look(async ({ deps }) => {
         const s = await directorySnapshot(deps);
         const d = s.data as { regions: { code: string; name: string }[]; units: unknown[]; courts: unknown[] };
         out(`version ${s.version} (${s.note}): ${d.regions.map((r) => `${r.code} ${r.name}`).join(', ') || 'no regions'}; ${d.units.length} units, ${d.courts.length} courts`);
@@ -229,7 +233,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('the open queue')
     .option('--region <code>', 'only this region (6 digits)', regionCode)
     .action(
-      act(async ({ deps }, o: { region?: string }) => {
+      look(async ({ deps }, o: { region?: string }) => {
         const items = await listQueue(deps, o.region ? { regionCode: o.region } : {});
         for (const i of items) out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
         out(`${items.length} open item(s)`);

@@ -1,7 +1,7 @@
 /** Build the Deps of the Node runtime from its configuration. Used by main, the CLI and the benchmarks. */
 import type { Deps, Clock, Logger } from '../../src/deps.js';
-import { ChainCache } from '../../src/lib/pki.js';
-import { Mutex } from '../../src/lib/mutex.js';
+import { createDeps } from '../../src/create-deps.js';
+import { setLeaseHolder } from '../../src/jobs/outbox.js';
 import { openLibsql } from '../db/libsql-node.js';
 import { sqlBlobStore } from '../blobs/sql.js';
 import { jwsEnvelope } from '../envelope/jws.js';
@@ -18,14 +18,21 @@ import { nodeLeaseHolder } from './processes.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger } = {}) {
+const optional = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+
+/**
+ * `readOnly`: for commands that only read (audit verify, audit prove, the list and show commands): nothing is
+ * created in DATA_DIR (no admin token, secrets key or signing key file), so they work on a full disk.
+ */
+export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger; readOnly?: boolean } = {}) {
   bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
   const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS);
-  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined);
-  const deps: Deps = {
+  const readOnly = opts.readOnly ?? false;
+  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined, readOnly);
+  const deps: Deps = createDeps({
     db,
-    secrets: secretBox(secretsKey(cfg.DATA_DIR, cfg.SECRETS_KEY)),
+    secrets: secretBox(secretsKey(cfg.DATA_DIR, cfg.SECRETS_KEY, readOnly)),
     blobs: sqlBlobStore(db, clock),
     clock,
     keys,
@@ -37,13 +44,13 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
       maxDeliveriesInFlight: cfg.MAX_DELIVERIES_IN_FLIGHT,
       maxBufferedBytes: cfg.MAX_BUFFERED_BYTES,
-      adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN),
+      ...(readOnly ? optional('adminToken', adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN, true)) : { adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN) }),
       ...(cfg.PUBLIC_URL ? { publicUrl: cfg.PUBLIC_URL } : {}),
       trust: trustFromEnv(cfg),
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
-    runtime: { chains: new ChainCache(), writeLock: new Mutex(), leaseHolder: nodeLeaseHolder() },
-  };
+  });
+  setLeaseHolder(deps, nodeLeaseHolder());
   return { deps, client, keys };
 }

@@ -19,9 +19,11 @@ export const secretsKeyFile = (dataDir: string) => join(dataDir, 'secrets-key');
  * The key that seals channel secrets in the database (src/lib/secret-box.ts): configured (SECRETS_KEY), or
  * created once in the data directory (owner-only), never in the database.
  */
-export function secretsKey(dataDir: string, configured?: string): Uint8Array {
+export function secretsKey(dataDir: string, configured?: string, readOnly = false): Uint8Array {
   if (configured) return parseSecretsKey(configured);
   const path = secretsKeyFile(dataDir);
+  // A command that writes nothing seals nothing: without the file, a key of its own that is never stored.
+  if (readOnly) return existsSync(path) ? parseSecretsKey(readFileSync(path, 'utf8')) : new Uint8Array(randomBytes(32));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
   chmodSync(path, 0o600);
@@ -29,9 +31,12 @@ export function secretsKey(dataDir: string, configured?: string): Uint8Array {
 }
 
 /** The admin bearer token: configured, or created once in the data directory (owner-only). */
-export function adminToken(dataDir: string, configured?: string): string {
+export function adminToken(dataDir: string, configured: string | undefined, readOnly: true): string | undefined;
+export function adminToken(dataDir: string, configured?: string, readOnly?: false): string;
+export function adminToken(dataDir: string, configured?: string, readOnly = false): string | undefined {
   if (configured) return configured;
   const path = adminTokenFile(dataDir);
+  if (readOnly) return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!existsSync(path)) writeFileSync(path, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
@@ -44,15 +49,18 @@ function write(path: string, keys: StoredKey[]) {
   renameSync(tmp, path);
 }
 
-export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string, sm2Key?: Sm2SigningKey): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string, sm2Key?: Sm2SigningKey, readOnly = false): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
+  if (!readOnly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = keyFile(dataDir);
   let keys: StoredKey[];
   if (configuredJwk) {
     keys = [await storedKeyFromJwk(configuredJwk, now)];
   } else if (existsSync(path)) {
     keys = (JSON.parse(readFileSync(path, 'utf8')) as { keys: StoredKey[] }).keys;
-    chmodSync(path, 0o600);
+    if (!readOnly) chmodSync(path, 0o600);
+  } else if (readOnly) {
+    // Nothing to verify with: a key that is never stored, so what the gateway signed fails to verify, as it should.
+    keys = [await newStoredKey(now)];
   } else {
     keys = [await newStoredKey(now)];
     write(path, keys);

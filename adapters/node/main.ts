@@ -3,12 +3,13 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
+import { beginDraining, isDraining } from '../../src/lib/admission.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import type { Server } from 'node:http';
 import { answerClientErrorsAsProblems } from './client-errors.js';
 import { secureDataDir } from './data-files.js';
 import { sealStoredChannelSecrets } from '../../src/services/notifications.js';
-import { checkpointNow } from '../../src/services/audit.js';
+
 import { listenErrorMessage, startupLines } from './startup.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
@@ -54,7 +55,7 @@ async function main() {
   const timer =
     cfg.SWEEP_INTERVAL_SECONDS > 0
       ? setInterval(() => {
-          if (sweeping || deps.runtime.draining) return;
+          if (sweeping || isDraining(deps)) return;
           const now = deps.clock.now();
           sweeping = reclaimLeases(deps, now, nodeHolderIsGone)
             .then(() => sweep(deps, now))
@@ -73,7 +74,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    deps.runtime.draining = true;
+    beginDraining(deps);
     if (timer) clearInterval(timer);
     deps.log.log('info', `shutting down (${signal}): finishing requests in flight, up to ${cfg.SHUTDOWN_GRACE_SECONDS} s`);
     const closed = new Promise<void>((r) => server.close(() => r()));
@@ -94,7 +95,7 @@ async function main() {
       // Every committed batch already signed its head; this signs one more only if something was left unsigned.
       // Bounded: a write cut mid-way may still hold the write lock.
       await Promise.race([
-        checkpointNow(deps).catch((e) => deps.log.log('error', 'audit checkpoint at shutdown failed', { error: String(e) })),
+        deps.writer.checkpoint().catch((e) => deps.log.log('error', 'audit checkpoint at shutdown failed', { error: String(e) })),
         new Promise((r) => setTimeout(r, 2000).unref()),
       ]);
       client.close();

@@ -8,8 +8,7 @@ import { createClient } from '@libsql/client/web';
 import { createApp } from '../../src/app.js';
 import type { Deps, Logger } from '../../src/deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
-import { ChainCache } from '../../src/lib/pki.js';
-import { Mutex } from '../../src/lib/mutex.js';
+import { createDeps } from '../../src/create-deps.js';
 import { Problem, problemResponse } from '../../src/lib/problem.js';
 import { d1Db } from '../db/d1.js';
 import { libsqlDb } from '../db/libsql.js';
@@ -45,7 +44,7 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
   const keys = [await storedKeyFromJwk(env.GATEWAY_KEY, clock.now())];
   // Channel secrets are sealed with SECRETS_KEY, or a key derived from the GATEWAY_KEY secret: never in the database.
   const sealKey = env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY) : await deriveSecretsKey(JSON.parse(env.GATEWAY_KEY) as { d?: string });
-  const deps: Deps = {
+  const deps: Deps = createDeps({
     db,
     secrets: secretBox(sealKey),
     blobs: env.BLOBS ? r2BlobStore(env.BLOBS as R2Bucket, db, clock) : sqlBlobStore(db, clock),
@@ -71,10 +70,9 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
-    // Per isolate: other isolates write to the same database at the same time; the audit chain and the
-    // unique keys refuse a clashing batch and the write is planned again (src/services/audit.ts).
-    runtime: { chains: new ChainCache(), writeLock: new Mutex() },
-  };
+    // Per isolate (createDeps makes one writer): other isolates write to the same database at the same time;
+    // the audit chain and the unique keys refuse a clashing batch and the write is planned again (src/writer).
+  });
   return { deps, app: createApp(deps) };
 }
 

@@ -5,7 +5,7 @@
  * batch, with no verification at all (no schema, no sender, no certificate, no signature, no digest check,
  * no dedupe, no audit, no receipt). Its throughput is the ceiling intake is compared with. POST
  * /bench/ceiling-grouped stores the same through intake's write path (announced once the body is in, as intake
- * announces a delivery, then commitOptimistic: concurrent writes share one transaction), so the bench can also
+ * announces a delivery, then writer.optimistic: concurrent writes share one transaction), so the bench can also
  * say how intake compares with storage that commits in groups too.
  *
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
@@ -24,7 +24,7 @@ import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { newId } from '../../src/lib/ids.js';
 import { Problem } from '../../src/lib/problem.js';
-import { announceWrite, commitOptimistic } from '../../src/services/audit.js';
+
 import type { Context } from 'hono';
 import type { SignedEnvelope } from '../../src/intake/envelope.js';
 
@@ -88,8 +88,8 @@ async function main() {
       // The same parser as /v1/deliveries (multipart → compact JWS split, x5c decoded); nothing is verified.
       const env = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
       const grouped = c.req.path.endsWith('-grouped');
-      // The grouped route announces its write once the body is in, as /v1/deliveries does (announceWrite).
-      return grouped ? announceWrite(deps, () => store(c, env, arrivedAt, true)) : store(c, env, arrivedAt, false);
+      // The grouped route announces its write once the body is in, as /v1/deliveries does (writer.announce).
+      return grouped ? deps.writer.announce(() => store(c, env, arrivedAt, true)) : store(c, env, arrivedAt, false);
     },
   );
   async function store(c: Context, env: SignedEnvelope, arrivedAt: Date, grouped: boolean) {
@@ -106,7 +106,7 @@ async function main() {
     ];
     if (grouped) {
       // The same statements through intake's write path: group commit (src/services/audit.ts), no audit records.
-      await commitOptimistic(deps, async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
+      await deps.writer.optimistic(async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
     } else {
       await deps.db.batch(await stmts());
     }

@@ -6,12 +6,12 @@ import { and, eq } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
 import { Manifest, type DocumentEntry } from '../../schemas/api/manifest.js';
 import { deliveries, documentAttachments, documents } from '../../schemas/db/index.js';
-import { ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS, type VerifiedChain } from '../lib/pki.js';
+import { CHAINS, ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS, type VerifiedChain } from '../lib/pki.js';
 import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { commitOptimistic, type AuditHead } from '../services/audit.js';
+import { WriteConflict, type AuditHead } from '../writer/types.js';
 import { planRouting } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
@@ -66,10 +66,10 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
   }
   // Certificate chain to a CA registered for THIS sender, cached by fingerprint.
   const cacheKey = await ChainCache.key(sender.code, String(sender.trustVersion), env.x5cB64);
-  let chain: VerifiedChain | undefined = deps.runtime.chains.get(cacheKey, arrivedAt);
+  let chain: VerifiedChain | undefined = deps.state.get(CHAINS).get(cacheKey, arrivedAt);
   if (!chain) {
     chain = await validateChain(env.x5c, await trustAnchors(deps, sender.code), arrivedAt, sender.code);
-    deps.runtime.chains.set(cacheKey, chain);
+    deps.state.get(CHAINS).set(cacheKey, chain);
   }
   await env.verifySignature(await leafKey(chain, env.alg));
   // Revocation of every certificate below the registered CA, at the signing time, from stored status only.
@@ -178,9 +178,7 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
   try {
     // Routing and deadlines are planned outside the write lock; if a concurrent delivery created the same
     // new case first, the unique case number refuses this batch and the plan is made again (it then follows).
-    return await commitOptimistic(
-      deps,
-      async () => {
+    return await deps.writer.optimistic(async () => {
         const routing = await planRouting(deps, manifest, arrivedAt, docRows.map((r) => r.id));
         return {
       entries: [
@@ -270,12 +268,12 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
       },
         };
       },
-      (e) => /UNIQUE constraint failed: cases\.case_number|cases_number/.test(String((e as Error)?.message)),
+      (c) => c.on('cases', 'case_number') || c.on('cases', 'cases_number'),
       arrivedAt,
     );
   } catch (e) {
     // The same message was accepted before (a retry), or a concurrent delivery of it won the race.
-    if (/deliveries\.sender_code|deliveries_sender_message|UNIQUE constraint failed: deliveries/.test(String((e as Error)?.message))) {
+    if (e instanceof WriteConflict && e.on('deliveries')) {
       const raced = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
       if (raced) return raced;
     }

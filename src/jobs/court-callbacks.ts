@@ -11,7 +11,7 @@
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { outbox, senders } from '../../schemas/db/index.js';
-import { commitAudited } from '../services/audit.js';
+
 import { backoffMs, leaseHolder, OUTBOX_LEASE_MS, OUTBOX_TIMEOUT_MS } from './outbox.js';
 
 /** Evidence must arrive: many more attempts than a chat notification before it is a visible dead letter. */
@@ -82,7 +82,7 @@ async function deliverSenderQueue(deps: Deps, now: Date, destination: string, op
       }
     }
     if (!error) {
-      await commitAudited(deps, [{ actor: 'outbox', action: 'evidence.delivered', subject: `outbox:${head.id}`, data: { destination, idempotencyKey: head.idempotencyKey, attempts } }], async () => ({
+      await deps.writer.audited([{ actor: 'outbox', action: 'evidence.delivered', subject: `outbox:${head.id}`, data: { destination, idempotencyKey: head.idempotencyKey, attempts } }], async () => ({
         items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)],
         result: null,
       }), now);
@@ -90,7 +90,7 @@ async function deliverSenderQueue(deps: Deps, now: Date, destination: string, op
       continue;
     }
     if (attempts >= CALLBACK_MAX_ATTEMPTS || !sender?.callbackUrl) {
-      await commitAudited(deps, [{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${head.id}`, data: { destination, attempts, lastError: error } }], async () => ({
+      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${head.id}`, data: { destination, attempts, lastError: error } }], async () => ({
         items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError: error, leaseUntil: null, leaseHolder: null }).where(held)],
         result: null,
       }), now);

@@ -16,7 +16,7 @@ import type { DirectoryIndex } from '../domain/routing/index.js';
 import { planRecurring, type Party } from '../domain/policy/index.js';
 import { beijingDate } from '../intake/routing.js';
 import { newId } from '../lib/ids.js';
-import { auditedUpdate, commitPlanned, type AuditEntry } from '../services/audit.js';
+import { auditedUpdate, type AuditEntry } from '../services/audit.js';
 import { currentCalendar } from '../services/calendar.js';
 import { currentDirectory } from '../services/directory.js';
 import { regionPolicy } from '../services/policies.js';
@@ -98,9 +98,7 @@ export async function fireDueReminders(deps: Deps, now: Date, opts: { batch?: nu
   let fired = 0;
   let messages = 0;
   while (fired < max) {
-    const done = await commitPlanned(
-      deps,
-      async () => {
+    const done = await deps.writer.planned(async () => {
         const due = await deps.db.orm
           .select({ r: reminders, o: obligations, caseNumber: cases.caseNumber })
           .from(reminders)
@@ -145,9 +143,7 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
   const dir = (await currentDirectory(deps)).index;
   let overdue = 0;
   for (;;) {
-    const n = await commitPlanned(
-      deps,
-      async () => {
+    const n = await deps.writer.planned(async () => {
         const rows = await deps.db.orm
           .select({ o: obligations, caseNumber: cases.caseNumber })
           .from(obligations)
@@ -208,9 +204,7 @@ export async function runPeriodic(deps: Deps, now: Date): Promise<StepReport> {
         lines: [`${dir.region(regionCode)?.name ?? regionCode} ${period} ${r.title.zh}已生成`, `未结案件 ${data.pendingCases} 件，未办结时限事项 ${data.openObligations} 项，逾期 ${data.overdueObligations} 项，补救事项 ${data.openRemediation} 项`, `依据：${r.source}`],
         dueOn: r.dueOn,
       };
-      const inserted = await commitPlanned(
-        deps,
-        async () => {
+      const inserted = await deps.writer.planned(async () => {
           const items: Stmt[] = [deps.db.orm.insert(periodicRuns).values({ id, regionCode, kind: r.kind, period, dueOn: r.dueOn, createdAt: now, dataJson: JSON.stringify(data) }).onConflictDoNothing()];
           for (const unitId of units) items.push(...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `periodic:${regionCode}:${r.kind}:${period}:${unitId}`, now })));
           return { entries: [{ actor: 'sweep', action: 'periodic.produced', subject: `periodic:${id}`, data: { regionCode, kind: r.kind, period, source: r.source, ...data } }], build: async () => ({ items, result: 1 }) };
@@ -257,9 +251,7 @@ export async function recomputeOnHolidayDataChange(deps: Deps, now: Date): Promi
   if (row?.digest === digest) return { recomputed: 0 };
   const r = await recomputeAfterCalendarChange(deps, { kind: 'data', digest, previous: row?.digest ?? null }, 'calendar-data');
   const detail = JSON.stringify({ previous: row?.digest ?? null, examined: r.examined, changed: r.changed });
-  await commitPlanned(
-    deps,
-    async () => ({
+  await deps.writer.planned(async () => ({
       entries: [{ actor: 'sweep', action: 'calendar.data_version', subject: 'calendar:holidays', data: { digest, previous: row?.digest ?? null, examined: r.examined, changed: r.changed } }],
       build: async () => ({
         items: [deps.db.orm.insert(calendarDataVersions).values({ id: 'holidays', digest, detail, checkedAt: now }).onConflictDoUpdate({ target: calendarDataVersions.id, set: { digest, detail, checkedAt: now } })],

@@ -12,8 +12,8 @@
  */
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
+import { slot } from '../lib/process-state.js';
 import { notificationChannels, outbox } from '../../schemas/db/index.js';
-import { commitAudited } from '../services/audit.js';
 import { NotifyError, parseMention, type NotificationMessage, type NotifyChannelAdapter } from '../services/notifications.js';
 
 /** Attempts before a row becomes a dead letter (with the back-off below: the last one about two hours after the first). */
@@ -39,9 +39,17 @@ export const OUTBOX_BATCH = 100;
  * process that is gone (reclaimed at once, see reclaimLeases) from those of one still sending (left alone).
  */
 export function leaseHolder(deps: Deps): string {
-  deps.runtime.leaseHolder ??= `isolate:${crypto.randomUUID()}`;
-  return deps.runtime.leaseHolder;
+  const box = deps.state.get(LEASE_HOLDER);
+  box.holder ??= `isolate:${crypto.randomUUID()}`;
+  return box.holder;
 }
+
+/** The runtime's entry names this process (Node: `node:<host>:<pid>`, see adapters/node/processes.ts). */
+export function setLeaseHolder(deps: Deps, holder: string): void {
+  deps.state.get(LEASE_HOLDER).holder = holder;
+}
+
+const LEASE_HOLDER = slot<{ holder?: string }>('lease-holder', () => ({}));
 
 /**
  * Release the leases held by processes that are gone, so their rows (a court's evidence queue above all, kept in
@@ -176,9 +184,7 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
   const attempts = row.attempts + 1;
   try {
     if (!error) {
-      await commitAudited(
-        deps,
-        [{ actor: 'outbox', action: 'outbox.sent', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts } }],
+      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.sent', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts } }],
         async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
         now,
       );
@@ -187,9 +193,7 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
     const lastError = error.message.slice(0, MAX_ERROR);
     if (error.permanent || attempts >= OUTBOX_MAX_ATTEMPTS) {
       deps.log.log('error', 'outbox dead letter', { id, kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, error: lastError });
-      await commitAudited(
-        deps,
-        [{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, lastError } }],
+      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, lastError } }],
         async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
         now,
       );

@@ -6,8 +6,18 @@
  * with 503 `shutting-down`. Runtime-neutral (a Workers isolate keeps its own count).
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv, Deps } from '../deps.js';
 import { Problem, problemResponse } from './problem.js';
+import { slot } from './process-state.js';
+
+/** Deliveries being received now, the request bytes they may buffer, and whether shutdown has begun. */
+const ADMISSION = slot('admission', () => ({ deliveries: 0, bytes: 0, draining: false }));
+
+/** Shutdown has begun: new deliveries get 503 shutting-down, every answer says Connection: close. */
+export const beginDraining = (deps: Deps): void => {
+  deps.state.get(ADMISSION).draining = true;
+};
+export const isDraining = (deps: Deps): boolean => deps.state.get(ADMISSION).draining;
 
 /** Defaults: enough to keep two cores busy with group commits of eight, small enough to bound memory. */
 export const DEFAULT_MAX_DELIVERIES_IN_FLIGHT = 64;
@@ -21,13 +31,13 @@ export function admission(): MiddlewareHandler<AppEnv> {
     const refuse = (p: Problem, retryAfter: number) =>
       // The body is not read: the connection is closed rather than reused.
       problemResponse(p, c.var.requestId, { 'Retry-After': String(retryAfter), connection: 'close', 'X-Request-Id': c.var.requestId });
-    if (deps.runtime.draining) return refuse(new Problem('shutting-down', 'the gateway is stopping and takes no new deliveries; send this one again shortly (to another instance, or after the restart)'), 5);
+    const a = deps.state.get(ADMISSION);
+    if (a.draining) return refuse(new Problem('shutting-down', 'the gateway is stopping and takes no new deliveries; send this one again shortly (to another instance, or after the restart)'), 5);
     const maxInFlight = deps.config.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT;
     const maxBytes = deps.config.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const declared = Number(c.req.header('content-length'));
     // A chunked body may grow to the body limit: that much is reserved for it.
     const reserve = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, deps.config.bodyLimitBytes) : deps.config.bodyLimitBytes;
-    const a = (deps.runtime.admission ??= { deliveries: 0, bytes: 0 });
     if (a.deliveries >= maxInFlight || (a.deliveries > 0 && a.bytes + reserve > maxBytes)) {
       return refuse(
         new Problem('overloaded', `the gateway is receiving as many deliveries as it can (${a.deliveries} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`, {

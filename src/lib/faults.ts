@@ -4,12 +4,17 @@
  * instead of a generic 500, and marks the gateway not ready (GET /readyz) until the Retry-After has passed
  * without another such failure: back to ready by itself once writes succeed again.
  *
- * Recognised by SQLite's result code where the driver gives one (libSQL on Node: `code`; the writer thread:
- * WriteError.code), else by SQLite's own message text (D1 passes only the message), and ENOSPC/EROFS from a file
- * blob store. Runtime-neutral.
+ * A failed write arrives typed (StorageFailure, made by the database adapter: adapters/db/sqlite-errors.ts). A
+ * failed read, or a blob store's ENOSPC/EROFS, is recognised here by the driver's code, else by its message (D1
+ * passes only the message). Runtime-neutral.
  */
 import type { Deps } from '../deps.js';
 import { Problem, type ProblemSlug } from './problem.js';
+import { slot } from './process-state.js';
+import { StorageFailure, type StorageFailureKind } from '../writer/types.js';
+
+/** The last storage fault and until when /readyz says not ready. */
+const LAST_FAULT = slot<{ fault?: { slug: string; until: number } }>('storage-fault', () => ({}));
 
 export interface StorageFault {
   slug: Extract<ProblemSlug, 'storage-full' | 'storage-read-only' | 'database-busy' | 'storage-unavailable'>;
@@ -23,6 +28,8 @@ const KINDS: { slug: StorageFault['slug']; code: RegExp; message: RegExp; retryA
   { slug: 'database-busy', code: /^(SQLITE_BUSY|SQLITE_LOCKED)/, message: /database is locked|database table is locked|SQLITE_BUSY|SQLITE_LOCKED/i, retryAfterSeconds: 5, detail: 'the database stayed locked by another writer past the wait limit: nothing of this request was stored; send it again' },
   { slug: 'storage-unavailable', code: /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|WRITER_STOPPED|EIO)/, message: /disk I\/O error|unable to open database|SQLITE_IOERR|database writer stopped/i, retryAfterSeconds: 30, detail: 'the gateway could not write to its storage: nothing of this request was stored; send it again later' },
 ];
+
+const SLUG_OF: Record<StorageFailureKind, StorageFault['slug']> = { full: 'storage-full', 'read-only': 'storage-read-only', busy: 'database-busy', unavailable: 'storage-unavailable' };
 
 function codesOf(err: unknown): string[] {
   const out: string[] = [];
@@ -44,6 +51,10 @@ function messagesOf(err: unknown): string {
 /** The storage fault an error stands for, or null when it is something else. */
 export function storageFaultOf(err: unknown): StorageFault | null {
   if (err instanceof Problem) return null;
+  if (err instanceof StorageFailure) {
+    const k = KINDS.find((x) => x.slug === SLUG_OF[err.kind])!;
+    return { slug: k.slug, retryAfterSeconds: k.retryAfterSeconds, detail: k.detail };
+  }
   const codes = codesOf(err);
   const text = messagesOf(err);
   for (const k of KINDS) {
@@ -54,15 +65,16 @@ export function storageFaultOf(err: unknown): StorageFault | null {
 
 /** Remember the fault so /readyz says "not ready" until its Retry-After has passed without another. */
 export function noteStorageFault(deps: Deps, fault: StorageFault): void {
-  deps.runtime.storageFault = { slug: fault.slug, until: deps.clock.now().getTime() + fault.retryAfterSeconds * 1000 };
+  deps.state.get(LAST_FAULT).fault = { slug: fault.slug, until: deps.clock.now().getTime() + fault.retryAfterSeconds * 1000 };
 }
 
 /** The fault still in force at this instant, if any. */
 export function currentStorageFault(deps: Deps): { slug: string; until: number } | null {
-  const f = deps.runtime.storageFault;
+  const box = deps.state.get(LAST_FAULT);
+  const f = box.fault;
   if (!f) return null;
   if (f.until <= deps.clock.now().getTime()) {
-    delete deps.runtime.storageFault;
+    delete box.fault;
     return null;
   }
   return f;

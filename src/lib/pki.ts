@@ -19,6 +19,7 @@ import { importX509, type CryptoKey as JoseKey } from 'jose';
 import { Problem } from './problem.js';
 import { sha256Hex, toBase64 } from './encoding.js';
 import { OID_SM2_CURVE, OID_SM2_WITH_SM3, sm2Precompute, sm2PublicKeyHex, sm2VerifyDer, type Sm2PublicPoint } from './sm2.js';
+import { slot } from './process-state.js';
 
 /** WebCrypto for RSA and ECDSA; SM2-with-SM3 signatures (certificates, CRLs, OCSP) through sm-crypto-v2. */
 class GatewayCryptoEngine extends pkijs.CryptoEngine {
@@ -281,6 +282,9 @@ export async function leafKey(chain: VerifiedChain, alg: AllowedAlg): Promise<Le
 }
 
 /** Cache of verified chains: key = sender, trust-store version and SHA-256 over the x5c entries. */
+/** Verified chains of this process (see ChainCache). */
+export const CHAINS = slot('chains', () => new ChainCache());
+
 export class ChainCache {
   private readonly entries = new Map<string, VerifiedChain>();
   constructor(private readonly max = 1000) {}

@@ -6,6 +6,7 @@
  * own rate limiting in front of the Worker is the place for a global cap). The clock is the gateway's Clock.
  */
 import type { Deps } from '../deps.js';
+import { slot } from './process-state.js';
 import { Problem } from './problem.js';
 
 export const WINDOW_MS = 5 * 60_000;
@@ -41,12 +42,8 @@ class FailureLog {
   }
 }
 
-const logs = new WeakMap<Deps['runtime'], FailureLog>();
-const logOf = (deps: Deps) => {
-  let l = logs.get(deps.runtime);
-  if (!l) logs.set(deps.runtime, (l = new FailureLog()));
-  return l;
-};
+const FAILURES = slot('sign-in-failures', () => new FailureLog());
+const logOf = (deps: Deps) => deps.state.get(FAILURES);
 
 export interface Attempt {
   clientId: string | undefined;

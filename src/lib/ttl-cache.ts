@@ -23,13 +23,16 @@ export class TtlCache {
 }
 
 import type { Deps } from '../deps.js';
+import { slot } from './process-state.js';
+
+const LOOKUPS = slot('lookups', () => new TtlCache());
 
 /** Memoise a per-delivery lookup (see TtlCache). */
 export function lookup<T>(deps: Deps, key: string, load: () => Promise<T>): Promise<T> {
-  return (deps.runtime.lookups ??= new TtlCache()).get(key, load);
+  return deps.state.get(LOOKUPS).get(key, load);
 }
 
 /** After a local write to senders, the directory, the calendar or policies. */
 export function invalidateLookups(deps: Deps): void {
-  deps.runtime.lookups?.clear();
+  deps.state.get(LOOKUPS).clear();
 }

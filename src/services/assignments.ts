@@ -9,7 +9,7 @@ import { assignments, cases, documents, obligations, queueItems, routingDecision
 import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitPlanned } from './audit.js';
+
 import { auditedUpdate } from './audit-rows.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { currentDirectory } from './directory.js';
@@ -74,9 +74,7 @@ export async function listQueue(deps: Deps, opts: { regionCode?: string; status?
  */
 export async function claimQueueItem(deps: Deps, id: string, region: string | null, reason: string, actor: string) {
   const now = deps.clock.now();
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const [item] = await deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
       if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
       if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
@@ -128,9 +126,7 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
   const dir = await currentDirectory(deps);
   const now = deps.clock.now();
   const onDate = beijingDate(now);
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const [c] = await deps.db.orm.select().from(cases).where(eq(cases.id, caseId));
       if (!c) throw new Problem('not-found', `no case with id ${caseId}`);
       if (mode === 'assign' && c.routingStatus === 'assigned') throw new Problem('conflict', `case ${c.caseNumber} is already assigned; use reassign with a reason`);

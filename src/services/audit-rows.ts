@@ -155,7 +155,7 @@ const setColumns = (text: string): string[] => {
  * The row commitments of a write's statements (see the header). Throws for a statement that would change a
  * covered fact without its commitment.
  */
-export async function digestsOf(deps: Deps, items: Stmt[]): Promise<RowDigest[]> {
+export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[]): Promise<RowDigest[]> {
   const out: RowDigest[] = [];
   for (const item of items) {
     if (item instanceof RawStmt) {

@@ -8,8 +8,12 @@ import type { Deps, Stmt } from '../deps.js';
 import { calendarOverrides, calendarPublishedYears } from '../../schemas/db/index.js';
 import { createChineseDaysCalendar, parseCalendarOverrides, isIsoDate, type Calendar } from '../domain/calendar/index.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited, type AuditEntry } from './audit.js';
+import { type AuditEntry } from './audit.js';
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import { slot } from '../lib/process-state.js';
+
+/** The legal calendar with the administrator's overrides, built once per version of them. */
+const CALENDAR = slot<{ current?: { version: string; calendar: Calendar } }>('calendar', () => ({}));
 
 export async function currentCalendar(deps: Deps): Promise<Calendar> {
   const version = await lookup(deps, 'calendar:version', async () => {
@@ -19,14 +23,15 @@ export async function currentCalendar(deps: Deps): Promise<Calendar> {
     const [ysig] = await deps.db.orm.select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarPublishedYears.createdAt}), 0)` }).from(calendarPublishedYears);
     return `${sig?.n}:${sig?.last}:${ysig?.n}:${ysig?.last}`;
   });
-  const hit = deps.runtime.calendar;
+  const cache = deps.state.get(CALENDAR);
+  const hit = cache.current;
   if (hit && hit.version === version) return hit.calendar;
   const days = await deps.db.orm.select().from(calendarOverrides).orderBy(asc(calendarOverrides.date));
   const years = await deps.db.orm.select().from(calendarPublishedYears);
   const calendar = createChineseDaysCalendar(
     parseCalendarOverrides({ days: days.map((d) => ({ date: d.date, working: d.working, name: d.name, reason: d.reason })), publishedYears: years.map((y) => y.year) }),
   );
-  deps.runtime.calendar = { version, calendar };
+  cache.current = { version, calendar };
   return calendar;
 }
 
@@ -42,7 +47,7 @@ export async function setCalendarOverride(deps: Deps, input: OverrideInput, acto
   if (!isIsoDate(input.date)) throw new Problem('bad-request', `date must be YYYY-MM-DD, not "${input.date}"`);
   if (!input.name.trim() || !input.reason.trim()) throw new Problem('bad-request', 'an override needs a name and a reason');
   const now = deps.clock.now();
-  await commitAudited(deps, [{ actor, action: 'calendar.override_set', subject: `calendar:${input.date}`, data: input }], async () => ({
+  await deps.writer.audited([{ actor, action: 'calendar.override_set', subject: `calendar:${input.date}`, data: input }], async () => ({
     items: [
       deps.db.orm
         .insert(calendarOverrides)
@@ -52,31 +57,31 @@ export async function setCalendarOverride(deps: Deps, input: OverrideInput, acto
     result: null,
   }));
   invalidateLookups(deps);
-  deps.runtime.calendar = undefined; // the same count and time stamp can follow a change under a fixed clock
+  deps.state.reset(CALENDAR); // the same count and time stamp can follow a change under a fixed clock
   return { kind: 'day', date: input.date } as CalendarChange;
 }
 
 export async function removeCalendarOverride(deps: Deps, date: string, actor: string) {
   const [row] = await deps.db.orm.select().from(calendarOverrides).where(eq(calendarOverrides.date, date));
   if (!row) throw new Problem('not-found', `no override for ${date}`);
-  await commitAudited(deps, [{ actor, action: 'calendar.override_removed', subject: `calendar:${date}`, data: { date } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'calendar.override_removed', subject: `calendar:${date}`, data: { date } }], async () => ({
     items: [deps.db.orm.delete(calendarOverrides).where(eq(calendarOverrides.date, date))],
     result: null,
   }));
   invalidateLookups(deps);
-  deps.runtime.calendar = undefined;
+  deps.state.reset(CALENDAR);
   return { kind: 'day', date } as CalendarChange;
 }
 
 /** Mark a year's notice as fully entered by overrides: its deadlines stop being provisional. */
 export async function publishYear(deps: Deps, year: number, actor: string) {
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Problem('bad-request', `year ${year} is out of range`);
-  await commitAudited(deps, [{ actor, action: 'calendar.year_published', subject: `calendar:${year}`, data: { year } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'calendar.year_published', subject: `calendar:${year}`, data: { year } }], async () => ({
     items: [deps.db.orm.insert(calendarPublishedYears).values({ year, createdAt: deps.clock.now(), actor }).onConflictDoNothing()],
     result: null,
   }));
   invalidateLookups(deps);
-  deps.runtime.calendar = undefined;
+  deps.state.reset(CALENDAR);
   return { kind: 'year', year } as CalendarChange;
 }
 

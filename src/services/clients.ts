@@ -12,7 +12,7 @@ import { fromBase64, toBase64 } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import { lookup, invalidateLookups } from '../lib/ttl-cache.js';
-import { commitAudited } from './audit.js';
+
 
 export const ROLES = ['unit', 'justice_bureau', 'government_office', 'court', 'procuratorate', 'liaison', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -61,7 +61,7 @@ export async function registerClient(deps: Deps, input: ClientInput, actor: stri
   const clientId = `c-${newId()}`;
   const clientSecret = input.withSecret === false ? undefined : toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
   const secretHash = clientSecret ? await hashSecret(clientSecret) : null;
-  await commitAudited(deps, [{ actor, action: 'client.registered', subject: `client:${clientId}`, data: { name: input.name, role: input.role, scope: input.scope, privateKeyJwt: !!input.jwks } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'client.registered', subject: `client:${clientId}`, data: { name: input.name, role: input.role, scope: input.scope, privateKeyJwt: !!input.jwks } }], async () => ({
     items: [deps.db.orm.insert(clients).values({ id: clientId, name: input.name, role: input.role, scope: input.scope, secretHash, jwksJson: input.jwks ? JSON.stringify(input.jwks) : null, createdAt: deps.clock.now() })],
     result: null,
   }));
@@ -71,7 +71,7 @@ export async function registerClient(deps: Deps, input: ClientInput, actor: stri
 export async function revokeClient(deps: Deps, clientId: string, actor: string) {
   const [c] = await deps.db.orm.select().from(clients).where(eq(clients.id, clientId));
   if (!c) throw new Problem('not-found', `no client ${clientId}`);
-  await commitAudited(deps, [{ actor, action: 'client.revoked', subject: `client:${clientId}`, data: { clientId } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'client.revoked', subject: `client:${clientId}`, data: { clientId } }], async () => ({
     items: [deps.db.orm.update(clients).set({ revokedAt: deps.clock.now() }).where(eq(clients.id, clientId))],
     result: null,
   }));

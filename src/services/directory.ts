@@ -8,8 +8,12 @@ import { directorySnapshots } from '../../schemas/db/index.js';
 import { buildDirectoryIndex, parseDirectoryFile, type DirectoryData, type DirectoryIndex, type Unit } from '../domain/routing/index.js';
 import { jsonDigest } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited } from './audit.js';
+
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import { slot } from '../lib/process-state.js';
+
+/** The current unit directory, indexed once per version. */
+const DIRECTORY = slot<{ current?: CurrentDirectory }>('directory', () => ({}));
 
 export interface CurrentDirectory {
   version: number;
@@ -23,7 +27,8 @@ export async function currentDirectory(deps: Deps): Promise<CurrentDirectory> {
     const [row] = await deps.db.orm.select({ version: directorySnapshots.version }).from(directorySnapshots).orderBy(desc(directorySnapshots.version)).limit(1);
     return row?.version ?? 0;
   });
-  const hit = deps.runtime.directory;
+  const cache = deps.state.get(DIRECTORY);
+  const hit = cache.current;
   if (hit && hit.version === version) return hit;
   let index: DirectoryIndex;
   if (version === 0) index = buildDirectoryIndex(EMPTY);
@@ -31,8 +36,8 @@ export async function currentDirectory(deps: Deps): Promise<CurrentDirectory> {
     const [snap] = await deps.db.orm.select({ data: directorySnapshots.data }).from(directorySnapshots).where(eq(directorySnapshots.version, version));
     index = buildDirectoryIndex(JSON.parse(snap!.data) as DirectoryData);
   }
-  deps.runtime.directory = { version, index };
-  return deps.runtime.directory;
+  cache.current = { version, index };
+  return cache.current;
 }
 
 /** The directory file of a given version (current when omitted). */
@@ -55,9 +60,7 @@ export async function saveDirectory(deps: Deps, input: unknown, actor: string, n
   const digest = await jsonDigest(data);
   const [row] = await deps.db.orm.select({ version: directorySnapshots.version }).from(directorySnapshots).orderBy(desc(directorySnapshots.version)).limit(1);
   const version = (row?.version ?? 0) + 1;
-  return commitAudited(
-    deps,
-    [{ actor, action: 'directory.saved', subject: `directory:${version}`, data: { version, digest, note, regions: data.regions.length, units: data.units.length, courts: data.courts.length } }],
+  return deps.writer.audited([{ actor, action: 'directory.saved', subject: `directory:${version}`, data: { version, digest, note, regions: data.regions.length, units: data.units.length, courts: data.courts.length } }],
     async () => ({
       items: [deps.db.orm.insert(directorySnapshots).values({ version, data: JSON.stringify(data), digest, actor, note, createdAt: deps.clock.now() })],
       result: { version, digest },

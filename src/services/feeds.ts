@@ -13,7 +13,7 @@ import type { Deps } from '../deps.js';
 import { calendarFeedTokens, cases, obligations, reminders } from '../../schemas/db/index.js';
 import { sha256Hex, toBase64 } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited } from './audit.js';
+
 import { currentDirectory } from './directory.js';
 
 const ALARM_ZH: Record<string, string> = { reminder: '时限提醒', feedback: '反馈提醒', supervision: '督办', chase: '催办', report: '报告' };
@@ -24,7 +24,7 @@ export async function issueFeedToken(deps: Deps, unitId: string, actor: string):
   const token = toBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const tokenHash = await sha256Hex(token);
   const now = deps.clock.now();
-  await commitAudited(deps, [{ actor, action: 'feed.token_issued', subject: `unit:${unitId}`, data: { unitId } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'feed.token_issued', subject: `unit:${unitId}`, data: { unitId } }], async () => ({
     items: [deps.db.orm.insert(calendarFeedTokens).values({ unitId, tokenHash, createdAt: now }).onConflictDoUpdate({ target: calendarFeedTokens.unitId, set: { tokenHash, createdAt: now } })],
     result: null,
   }));

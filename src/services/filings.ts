@@ -10,7 +10,7 @@ import { assignments, cases, deliveries, documentAttachments, documents, evidenc
 import { Problem } from '../lib/problem.js';
 import { beijingIso } from '../intake/receipt.js';
 import type { Principal } from './clients.js';
-import { commitPlanned, type AuditHead } from './audit.js';
+import { type AuditHead } from './audit.js';
 import { evidenceStmts } from './evidence.js';
 import { newId } from '../lib/ids.js';
 import { listObligations } from './obligations.js';
@@ -157,7 +157,7 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   const [done] = await deps.db.orm.select({ id: evidence.id }).from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
   if (done) return;
   const now = deps.clock.now();
-  await commitPlanned(deps, async () => {
+  await deps.writer.planned(async () => {
     // Checked again under the write lock: a concurrent first retrieval may have written it meanwhile.
     const [raced] = await deps.db.orm.select({ id: evidence.id }).from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
     if (raced) return { entries: [], build: async () => ({ items: [], result: null }) };
@@ -202,7 +202,7 @@ export async function confirmFiling(deps: Deps, p: Principal, id: string) {
   const row = await loadVisible(deps, p, id);
   const uniqueKey = `confirmation:${id}`;
   const now = deps.clock.now();
-  return commitPlanned<{ status: 200 | 201; evidenceId: string; jws: string }>(deps, async () => {
+  return deps.writer.planned<{ status: 200 | 201; evidenceId: string; jws: string }>(async () => {
     const [prior] = await deps.db.orm.select().from(evidence).where(eq(evidence.uniqueKey, uniqueKey));
     if (prior) return { entries: [], build: async () => ({ items: [], result: { status: 200, evidenceId: prior.id, jws: prior.jws } }) };
     const evidenceId = newId();

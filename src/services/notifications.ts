@@ -11,7 +11,7 @@ import type { Deps, Stmt } from '../deps.js';
 import { notificationChannels, outbox } from '../../schemas/db/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited, commitPlanned } from './audit.js';
+
 import { currentDirectory } from './directory.js';
 
 export const CHANNEL_KINDS = ['dingtalk', 'wecom', 'webhook'] as const;
@@ -234,9 +234,7 @@ export async function registerChannel(deps: Deps, input: ChannelInput, actor: st
   await assertUnit(deps, input.unitId);
   const now = deps.clock.now();
   const row = { id: newId(), unitId: input.unitId, kind: v.kind, url: v.url, secret: v.secret, mentionJson: v.mention ? JSON.stringify(v.mention) : null, enabled: true, createdAt: now };
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const same = await deps.db.orm
         .select({ id: notificationChannels.id, url: notificationChannels.url })
         .from(notificationChannels)
@@ -266,7 +264,7 @@ export async function disableChannel(deps: Deps, id: string, actor: string): Pro
   if (!row) throw new Problem('not-found', `no channel with id ${id}`);
   const after = channelView({ ...row, enabled: false });
   if (!row.enabled) return after;
-  await commitAudited(deps, [{ actor, action: 'channel.disabled', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url) } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'channel.disabled', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url) } }], async () => ({
     items: [deps.db.orm.update(notificationChannels).set({ enabled: false }).where(and(eq(notificationChannels.id, id), eq(notificationChannels.enabled, true)))],
     result: null,
   }));
@@ -279,7 +277,7 @@ export async function setChannelMention(deps: Deps, id: string, input: Partial<M
   if (!row) throw new Problem('not-found', `no channel with id ${id}`);
   const mention = validateMention(row.kind, input);
   const mentionJson = mention ? JSON.stringify(mention) : null;
-  await commitAudited(deps, [{ actor, action: 'channel.mention.changed', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, mention: maskMention(mention) } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'channel.mention.changed', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, mention: maskMention(mention) } }], async () => ({
     items: [deps.db.orm.update(notificationChannels).set({ mentionJson }).where(eq(notificationChannels.id, id))],
     result: null,
   }));
@@ -386,9 +384,7 @@ export async function listOutbox(deps: Deps, q: { status: OutboxStatus; limit?: 
 /** A dead letter back to pending, due now, with a fresh count of attempts (audited; the old count and error are in the record). */
 export async function retryOutbox(deps: Deps, id: string, actor: string): Promise<OutboxView> {
   const now = deps.clock.now();
-  return commitPlanned(
-    deps,
-    async () => {
+  return deps.writer.planned(async () => {
       const [row] = await deps.db.orm.select({ o: outbox, unitId: notificationChannels.unitId }).from(outbox).leftJoin(notificationChannels, eq(notificationChannels.id, outbox.destination)).where(eq(outbox.id, id));
       if (!row) throw new Problem('not-found', `no outbox row with id ${id}`);
       if (row.o.status !== 'dead') throw new Problem('conflict', `outbox row ${id} is ${row.o.status}; only a dead letter can be retried`);

@@ -31,7 +31,7 @@ import {
 import type { DirectoryIndex } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { auditedUpdate, commitPlanned, type AuditEntry } from './audit.js';
+import { auditedUpdate, type AuditEntry } from './audit.js';
 import { currentCalendar, type CalendarChange } from './calendar.js';
 import { currentDirectory } from './directory.js';
 import { regionPolicy } from './policies.js';
@@ -567,14 +567,14 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: Recompute
   const lone = [...new Set(rows.filter((r) => !r.caseId).map((r) => r.documentId))];
   let changed = 0;
   for (const caseId of caseIds) {
-    changed += await commitPlanned(deps, async () => {
+    changed += await deps.writer.planned(async () => {
       const now = deps.clock.now();
       const r = await replanCase(deps, caseId, now, { actor, cause: change, updateOnly: true });
       return { entries: r.entries, build: async () => ({ items: r.items, result: r.changed }) };
     });
   }
   for (const documentId of lone) {
-    changed += await commitPlanned(deps, async () => {
+    changed += await deps.writer.planned(async () => {
       const now = deps.clock.now();
       const r = await replanDocument(deps, documentId, now, { actor, cause: change, updateOnly: true });
       return { entries: r.entries, build: async () => ({ items: r.items, result: r.changed }) };
@@ -606,7 +606,7 @@ export function dischargeStmts(deps: Deps, obs: { id: string; status: string }[]
 /** Close an obligation: done (remedied if it was overdue) or waived with a reason. */
 export async function closeObligation(deps: Deps, id: string, input: { status: 'done' | 'waived'; reason?: string }, actor: string) {
   const now = deps.clock.now();
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const [o] = await deps.db.orm.select().from(obligations).where(eq(obligations.id, id));
     if (!o) throw new Problem('not-found', `no obligation with id ${id}`);
     if (o.status !== 'open' && o.status !== 'overdue') throw new Problem('conflict', `the obligation is already ${o.status}`);

@@ -22,7 +22,7 @@ import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { signJson } from '../lib/signing.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited } from './audit.js';
+
 import { currentDirectory } from './directory.js';
 import { computeScope, statisticsScope, type StatsQuery } from './statistics.js';
 import { FIGURES, FIGURE_IDS, resolveVariants, type FigureId } from '../domain/statistics/index.js';
@@ -110,9 +110,7 @@ export async function createPack(deps: Deps, p: Principal, input: PackInput) {
   const contentJson = canonicalJson(content);
   const contentDigest = sha256HexSync(contentJson);
   const { jws, kid } = await signJson(deps.keys, content, PACK_TYP);
-  await commitAudited(
-    deps,
-    [{ actor: p.actor, action: 'meeting_pack.created', subject: `meeting_pack:${id}`, data: { meetingDate: input.meetingDate, regions: scope.regions, period: content.period, contentDigest, kid } }],
+  await deps.writer.audited([{ actor: p.actor, action: 'meeting_pack.created', subject: `meeting_pack:${id}`, data: { meetingDate: input.meetingDate, regions: scope.regions, period: content.period, contentDigest, kid } }],
     async () => ({
       items: [
         deps.db.orm.insert(meetingPacks).values({

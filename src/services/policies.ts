@@ -7,8 +7,12 @@ import type { Deps } from '../deps.js';
 import { regionPolicies } from '../../schemas/db/index.js';
 import { PRESET_IDS, resolvePolicy, safeResolvePolicy, type Policy } from '../domain/policy/index.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited } from './audit.js';
+
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
+import { slot } from '../lib/process-state.js';
+
+/** Region policies, resolved once per content. */
+const POLICIES = slot('policies', () => new Map<string, Policy>());
 
 /** The national-rules baseline (Quzhou Kecheng's preset is the national rules plus what seed Q says). */
 export const FALLBACK_PRESET = 'quzhou-kecheng';
@@ -21,7 +25,7 @@ export async function regionPolicy(deps: Deps, regionCode: string | null): Promi
   const presetId = row?.presetId ?? fallback;
   // Keyed by what the policy is made of, so a change is seen at once whatever the clock says.
   const key = `${presetId}|${row?.overridesJson ?? '{}'}`;
-  const cache = (deps.runtime.policies ??= new Map());
+  const cache = deps.state.get(POLICIES);
   const hit = cache.get(key);
   if (hit) return { presetId, policy: hit, chosen: !!row };
   const policy = resolvePolicy(presetId, row ? (JSON.parse(row.overridesJson) as object) : undefined);
@@ -39,7 +43,7 @@ export async function setRegionPolicy(deps: Deps, regionCode: string, input: { p
   }
   const now = deps.clock.now();
   const overridesJson = JSON.stringify(input.overrides ?? {});
-  await commitAudited(deps, [{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }], async () => ({
+  await deps.writer.audited([{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }], async () => ({
     items: [
       deps.db.orm
         .insert(regionPolicies)

@@ -25,8 +25,9 @@ import { fromBase64, toBase64 } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 import { lookup, invalidateLookups } from '../lib/ttl-cache.js';
 import { trustConfig, trustFetch } from '../lib/fetcher.js';
-import { commitAudited } from './audit.js';
+
 import { insertRows } from '../lib/raw-insert.js';
+import { slot } from '../lib/process-state.js';
 
 export type RevocationPolicy = 'hard' | 'soft';
 
@@ -69,6 +70,9 @@ export interface ParsedCrl {
   /** serial (lowercase hex, no leading zeros) → revocation date */
   revoked: Map<string, Date>;
 }
+
+/** Parsed CRLs per issuer, and the distribution points / responders already remembered, for this process. */
+const REVOCATION = slot('revocation', () => ({ crls: new Map<string, { key: string; crl: ParsedCrl }>(), learned: new Set<string>() }));
 
 const hexOf = (u: Uint8Array) => Array.from(u, (b) => b.toString(16).padStart(2, '0')).join('');
 const serialOf = (i: asn1js.Integer) => hexOf(i.valueBlock.valueHexView).replace(/^0+(?=.)/, '') || '0';
@@ -170,7 +174,7 @@ export async function uploadCrl(deps: Deps, senderCode: string, input: Uint8Arra
   const stmt = await crlStmt(deps, der, info, issuerSubject, 'upload', senderCode, now);
   const summary = { issuer: issuerSubject, crlNumber: info.crlNumber, thisUpdate: info.thisUpdate.toISOString(), nextUpdate: info.nextUpdate?.toISOString() ?? null, revoked: info.revoked.size, stored: !!stmt };
   if (!stmt) return summary;
-  return commitAudited(deps, [{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt.stmt], result: summary })).finally(() => invalidateLookups(deps));
+  return deps.writer.audited([{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt.stmt], result: summary })).finally(() => invalidateLookups(deps));
 }
 
 /** The CRL kept for an issuer, parsed once per stored version (memoised lookups, 1 s). */
@@ -179,7 +183,7 @@ async function storedCrl(deps: Deps, issuerFingerprint: string): Promise<ParsedC
     (await deps.db.orm.select().from(revocationCrls).where(eq(revocationCrls.issuerFingerprint, issuerFingerprint)))[0],
   );
   if (!row) return undefined;
-  const cache = (deps.runtime.revocation ??= { crls: new Map(), learned: new Set() }).crls;
+  const cache = deps.state.get(REVOCATION).crls;
   const key = `${issuerFingerprint}|${row.thisUpdate.getTime()}|${row.crlNumber}`;
   const hit = cache.get(issuerFingerprint);
   if (hit && hit.key === key) return hit.crl;
@@ -279,7 +283,7 @@ const certOf = (p: PathCert) => pkijs.Certificate.fromBER(p.der as Uint8Array<Ar
 
 /** Statements that remember new distribution points and responders for the sweep (insert-or-ignore). */
 function learnStmts(deps: Deps, senderCode: string, path: PathCert[], now: Date): Stmt[] {
-  const learned = (deps.runtime.revocation ??= { crls: new Map(), learned: new Set() }).learned;
+  const learned = deps.state.get(REVOCATION).learned;
   const out: Stmt[] = [];
   for (let i = 0; i + 1 < path.length; i++) {
     const c = path[i]!;
@@ -512,7 +516,7 @@ async function recheck(deps: Deps, now: Date) {
     }
     if (before) {
       const outcome = `${before.subject} (serial 0x${before.serial}) was revoked at ${before.revokedAt.toISOString()}, before the signing time ${r.signedAt.toISOString()} (${before.source}); the delivery was accepted under soft-fail`;
-      await commitAudited(deps, [{ actor: 'system:revocation', action: 'revocation.alert', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, outcome } }], async () => ({
+      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.alert', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, outcome } }], async () => ({
         items: [deps.db.orm.update(revocationRechecks).set({ status: 'revoked', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
         result: null,
       }), now);
@@ -548,7 +552,7 @@ export async function setSenderTrust(deps: Deps, code: string, input: { revocati
   const set = { ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}), ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}) };
   const result = { code, revocationPolicy: input.revocationPolicy ?? s.revocationPolicy, sm2: input.sm2 ?? s.sm2 };
   if (Object.keys(set).length === 0) return result;
-  return commitAudited(deps, [{ actor, action: 'sender.trust_set', subject: `sender:${code}`, data: set }], async () => ({
+  return deps.writer.audited([{ actor, action: 'sender.trust_set', subject: `sender:${code}`, data: set }], async () => ({
     items: [deps.db.orm.update(senders).set(set).where(eq(senders.code, code))],
     result,
   })).finally(() => invalidateLookups(deps));

@@ -6,7 +6,7 @@ import { parseCertificate, pemToDers, type TrustAnchor } from '../lib/pki.js';
 import { fromBase64, toBase64 } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { commitAudited } from './audit.js';
+
 import { invalidateLookups, lookup } from '../lib/ttl-cache.js';
 
 export interface SenderInput {
@@ -34,9 +34,7 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
     (await deps.db.orm.select({ fp: senderCas.fingerprint }).from(senderCas).where(eq(senderCas.senderCode, input.code))).map((r) => r.fp),
   );
   const fresh = certs.filter((c) => !known.has(c.fingerprint));
-  return commitAudited(
-    deps,
-    [
+  return deps.writer.audited([
       {
         actor,
         action: existing ? 'sender.ca_added' : 'sender.registered',

@@ -9,7 +9,7 @@ import { fromBase64, sha256Hex } from '../lib/encoding.js';
 import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
-import { commitPlanned } from './audit.js';
+
 import { assertSettable } from './appearance.js';
 
 export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
@@ -43,7 +43,7 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
   const files = await attachmentsOf(parsed.data as { attachments?: { filename: string; mediaType: string; content: string }[] });
   const stored = files ? { ...(parsed.data as object), attachments: files.map(({ bytes: _b, ...meta }) => meta) } : parsed.data;
   const now = deps.clock.now();
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const id = newId();
     const open = rule.closes.length
       ? await deps.db.orm

@@ -16,7 +16,7 @@ import { insertRows } from '../lib/raw-insert.js';
 import { Problem } from '../lib/problem.js';
 import { beijingDate } from '../intake/routing.js';
 import type { Principal } from './clients.js';
-import { commitPlanned, type AuditEntry, type AuditHead } from './audit.js';
+import { type AuditEntry, type AuditHead } from './audit.js';
 import { currentDirectory } from './directory.js';
 import { evidenceStmts } from './evidence.js';
 import { dischargeStmts, replanDocument, type ObligationSummary } from './obligations.js';
@@ -88,7 +88,7 @@ const step = (deps: Deps, suggestionId: string, kind: (typeof suggestionSteps.$i
 /** The justice bureau names the unit for a suggestion the rules could not place. */
 export async function assignSuggestion(deps: Deps, p: Principal, id: string, input: { unitId: string; reason: string }) {
   const now = deps.clock.now();
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'the justice bureau assigns suggestions');
     if (s.status !== 'queued') throw new Problem('conflict', `the suggestion is ${s.status}, not waiting for a unit`);
@@ -130,7 +130,7 @@ export async function submitDraft(deps: Deps, p: Principal, id: string, input: D
     }),
   );
   if (input.rectification?.promised && !input.rectification.by) throw new Problem('bad-request', 'a promised rectification needs its date (rectification.by)');
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (p.role !== 'unit' && p.role !== 'admin') throw new Problem('forbidden', 'the undertaking unit drafts the reply');
     if (s.status !== 'drafting' && s.status !== 'returned') throw new Problem('conflict', `the suggestion is ${s.status}; a draft can be submitted while drafting or after it was returned`);
@@ -150,7 +150,7 @@ export async function submitDraft(deps: Deps, p: Principal, id: string, input: D
 export async function reviewDraft(deps: Deps, p: Principal, id: string, input: { result: 'returned' | 'passed'; comments?: string }) {
   const now = deps.clock.now();
   if (input.result === 'returned' && !input.comments?.trim()) throw new Problem('bad-request', 'returning a draft needs comments');
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'the justice bureau reviews reply drafts');
     if (s.status !== 'under_review') throw new Problem('conflict', `the suggestion is ${s.status}, not under review`);
@@ -171,7 +171,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
   const now = deps.clock.now();
   if (p.role === 'unit') throw new Problem('forbidden', 'a unit cannot approve a reply: the government approves it');
   if (p.role !== 'government_office' && p.role !== 'admin') throw new Problem('forbidden', 'the government (office) approves replies');
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (s.status !== 'awaiting_approval') throw new Problem('conflict', `the suggestion is ${s.status}, not awaiting approval`);
     const [draftRow] = await deps.db.orm.select().from(suggestionSteps).where(and(eq(suggestionSteps.suggestionId, id), eq(suggestionSteps.kind, 'draft'))).orderBy(desc(suggestionSteps.at), desc(suggestionSteps.id)).limit(1);
@@ -252,7 +252,7 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
 /** The sender acknowledges the reply: the suggestion is closed. */
 export async function acknowledgeReply(deps: Deps, p: Principal, id: string) {
   const now = deps.clock.now();
-  return commitPlanned(deps, async () => {
+  return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (p.role !== 'court' && p.role !== 'procuratorate') throw new Problem('forbidden', 'the sender of the suggestion acknowledges the reply');
     if (s.status === 'acknowledged') return { entries: [], build: async () => ({ items: [], result: { id, status: 'acknowledged' } }) };

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { createApp } from '../../src/app.js';
 import type { Clock, Deps, Logger } from '../../src/deps.js';
-import { ChainCache } from '../../src/lib/pki.js';
+import { createDeps } from '../../src/create-deps.js';
 import { secretBox } from '../../src/lib/secret-box.js';
-import { Mutex } from '../../src/lib/mutex.js';
 import { openLibsql } from '../../adapters/db/libsql-node.js';
 import { sqlBlobStore } from '../../adapters/blobs/sql.js';
 import { jwsEnvelope } from '../../adapters/envelope/jws.js';
@@ -51,7 +50,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
   const { client, db } = await openLibsql(url);
   const clock = opts.clock ?? new FixedClock();
   const keys = [await newStoredKey(clock.now())];
-  const deps: Deps = {
+  const deps: Deps = createDeps({
     db,
     secrets: secretBox(crypto.getRandomValues(new Uint8Array(32))),
     blobs: sqlBlobStore(db, clock),
@@ -61,8 +60,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
     config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000, adminToken: ADMIN_TOKEN },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
-    runtime: { chains: new ChainCache(), writeLock: new Mutex() },
-  };
+  });
   const app = createApp(deps);
   /** Row counts of everything a delivery writes: "nothing stored" is asserted with these. */
   const counts = async () => {

@@ -7,7 +7,7 @@ import { legalAdvisers } from '../../../schemas/db/index.js';
 import { authenticate, principalOf, visibleRegions } from '../../lib/auth.js';
 import { newId } from '../../lib/ids.js';
 import { Problem } from '../../lib/problem.js';
-import { commitAudited } from '../../services/audit.js';
+
 
 const security = [{ adminToken: [] }];
 const Adviser = z.object({ id: z.string(), regionCode: z.string(), name: z.string(), organisation: z.string(), active: z.boolean() }).openapi('LegalAdviser');
@@ -42,7 +42,7 @@ export function mountAdvisers(app: OpenAPIHono<AppEnv>) {
     const { code } = c.req.valid('param');
     const b = c.req.valid('json');
     const row = { id: newId(), regionCode: code, name: b.name, organisation: b.organisation, active: true, createdAt: c.var.deps.clock.now() };
-    await commitAudited(c.var.deps, [{ actor: String(c.get('actor' as never)), action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }], async () => ({
+    await c.var.deps.writer.audited([{ actor: String(c.get('actor' as never)), action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }], async () => ({
       items: [c.var.deps.db.orm.insert(legalAdvisers).values(row)],
       result: null,
     }));

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../deps.js';
 import { receiveDelivery } from '../../intake/pipeline.js';
 import { Problem } from '../../lib/problem.js';
-import { announceWrite } from '../../services/audit.js';
+
 import { signJsonSm2 } from '../../lib/signing.js';
 import { RECEIPT_TYP } from '../../intake/receipt.js';
 
@@ -19,7 +19,7 @@ export async function handlePostDelivery(c: Context<AppEnv>) {
   const envelope = await format.parse(c.req.raw, { maxBytes: deps.config.bodyLimitBytes });
   // Announced once its body is in (a slow upload is not waited for): from here it needs only CPU and the thread
   // pool to be ready, and a group about to commit waits a moment for it to join.
-  const result = await announceWrite(deps, () => receiveDelivery(deps, envelope, arrivedAt));
+  const result = await deps.writer.announce(() => receiveDelivery(deps, envelope, arrivedAt));
   deps.log.log('info', 'delivery', {
     requestId: c.var.requestId,
     status: result.status,

@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { currentStorageFault } from '../../lib/faults.js';
+import { isDraining } from '../../lib/admission.js';
 
 const healthz = createRoute({
   method: 'get',
@@ -52,7 +53,7 @@ export function mountHealth(app: OpenAPIHono<AppEnv>) {
     }
     const migrations = await db.migrationStatus();
     const fault = currentStorageFault(c.var.deps);
-    const ready = migrations.current && !fault && !c.var.deps.runtime.draining;
+    const ready = migrations.current && !fault && !isDraining(c.var.deps);
     if (fault) c.header('Retry-After', String(Math.max(1, Math.ceil((fault.until - c.var.deps.clock.now().getTime()) / 1000))));
     return c.json({ status: ready ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations, ...(fault ? { writes: fault.slug } : {}) }, ready ? 200 : 503);
   });
