@@ -41,8 +41,8 @@ export class SimulatedClock implements Clock {
   }
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
+/** mulberry32: a small deterministic PRNG (the live, bulk and history simulations all draw from it). */
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -57,7 +57,7 @@ function prng(seed: number) {
 /** Beijing calendar date of an instant, and the instant of a Beijing date and time. */
 const bj = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(0, 10);
 const atBj = (date: string, hour: number, minute = 0) => Date.parse(`${date}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00+08:00`);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+export const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 /** A working-hours instant on a Beijing date (Saturday and Sunday move to Monday). */
 function officeTime(date: string, r: ReturnType<typeof prng>): number {
   let d = date;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@libsql/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runHistory } from './simulate-history.js';
+import { addDays, prng, runHistory } from './simulate-history.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -30,21 +30,7 @@ import type { Manifest } from '../../schemas/api/manifest.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
-}
-
 const bj = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
 
