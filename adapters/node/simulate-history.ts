@@ -291,6 +291,8 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
             const m = manifest('appeal', 'second', `(${year})浙08行终${run}-${i + 1}号`);
             m.documents[0]!.case!.instance = 'second';
             m.documents[0]!.case!.priorCaseNumbers = [caseNumber];
+            // The first instance is the first court's case: an appeal names that court (原审法院) to link to it.
+            m.documents[0]!.case!.priorCourtCode = courts.first.code;
             await push('second', m);
             report.appeals++;
           });
