@@ -2,7 +2,7 @@
  * Case aggregate: a case (by case number), who answers it (assignments, by rule or by the justice bureau),
  * the routing decision of each document (for "explain"), and the justice bureau's queue (R2, R9).
  */
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 import { documents } from './deliveries.js';
 
 export const cases = sqliteTable(
@@ -42,6 +42,19 @@ export const cases = sqliteTable(
     index('cases_region_outcome').on(t.regionCode, t.lastOutcomeAt, t.createdAt, t.id),
   ],
 );
+
+/**
+ * A case's revision: the optimistic guard of intake (issue 21). Intake plans a delivery outside the write lock
+ * from what it read of the case (its assignments, its open obligations) and the revision it saw; its batch inserts
+ * the next revision, and so does every other write that changes what intake reads of a case (an assignment, a
+ * recorded step, a re-plan). Two writes planned from the same revision clash on this primary key: the later one is
+ * refused as a WriteConflict and planned again from the case as it now is. Only the latest row of a case is kept.
+ * Not a stored fact (no content commitment): a counter that decides nothing but which write goes first.
+ */
+export const caseRevisions = sqliteTable('case_revisions', {
+  caseId: text('case_id').notNull(),
+  revision: integer('revision').notNull(),
+}, (t) => [primaryKey({ columns: [t.caseId, t.revision] })]);
 
 export const assignments = sqliteTable(
   'assignments',

@@ -1,6 +1,7 @@
 /**
- * The intake pipeline (ARCHITECTURE.md "the spine"): verify → dedupe → persist in ONE batch → signed receipt.
- * Every refusal is a Problem (4xx) and nothing is stored for it.
+ * The intake pipeline (docs/architecture.md "the spine"): verify the envelope → answer a repeat from its receipt →
+ * plan (routing, deadlines) outside the lock → persist every row, the signed receipt and the guards in ONE batch
+ * (re-planned when a guard says a fact went stale). Every refusal is a Problem (4xx) and nothing is stored for it.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
@@ -11,8 +12,8 @@ import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { WriteConflict, type AuditHead } from '../writer/types.js';
-import { planRouting } from './routing.js';
+import { WriteConflict, type AuditHead, type WritePlan } from '../writer/types.js';
+import { planRouting, type RoutingPlan } from './routing.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import { checkRevocation } from '../services/revocation.js';
@@ -123,13 +124,54 @@ async function existingReceipt(deps: Deps, senderCode: string, messageId: string
   return { status: 200, receipt: JSON.parse(prior.receiptJson) as Receipt, jws: prior.receiptJws };
 }
 
+/** A verified delivery with its identities and digests: everything its plan and its rows are made from. */
+interface Accepted {
+  env: SignedEnvelope;
+  verified: Awaited<ReturnType<typeof verifyEnvelope>>;
+  arrivedAt: Date;
+  issuedAt: Date;
+  contentDigest: string;
+  envelopeDigest: string;
+  deliveryId: string;
+  receiptId: string;
+  docRows: { id: string; entry: ReturnType<typeof storedEntry>; digest: string }[];
+  actor: string;
+}
+
+/**
+ * verify → plan → persist. The envelope is verified (signature, chain, revocation, every attachment's bytes); a
+ * retry of an accepted message is answered from its stored receipt. The plan (routing, deadlines) is made outside
+ * the write lock from what it reads, and the batch carries guards: the unique case number, the (sender, message)
+ * index and each case's revision (src/services/case-revisions.ts). A batch whose facts went stale is refused as a
+ * WriteConflict and the delivery is planned again; a repeated message gets the original receipt.
+ */
 export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt: Date): Promise<IntakeResult> {
   const contentDigest = await sha256Hex(env.signedBytes);
-  let verified: Awaited<ReturnType<typeof verifyEnvelope>>;
+  const verified = await verifyOrRepeat(deps, env, arrivedAt, contentDigest);
+  if ('status' in verified) return verified;
+  const repeat = await freshOrRepeat(deps, verified.manifest, arrivedAt, contentDigest);
+  if (repeat) return repeat;
+  const accepted = await accept(env, verified, arrivedAt, contentDigest);
   try {
-    verified = await verifyEnvelope(deps, env, arrivedAt);
+    return await deps.writer.optimistic(() => planDelivery(deps, accepted), isStaleFact, arrivedAt);
   } catch (e) {
-    // A retry of a message accepted earlier gets its receipt, whatever the revocation status is now.
+    // The same message was accepted before (a retry), or a concurrent delivery of it won the race.
+    if (e instanceof WriteConflict && e.on('deliveries')) {
+      const raced = await existingReceipt(deps, verified.sender.code, verified.manifest.messageId, contentDigest);
+      if (raced) return raced;
+    }
+    throw e;
+  }
+}
+
+/** A fact the plan read changed before its batch: a concurrent new case of that number, a case revised since. */
+const isStaleFact = (c: WriteConflict) => c.on('cases', 'case_number') || c.on('cases', 'cases_number') || c.on('case_revisions');
+
+/** Verify the envelope; a retry of a message accepted earlier gets its receipt, whatever its revocation status is now. */
+async function verifyOrRepeat(deps: Deps, env: SignedEnvelope, arrivedAt: Date, contentDigest: string) {
+  try {
+    return await verifyEnvelope(deps, env, arrivedAt);
+  } catch (e) {
     if (e instanceof Problem && (e.slug === 'revocation-unknown' || e.slug === 'certificate-revoked')) {
       const m = env.manifest as { sender: { code: string }; messageId: string };
       const again = await existingReceipt(deps, m.sender.code, m.messageId, contentDigest);
@@ -137,146 +179,149 @@ export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt
     }
     throw e;
   }
-  const { manifest, sender, chain, attachments, revocation } = verified;
+}
 
-  // Exactly once: the same message again gets the original receipt; other content under the same id is 409.
-  // A new message is the common case, so it is not looked up first: the unique (sender, messageId) index refuses
-  // the batch of a repeat, and the catch at the end answers it from the stored receipt.
-  // Freshness applies to new messages only, so a court's retry of an accepted message still gets its receipt.
+/**
+ * Exactly once: the same message again gets the original receipt; other content under the same id is 409. A new
+ * message is the common case, so it is not looked up first: the unique (sender, messageId) index refuses the batch
+ * of a repeat, and receiveDelivery answers it from the stored receipt. Freshness applies to new messages only, so
+ * a court's retry of an accepted message still gets its receipt.
+ */
+async function freshOrRepeat(deps: Deps, manifest: Manifest, arrivedAt: Date, contentDigest: string): Promise<IntakeResult | undefined> {
   const issuedAt = new Date(manifest.issuedAt);
-  const skewMs = deps.config.clockSkewSeconds * 1000;
-  if (Math.abs(issuedAt.getTime() - arrivedAt.getTime()) > skewMs) {
-    const again = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
-    if (again) return again;
-    throw new Problem(
-      'stale-message',
-      `issuedAt ${issuedAt.toISOString()} is more than ${deps.config.clockSkewSeconds} s from the gateway's arrival time ${arrivedAt.toISOString()}; check the sender's clock and sign again`,
-    );
-  }
+  if (Math.abs(issuedAt.getTime() - arrivedAt.getTime()) <= deps.config.clockSkewSeconds * 1000) return undefined;
+  const again = await existingReceipt(deps, manifest.sender.code, manifest.messageId, contentDigest);
+  if (again) return again;
+  throw new Problem(
+    'stale-message',
+    `issuedAt ${issuedAt.toISOString()} is more than ${deps.config.clockSkewSeconds} s from the gateway's arrival time ${arrivedAt.toISOString()}; check the sender's clock and sign again`,
+  );
+}
 
-  const deliveryId = newId();
-  const receiptId = newId();
+/** Identities and digests of a new delivery, made once (a re-plan keeps them). */
+async function accept(env: SignedEnvelope, verified: Accepted['verified'], arrivedAt: Date, contentDigest: string): Promise<Accepted> {
   const docRows = await Promise.all(
-    manifest.documents.map(async (d) => {
+    verified.manifest.documents.map(async (d) => {
       const entry = storedEntry(d);
       return { id: newId(), entry, digest: await jsonDigest(entry) };
     }),
   );
-  const receiptDocs = (routing: DocumentRouting[]): ReceiptDocument[] =>
-    manifest.documents.map((d, i) => ({
-      id: docRows[i]!.id,
-      documentId: d.documentId,
-      type: d.type,
-      title: d.title,
-      sha256: docRows[i]!.digest,
-      attachments: attachments.filter((a) => a.documentIndex === i).map((a) => ({ id: a.id, sha256: a.sha256, size: a.size })),
-      routing: routing[i]!,
-    }));
-  const envelopeDigest = await sha256Hex(env.raw);
-  const actor = `sender:${sender.code}`;
-
-  try {
-    // Routing and deadlines are planned outside the write lock; if a concurrent delivery created the same
-    // new case first, the unique case number refuses this batch and the plan is made again (it then follows).
-    return await deps.writer.optimistic(async () => {
-        const routing = await planRouting(deps, manifest, arrivedAt, docRows.map((r) => r.id));
-        return {
-      entries: [
-        {
-          actor,
-          action: 'delivery.accepted',
-          subject: `delivery:${deliveryId}`,
-          data: { deliveryId, receiptId, messageId: manifest.messageId, sender: sender.code, contentDigest, envelopeDigest, arrivedAt: arrivedAt.toISOString(), signer: chain.leafFingerprint },
-        },
-        ...manifest.documents.map((d, i) => ({
-          actor,
-          action: 'document.received',
-          subject: `document:${docRows[i]!.id}`,
-          data: { deliveryId, documentId: d.documentId, type: d.type, caseNumber: d.case?.caseNumber ?? null, sha256: docRows[i]!.digest },
-        })),
-        ...routing.entries,
-      ],
-      build: async (head: AuditHead) => {
-        const receipt: Receipt = {
-          type: 'delivery-receipt',
-          receiptId,
-          deliveryId,
-          messageId: manifest.messageId,
-          sender: { type: sender.type, code: sender.code },
-          arrivedAt: arrivedAt.toISOString(),
-          arrivedAtBeijing: beijingIso(arrivedAt),
-          envelope: { format: env.format, sha256: envelopeDigest, manifestSha256: contentDigest },
-          signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
-          revocation: revocation.evidence,
-          documents: receiptDocs(routing.perDocument),
-          auditHead: head,
-        };
-        const { jws } = await signReceipt(deps.keys, receipt);
-        const items: Stmt[] = [
-          ...(await deps.blobs.stage(attachments.map((a) => ({ sha256: a.sha256, bytes: a.bytes, mediaType: a.mediaType })))),
-          insertRows(deliveries, [{
-            id: deliveryId,
-            senderCode: sender.code,
-            messageId: manifest.messageId,
-            contentDigest,
-            format: env.format,
-            envelope: env.raw,
-            envelopeDigest,
-            signerSubject: chain.leafSubject,
-            signerFingerprint: chain.leafFingerprint,
-            issuedAt,
-            arrivedAt,
-            receiptId,
-            receiptJson: JSON.stringify(receipt),
-            receiptJws: jws,
-          }]),
-          insertRows(
-            documents,
-            manifest.documents.map((d, i) => ({
-              id: docRows[i]!.id,
-              deliveryId,
-              documentId: d.documentId,
-              type: d.type,
-              title: d.title,
-              caseNumber: d.case?.caseNumber ?? null,
-              entryJson: JSON.stringify(docRows[i]!.entry),
-              entryDigest: docRows[i]!.digest,
-              arrivedAt,
-            })),
-          ),
-        ];
-        if (attachments.length) {
-          items.push(
-            insertRows(
-              documentAttachments,
-              attachments.map((a) => ({ documentId: docRows[a.documentIndex]!.id, attachmentId: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256 })),
-            ),
-          );
-        }
-        items.push(...routing.items, ...revocation.items(deliveryId), ...timestampStmts(deps, { deliveryId, senderCode: sender.code, receiptId, jws }, arrivedAt));
-        // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
-        items.push(
-          ...(
-            await evidenceStmts(
-              deps,
-              { senderCode: sender.code, type: 'receipt', deliveryId, uniqueKey: `receipt:${deliveryId}`, payload: receipt as unknown as Record<string, unknown>, jws, callbackUrl: sender.callbackUrl },
-              arrivedAt,
-            )
-          ).items,
-        );
-        return { items, result: { status: 201 as const, receipt, jws } };
-      },
-        };
-      },
-      (c) => c.on('cases', 'case_number') || c.on('cases', 'cases_number'),
-      arrivedAt,
-    );
-  } catch (e) {
-    // The same message was accepted before (a retry), or a concurrent delivery of it won the race.
-    if (e instanceof WriteConflict && e.on('deliveries')) {
-      const raced = await existingReceipt(deps, sender.code, manifest.messageId, contentDigest);
-      if (raced) return raced;
-    }
-    throw e;
-  }
+  return {
+    env,
+    verified,
+    arrivedAt,
+    issuedAt: new Date(verified.manifest.issuedAt),
+    contentDigest,
+    envelopeDigest: await sha256Hex(env.raw),
+    deliveryId: newId(),
+    receiptId: newId(),
+    docRows,
+    actor: `sender:${verified.sender.code}`,
+  };
 }
+
+/** The plan: routing and deadlines from the case as it is now, the audit entries, and how to persist it. */
+async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeResult>> {
+  const { manifest, sender, chain } = a.verified;
+  const routing = await planRouting(deps, manifest, a.arrivedAt, a.docRows.map((r) => r.id));
+  return {
+    entries: [
+      {
+        actor: a.actor,
+        action: 'delivery.accepted',
+        subject: `delivery:${a.deliveryId}`,
+        data: { deliveryId: a.deliveryId, receiptId: a.receiptId, messageId: manifest.messageId, sender: sender.code, contentDigest: a.contentDigest, envelopeDigest: a.envelopeDigest, arrivedAt: a.arrivedAt.toISOString(), signer: chain.leafFingerprint },
+      },
+      ...manifest.documents.map((d, i) => ({
+        actor: a.actor,
+        action: 'document.received',
+        subject: `document:${a.docRows[i]!.id}`,
+        data: { deliveryId: a.deliveryId, documentId: d.documentId, type: d.type, caseNumber: d.case?.caseNumber ?? null, sha256: a.docRows[i]!.digest },
+      })),
+      ...routing.entries,
+    ],
+    build: (head) => persistDelivery(deps, a, routing, head),
+  };
+}
+
+/** The receipt (stating the audit head after this delivery's records), signed, and every row of the delivery. */
+async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, head: AuditHead): Promise<{ items: Stmt[]; result: IntakeResult }> {
+  const { manifest, sender, chain, attachments, revocation } = a.verified;
+  const { env, arrivedAt, docRows, deliveryId, receiptId } = a;
+  const receipt: Receipt = {
+    type: 'delivery-receipt',
+    receiptId,
+    deliveryId,
+    messageId: manifest.messageId,
+    sender: { type: sender.type, code: sender.code },
+    arrivedAt: arrivedAt.toISOString(),
+    arrivedAtBeijing: beijingIso(arrivedAt),
+    envelope: { format: env.format, sha256: a.envelopeDigest, manifestSha256: a.contentDigest },
+    signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
+    revocation: revocation.evidence,
+    documents: receiptDocuments(a, routing.perDocument),
+    auditHead: head,
+  };
+  const { jws } = await signReceipt(deps.keys, receipt);
+  const items: Stmt[] = [
+    ...(await deps.blobs.stage(attachments.map((x) => ({ sha256: x.sha256, bytes: x.bytes, mediaType: x.mediaType })))),
+    insertRows(deliveries, [{
+      id: deliveryId,
+      senderCode: sender.code,
+      messageId: manifest.messageId,
+      contentDigest: a.contentDigest,
+      format: env.format,
+      envelope: env.raw,
+      envelopeDigest: a.envelopeDigest,
+      signerSubject: chain.leafSubject,
+      signerFingerprint: chain.leafFingerprint,
+      issuedAt: a.issuedAt,
+      arrivedAt,
+      receiptId,
+      receiptJson: JSON.stringify(receipt),
+      receiptJws: jws,
+    }]),
+    insertRows(
+      documents,
+      manifest.documents.map((d, i) => ({
+        id: docRows[i]!.id,
+        deliveryId,
+        documentId: d.documentId,
+        type: d.type,
+        title: d.title,
+        caseNumber: d.case?.caseNumber ?? null,
+        entryJson: JSON.stringify(docRows[i]!.entry),
+        entryDigest: docRows[i]!.digest,
+        arrivedAt,
+      })),
+    ),
+  ];
+  if (attachments.length) {
+    items.push(
+      insertRows(
+        documentAttachments,
+        attachments.map((x) => ({ documentId: docRows[x.documentIndex]!.id, attachmentId: x.id, filename: x.filename, mediaType: x.mediaType, size: x.size, sha256: x.sha256 })),
+      ),
+    );
+  }
+  items.push(...routing.items, ...revocation.items(deliveryId), ...timestampStmts(deps, { deliveryId, senderCode: sender.code, receiptId, jws }, arrivedAt));
+  // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
+  const evidence = await evidenceStmts(
+    deps,
+    { senderCode: sender.code, type: 'receipt', deliveryId, uniqueKey: `receipt:${deliveryId}`, payload: receipt as unknown as Record<string, unknown>, jws, callbackUrl: sender.callbackUrl },
+    arrivedAt,
+  );
+  items.push(...evidence.items);
+  return { items, result: { status: 201, receipt, jws } };
+}
+
+const receiptDocuments = (a: Accepted, routing: DocumentRouting[]): ReceiptDocument[] =>
+  a.verified.manifest.documents.map((d, i) => ({
+    id: a.docRows[i]!.id,
+    documentId: d.documentId,
+    type: d.type,
+    title: d.title,
+    sha256: a.docRows[i]!.digest,
+    attachments: a.verified.attachments.filter((x) => x.documentIndex === i).map((x) => ({ id: x.id, sha256: x.sha256, size: x.size })),
+    routing: routing[i]!,
+  }));

@@ -19,6 +19,7 @@ import { regionPolicy } from '../services/policies.js';
 import { newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
+import { caseRevisionsOf, nextCaseRevision } from '../services/case-revisions.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
@@ -49,6 +50,8 @@ interface CaseState {
   /** The sender that created the case (null: an old case no delivery is known for). */
   senderCode: string | null;
   active: { unitId: string; unitName: string; role: Assignment['role']; regionCode: string }[];
+  /** The case's revision when it was read (src/services/case-revisions.ts): the batch moves it on, or fails. */
+  revision: number;
 }
 
 /** The case-number lookup every delivery makes, built once per database (a drizzle prepared query). */
@@ -65,11 +68,13 @@ async function loadCase(deps: Deps, caseNumber: string): Promise<CaseState | und
   if (!q) preparedCaseByNumber.set(deps.db.orm, (q = caseByNumber(deps.db.orm)));
   const [c] = await q.all({ caseNumber });
   if (!c) return undefined;
+  // Read first: whatever is read after it and changed by another write is caught by that write's new revision.
+  const revision = (await caseRevisionsOf(deps.db, [c.id])).get(c.id) ?? 0;
   const active = await deps.db.orm
     .select({ unitId: assignmentsT.unitId, unitName: assignmentsT.unitName, role: assignmentsT.role, regionCode: assignmentsT.regionCode })
     .from(assignmentsT)
     .where(and(eq(assignmentsT.caseId, c.id), isNull(assignmentsT.supersededAt)));
-  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, senderCode: c.senderCode, active };
+  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, senderCode: c.senderCode, active, revision };
 }
 
 const followDecision = (state: CaseState, caseNumber: string): RoutingDecision => ({
@@ -116,6 +121,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
   const inDelivery = new Map<string, CaseState>(); // cases created or loaded by this delivery
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
   const planState = newDeliveryPlanState(); // the documents of one delivery plan against one view of each case
+  const revised = new Map<string, number>(); // existing cases this plan read, with the revision it read
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -142,8 +148,12 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
       if (state) {
         decision = followDecision(state, cn);
         caseId = state.id;
+        if (!createdHere.has(state.id)) revised.set(state.id, state.revision);
+        inDelivery.set(cn, state);
       } else {
         const parent = await priorInstance(deps, doc, manifest.sender.code);
+        // A second-instance case re-plans its first instance's duties (src/services/obligations.ts): guarded too.
+        if (parent && !revised.has(parent.id)) revised.set(parent.id, (await caseRevisionsOf(deps.db, [parent.id])).get(parent.id) ?? 0);
         decision = await routeNewCase(deps, doc, dir.index, onDate, parent);
         caseId = newId();
         createdHere.add(caseId);
@@ -153,6 +163,7 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
           status: decision.status,
           regionCode,
           senderCode: manifest.sender.code,
+          revision: 0,
           active: decision.status === 'assigned' ? decision.assignments.map((a) => ({ ...a, regionCode: unitRegion(a.unitId, decision.regionCode) })) : [],
         };
         items.push(
@@ -301,6 +312,10 @@ export async function planRouting(deps: Deps, manifest: Manifest, arrivedAt: Dat
     });
     entries.push(...planned.entries);
   }
+  // The guard: every existing case this plan read moves to its next revision in the same batch, so a write that
+  // changed one of them since (an assignment, a step, another delivery of the case) makes this batch fail as a
+  // WriteConflict on case_revisions, and the delivery is planned again (src/intake/pipeline.ts).
+  for (const [caseId, seen] of revised) items.push(...nextCaseRevision(caseId, seen));
   return { perDocument, obligations: perDocumentObligations, entries, items };
 }
 

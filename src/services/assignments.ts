@@ -21,6 +21,7 @@ import type { AuditEntry } from './audit.js';
 import { regionPolicy } from './policies.js';
 import { currentCalendar } from './calendar.js';
 import { ROUTING_WINDOW_RULE_ID, routingWindow } from './routing-window.js';
+import { reviseCase } from './case-revisions.js';
 import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
@@ -91,7 +92,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
         items.push(orm.update(cases).set({ regionCode: region, updatedAt: now }).where(and(eq(cases.id, item.caseId), isNull(cases.regionCode))));
         items.push(auditedUpdate(deps, obligations, { regionCode: region, updatedAt: now }, and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))));
         const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
-        items.push(...replanned.items);
+        items.push(...replanned.items, ...(await reviseCase(deps.db, item.caseId)));
         entries.push(...replanned.entries);
         // The region runs its own routing window (P 第十条: 3 days): it replaces the default one.
         const [doc] = await orm.select({ entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, item.documentId));
@@ -178,6 +179,8 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         assignObligationsStmt(deps, caseId, units.find((u) => u.role === 'lead')!.unitId, now),
         // A case queued at intake had no region yet: its obligations count in its region from now on (statistics).
         auditedUpdate(deps, obligations, { regionCode: region }, and(eq(obligations.caseId, caseId), isNull(obligations.regionCode))),
+        // A delivery of the case planned before this write is planned again (src/services/case-revisions.ts).
+        ...(await reviseCase(deps.db, caseId)),
       ];
       const entries: AuditEntry[] = [];
       if (open.length) {

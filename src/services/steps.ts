@@ -10,6 +10,7 @@ import { Problem } from '../lib/problem.js';
 import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
 
+import { reviseCase } from './case-revisions.js';
 import { assertSettable } from './appearance.js';
 
 export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
@@ -63,7 +64,7 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
       pendingSteps: [{ kind: k, data: stored as Record<string, unknown>, actor: p.actor }],
       doneIds: open.map((o) => o.id),
     });
-    items.push(...replan.items);
+    items.push(...replan.items, ...(await reviseCase(deps.db, caseId)));
     return {
       entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...(stored as object), closed: open.map((o) => o.id) } }, ...replan.entries],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),
