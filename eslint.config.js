@@ -10,7 +10,7 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'migrations/**', '.wrangler/**', 'data/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'migrations/**', '.wrangler/**', 'data/**', 'dist/**', 'coverage/**', 'src/generated/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
+  // /docs serves Scalar's bundle from a module made out of node_modules (postinstall does it too).
+  ['vendor the API reference bundle', ['node', 'scripts/vendor-scalar.mjs']],
   ['typecheck (src, adapters, test)', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['typecheck (src without Node types)', ['tsc', '--noEmit', '-p', 'tsconfig.src.json']],
   ['typecheck (Workers tests)', ['tsc', '--noEmit', '-p', 'test/workers/tsconfig.json']],
@@ -18,7 +20,7 @@ const steps = [
 const failed = [];
 for (const [name, [cmd, ...args]] of steps) {
   console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync('npx', ['--no-install', cmd, ...args], { stdio: 'inherit' });
+  const r = cmd === 'node' ? spawnSync(process.execPath, args, { stdio: 'inherit' }) : spawnSync('npx', ['--no-install', cmd, ...args], { stdio: 'inherit' });
   if (r.status !== 0) failed.push(`${name} (exit ${r.status ?? r.signal})`);
 }
 if (failed.length) {

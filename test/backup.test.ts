@@ -1,14 +1,16 @@
 /**
  * `cli backup DIR` while the gateway receives, and `cli restore DIR` into another data directory: the restored
  * copy's audit chain verifies, earlier receipts verify with its keys, and a new delivery after the restore is
- * accepted. A damaged backup, or a restore over a database in use, changes nothing.
+ * accepted. A damaged backup, or a restore over a database in use, changes nothing; `restore --force` over newer
+ * data replaces it and keeps what it replaced as a backup that can be put back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { createClient } from '@libsql/client';
 import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../adapters/node/config.js';
 import { nodeDeps } from '../adapters/node/deps.js';
@@ -139,5 +141,96 @@ describe('restore into another data directory', () => {
     expect(r.code).toBe(1);
     expect(r.text).toContain('the backup is damaged; nothing was restored');
     expect(existsSync(join(root, 'd', 'fuyuan.db'))).toBe(false);
+  });
+});
+
+describe('restore over live data that is newer than the backup (restore --force)', () => {
+  const A = () => ({ DATA_DIR: join(root, 'a') });
+  const dbOf = (dataDir: string) => join(dataDir, 'fuyuan.db');
+  const facts = async (dataDir: string) => {
+    const c = createClient({ url: `file:${dbOf(dataDir)}` });
+    try {
+      const deliveries = Number((await c.execute('select count(*) as n from deliveries')).rows[0]!.n);
+      const seq = Number((await c.execute('select max(seq) as s from audit_log')).rows[0]!.s);
+      return { deliveries, seq };
+    } finally {
+      c.close();
+    }
+  };
+  let newer: { deliveries: number; seq: number };
+  beforeAll(async () => {
+    // Two more deliveries on A after the backup, then the gateway stops: A is now ahead of the backup.
+    const gw = await gateway(A().DATA_DIR);
+    clock.advance(60_000);
+    expect((await gw.deliver()).status).toBe(201);
+    expect((await gw.deliver()).status).toBe(201);
+    await gw.close();
+    newer = await facts(A().DATA_DIR);
+    expect(newer.deliveries).toBeGreaterThan(manifest.deliveries);
+    expect(newer.seq).toBeGreaterThan(manifest.auditHead.seq);
+  }, 60_000);
+
+  it('without --force: refuses, says what would be lost and how to proceed, and changes nothing', async () => {
+    const before = readFileSync(dbOf(A().DATA_DIR));
+    const r = await cli(A(), 'restore', join(root, 'backup'));
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(`already holds ${newer.deliveries} deliveries (the backup ${manifest.deliveries})`);
+    expect(r.text).toContain(`audit head #${newer.seq} against the backup's #${manifest.auditHead.seq}`);
+    expect(r.text).toContain('restoring would lose what came after the backup');
+    expect(r.text).toContain('Nothing was changed');
+    expect(r.text).toContain('--force');
+    expect(readFileSync(dbOf(A().DATA_DIR)).equals(before)).toBe(true);
+    expect(await facts(A().DATA_DIR)).toEqual(newer);
+    expect(readdirSync(A().DATA_DIR).some((f) => f.startsWith('replaced-'))).toBe(false);
+  });
+
+  let keptDir: string;
+  it('with --force: replaces the database with the backup, keeps what it replaced (a restorable backup), and says where', async () => {
+    const r = await cli(A(), 'restore', join(root, 'backup'), '--force');
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).toContain(`the replaced database (${newer.deliveries} deliveries, audit head #${newer.seq}) and keys are kept in `);
+    expect(r.text).toContain('audit chain intact');
+    const kept = readdirSync(A().DATA_DIR).filter((f) => f.startsWith('replaced-'));
+    expect(kept).toHaveLength(1);
+    keptDir = join(A().DATA_DIR, kept[0]!);
+    expect(r.text).toContain(keptDir);
+    expect(statSync(keptDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(keptDir, 'fuyuan.db')).mode & 0o777).toBe(0o600);
+    expect(await facts(A().DATA_DIR)).toEqual({ deliveries: manifest.deliveries, seq: manifest.auditHead.seq });
+    // The kept copy is the newer data, whole: restored elsewhere, its audit chain verifies up to the head A had.
+    const keptManifest = JSON.parse(readFileSync(join(keptDir, 'backup.json'), 'utf8')) as BackupManifest;
+    expect(keptManifest).toMatchObject({ deliveries: newer.deliveries, auditHead: { seq: newer.seq } });
+    expect(keptManifest.keys.sort()).toEqual(['admin-token', 'gateway-keys.json']);
+    const E = { DATA_DIR: join(root, 'e') };
+    expect((await cli(E, 'restore', keptDir)).code).toBe(0);
+    expect(await facts(E.DATA_DIR)).toEqual(newer);
+    const v = await cli(E, 'audit', 'verify');
+    expect(v.code, v.text).toBe(0);
+    expect(v.text).toContain(`head #${newer.seq}`);
+  });
+
+  it('audit verify passes on the result, and a delivery after it is accepted and recorded', async () => {
+    const v = await cli(A(), 'audit', 'verify');
+    expect(v.code, v.text).toBe(0);
+    expect(v.text).toContain(`head #${manifest.auditHead.seq} ${manifest.auditHead.hash}`);
+    const gw = await gateway(A().DATA_DIR);
+    try {
+      clock.advance(60_000);
+      const d = await gw.deliver();
+      expect(d.status).toBe(201);
+      const jwks = (await (await fetch(`${gw.base}/.well-known/jwks.json`)).json()) as never;
+      expect((await verifyWithJwks(d.body.jws!, jwks)).payload).toEqual(d.body.receipt);
+    } finally {
+      await gw.close();
+    }
+    expect((await facts(A().DATA_DIR)).deliveries).toBe(manifest.deliveries + 1);
+    expect((await cli(A(), 'audit', 'verify')).code).toBe(0);
+  });
+
+  it('the kept copy can be put back with restore --force: the newer data returns', async () => {
+    const r = await cli(A(), 'restore', keptDir, '--force');
+    expect(r.code, r.text).toBe(0);
+    expect(await facts(A().DATA_DIR)).toEqual(newer);
+    expect((await cli(A(), 'audit', 'verify')).code).toBe(0);
   });
 });

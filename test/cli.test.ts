@@ -1,13 +1,15 @@
 /**
  * The administration CLI as an operator meets it: help on every command, unknown commands named, arguments
- * validated (dates, years, roles, files) and client scopes checked against the directory and the senders.
+ * validated (dates, years, roles, files) and client scopes checked against the directory and the senders (by the
+ * CLI and by the admin API alike).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { runCli } from '../adapters/node/cli.js';
+import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../adapters/node/config.js';
 import { nodeDeps } from '../adapters/node/deps.js';
 import { silentLog } from './helpers/gateway.js';
@@ -148,6 +150,42 @@ describe('client scopes must exist', () => {
       expect(r.text).toMatch(msg);
     }
     expect(await clientCount()).toBe(before);
+  });
+
+  it('the admin API (POST /v1/admin/clients) refuses the same scopes: 400 problem+json naming the scope, none registered', async () => {
+    const before = await clientCount();
+    const ctx = await nodeDeps(parseNodeConfig(env), { log: silentLog });
+    try {
+      const app = createApp(ctx.deps);
+      const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+      const post = (body: unknown) =>
+        app.request('http://gw/v1/admin/clients', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const cases: [string, string, RegExp][] = [
+        ['justice_bureau', '339999', /^scope "339999": no region "339999" in the directory; regions: 330802, 330803/],
+        ['government_office', '000000', /^scope "000000": no region "000000"/],
+        ['unit', 'no-such-unit', /^scope "no-such-unit": no unit "no-such-unit"/],
+        ['court', 'court-nowhere', /^scope "court-nowhere": no registered sender "court-nowhere"/],
+        ['procuratorate', 'court-longyou', /^scope "court-longyou": sender court-longyou is a court, not a procuratorate/],
+        ['liaison', 'court-nowhere', /^scope "court-nowhere": no court "court-nowhere" in the directory/],
+        ['admin', '330802', /^scope "330802": an admin client has scope \*/],
+        ['unit', '*', /^scope "\*": only an admin client has scope \*/],
+      ];
+      for (const [role, scope, msg] of cases) {
+        const res = await post({ name: '测试', role, scope });
+        expect(res.status, `${role} ${scope}`).toBe(400);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        const p = (await res.json()) as { type: string; detail: string };
+        expect(p.type).toBe('urn:fuyuan:problem:bad-request');
+        expect(p.detail, `${role} ${scope}`).toMatch(msg);
+      }
+      expect(await clientCount()).toBe(before);
+      // A scope that exists is registered (201), through the same route.
+      const ok = await post({ name: '柯城区司法局', role: 'justice_bureau', scope: '330802' });
+      expect(ok.status, await ok.clone().text()).toBe(201);
+      expect(await clientCount()).toBe(before + 1);
+    } finally {
+      ctx.client.close();
+    }
   });
 
   it('registers a client whose scope exists', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -149,5 +149,36 @@ describe('npm start on a port already in use', () => {
     expect(err).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(err).toContain('PORT=');
     expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
+
+describe('--help on the commands a newcomer runs first (npm start, npm run demo, npm run dev:worker)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fuyuan-help-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['npm start', 'adapters/node/main.ts', /PORT, HOST/],
+    ['npm run demo', 'adapters/node/demo.ts', /FUYUAN_URL/],
+    ['npm run dev:worker', 'adapters/workers/dev.ts', /PORT/],
+  ])('%s --help prints its usage and environment and exits 0, starting and writing nothing', async (name, script, env) => {
+    const data = join(dir, name.replace(/\W+/g, '-'));
+    const run = start({ DATA_DIR: data, PORT: '0' }, script, ['--help']);
+    expect(await run.exited).toBe(0);
+    const said = run.out.join('\n');
+    expect(said).toContain(`Usage: ${name}`);
+    expect(said).toContain('Environment:');
+    expect(said).toMatch(env);
+    expect(existsSync(data)).toBe(false);
+  }, 60_000);
+
+  it('an unknown option is refused (exit 2) with a pointer to --help', async () => {
+    const run = start({ DATA_DIR: join(dir, 'bogus'), PORT: '0' }, 'adapters/node/main.ts', ['--bogus']);
+    expect(await run.exited).toBe(2);
+    expect(run.err.join('')).toContain("unknown option '--bogus'");
+    expect(run.err.join('')).toContain('--help');
+    expect(existsSync(join(dir, 'bogus'))).toBe(false);
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { Script } from 'node:vm';
 import { testGateway } from './helpers/gateway.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -60,12 +61,29 @@ describe('OpenAPI document', () => {
     expect(new Set(doc.tags!.map((t) => t.name))).toEqual(tagged);
   });
 
-  it('/docs is the Scalar reference over /openapi.json', async () => {
-    const res = await gw.app.request('/docs');
+  it('/docs is the Scalar reference over /openapi.json, with every script from the gateway itself (works offline)', async () => {
+    const res = await gw.app.request('http://gw.test/docs');
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<title>府院通 Fuyuan · API 参考</title>');
     expect(html).toContain('/openapi.json');
-    expect(html).toMatch(/@scalar\/api-reference/);
+    // Every <script src> and <link href> resolves to this origin; the policy allows no other host.
+    const refs = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1]!, 'http://gw.test/docs'));
+    const scripts = [...html.matchAll(/<script\b[^>]*?\bsrc="([^"]+)"/g)].map((m) => new URL(m[1]!, 'http://gw.test/docs'));
+    expect(scripts).toHaveLength(1);
+    expect(refs.every((u) => u.origin === 'http://gw.test')).toBe(true);
+    expect(html).not.toMatch(/cdn\.jsdelivr|fonts\.scalar|https?:\/\/(?!gw\.test)[a-z]/i);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'self' 'unsafe-inline';/);
+    expect(csp).not.toMatch(/https?:/);
+
+    const js = await gw.app.request(scripts[0]!.href);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const code = await js.text();
+    // It is JavaScript (it compiles), and it is Scalar's bundle (it defines the Scalar global the page calls).
+    expect(() => new Script(code)).not.toThrow();
+    expect(code).toContain('createApiReference');
+    expect(html).toContain('Scalar.createApiReference');
   });
 });

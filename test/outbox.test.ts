@@ -91,11 +91,27 @@ function answer(endpoint: string, raw: string, url: URL, headers: IncomingHttpHe
     const md = body?.markdown as { title?: unknown; text?: unknown } | undefined;
     if (body?.msgtype !== 'markdown' || typeof md?.title !== 'string' || typeof md.text !== 'string') return refuse(200, { errcode: 40035, errmsg: '缺少参数 json' });
     if (!secret && !md.text.includes('府院通')) return refuse(200, { errcode: 310000, errmsg: 'keywords not in content' });
+    // at: { atMobiles: string[], atUserIds: string[], isAtAll: boolean }, each optional; anything else is a malformed body.
+    if (body.at !== undefined) {
+      const at = body.at as Record<string, unknown>;
+      const strings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+      if (typeof at !== 'object' || at === null || !strings(at.atMobiles) || !strings(at.atUserIds) || (at.isAtAll !== undefined && typeof at.isAtAll !== 'boolean')) {
+        return refuse(200, { errcode: 40035, errmsg: '缺少参数 json: at' });
+      }
+    }
   } else if (endpoint.startsWith('wecom:')) {
     if (!wecomKeys.has(url.searchParams.get('key') ?? '')) return refuse(200, { errcode: 93000, errmsg: 'invalid webhook url' });
-    const md = body?.markdown as { content?: unknown } | undefined;
-    if (body?.msgtype !== 'markdown' || typeof md?.content !== 'string') return refuse(200, { errcode: 40008, errmsg: 'invalid message type' });
-    if (Buffer.byteLength(md.content, 'utf8') > 4096) return refuse(200, { errcode: 40058, errmsg: 'markdown.content exceed max length 4096' });
+    if (body?.msgtype === 'text') {
+      // The text type: content ≤ 2048 bytes, mentioned_list (userids, "@all") and mentioned_mobile_list, both optional string lists.
+      const t = body.text as { content?: unknown; mentioned_list?: unknown; mentioned_mobile_list?: unknown } | undefined;
+      const strings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+      if (typeof t?.content !== 'string' || !strings(t.mentioned_list) || !strings(t.mentioned_mobile_list)) return refuse(200, { errcode: 40008, errmsg: 'invalid message type' });
+      if (Buffer.byteLength(t.content, 'utf8') > 2048) return refuse(200, { errcode: 40058, errmsg: 'text.content exceed max length 2048' });
+    } else {
+      const md = body?.markdown as { content?: unknown } | undefined;
+      if (body?.msgtype !== 'markdown' || typeof md?.content !== 'string') return refuse(200, { errcode: 40008, errmsg: 'invalid message type' });
+      if (Buffer.byteLength(md.content, 'utf8') > 4096) return refuse(200, { errcode: 40058, errmsg: 'markdown.content exceed max length 4096' });
+    }
   } else {
     const secret = hooks.get(endpoint.slice('hook:'.length));
     if (!secret) return refuse(404, { error: 'no such hook' });
@@ -131,6 +147,17 @@ function endpointOf(url: URL): string {
 }
 
 const callsTo = (endpoint: string) => calls.filter((c) => c.endpoint === endpoint);
+
+/**
+ * Who a DingTalk group member sees pinged by a message, by DingTalk's rule: a mobile or user id in `at` is a
+ * mention only when the text also carries "@<it>"; isAtAll pings everyone.
+ */
+function dingtalkPinged(body: Record<string, unknown> | null): { mobiles: string[]; userIds: string[]; all: boolean } {
+  const at = (body?.at ?? {}) as { atMobiles?: string[]; atUserIds?: string[]; isAtAll?: boolean };
+  const text = String((body?.markdown as { text?: string } | undefined)?.text ?? '');
+  const shown = (x: string) => new RegExp(`@${x}(?![0-9A-Za-z])`).test(text);
+  return { mobiles: (at.atMobiles ?? []).filter(shown), userIds: (at.atUserIds ?? []).filter(shown), all: at.isAtAll === true };
+}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -398,6 +425,110 @@ describe('delivery: retries with back-off, then exactly once', () => {
     const text = (callsTo('ding:ding-kw')[0]!.json!.markdown as { text: string }).text;
     expect(text.match(/2026-12-08/g)).toHaveLength(1);
     expect(text).not.toContain('**事项**');
+  });
+});
+
+describe('mentions (@): the responsible clerk is pinged', () => {
+  let gw: Awaited<ReturnType<typeof gateway>>;
+  const ids: Record<string, string> = {};
+  const CLERK = '13800001111';
+  const DEPUTY = '13912345678';
+  const LONG: NotificationMessage = { ...MESSAGE, lines: ['案情说明：'.concat('行政机关负责人出庭应诉。'.repeat(2000))] };
+  beforeAll(async () => {
+    gw = await gateway();
+  });
+  afterAll(() => gw.close());
+
+  const lastBody = (endpoint: string) => callsTo(endpoint).filter((c) => c.accepted).at(-1)!.json!;
+
+  it('a DingTalk channel registered with mobiles and user ids: 201, listed and audited with the mobiles masked', async () => {
+    const res = await gw.api('/v1/admin/units/kc-zrzy/channels', {
+      method: 'POST',
+      body: json({ kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kc`, secret: DING_SECRET, mention: { mobiles: [CLERK], userIds: ['manager4711'] } }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const ch = (await res.json()) as { id: string; mention: unknown };
+    ids.ding = ch.id;
+    expect(ch.mention).toEqual({ mobiles: ['138****1111'], userIds: ['manager4711'], all: false });
+    const listed = await (await gw.api('/v1/admin/units/kc-zrzy/channels')).text();
+    expect(JSON.parse(listed).items[0].mention).toEqual({ mobiles: ['138****1111'], userIds: ['manager4711'], all: false });
+    expect(listed).not.toContain(CLERK);
+    const [entry] = await gw.deps.db.orm.select().from(auditLog).where(eq(auditLog.action, 'channel.registered'));
+    expect(JSON.stringify(entry)).toContain('138****1111');
+    expect(JSON.stringify(entry)).not.toContain(CLERK);
+  });
+
+  it.each([
+    ['a mobile of 10 digits', { kind: 'dingtalk', mention: { mobiles: ['1380000111'] } }, /mobiles.*11 digits/],
+    ['a mobile with the country code', { kind: 'dingtalk', mention: { mobiles: ['+8613800001111'] } }, /mobiles.*11 digits/],
+    ['a mobile with spaces', { kind: 'wecom', mention: { mobiles: ['138 0000 1111'] } }, /mobiles.*11 digits/],
+    ['a user id with a space', { kind: 'dingtalk', mention: { userIds: ['li si'] } }, /userIds.*user id/],
+    ['a mention on a generic webhook', { kind: 'webhook', mention: { mobiles: [CLERK] } }, /webhook mentions nobody/],
+    ['all that is not a boolean', { kind: 'dingtalk', mention: { all: 'yes' } }, /all/],
+  ])('refuses %s: 400 problem+json naming it, nothing stored', async (_name, body, detail) => {
+    const before = await gw.counts();
+    const address = { dingtalk: `${base}/robot/send?access_token=ding-kw`, wecom: `${base}/cgi-bin/webhook/send?key=wecom-kc`, webhook: `${base}/hooks/kc` }[body.kind]!;
+    const res = await gw.api('/v1/admin/units/kc-sfj/channels', { method: 'POST', body: json({ ...body, url: address, ...(body.kind === 'webhook' ? { secret: hooks.get('kc') } : {}) }) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    expect(await gw.counts()).toEqual(before);
+    expect(((await (await gw.api('/v1/admin/units/kc-sfj/channels')).json()) as { items: unknown[] }).items).toHaveLength(0);
+  });
+
+  it('DingTalk: the body carries at {atMobiles, atUserIds, isAtAll} and the text "@<mobile>", so the robot renders the mention; a long message keeps it', async () => {
+    await enqueue(gw, 'kc-zrzy', MESSAGE, 'mention:1');
+    await enqueue(gw, 'kc-zrzy', LONG, 'mention:long');
+    expect(await deliverOutbox(gw.deps, gw.clock.now())).toMatchObject({ sent: 2, dead: 0 });
+    const sent = callsTo('ding:ding-kc').filter((c) => c.accepted).slice(-2);
+    expect(sent).toHaveLength(2);
+    for (const c of sent) {
+      expect(c.json!.at).toEqual({ atMobiles: [CLERK], atUserIds: ['manager4711'], isAtAll: false });
+      expect(dingtalkPinged(c.json)).toEqual({ mobiles: [CLERK], userIds: ['manager4711'], all: false });
+      const text = (c.json!.markdown as { text: string }).text;
+      expect(text).toContain('查看详情');
+      expect(text).toContain('府院通');
+    }
+    expect(Buffer.byteLength((sent[1]!.json!.markdown as { text: string }).text, 'utf8')).toBeLessThanOrEqual(18_000);
+  });
+
+  it('WeCom: a channel with mentions sends a text message with mentioned_mobile_list and mentioned_list, within 2048 bytes, link and keyword kept', async () => {
+    ids.wecom = await addChannel(gw, 'kc-sfj', { kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc`, mention: { mobiles: [CLERK, DEPUTY], all: true } });
+    await enqueue(gw, 'kc-sfj', LONG, 'mention:wecom');
+    expect(await deliverOutbox(gw.deps, gw.clock.now())).toMatchObject({ sent: 1, dead: 0 });
+    const body = lastBody('wecom:wecom-kc');
+    expect(body.msgtype).toBe('text');
+    const t = body.text as { content: string; mentioned_list: string[]; mentioned_mobile_list: string[] };
+    expect(t.mentioned_mobile_list).toEqual([CLERK, DEPUTY]);
+    expect(t.mentioned_list).toEqual(['@all']);
+    expect(Buffer.byteLength(t.content, 'utf8')).toBeLessThanOrEqual(2048);
+    expect(t.content).toContain(MESSAGE.link);
+    expect(t.content).toContain('府院通');
+    expect(t.content).toContain(MESSAGE.caseNumber);
+  });
+
+  it('PUT /v1/admin/channels/{id}/mention changes who is pinged (audited); an empty mention pings nobody; bad input is a 400, an unknown channel a 404', async () => {
+    const res = await gw.api(`/v1/admin/channels/${ids.ding}/mention`, { method: 'PUT', body: json({ mobiles: [DEPUTY] }) });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { mention: unknown }).mention).toEqual({ mobiles: ['139****5678'], userIds: [], all: false });
+    expect(await auditActions(gw, 'channel.mention.changed')).toBe(1);
+    await enqueue(gw, 'kc-zrzy', MESSAGE, 'mention:deputy');
+    await deliverOutbox(gw.deps, gw.clock.now());
+    expect(dingtalkPinged(lastBody('ding:ding-kc'))).toEqual({ mobiles: [DEPUTY], userIds: [], all: false });
+    expect((lastBody('ding:ding-kc').markdown as { text: string }).text).not.toContain(CLERK);
+
+    const before = await gw.counts();
+    const bad = await gw.api(`/v1/admin/channels/${ids.ding}/mention`, { method: 'PUT', body: json({ mobiles: ['12345'] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/mobiles.*11 digits/);
+    expect((await gw.api('/v1/admin/channels/no-such-channel/mention', { method: 'PUT', body: json({}) })).status).toBe(404);
+    expect(await gw.counts()).toEqual(before);
+
+    expect((await gw.api(`/v1/admin/channels/${ids.ding}/mention`, { method: 'PUT', body: json({}) })).status).toBe(200);
+    await enqueue(gw, 'kc-zrzy', MESSAGE, 'mention:nobody');
+    await deliverOutbox(gw.deps, gw.clock.now());
+    expect(lastBody('ding:ding-kc').at).toBeUndefined();
+    expect(dingtalkPinged(lastBody('ding:ding-kc'))).toEqual({ mobiles: [], userIds: [], all: false });
   });
 });
 

@@ -4,7 +4,7 @@
  * missed, an intact audit chain. A short span here (the command's default is a year); the end is fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
@@ -12,6 +12,7 @@ import { parseNodeConfig } from '../adapters/node/config.js';
 import { runHistory, type HistoryReport } from '../adapters/node/simulate-history.js';
 import { simulateProgram } from '../adapters/node/simulate.js';
 import { runCli } from '../adapters/node/cli.js';
+import { loadOrMakeCourtPki } from '../adapters/node/court-kit.js';
 import { T0 } from './helpers/gateway.js';
 
 let dir: string;
@@ -92,5 +93,27 @@ describe('simulate command line', () => {
   });
   it('takes the history mode with its span', () => {
     expect(parse('--history', '--cases', '12', '--days', '90').opts).toMatchObject({ history: true, cases: 12, days: 90, seed: 1 });
+  });
+});
+
+describe('simulate --history after npm run demo, in the README\'s order', () => {
+  let own: string;
+  let after: HistoryReport;
+  beforeAll(async () => {
+    own = mkdtempSync(join(tmpdir(), 'fuyuan-history-after-demo-'));
+    // What `npm run demo` leaves: the demo court registered with its CA, made today (valid from now, not in the past year).
+    const { ca } = loadOrMakeCourtPki(join(own, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
+    writeFileSync(join(own, 'demo-ca.pem'), ca.certPem);
+    const env = { DATA_DIR: own };
+    expect(await runCli(['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(own, 'demo-ca.pem')], env, () => {})).toBe(0);
+    after = await runHistory(parseNodeConfig(env), { cases: 24, days: 220, seed: 5, until: T0 });
+  }, 400_000);
+  afterAll(() => rmSync(own, { recursive: true, force: true }));
+
+  it('every delivery is accepted, appeals to the intermediate court included (they name the first court: priorCourtCode)', () => {
+    expect(after.refused).toBe(0);
+    expect(after.stepsRefused).toBe(0);
+    expect(after.deliveries).toBeGreaterThan(24);
+    expect(after.appeals).toBeGreaterThan(0);
   });
 });

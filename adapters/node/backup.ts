@@ -8,7 +8,7 @@
  * backup.json records the instant, the audit head, the size and SHA-256 of the copy.
  *
  * Restore puts the copy in place for a STOPPED gateway: it checks the copy's SHA-256, refuses to replace a
- * database that already holds deliveries unless --force, writes the file under a temporary name and renames it
+ * database that already holds deliveries unless --force (and then keeps what it replaces), writes the file under a temporary name and renames it
  * (a crash leaves the old file or the new one, never half of one), removes the old -wal/-shm, restores the keys,
  * then verifies the restored audit chain.
  */
@@ -47,6 +47,33 @@ function embeddedFile(cfg: NodeConfig): string {
   return file;
 }
 
+/**
+ * The rest of a backup once DIR/fuyuan.db is written: the copy owner-only, the gateway's keys and admin token
+ * beside it, and backup.json with the copy's size and SHA-256 (what restore checks).
+ */
+function finishBackup(cfg: NodeConfig, dir: string, facts: { createdAt: Date; auditHead: BackupManifest['auditHead']; deliveries: number }): BackupManifest {
+  const target = join(dir, BACKUP_DB);
+  chmodSync(target, 0o600);
+  const keys: string[] = [];
+  for (const f of [keyFile(cfg.DATA_DIR), adminTokenFile(cfg.DATA_DIR)]) {
+    if (!existsSync(f)) continue;
+    const to = join(dir, f.slice(dirname(f).length + 1));
+    copyFileSync(f, to);
+    chmodSync(to, 0o600);
+    keys.push(to.slice(dir.length + 1));
+  }
+  const manifest: BackupManifest = {
+    format: 'fuyuan-backup/1',
+    createdAt: facts.createdAt.toISOString(),
+    database: { file: BACKUP_DB, bytes: statSync(target).size, sha256: sha256File(target) },
+    auditHead: facts.auditHead,
+    deliveries: facts.deliveries,
+    keys,
+  };
+  writeFileSync(join(dir, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+  return manifest;
+}
+
 export async function backup(cfg: NodeConfig, dir: string): Promise<BackupManifest> {
   embeddedFile(cfg);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new BackupError(`${dir} is not empty: give a new or empty directory for each backup`);
@@ -67,31 +94,38 @@ export async function backup(cfg: NodeConfig, dir: string): Promise<BackupManife
     } finally {
       copy.close();
     }
-    chmodSync(target, 0o600);
-    const keys: string[] = [];
-    for (const f of [keyFile(cfg.DATA_DIR), adminTokenFile(cfg.DATA_DIR)]) {
-      if (!existsSync(f)) continue;
-      const to = join(dir, f.slice(dirname(f).length + 1));
-      copyFileSync(f, to);
-      chmodSync(to, 0o600);
-      keys.push(to.slice(dir.length + 1));
-    }
-    const manifest: BackupManifest = {
-      format: 'fuyuan-backup/1',
-      createdAt: deps.clock.now().toISOString(),
-      database: { file: BACKUP_DB, bytes: statSync(target).size, sha256: sha256File(target) },
-      auditHead: head,
-      deliveries,
-      keys,
-    };
-    writeFileSync(join(dir, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
-    return manifest;
+    return finishBackup(cfg, dir, { createdAt: deps.clock.now(), auditHead: head, deliveries });
   } finally {
     client.close();
   }
 }
 
-export async function restore(cfg: NodeConfig, dir: string, opts: { force?: boolean } = {}): Promise<{ manifest: BackupManifest; audit: Awaited<ReturnType<typeof verifyAuditChain>> }> {
+/** What a database file holds, read without the gateway: its deliveries and audit head (0 / null when empty or new). */
+async function contentsOf(file: string): Promise<{ deliveries: number; auditHead: { seq: number; hash: string | null } }> {
+  const c = createClient({ url: `file:${file}` });
+  try {
+    const tables = new Set((await c.execute("select name from sqlite_master where type = 'table' and name in ('deliveries', 'audit_log')")).rows.map((r) => String(r.name)));
+    const deliveries = tables.has('deliveries') ? Number((await c.execute('select count(*) as n from deliveries')).rows[0]!.n) : 0;
+    const h = tables.has('audit_log') ? (await c.execute('select seq, hash from audit_log order by seq desc limit 1')).rows[0] : undefined;
+    return { deliveries, auditHead: { seq: Number(h?.seq ?? 0), hash: (h?.hash as string | undefined) ?? null } };
+  } finally {
+    c.close();
+  }
+}
+
+export interface RestoreResult {
+  manifest: BackupManifest;
+  audit: Awaited<ReturnType<typeof verifyAuditChain>>;
+  /** With --force over a database that held deliveries: where the replaced database and keys were kept, and what they held. */
+  replaced: { dir: string; deliveries: number; auditHead: { seq: number; hash: string | null } } | null;
+}
+
+/**
+ * Restore. Over a database that holds deliveries it refuses, saying what would be lost, unless --force; with
+ * --force the replaced database (a consistent copy by VACUUM INTO, its -wal included) and the replaced keys are
+ * first kept in `replaced-<time>/` beside the database, as a backup (with its backup.json) that `restore` can put back.
+ */
+export async function restore(cfg: NodeConfig, dir: string, opts: { force?: boolean } = {}): Promise<RestoreResult> {
   const file = embeddedFile(cfg);
   const manifestPath = join(dir, BACKUP_MANIFEST);
   if (!existsSync(manifestPath)) throw new BackupError(`${dir} holds no ${BACKUP_MANIFEST}: not a backup made by \`npm run cli -- backup\``);
@@ -99,17 +133,29 @@ export async function restore(cfg: NodeConfig, dir: string, opts: { force?: bool
   if (manifest.format !== 'fuyuan-backup/1') throw new BackupError(`${manifestPath}: unknown backup format ${JSON.stringify(manifest.format)}`);
   const source = join(dir, manifest.database.file);
   if (!existsSync(source) || sha256File(source) !== manifest.database.sha256) throw new BackupError(`${source} does not match ${BACKUP_MANIFEST} (SHA-256): the backup is damaged; nothing was restored`);
-  if (existsSync(file) && !opts.force) {
+  const live = existsSync(file) ? await contentsOf(file) : null;
+  if (live && live.deliveries > 0 && !opts.force) {
+    const newer = live.auditHead.seq > manifest.auditHead.seq ? `, audit head #${live.auditHead.seq} against the backup's #${manifest.auditHead.seq} (taken ${manifest.createdAt}): restoring would lose what came after the backup` : '';
+    throw new BackupError(
+      `${file} already holds ${live.deliveries} deliveries (the backup ${manifest.deliveries})${newer}. Nothing was changed. ` +
+        'Stop the gateway and add --force to replace it (the replaced database and keys are kept beside it in replaced-<time>/), or restore into another DATA_DIR',
+    );
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  let replaced: RestoreResult['replaced'] = null;
+  if (live && live.deliveries > 0) {
+    const keep = join(dirname(file), `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    mkdirSync(keep, { mode: 0o700 });
     const c = createClient({ url: `file:${file}` });
     try {
-      const has = await c.execute("select count(*) as n from sqlite_master where name = 'deliveries'");
-      const n = Number(has.rows[0]!.n) ? Number((await c.execute('select count(*) as n from deliveries')).rows[0]!.n) : 0;
-      if (n > 0) throw new BackupError(`${file} already holds ${n} deliveries: stop the gateway and add --force to replace it, or restore into another DATA_DIR`);
+      await c.execute({ sql: 'VACUUM INTO ?', args: [join(keep, BACKUP_DB)] });
     } finally {
       c.close();
     }
+    // A backup like any other (backup.json included): `restore <keep> --force` puts it back.
+    finishBackup(cfg, keep, { createdAt: new Date(), ...live });
+    replaced = { dir: keep, ...live };
   }
-  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.restoring`;
   copyFileSync(source, tmp);
   chmodSync(tmp, 0o600);
@@ -123,7 +169,7 @@ export async function restore(cfg: NodeConfig, dir: string, opts: { force?: bool
   }
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   try {
-    return { manifest, audit: await verifyAuditChain(deps) };
+    return { manifest, audit: await verifyAuditChain(deps), replaced };
   } finally {
     client.close();
   }

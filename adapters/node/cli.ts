@@ -34,13 +34,11 @@ import { runAuditCli } from './audit-cli.js';
 import { Problem } from '../../src/lib/problem.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { listQueue } from '../../src/services/assignments.js';
-import { registerClient, revokeClient, ROLES, type Role } from '../../src/services/clients.js';
+import { registerClient, revokeClient, ROLES, scopeProblem, type Role } from '../../src/services/clients.js';
 import { publishYear, removeCalendarOverride, setCalendarOverride } from '../../src/services/calendar.js';
 import { recomputeAfterCalendarChange } from '../../src/services/obligations.js';
 import { setRegionPolicy } from '../../src/services/policies.js';
 import { PRESET_IDS } from '../../src/domain/policy/presets.js';
-import { currentDirectory } from '../../src/services/directory.js';
-import type { Deps } from '../../src/deps.js';
 import { backup, BackupError, restore } from './backup.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { addTrustCommands } from './cli-trust.js';
@@ -92,28 +90,6 @@ function readJson(file: string, what: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${file} is not a JSON ${what}: ${(e as Error).message}`);
-  }
-}
-
-/** The scope must name something that exists: a unit, a region, a registered sender or a court of the directory. */
-export async function scopeProblem(deps: Deps, role: Role, scope: string): Promise<string | null> {
-  if (role === 'admin') return scope === '*' ? null : 'an admin client has scope * (everything)';
-  if (scope === '*') return `only an admin client has scope *; a ${role} client has ${role === 'unit' ? 'a unit id' : role === 'liaison' ? 'a court code' : role === 'court' || role === 'procuratorate' ? 'a sender code' : 'a region code'}`;
-  const { index } = await currentDirectory(deps);
-  switch (role) {
-    case 'unit':
-      return index.unit(scope) ? null : `no unit "${scope}" in the directory (npm run cli -- directory show; unit ids as in the directory file)`;
-    case 'justice_bureau':
-    case 'government_office':
-      return index.region(scope) ? null : `no region "${scope}" in the directory; regions: ${index.regionCodes().join(', ') || 'none (load a directory first: npm run cli -- directory load FILE.json)'}`;
-    case 'court':
-    case 'procuratorate': {
-      const s = (await listSenders(deps)).find((x) => x.code === scope);
-      if (!s) return `no registered sender "${scope}" (npm run cli -- sender list; sender add registers one)`;
-      return s.type === role ? null : `sender ${scope} is a ${s.type}, not a ${role}`;
-    }
-    case 'liaison':
-      return index.body(scope) ? null : `no court "${scope}" in the directory (a liaison's scope is a court code of the directory file)`;
   }
 }
 
@@ -338,7 +314,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .command('restore')
     .description('put a backup in place for a stopped gateway (DATA_DIR / DATABASE_URL), then verify its audit chain')
     .argument('<dir>', 'a directory written by backup')
-    .option('--force', 'replace a database that already holds deliveries')
+    .option('--force', 'replace a database that already holds deliveries (what it held is kept in replaced-<time>/ beside it)')
     .action(async (dir: string, o: { force?: boolean }) => {
       const r = await restore(parseNodeConfig(env), dir, o);
       if (!r.audit.ok) {
@@ -346,6 +322,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         code = 1;
         return;
       }
+      if (r.replaced) out(`被替换的数据已保留 the replaced database (${r.replaced.deliveries} deliveries, audit head #${r.replaced.auditHead.seq}) and keys are kept in ${r.replaced.dir}: \`restore ${r.replaced.dir} --force\` puts them back`);
       out(`恢复完成 restored ${r.manifest.deliveries} deliveries from ${dir} (taken ${r.manifest.createdAt}); 审计链完整 audit chain intact: ${r.audit.records} records, head #${r.audit.head.seq}`);
     });
 

@@ -8,6 +8,7 @@
  *   With ADMIN_TOKEN (the gateway's) it registers through the admin API instead: any gateway, the Worker too.
  */
 import { join } from 'node:path';
+import { usageOrExit } from './usage.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -28,6 +29,15 @@ function pdfBytes(title: string): Uint8Array {
 }
 
 async function main() {
+  usageOrExit({
+    name: 'npm run demo',
+    description: 'a demo court (龙游县人民法院) pushes signed documents to a RUNNING gateway (npm start) and checks every receipt',
+    environment: [
+      ['FUYUAN_URL', 'the gateway (http://127.0.0.1:8787)'],
+      ['DATA_DIR, DATABASE_URL', "the gateway's: the demo registers its court in that database (as for npm start)"],
+      ['ADMIN_TOKEN', "the gateway's admin token: register through the admin API instead (any gateway, the Worker too)"],
+    ],
+  });
   const cfg = parseNodeConfig(process.env);
   const base = await reachGateway(say);
   const { ca, leaf } = loadOrMakeCourtPki(join(cfg.DATA_DIR, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');

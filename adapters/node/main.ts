@@ -1,4 +1,5 @@
 /** `npm start`: the gateway on Node with the embedded libSQL file, migrations applied, ready to receive. */
+import { usageOrExit } from './usage.js';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
@@ -16,6 +17,18 @@ import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
 
 async function main() {
+  usageOrExit({
+    name: 'npm start',
+    description: '府院通 Fuyuan gateway on Node: the API, the pages (/web), the API reference (/docs) and the sweep, on one port',
+    environment: [
+      ['PORT, HOST', 'where to listen (8787, 127.0.0.1)'],
+      ['DATA_DIR', 'database file, gateway keys, admin token (data)'],
+      ['DATABASE_URL', 'libSQL URL (file:$DATA_DIR/fuyuan.db)'],
+      ['ADMIN_TOKEN', 'bootstrap administrator token (else created in DATA_DIR/admin-token)'],
+      ['LOG_LEVEL', 'debug | info | warn | error (info)'],
+      ['…', 'every setting: README.md, "Configuration"'],
+    ],
+  });
   let cfg;
   try {
     cfg = parseNodeConfig(process.env);

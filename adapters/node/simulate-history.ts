@@ -42,8 +42,8 @@ export class SimulatedClock implements Clock {
   }
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
+/** mulberry32: a small deterministic PRNG (the live, bulk and history simulations all draw from it). */
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -291,6 +291,8 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
             const m = manifest('appeal', 'second', `(${year})浙08行终${run}-${i + 1}号`);
             m.documents[0]!.case!.instance = 'second';
             m.documents[0]!.case!.priorCaseNumbers = [caseNumber];
+            // The first instance is the first court's case: an appeal names that court (原审法院) to link to it.
+            m.documents[0]!.case!.priorCourtCode = courts.first.code;
             await push('second', m);
             report.appeals++;
           });

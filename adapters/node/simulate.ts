@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@libsql/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runHistory } from './simulate-history.js';
+import { prng, runHistory } from './simulate-history.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -30,19 +30,6 @@ import { addDays, beijingDate, beijingInstant, isoDate } from '../../src/domain/
 import type { Manifest } from '../../schemas/api/manifest.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
-}
 
 const bj = beijingDate;
 

@@ -63,15 +63,25 @@ export function renderMarkdown(m: NotificationMessage, opts: { paragraph: '\n\n'
   const link = safeLink(m.link);
   const tail = [...(opts.mention ? [opts.mention] : []), ...(link ? [`[查看详情 (details)](${link})`] : []), FOOTER].join(opts.paragraph);
   const body = [`#### ${plain(m.title)}`, ...factLines(m), ...m.lines.map(plain)].join(opts.paragraph);
-  const room = opts.maxBytes - enc.encode(opts.paragraph + tail).length;
-  if (room <= 0) return truncateUtf8(tail, opts.maxBytes);
-  return `${truncateUtf8(body, room)}${opts.paragraph}${tail}`;
+  return fit(body, tail, opts.paragraph, opts.maxBytes);
 }
 
-/** Plain text of a message (the webhook's `text`, for receivers that only display). */
-export function renderText(m: NotificationMessage): string {
+/** body + sep + tail in at most maxBytes of UTF-8: the body loses its end first, the tail (mention, link, keyword) last. */
+function fit(body: string, tail: string, sep: string, maxBytes: number): string {
+  const room = maxBytes - enc.encode(sep + tail).length;
+  if (room <= 0) return truncateUtf8(tail, maxBytes);
+  return `${truncateUtf8(body, room)}${sep}${tail}`;
+}
+
+/**
+ * Plain text of a message (the webhook's `text`, for receivers that only display; a WeCom text message).
+ * With maxBytes, cut like renderMarkdown: the link, the mention line and the footer stay.
+ */
+export function renderText(m: NotificationMessage, opts: { maxBytes?: number; mention?: string } = {}): string {
   const facts = factLines(m).map((l) => l.replace(/\*\*/g, ''));
-  return [m.title, ...facts, ...m.lines, ...(m.link ? [`详情：${m.link}`] : []), FOOTER].join('\n');
+  const body = [m.title, ...facts, ...m.lines].join('\n');
+  const tail = [...(opts.mention ? [opts.mention] : []), ...(m.link ? [`详情：${m.link}`] : []), FOOTER].join('\n');
+  return opts.maxBytes === undefined ? `${body}\n${tail}` : fit(body, tail, '\n', opts.maxBytes);
 }
 
 /** The generic webhook's JSON body: the message's fields for machines, the text and markdown for people. */

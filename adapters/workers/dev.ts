@@ -10,8 +10,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { usageOrExit } from '../node/usage.js';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair } from 'jose';
+
+usageOrExit({
+  name: 'npm run dev:worker',
+  description: 'the Worker locally on 127.0.0.1 (wrangler dev, local D1 and R2); makes .dev.vars and applies the migrations first',
+  environment: [['PORT', 'the port (8788)']],
+  passThrough: 'wrangler dev',
+});
 
 const say = (s: string) => process.stdout.write(s + '\n');
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };

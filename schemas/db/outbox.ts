@@ -18,6 +18,12 @@ export const notificationChannels = sqliteTable(
     url: text('url').notNull(),
     /** DingTalk "加签" secret, or the HMAC key of a generic webhook; null for WeCom. */
     secret: text('secret'),
+    /**
+     * Who a robot message mentions (@), as JSON {"mobiles":[…],"userIds":[…],"all":bool}: the responsible
+     * clerks of the unit. DingTalk sends it as `at` (and "@<mobile>" in the text); WeCom as
+     * mentioned_mobile_list / mentioned_list of a text message. Null: nobody is mentioned.
+     */
+    mentionJson: text('mention_json'),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },

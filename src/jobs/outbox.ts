@@ -14,8 +14,7 @@ import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or } from 'd
 import type { Deps } from '../deps.js';
 import { slot } from '../lib/process-state.js';
 import { notificationChannels, outbox } from '../../schemas/db/index.js';
-
-import { NotifyError, type NotificationMessage, type NotifyChannelAdapter } from '../services/notifications.js';
+import { NotifyError, parseMention, type NotificationMessage, type NotifyChannelAdapter } from '../services/notifications.js';
 
 /** Attempts before a row becomes a dead letter (with the back-off below: the last one about two hours after the first). */
 export const OUTBOX_MAX_ATTEMPTS = 8;
@@ -177,7 +176,7 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
       throw new NotifyError('payload is not JSON', true);
     }
     const secret = channel.secret === null ? null : await deps.secrets.open(channel.secret, channel.id);
-    await adapter.send({ url: channel.url, secret }, message, { idempotencyKey: row.idempotencyKey, now, fetch });
+    await adapter.send({ url: channel.url, secret, mention: parseMention(channel.mentionJson) }, message, { idempotencyKey: row.idempotencyKey, now, fetch });
   } catch (e) {
     error = e instanceof NotifyError ? e : new NotifyError(String((e as Error)?.message ?? e));
   }

@@ -176,20 +176,21 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   } catch {
     throw new Problem('malformed-envelope', 'x5c contains something that is not a DER X.509 certificate');
   }
-  const anchorCerts = await Promise.all(anchors.map((a) => parseCertificate(a.der)));
+  const registered = await Promise.all(anchors.map((a) => parseCertificate(a.der)));
+  const notValid = (which: string, c: ParsedCert) =>
+    new Problem('certificate-not-valid', `${which} is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`, {
+      certificate: c.subject,
+      fingerprint: c.fingerprint,
+    });
   // Validity first, so the message names the certificate at fault (path validation would only say "expired").
-  for (const [i, c] of [...parsed, ...anchorCerts].entries()) {
-    if (!within(at, c)) {
-      const which = i < parsed.length ? `x5c[${i}] (${c.subject})` : `registered CA (${c.subject})`;
-      throw new Problem(
-        'certificate-not-valid',
-        `${which} is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`,
-        { certificate: c.subject, fingerprint: c.fingerprint },
-      );
-    }
-  }
+  for (const [i, c] of parsed.entries()) if (!within(at, c)) throw notValid(`x5c[${i}] (${c.subject})`, c);
   const leaf = parsed[0] as ParsedCert;
-  if (anchorCerts.length === 0) throw new Problem('untrusted-certificate', `no CA certificate is registered for sender ${senderCode}`);
+  if (registered.length === 0) throw new Problem('untrusted-certificate', `no CA certificate is registered for sender ${senderCode}`);
+  // A sender may have several CAs (a new one beside an old one, or one per platform): only those valid at arrival
+  // are anchors. One that is not valid then never stops a chain to another that is.
+  const anchorCerts = registered.filter((c) => within(at, c));
+  if (anchorCerts.length === 0) throw notValid(`registered CA (${registered[0]!.subject})`, registered[0]!);
+  const unused = registered.filter((c) => !within(at, c));
   const engine = new pkijs.CertificateChainValidationEngine({
     trustedCerts: anchorCerts.map((c) => c.cert),
     // pkijs takes the LAST entry of `certs` as the end-entity certificate: x5c is leaf first, so reverse it.
@@ -205,7 +206,8 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
     const top = parsed[parsed.length - 1] as ParsedCert;
     throw new Problem(
       'untrusted-certificate',
-      `the chain of ${leaf.subject} does not build to a CA registered for sender ${senderCode} (top of x5c: ${top.subject}, issued by ${top.issuer}): ${res.resultMessage}`,
+      `the chain of ${leaf.subject} does not build to a CA registered for sender ${senderCode} (top of x5c: ${top.subject}, issued by ${top.issuer}): ${res.resultMessage}` +
+        unused.map((c) => `; registered CA (${c.subject}) is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`).join(''),
       { certificate: leaf.subject, fingerprint: leaf.fingerprint },
     );
   }
@@ -216,7 +218,8 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   }
   const path = res.certificatePath ?? [];
   const anchorDer = path.length ? new Uint8Array(path[path.length - 1]!.toSchema().toBER(false)) : anchorCerts[0]!.der;
-  const pathParsed = [...parsed, ...anchorCerts];
+  // The validity window of this path: the x5c and the anchor it reached, not every CA of the sender.
+  const pathParsed = [...parsed, anchorCerts.find((c) => sameBytes(c.der, anchorDer)) ?? anchorCerts[0]!];
   const sm2Key = sm2PointOf(leaf.cert.subjectPublicKeyInfo);
   return {
     path: await Promise.all(path.map((c) => pathCert(c))),

@@ -12,6 +12,8 @@ import { fromBase64, toBase64 } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import { lookup, invalidateLookups } from '../lib/ttl-cache.js';
+import { currentDirectory } from './directory.js';
+import { listSenders } from './senders.js';
 
 
 import { CLIENT_ROLES as ROLES, type ClientRole as Role } from '../domain/vocabulary.js';
@@ -53,6 +55,40 @@ export interface ClientInput {
   jwks?: { keys: JWK[] };
   /** false: a private_key_jwt-only client without a secret. */
   withSecret?: boolean;
+}
+
+/**
+ * The scope must name something that exists: a unit, a region, a registered sender or a court of the directory.
+ * Null when it does; otherwise what is wrong, for the admin API's 400 and the CLI's usage error alike.
+ */
+export async function scopeProblem(deps: Deps, role: Role, scope: string): Promise<string | null> {
+  if (role === 'admin') return scope === '*' ? null : 'an admin client has scope * (everything)';
+  if (scope === '*') return `only an admin client has scope *; a ${role} client has ${role === 'unit' ? 'a unit id' : role === 'liaison' ? 'a court code' : role === 'court' || role === 'procuratorate' ? 'a sender code' : 'a region code'}`;
+  const { index } = await currentDirectory(deps);
+  switch (role) {
+    case 'unit':
+      return index.unit(scope) ? null : `no unit "${scope}" in the directory (unit ids as in the directory: GET /v1/admin/directory, or npm run cli -- directory show)`;
+    case 'justice_bureau':
+    case 'government_office':
+      return index.region(scope) ? null : `no region "${scope}" in the directory; regions: ${index.regionCodes().join(', ') || 'none (load a directory first: PUT /v1/admin/directory, or npm run cli -- directory load FILE.json)'}`;
+    case 'court':
+    case 'procuratorate': {
+      const s = (await listSenders(deps)).find((x) => x.code === scope);
+      if (!s) return `no registered sender "${scope}" (GET /v1/admin/senders lists them; POST /v1/admin/senders or npm run cli -- sender add registers one)`;
+      return s.type === role ? null : `sender ${scope} is a ${s.type}, not a ${role}`;
+    }
+    case 'liaison':
+      return index.body(scope) ? null : `no court "${scope}" in the directory (a liaison's scope is a court code of the directory file)`;
+  }
+}
+
+/** registerClient for a person (the admin API, the CLI): first a 400 problem naming a scope that does not exist. */
+export async function registerClientChecked(deps: Deps, input: ClientInput, actor: string): Promise<{ clientId: string; clientSecret?: string }> {
+  if ((ROLES as readonly string[]).includes(input.role) && input.scope.trim()) {
+    const problem = await scopeProblem(deps, input.role, input.scope);
+    if (problem) throw new Problem('bad-request', `scope "${input.scope}": ${problem}`);
+  }
+  return registerClient(deps, input, actor);
 }
 
 export async function registerClient(deps: Deps, input: ClientInput, actor: string): Promise<{ clientId: string; clientSecret?: string }> {

@@ -37,10 +37,23 @@ export interface NotificationMessage {
   link?: string;
 }
 
+/**
+ * Who a robot message mentions (@): the unit's responsible clerks, by mobile number and/or by the service's
+ * user id, or everyone in the group. DingTalk: `at: { atMobiles, atUserIds, isAtAll }` plus "@<mobile>" /
+ * "@<userId>" in the text (the mention renders only then); WeCom: mentioned_mobile_list / mentioned_list.
+ */
+export interface Mention {
+  mobiles: string[];
+  userIds: string[];
+  all: boolean;
+}
+
 /** Where one channel sends: the robot or webhook address and its secret (DingTalk 加签, webhook HMAC key). */
 export interface NotifyChannel {
   url: string;
   secret: string | null;
+  /** Who to mention; null or absent: nobody. */
+  mention?: Mention | null;
 }
 
 export interface NotifyContext {
@@ -77,6 +90,8 @@ export interface ChannelInput {
   kind: string;
   url: string;
   secret?: string | null;
+  /** Who the channel's messages mention (DingTalk, WeCom); left out or empty: nobody. */
+  mention?: Partial<Mention> | null;
 }
 
 export interface ChannelView {
@@ -86,6 +101,8 @@ export interface ChannelView {
   /** The address with its credential (access_token, key) masked. */
   url: string;
   hasSecret: boolean;
+  /** Who is mentioned, mobiles masked (138****5678); null: nobody. */
+  mention: Mention | null;
   enabled: boolean;
   createdAt: string;
 }
@@ -108,8 +125,63 @@ export function maskUrl(raw: string): string {
   }
 }
 
+/** A mainland mobile number as DingTalk and WeCom take it: 11 digits, the first a 1. */
+export const MOBILE = /^1\d{10}$/;
+/** A DingTalk or WeCom user id (userid): letters, digits and . _ @ -, at most 64. */
+export const USER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
+const MAX_MENTIONED = 20;
+
+/** A mobile as people may see it in a list or the audit log: 138****5678. */
+export const maskMobile = (m: string) => (m.length === 11 ? `${m.slice(0, 3)}****${m.slice(7)}` : '****');
+
+export const maskMention = (m: Mention | null): Mention | null => (m ? { mobiles: m.mobiles.map(maskMobile), userIds: m.userIds, all: m.all } : null);
+
+/** Check who a channel mentions; null when nobody. Throws Problem('bad-request') naming the bad entry. */
+export function validateMention(kind: ChannelKind, input: Partial<Mention> | null | undefined): Mention | null {
+  const bad = (detail: string): never => {
+    throw new Problem('bad-request', detail);
+  };
+  if (input === undefined || input === null) return null;
+  if (typeof input !== 'object' || Array.isArray(input)) bad('mention must be an object {mobiles, userIds, all}');
+  const list = (name: 'mobiles' | 'userIds'): string[] => {
+    const v = input[name];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) return bad(`mention.${name} must be a list of strings`);
+    if (v.length > MAX_MENTIONED) bad(`mention.${name} has ${v.length} entries; at most ${MAX_MENTIONED}`);
+    return v.map((x, i) => {
+      if (typeof x !== 'string') return bad(`mention.${name}[${i}] must be a string`);
+      return x.trim();
+    });
+  };
+  const mobiles = list('mobiles');
+  mobiles.forEach((m, i) => {
+    if (!MOBILE.test(m)) bad(`mention.mobiles[${i}] "${m.slice(0, 20)}" is not a mobile number: 11 digits, starting with 1 (e.g. 13800001111), no country code or spaces`);
+  });
+  const userIds = list('userIds');
+  userIds.forEach((u, i) => {
+    if (!USER_ID.test(u)) bad(`mention.userIds[${i}] "${u.slice(0, 70)}" is not a user id: 1 to 64 letters, digits or . _ @ -`);
+  });
+  if (input.all !== undefined && typeof input.all !== 'boolean') bad('mention.all must be true or false');
+  const all = input.all === true;
+  const m: Mention = { mobiles: [...new Set(mobiles)], userIds: [...new Set(userIds)], all };
+  if (!m.all && m.mobiles.length === 0 && m.userIds.length === 0) return null;
+  if (kind === 'webhook') bad('a generic webhook mentions nobody: mention is for DingTalk and WeCom group robots');
+  return m;
+}
+
+/** A stored mention_json back as a Mention (null when absent or unreadable). */
+export function parseMention(json: string | null): Mention | null {
+  if (!json) return null;
+  try {
+    const m = JSON.parse(json) as Partial<Mention>;
+    return { mobiles: Array.isArray(m.mobiles) ? m.mobiles : [], userIds: Array.isArray(m.userIds) ? m.userIds : [], all: m.all === true };
+  } catch {
+    return null;
+  }
+}
+
 /** Check a channel before it is stored; throws Problem('bad-request') naming what to fix. */
-export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: string; secret: string | null } {
+export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: string; secret: string | null; mention: Mention | null } {
   const bad = (detail: string): never => {
     throw new Problem('bad-request', detail);
   };
@@ -137,7 +209,7 @@ export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: 
     if (secret !== null) bad('WeCom group robots have no signing secret; leave secret out');
   }
   if (kind === 'webhook' && (secret === null || secret.length < 16)) bad('a generic webhook needs a secret of at least 16 characters: every request is signed with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)');
-  return { kind, url: u.toString(), secret };
+  return { kind, url: u.toString(), secret, mention: validateMention(kind, input.mention) };
 }
 
 const channelView = (r: typeof notificationChannels.$inferSelect): ChannelView => ({
@@ -146,6 +218,7 @@ const channelView = (r: typeof notificationChannels.$inferSelect): ChannelView =
   kind: r.kind,
   url: maskUrl(r.url),
   hasSecret: r.secret !== null,
+  mention: maskMention(parseMention(r.mentionJson)),
   enabled: r.enabled,
   createdAt: r.createdAt.toISOString(),
 });
@@ -160,7 +233,7 @@ export async function registerChannel(deps: Deps, input: ChannelInput, actor: st
   const v = validateChannel(input);
   await assertUnit(deps, input.unitId);
   const now = deps.clock.now();
-  const row = { id: newId(), unitId: input.unitId, kind: v.kind, url: v.url, secret: v.secret, enabled: true, createdAt: now };
+  const row = { id: newId(), unitId: input.unitId, kind: v.kind, url: v.url, secret: v.secret, mentionJson: v.mention ? JSON.stringify(v.mention) : null, enabled: true, createdAt: now };
   return deps.writer.planned(async () => {
       const same = await deps.db.orm
         .select({ id: notificationChannels.id, url: notificationChannels.url })
@@ -169,7 +242,7 @@ export async function registerChannel(deps: Deps, input: ChannelInput, actor: st
       const dup = same.find((s) => s.url === v.url);
       if (dup) throw new Problem('conflict', `unit ${input.unitId} already has this ${v.kind} address (channel ${dup.id}); disable it first to replace it`);
       return {
-        entries: [{ actor, action: 'channel.registered', subject: `channel:${row.id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null } }],
+        entries: [{ actor, action: 'channel.registered', subject: `channel:${row.id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null, mention: maskMention(v.mention) } }],
         // The secret is stored sealed, bound to the row (src/lib/secret-box.ts); the view says only whether there is one.
         build: async () => ({ items: [deps.db.orm.insert(notificationChannels).values({ ...row, secret: row.secret === null ? null : await deps.secrets.seal(row.secret, row.id) })], result: channelView(row) }),
       };
@@ -196,6 +269,19 @@ export async function disableChannel(deps: Deps, id: string, actor: string): Pro
     result: null,
   }));
   return after;
+}
+
+/** Change who a channel mentions (audited, mobiles masked in the log); an empty mention mentions nobody. */
+export async function setChannelMention(deps: Deps, id: string, input: Partial<Mention>, actor: string): Promise<ChannelView> {
+  const [row] = await deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, id));
+  if (!row) throw new Problem('not-found', `no channel with id ${id}`);
+  const mention = validateMention(row.kind, input);
+  const mentionJson = mention ? JSON.stringify(mention) : null;
+  await deps.writer.audited([{ actor, action: 'channel.mention.changed', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, mention: maskMention(mention) } }], async () => ({
+    items: [deps.db.orm.update(notificationChannels).set({ mentionJson }).where(eq(notificationChannels.id, id))],
+    result: null,
+  }));
+  return channelView({ ...row, mentionJson });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -53,6 +53,20 @@ describe('the Worker', () => {
     expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok', migrations: { current: true } });
   });
 
+  it('serves /docs with Scalar\'s script from the Worker itself: one same-origin script, answered 200 as JavaScript', async () => {
+    const res = await SELF.fetch('http://gw/docs');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*?\bsrc="([^"]+)"/g)].map((m) => new URL(m[1]!, 'http://gw/docs'));
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]!.origin).toBe('http://gw');
+    expect(res.headers.get('content-security-policy')).not.toMatch(/https?:/);
+    const js = await SELF.fetch(scripts[0]!.href);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await js.text()).toContain('createApiReference');
+  });
+
   it('accepts a signed delivery: 201, a receipt that verifies with its JWKS, the bytes in R2; the same message again → 200', async () => {
     await registerCourt();
     const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.jose });

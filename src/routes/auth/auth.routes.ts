@@ -48,7 +48,7 @@ export const postClient = createRoute({
           schema: z.object({
             name: z.string().trim().min(1).max(200),
             role: z.enum(ROLES),
-            scope: z.string().trim().min(1).max(64).describe('unit id | region code | sender code | court code | *'),
+            scope: z.string().trim().min(1).max(64).describe('unit id | region code | sender code | court code | *; it must exist (a 400 names a scope that does not)'),
             jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional().describe('public keys for private_key_jwt'),
             withSecret: z.boolean().optional(),
           }),

@@ -4,7 +4,7 @@ import { Problem } from '../../lib/problem.js';
 import { fromBase64 } from '../../lib/encoding.js';
 import { assertNotThrottled, recordFailure, sourceAddress, throttledSignIn } from '../../http/throttle.js';
 import { decodeJwt } from 'jose';
-import { issueToken, registerClient, revokeClient } from '../../services/clients.js';
+import { issueToken, registerClientChecked, revokeClient } from '../../services/clients.js';
 import type { JWK } from 'jose';
 import { postClient, postRevoke, postToken } from './auth.routes.js';
 
@@ -73,7 +73,7 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(postClient, async (c) => {
     const body = c.req.valid('json');
-    const r = await registerClient(
+    const r = await registerClientChecked(
       c.var.deps,
       { name: body.name, role: body.role, scope: body.scope, ...(body.jwks ? { jwks: body.jwks as { keys: JWK[] } } : {}), ...(body.withSecret !== undefined ? { withSecret: body.withSecret } : {}) },
       c.var.actor,

@@ -1,15 +1,15 @@
 /** Notification channels and the outbox, for administrators (each route declares guard('admin')). */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { disableChannel, listChannels, listOutbox, registerChannel, retryOutbox } from '../../services/notifications.js';
-import { deleteChannel, getChannels, getOutbox, postChannel, postOutboxRetry } from './notifications.routes.js';
+import { disableChannel, listChannels, listOutbox, registerChannel, retryOutbox, setChannelMention } from '../../services/notifications.js';
+import { deleteChannel, getChannels, getOutbox, postChannel, postOutboxRetry, putChannelMention } from './notifications.routes.js';
 
 export function mountNotifications(app: OpenAPIHono<AppEnv>) {
   app.openapi(postChannel, async (c) => {
     const actor = c.var.actor;
     const { unitId } = c.req.valid('param');
     const body = c.req.valid('json');
-    return c.json(await registerChannel(c.var.deps, { unitId, kind: body.kind, url: body.url, secret: body.secret ?? null }, actor), 201);
+    return c.json(await registerChannel(c.var.deps, { unitId, kind: body.kind, url: body.url, secret: body.secret ?? null, mention: body.mention ?? null }, actor), 201);
   });
 
   app.openapi(getChannels, async (c) => {
@@ -19,6 +19,11 @@ export function mountNotifications(app: OpenAPIHono<AppEnv>) {
   app.openapi(deleteChannel, async (c) => {
     const actor = c.var.actor;
     return c.json(await disableChannel(c.var.deps, c.req.valid('param').id, actor), 200);
+  });
+
+  app.openapi(putChannelMention, async (c) => {
+    const actor = c.var.actor;
+    return c.json(await setChannelMention(c.var.deps, c.req.valid('param').id, c.req.valid('json'), actor), 200);
   });
 
   app.openapi(getOutbox, async (c) => {

@@ -2,11 +2,36 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
-import { CHANNEL_KINDS } from '../../services/notifications.js';
+import { CHANNEL_KINDS, MOBILE, USER_ID } from '../../services/notifications.js';
 
 const tags = ['Notifications 通知'];
 const UnitId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).describe('A unit id from the directory');
 const Id = z.string().min(1).max(64);
+
+export const MentionBody = z
+  .object({
+    mobiles: z
+      .array(z.string().regex(MOBILE, { error: 'a mobile number is 11 digits starting with 1 (e.g. 13800001111), no country code or spaces' }))
+      .max(20)
+      .optional()
+      .describe('Mobile numbers of the clerks to mention (DingTalk atMobiles, WeCom mentioned_mobile_list)'),
+    userIds: z
+      .array(z.string().regex(USER_ID, { error: 'a user id is 1 to 64 letters, digits or . _ @ -' }))
+      .max(20)
+      .optional()
+      .describe('DingTalk or WeCom user ids (userid) of the clerks to mention (atUserIds, mentioned_list)'),
+    all: z.boolean().optional().describe('Mention everyone in the group (isAtAll, "@all")'),
+  })
+  .openapi('ChannelMention');
+
+export const Mention = z
+  .object({
+    mobiles: z.array(z.string()).describe('Masked: 138****5678'),
+    userIds: z.array(z.string()),
+    all: z.boolean(),
+  })
+  .nullable()
+  .describe('Who the messages mention; null: nobody');
 
 export const ChannelBody = z
   .object({
@@ -18,6 +43,7 @@ export const ChannelBody = z
       .max(256)
       .optional()
       .describe('DingTalk: the 加签 secret (SEC…), recommended; webhook: the HMAC key (≥ 16 characters), required; WeCom: none'),
+    mention: MentionBody.optional().describe('Who each message mentions (@), e.g. the responsible clerk: DingTalk and WeCom only'),
   })
   .openapi('ChannelRequest');
 
@@ -28,6 +54,7 @@ export const Channel = z
     kind: z.enum(CHANNEL_KINDS),
     url: z.string().describe('The address with its credential masked'),
     hasSecret: z.boolean(),
+    mention: Mention,
     enabled: z.boolean(),
     createdAt: z.string(),
   })
@@ -78,6 +105,16 @@ export const deleteChannel = createRoute({
   ...guard('admin'),
   request: { params: z.object({ id: Id }) },
   responses: { 200: { description: 'Disabled', content: { 'application/json': { schema: Channel } } }, ...problemResponses(401, 403, 404) },
+});
+
+export const putChannelMention = createRoute({
+  method: 'put',
+  path: '/v1/admin/channels/{id}/mention',
+  tags,
+  summary: "Change who a channel's messages mention (e.g. a new responsible clerk); an empty body mentions nobody",
+  ...guard('admin'),
+  request: { params: z.object({ id: Id }), body: { required: true, content: { 'application/json': { schema: MentionBody } } } },
+  responses: { 200: { description: 'Changed', content: { 'application/json': { schema: Channel } } }, ...problemResponses(400, 401, 403, 404) },
 });
 
 export const getOutbox = createRoute({
