@@ -55,7 +55,7 @@ describe('the gateway on a real Node server, on loopback', () => {
   afterAll(async () => {
     await new Promise<void>((r) => server.close(() => r()));
     ctx.client.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); // the gateway's writer thread may still be closing its files
   });
 
   it('keeps the signing key owner-only in the data directory', () => {

@@ -108,6 +108,8 @@ function cover(table: Table, key: string[], except: string[] = [], addressed?: [
  *   Each CRL and OCSP response is signed by its issuer and checked against it whenever it is used; a lost or stale
  *   entry is fetched again. What a revocation status decided about a delivery is a fact, and is covered
  *   (deliveries, revocation_rechecks).
+ * - case_revisions: intake's optimistic guard (src/services/case-revisions.ts), a counter that decides only which of
+ *   two writes planned from one view of a case goes first; the facts those writes store are covered.
  * - __drizzle_migrations: the schema's version, not data.
  */
 export const COVERED: CoveredTable[] = [
