@@ -82,8 +82,15 @@ function openUpload(base: string, path: string, headers: Record<string, string>)
   return { req, answer };
 }
 
-// Each test starts one or two real gateway processes (tsx compiles on start): generous time on a loaded machine.
-const PROCESS_TEST_MS = 120_000;
+// Each test starts one or two real gateway processes (tsx compiles on start): generous time on a loaded machine,
+// and still less than the outbox lease (five minutes), which the kill -9 test must beat.
+const PROCESS_TEST_MS = 240_000;
+
+/** The child's output is read from a pipe, in its own time: wait (at most `ms`) until it says `pattern`. */
+async function logSays(g: Gateway, pattern: RegExp, ms = 10_000): Promise<string> {
+  for (const until = Date.now() + ms; !pattern.test(g.log.join('')) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  return g.log.join('');
+}
 
 describe('shutdown', () => {
   it('an upload in progress at SIGTERM is finished and answered with Connection: close; then the process exits 0', async () => {
@@ -153,7 +160,7 @@ describe('a kill -9 during a court callback', () => {
       expect(seen).toHaveLength(2);
       expect(seen[1]!.key).toBe(seen[0]!.key);
       // Not the five-minute lease running out: the restart reclaimed the dead process's lease.
-      expect(g2.log.join('')).toMatch(/outbox leases reclaimed from a process that is gone/);
+      expect(await logSays(g2, /outbox leases reclaimed from a process that is gone/)).toMatch(/outbox leases reclaimed from a process that is gone/);
     } finally {
       callback.closeAllConnections();
       await new Promise<void>((r) => callback.close(() => r()));
