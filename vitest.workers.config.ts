@@ -41,7 +41,12 @@ async function trustFixtures() {
         caseNumber: sender === 'court-sm2' ? '(2026)浙08行初501号' : '(2026)浙0802行初502号',
         issuedAt: now,
         regionCode: '330802',
-        attachments: [await attachmentEntry({ id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${id}`) }, true)],
+        attachments: [
+          await attachmentEntry(
+            { id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${id}`) },
+            true,
+          ),
+        ],
       });
     const jose = opensslSm2Jws(await m('sm2', 'court-sm2'), leaf);
     const [h, p, sig] = jose.split('.') as [string, string, string];
@@ -50,13 +55,20 @@ async function trustFixtures() {
       sm2CaPem: sm2.certPem,
       sm2Jose: jose,
       sm2Tampered: `${h}.${tamperedPayload}.${sig}`,
-      sm2Xml: opensslSm2XmlEnvelope(manifestToXml(await m('sm2-xml', 'court-sm2'), { id: 'manifest', xmlns: false }), leaf, { sm2Uri: XML_ALGS.sm2Sm3, sm3Uri: XML_ALGS.sm3 }),
+      sm2Xml: opensslSm2XmlEnvelope(manifestToXml(await m('sm2-xml', 'court-sm2'), { id: 'manifest', xmlns: false }), leaf, {
+        sm2Uri: XML_ALGS.sm2Sm3,
+        sm3Uri: XML_ALGS.sm3,
+      }),
       sm2Revoked: opensslSm2Jws(await m('sm2-revoked', 'court-sm2'), revoked),
       sm2CrlPem: sm2.crlPem(new Date(now.getTime() - 60_000), new Date(now.getTime() + 86_400_000), 5),
       revokedAt: revoked.revokedAt.toISOString(),
       rsaCaPem: rsa.certPem,
-      stapledGood: await signManifest(await m('stapled-good', 'court-kc'), await opensslRsaSigner(rsaLeaf), { ocsp: [Buffer.from(rsa.ocspFor(rsaLeaf)).toString('base64')] }),
-      stapledRevoked: await signManifest(await m('stapled-revoked', 'court-kc'), await opensslRsaSigner(rsaRevoked), { ocsp: [Buffer.from(rsa.ocspFor(rsaRevoked)).toString('base64')] }),
+      stapledGood: await signManifest(await m('stapled-good', 'court-kc'), await opensslRsaSigner(rsaLeaf), {
+        ocsp: [Buffer.from(rsa.ocspFor(rsaLeaf)).toString('base64')],
+      }),
+      stapledRevoked: await signManifest(await m('stapled-revoked', 'court-kc'), await opensslRsaSigner(rsaRevoked), {
+        ocsp: [Buffer.from(rsa.ocspFor(rsaRevoked)).toString('base64')],
+      }),
       rsaRevokedAt: rsaRevoked.revokedAt.toISOString(),
     };
   } finally {
@@ -73,9 +85,21 @@ async function fixtures() {
   const stranger = createCa('伪造CA', { notBefore: from, notAfter: to });
   const strangerLeaf = issueSigner(stranger, '伪造签章', { notBefore: from, notAfter: to });
   const signer = await rsaSigner(leaf);
-  const file = (name: string, text: string) => ({ id: 'a1', filename: name, mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${text}\n%%EOF\n`) });
+  const file = (name: string, text: string) => ({
+    id: 'a1',
+    filename: name,
+    mediaType: 'application/pdf',
+    bytes: new TextEncoder().encode(`%PDF-1.4 ${text}\n%%EOF\n`),
+  });
   const delivery = async (messageId: string, f: ReturnType<typeof file>, caseNumber?: string) =>
-    demoManifest({ messageId, senderCode: 'court-longyou', issuedAt: new Date(), regionCode: '330802', attachments: [await attachmentEntry(f, true)], ...(caseNumber ? { caseNumber } : {}) });
+    demoManifest({
+      messageId,
+      senderCode: 'court-longyou',
+      issuedAt: new Date(),
+      regionCode: '330802',
+      attachments: [await attachmentEntry(f, true)],
+      ...(caseNumber ? { caseNumber } : {}),
+    });
   const run = Date.now();
   const first = file('起诉状.pdf', '行政起诉状（测试）');
   const m = await delivery(`w-${run}`, first);

@@ -34,7 +34,9 @@ async function main() {
       const mod = await BENCHES[name]!();
       const result: BenchResult = await mod.run({ log: (line) => process.stderr.write(`   [${name}] ${line}\n`) });
       for (const line of result.lines) process.stdout.write(`${line}\n`);
-      process.stdout.write(`BENCH ${JSON.stringify({ bench: name, at: new Date().toISOString(), node: process.version, seconds: round((performance.now() - started) / 1000, 1), ...result.json })}\n`);
+      process.stdout.write(
+        `BENCH ${JSON.stringify({ bench: name, at: new Date().toISOString(), node: process.version, seconds: round((performance.now() - started) / 1000, 1), ...result.json })}\n`,
+      );
     } catch (e) {
       failed = true;
       process.stderr.write(`bench ${name} failed: ${(e as Error)?.stack ?? e}\n`);

@@ -13,6 +13,7 @@ const steps = [
   ['typecheck (Workers tests)', ['tsc', '--noEmit', '-p', 'test/workers/tsconfig.json']],
   ['lint (rules, import layering, no cycles)', ['eslint', '.']],
   ['tables agree with migrations/', ['node', 'scripts/check-migrations.mjs']],
+  ['format (prettier, width 160)', ['prettier', '--check', '--log-level', 'warn', '**/*.{ts,tsx,mjs,js}']],
   ['Node suite', ['vitest', 'run']],
   ['Workers suite (workerd)', ['vitest', 'run', '--config', 'vitest.workers.config.ts']],
 ];

@@ -73,8 +73,21 @@ export function createApp(deps: Deps) {
     await next();
     const status = c.res.status;
     let problem = '';
-    if (status >= 400 && status < 500) problem = String(((await c.res.clone().json().catch(() => ({}))) as { type?: string }).type ?? '').replace(/^urn:fuyuan:problem:/, '');
-    observeDelivery(deps, status === 201 ? 'accepted' : status < 300 ? 'repeated' : status < 500 ? 'refused' : 'failed', problem, (performance.now() - started) / 1000);
+    if (status >= 400 && status < 500)
+      problem = String(
+        (
+          (await c.res
+            .clone()
+            .json()
+            .catch(() => ({}))) as { type?: string }
+        ).type ?? '',
+      ).replace(/^urn:fuyuan:problem:/, '');
+    observeDelivery(
+      deps,
+      status === 201 ? 'accepted' : status < 300 ? 'repeated' : status < 500 ? 'refused' : 'failed',
+      problem,
+      (performance.now() - started) / 1000,
+    );
   });
 
   app.onError(renderError(deps));
@@ -103,7 +116,8 @@ export function createApp(deps: Deps) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: "Any client's access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The client's role and scope decide what it may call and see.",
+    description:
+      "Any client's access token from POST /v1/oauth/token (or the bootstrap ADMIN_TOKEN with X-Actor naming the person acting). The client's role and scope decide what it may call and see.",
   });
 
   app.get('/metrics', requireRole('admin'), async (c) =>

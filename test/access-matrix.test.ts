@@ -22,7 +22,20 @@ let packId = '';
 let queuedDoc = ''; // the joint act's document, in the queue
 
 /** Callers: each is a role acting on its own scope, or on someone else's. */
-const CALLERS = ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region', 'court_own', 'court_other', 'procuratorate', 'liaison'] as const;
+const CALLERS = [
+  'admin',
+  'unit_own',
+  'unit_other',
+  'unit_other_region',
+  'jb_own',
+  'jb_other_region',
+  'office_own',
+  'office_other_region',
+  'court_own',
+  'court_other',
+  'procuratorate',
+  'liaison',
+] as const;
 type Caller = (typeof CALLERS)[number];
 
 interface Endpoint {
@@ -42,7 +55,14 @@ beforeAll(async () => {
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(100).fill(1) };
-  const m = demoManifest({ messageId: 'm-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初1号', regionCode: '330802', attachments: [await attachmentEntry(file, false)] });
+  const m = demoManifest({
+    messageId: 'm-1',
+    senderCode: 'court-longyou',
+    issuedAt: T0,
+    caseNumber: '(2026)浙0825行初1号',
+    regionCode: '330802',
+    attachments: [await attachmentEntry(file, false)],
+  });
   const r1 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   doc = d.id;
@@ -69,7 +89,11 @@ beforeAll(async () => {
   H.court_other = (await clientToken(gw, 'court', 'court-kecheng')).headers;
   H.procuratorate = (await clientToken(gw, 'procuratorate', 'procuratorate-kecheng')).headers;
   H.liaison = (await clientToken(gw, 'liaison', 'court-longyou')).headers;
-  const made = await gw.app.request('http://gw/v1/statistics/packs', { method: 'POST', headers: H.jb_own, body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4' }) });
+  const made = await gw.app.request('http://gw/v1/statistics/packs', {
+    method: 'POST',
+    headers: H.jb_own,
+    body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4' }),
+  });
   packId = ((await made.json()) as { id: string }).id;
   const PACK_READERS: Caller[] = ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'];
 
@@ -81,9 +105,21 @@ beforeAll(async () => {
     { name: 'GET timeline', call: req('GET', `/v1/cases/${caseId}/timeline`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
     { name: 'GET explain', call: req('GET', `/v1/documents/${doc}/routing`), allow: ['admin', 'unit_own', 'jb_own', 'office_own'] },
     { name: 'GET /v1/queue', call: req('GET', '/v1/queue'), allow: ['admin', 'jb_own', 'jb_other_region'] },
-    { name: 'POST reassign', call: req('POST', `/v1/cases/${caseId}/reassign`, { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '矩阵测试' }), allow: ['admin', 'jb_own'] },
-    { name: 'GET /v1/obligations', call: req('GET', '/v1/obligations'), allow: ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region'] },
-    { name: 'POST step defence_draft_submitted', call: req('POST', `/v1/cases/${caseId}/steps/defence_draft_submitted`, { summary: '矩阵测试' }), allow: ['admin', 'unit_own'] },
+    {
+      name: 'POST reassign',
+      call: req('POST', `/v1/cases/${caseId}/reassign`, { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '矩阵测试' }),
+      allow: ['admin', 'jb_own'],
+    },
+    {
+      name: 'GET /v1/obligations',
+      call: req('GET', '/v1/obligations'),
+      allow: ['admin', 'unit_own', 'unit_other', 'unit_other_region', 'jb_own', 'jb_other_region', 'office_own', 'office_other_region'],
+    },
+    {
+      name: 'POST step defence_draft_submitted',
+      call: req('POST', `/v1/cases/${caseId}/steps/defence_draft_submitted`, { summary: '矩阵测试' }),
+      allow: ['admin', 'unit_own'],
+    },
     { name: 'GET /v1/evidence', call: req('GET', '/v1/evidence'), allow: ['court_own', 'court_other', 'procuratorate'] },
     { name: 'GET /v1/admin/directory', call: req('GET', '/v1/admin/directory'), allow: ['admin'] },
     { name: 'POST /v1/admin/clients', call: req('POST', '/v1/admin/clients', { name: 'x', role: 'unit', scope: 'kc-zrzy' }), allow: ['admin'] },
@@ -91,11 +127,31 @@ beforeAll(async () => {
     { name: 'GET /v1/statistics/packs/{id}', call: req('GET', `/v1/statistics/packs/${packId}`), allow: PACK_READERS },
     { name: 'GET pack print', call: req('GET', `/v1/statistics/packs/${packId}/print`), allow: PACK_READERS },
     { name: 'GET pack compare', call: req('GET', `/v1/statistics/packs/${packId}/compare/${packId}`), allow: PACK_READERS },
-    { name: 'POST /v1/statistics/packs (other region)', call: req('POST', '/v1/statistics/packs', { meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330803'] }), allow: ['admin', 'jb_other_region', 'office_other_region', 'court_own', 'liaison'] },
-    { name: 'GET ledger 330802', call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'] },
-    { name: 'GET ledger csv 330802', call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11&format=csv'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'] },
-    { name: 'GET report 2026-H2', call: req('GET', '/v1/statistics/reports/2026-H2?region=330802'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'] },
-    { name: 'GET drill-down 330802', call: req('GET', '/v1/statistics/figures/new_cases/cases?period=2026-Q4&region=330802'), allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'] },
+    {
+      name: 'POST /v1/statistics/packs (other region)',
+      call: req('POST', '/v1/statistics/packs', { meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330803'] }),
+      allow: ['admin', 'jb_other_region', 'office_other_region', 'court_own', 'liaison'],
+    },
+    {
+      name: 'GET ledger 330802',
+      call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11'),
+      allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'],
+    },
+    {
+      name: 'GET ledger csv 330802',
+      call: req('GET', '/v1/statistics/ledger?region=330802&month=2026-11&format=csv'),
+      allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own'],
+    },
+    {
+      name: 'GET report 2026-H2',
+      call: req('GET', '/v1/statistics/reports/2026-H2?region=330802'),
+      allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'],
+    },
+    {
+      name: 'GET drill-down 330802',
+      call: req('GET', '/v1/statistics/figures/new_cases/cases?period=2026-Q4&region=330802'),
+      allow: ['admin', 'unit_own', 'unit_other', 'jb_own', 'office_own', 'court_own', 'liaison'],
+    },
     { name: 'GET explain (queued case)', call: req('GET', `/v1/documents/${queuedDoc}/routing`), allow: ['admin', 'jb_own', 'office_own'] },
     { name: 'GET /v1/queue?region=330803', call: req('GET', '/v1/queue?region=330803'), allow: ['admin', 'jb_other_region'] },
   ];
@@ -128,7 +184,8 @@ describe('access matrix', () => {
   });
 
   it("lists are scoped: each caller's filings and obligations are its own", async () => {
-    const count = async (path: string, who: Caller) => ((await (await gw.app.request(`http://gw${path}`, { headers: H[who] })).json()) as { items: unknown[] }).items.length;
+    const count = async (path: string, who: Caller) =>
+      ((await (await gw.app.request(`http://gw${path}`, { headers: H[who] })).json()) as { items: unknown[] }).items.length;
     expect(await count('/v1/filings', 'unit_own')).toBe(1);
     expect(await count('/v1/filings', 'unit_other')).toBe(0);
     expect(await count('/v1/filings', 'jb_own')).toBe(2);
@@ -148,7 +205,9 @@ describe('access matrix', () => {
       if (res.status !== 200) continue;
       const pack = (await res.json()) as { content: { figures: { id: string; items: Record<string, unknown>[] }[] } };
       for (const fig of FIGS) {
-        const live = (await (await gw.app.request(`http://gw/v1/statistics/figures/${fig}/cases?period=2026-Q4`, { headers: H[who] })).json()) as { items: Record<string, unknown>[] };
+        const live = (await (await gw.app.request(`http://gw/v1/statistics/figures/${fig}/cases?period=2026-Q4`, { headers: H[who] })).json()) as {
+          items: Record<string, unknown>[];
+        };
         const liveNumbers = new Set(live.items.map((i) => i.caseNumber));
         const liveKeys = new Set(live.items.flatMap((i) => Object.keys(i)));
         for (const item of pack.content.figures.find((f) => f.id === fig)!.items) {
@@ -163,7 +222,7 @@ describe('access matrix', () => {
   });
 
   it("evidence is per sender: a court never sees another sender's receipts", async () => {
-    const own = (await (await gw.app.request("http://gw/v1/evidence", { headers: H.court_own })).json()) as { items: unknown[] };
+    const own = (await (await gw.app.request('http://gw/v1/evidence', { headers: H.court_own })).json()) as { items: unknown[] };
     const other = (await (await gw.app.request('http://gw/v1/evidence', { headers: H.court_other })).json()) as { items: unknown[] };
     const proc = (await (await gw.app.request('http://gw/v1/evidence', { headers: H.procuratorate })).json()) as { items: unknown[] };
     expect(own.items.length).toBeGreaterThan(0);

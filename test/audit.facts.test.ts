@@ -71,7 +71,11 @@ beforeAll(async () => {
   await setRegionPolicy(deps, unit!.region, { presetId: 'putian-chengxiang' }, 'admin:test');
   await issueFeedToken(deps, unit!.id, 'admin:test');
   await registerChannel(deps, { unitId: unit!.id, kind: 'webhook', url: 'https://hooks.example.test/fuyuan', secret: 'whsec_dGVzdHNlY3JldA' }, 'admin:test');
-  await createPack(deps, { clientId: 'jb', name: '司法局', role: 'justice_bureau', scope: unit!.region, actor: 'client:jb' }, { meetingDate: '2026-11-30', period: '2026-10', regions: [unit!.region] });
+  await createPack(
+    deps,
+    { clientId: 'jb', name: '司法局', role: 'justice_bureau', scope: unit!.region, actor: 'client:jb' },
+    { meetingDate: '2026-11-30', period: '2026-10', regions: [unit!.region] },
+  );
 }, 240_000);
 afterAll(() => {
   for (const c of copies) c.close();
@@ -123,14 +127,20 @@ describe('every newly covered table: a column changed, a row deleted, a row inse
       let r = await verifyAuditChain(d);
       expect(r.ok).toBe(false);
       expect(r.problems).toContainEqual(
-        expect.objectContaining({ table: name, id: idOf(ct, row), reason: expect.stringMatching(new RegExp(`^${name} .+: ${column} differs from what audit record #\\d+ committed to$`)) }),
+        expect.objectContaining({
+          table: name,
+          id: idOf(ct, row),
+          reason: expect.stringMatching(new RegExp(`^${name} .+: ${column} differs from what audit record #\\d+ committed to$`)),
+        }),
       );
 
       // 2. The row deleted.
       d = await copy();
       await d.db.orm.run(sql.raw(`delete from "${name}" where ${whereKey(ct, row)}`));
       r = await verifyAuditChain(d);
-      expect(r.problems).toContainEqual(expect.objectContaining({ table: name, id: idOf(ct, row), reason: expect.stringMatching(/: deleted \(audit record #\d+ wrote it\)$/) }));
+      expect(r.problems).toContainEqual(
+        expect.objectContaining({ table: name, id: idOf(ct, row), reason: expect.stringMatching(/: deleted \(audit record #\d+ wrote it\)$/) }),
+      );
 
       // 3. A row inserted outside the log: a copy of it with a new key (and new values where a unique index wants them).
       d = await copy();
@@ -145,7 +155,11 @@ describe('every newly covered table: a column changed, a row deleted, a row inse
         forged[c] = typeof row[c] === 'number' ? (row[c] as number) + 100_000 : `${String(row[c])}-forged`;
       }
       const cols = Object.keys(row);
-      await d.db.orm.run(sql.raw(`insert into "${name}" (${cols.map((c) => `"${c}"`).join(', ')}) select ${cols.map((c) => (c in forged && forged[c] !== row[c] ? q(forged[c]) : `"${c}"`)).join(', ')} from "${name}" where ${whereKey(ct, row)}`));
+      await d.db.orm.run(
+        sql.raw(
+          `insert into "${name}" (${cols.map((c) => `"${c}"`).join(', ')}) select ${cols.map((c) => (c in forged && forged[c] !== row[c] ? q(forged[c]) : `"${c}"`)).join(', ')} from "${name}" where ${whereKey(ct, row)}`,
+        ),
+      );
       r = await verifyAuditChain(d);
       const forgedId = idOf(ct, forged);
       expect(r.problems).toContainEqual({ table: name, id: forgedId, reason: `${name} ${forgedId}: not in the audit log (stored outside an audited write)` });

@@ -22,7 +22,8 @@ afterEach(() => gw.close());
 
 /** One write of two audit records; its build resolves to the head it was given (what a receipt would state). */
 function write(name: string, opts: { gate?: Promise<void>; fail?: boolean } = {}) {
-  return gw.deps.writer.optimistic(async () => ({
+  return gw.deps.writer.optimistic(
+    async () => ({
       entries: [
         { actor: 'test', action: 'test.first', subject: `w:${name}`, data: { name, part: 1 } },
         { actor: 'test', action: 'test.second', subject: `w:${name}`, data: { name, part: 2 } },
@@ -134,8 +135,19 @@ describe('a group waits for announced writes (writer.announce)', () => {
     const batches = countBatches();
     const requests = await Promise.all(
       [1, 2, 3, 4, 5].map(async (i) => {
-        const file = { id: 'att-1', filename: `起诉状-${i}.pdf`, mediaType: 'application/pdf', bytes: Uint8Array.from({ length: 2048 }, (_, k) => (k * 7 + i) & 0xff) };
-        const manifest = demoManifest({ messageId: `msg-group-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${900 + i}号`, attachments: [await attachmentEntry(file, false)] });
+        const file = {
+          id: 'att-1',
+          filename: `起诉状-${i}.pdf`,
+          mediaType: 'application/pdf',
+          bytes: Uint8Array.from({ length: 2048 }, (_, k) => (k * 7 + i) & 0xff),
+        };
+        const manifest = demoManifest({
+          messageId: `msg-group-${i}`,
+          senderCode: 'court-longyou',
+          issuedAt: gw.clock.now(),
+          caseNumber: `(2026)浙0825行初${900 + i}号`,
+          attachments: [await attachmentEntry(file, false)],
+        });
         return multipartRequest('http://gateway.test/v1/deliveries', await signManifest(manifest, court.signer), [file]);
       }),
     );

@@ -97,7 +97,12 @@ beforeAll(async () => {
   gw = await testGateway();
   const court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
-  const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(demoManifest({ messageId: 'early-1', senderCode: 'court-longyou', issuedAt: gw.clock.now() }), court.signer)));
+  const res = await gw.app.request(
+    joseRequest(
+      'http://gw/v1/deliveries',
+      await signManifest(demoManifest({ messageId: 'early-1', senderCode: 'court-longyou', issuedAt: gw.clock.now() }), court.signer),
+    ),
+  );
   expect(res.status).toBe(201);
   ({ receipt, jws: receiptJws } = (await res.json()) as { receipt: typeof receipt; jws: string });
   // 10,000 more records, through the same audited writes as everything else (100 writes of 100 records).
@@ -123,7 +128,12 @@ describe('a court checks its receipt against the public log endpoints', () => {
 
   it("its delivery's record is in today's log (inclusion proof)", async () => {
     const sth = (await get('/v1/audit/tree-head')).body as { treeSize: number; rootHash: string };
-    const p = (await get(`/v1/audit/proofs/inclusion?seq=${receipt.auditHead.seq}&treeSize=${sth.treeSize}`)).body as { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] };
+    const p = (await get(`/v1/audit/proofs/inclusion?seq=${receipt.auditHead.seq}&treeSize=${sth.treeSize}`)).body as {
+      leafIndex: number;
+      treeSize: number;
+      leafHash: string;
+      auditPath: string[];
+    };
     // The court derives the leaf itself from its receipt: SHA-256(0x00 || record hash).
     const leaf = sha(LEAF, b(receipt.auditHead.hash));
     expect(p.leafHash).toBe(leaf.toString('hex'));
@@ -134,7 +144,7 @@ describe('a court checks its receipt against the public log endpoints', () => {
     expect(rfcVerifyInclusion(receipt.auditHead.seq - 1, sth.treeSize, leaf, bad, b(sth.rootHash))).toBe(false);
   });
 
-  it('today\'s log extends the one its receipt committed to (consistency proof)', async () => {
+  it("today's log extends the one its receipt committed to (consistency proof)", async () => {
     const sth = (await get('/v1/audit/tree-head')).body as { treeSize: number; rootHash: string };
     const p = (await get(`/v1/audit/proofs/consistency?first=${receipt.auditHead.seq}&second=${sth.treeSize}`)).body as { consistency: string[] };
     expect(rfcVerifyConsistency(receipt.auditHead.seq, sth.treeSize, b(receipt.auditHead.root), b(sth.rootHash), p.consistency.map(b))).toBe(true);

@@ -34,8 +34,19 @@ beforeAll(async () => {
   court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   for (let i = 1; i <= 10; i++) {
-    const file = { id: 'att-1', filename: `起诉状-${i}.pdf`, mediaType: 'application/pdf', bytes: Uint8Array.from({ length: 3000 }, (_, k) => (k * 7 + i) & 0xff) };
-    const manifest = demoManifest({ messageId: `a-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${100 + i}号`, attachments: [await attachmentEntry(file, false)] });
+    const file = {
+      id: 'att-1',
+      filename: `起诉状-${i}.pdf`,
+      mediaType: 'application/pdf',
+      bytes: Uint8Array.from({ length: 3000 }, (_, k) => (k * 7 + i) & 0xff),
+    };
+    const manifest = demoManifest({
+      messageId: `a-${i}`,
+      senderCode: 'court-longyou',
+      issuedAt: gw.clock.now(),
+      caseNumber: `(2026)浙0825行初${100 + i}号`,
+      attachments: [await attachmentEntry(file, false)],
+    });
     const res = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(manifest, court.signer), [file]));
     expect(res.status).toBe(201);
     gw.clock.advance(60_000);
@@ -43,7 +54,12 @@ beforeAll(async () => {
   // Legitimate changes of stored facts, each through audited records of its own.
   const [open] = await gw.deps.db.orm.select().from(schema.obligations).orderBy(asc(schema.obligations.id)).limit(1);
   await closeObligation(gw.deps, open!.id, { status: 'done' }, 'unit:test');
-  const [due] = await gw.deps.db.orm.select().from(schema.obligations).where(eq(schema.obligations.status, 'open')).orderBy(asc(schema.obligations.dueOn)).limit(1);
+  const [due] = await gw.deps.db.orm
+    .select()
+    .from(schema.obligations)
+    .where(eq(schema.obligations.status, 'open'))
+    .orderBy(asc(schema.obligations.dueOn))
+    .limit(1);
   await setCalendarOverride(gw.deps, { date: due!.dueOn, working: false, name: '地方假日', reason: '测试' }, 'admin:test');
   const moved = await recomputeAfterCalendarChange(gw.deps, { kind: 'day', date: due!.dueOn }, 'admin:test');
   expect(moved.changed).toBeGreaterThan(0);
@@ -91,7 +107,11 @@ describe('the untouched log', () => {
 
   it('every committed batch signs its head: a tree head (size, Merkle root) that verifies with the JWKS alone', async () => {
     const heads = await gw.deps.db.orm.select().from(schema.auditCheckpoints).orderBy(asc(schema.auditCheckpoints.seq));
-    const [last] = await gw.deps.db.orm.select().from(schema.auditLog).orderBy(sql`seq desc`).limit(1);
+    const [last] = await gw.deps.db.orm
+      .select()
+      .from(schema.auditLog)
+      .orderBy(sql`seq desc`)
+      .limit(1);
     expect(heads.at(-1)!.seq).toBe(last!.seq); // no unsigned tail
     const { payload, typ } = await verifyWithJwks(heads.at(-1)!.jws, await gw.deps.keys.jwks());
     expect(typ).toBe('fuyuan-tree-head+jws');
@@ -104,14 +124,29 @@ describe('the untouched log', () => {
     const [rec] = await gw.deps.db.orm.select().from(schema.auditLog).where(eq(schema.auditLog.seq, receipt.auditHead.seq));
     expect(rec!.hash).toBe(receipt.auditHead.hash);
     expect(receipt.auditHead.root).toMatch(/^[0-9a-f]{64}$/);
-    const [seal] = await gw.deps.db.orm.select().from(schema.auditLog).where(eq(schema.auditLog.seq, receipt.auditHead.seq + 1));
+    const [seal] = await gw.deps.db.orm
+      .select()
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.seq, receipt.auditHead.seq + 1));
     expect(seal!.action).toBe('rows.written');
     const rows = (JSON.parse(seal!.data) as { rows: { t: string; k: string }[] }).rows;
     expect(rows).toContainEqual(expect.objectContaining({ t: 'deliveries', k: d!.id }));
     // Everything a delivery stores: the message, its documents and bytes, the case and its routing (queued for
     // the justice bureau here), the deadlines and their reminders, the soft-fail re-check, and the receipt.
     expect(new Set(rows.map((r) => r.t))).toEqual(
-      new Set(['blobs', 'deliveries', 'documents', 'document_attachments', 'obligations', 'evidence', 'cases', 'routing_decisions', 'queue_items', 'reminders', 'revocation_rechecks']),
+      new Set([
+        'blobs',
+        'deliveries',
+        'documents',
+        'document_attachments',
+        'obligations',
+        'evidence',
+        'cases',
+        'routing_decisions',
+        'queue_items',
+        'reminders',
+        'revocation_rechecks',
+      ]),
     );
   });
 
@@ -141,7 +176,11 @@ describe('a changed stored fact is named by table, id and column', () => {
     it(`one character of ${table}.${column}`, async () => {
       const { id, result } = await tamperColumn(table, column, key, at);
       expect(result.ok).toBe(false);
-      expect(result.firstBad).toMatchObject({ table, id, reason: expect.stringMatching(new RegExp(`^${table} ${id.replace(/[()]/g, '.')}: ${column} differs from what audit record #\\d+ committed to$`)) });
+      expect(result.firstBad).toMatchObject({
+        table,
+        id,
+        reason: expect.stringMatching(new RegExp(`^${table} ${id.replace(/[()]/g, '.')}: ${column} differs from what audit record #\\d+ committed to$`)),
+      });
     });
   }
 
@@ -152,12 +191,19 @@ describe('a changed stored fact is named by table, id and column', () => {
     bytes[100] = bytes[100]! ^ 1;
     await deps.db.orm.update(schema.blobs).set({ bytes }).where(eq(schema.blobs.sha256, b!.sha256));
     const r = await verifyAuditChain(deps);
-    expect(r.firstBad).toMatchObject({ table: 'blobs', id: b!.sha256, reason: `blobs ${b!.sha256}: bytes differs from what audit record #${r.firstBad!.seq} committed to` });
+    expect(r.firstBad).toMatchObject({
+      table: 'blobs',
+      id: b!.sha256,
+      reason: `blobs ${b!.sha256}: bytes differs from what audit record #${r.firstBad!.seq} committed to`,
+    });
   });
 
   it('a row stored outside an audited write, and a row deleted', async () => {
     const deps = await copy();
-    await run(deps, `insert into evidence (id, sender_code, type, unique_key, payload_json, jws, created_at) values ('forged-1', 'court-longyou', 'receipt', 'forged', '{}', 'x', 0)`);
+    await run(
+      deps,
+      `insert into evidence (id, sender_code, type, unique_key, payload_json, jws, created_at) values ('forged-1', 'court-longyou', 'receipt', 'forged', '{}', 'x', 0)`,
+    );
     const gone = await one<{ id: string }>(deps, 'select id from obligations order by rowid limit 1 offset 2');
     await run(deps, `delete from obligations where id = ${q(gone.id)}`);
     const r = await verifyAuditChain(deps);
@@ -170,10 +216,16 @@ describe('a changed stored fact is named by table, id and column', () => {
   });
 
   it('legitimate changes (an obligation closed, a due date recomputed) went through audited records of their own', async () => {
-    const rows = await gw.deps.db.orm.select().from(schema.auditLog).where(sql`action in ('obligation.done', 'obligation.recomputed')`);
+    const rows = await gw.deps.db.orm
+      .select()
+      .from(schema.auditLog)
+      .where(sql`action in ('obligation.done', 'obligation.recomputed')`);
     expect(new Set(rows.map((r) => r.action))).toEqual(new Set(['obligation.done', 'obligation.recomputed']));
     for (const r of rows) {
-      const [seal] = await gw.deps.db.orm.select().from(schema.auditLog).where(eq(schema.auditLog.seq, r.seq + 1));
+      const [seal] = await gw.deps.db.orm
+        .select()
+        .from(schema.auditLog)
+        .where(eq(schema.auditLog.seq, r.seq + 1));
       expect(JSON.parse(seal!.data).rows).toContainEqual(expect.objectContaining({ t: 'obligations', k: r.subject.replace('obligation:', '') }));
     }
   });
@@ -188,7 +240,10 @@ describe('no silent truncation, no forged append, no rewritten history', () => {
       const last = await lastSeq(deps);
       await run(deps, `delete from audit_log where seq > ${last - n}`);
       const r = await verifyAuditChain(deps);
-      expect(r.problems).toContainEqual({ seq: last - n + 1, reason: `missing tail: records #${last - n + 1}…#${last} were removed (the signed head #${last} covers them)` });
+      expect(r.problems).toContainEqual({
+        seq: last - n + 1,
+        reason: `missing tail: records #${last - n + 1}…#${last} were removed (the signed head #${last} covers them)`,
+      });
     });
   }
 
@@ -201,7 +256,12 @@ describe('no silent truncation, no forged append, no rewritten history', () => {
     const r = await verifyAuditChain(deps);
     expect(r.ok).toBe(false);
     // What those records wrote (the last write closed an obligation and moved a due date) no longer matches the log.
-    expect(r.problems).toContainEqual(expect.objectContaining({ table: 'obligations', reason: expect.stringMatching(/^obligations \S+: (due_on|status|derivation_json)[a-z_, ]* differs? from what audit record #\d+ committed to$/) }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        table: 'obligations',
+        reason: expect.stringMatching(/^obligations \S+: (due_on|status|derivation_json)[a-z_, ]* differs? from what audit record #\d+ committed to$/),
+      }),
+    );
   });
 
   it('a forged client.registered record appended with a correctly computed hash (and tree leaf), even with a checkpoint at the previous head', async () => {
@@ -209,12 +269,23 @@ describe('no silent truncation, no forged append, no rewritten history', () => {
     await deps.writer.checkpoint();
     const prev = await one<{ seq: number; hash: string }>(deps, 'select seq, hash from audit_log order by seq desc limit 1');
     const data = canonicalJson({ name: '伪造的客户端', role: 'admin', scope: '*', privateKeyJwt: false });
-    const base = { seq: prev.seq + 1, at: new Date(T0), actor: 'admin:mallory', action: 'client.registered', subject: 'client:forged', dataDigest: sha256HexSync(data), prevHash: prev.hash };
+    const base = {
+      seq: prev.seq + 1,
+      at: new Date(T0),
+      actor: 'admin:mallory',
+      action: 'client.registered',
+      subject: 'client:forged',
+      dataDigest: sha256HexSync(data),
+      prevHash: prev.hash,
+    };
     const hash = recordHash(base);
     await deps.db.orm.insert(schema.auditLog).values({ ...base, data, hash });
     await deps.db.orm.insert(schema.auditTree).values({ key: prev.seq * 64, hash: recordLeaf(hash) });
     const r = await verifyAuditChain(deps);
-    expect(r.firstBad).toEqual({ seq: prev.seq + 1, reason: `records #${prev.seq + 1}…#${prev.seq + 1} were appended after the last signed head (#${prev.seq}): no signature covers them` });
+    expect(r.firstBad).toEqual({
+      seq: prev.seq + 1,
+      reason: `records #${prev.seq + 1}…#${prev.seq + 1} were appended after the last signed head (#${prev.seq}): no signature covers them`,
+    });
   });
 
   it('record #48 rewritten and every later record re-chained (the tree recomputed too): the signed heads after it no longer match', async () => {
@@ -228,13 +299,21 @@ describe('no silent truncation, no forged append, no rewritten history', () => {
       prevHash = rewritten.hash;
     }
     const all = await deps.db.orm.select({ hash: schema.auditLog.hash }).from(schema.auditLog).orderBy(asc(schema.auditLog.seq));
-    const { stored } = appendLeaves(EMPTY_FRONTIER, all.map((r) => recordLeaf(r.hash)));
+    const { stored } = appendLeaves(
+      EMPTY_FRONTIER,
+      all.map((r) => recordLeaf(r.hash)),
+    );
     await run(deps, 'delete from audit_tree');
     for (let i = 0; i < stored.length; i += 200) await deps.db.orm.insert(schema.auditTree).values(stored.slice(i, i + 200));
     const r = await verifyAuditChain(deps);
     expect(r.ok).toBe(false);
     const firstSigned = (await one<{ s: number }>(deps, 'select min(seq) as s from audit_checkpoints where seq >= 48')).s;
-    expect(r.problems).toContainEqual({ seq: firstSigned, reason: expect.stringMatching(new RegExp(`^signed head #${firstSigned} does not match the log: a record after #\\d+ and up to #${firstSigned} was rewritten$`)) });
+    expect(r.problems).toContainEqual({
+      seq: firstSigned,
+      reason: expect.stringMatching(
+        new RegExp(`^signed head #${firstSigned} does not match the log: a record after #\\d+ and up to #${firstSigned} was rewritten$`),
+      ),
+    });
     // A receipt stating a head between #48 and that signed head is named too (it is a signed head of its own).
     expect(r.firstBad!.seq).toBeGreaterThanOrEqual(48);
     expect(r.firstBad!.seq).toBeLessThanOrEqual(firstSigned);

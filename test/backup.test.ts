@@ -34,7 +34,13 @@ async function gateway(dataDir: string) {
   await new Promise<void>((r) => server.once('listening', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const deliver = async () => {
-    const m = demoManifest({ messageId: `b-${++n}`, senderCode: 'court-longyou', issuedAt: clock.now(), caseNumber: `(2026)浙0825行初${600 + n}号`, regionCode: '330802' });
+    const m = demoManifest({
+      messageId: `b-${++n}`,
+      senderCode: 'court-longyou',
+      issuedAt: clock.now(),
+      caseNumber: `(2026)浙0825行初${600 + n}号`,
+      regionCode: '330802',
+    });
     const res = await fetch(joseRequest(`${base}/v1/deliveries`, await signManifest(m, court.signer)));
     return { status: res.status, body: (await res.json()) as { jws?: string; receipt?: unknown } };
   };
@@ -60,7 +66,9 @@ beforeAll(async () => {
   court = await makeCourtPki('龙游县人民法院');
   writeFileSync(join(root, 'ca.pem'), court.ca.certPem);
   const A = { DATA_DIR: join(root, 'a') };
-  expect((await cli(A, 'sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(root, 'ca.pem'))).code).toBe(0);
+  expect(
+    (await cli(A, 'sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(root, 'ca.pem'))).code,
+  ).toBe(0);
   const gw = await gateway(A.DATA_DIR);
   await saveDirectory(gw.ctx.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const d1 = await gw.deliver();

@@ -42,7 +42,9 @@ describe('help', () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     const groups = commandsOf(top.text);
-    expect(groups).toEqual(expect.arrayContaining(['sender', 'key', 'audit', 'directory', 'queue', 'client', 'calendar', 'policy', 'sweep', 'backup', 'restore']));
+    expect(groups).toEqual(
+      expect.arrayContaining(['sender', 'key', 'audit', 'directory', 'queue', 'client', 'calendar', 'policy', 'sweep', 'backup', 'restore']),
+    );
     let seen = 0;
     for (const g of groups) {
       const h = await cli(g, '--help');
@@ -59,7 +61,7 @@ describe('help', () => {
     expect(seen).toBeGreaterThanOrEqual(15);
   });
 
-  it('a group without its command shows the group\'s commands and exits 2', async () => {
+  it("a group without its command shows the group's commands and exits 2", async () => {
     const r = await cli('calendar');
     expect(r.code).toBe(2);
     expect(r.text).toMatch(/override[\s\S]*remove[\s\S]*publish/);
@@ -88,7 +90,9 @@ describe('validated arguments', () => {
   });
 
   it('--working and --role accept only their choices', async () => {
-    expect((await cli('calendar', 'override', '2026-10-09', '--working', 'maybe', '--name', 'a', '--reason', 'b')).text).toMatch(/--working.*maybe.*not allowed|Allowed choices are true, false/);
+    expect((await cli('calendar', 'override', '2026-10-09', '--working', 'maybe', '--name', 'a', '--reason', 'b')).text).toMatch(
+      /--working.*maybe.*not allowed|Allowed choices are true, false/,
+    );
     const r = await cli('client', 'add', '--name', 'x', '--role', 'mayor', '--scope', '330802');
     expect(r.code).toBe(2);
     expect(r.text).toContain('Allowed choices are unit, justice_bureau');
@@ -159,7 +163,11 @@ describe('client scopes must exist', () => {
       const app = createApp(ctx.deps);
       const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
       const post = (body: unknown) =>
-        app.request('http://gw/v1/admin/clients', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        app.request('http://gw/v1/admin/clients', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const cases: [string, string, RegExp][] = [
         ['justice_bureau', '339999', /^scope "339999": no region "339999" in the directory; regions: 330802, 330803/],
         ['government_office', '000000', /^scope "000000": no region "000000"/],
@@ -215,7 +223,13 @@ describe('commands that only read write nothing to DATA_DIR (issue 20: audit ver
       expect(verify.text).toMatch(/audit chain intact/);
       expect(verify.code).toBe(0);
       expect((await run('audit', 'prove', '--first', '1')).code).toBe(0);
-      for (const argv of [['sender', 'list'], ['key', 'list'], ['directory', 'show'], ['queue', 'list']]) expect((await run(...argv)).code, argv.join(' ')).toBe(0);
+      for (const argv of [
+        ['sender', 'list'],
+        ['key', 'list'],
+        ['directory', 'show'],
+        ['queue', 'list'],
+      ])
+        expect((await run(...argv)).code, argv.join(' ')).toBe(0);
       expect(readdirSync(own).sort()).toEqual(before);
       expect(before).not.toContain('admin-token');
       // A command that writes still makes what it needs.

@@ -26,7 +26,11 @@ const ZJJ = '衢州市柯城区住房和城乡建设局'; // kc-zjj
 
 type Receipt = { receipt: { documents: { id: string; routing: { caseId: string; rule: string; units: { unitId: string }[] } }[] } };
 
-async function deliver(pki: CourtPki, court: typeof LONGYOU, opts: Parameters<typeof demoManifest>[0] extends infer O ? Partial<O> & { edit?: (m: ReturnType<typeof demoManifest>) => void } : never) {
+async function deliver(
+  pki: CourtPki,
+  court: typeof LONGYOU,
+  opts: Parameters<typeof demoManifest>[0] extends infer O ? Partial<O> & { edit?: (m: ReturnType<typeof demoManifest>) => void } : never,
+) {
   const { edit, ...rest } = opts;
   const m = demoManifest({ messageId: `cf-${++seq}`, senderCode: court.code, court, issuedAt: T0, ...rest });
   edit?.(m);
@@ -103,7 +107,11 @@ describe('case ownership by sender', () => {
   it("a link to another court's case without its court, or with the wrong court, is refused (422)", async () => {
     const before = await gw.counts();
     const appeal = (extra: Record<string, unknown>) =>
-      deliver(intermediate, INTERMEDIATE, { type: 'appeal', caseNumber: `(2027)浙08行终${++seq}号`, edit: (m) => Object.assign(m.documents[0]!.case!, { instance: 'second', priorCaseNumbers: [zrzyCase.caseNumber], ...extra }) });
+      deliver(intermediate, INTERMEDIATE, {
+        type: 'appeal',
+        caseNumber: `(2027)浙08行终${++seq}号`,
+        edit: (m) => Object.assign(m.documents[0]!.case!, { instance: 'second', priorCaseNumbers: [zrzyCase.caseNumber], ...extra }),
+      });
     const a = await appeal({});
     expect(a.status).toBe(422);
     expect(((await a.json()) as { detail: string }).detail).toMatch(/priorCourtCode/);
@@ -119,15 +127,24 @@ describe('meeting packs show each reader what its live drill-down shows', () => 
 
   beforeAll(async () => {
     const jb = (await clientToken(gw, 'justice_bureau', '330802')).headers;
-    const res = await gw.app.request('http://gw/v1/statistics/packs', { method: 'POST', headers: jb, body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4' }) });
+    const res = await gw.app.request('http://gw/v1/statistics/packs', {
+      method: 'POST',
+      headers: jb,
+      body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4' }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     pack = (await res.json()) as typeof pack;
   });
 
   it("a unit reading its region's pack sees its own items only, as in its drill-down", async () => {
     const unit = (await clientToken(gw, 'unit', 'kc-zrzy')).headers;
-    const view = (await (await gw.app.request(`http://gw/v1/statistics/packs/${pack.id}`, { headers: unit })).json()) as { jws: string; content: { figures: { id: string; items: Record<string, unknown>[] }[]; viewOf: { packId: string } } };
-    const live = (await (await gw.app.request('http://gw/v1/statistics/figures/new_cases/cases?period=2026-Q4', { headers: unit })).json()) as { items: { caseId: string }[] };
+    const view = (await (await gw.app.request(`http://gw/v1/statistics/packs/${pack.id}`, { headers: unit })).json()) as {
+      jws: string;
+      content: { figures: { id: string; items: Record<string, unknown>[] }[]; viewOf: { packId: string } };
+    };
+    const live = (await (await gw.app.request('http://gw/v1/statistics/figures/new_cases/cases?period=2026-Q4', { headers: unit })).json()) as {
+      items: { caseId: string }[];
+    };
     const seen = itemsOf(view.content, 'new_cases');
     expect(seen.map((i) => i.caseId).sort()).toEqual(live.items.map((i) => i.caseId).sort());
     expect(JSON.stringify(view)).not.toContain(zjjCase.caseId);
@@ -140,9 +157,15 @@ describe('meeting packs show each reader what its live drill-down shows', () => 
   });
 
   it('a court and a liaison get case number and region only: no caseId, no ref, in the pack, its signature or the comparison', async () => {
-    for (const [role, scope] of [['court', 'court-longyou'], ['liaison', 'court-longyou']] as const) {
+    for (const [role, scope] of [
+      ['court', 'court-longyou'],
+      ['liaison', 'court-longyou'],
+    ] as const) {
       const h = (await clientToken(gw, role, scope)).headers;
-      const view = (await (await gw.app.request(`http://gw/v1/statistics/packs/${pack.id}`, { headers: h })).json()) as { jws: string; content: { figures: { id: string; items: Record<string, unknown>[] }[] } };
+      const view = (await (await gw.app.request(`http://gw/v1/statistics/packs/${pack.id}`, { headers: h })).json()) as {
+        jws: string;
+        content: { figures: { id: string; items: Record<string, unknown>[] }[] };
+      };
       for (const f of view.content.figures) for (const i of f.items) expect(Object.keys(i).sort()).toEqual(['caseNumber', 'inNumerator', 'regionCode']);
       expect(itemsOf(view.content, 'new_cases').length).toBeGreaterThan(0);
       const jwks = (await (await gw.app.request('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
@@ -161,8 +184,13 @@ describe('meeting packs show each reader what its live drill-down shows', () => 
 });
 
 describe('denials carry no identifiers', () => {
-  it("GET /v1/documents/{id}/routing denied: 404 naming only the document asked for, never its case", async () => {
-    for (const [role, scope] of [['unit', 'kc-zjj'], ['justice_bureau', '330803'], ['court', 'court-longyou'], ['liaison', 'court-longyou']] as const) {
+  it('GET /v1/documents/{id}/routing denied: 404 naming only the document asked for, never its case', async () => {
+    for (const [role, scope] of [
+      ['unit', 'kc-zjj'],
+      ['justice_bureau', '330803'],
+      ['court', 'court-longyou'],
+      ['liaison', 'court-longyou'],
+    ] as const) {
       const h = (await clientToken(gw, role, scope)).headers;
       const res = await gw.app.request(`http://gw/v1/documents/${zrzyCase.documentId}/routing`, { headers: h });
       expect([role, res.status]).toEqual([role, 404]);

@@ -16,7 +16,15 @@ let gw: Awaited<ReturnType<typeof testGateway>>;
 let doc: Doc;
 const headersOf: Partial<Record<Role, Record<string, string>>> = {};
 /** A scope each role can plausibly hold in the demo region (who they are does not matter to a role guard). */
-const SCOPE: Record<Role, string> = { unit: 'kc-zrzy', justice_bureau: '330802', government_office: '330802', court: 'court-longyou', procuratorate: 'proc-kecheng', liaison: 'court-longyou', admin: '*' };
+const SCOPE: Record<Role, string> = {
+  unit: 'kc-zrzy',
+  justice_bureau: '330802',
+  government_office: '330802',
+  court: 'court-longyou',
+  procuratorate: 'proc-kecheng',
+  liaison: 'court-longyou',
+  admin: '*',
+};
 const PROBLEM_FIELDS = ['type', 'title', 'titleZh', 'titleEn', 'status', 'detail', 'instance'];
 
 beforeAll(async () => {
@@ -39,7 +47,10 @@ async function expectProblem(res: Response, status: number, where: string) {
   expect(res.status, where).toBe(status);
   expect(res.headers.get('content-type'), where).toMatch(/^application\/problem\+json/);
   const body = (await res.json()) as Record<string, unknown>;
-  expect(Object.keys(body).filter((k) => !PROBLEM_FIELDS.includes(k)), `${where}: a denial carries no data`).toEqual([]);
+  expect(
+    Object.keys(body).filter((k) => !PROBLEM_FIELDS.includes(k)),
+    `${where}: a denial carries no data`,
+  ).toEqual([]);
   expect(body.status, where).toBe(status);
 }
 
@@ -53,7 +64,11 @@ describe('every operation in /openapi.json is guarded as it declares', () => {
 
   it('a protected operation without credentials → 401 problem+json, with nothing else said', async () => {
     for (const { method, path, url, op } of operations().filter((o) => isProtected(o.op))) {
-      await expectProblem(await gw.app.request(url, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) }), 401, `${method} ${path} (${op.operationId})`);
+      await expectProblem(
+        await gw.app.request(url, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) }),
+        401,
+        `${method} ${path} (${op.operationId})`,
+      );
     }
   });
 
@@ -62,7 +77,11 @@ describe('every operation in /openapi.json is guarded as it declares', () => {
     for (const { method, path, url, op } of operations().filter((o) => isProtected(o.op) && o.op['x-roles'])) {
       const admitted = op['x-roles']!;
       for (const role of ROLES.filter((r) => !admitted.includes(r))) {
-        await expectProblem(await gw.app.request(url, { method, headers: headersOf[role]!, ...(method === 'GET' ? {} : { body: '{}' }) }), 403, `${method} ${path} as ${role}`);
+        await expectProblem(
+          await gw.app.request(url, { method, headers: headersOf[role]!, ...(method === 'GET' ? {} : { body: '{}' }) }),
+          403,
+          `${method} ${path} as ${role}`,
+        );
         checked++;
       }
     }
@@ -76,14 +95,17 @@ describe('every operation in /openapi.json is guarded as it declares', () => {
         const res = await gw.app.request(url, { method, headers: headersOf[role]!, ...(method === 'GET' ? {} : { body: '{}' }) });
         expect(res.status, `${method} ${path} as ${role}`).not.toBe(401);
         expect(res.status, `${method} ${path} as ${role}`).toBeLessThan(500);
-        if (res.status === 403) expect(((await res.json()) as { detail: string }).detail, `${method} ${path} as ${role}: refused by scope, not role`).not.toMatch(/needs the role/);
+        if (res.status === 403)
+          expect(((await res.json()) as { detail: string }).detail, `${method} ${path} as ${role}: refused by scope, not role`).not.toMatch(/needs the role/);
       }
     }
   });
 
   it('a public operation (security: []) does not ask for a token', async () => {
     const open = operations().filter((o) => !isProtected(o.op));
-    expect(open.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /v1/deliveries', 'POST /v1/oauth/token', 'GET /.well-known/jwks.json', 'GET /healthz']));
+    expect(open.map((o) => `${o.method} ${o.path}`)).toEqual(
+      expect.arrayContaining(['POST /v1/deliveries', 'POST /v1/oauth/token', 'GET /.well-known/jwks.json', 'GET /healthz']),
+    );
     for (const { method, path, url } of open) {
       const res = await gw.app.request(url, { method, ...(method === 'GET' ? {} : { body: '' }) });
       expect(res.status, `${method} ${path}`).not.toBe(401);

@@ -31,7 +31,14 @@ beforeAll(async () => {
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(100).fill(1) };
-  const m = demoManifest({ messageId: 'm-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初1号', regionCode: '330802', attachments: [await attachmentEntry(file, false)] });
+  const m = demoManifest({
+    messageId: 'm-1',
+    senderCode: 'court-longyou',
+    issuedAt: T0,
+    caseNumber: '(2026)浙0825行初1号',
+    regionCode: '330802',
+    attachments: [await attachmentEntry(file, false)],
+  });
   const r1 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
   delivered = { status: r1.status, body: await r1.clone().json() };
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
@@ -52,7 +59,9 @@ afterAll(() => gw.close());
 
 /** The route whose path template matches this request path. */
 function routeOf(method: string, path: string): Route {
-  const found = routes.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+  const found = routes.find(
+    (r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+  );
   if (!found) throw new Error(`no registered route for ${method} ${path}`);
   return found;
 }
@@ -62,7 +71,9 @@ function checkAgainstContract(method: string, path: string, status: number, body
   const declared = routeOf(method, path).responses[String(status)]?.content?.['application/json']?.schema;
   expect(declared, `${method} ${path} → ${status} is declared`).toBeDefined();
   const parsed = declared!.safeParse(body);
-  expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), `${method} ${path} → ${status} matches its schema`).toEqual([]);
+  expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), `${method} ${path} → ${status} matches its schema`).toEqual(
+    [],
+  );
   // Nothing stripped: every field the handler sent is one the contract names.
   expect(parsed.data, `${method} ${path} → ${status}: no undeclared field`).toEqual(body);
 }

@@ -54,7 +54,13 @@ describe('court callbacks', () => {
     const docIds: string[] = [];
     for (let i = 1; i <= 3; i++) {
       gw.clock.set(new Date(T0.getTime() + i * 1000));
-      const m = demoManifest({ messageId: `cb-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${600 + i}号`, regionCode: '330802' });
+      const m = demoManifest({
+        messageId: `cb-${i}`,
+        senderCode: 'court-longyou',
+        issuedAt: gw.clock.now(),
+        caseNumber: `(2026)浙0825行初${600 + i}号`,
+        regionCode: '330802',
+      });
       const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
       docIds.push(((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id);
     }
@@ -73,7 +79,11 @@ describe('court callbacks', () => {
     await sweep(gw.deps, gw.clock.now());
     await sweep(gw.deps, gw.clock.now()); // run twice: nothing twice
 
-    const made = ((await (await gw.app.request('http://gw/v1/evidence', { headers: (await clientToken(gw, 'court', 'court-longyou')).headers })).json()) as { items: { id: string; type: string }[] }).items;
+    const made = (
+      (await (await gw.app.request('http://gw/v1/evidence', { headers: (await clientToken(gw, 'court', 'court-longyou')).headers })).json()) as {
+        items: { id: string; type: string }[];
+      }
+    ).items;
     expect(got.map((g) => g.id)).toEqual(made.map((e) => e.id)); // all, once, in order
     expect(got.map((g) => g.type)).toEqual(['receipt', 'receipt', 'receipt', 'confirmation']);
     expect(got.every((g) => g.key === g.id)).toBe(true);

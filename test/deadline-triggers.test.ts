@@ -39,7 +39,11 @@ async function world(preset: string) {
   const court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
-  const put = await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: preset }) });
+  const put = await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+    method: 'PUT',
+    headers: adminHeaders(),
+    body: JSON.stringify({ presetId: preset }),
+  });
   expect(put.status).toBe(200);
   // The clock moves in these tests (tokens expire): the justice bureau's clerk acts through the admin API.
   const jb = adminHeaders('柯城区司法局 王某');
@@ -47,7 +51,15 @@ async function world(preset: string) {
   let n = 0;
   /** Deliver one document of a case; `edit` shapes it. Returns the case and document ids from the receipt. */
   const push = async (caseNumber: string, type: Doc['type'], edit: (d: Doc) => void = () => {}) => {
-    const m = demoManifest({ messageId: `dt-${++n}`, senderCode: 'court-longyou', issuedAt: clock.now(), type, caseNumber, defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+    const m = demoManifest({
+      messageId: `dt-${++n}`,
+      senderCode: 'court-longyou',
+      issuedAt: clock.now(),
+      type,
+      caseNumber,
+      defendant: '衢州市自然资源和规划局柯城分局',
+      regionCode: '330802',
+    });
     edit(m.documents[0]!);
     const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
     expect(res.status, await res.clone().text()).toBe(201);
@@ -64,7 +76,8 @@ async function world(preset: string) {
     const res = await gw.app.request(`http://gw/v1/cases/${caseId}/steps/${kind}`, { method: 'POST', headers: who, body: JSON.stringify(body) });
     expect(res.status, await res.clone().text()).toBe(201);
   };
-  const admin = (path: string, method: string, body?: unknown) => gw.app.request(`http://gw${path}`, { method, headers: adminHeaders(), ...(body ? { body: JSON.stringify(body) } : {}) });
+  const admin = (path: string, method: string, body?: unknown) =>
+    gw.app.request(`http://gw${path}`, { method, headers: adminHeaders(), ...(body ? { body: JSON.stringify(body) } : {}) });
   return { gw, clock, jb, unit, push, obligations, live, step, admin };
 }
 type World = Awaited<ReturnType<typeof world>>;
@@ -87,7 +100,11 @@ describe('defect 1 — every first-instance decision starts the appeal path (ALL
   });
 
   it('partial_loss is in the wire format and is a loss: the loss-analysis report 10 days from effect (S 五(五))', async () => {
-    const { caseId } = await w.push('(2026)浙0825行初203号', 'judgment', (d) => (d.outcome = { result: 'partial_loss', lossKind: 'revoke', effectiveOn: '2026-12-20' }));
+    const { caseId } = await w.push(
+      '(2026)浙0825行初203号',
+      'judgment',
+      (d) => (d.outcome = { result: 'partial_loss', lossKind: 'revoke', effectiveOn: '2026-12-20' }),
+    );
     expect((await w.live(caseId, 'loss_analysis_report')).map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-30', 'stated']]);
     expect((await w.live(caseId, 'appeal_opinion')).map((o) => o.dueOn)).toEqual(['2026-11-26']);
   });
@@ -99,7 +116,10 @@ describe('the wire format publishes partial_loss and the effectiveness certifica
     const { Manifest } = await import('../schemas/api/manifest.js');
     const read = (f: string) => JSON.parse(readFileSync(new URL(`../schemas/wire/examples/${f}`, import.meta.url), 'utf8')) as unknown;
     expect(Manifest.parse(read('judgment-partial-loss.manifest.json')).documents[0]!.outcome?.result).toBe('partial_loss');
-    expect(Manifest.parse(read('decision-effective.manifest.json')).documents[0]).toMatchObject({ type: 'effectiveness_certificate', decisionEffectiveOn: '2026-12-09' });
+    expect(Manifest.parse(read('decision-effective.manifest.json')).documents[0]).toMatchObject({
+      type: 'effectiveness_certificate',
+      decisionEffectiveOn: '2026-12-09',
+    });
     // A certificate that does not say when is refused.
     const bad = read('decision-effective.manifest.json') as Manifest;
     delete bad.documents[0]!.decisionEffectiveOn;
@@ -175,7 +195,9 @@ describe('defect 4 — effectiveness: after-judgment duties counted from the day
     w.clock.set(new Date('2026-12-10T02:00:00Z'));
     await w.step(caseId, 'decision_effective', { effectiveOn: '2026-12-11', reason: '法院出具生效证明书' });
     expect((await w.live(caseId, 'three_ones_plan')).map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-21', 'recorded']]);
-    expect((await w.live(caseId, 'loss_analysis_report')).map((o) => [o.dueOn, o.earliestDueOn, o.dueSource])).toEqual([['2027-01-11', '2027-01-10', 'recorded']]);
+    expect((await w.live(caseId, 'loss_analysis_report')).map((o) => [o.dueOn, o.earliestDueOn, o.dueSource])).toEqual([
+      ['2027-01-11', '2027-01-10', 'recorded'],
+    ]);
     w.clock.set(T0);
   });
 
@@ -246,7 +268,12 @@ describe('defect 5 — provisional years: the statutory holidays of 第二条 ap
     expect(a).toMatchObject({ dueOn: '2027-01-04', earliestDueOn: '2027-01-02', provisional: true });
     // G 全流程: the week-before and day-before reminders are planned against the earliest date (12-26, 01-01).
     const rs = await w.gw.deps.db.orm.select().from(remindersT).where(eq(remindersT.obligationId, a!.id));
-    expect(rs.filter((r) => r.kind === 'reminder').map((r) => r.fireAt.toISOString()).sort()).toEqual(['2026-12-26T01:00:00.000Z', '2027-01-01T01:00:00.000Z']);
+    expect(
+      rs
+        .filter((r) => r.kind === 'reminder')
+        .map((r) => r.fireAt.toISOString())
+        .sort(),
+    ).toEqual(['2026-12-26T01:00:00.000Z', '2027-01-01T01:00:00.000Z']);
     w.clock.set(T0);
   });
 
@@ -303,7 +330,10 @@ describe('defect 6 — recompute: overdue included, holiday-data versions, publi
     expect(a!.dueOn).toBe('2026-12-08');
     // As if planned with an older package whose data gave another date.
     await w.gw.deps.db.orm.update(obligationsT).set({ dueOn: '2026-12-09' }).where(eq(obligationsT.id, a!.id));
-    await w.gw.deps.db.orm.insert(calendarDataVersions).values({ id: 'holidays', digest: 'older-data', detail: '{}', checkedAt: T0 }).onConflictDoUpdate({ target: calendarDataVersions.id, set: { digest: 'older-data' } });
+    await w.gw.deps.db.orm
+      .insert(calendarDataVersions)
+      .values({ id: 'holidays', digest: 'older-data', detail: '{}', checkedAt: T0 })
+      .onConflictDoUpdate({ target: calendarDataVersions.id, set: { digest: 'older-data' } });
     const report = await sweep(w.gw.deps, w.clock.now());
     expect(report.steps.calendarData?.ok).toBe(true);
     expect((await w.live(caseId, 'answer_and_evidence'))[0]!.dueOn).toBe('2026-12-08');
@@ -355,7 +385,11 @@ describe('defect 7 — internal periods, each with its condition', () => {
   it('S 五(七): the result letter to the court is due 30 days after the handling the unit states', async () => {
     const { caseId } = await s.push('(2026)浙0825行初803号', 'judicial_suggestion', (d) => (d.title = '司法建议书'));
     const list = (await (await s.gw.app.request('http://gw/v1/suggestions', { headers: s.unit })).json()) as { items: { id: string }[] };
-    const res = await s.gw.app.request(`http://gw/v1/suggestions/${list.items[0]!.id}/drafts`, { method: 'POST', headers: s.unit, body: JSON.stringify({ text: '已完成整改', handledOn: '2026-12-01' }) });
+    const res = await s.gw.app.request(`http://gw/v1/suggestions/${list.items[0]!.id}/drafts`, {
+      method: 'POST',
+      headers: s.unit,
+      body: JSON.stringify({ text: '已完成整改', handledOn: '2026-12-01' }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     const result = (await s.obligations(caseId)).filter((o) => o.ruleId === 'judicial-suggestion-result');
     expect(result.map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-31', 'recorded']]); // 12-01 + 30
@@ -436,15 +470,23 @@ describe('property — random document sequences of one case (Putian, the distri
         // The answer to the complaint (ALL 第67条), not the answer to an appeal (rule appeal-answer).
         const answers = (await w.live(caseId, 'answer_and_evidence')).filter((o) => o.ruleId === 'answer');
         if (firstComplaint) {
-          expect(answers.map((o) => o.dueOn)).toEqual([computeDue({ start: firstComplaint, period: { n: 15, unit: 'day' }, direction: 'after', calendar: cal }).due]);
+          expect(answers.map((o) => o.dueOn)).toEqual([
+            computeDue({ start: firstComplaint, period: { n: 15, unit: 'day' }, direction: 'after', calendar: cal }).due,
+          ]);
         } else {
           expect(answers).toEqual([]);
         }
         if (!judgmentAt) return;
-        const known = stated ?? (appealedAfter ? undefined : addDays(computeDue({ start: judgmentAt, period: { n: 15, unit: 'day' }, direction: 'after', calendar: cal }).due, 1));
+        const known =
+          stated ??
+          (appealedAfter ? undefined : addDays(computeDue({ start: judgmentAt, period: { n: 15, unit: 'day' }, direction: 'after', calendar: cal }).due, 1));
         for (const kind of ['loss_analysis_report', 'three_ones_plan', 'retrial_application']) {
           const live = await w.live(caseId, kind);
-          if (known) expect(live.map((o) => o.derivation.anchor.date), kind).toEqual([known]);
+          if (known)
+            expect(
+              live.map((o) => o.derivation.anchor.date),
+              kind,
+            ).toEqual([known]);
           else expect(live, kind).toEqual([]);
         }
       }),

@@ -50,7 +50,12 @@ describe('headers', () => {
     }
   });
   it('HTTP Basic credentials that are not base64, or not percent-encoded, → 401 invalid-client', async () => {
-    const token = (authorization: string) => req('/v1/oauth/token', { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const token = (authorization: string) =>
+      req('/v1/oauth/token', {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
     await expectProblem(token('Basic %%%%'), 401, 'invalid-client', /base64/);
     await expectProblem(token(`Basic ${btoa('%E0%A4%A:x')}`), 401, 'invalid-client', /form-urlencoded/);
     await expectProblem(token(`Basic ${btoa('no-colon')}`), 401, 'invalid-client', /client_id:client_secret/);
@@ -62,7 +67,12 @@ describe('bodies', () => {
     await expectProblem(req('/v1/admin/clients', { method: 'POST', headers: adminHeaders(), body: '{"name":' }), 400, 'bad-request', /not valid JSON/);
   });
   it('another Content-Type, or none with a body, on a JSON endpoint → 415', async () => {
-    await expectProblem(req('/v1/admin/clients', { method: 'POST', headers: { ...adminHeaders(), 'content-type': 'text/plain' }, body: '{}' }), 415, 'unsupported-media-type', /text\/plain/);
+    await expectProblem(
+      req('/v1/admin/clients', { method: 'POST', headers: { ...adminHeaders(), 'content-type': 'text/plain' }, body: '{}' }),
+      415,
+      'unsupported-media-type',
+      /text\/plain/,
+    );
     const { 'content-type': _, ...noType } = adminHeaders();
     await expectProblem(req('/v1/admin/clients', { method: 'POST', headers: noType, body: '{}' }), 415, 'unsupported-media-type');
   });
@@ -71,7 +81,12 @@ describe('bodies', () => {
     await expectProblem(req('/v1/admin/clients', { method: 'POST', headers: adminHeaders(), body: big }), 413, 'payload-too-large', /limit/);
   });
   it('a lone surrogate in a JSON body (audited as JCS) → 400, not a 500 from the canonicaliser', async () => {
-    await expectProblem(req('/v1/admin/clients', { method: 'POST', headers: adminHeaders(), body: '{"name":"\\ud800","role":"unit","scope":"kc-zrzy"}' }), 400, 'bad-request', /canonicalised|Unicode/);
+    await expectProblem(
+      req('/v1/admin/clients', { method: 'POST', headers: adminHeaders(), body: '{"name":"\\ud800","role":"unit","scope":"kc-zrzy"}' }),
+      400,
+      'bad-request',
+      /canonicalised|Unicode/,
+    );
   });
   it('a sign-in posted as multipart/form-data with a broken body → 400 page, not a 500', async () => {
     const r = await req('/web/login', { method: 'POST', headers: { origin: 'http://gw', 'content-type': 'multipart/form-data; boundary=x' }, body: 'garbage' });
@@ -82,7 +97,8 @@ describe('bodies', () => {
 
 describe('parameters', () => {
   it('a bad period on GET /v1/statistics/reports/{period} → 400 naming the forms a period takes', async () => {
-    for (const p of ['xx', '2026-13', '2026-01-01..2025-01-01']) await expectProblem(req(`/v1/statistics/reports/${p}`, { headers: adminHeaders() }), 400, 'bad-request');
+    for (const p of ['xx', '2026-13', '2026-01-01..2025-01-01'])
+      await expectProblem(req(`/v1/statistics/reports/${p}`, { headers: adminHeaders() }), 400, 'bad-request');
   });
   it('an unknown figure variant → 400, not a 500', async () => {
     await expectProblem(req('/v1/statistics?period=2026-Q4&variant=nope:x', { headers: adminHeaders() }), 400, 'bad-request', /variants/);
@@ -91,7 +107,13 @@ describe('parameters', () => {
 
 describe('intake: what the published JSON Schema and the gateway agree to refuse', () => {
   const deliver = async (edit: (m: ReturnType<typeof demoManifest>) => void) => {
-    const m = demoManifest({ messageId: `hi-${++seq}`, senderCode: 'court-longyou', issuedAt: T0, type: 'judgment', caseNumber: `(2026)浙0825行初${800 + seq}号` });
+    const m = demoManifest({
+      messageId: `hi-${++seq}`,
+      senderCode: 'court-longyou',
+      issuedAt: T0,
+      type: 'judgment',
+      caseNumber: `(2026)浙0825行初${800 + seq}号`,
+    });
     edit(m);
     return gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
   };
@@ -105,8 +127,18 @@ describe('intake: what the published JSON Schema and the gateway agree to refuse
     expect(body.status).toBe(422);
   });
   it('outcome.effectiveOn 0001-01-01 (or 9999-12-31) → 422, not a RangeError in the plan', async () => {
-    await expectProblem(deliver((m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '0001-01-01' })), 422, 'invalid-manifest', /effectiveOn/);
-    await expectProblem(deliver((m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', performanceDueOn: '9999-12-31' })), 422, 'invalid-manifest', /performanceDueOn/);
+    await expectProblem(
+      deliver((m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '0001-01-01' })),
+      422,
+      'invalid-manifest',
+      /effectiveOn/,
+    );
+    await expectProblem(
+      deliver((m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', performanceDueOn: '9999-12-31' })),
+      422,
+      'invalid-manifest',
+      /performanceDueOn/,
+    );
   });
   it('the JSON Schema and zod agree on blank strings and dates out of range (ajv against Manifest)', () => {
     const schema = JSON.parse(readFileSync(new URL('../schemas/wire/manifest.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -131,7 +163,11 @@ describe('throttling of failed sign-ins', () => {
     const { registerClient } = await import('../src/services/clients.js');
     const { clientId, clientSecret } = await registerClient(gw.deps, { name: '节流测试', role: 'unit', scope: 'kc-zrzy' }, 'test');
     const token = (secret: string, address = '198.51.100.7') =>
-      req('/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': address }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString() });
+      req('/v1/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': address },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
+      });
     for (let i = 0; i < 10; i++) expect((await token(`wrong-${i}`, `198.51.100.${i}`)).status).toBe(401);
     const refused = await token(clientSecret!, '198.51.100.99');
     expect(refused.status).toBe(429);
@@ -144,7 +180,11 @@ describe('throttling of failed sign-ins', () => {
 
   it('per source address: 50 failures from one address with invented client ids → 429 for that address only', async () => {
     const token = (id: string, address: string) =>
-      req('/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': address }, body: `grant_type=client_credentials&client_id=${id}&client_secret=x` });
+      req('/v1/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': address },
+        body: `grant_type=client_credentials&client_id=${id}&client_secret=x`,
+      });
     gw.clock.advance(60 * 60_000);
     for (let i = 0; i < 50; i++) expect((await token(`nobody-${i}`, '203.0.113.5')).status).toBe(401);
     const r = await token('nobody-x', '203.0.113.5');
@@ -156,7 +196,12 @@ describe('throttling of failed sign-ins', () => {
 
   it('the sign-in page is throttled the same way: 429 page with Retry-After', async () => {
     gw.clock.advance(2 * 60 * 60_000);
-    const login = () => req('/web/login', { method: 'POST', headers: { origin: 'http://gw', 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': '192.0.2.44' }, body: 'client_id=web-victim&client_secret=guess' });
+    const login = () =>
+      req('/web/login', {
+        method: 'POST',
+        headers: { origin: 'http://gw', 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': '192.0.2.44' },
+        body: 'client_id=web-victim&client_secret=guess',
+      });
     for (let i = 0; i < 10; i++) expect((await login()).status).toBe(401);
     const r = await login();
     expect(r.status).toBe(429);
@@ -179,7 +224,11 @@ describe('pages outside /web carry the pages’ security headers', () => {
     expectHeaders(r);
   });
   it('the printable meeting pack', async () => {
-    const made = await req('/v1/statistics/packs', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330802'] }) });
+    const made = await req('/v1/statistics/packs', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4', regions: ['330802'] }),
+    });
     expect(made.status, await made.clone().text()).toBe(201);
     const { id } = (await made.json()) as { id: string };
     const r = await req(`/v1/statistics/packs/${id}/print`, { headers: adminHeaders() });

@@ -33,7 +33,15 @@ afterAll(() => gw.close());
 let n = 0;
 const manifest = (type: Manifest['documents'][number]['type'], caseNumber: string, defendant?: string) => {
   gw.clock.advance(1_000);
-  const m = demoManifest({ messageId: `race-${++n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), type, caseNumber, regionCode: '330802', ...(defendant ? { defendant } : {}) });
+  const m = demoManifest({
+    messageId: `race-${++n}`,
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    type,
+    caseNumber,
+    regionCode: '330802',
+    ...(defendant ? { defendant } : {}),
+  });
   if (defendant) m.documents[0]!.case!.challengedAct.actingUnits = [{ name: defendant }];
   return m;
 };
@@ -106,7 +114,14 @@ describe('facts read outside the lock are checked when the batch commits (issue 
     const queued = await deliver(manifest('complaint_copy', '(2026)浙0825行初2102号', '某某管理办公室'));
     expect(queued.routing.status).toBe('queued');
     const restore = holdPlans(gw.deps, async (k) => {
-      if (k === 1) await assignCase(gw.deps, queued.routing.caseId, { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '某某管理办公室系自然资源分局内设机构' }, 'justice_bureau:330802', 'assign');
+      if (k === 1)
+        await assignCase(
+          gw.deps,
+          queued.routing.caseId,
+          { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '某某管理办公室系自然资源分局内设机构' },
+          'justice_bureau:330802',
+          'assign',
+        );
     });
     let summons: Awaited<ReturnType<typeof deliver>>;
     try {

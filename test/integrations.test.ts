@@ -63,7 +63,13 @@ describe('notification links', () => {
   afterAll(() => gw.close());
 
   it("a reminder links to the clerk's case page (/web/cases/{id}), which a browser without a session is asked to sign in for and then returns to", async () => {
-    const m = message('reminder', { titleZh: '提交答辩状', titleEn: 'Answer', dueOn: '2026-12-08', source: 'ALL 第67条', provisional: false }, '(2026)浙0802行初12号', 'https://fuyuan.example.gov.cn/', 'c-1');
+    const m = message(
+      'reminder',
+      { titleZh: '提交答辩状', titleEn: 'Answer', dueOn: '2026-12-08', source: 'ALL 第67条', provisional: false },
+      '(2026)浙0802行初12号',
+      'https://fuyuan.example.gov.cn/',
+      'c-1',
+    );
     expect(m.link).toBe('https://fuyuan.example.gov.cn/web/cases/c-1');
     const res = await gw.app.request('/web/cases/c-1', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(303);
@@ -84,7 +90,9 @@ describe('generic webhook: Standard Webhooks', () => {
     const payload = verifyAt(T0, new Webhook(secret), req!.body, req!.headers) as Record<string, unknown>;
     expect(payload).toMatchObject({ type: 'fuyuan.notification', caseNumber: '(2026)浙0802行初12号', link: MSG.link });
     expect(() => verifyAt(T0, new Webhook(secret), req!.body.replace('12号', '13号'), req!.headers)).toThrow(/signature/i);
-    expect(() => verifyAt(T0, new Webhook(`whsec_${Buffer.from('another-key-another-key-another!').toString('base64')}`), req!.body, req!.headers)).toThrow(/signature/i);
+    expect(() => verifyAt(T0, new Webhook(`whsec_${Buffer.from('another-key-another-key-another!').toString('base64')}`), req!.body, req!.headers)).toThrow(
+      /signature/i,
+    );
     // A receiver whose clock is an hour later refuses it as a replay.
     expect(() => verifyAt(new Date(T0.getTime() + 3600_000), new Webhook(secret), req!.body, req!.headers)).toThrow(/timestamp/i);
   });
@@ -113,7 +121,8 @@ describe('DingTalk: a long message', () => {
 
 describe('iCalendar feed, read back with ical.js', () => {
   let gw: Awaited<ReturnType<typeof testGateway>>;
-  const api = (path: string, init: RequestInit = {}) => gw.app.request(`http://gw.example${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
+  const api = (path: string, init: RequestInit = {}) =>
+    gw.app.request(`http://gw.example${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
   type Ev = { uid: string; url: string | null; sequence: number; start: string; alarms: string[]; summary: string };
   const feed = async (path: string): Promise<Ev[]> => {
     const res = await gw.app.request(`http://gw.example${path}`);
@@ -141,7 +150,14 @@ describe('iCalendar feed, read back with ical.js', () => {
     await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
     // Guangzhou's preset reminds a week and a day before each due date [G 全流程].
     expect((await api('/v1/admin/regions/330802/policy', { method: 'PUT', body: JSON.stringify({ presetId: 'guangzhou' }) })).status).toBe(200);
-    const m = demoManifest({ messageId: 'ics-1', senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: '(2026)浙0825行初777号', defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+    const m = demoManifest({
+      messageId: 'ics-1',
+      senderCode: 'court-longyou',
+      issuedAt: gw.clock.now(),
+      caseNumber: '(2026)浙0825行初777号',
+      defendant: '衢州市自然资源和规划局柯城分局',
+      regionCode: '330802',
+    });
     const res = await gw.app.request(joseRequest('http://gw.example/v1/deliveries', await signManifest(m, court.signer)));
     expect(res.status).toBe(201);
     caseId = ((await res.json()) as { receipt: { documents: { routing: { caseId: string } }[] } }).receipt.documents[0]!.routing.caseId;
@@ -158,7 +174,10 @@ describe('iCalendar feed, read back with ical.js', () => {
       expect(e.url).toBe(`http://gw.example/web/cases/${caseId}`);
       expect(e.sequence).toBe(0);
       const id = e.uid.replace(/@fuyuan$/, '');
-      const scheduled = await gw.deps.db.orm.select().from(reminders).where(and(eq(reminders.obligationId, id), isNull(reminders.cancelledAt)));
+      const scheduled = await gw.deps.db.orm
+        .select()
+        .from(reminders)
+        .where(and(eq(reminders.obligationId, id), isNull(reminders.cancelledAt)));
       expect(e.alarms).toEqual(scheduled.map((r) => r.fireAt.toISOString()).sort());
       alarmed += e.alarms.length;
     }
@@ -169,7 +188,10 @@ describe('iCalendar feed, read back with ical.js', () => {
     const before = (await feed(path)).find((e) => e.summary.startsWith('提交答辩状') || e.summary.includes('答辩'))!;
     expect(before.start).toBe('2026-12-08');
     gw.clock.advance(3600_000);
-    const res = await api('/v1/admin/calendar/overrides/2026-12-08', { method: 'PUT', body: JSON.stringify({ working: false, name: '区域性休息日', reason: '地方政府通知' }) });
+    const res = await api('/v1/admin/calendar/overrides/2026-12-08', {
+      method: 'PUT',
+      body: JSON.stringify({ working: false, name: '区域性休息日', reason: '地方政府通知' }),
+    });
     expect(res.status).toBeLessThan(300);
     const after = (await feed(path)).find((e) => e.uid === before.uid)!;
     expect(after.start).toBe('2026-12-09');

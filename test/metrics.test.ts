@@ -15,7 +15,12 @@ import { enqueueNotification, registerChannel } from '../src/services/notificati
 import { sweep } from '../src/jobs/sweep.js';
 import { INTAKE_BUCKETS } from '../src/lib/metrics.js';
 
-type Family = { name: string; type: string; help: string; metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }[] };
+type Family = {
+  name: string;
+  type: string;
+  help: string;
+  metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }[];
+};
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 let court: CourtPki;
@@ -37,15 +42,26 @@ beforeAll(async () => {
   court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
-  const m = (i: number) => demoManifest({ messageId: `m-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${800 + i}号`, regionCode: '330802' });
+  const m = (i: number) =>
+    demoManifest({
+      messageId: `m-${i}`,
+      senderCode: 'court-longyou',
+      issuedAt: gw.clock.now(),
+      caseNumber: `(2026)浙0825行初${800 + i}号`,
+      regionCode: '330802',
+    });
   expect(await push(m(1))).toBe(201);
   expect(await push(m(2))).toBe(201);
   expect(await push(m(1))).toBe(200); // the same message again: its receipt, repeated
   const stale = { ...m(3), issuedAt: new Date(T0.getTime() - 3600_000).toISOString() };
   expect(await push(stale)).toBeGreaterThanOrEqual(400);
   // A notification to an address that does not answer stays pending in the outbox.
-  channelId = (await registerChannel(gw.deps, { unitId: 'kc-zrzy', kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'a-plain-shared-secret-0123456789' }, 'test')).id;
-  await gw.deps.db.batch(await enqueueNotification(gw.deps, { unitId: 'kc-zrzy', idempotencyKey: 'metrics-test', message: { title: '【提醒】测试', lines: ['测试'] } }));
+  channelId = (
+    await registerChannel(gw.deps, { unitId: 'kc-zrzy', kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'a-plain-shared-secret-0123456789' }, 'test')
+  ).id;
+  await gw.deps.db.batch(
+    await enqueueNotification(gw.deps, { unitId: 'kc-zrzy', idempotencyKey: 'metrics-test', message: { title: '【提醒】测试', lines: ['测试'] } }),
+  );
   gw.clock.advance(90_000);
   await sweep(gw.deps, gw.clock.now());
   gw.clock.advance(30_000);

@@ -83,7 +83,7 @@ describe('npm start, as a newcomer meets it', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
   });
 
-  it('npm run demo with another DATA_DIR than the gateway\'s says so before any push, and exits 1', async () => {
+  it("npm run demo with another DATA_DIR than the gateway's says so before any push, and exits 1", async () => {
     const other = mkdtempSync(join(tmpdir(), 'fuyuan-other-'));
     try {
       const demo = start({ DATA_DIR: other, FUYUAN_URL: lines.find((l) => l.url)!.url! }, 'adapters/node/demo.ts');
@@ -163,16 +163,20 @@ describe('--help on the commands a newcomer runs first (npm start, npm run demo,
     ['npm start', 'adapters/node/main.ts', /PORT, HOST/],
     ['npm run demo', 'adapters/node/demo.ts', /FUYUAN_URL/],
     ['npm run dev:worker', 'adapters/workers/dev.ts', /PORT/],
-  ])('%s --help prints its usage and environment and exits 0, starting and writing nothing', async (name, script, env) => {
-    const data = join(dir, name.replace(/\W+/g, '-'));
-    const run = start({ DATA_DIR: data, PORT: '0' }, script, ['--help']);
-    expect(await run.exited).toBe(0);
-    const said = run.out.join('\n');
-    expect(said).toContain(`Usage: ${name}`);
-    expect(said).toContain('Environment:');
-    expect(said).toMatch(env);
-    expect(existsSync(data)).toBe(false);
-  }, 60_000);
+  ])(
+    '%s --help prints its usage and environment and exits 0, starting and writing nothing',
+    async (name, script, env) => {
+      const data = join(dir, name.replace(/\W+/g, '-'));
+      const run = start({ DATA_DIR: data, PORT: '0' }, script, ['--help']);
+      expect(await run.exited).toBe(0);
+      const said = run.out.join('\n');
+      expect(said).toContain(`Usage: ${name}`);
+      expect(said).toContain('Environment:');
+      expect(said).toMatch(env);
+      expect(existsSync(data)).toBe(false);
+    },
+    60_000,
+  );
 
   it('an unknown option is refused (exit 2) with a pointer to --help', async () => {
     const run = start({ DATA_DIR: join(dir, 'bogus'), PORT: '0' }, 'adapters/node/main.ts', ['--bogus']);

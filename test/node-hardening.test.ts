@@ -91,7 +91,8 @@ describe('data files', () => {
       await ctx.client.execute('insert into t values (1)');
       const mode = (p: string) => statSync(p).mode & 0o777;
       expect(mode(dir)).toBe(0o700);
-      for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token', 'secrets-key']) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+      for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token', 'secrets-key'])
+        expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
       ctx.client.close();
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -46,7 +46,9 @@ describe('the gateway on a real Node server, on loopback', () => {
     const caFile = join(dir, 'court-ca.pem');
     writeFileSync(caFile, court.ca.certPem);
     const out: string[] = [];
-    expect(await runCli(['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', caFile], env, (s) => out.push(s))).toBe(0);
+    expect(
+      await runCli(['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', caFile], env, (s) => out.push(s)),
+    ).toBe(0);
     expect(out.join('\n')).toMatch(/registered court-longyou: 1 new CA/);
     server = serve({ fetch: createApp(ctx.deps).fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((r) => server.once('listening', () => r()));
@@ -65,7 +67,11 @@ describe('the gateway on a real Node server, on loopback', () => {
   it('is ready (database reachable, migrations current) and answers with a request id', async () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', database: 'ok', migrations: { current: true, applied: expectedMigrations.length, expected: expectedMigrations.length } });
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      database: 'ok',
+      migrations: { current: true, applied: expectedMigrations.length, expected: expectedMigrations.length },
+    });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -90,7 +96,12 @@ describe('the gateway on a real Node server, on loopback', () => {
         ctrl.enqueue(chunk);
       },
     });
-    const res = await fetch(`${base}/v1/deliveries`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${base}/v1/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { type: string }).type).toBe('urn:fuyuan:problem:payload-too-large');
@@ -98,7 +109,11 @@ describe('the gateway on a real Node server, on loopback', () => {
   });
 
   it('serves the OpenAPI 3.1 document and a readable reference page', async () => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/deliveries', '/healthz', '/readyz', '/.well-known/jwks.json']));
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Receipt', 'Problem']));

@@ -13,7 +13,14 @@ import { testGateway } from './helpers/gateway.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 type Op = { operationId?: string; security?: Record<string, string[]>[]; tags?: string[] };
-type Doc = { openapi: string; info: { license?: { name: string } }; servers?: { url: string }[]; tags?: { name: string }[]; paths: Record<string, Record<string, Op>>; components: { securitySchemes: Record<string, unknown> } };
+type Doc = {
+  openapi: string;
+  info: { license?: { name: string } };
+  servers?: { url: string }[];
+  tags?: { name: string }[];
+  paths: Record<string, Record<string, Op>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 let doc: Doc;
@@ -34,7 +41,10 @@ describe('OpenAPI document', () => {
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', DO_NOT_TRACK: '1' },
       maxBuffer: 16 * 1024 * 1024,
     }).catch((e: { stdout: string; stderr: string; code: number }) => e);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string }[] };
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; severity: string; message: string }[];
+    };
     expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(report.totals.errors).toBe(0);
     // What is left are warnings that health checks and the JWKS have no 4xx answer.

@@ -89,13 +89,20 @@ function answer(endpoint: string, raw: string, url: URL, headers: IncomingHttpHe
       if (sign !== expected) return refuse(200, { errcode: 310000, errmsg: 'sign not match' });
     }
     const md = body?.markdown as { title?: unknown; text?: unknown } | undefined;
-    if (body?.msgtype !== 'markdown' || typeof md?.title !== 'string' || typeof md.text !== 'string') return refuse(200, { errcode: 40035, errmsg: '缺少参数 json' });
+    if (body?.msgtype !== 'markdown' || typeof md?.title !== 'string' || typeof md.text !== 'string')
+      return refuse(200, { errcode: 40035, errmsg: '缺少参数 json' });
     if (!secret && !md.text.includes('府院通')) return refuse(200, { errcode: 310000, errmsg: 'keywords not in content' });
     // at: { atMobiles: string[], atUserIds: string[], isAtAll: boolean }, each optional; anything else is a malformed body.
     if (body.at !== undefined) {
       const at = body.at as Record<string, unknown>;
       const strings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-      if (typeof at !== 'object' || at === null || !strings(at.atMobiles) || !strings(at.atUserIds) || (at.isAtAll !== undefined && typeof at.isAtAll !== 'boolean')) {
+      if (
+        typeof at !== 'object' ||
+        at === null ||
+        !strings(at.atMobiles) ||
+        !strings(at.atUserIds) ||
+        (at.isAtAll !== undefined && typeof at.isAtAll !== 'boolean')
+      ) {
         return refuse(200, { errcode: 40035, errmsg: '缺少参数 json: at' });
       }
     }
@@ -105,7 +112,8 @@ function answer(endpoint: string, raw: string, url: URL, headers: IncomingHttpHe
       // The text type: content ≤ 2048 bytes, mentioned_list (userids, "@all") and mentioned_mobile_list, both optional string lists.
       const t = body.text as { content?: unknown; mentioned_list?: unknown; mentioned_mobile_list?: unknown } | undefined;
       const strings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-      if (typeof t?.content !== 'string' || !strings(t.mentioned_list) || !strings(t.mentioned_mobile_list)) return refuse(200, { errcode: 40008, errmsg: 'invalid message type' });
+      if (typeof t?.content !== 'string' || !strings(t.mentioned_list) || !strings(t.mentioned_mobile_list))
+        return refuse(200, { errcode: 40008, errmsg: 'invalid message type' });
       if (Buffer.byteLength(t.content, 'utf8') > 2048) return refuse(200, { errcode: 40058, errmsg: 'text.content exceed max length 2048' });
     } else {
       const md = body?.markdown as { content?: unknown } | undefined;
@@ -171,7 +179,11 @@ beforeAll(async () => {
       const n = seen.get(endpoint) ?? 0;
       const hang = b?.how === 'hang' && n < b.fail;
       if (hang) seen.set(endpoint, n + 1);
-      const a = hang ? { status: 500, body: '', ok: false } : req.method === 'POST' ? answer(endpoint, raw, url, req.headers) : { status: 405, body: '', ok: false };
+      const a = hang
+        ? { status: 500, body: '', ok: false }
+        : req.method === 'POST'
+          ? answer(endpoint, raw, url, req.headers)
+          : { status: 405, body: '', ok: false };
       let parsed: Record<string, unknown> | null = null;
       try {
         parsed = JSON.parse(raw) as Record<string, unknown>;
@@ -206,7 +218,8 @@ type Gw = Awaited<ReturnType<typeof testGateway>>;
 async function gateway(): Promise<Gw & { api: (path: string, init?: RequestInit) => Promise<Response> }> {
   const gw = await testGateway({ clock: new FixedClock(T0) });
   serviceNow = () => gw.clock.now();
-  const api = async (path: string, init: RequestInit = {}) => gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
+  const api = async (path: string, init: RequestInit = {}) =>
+    gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
   // Until src/app.ts calls mountNotifications, mount it here (after mountDirectory, whose /v1/admin/* guard applies).
   if (!gw.app.routes.some((r) => r.path === '/v1/admin/outbox')) mountNotifications(gw.app);
   expect((await api('/v1/admin/directory', { method: 'PUT', body: json(DEMO_DIRECTORY_DATA) })).status).toBe(200);
@@ -249,7 +262,10 @@ describe('channels: the admin API', () => {
   afterAll(() => gw.close());
 
   it('registers DingTalk, WeCom and webhook channels for a unit (201), lists them with credentials masked, audited', async () => {
-    const res = await gw.api('/v1/admin/units/kc-zrzy/channels', { method: 'POST', body: json({ kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kc`, secret: DING_SECRET }) });
+    const res = await gw.api('/v1/admin/units/kc-zrzy/channels', {
+      method: 'POST',
+      body: json({ kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kc`, secret: DING_SECRET }),
+    });
     expect(res.status).toBe(201);
     const ch = (await res.json()) as Record<string, unknown>;
     expect(ch).toMatchObject({ unitId: 'kc-zrzy', kind: 'dingtalk', hasSecret: true, enabled: true });
@@ -273,7 +289,11 @@ describe('channels: the admin API', () => {
     ['WeCom with a secret', { kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', secret: 'abc' }, /no signing secret/],
     ['WeCom without key', { kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send' }, /\?key=/],
     ['DingTalk without access_token', { kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send' }, /access_token/],
-    ['DingTalk with a pre-signed address', { kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1&sign=x', secret: 'SECx' }, /without timestamp and sign/],
+    [
+      'DingTalk with a pre-signed address',
+      { kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1&sign=x', secret: 'SECx' },
+      /without timestamp and sign/,
+    ],
     ['an unknown kind', { kind: 'sms', url: 'https://example.org/hook' }, /kind/],
     ['no url', { kind: 'webhook', secret: 'x'.repeat(20) }, /url/],
   ])('refuses %s: 400 problem+json, nothing stored or audited', async (_name, body, detail) => {
@@ -291,14 +311,24 @@ describe('channels: the admin API', () => {
 
   it('refuses an unknown unit (404), the same address twice (409), an unknown channel (404); needs the admin token (401)', async () => {
     const before = await gw.counts();
-    const unknown = await gw.api('/v1/admin/units/no-such-unit/channels', { method: 'POST', body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc` }) });
+    const unknown = await gw.api('/v1/admin/units/no-such-unit/channels', {
+      method: 'POST',
+      body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc` }),
+    });
     expect(unknown.status).toBe(404);
     expect((await gw.api('/v1/admin/units/no-such-unit/channels')).status).toBe(404);
-    const dup = await gw.api('/v1/admin/units/kc-zrzy/channels', { method: 'POST', body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc` }) });
+    const dup = await gw.api('/v1/admin/units/kc-zrzy/channels', {
+      method: 'POST',
+      body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc` }),
+    });
     expect(dup.status).toBe(409);
     expect(((await dup.json()) as { type: string }).type).toBe('urn:fuyuan:problem:conflict');
     expect((await gw.api('/v1/admin/channels/no-such-channel', { method: 'DELETE' })).status).toBe(404);
-    const anon = await gw.app.request(`http://gw/v1/admin/units/kc-zrzy/channels`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=other` }) });
+    const anon = await gw.app.request(`http://gw/v1/admin/units/kc-zrzy/channels`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: json({ kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=other` }),
+    });
     expect(anon.status).toBe(401);
     expect((await gw.app.request('http://gw/v1/admin/outbox')).status).toBe(401);
     expect(await gw.counts()).toEqual(before);
@@ -404,7 +434,9 @@ describe('delivery: retries with back-off, then exactly once', () => {
   it('WeCom: markdown.content with the same facts', () => {
     const c = callsTo('wecom:wecom-kc')[0]!;
     const content = (c.json!.markdown as { content: string }).content;
-    expect(content).toMatch(/^#### 【提醒】提交答辩状\n\*\*案号\*\*：\(2026\)浙0802行初12号\n\*\*事项\*\*：提交答辩状及证据材料\n\*\*截止日期\*\*：2026-12-08\n/);
+    expect(content).toMatch(
+      /^#### 【提醒】提交答辩状\n\*\*案号\*\*：\(2026\)浙0802行初12号\n\*\*事项\*\*：提交答辩状及证据材料\n\*\*截止日期\*\*：2026-12-08\n/,
+    );
   });
 
   it('webhook: Standard Webhooks signature verified by the standardwebhooks library, the same webhook-id on every attempt, the facts as JSON fields', () => {
@@ -414,13 +446,29 @@ describe('delivery: retries with back-off, then exactly once', () => {
     expect(hookCalls.at(-1)!.headers['webhook-timestamp']).toMatch(/^\d{10}$/);
     expect(new Set(hookCalls.map((c) => c.headers['idempotency-key']))).toEqual(new Set([`reminder:r-1:kc-zrzy:${ids.hook}`]));
     const body = hookCalls.at(-1)!.json!;
-    expect(body).toMatchObject({ type: 'fuyuan.notification', caseNumber: '(2026)浙0802行初12号', obligation: '提交答辩状及证据材料', dueOn: '2026-12-08', title: '【提醒】提交答辩状' });
+    expect(body).toMatchObject({
+      type: 'fuyuan.notification',
+      caseNumber: '(2026)浙0802行初12号',
+      obligation: '提交答辩状及证据材料',
+      dueOn: '2026-12-08',
+      title: '【提醒】提交答辩状',
+    });
     expect(String(body.text)).toContain('案号：(2026)浙0802行初12号');
   });
 
   it('a line that already says a fact is not repeated; a DingTalk robot with a keyword instead of 加签 accepts the footer', async () => {
     await addChannel(gw, 'kc-zjj', { kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kw` });
-    await enqueue(gw, 'kc-zjj', { title: '【逾期通知】提交答辩状', lines: ['事项：提交答辩状（Submit the defence）', '截止日期：2026-12-08'], obligation: '提交答辩状', dueOn: '2026-12-08' }, 'overdue:o-1:kc-zjj');
+    await enqueue(
+      gw,
+      'kc-zjj',
+      {
+        title: '【逾期通知】提交答辩状',
+        lines: ['事项：提交答辩状（Submit the defence）', '截止日期：2026-12-08'],
+        obligation: '提交答辩状',
+        dueOn: '2026-12-08',
+      },
+      'overdue:o-1:kc-zjj',
+    );
     expect(await deliverOutbox(gw.deps, gw.clock.now())).toMatchObject({ sent: 1 });
     const text = (callsTo('ding:ding-kw')[0]!.json!.markdown as { text: string }).text;
     expect(text.match(/2026-12-08/g)).toHaveLength(1);
@@ -439,12 +487,20 @@ describe('mentions (@): the responsible clerk is pinged', () => {
   });
   afterAll(() => gw.close());
 
-  const lastBody = (endpoint: string) => callsTo(endpoint).filter((c) => c.accepted).at(-1)!.json!;
+  const lastBody = (endpoint: string) =>
+    callsTo(endpoint)
+      .filter((c) => c.accepted)
+      .at(-1)!.json!;
 
   it('a DingTalk channel registered with mobiles and user ids: 201, listed and audited with the mobiles masked', async () => {
     const res = await gw.api('/v1/admin/units/kc-zrzy/channels', {
       method: 'POST',
-      body: json({ kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kc`, secret: DING_SECRET, mention: { mobiles: [CLERK], userIds: ['manager4711'] } }),
+      body: json({
+        kind: 'dingtalk',
+        url: `${base}/robot/send?access_token=ding-kc`,
+        secret: DING_SECRET,
+        mention: { mobiles: [CLERK], userIds: ['manager4711'] },
+      }),
     });
     expect(res.status, await res.clone().text()).toBe(201);
     const ch = (await res.json()) as { id: string; mention: unknown };
@@ -467,8 +523,13 @@ describe('mentions (@): the responsible clerk is pinged', () => {
     ['all that is not a boolean', { kind: 'dingtalk', mention: { all: 'yes' } }, /all/],
   ])('refuses %s: 400 problem+json naming it, nothing stored', async (_name, body, detail) => {
     const before = await gw.counts();
-    const address = { dingtalk: `${base}/robot/send?access_token=ding-kw`, wecom: `${base}/cgi-bin/webhook/send?key=wecom-kc`, webhook: `${base}/hooks/kc` }[body.kind]!;
-    const res = await gw.api('/v1/admin/units/kc-sfj/channels', { method: 'POST', body: json({ ...body, url: address, ...(body.kind === 'webhook' ? { secret: hooks.get('kc') } : {}) }) });
+    const address = { dingtalk: `${base}/robot/send?access_token=ding-kw`, wecom: `${base}/cgi-bin/webhook/send?key=wecom-kc`, webhook: `${base}/hooks/kc` }[
+      body.kind
+    ]!;
+    const res = await gw.api('/v1/admin/units/kc-sfj/channels', {
+      method: 'POST',
+      body: json({ ...body, url: address, ...(body.kind === 'webhook' ? { secret: hooks.get('kc') } : {}) }),
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
@@ -480,7 +541,9 @@ describe('mentions (@): the responsible clerk is pinged', () => {
     await enqueue(gw, 'kc-zrzy', MESSAGE, 'mention:1');
     await enqueue(gw, 'kc-zrzy', LONG, 'mention:long');
     expect(await deliverOutbox(gw.deps, gw.clock.now())).toMatchObject({ sent: 2, dead: 0 });
-    const sent = callsTo('ding:ding-kc').filter((c) => c.accepted).slice(-2);
+    const sent = callsTo('ding:ding-kc')
+      .filter((c) => c.accepted)
+      .slice(-2);
     expect(sent).toHaveLength(2);
     for (const c of sent) {
       expect(c.json!.at).toEqual({ atMobiles: [CLERK], atUserIds: ['manager4711'], isAtAll: false });
@@ -493,7 +556,11 @@ describe('mentions (@): the responsible clerk is pinged', () => {
   });
 
   it('WeCom: a channel with mentions sends a text message with mentioned_mobile_list and mentioned_list, within 2048 bytes, link and keyword kept', async () => {
-    ids.wecom = await addChannel(gw, 'kc-sfj', { kind: 'wecom', url: `${base}/cgi-bin/webhook/send?key=wecom-kc`, mention: { mobiles: [CLERK, DEPUTY], all: true } });
+    ids.wecom = await addChannel(gw, 'kc-sfj', {
+      kind: 'wecom',
+      url: `${base}/cgi-bin/webhook/send?key=wecom-kc`,
+      mention: { mobiles: [CLERK, DEPUTY], all: true },
+    });
     await enqueue(gw, 'kc-sfj', LONG, 'mention:wecom');
     expect(await deliverOutbox(gw.deps, gw.clock.now())).toMatchObject({ sent: 1, dead: 0 });
     const body = lastBody('wecom:wecom-kc');
@@ -568,7 +635,15 @@ describe('dead letters', () => {
     const dead = (await (await gw.api('/v1/admin/outbox?status=dead')).json()) as { items: Record<string, unknown>[] };
     expect(dead.items).toHaveLength(1);
     const item = dead.items[0]!;
-    expect(item).toMatchObject({ kind: 'webhook', destination: id, unitId: 'qj-zjj', status: 'dead', attempts: OUTBOX_MAX_ATTEMPTS, title: '【提醒】提交答辩状', idempotencyKey: `reminder:r-9:qj-zjj:${id}` });
+    expect(item).toMatchObject({
+      kind: 'webhook',
+      destination: id,
+      unitId: 'qj-zjj',
+      status: 'dead',
+      attempts: OUTBOX_MAX_ATTEMPTS,
+      title: '【提醒】提交答辩状',
+      idempotencyKey: `reminder:r-9:qj-zjj:${id}`,
+    });
     expect(String(item.lastError)).toContain('HTTP 500');
     expect(((await (await gw.api('/v1/admin/outbox')).json()) as { items: unknown[] }).items).toHaveLength(1); // status defaults to dead
     expect(((await (await gw.api('/v1/admin/outbox?status=pending')).json()) as { items: unknown[] }).items).toHaveLength(0);
@@ -591,7 +666,7 @@ describe('dead letters', () => {
     expect(callsTo('hook:down').filter((c) => c.accepted)).toHaveLength(1);
   });
 
-  it('a permanent refusal (HTTP 410) is a dead letter at once; a wrong DingTalk secret is retried with the robot\'s errmsg', async () => {
+  it("a permanent refusal (HTTP 410) is a dead letter at once; a wrong DingTalk secret is retried with the robot's errmsg", async () => {
     const gone = await addChannel(gw, 'kc-hangbu', { kind: 'webhook', url: `${base}/hooks/gone`, secret: hooks.get('gone') });
     behaviour.set('hook:gone', { fail: 1000, how: '410' });
     const wrong = await addChannel(gw, 'kc-hangbu', { kind: 'dingtalk', url: `${base}/robot/send?access_token=ding-kc`, secret: 'SECwrong' });
@@ -658,7 +733,10 @@ describe('concurrency', () => {
     await enqueue(gw, 'qj-sfj', MESSAGE, 'reminder:lease:qj-sfj');
     const now = gw.clock.now();
     // Another process took the lease and died before recording the outcome.
-    await gw.deps.db.orm.update(outbox).set({ leaseUntil: new Date(now.getTime() + 5 * MIN) }).where(and(eq(outbox.destination, id), eq(outbox.status, 'pending')));
+    await gw.deps.db.orm
+      .update(outbox)
+      .set({ leaseUntil: new Date(now.getTime() + 5 * MIN) })
+      .where(and(eq(outbox.destination, id), eq(outbox.status, 'pending')));
     expect(await deliverOutbox(gw.deps, now)).toEqual({ sent: 0, retried: 0, dead: 0, skipped: 0 });
     gw.clock.advance(5 * MIN + 1);
     expect(await deliverOutbox(gw.deps, gw.clock.now())).toEqual({ sent: 1, retried: 0, dead: 0, skipped: 0 });

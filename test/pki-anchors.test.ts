@@ -17,7 +17,11 @@ describe('a sender with several CAs', () => {
   // The CA of the past year, and one made "today" (valid only from after the arrival), as the demo does.
   const past = createCa('演示法院 模拟CA', { notBefore: new Date(at.getTime() - 100 * DAY), notAfter: new Date(at.getTime() + 900 * DAY), org: '演示法院' });
   const later = createCa('演示法院 演示CA', { notBefore: new Date(at.getTime() + 200 * DAY), notAfter: new Date(at.getTime() + 2000 * DAY), org: '演示法院' });
-  const leaf = issueSigner(past, '演示法院 电子送达平台签章', { notBefore: new Date(at.getTime() - 90 * DAY), notAfter: new Date(at.getTime() + 700 * DAY), org: '演示法院' });
+  const leaf = issueSigner(past, '演示法院 电子送达平台签章', {
+    notBefore: new Date(at.getTime() - 90 * DAY),
+    notAfter: new Date(at.getTime() + 700 * DAY),
+    org: '演示法院',
+  });
 
   it('a chain to the CA valid at arrival is accepted although another registered CA is not valid then; the window is that of the path', async () => {
     const chain = await validateChain([leaf.der], [await anchor(later.der), await anchor(past.der)], at, 'court-demo');

@@ -53,7 +53,9 @@ async function deliver(leaf: OsslCert, sender: string, opts: { issuedAt?: Date; 
     senderCode: sender,
     issuedAt: opts.issuedAt ?? NOW,
     regionCode: '330802',
-    attachments: [await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true)],
+    attachments: [
+      await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true),
+    ],
   });
   ownCase(m, sender);
   const jws = await signManifest(m, await opensslRsaSigner(leaf), opts.header);
@@ -86,8 +88,20 @@ beforeAll(async () => {
   const dir = JSON.parse(readFileSync('schemas/directory/demo-quzhou.json', 'utf8'));
   const put = await gw.app.request('/v1/admin/directory', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify(dir) });
   expect(put.status).toBe(200);
-  await registerSender(gw.deps, { code: 'court-hard', type: 'court', name: '衢州市中级人民法院', caPem: ca.certPem + ocspCa.certPem, revocationPolicy: 'hard' });
-  await registerSender(gw.deps, { code: 'court-soft', type: 'court', name: '衢州市柯城区人民法院', caPem: ca.certPem + ocspCa.certPem, revocationPolicy: 'soft' });
+  await registerSender(gw.deps, {
+    code: 'court-hard',
+    type: 'court',
+    name: '衢州市中级人民法院',
+    caPem: ca.certPem + ocspCa.certPem,
+    revocationPolicy: 'hard',
+  });
+  await registerSender(gw.deps, {
+    code: 'court-soft',
+    type: 'court',
+    name: '衢州市柯城区人民法院',
+    caPem: ca.certPem + ocspCa.certPem,
+    revocationPolicy: 'soft',
+  });
 });
 afterAll(async () => {
   await crlServer.close();
@@ -129,7 +143,11 @@ describe('CRL from the distribution point, fetched by the sweep', () => {
   it('a good certificate: 201, and the receipt records the CRL number used', async () => {
     const { res, body } = await deliver(crlGood, 'court-hard');
     expect(res.status).toBe(201);
-    expect(body.receipt.revocation).toMatchObject({ policy: 'hard', status: 'good', checks: [{ certificate: 'CN=签章 CRL 有效', status: 'good', source: 'crl', crlNumber: '7', thisUpdate: at(-60).toISOString() }] });
+    expect(body.receipt.revocation).toMatchObject({
+      policy: 'hard',
+      status: 'good',
+      checks: [{ certificate: 'CN=签章 CRL 有效', status: 'good', source: 'crl', crlNumber: '7', thisUpdate: at(-60).toISOString() }],
+    });
     // The receipt, evidence included, is what the gateway signed.
     const jwks = (await (await gw.app.request('/.well-known/jwks.json')).json()) as { keys: never[] };
     expect((await verifyWithJwks(body.jws, jwks)).payload).toEqual(body.receipt);
@@ -182,7 +200,11 @@ describe('OCSP from the AIA responder (openssl ocsp), cached by the sweep', () =
     expect(Date.parse(good.body.receipt.revocation.checks[0].producedAt)).toBeGreaterThan(NOW.getTime() - 60_000);
     const revoked = await deliver(ocspRevoked, 'court-hard');
     expect(revoked.res.status).toBe(403);
-    expect(revoked.body).toMatchObject({ type: 'urn:fuyuan:problem:certificate-revoked', certificate: 'CN=签章 OCSP 已吊销', revokedAt: at(-7200).toISOString() });
+    expect(revoked.body).toMatchObject({
+      type: 'urn:fuyuan:problem:certificate-revoked',
+      certificate: 'CN=签章 OCSP 已吊销',
+      revokedAt: at(-7200).toISOString(),
+    });
     expect(revoked.body.detail).toContain('OCSP response produced at');
     // Served from the cache: intake asked nobody.
     expect(ocspServer.hits).toBe(2);
@@ -223,10 +245,21 @@ describe('OCSP stapled by the court in the envelope', () => {
   });
 
   it('XML envelope with <Revocation><OcspResponse>: 201 with the stapled status', async () => {
-    const m = demoManifest({ messageId: `rev-xml-${++n}`, senderCode: 'court-hard', issuedAt: NOW, regionCode: '330802', attachments: [await attachmentEntry({ id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 xml') }, true)] });
+    const m = demoManifest({
+      messageId: `rev-xml-${++n}`,
+      senderCode: 'court-hard',
+      issuedAt: NOW,
+      regionCode: '330802',
+      attachments: [
+        await attachmentEntry({ id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 xml') }, true),
+      ],
+    });
     ownCase(m, 'court-hard');
     const signed = signXmlEnvelope(m, { alg: 'RS256', keyPem: readFileSync(bare.keyPath, 'utf8'), chain: [bare.der] });
-    const stapled = signed.replace('</Delivery>', `<Revocation><OcspResponse>${Buffer.from(ocspCa.ocspFor(bare)).toString('base64')}</OcspResponse></Revocation></Delivery>`);
+    const stapled = signed.replace(
+      '</Delivery>',
+      `<Revocation><OcspResponse>${Buffer.from(ocspCa.ocspFor(bare)).toString('base64')}</OcspResponse></Revocation></Delivery>`,
+    );
     const res = await gw.app.request(xmlRequest(URL_, stapled));
     const body = (await res.json()) as Record<string, any>;
     expect(res.status).toBe(201);
@@ -254,7 +287,9 @@ describe('a responder that is down, under each policy; the soft-fail re-check', 
     expect((await deliver(downLeaf, 'court-hard')).body.type).toBe('urn:fuyuan:problem:revocation-unknown');
     const r2 = await sweep(gw.deps, gw.clock.now());
     expect(r2.steps.revocation?.report?.ocspFailed).toBeGreaterThanOrEqual(1);
-    const status = (await (await gw.app.request('/v1/admin/revocation', { headers: adminHeaders() })).json()) as { ocsp: { certificate: string; lastError: string | null }[] };
+    const status = (await (await gw.app.request('/v1/admin/revocation', { headers: adminHeaders() })).json()) as {
+      ocsp: { certificate: string; lastError: string | null }[];
+    };
     expect(status.ocsp.find((o) => o.certificate === 'CN=签章 应答器停机')?.lastError).toContain('HTTP 503');
   });
 
@@ -309,28 +344,52 @@ describe('administration: policies and uploaded CRLs', () => {
     expect(body).toMatchObject({ type: 'urn:fuyuan:problem:certificate-revoked', revokedAt: at(-900).toISOString() });
     expect(body.detail).toContain('CRL number 9');
     // An older CRL does not replace a newer one.
-    const old = await gw.app.request('/v1/admin/senders/court-hard/crls', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ crlPem: ocspCa.crlPem(at(-40), at(7200), 8) }) });
+    const old = await gw.app.request('/v1/admin/senders/court-hard/crls', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ crlPem: ocspCa.crlPem(at(-40), at(7200), 8) }),
+    });
     expect(await old.json()).toMatchObject({ crlNumber: '8', stored: false });
   });
 
   it('a CRL from a CA not registered for the sender: 400 problem+json, nothing stored; the DER in base64 works too', async () => {
     const before = await gw.deps.db.orm.select().from(revocationCrls);
-    const res = await gw.app.request('/v1/admin/senders/court-hard/crls', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ crlPem: other.crlPem(at(-30), at(7200)) }) });
+    const res = await gw.app.request('/v1/admin/senders/court-hard/crls', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ crlPem: other.crlPem(at(-30), at(7200)) }),
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toContain('court-hard');
     expect(await gw.deps.db.orm.select().from(revocationCrls)).toEqual(before);
-    const der = await gw.app.request('/v1/admin/senders/court-hard/crls', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ crlPem: Buffer.from(ocspCa.crl(at(-20), at(7200), 10)).toString('base64') }) });
+    const der = await gw.app.request('/v1/admin/senders/court-hard/crls', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ crlPem: Buffer.from(ocspCa.crl(at(-20), at(7200), 10)).toString('base64') }),
+    });
     expect(der.status).toBe(200);
     expect(await der.json()).toMatchObject({ crlNumber: '10', stored: true });
   });
 
   it('PUT /v1/admin/senders/{code}/trust switches the policy; only administrators may', async () => {
-    const res = await gw.app.request('/v1/admin/senders/court-soft/trust', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ revocationPolicy: 'hard' }) });
+    const res = await gw.app.request('/v1/admin/senders/court-soft/trust', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ revocationPolicy: 'hard' }),
+    });
     expect(await res.json()).toEqual({ code: 'court-soft', revocationPolicy: 'hard', sm2: false });
-    const none = await gw.app.request('/v1/admin/senders/court-soft/trust', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ revocationPolicy: 'soft' }) });
+    const none = await gw.app.request('/v1/admin/senders/court-soft/trust', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ revocationPolicy: 'soft' }),
+    });
     expect(none.status).toBe(401);
-    const bad = await gw.app.request('/v1/admin/senders/court-soft/trust', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ revocationPolicy: 'maybe' }) });
+    const bad = await gw.app.request('/v1/admin/senders/court-soft/trust', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ revocationPolicy: 'maybe' }),
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -338,7 +397,9 @@ describe('administration: policies and uploaded CRLs', () => {
     const elsewhere = ca.issue('签章 外部CRL', { crlUrl: 'http://crl.example.invalid/ca.crl' });
     await deliver(elsewhere, 'court-soft');
     await sweep(gw.deps, gw.clock.now());
-    const status = (await (await gw.app.request('/v1/admin/revocation', { headers: adminHeaders() })).json()) as { crlSources: { url: string; lastError: string | null }[] };
+    const status = (await (await gw.app.request('/v1/admin/revocation', { headers: adminHeaders() })).json()) as {
+      crlSources: { url: string; lastError: string | null }[];
+    };
     expect(status.crlSources.find((s) => s.url === 'http://crl.example.invalid/ca.crl')?.lastError).toContain('allow-list');
   });
 });

@@ -34,20 +34,46 @@ const received: { path: string; title: string }[] = [];
 const pdf: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: Uint8Array.from({ length: 3000 }, (_, i) => (i * 11) & 0xff) };
 const UNKNOWN = '某某管理办公室';
 
-type QueueItem = { id: string; caseId: string; documentId: string; regionCode: string | null; candidateRegions: string[]; dueOn: string | null; overdue: boolean; reason: string };
-type Obligation = { id: string; caseId: string; kind: string; ruleId: string; regionCode: string | null; unitId: string | null; dueOn: string; status: string; party: string };
+type QueueItem = {
+  id: string;
+  caseId: string;
+  documentId: string;
+  regionCode: string | null;
+  candidateRegions: string[];
+  dueOn: string | null;
+  overdue: boolean;
+  reason: string;
+};
+type Obligation = {
+  id: string;
+  caseId: string;
+  kind: string;
+  ruleId: string;
+  regionCode: string | null;
+  unitId: string | null;
+  dueOn: string;
+  status: string;
+  party: string;
+};
 
 /** A fresh token (they expire with the fixed clock). */
 const as = async (role: 'justice_bureau' | 'court' | 'liaison' | 'unit', scope: string) => (await clientToken(gw, role, scope)).headers;
 const get = async (path: string, headers: Record<string, string>) => gw.app.request(`http://gw${path}`, { headers });
-const post = async (path: string, headers: Record<string, string>, body: unknown) => gw.app.request(`http://gw${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+const post = async (path: string, headers: Record<string, string>, body: unknown) =>
+  gw.app.request(`http://gw${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
 let n = 0;
 /** A complaint copy from a court (Longyou unless told), with one PDF attachment. */
 async function complain(o: { caseNumber: string; defendant: { name: string; regionCode?: string }; court?: { pki: CourtPki; code: string; name: string } }) {
   const court = o.court ?? { pki: longyou, code: 'court-longyou', name: '浙江省龙游县人民法院' };
-  const m: Manifest = demoManifest({ messageId: `rw-${++n}`, senderCode: court.code, issuedAt: gw.clock.now(), caseNumber: o.caseNumber, attachments: [await attachmentEntry(pdf, false)] });
+  const m: Manifest = demoManifest({
+    messageId: `rw-${++n}`,
+    senderCode: court.code,
+    issuedAt: gw.clock.now(),
+    caseNumber: o.caseNumber,
+    attachments: [await attachmentEntry(pdf, false)],
+  });
   const c = m.documents[0]!.case!;
   c.court = { code: court.code, name: court.name };
   c.defendants = [o.defendant];
@@ -59,7 +85,8 @@ async function complain(o: { caseNumber: string; defendant: { name: string; regi
 }
 
 const queueOf = async (region: string) => (await json<{ items: QueueItem[] }>(get('/v1/queue', await as('justice_bureau', region)))).items;
-const obligationsOf = async (region: string, caseId: string) => (await json<{ items: Obligation[] }>(get(`/v1/obligations?case=${caseId}`, await as('justice_bureau', region)))).items;
+const obligationsOf = async (region: string, caseId: string) =>
+  (await json<{ items: Obligation[] }>(get(`/v1/obligations?case=${caseId}`, await as('justice_bureau', region)))).items;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -80,8 +107,17 @@ beforeAll(async () => {
   await registerSender(gw.deps, { code: 'court-x', type: 'court', name: '某某人民法院', caPem: courtX.ca.certPem });
   // The demo directory, and a court serving Kecheng alone (Qujiang is announced later, in a test).
   const data = demoDirectoryData();
-  await saveDirectory(gw.deps, { ...data, courts: [...data.courts, { code: 'court-x', name: '某某人民法院', kind: 'court', servedRegions: [{ regionCode: '330802', from: '2000-01-01' }] }] }, 'test', 'demo + court-x');
-  for (const unitId of ['kc-sfj', 'kc-gov-office', 'qj-sfj']) await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: 'webhook-secret-0123456789' }, 'test');
+  await saveDirectory(
+    gw.deps,
+    {
+      ...data,
+      courts: [...data.courts, { code: 'court-x', name: '某某人民法院', kind: 'court', servedRegions: [{ regionCode: '330802', from: '2000-01-01' }] }],
+    },
+    'test',
+    'demo + court-x',
+  );
+  for (const unitId of ['kc-sfj', 'kc-gov-office', 'qj-sfj'])
+    await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: 'webhook-secret-0123456789' }, 'test');
 });
 afterAll(async () => {
   gw.close();
@@ -106,14 +142,18 @@ describe('an unknown unit with the court’s stated region (R9 S 二(一), regio
   it('is a filing of the Kecheng bureau: the body, the attachment (with retrieval evidence) and every deadline already running', async () => {
     const kc = await as('justice_bureau', '330802');
     expect((await json<{ items: { id: string }[] }>(get('/v1/filings', kc))).items.map((i) => i.id)).toContain(doc.id);
-    const f = await json<{ case: { caseNumber: string }; attachments: { href: string; sha256: string }[]; obligations: Obligation[] }>(get(`/v1/filings/${doc.id}`, kc));
+    const f = await json<{ case: { caseNumber: string }; attachments: { href: string; sha256: string }[]; obligations: Obligation[] }>(
+      get(`/v1/filings/${doc.id}`, kc),
+    );
     expect(f.case.caseNumber).toBe('(2026)浙0825行初1701号');
     expect(f.obligations.find((o) => o.kind === 'answer_and_evidence')).toMatchObject({ dueOn: '2026-12-08', regionCode: '330802', unitId: null });
     expect(f.obligations.find((o) => o.kind === 'unit_determination')).toMatchObject({ dueOn: '2026-11-25', party: 'justice_bureau', status: 'open' });
     const att = await get(f.attachments[0]!.href, kc);
     expect(att.status).toBe(200);
     expect(new Uint8Array(await att.arrayBuffer())).toEqual(pdf.bytes);
-    const ev = await json<{ items: { type: string; documentId: string; payload: { retrievedBy: { regionCode?: string } } }[] }>(get('/v1/evidence', await as('court', 'court-longyou')));
+    const ev = await json<{ items: { type: string; documentId: string; payload: { retrievedBy: { regionCode?: string } } }[] }>(
+      get('/v1/evidence', await as('court', 'court-longyou')),
+    );
     expect(ev.items.filter((e) => e.type === 'retrieval' && e.documentId === doc.id).map((e) => e.payload.retrievedBy.regionCode)).toEqual(['330802']);
     // GET /v1/obligations: the answer already running, region set, unit empty (the bureau answers for it).
     const obs = await obligationsOf('330802', doc.routing.caseId);
@@ -141,7 +181,10 @@ describe('an unknown unit with the court’s stated region (R9 S 二(一), regio
     expect(((await wrong.json()) as { detail: string }).detail).toContain('330802');
     expect((await obligationsOf('330802', doc.routing.caseId)).find((o) => o.kind === 'answer_and_evidence')!.unitId).toBeNull();
 
-    const ok = await post(`/v1/queue/${item.id}/assign`, kc, { assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '某某管理办公室系自然资源分局内设机构' });
+    const ok = await post(`/v1/queue/${item.id}/assign`, kc, {
+      assignments: [{ unitId: 'kc-zrzy', role: 'lead' }],
+      reason: '某某管理办公室系自然资源分局内设机构',
+    });
     expect(ok.status, await ok.clone().text()).toBe(200);
     const obs = await obligationsOf('330802', doc.routing.caseId);
     expect(obs.find((o) => o.kind === 'answer_and_evidence')).toMatchObject({ unitId: 'kc-zrzy', regionCode: '330802', dueOn: '2026-12-08' });
@@ -157,7 +200,11 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
 
   beforeAll(async () => {
     // Kecheng runs Putian's profile here: re-planning on claim and assignment must bring its rules in.
-    const res = await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'putian-chengxiang' }) });
+    const res = await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ presetId: 'putian-chengxiang' }),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     gw.clock.set(new Date(T0.getTime() + 60_000));
     doc = await complain({ caseNumber: '(2026)浙0825行初1702号', defendant: { name: UNKNOWN } });
@@ -169,7 +216,10 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
       const item = (await queueOf(region)).find((i) => i.documentId === doc.id);
       expect(item, region).toMatchObject({ regionCode: null, candidateRegions: ['330802', '330803', '330825'], dueOn: '2026-11-25' });
       expect((await get(`/v1/filings/${doc.id}`, await as('justice_bureau', region))).status, region).toBe(200);
-      expect((await obligationsOf(region, doc.routing.caseId)).map((o) => o.kind), region).toContain('answer_and_evidence');
+      expect(
+        (await obligationsOf(region, doc.routing.caseId)).map((o) => o.kind),
+        region,
+      ).toContain('answer_and_evidence');
     }
     const item = (await queueOf('330802')).find((i) => i.documentId === doc.id)!;
     const claim = await post(`/v1/queue/${item.id}/claim`, await as('justice_bureau', '330802'), { reason: '经核实系柯城区单位' });
@@ -180,14 +230,22 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
     // Claimed: the case's deadlines now run in Kecheng (unit still empty); P 第十条's 3 days govern only cases
     // against the district government, so the default two-day window stays.
     const obs = await obligationsOf('330802', doc.routing.caseId);
-    expect(obs.find((o) => o.ruleId === 'routing-window')).toMatchObject({ dueOn: '2026-11-25', regionCode: '330802', party: 'justice_bureau', status: 'open' });
+    expect(obs.find((o) => o.ruleId === 'routing-window')).toMatchObject({
+      dueOn: '2026-11-25',
+      regionCode: '330802',
+      party: 'justice_bureau',
+      status: 'open',
+    });
     expect(obs.find((o) => o.ruleId === 'unit-determination')).toBeUndefined();
     expect((await queueOf('330802')).find((i) => i.documentId === doc.id)).toMatchObject({ regionCode: '330802', dueOn: '2026-11-25' });
   });
 
   it('assignment re-plans every open obligation under the region’s policy for the unit (P 第十一条 defence draft 5 days before the answer)', async () => {
     const item = (await queueOf('330802')).find((i) => i.documentId === doc.id)!;
-    const res = await post(`/v1/queue/${item.id}/assign`, await as('justice_bureau', '330802'), { assignments: [{ unitId: 'kc-zjj', role: 'lead' }], reason: '涉案行为系住建局作出' });
+    const res = await post(`/v1/queue/${item.id}/assign`, await as('justice_bureau', '330802'), {
+      assignments: [{ unitId: 'kc-zjj', role: 'lead' }],
+      reason: '涉案行为系住建局作出',
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     const obs = await obligationsOf('330802', doc.routing.caseId);
     expect(obs.find((o) => o.kind === 'answer_and_evidence')).toMatchObject({ unitId: 'kc-zjj', regionCode: '330802', dueOn: '2026-12-08' });
@@ -198,7 +256,11 @@ describe('a case whose region nothing names (candidate regions, Q 一(一))', ()
 
 describe('P 第十条: under Putian’s profile, a case against the district government is routed within 3 days (阅办单)', () => {
   it('queues with the region’s own 3 days, and no second window', async () => {
-    const res = await gw.app.request('http://gw/v1/admin/regions/330803/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'putian-chengxiang' }) });
+    const res = await gw.app.request('http://gw/v1/admin/regions/330803/policy', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ presetId: 'putian-chengxiang' }),
+    });
     expect(res.status).toBe(200);
     gw.clock.set(new Date(T0.getTime() + 90_000));
     // The district government itself made the act: the department in charge is designated by the bureau (R9).
@@ -206,7 +268,11 @@ describe('P 第十条: under Putian’s profile, a case against the district gov
     expect((await queueOf('330803')).find((i) => i.documentId === doc.id)).toMatchObject({ regionCode: '330803', dueOn: '2026-11-26' });
     const obs = await obligationsOf('330803', doc.routing.caseId);
     expect(obs.filter((o) => o.kind === 'unit_determination').map((o) => [o.ruleId, o.dueOn])).toEqual([['unit-determination', '2026-11-26']]);
-    await gw.app.request('http://gw/v1/admin/regions/330803/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'quzhou-kecheng' }) });
+    await gw.app.request('http://gw/v1/admin/regions/330803/policy', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ presetId: 'quzhou-kecheng' }),
+    });
   });
 });
 
@@ -214,7 +280,11 @@ describe('the routing window is reminded and escalated by the sweep', () => {
   let doc: Awaited<ReturnType<typeof complain>>;
 
   beforeAll(async () => {
-    await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'quzhou-kecheng' }) });
+    await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ presetId: 'quzhou-kecheng' }),
+    });
     gw.clock.set(new Date(T0.getTime() + 120_000));
     doc = await complain({ caseNumber: '(2026)浙0825行初1703号', defendant: { name: `衢州市柯城区${UNKNOWN}` } }); // region from the name's prefix
   });

@@ -23,13 +23,19 @@ afterAll(() => gw.close());
 
 describe('channel secrets', () => {
   it('are stored sealed (AES-GCM), never in plain text, and open again with the key outside the database', async () => {
-    const res = await gw.app.request('http://gw/v1/admin/units/kc-zrzy/channels', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: SECRET }) });
+    const res = await gw.app.request('http://gw/v1/admin/units/kc-zrzy/channels', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: SECRET }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const [row] = await gw.deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, id));
     expect(row!.secret).toMatch(/^enc:v1:/);
     expect(row!.secret).not.toContain(SECRET);
-    const dump = JSON.stringify((await gw.client.execute('select * from notification_channels')).rows) + JSON.stringify((await gw.client.execute('select * from audit_log')).rows);
+    const dump =
+      JSON.stringify((await gw.client.execute('select * from notification_channels')).rows) +
+      JSON.stringify((await gw.client.execute('select * from audit_log')).rows);
     expect(dump).not.toContain(SECRET);
     expect(await gw.deps.secrets.open(row!.secret!, id)).toBe(SECRET);
     // Bound to its row: the same sealed value in another row does not open.
@@ -40,7 +46,17 @@ describe('channel secrets', () => {
 
   it('plain-text secrets of an earlier version are sealed in place at start', async () => {
     const id = newId();
-    await gw.deps.db.orm.insert(notificationChannels).values({ id, unitId: 'kc-zjj', kind: 'webhook', url: 'https://hooks.example.test/x', secret: 'legacy-plain-secret-0123456789', enabled: true, createdAt: gw.clock.now() });
+    await gw.deps.db.orm
+      .insert(notificationChannels)
+      .values({
+        id,
+        unitId: 'kc-zjj',
+        kind: 'webhook',
+        url: 'https://hooks.example.test/x',
+        secret: 'legacy-plain-secret-0123456789',
+        enabled: true,
+        createdAt: gw.clock.now(),
+      });
     expect(await sealStoredChannelSecrets(gw.deps)).toBe(1);
     const [row] = await gw.deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, id));
     expect(row!.secret).toMatch(/^enc:v1:/);

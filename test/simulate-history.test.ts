@@ -43,7 +43,11 @@ describe('simulate --history', () => {
   });
 
   it('cases arrived over the months of the span, each at its own simulated time', async () => {
-    const rows = (await db.execute("select distinct strftime('%Y-%m', arrived_at / 1000, 'unixepoch', '+8 hours') as m from deliveries where sender_code = 'court-longyou' order by m")).rows.map((r) => r.m);
+    const rows = (
+      await db.execute(
+        "select distinct strftime('%Y-%m', arrived_at / 1000, 'unixepoch', '+8 hours') as m from deliveries where sender_code = 'court-longyou' order by m",
+      )
+    ).rows.map((r) => r.m);
     expect(rows).toEqual(['2026-09', '2026-10', '2026-11']);
     const days = Number((await db.execute("select count(distinct date(arrived_at / 1000, 'unixepoch', '+8 hours')) as n from deliveries")).rows[0]!.n);
     expect(days).toBeGreaterThan(10);
@@ -57,7 +61,9 @@ describe('simulate --history', () => {
   });
 
   it('deadlines were met, are open, and some were missed (the board has something to show)', async () => {
-    const byStatus = Object.fromEntries((await db.execute('select status, count(*) as n from obligations group by status')).rows.map((r) => [r.status, Number(r.n)]));
+    const byStatus = Object.fromEntries(
+      (await db.execute('select status, count(*) as n from obligations group by status')).rows.map((r) => [r.status, Number(r.n)]),
+    );
     expect(byStatus.done).toBeGreaterThan(0);
     expect((byStatus.open ?? 0) + (byStatus.overdue ?? 0)).toBeGreaterThan(0);
   });
@@ -96,7 +102,7 @@ describe('simulate command line', () => {
   });
 });
 
-describe('simulate --history after npm run demo, in the README\'s order', () => {
+describe("simulate --history after npm run demo, in the README's order", () => {
   let own: string;
   let after: HistoryReport;
   beforeAll(async () => {
@@ -105,7 +111,13 @@ describe('simulate --history after npm run demo, in the README\'s order', () => 
     const { ca } = loadOrMakeCourtPki(join(own, 'demo-court'), '浙江省龙游县人民法院 演示CA (demo)', '浙江省龙游县人民法院');
     writeFileSync(join(own, 'demo-ca.pem'), ca.certPem);
     const env = { DATA_DIR: own };
-    expect(await runCli(['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(own, 'demo-ca.pem')], env, () => {})).toBe(0);
+    expect(
+      await runCli(
+        ['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(own, 'demo-ca.pem')],
+        env,
+        () => {},
+      ),
+    ).toBe(0);
     after = await runHistory(parseNodeConfig(env), { cases: 24, days: 220, seed: 5, until: T0 });
   }, 400_000);
   afterAll(() => rmSync(own, { recursive: true, force: true }));

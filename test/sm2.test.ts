@@ -33,7 +33,12 @@ async function manifest(sender = 'court-sm2') {
     caseNumber: `(2026)浙08行初${7000 + n}号`,
     issuedAt: NOW,
     regionCode: '330802',
-    attachments: [await attachmentEntry({ id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 国密 ${n}`) }, true)],
+    attachments: [
+      await attachmentEntry(
+        { id: 'a1', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 国密 ${n}`) },
+        true,
+      ),
+    ],
   });
 }
 
@@ -134,7 +139,10 @@ describe('XMLDSig signed SM2-SM3 with an SM3 digest by OpenSSL', () => {
     const res = await gw.app.request(xmlRequest(URL_, sha));
     expect(res.status).toBe(400);
     expect(((await res.json()) as { detail: string }).detail).toContain(XML_ALGS.sm3);
-    const rsa = opensslSm2XmlEnvelope(manifestToXml(await manifest(), { id: 'manifest', xmlns: false }), leaf, { sm2Uri: XML_ALGS.rsaSha256, sm3Uri: XML_ALGS.sha256 });
+    const rsa = opensslSm2XmlEnvelope(manifestToXml(await manifest(), { id: 'manifest', xmlns: false }), leaf, {
+      sm2Uri: XML_ALGS.rsaSha256,
+      sm3Uri: XML_ALGS.sha256,
+    });
     const res2 = await gw.app.request(xmlRequest(URL_, rsa));
     expect(((await res2.json()) as { type: string }).type).toBe('urn:fuyuan:problem:unsupported-algorithm');
   });
@@ -143,11 +151,19 @@ describe('XMLDSig signed SM2-SM3 with an SM3 digest by OpenSSL', () => {
 describe('revocation with SM2', () => {
   it('a CRL signed SM2-with-SM3 by the SM2 CA (openssl ca -gencrl) is accepted and revokes the SM2 leaf', async () => {
     revokedLeaf.revokedAt = at(-3600);
-    const res = await gw.app.request('/v1/admin/senders/court-sm2/crls', { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ crlPem: ca.crlPem(at(-60), at(86_400), 3) }) });
+    const res = await gw.app.request('/v1/admin/senders/court-sm2/crls', {
+      method: 'POST',
+      headers: adminHeaders(),
+      body: JSON.stringify({ crlPem: ca.crlPem(at(-60), at(86_400), 3) }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ crlNumber: '3', stored: true, revoked: 1 });
     const refused = await gw.app.request(joseRequest(URL_, opensslSm2Jws(await manifest(), revokedLeaf)));
-    expect(await refused.json()).toMatchObject({ type: 'urn:fuyuan:problem:certificate-revoked', certificate: 'CN=衢州中院 已吊销签章 SM2', revokedAt: at(-3600).toISOString() });
+    expect(await refused.json()).toMatchObject({
+      type: 'urn:fuyuan:problem:certificate-revoked',
+      certificate: 'CN=衢州中院 已吊销签章 SM2',
+      revokedAt: at(-3600).toISOString(),
+    });
     const ok = await gw.app.request(joseRequest(URL_, opensslSm2Jws(await manifest(), leaf)));
     expect(ok.status).toBe(201);
     expect(((await ok.json()) as Record<string, any>).receipt.revocation.checks[0]).toMatchObject({ status: 'good', source: 'crl', crlNumber: '3' });
@@ -173,7 +189,11 @@ describe('receipts signed SM2 by the gateway (optional), verified by OpenSSL', (
       const jwks = (await (await gw.app.request('/.well-known/jwks.json')).json()) as { keys: { kid: string; crv: string; x: string; y: string }[] };
       const jwk = jwks.keys.find((k) => k.kid === sm2Key.kid)!;
       expect(jwk.crv).toBe('SM2');
-      const spki = Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d03420004', 'hex'), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+      const spki = Buffer.concat([
+        Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d03420004', 'hex'),
+        Buffer.from(jwk.x, 'base64url'),
+        Buffer.from(jwk.y, 'base64url'),
+      ]);
       const pubPem = `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`;
       const sig = rawToDer(Buffer.from(s, 'base64url'));
       expect(opensslSm2Verify(Buffer.from(`${h}.${p}`), sig, pubPem)).toBe(true);

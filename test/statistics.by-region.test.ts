@@ -26,9 +26,19 @@ const kase = (id: string, region: string, over: Partial<CaseFact> = {}): CaseFac
 
 const facts: Facts = {
   cases: [
-    kase('a1', '330802', { conclusion: { documentId: 'd1', type: 'judgment', arrivedAt: at('2026-03-20T10:00:00'), outcome: { result: 'loss', lossKind: 'revoke' } } }),
-    kase('a2', '330802', { unitId: 'u2', unitName: '二局', conclusion: { documentId: 'd2', type: 'mediation', arrivedAt: at('2026-03-21T10:00:00'), outcome: { result: 'mediation' } } }),
-    kase('b1', '330803', { unitName: '一局（衢江）', instance: 'second', conclusion: { documentId: 'd3', type: 'judgment', arrivedAt: at('2026-03-22T10:00:00'), outcome: { result: 'win' } } }),
+    kase('a1', '330802', {
+      conclusion: { documentId: 'd1', type: 'judgment', arrivedAt: at('2026-03-20T10:00:00'), outcome: { result: 'loss', lossKind: 'revoke' } },
+    }),
+    kase('a2', '330802', {
+      unitId: 'u2',
+      unitName: '二局',
+      conclusion: { documentId: 'd2', type: 'mediation', arrivedAt: at('2026-03-21T10:00:00'), outcome: { result: 'mediation' } },
+    }),
+    kase('b1', '330803', {
+      unitName: '一局（衢江）',
+      instance: 'second',
+      conclusion: { documentId: 'd3', type: 'judgment', arrivedAt: at('2026-03-22T10:00:00'), outcome: { result: 'win' } },
+    }),
     kase('b2', '330803', { domain: '公安', unitName: '一局（衢江）' }),
   ],
   hearings: [
@@ -38,10 +48,28 @@ const facts: Facts = {
     { stepId: 's4', caseId: 'zz', heldOn: '2026-03-11', headAppeared: true, principal: true, spoke: true, agents: 0, at: at('2026-03-11T18:00:00') },
   ],
   obligations: [
-    { id: 'o1', caseId: 'a1', kind: 'answer_and_evidence', dueOn: '2026-03-17', status: 'done', doneAt: at('2026-03-16T10:00:00'), unitId: 'u1', regionCode: '330802' },
+    {
+      id: 'o1',
+      caseId: 'a1',
+      kind: 'answer_and_evidence',
+      dueOn: '2026-03-17',
+      status: 'done',
+      doneAt: at('2026-03-16T10:00:00'),
+      unitId: 'u1',
+      regionCode: '330802',
+    },
     // Its case is in 330803; the obligation says 330802: it is 330803's (factsOfRegion goes by the case).
     { id: 'o2', caseId: 'b2', kind: 'answer_and_evidence', dueOn: '2026-03-17', status: 'overdue', doneAt: null, unitId: 'u1', regionCode: '330802' },
-    { id: 'o3', caseId: null, kind: 'suggestion_reply', dueOn: '2026-03-25', status: 'done', doneAt: at('2026-03-26T10:00:00'), unitId: 'u2', regionCode: '330803' },
+    {
+      id: 'o3',
+      caseId: null,
+      kind: 'suggestion_reply',
+      dueOn: '2026-03-25',
+      status: 'done',
+      doneAt: at('2026-03-26T10:00:00'),
+      unitId: 'u2',
+      regionCode: '330803',
+    },
     { id: 'o4', caseId: 'a2', kind: 'answer_and_evidence', dueOn: '2026-03-18', status: 'waived', doneAt: null, unitId: 'u2', regionCode: '330802' },
   ],
 };

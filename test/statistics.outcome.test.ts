@@ -37,7 +37,11 @@ const beijing = (s: string) => new Date(`${s}+08:00`);
 /** Tokens expire with the clock: take a fresh one at each time. */
 async function headers(who: 'jb' | 'unit') {
   const c = creds[who];
-  const res = await gw.app.request('http://gw/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString() });
+  const res = await gw.app.request('http://gw/v1/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString(),
+  });
   return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`, 'content-type': 'application/json' };
 }
 async function push(key: keyof typeof numbers, type: Doc['type'], outcome?: Doc['outcome'], more: Partial<Doc>[] = []) {
@@ -69,7 +73,10 @@ beforeAll(async () => {
   court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
-  for (const [k, role, scope] of [['jb', 'justice_bureau', '330802'], ['unit', 'unit', 'kc-zrzy']] as const) {
+  for (const [k, role, scope] of [
+    ['jb', 'justice_bureau', '330802'],
+    ['unit', 'unit', 'kc-zrzy'],
+  ] as const) {
     const c = await registerClient(gw.deps, { name: k, role, scope }, 'test');
     creds[k] = { clientId: c.clientId, clientSecret: c.clientSecret! };
   }

@@ -20,7 +20,13 @@ beforeAll(async () => {
   const court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
-  const m = demoManifest({ messageId: 'q-1', senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: '(2026)浙0825行初901号', defendant: '某某管理办公室' });
+  const m = demoManifest({
+    messageId: 'q-1',
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    caseNumber: '(2026)浙0825行初901号',
+    defendant: '某某管理办公室',
+  });
   const c = m.documents[0]!.case!;
   c.defendants = [{ name: '某某管理办公室' }];
   c.challengedAct.actingUnits = [{ name: '某某管理办公室' }];

@@ -27,7 +27,15 @@ import { canonicalJson, sha256HexSync } from '../src/lib/encoding.js';
 import { computeFigures, parsePeriod, type Facts } from '../src/domain/statistics/index.js';
 import type { Manifest } from '../schemas/api/manifest.js';
 
-type Fig = { id: string; numerator: number; denominator: number | null; rate: number | null; variant?: string; definition: { numerator: { zh: string }; source: string }; byUnit?: { unitId: string | null; numerator: number; denominator: number | null }[] };
+type Fig = {
+  id: string;
+  numerator: number;
+  denominator: number | null;
+  rate: number | null;
+  variant?: string;
+  definition: { numerator: { zh: string }; source: string };
+  byUnit?: { unitId: string | null; numerator: number; denominator: number | null }[];
+};
 type Overview = { regions: { code: string }[]; figures: Fig[]; byRegion: { regionCode: string; figures: Fig[] }[] };
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
@@ -42,17 +50,43 @@ const creds: Record<string, { clientId: string; clientSecret: string }> = {};
 async function at(beijing: string) {
   gw.clock.set(new Date(`${beijing}+08:00`));
   for (const [k, c] of Object.entries(creds)) {
-    const res = await gw.app.request('http://gw/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString() });
-    (who as Record<string, Record<string, string>>)[k] = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`, 'content-type': 'application/json' };
+    const res = await gw.app.request('http://gw/v1/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString(),
+    });
+    (who as Record<string, Record<string, string>>)[k] = {
+      authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`,
+      'content-type': 'application/json',
+    };
   }
 }
 const KC_ZRZY = '衢州市自然资源和规划局柯城分局';
 const KC_ZJJ = '衢州市柯城区住房和城乡建设局';
 const QJ_ZJJ = '衢州市衢江区住房和城乡建设局';
 
-async function push(key: string, type: Manifest['documents'][number]['type'], opts: { defendant?: string; region?: string; domain?: string; instance?: 'second'; prior?: string; outcome?: NonNullable<Manifest['documents'][number]['outcome']> } = {}) {
+async function push(
+  key: string,
+  type: Manifest['documents'][number]['type'],
+  opts: {
+    defendant?: string;
+    region?: string;
+    domain?: string;
+    instance?: 'second';
+    prior?: string;
+    outcome?: NonNullable<Manifest['documents'][number]['outcome']>;
+  } = {},
+) {
   numbers[key] ??= `(2026)浙0825行${opts.instance === 'second' ? '终' : '初'}${700 + ++n}号`;
-  const m = demoManifest({ messageId: `st-${++n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), type, caseNumber: numbers[key], defendant: opts.defendant ?? KC_ZRZY, regionCode: opts.region ?? '330802' });
+  const m = demoManifest({
+    messageId: `st-${++n}`,
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    type,
+    caseNumber: numbers[key],
+    defendant: opts.defendant ?? KC_ZRZY,
+    regionCode: opts.region ?? '330802',
+  });
   const d = m.documents[0]!;
   if (opts.domain) d.case!.challengedAct.domain = opts.domain;
   if (opts.instance) d.case!.instance = opts.instance;
@@ -101,7 +135,6 @@ beforeAll(async () => {
     (who as Record<string, Record<string, string>>)[k] = t.headers;
   }
 
-
   await at('2026-11-23T10:00:00');
   for (const k of ['A', 'B', 'E', 'F']) await push(k, 'complaint_copy');
   for (const k of ['C', 'D']) await push(k, 'complaint_copy', { defendant: KC_ZJJ, domain: '住房城乡建设' });
@@ -114,7 +147,14 @@ beforeAll(async () => {
   await at('2026-12-10T15:00:00');
   await step(who.unitZrzy, 'B', 'answer_filed', { filedOn: '2026-12-10' });
   await at('2026-12-11T09:00:00');
-  await step(who.unitZrzy, 'A', 'hearing_held', { heldOn: '2026-12-01', headAppeared: true, headName: '王局长', principal: true, spoke: true, agents: [{ name: '张科长', kind: 'staff' }] });
+  await step(who.unitZrzy, 'A', 'hearing_held', {
+    heldOn: '2026-12-01',
+    headAppeared: true,
+    headName: '王局长',
+    principal: true,
+    spoke: true,
+    agents: [{ name: '张科长', kind: 'staff' }],
+  });
   await step(who.unitZrzy, 'A', 'hearing_held', { heldOn: '2026-12-10', headAppeared: false, spoke: false, agents: [{ name: '张科长', kind: 'staff' }] });
   await step(who.unitZrzy, 'B', 'hearing_held', { heldOn: '2026-12-02', headAppeared: true, headName: '李副局长', principal: false, spoke: true, agents: [] });
   await step(who.unitZrzy, 'E', 'hearing_held', { heldOn: '2026-12-03', headAppeared: false, spoke: false, agents: [] });
@@ -142,7 +182,9 @@ describe('each figure, worked out by hand (柯城 330802, 2026-Q4)', () => {
   });
   it('发案数: first-instance cases received in the period (A–F; H is second instance) [docs/domain.md §7]', () => {
     expect(nd(fig(o, 'new_cases'))).toEqual([6, null, null]);
-    expect(fig(o, 'new_cases').byUnit).toEqual(expect.arrayContaining([expect.objectContaining({ unitId: 'kc-zrzy', numerator: 4 }), expect.objectContaining({ unitId: 'kc-zjj', numerator: 2 })]));
+    expect(fig(o, 'new_cases').byUnit).toEqual(
+      expect.arrayContaining([expect.objectContaining({ unitId: 'kc-zrzy', numerator: 4 }), expect.objectContaining({ unitId: 'kc-zjj', numerator: 2 })]),
+    );
   });
   it('败诉率: losses A E over judgments on the merits A B E H = 2/4; over all concluded (variant) 2/6', async () => {
     expect(nd(fig(o, 'loss_rate'))).toEqual([2, 4, 0.5]);
@@ -170,7 +212,12 @@ describe('each figure, worked out by hand (柯城 330802, 2026-Q4)', () => {
   it('四不 per unit: not answering B E F at 自然资源分局 (of 5), C D at 住建局 (of 2); nobody at E’s hearing', () => {
     const f = fig(o, 'failure_no_answer');
     expect(f.numerator).toBe(5);
-    expect(f.byUnit).toEqual(expect.arrayContaining([expect.objectContaining({ unitId: 'kc-zrzy', numerator: 3, denominator: 5 }), expect.objectContaining({ unitId: 'kc-zjj', numerator: 2, denominator: 2 })]));
+    expect(f.byUnit).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ unitId: 'kc-zrzy', numerator: 3, denominator: 5 }),
+        expect.objectContaining({ unitId: 'kc-zjj', numerator: 2, denominator: 2 }),
+      ]),
+    );
     expect(fig(o, 'failure_no_evidence').numerator).toBe(5);
     expect(nd(fig(o, 'failure_no_appearance'))).toEqual([1, 4, null]);
   });
@@ -189,7 +236,9 @@ describe('each figure, worked out by hand (柯城 330802, 2026-Q4)', () => {
     expect(fig(range, 'new_cases').numerator).toBe(6);
   });
   it('drill-down: the loss rate’s numerator is A and E, with case ids for the bureau', async () => {
-    const d = await getJson<{ items: { caseId: string; caseNumber: string; inNumerator: boolean }[] }>('/v1/statistics/figures/loss_rate/cases?period=2026-Q4&part=numerator');
+    const d = await getJson<{ items: { caseId: string; caseNumber: string; inNumerator: boolean }[] }>(
+      '/v1/statistics/figures/loss_rate/cases?period=2026-Q4&part=numerator',
+    );
     expect(d.items.map((i) => i.caseNumber).sort()).toEqual([numbers.A, numbers.E].sort());
     expect(d.items.map((i) => i.caseId).sort()).toEqual([ids.A, ids.E].sort());
     expect((await get('/v1/statistics/figures/nonsense/cases?period=2026')).status).toBe(404);
@@ -202,7 +251,14 @@ describe('who sees what', () => {
   it('a liaison sees every region its court serves, side by side, and case numbers only', async () => {
     const o = await getJson<Overview>('/v1/statistics?period=2026-Q4', who.liaison);
     expect(o.regions.map((r) => r.code)).toEqual(['330802', '330803', '330825']);
-    expect(nd(fig(o.byRegion.find((r) => r.regionCode === '330803')!, 'revoke_change_rate'))).toEqual([1, 1, 1]);
+    expect(
+      nd(
+        fig(
+          o.byRegion.find((r) => r.regionCode === '330803')!,
+          'revoke_change_rate',
+        ),
+      ),
+    ).toEqual([1, 1, 1]);
     expect(nd(fig(o, 'loss_rate'))).toEqual([3, 5, 0.6]); // 柯城 2/4 + 衢江 1/1
     const d = await getJson<{ items: Record<string, unknown>[] }>('/v1/statistics/figures/loss_rate/cases?period=2026-Q4&part=numerator', who.liaison);
     expect(d.items.map((i) => i.caseNumber).sort()).toEqual([numbers.A, numbers.E, numbers.G].sort());
@@ -236,11 +292,20 @@ describe('who sees what', () => {
 });
 
 describe('meeting packs', () => {
-  let first: { id: string; jws: string; contentDigest: string; content: { figures: { id: string; numerator: number; items: { caseId: string; digest: string }[] }[] } };
+  let first: {
+    id: string;
+    jws: string;
+    contentDigest: string;
+    content: { figures: { id: string; numerator: number; items: { caseId: string; digest: string }[] }[] };
+  };
   let second: typeof first;
 
   it('freezes figures, definitions and the cases behind each; signed, verifiable with the JWKS alone; audited', async () => {
-    const res = await gw.app.request('http://gw/v1/statistics/packs', { method: 'POST', headers: who.jbKc, body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4', agendaNotes: '第四季度府院联席会议' }) });
+    const res = await gw.app.request('http://gw/v1/statistics/packs', {
+      method: 'POST',
+      headers: who.jbKc,
+      body: JSON.stringify({ meetingDate: '2026-12-30', period: '2026-Q4', agendaNotes: '第四季度府院联席会议' }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     first = (await res.json()) as typeof first;
     const jwks = (await (await gw.app.request('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
@@ -255,7 +320,11 @@ describe('meeting packs', () => {
     expect(audit.map((a) => a.subject)).toEqual([`meeting_pack:${first.id}`]);
     // The court's liaison reads the same pack as its drill-down would show it (case number and region only, no
     // ids), signed by the gateway over that view and naming the pack's digest; a bureau of another region does not.
-    const asCourt = await getJson<{ jws: string; contentDigest: string; content: { figures: { id: string; items: Record<string, unknown>[] }[]; viewOf: unknown } }>(`/v1/statistics/packs/${first.id}`, who.liaison);
+    const asCourt = await getJson<{
+      jws: string;
+      contentDigest: string;
+      content: { figures: { id: string; items: Record<string, unknown>[] }[]; viewOf: unknown };
+    }>(`/v1/statistics/packs/${first.id}`, who.liaison);
     expect(asCourt.jws).not.toBe(first.jws);
     const seen = await verifyWithJwks(asCourt.jws, jwks);
     expect(seen.typ).toBe('fuyuan-meeting-pack-view+jws');
@@ -271,10 +340,22 @@ describe('meeting packs', () => {
   it('changes when one case changes: F lost on 12-30 shows in the comparison', async () => {
     await at('2026-12-30T10:00:00');
     await push('F', 'judgment', { outcome: { result: 'loss', lossKind: 'revoke' } });
-    const res = await gw.app.request('http://gw/v1/statistics/packs', { method: 'POST', headers: who.jbKc, body: JSON.stringify({ meetingDate: '2026-12-31', period: '2026-Q4' }) });
+    const res = await gw.app.request('http://gw/v1/statistics/packs', {
+      method: 'POST',
+      headers: who.jbKc,
+      body: JSON.stringify({ meetingDate: '2026-12-31', period: '2026-Q4' }),
+    });
     second = (await res.json()) as typeof first;
     expect(second.contentDigest).not.toBe(first.contentDigest);
-    type Cmp = { figures: { id: string; delta: { numerator: number; denominator: number | null; rate: number | null }; added: { caseNumber: string }[]; removed: unknown[]; changed: { caseNumber: string }[] }[] };
+    type Cmp = {
+      figures: {
+        id: string;
+        delta: { numerator: number; denominator: number | null; rate: number | null };
+        added: { caseNumber: string }[];
+        removed: unknown[];
+        changed: { caseNumber: string }[];
+      }[];
+    };
     const cmp = await getJson<Cmp>(`/v1/statistics/packs/${second.id}/compare/${first.id}`);
     const by = (id: string) => cmp.figures.find((f) => f.id === id)!;
     expect(by('loss_rate').delta).toEqual({ numerator: 1, denominator: 1, rate: 0.1 }); // 2/4 → 3/5
@@ -315,7 +396,9 @@ describe('exports', () => {
     const ws = wb.getWorksheet('未结案件')!;
     const headers = (ws.getRow(2).values as unknown[]).slice(1) as string[];
     const received = headers.indexOf('收案日期') + 1;
-    const json = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; receivedOn: string }[] }[] }>('/v1/statistics/ledger?region=330802&month=2026-11');
+    const json = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; receivedOn: string }[] }[] }>(
+      '/v1/statistics/ledger?region=330802&month=2026-11',
+    );
     const want = new Map(json.sheets.find((s) => s.kind === 'pending')!.rows.map((r) => [r.caseNumber, r.receivedOn]));
     expect(ws.rowCount).toBe(2 + want.size);
     for (let r = 3; r <= ws.rowCount; r++) {
@@ -327,14 +410,27 @@ describe('exports', () => {
     expect(ws.getRow(3).getCell(1).type).toBe(ExcelJS.ValueType.String); // a case number stays text
     expect(ws.autoFilter).toBe(`A2:${String.fromCharCode(64 + headers.length)}${ws.rowCount}`); // as read back: the header row through the last row
     headers.forEach((h, i) => {
-      const longest = Math.max(...ws.getColumn(i + 1).values.slice(2).map((v) => (v instanceof Date ? 10 : [...String(v ?? '')].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e7f ? 2 : 1), 0))));
+      const longest = Math.max(
+        ...ws
+          .getColumn(i + 1)
+          .values.slice(2)
+          .map((v) => (v instanceof Date ? 10 : [...String(v ?? '')].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e7f ? 2 : 1), 0))),
+      );
       expect(ws.getColumn(i + 1).width, h).toBeGreaterThanOrEqual(Math.min(60, longest));
     });
   });
   it('the December ledger: lost cases roll until settled (P 第十五条(一)); CSV with a BOM', async () => {
-    const data = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; lossKind?: string }[] }[] }>('/v1/statistics/ledger?region=330802&month=2026-12');
+    const data = await getJson<{ sheets: { kind: string; rows: { caseNumber: string; lossKind?: string }[] }[] }>(
+      '/v1/statistics/ledger?region=330802&month=2026-12',
+    );
     const lost = data.sheets.find((s) => s.kind === 'lost')!;
-    expect(lost.rows.map((r) => [r.caseNumber, r.lossKind])).toEqual([[numbers.A, '撤销'], [numbers.E, '确认违法'], [numbers.F, '撤销']].sort((a, b) => a[0]!.localeCompare(b[0]!, 'zh')));
+    expect(lost.rows.map((r) => [r.caseNumber, r.lossKind])).toEqual(
+      [
+        [numbers.A, '撤销'],
+        [numbers.E, '确认违法'],
+        [numbers.F, '撤销'],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!, 'zh')),
+    );
     expect(data.sheets.find((s) => s.kind === 'pending')!.rows).toEqual([]);
     const csv = await get('/v1/statistics/ledger?region=330802&month=2026-12&format=csv&sheet=lost');
     const bytes = new Uint8Array(await csv.arrayBuffer());
@@ -355,19 +451,77 @@ describe('exports', () => {
 
 describe('on-time rates: due, passed, waived, remedied (pure, on hand-built facts)', () => {
   const facts: Facts = {
-    cases: [{ caseId: 'c1', caseNumber: 'N1', regionCode: '330802', courtCode: 'x', instance: 'first', createdAt: Date.parse('2026-03-01T02:00:00Z'), domain: null, unitId: 'u1', unitName: '单位一', conclusion: null }],
+    cases: [
+      {
+        caseId: 'c1',
+        caseNumber: 'N1',
+        regionCode: '330802',
+        courtCode: 'x',
+        instance: 'first',
+        createdAt: Date.parse('2026-03-01T02:00:00Z'),
+        domain: null,
+        unitId: 'u1',
+        unitName: '单位一',
+        conclusion: null,
+      },
+    ],
     hearings: [],
     obligations: [
       // S 五(三) report due 03-03: done 03-03 (on time), done 03-05 (late, remedied), open past due, waived, due after today.
-      { id: 'o1', caseId: 'c1', kind: 'report_to_justice_bureau', dueOn: '2026-03-03', status: 'done', doneAt: Date.parse('2026-03-03T15:59:00Z'), unitId: 'u1', regionCode: '330802' },
-      { id: 'o2', caseId: 'c1', kind: 'report_to_justice_bureau', dueOn: '2026-03-03', status: 'remedied', doneAt: Date.parse('2026-03-05T02:00:00Z'), unitId: 'u1', regionCode: '330802' },
+      {
+        id: 'o1',
+        caseId: 'c1',
+        kind: 'report_to_justice_bureau',
+        dueOn: '2026-03-03',
+        status: 'done',
+        doneAt: Date.parse('2026-03-03T15:59:00Z'),
+        unitId: 'u1',
+        regionCode: '330802',
+      },
+      {
+        id: 'o2',
+        caseId: 'c1',
+        kind: 'report_to_justice_bureau',
+        dueOn: '2026-03-03',
+        status: 'remedied',
+        doneAt: Date.parse('2026-03-05T02:00:00Z'),
+        unitId: 'u1',
+        regionCode: '330802',
+      },
       { id: 'o3', caseId: 'c1', kind: 'report_to_justice_bureau', dueOn: '2026-03-03', status: 'overdue', doneAt: null, unitId: 'u1', regionCode: '330802' },
-      { id: 'o4', caseId: 'c1', kind: 'report_to_justice_bureau', dueOn: '2026-03-03', status: 'waived', doneAt: Date.parse('2026-03-02T02:00:00Z'), unitId: 'u1', regionCode: '330802' },
+      {
+        id: 'o4',
+        caseId: 'c1',
+        kind: 'report_to_justice_bureau',
+        dueOn: '2026-03-03',
+        status: 'waived',
+        doneAt: Date.parse('2026-03-02T02:00:00Z'),
+        unitId: 'u1',
+        regionCode: '330802',
+      },
       { id: 'o5', caseId: 'c1', kind: 'report_to_justice_bureau', dueOn: '2026-03-20', status: 'open', doneAt: null, unitId: 'u1', regionCode: '330802' },
       // A stand-alone suggestion reply (no case), done on its due date; a performance missed.
-      { id: 'o6', caseId: null, kind: 'suggestion_reply', dueOn: '2026-03-10', status: 'done', doneAt: Date.parse('2026-03-10T09:00:00Z'), unitId: 'u2', regionCode: '330802' },
+      {
+        id: 'o6',
+        caseId: null,
+        kind: 'suggestion_reply',
+        dueOn: '2026-03-10',
+        status: 'done',
+        doneAt: Date.parse('2026-03-10T09:00:00Z'),
+        unitId: 'u2',
+        regionCode: '330802',
+      },
       { id: 'o7', caseId: 'c1', kind: 'performance', dueOn: '2026-03-10', status: 'overdue', doneAt: null, unitId: 'u1', regionCode: '330802' },
-      { id: 'o8', caseId: 'c1', kind: 'loss_analysis_report', dueOn: '2026-03-11', status: 'done', doneAt: Date.parse('2026-03-12T01:00:00Z'), unitId: 'u1', regionCode: '330802' },
+      {
+        id: 'o8',
+        caseId: 'c1',
+        kind: 'loss_analysis_report',
+        dueOn: '2026-03-11',
+        status: 'done',
+        doneAt: Date.parse('2026-03-12T01:00:00Z'),
+        unitId: 'u1',
+        regionCode: '330802',
+      },
     ],
   };
   const figures = computeFigures(facts, { period: parsePeriod('2026-03'), today: '2026-03-15' });

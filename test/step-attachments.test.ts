@@ -47,7 +47,10 @@ describe('a defence draft with its file (P 第十一条)', () => {
     expect(res.status).toBe(201);
     stepId = ((await res.json()) as { id: string }).id;
     const [row] = await gw.deps.db.orm.select().from(caseSteps);
-    expect(JSON.parse(row!.dataJson)).toEqual({ summary: '请求驳回诉讼请求', attachments: [{ filename: '答辩状.txt', mediaType: 'text/plain', size: draft.length, sha256: await digest() }] });
+    expect(JSON.parse(row!.dataJson)).toEqual({
+      summary: '请求驳回诉讼请求',
+      attachments: [{ filename: '答辩状.txt', mediaType: 'text/plain', size: draft.length, sha256: await digest() }],
+    });
     const audit = (await gw.deps.db.orm.select().from(auditLog)).map((a) => a.data).join('\n');
     expect(audit).not.toContain(toBase64(draft));
   });

@@ -41,7 +41,11 @@ afterAll(() => gw.close());
 describe('a procuratorial suggestion standing alone (Putian preset)', () => {
   let id = '';
   it('arrives, waits for the bureau, who names the unit; the reply is due two months from receipt', async () => {
-    await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: H.admin, body: JSON.stringify({ presetId: 'putian-chengxiang' }) });
+    await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+      method: 'PUT',
+      headers: H.admin,
+      body: JSON.stringify({ presetId: 'putian-chengxiang' }),
+    });
     const m = {
       messageId: 'jy-1',
       sender: { type: 'procuratorate', code: 'procuratorate-kecheng' },
@@ -80,7 +84,9 @@ describe('a procuratorial suggestion standing alone (Putian preset)', () => {
   it('the government approves; the signed reply reaches the procuratorate, who verifies it with the JWKS and acknowledges', async () => {
     const res = await api(`/v1/suggestions/${id}/approve`, 'office', 'POST', { approver: '陈副区长', post: '副区长' });
     expect(res.status).toBe(200);
-    const ev = (await (await api('/v1/evidence', 'proc')).json()) as { items: { type: string; jws: string; payload: { text: string; approvedBy: { name: string }; attachments: { sha256: string }[] } }[] };
+    const ev = (await (await api('/v1/evidence', 'proc')).json()) as {
+      items: { type: string; jws: string; payload: { text: string; approvedBy: { name: string }; attachments: { sha256: string }[] } }[];
+    };
     const reply = ev.items.find((e) => e.type === 'reply')!;
     const jwks = (await (await gw.app.request('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
     const verified = (await verifyWithJwks(reply.jws, jwks)).payload as typeof reply.payload;
@@ -102,11 +108,21 @@ describe('a procuratorial suggestion standing alone (Putian preset)', () => {
 describe('a judicial suggestion in a case, with its own reply period (Sishui preset)', () => {
   it('goes to the case unit; the period the court states applies; relayed and acknowledged', async () => {
     await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: H.admin, body: JSON.stringify({ presetId: 'sishui' }) });
-    const m = demoManifest({ messageId: 'sf-1', senderCode: 'court-longyou', issuedAt: T0, type: 'judicial_suggestion', caseNumber: '(2026)浙0825行初55号', defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+    const m = demoManifest({
+      messageId: 'sf-1',
+      senderCode: 'court-longyou',
+      issuedAt: T0,
+      type: 'judicial_suggestion',
+      caseNumber: '(2026)浙0825行初55号',
+      defendant: '衢州市自然资源和规划局柯城分局',
+      regionCode: '330802',
+    });
     m.documents[0]!.title = '司法建议书';
     m.documents[0]!.replyDueOn = '2027-01-15';
     expect((await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)))).status).toBe(201);
-    const list = (await (await api('/v1/suggestions?sender=court-longyou', 'zrzy')).json()) as { items: { id: string; status: string; replyDueOn: string; unitId: string }[] };
+    const list = (await (await api('/v1/suggestions?sender=court-longyou', 'zrzy')).json()) as {
+      items: { id: string; status: string; replyDueOn: string; unitId: string }[];
+    };
     expect(list.items).toEqual([expect.objectContaining({ status: 'drafting', replyDueOn: '2027-01-15', unitId: 'kc-zrzy' })]);
     const id = list.items[0]!.id;
     await api(`/v1/suggestions/${id}/drafts`, 'zrzy', 'POST', { text: '已按建议完善执法程序。', handledOn: '2026-12-01' });
@@ -142,18 +158,33 @@ describe('an overdue reply is escalated; the relay reaches a sender that was dow
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
     try {
-      await registerSender(gw.deps, { code: 'procuratorate-kecheng', type: 'procuratorate', name: '衢州市柯城区人民检察院', caPem: proc.caPem, callbackUrl: `${base}/evidence` });
-      for (const unitId of ['kc-jtj', 'kc-sfj']) await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/hook`, secret: 'a-webhook-secret-16+' }, 'test');
-      await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: H.admin, body: JSON.stringify({ presetId: 'quzhou-kecheng' }) });
+      await registerSender(gw.deps, {
+        code: 'procuratorate-kecheng',
+        type: 'procuratorate',
+        name: '衢州市柯城区人民检察院',
+        caPem: proc.caPem,
+        callbackUrl: `${base}/evidence`,
+      });
+      for (const unitId of ['kc-jtj', 'kc-sfj'])
+        await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/hook`, secret: 'a-webhook-secret-16+' }, 'test');
+      await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+        method: 'PUT',
+        headers: H.admin,
+        body: JSON.stringify({ presetId: 'quzhou-kecheng' }),
+      });
       gw.clock.set(T0);
       const m = {
         messageId: 'jy-urgent-1',
         sender: { type: 'procuratorate', code: 'procuratorate-kecheng' },
         issuedAt: T0.toISOString(),
-        documents: [{ documentId: 'jy-u-1', type: 'procuratorial_suggestion', title: '关于道路安全隐患的检察建议书（公益诉讼）', urgent: true, attachments: [] }],
+        documents: [
+          { documentId: 'jy-u-1', type: 'procuratorial_suggestion', title: '关于道路安全隐患的检察建议书（公益诉讼）', urgent: true, attachments: [] },
+        ],
       };
       expect((await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, proc.signer)))).status).toBe(201);
-      const item = ((await (await api('/v1/suggestions?status=queued', 'jb')).json()) as { items: { id: string; replyDueOn: string }[] }).items.find((i) => i.replyDueOn === '2026-12-08')!;
+      const item = ((await (await api('/v1/suggestions?status=queued', 'jb')).json()) as { items: { id: string; replyDueOn: string }[] }).items.find(
+        (i) => i.replyDueOn === '2026-12-08',
+      )!;
       expect(item).toBeTruthy(); // urgent: 15 days from 11-23 (公益诉讼解释 第21条)
       await api(`/v1/suggestions/${item.id}/assign`, 'jb', 'POST', { unitId: 'kc-jtj', reason: '道路安全由交通运输局主管' });
       // Nothing is drafted; on 12-09 the reply is overdue.

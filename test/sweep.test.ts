@@ -36,7 +36,15 @@ let n = 0;
 
 async function push(preset: string, type: Manifest['documents'][number]['type'], extra: (m: Manifest) => void = () => {}) {
   await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: preset }) });
-  const m = demoManifest({ messageId: `s-${++n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), type, caseNumber: `(2026)浙0825行初${700 + n}号`, defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802' });
+  const m = demoManifest({
+    messageId: `s-${++n}`,
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    type,
+    caseNumber: `(2026)浙0825行初${700 + n}号`,
+    defendant: '衢州市自然资源和规划局柯城分局',
+    regionCode: '330802',
+  });
   extra(m);
   const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
   expect(res.status).toBe(201);
@@ -83,7 +91,8 @@ beforeAll(async () => {
   court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
-  for (const unitId of ['kc-zrzy', 'kc-sfj', 'kc-gov']) await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: SECRET }, 'test');
+  for (const unitId of ['kc-zrzy', 'kc-sfj', 'kc-gov'])
+    await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: SECRET }, 'test');
 });
 afterAll(async () => {
   gw.close();
@@ -96,7 +105,18 @@ describe('Guangzhou reminders: one week and one day before the answer, feedback 
     caseNumber = await push('guangzhou', 'complaint_copy');
     received.length = 0;
     // Answer due 2026-12-08; reminders at 09:00 Beijing (01:00Z) on 12-01 and 12-07, feedback on 12-09.
-    const instants = ['2026-11-24T01:00:00Z', '2026-11-30T23:00:00Z', '2026-12-01T00:59:59Z', '2026-12-01T01:00:00Z', '2026-12-01T01:00:00Z', '2026-12-03T08:00:00Z', '2026-12-07T01:00:00Z', '2026-12-08T15:59:00Z', '2026-12-09T01:00:00Z', '2026-12-09T02:00:00Z'];
+    const instants = [
+      '2026-11-24T01:00:00Z',
+      '2026-11-30T23:00:00Z',
+      '2026-12-01T00:59:59Z',
+      '2026-12-01T01:00:00Z',
+      '2026-12-01T01:00:00Z',
+      '2026-12-03T08:00:00Z',
+      '2026-12-07T01:00:00Z',
+      '2026-12-08T15:59:00Z',
+      '2026-12-09T01:00:00Z',
+      '2026-12-09T02:00:00Z',
+    ];
     const log: string[] = [];
     for (const at of instants) {
       const before = received.length;
@@ -110,7 +130,12 @@ describe('Guangzhou reminders: one week and one day before the answer, feedback 
       expect.stringContaining('【提醒】'), // 12-07 09:00, a day before
       expect.stringContaining('【逾期通知】'), // 12-09: the answer was due 12-08 and not marked done
     ]);
-    expect(log.filter((l) => l.includes('/kc-zrzy')).map((l) => l.slice(0, 20)).sort()).toEqual(['2026-11-30T23:00:00Z', '2026-12-01T01:00:00Z', '2026-12-07T01:00:00Z', '2026-12-09T01:00:00Z']);
+    expect(
+      log
+        .filter((l) => l.includes('/kc-zrzy'))
+        .map((l) => l.slice(0, 20))
+        .sort(),
+    ).toEqual(['2026-11-30T23:00:00Z', '2026-12-01T01:00:00Z', '2026-12-07T01:00:00Z', '2026-12-09T01:00:00Z']);
     for (const r of toUnit) {
       expect(r.verified).toBe(true);
       expect(r.body).toContain(caseNumber);
@@ -118,7 +143,12 @@ describe('Guangzhou reminders: one week and one day before the answer, feedback 
     for (const r of toUnit.slice(1)) expect(r.body).toContain('2026-12-08');
     // The justice bureau: both overdue items, and the feedback request the day after the answer [G 全流程督促跟踪（反馈）].
     // (Messages of one sweep are delivered concurrently, so their arrival order is not asserted.)
-    expect(received.filter((r) => r.path === '/kc-sfj').map((r) => r.title).sort()).toEqual(['【反馈请求】提交答辩状、证据和依据', '【逾期通知】向同级司法局报备', '【逾期通知】提交答辩状、证据和依据']);
+    expect(
+      received
+        .filter((r) => r.path === '/kc-sfj')
+        .map((r) => r.title)
+        .sort(),
+    ).toEqual(['【反馈请求】提交答辩状、证据和依据', '【逾期通知】向同级司法局报备', '【逾期通知】提交答辩状、证据和依据']);
     const rem = (await (await gw.app.request('http://gw/v1/obligations?status=overdue', { headers: adminHeaders() })).json()) as { items: { kind: string }[] };
     expect(rem.items.map((o) => o.kind)).toContain('answer_and_evidence');
   });
@@ -134,7 +164,11 @@ describe('Guangzhou reminders: one week and one day before the answer, feedback 
 describe('Putian performance supervision [P 第十五条(三)] and the monthly ledger [P 第十五条(一)]', () => {
   it('supervision notice on the effective day, chase at the midpoint, report a week before the deadline', async () => {
     gw.clock.set(T0);
-    const cn = await push('putian-chengxiang', 'judgment', (m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '2026-12-10', performanceDueOn: '2027-02-10' }));
+    const cn = await push(
+      'putian-chengxiang',
+      'judgment',
+      (m) => (m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn: '2026-12-10', performanceDueOn: '2027-02-10' }),
+    );
     received.length = 0;
     for (const at of ['2026-12-10T01:00:00Z', '2027-01-10T01:00:00Z', '2027-02-03T01:00:00Z']) await sweepAt(at);
     const mine = received.filter((r) => r.body.includes(cn));
@@ -148,7 +182,11 @@ describe('Putian performance supervision [P 第十五条(三)] and the monthly l
   });
 
   it('produces the monthly ledger data once, on day 20 (moved to the working day before when it is a rest day)', async () => {
-    await gw.app.request('http://gw/v1/admin/regions/330802/policy', { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ presetId: 'putian-chengxiang' }) });
+    await gw.app.request('http://gw/v1/admin/regions/330802/policy', {
+      method: 'PUT',
+      headers: adminHeaders(),
+      body: JSON.stringify({ presetId: 'putian-chengxiang' }),
+    });
     // 2026-12-20 is a Sunday: due Friday 12-18.
     await sweepAt('2026-12-17T08:00:00Z');
     const none = await gw.deps.db.orm.query.periodicRuns.findMany({ where: (p, { eq, and }) => and(eq(p.period, '2026-12'), eq(p.kind, 'monthly_ledger')) });

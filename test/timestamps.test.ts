@@ -36,7 +36,9 @@ async function deliver() {
     caseNumber: `(2026)浙08行初${8000 + n}号`,
     issuedAt: gw.clock.now(),
     regionCode: '330802',
-    attachments: [await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true)],
+    attachments: [
+      await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode(`%PDF-1.4 ${n}`) }, true),
+    ],
   });
   const res = await gw.app.request(joseRequest(URL_, await signManifest(m, court.signer)));
   expect(res.status).toBe(201);
@@ -46,7 +48,11 @@ async function deliver() {
 interface TimestampEvidence {
   type: string;
   deliveryId: string;
-  payload: { receiptId: string; receiptSha256: string; timestamp: { token: string; root: string; treeSize: number; leafIndex: number; path: PathStep[]; genTime: string } };
+  payload: {
+    receiptId: string;
+    receiptSha256: string;
+    timestamp: { token: string; root: string; treeSize: number; leafIndex: number; path: PathStep[]; genTime: string };
+  };
   jws: string;
 }
 
@@ -108,7 +114,9 @@ describe('timestamped receipts', () => {
     // Another root (one receipt digest changed) does not verify.
     const bad = createHash('sha256').update(`${receipts[0]!.jws}x`).digest('hex');
     const first = items[0]!;
-    expect(tsa.verifyToken(Buffer.from(first.payload.timestamp.token, 'base64'), Buffer.from(rootFromPath(bad, first.payload.timestamp.path), 'hex')).ok).toBe(false);
+    expect(tsa.verifyToken(Buffer.from(first.payload.timestamp.token, 'base64'), Buffer.from(rootFromPath(bad, first.payload.timestamp.path), 'hex')).ok).toBe(
+      false,
+    );
   });
 
   it('within the interval no new request is made; after it, the new receipts get their own token', async () => {

@@ -26,7 +26,13 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ca.pem'), ca.certPem);
   writeFileSync(join(dir, 'court.crl'), ca.crl(new Date(now.getTime() - 60_000), new Date(now.getTime() + 86_400_000), 4));
   writeFileSync(join(dir, 'other.crl'), other.crlPem(new Date(now.getTime() - 60_000), new Date(now.getTime() + 86_400_000)));
-  expect(await runCli(['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(dir, 'ca.pem')], env(), () => {})).toBe(0);
+  expect(
+    await runCli(
+      ['sender', 'add', '--code', 'court-longyou', '--type', 'court', '--name', '浙江省龙游县人民法院', '--ca', join(dir, 'ca.pem')],
+      env(),
+      () => {},
+    ),
+  ).toBe(0);
 });
 afterAll(() => {
   ca.close();
@@ -51,12 +57,23 @@ describe('npm run cli -- sender trust / sender crl / revocation status', () => {
     expect(bad.join('\n')).toContain('error:');
     const status: string[] = [];
     expect(await runCli(['revocation', 'status'], env(), (s) => status.push(s))).toBe(0);
-    expect(JSON.parse(status.join('\n')).crls).toMatchObject([{ issuer: 'CN=龙游县人民法院 CA', crlNumber: '4', revoked: 1, source: 'upload', sender: 'court-longyou' }]);
+    expect(JSON.parse(status.join('\n')).crls).toMatchObject([
+      { issuer: 'CN=龙游县人民法院 CA', crlNumber: '4', revoked: 1, source: 'upload', sender: 'court-longyou' },
+    ]);
   });
 
   it('reads the trust settings from the environment, and names a bad one', () => {
-    const cfg = parseNodeConfig({ TRUST_FETCH_ALLOW_HOSTS: 'crl.court.gov.cn, 127.0.0.1:8080', TSA_URL: 'http://tsa.ntsc.ac.cn/tsa', OCSP_FRESHNESS_SECONDS: '1800' });
-    expect(trustFromEnv(cfg)).toMatchObject({ fetchAllowHosts: ['crl.court.gov.cn', '127.0.0.1:8080'], tsaUrl: 'http://tsa.ntsc.ac.cn/tsa', ocspFreshnessSeconds: 1800, tsaIntervalSeconds: 60 });
+    const cfg = parseNodeConfig({
+      TRUST_FETCH_ALLOW_HOSTS: 'crl.court.gov.cn, 127.0.0.1:8080',
+      TSA_URL: 'http://tsa.ntsc.ac.cn/tsa',
+      OCSP_FRESHNESS_SECONDS: '1800',
+    });
+    expect(trustFromEnv(cfg)).toMatchObject({
+      fetchAllowHosts: ['crl.court.gov.cn', '127.0.0.1:8080'],
+      tsaUrl: 'http://tsa.ntsc.ac.cn/tsa',
+      ocspFreshnessSeconds: 1800,
+      tsaIntervalSeconds: 60,
+    });
     expect(() => parseNodeConfig({ TRUST_FETCH_ALLOW_HOSTS: 'http://x/y' })).toThrow(/TRUST_FETCH_ALLOW_HOSTS/);
   });
 });

@@ -47,7 +47,9 @@ describe('schemas/wire', () => {
     it('multipart example → 201', async () => {
       const pdf = new Uint8Array(readFileSync(wire('examples/multipart/complaint-pdf')));
       const res = await gw.app.request(
-        multipartRequest('http://gw/v1/deliveries', read('examples/multipart/envelope.jws').trim(), [{ id: 'complaint-pdf', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: pdf }]),
+        multipartRequest('http://gw/v1/deliveries', read('examples/multipart/envelope.jws').trim(), [
+          { id: 'complaint-pdf', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: pdf },
+        ]),
       );
       expect(res.status).toBe(201);
     });

@@ -41,11 +41,22 @@ afterEach(() => gw.close());
 
 async function delivery(): Promise<Request> {
   n++;
-  const m = demoManifest({ messageId: `wp-${n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${700 + n}号`, regionCode: '330802' });
+  const m = demoManifest({
+    messageId: `wp-${n}`,
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    caseNumber: `(2026)浙0825行初${700 + n}号`,
+    regionCode: '330802',
+  });
   return joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer));
 }
 
-const problem = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { type: string; detail: string } });
+const problem = async (res: Response) => ({
+  status: res.status,
+  type: res.headers.get('content-type'),
+  retryAfter: res.headers.get('retry-after'),
+  body: (await res.json()) as { type: string; detail: string },
+});
 
 describe('storage faults are said as such', () => {
   it('a full disk: 507 storage-full with Retry-After, nothing stored, /readyz not ready, then ready again by itself', async () => {
@@ -77,7 +88,7 @@ describe('storage faults are said as such', () => {
     const other = createClient({ url: gw.url });
     try {
       const tx = await other.transaction('write');
-      await tx.execute("UPDATE outbox SET attempts = attempts WHERE 0");
+      await tx.execute('UPDATE outbox SET attempts = attempts WHERE 0');
       const p = await problem(await app.request(await delivery()));
       expect(p).toMatchObject({ status: 503, type: 'application/problem+json', retryAfter: '5', body: { type: 'urn:fuyuan:problem:database-busy' } });
       await tx.rollback();
@@ -106,7 +117,10 @@ describe('admission control', () => {
           ctrl.close();
         },
       });
-      held.push({ release, req: new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit) });
+      held.push({
+        release,
+        req: new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit),
+      });
     }
     const inFlight = held.map((h) => gw.app.request(h.req));
     await new Promise((r) => setTimeout(r, 20));
@@ -120,7 +134,11 @@ describe('admission control', () => {
       },
       { highWaterMark: 0 }, // pulled only when someone reads
     );
-    const p = await problem(await gw.app.request(new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: third, duplex: 'half' } as RequestInit)));
+    const p = await problem(
+      await gw.app.request(
+        new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: third, duplex: 'half' } as RequestInit),
+      ),
+    );
     expect(p).toMatchObject({ status: 503, type: 'application/problem+json', retryAfter: '2', body: { type: 'urn:fuyuan:problem:overloaded' } });
     expect(read).toBe(false);
     for (const h of held) h.release();
@@ -148,11 +166,13 @@ describe('outbox leases and court callbacks', () => {
     // A pid that ran and is gone.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     const until = new Date(T0.getTime() + 5 * 60_000);
-    await gw.deps.db.orm.insert(outbox).values([
-      evidenceRow('ev-dead', 'court-longyou', T0, { holder: `node:${hostname()}:${dead}`, until }),
-      evidenceRow('ev-live', 'court-other', T0, { holder: `node:${hostname()}:${process.ppid}`, until }),
-      evidenceRow('ev-elsewhere', 'court-far', T0, { holder: 'node:another-host:1', until }),
-    ]);
+    await gw.deps.db.orm
+      .insert(outbox)
+      .values([
+        evidenceRow('ev-dead', 'court-longyou', T0, { holder: `node:${hostname()}:${dead}`, until }),
+        evidenceRow('ev-live', 'court-other', T0, { holder: `node:${hostname()}:${process.ppid}`, until }),
+        evidenceRow('ev-elsewhere', 'court-far', T0, { holder: 'node:another-host:1', until }),
+      ]);
     expect(await reclaimLeases(gw.deps, T0, nodeHolderIsGone)).toBe(1);
     const rows = Object.fromEntries((await gw.deps.db.orm.select().from(outbox)).map((r) => [r.id, r.leaseHolder]));
     expect(rows).toEqual({ 'ev-dead': null, 'ev-live': `node:${hostname()}:${process.ppid}`, 'ev-elsewhere': 'node:another-host:1' });
@@ -175,7 +195,9 @@ describe('outbox leases and court callbacks', () => {
       await registerSender(gw.deps, { code: 'court-a-hangs', type: 'court', name: '甲法院', caPem: court.ca.certPem, callbackUrl: url(hanging) });
       await registerSender(gw.deps, { code: 'court-b-fine', type: 'court', name: '乙法院', caPem: court.ca.certPem, callbackUrl: url(fine) });
       // The hanging court's evidence is older, so a one-at-a-time sender would try it first and wait.
-      await gw.deps.db.orm.insert(outbox).values([evidenceRow('ev-a', 'court-a-hangs', new Date(T0.getTime() - 1000)), evidenceRow('ev-b', 'court-b-fine', T0)]);
+      await gw.deps.db.orm
+        .insert(outbox)
+        .values([evidenceRow('ev-a', 'court-a-hangs', new Date(T0.getTime() - 1000)), evidenceRow('ev-b', 'court-b-fine', T0)]);
       const report = await deliverCourtCallbacks(gw.deps, T0, { timeoutMs: 3000 });
       expect(report).toEqual({ sent: 1, retried: 1, dead: 0 });
       expect(deliveredWhileHanging).toBe(true);

@@ -188,7 +188,12 @@ describe('the committed examples (schemas/wire/xml/examples) replay', () => {
   it('UTF-8, GBK and multipart examples → 201, and each reads back as its .manifest.json', async () => {
     const g = await testGateway({ clock: new FixedClock(new Date('2026-11-23T02:00:00Z')) });
     try {
-      await registerSender(g.deps, { code: 'court-example', type: 'court', name: '示例法院', caPem: readFileSync(wire('examples/example-xml-ca.pem'), 'utf8') });
+      await registerSender(g.deps, {
+        code: 'court-example',
+        type: 'court',
+        name: '示例法院',
+        caPem: readFileSync(wire('examples/example-xml-ca.pem'), 'utf8'),
+      });
       for (const name of ['delivery-utf8', 'delivery-gbk']) {
         const bytes = new Uint8Array(readFileSync(wire(`examples/${name}.xml`)));
         const env = await parseXmlEnvelope(bytes);
@@ -198,7 +203,9 @@ describe('the committed examples (schemas/wire/xml/examples) replay', () => {
       }
       const env = new Uint8Array(readFileSync(wire('examples/multipart/envelope.xml')));
       const part = new Uint8Array(readFileSync(wire('examples/multipart/complaint-pdf')));
-      const res = await g.app.request(xmlMultipartRequest(URL_, env, [{ id: 'complaint-pdf', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: part }]));
+      const res = await g.app.request(
+        xmlMultipartRequest(URL_, env, [{ id: 'complaint-pdf', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: part }]),
+      );
       expect(res.status, await res.clone().text()).toBe(201);
     } finally {
       g.close();
@@ -237,11 +244,25 @@ describe('the same delivery as JWS or as XML: the same routing, deadlines and re
         await saveDirectory(g.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
       }
       const file = pdf(2048, 9);
-      const m = demoManifest({ messageId: 'same-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初901号', attachments: [await attachmentEntry(file, true)] });
+      const m = demoManifest({
+        messageId: 'same-1',
+        senderCode: 'court-longyou',
+        issuedAt: T0,
+        caseNumber: '(2026)浙0825行初901号',
+        attachments: [await attachmentEntry(file, true)],
+      });
       const viaJws = await gws[0]!.app.request(joseRequest(URL_, await signManifest(m, court.signer)));
       const viaXml = await gws[1]!.app.request(xmlRequest(URL_, signed(m)));
       expect([viaJws.status, viaXml.status]).toEqual([201, 201]);
-      type R = { receipt: { documents: { documentId: string; type: string; title: string; attachments: unknown; routing: Record<string, any> }[]; messageId: string; arrivedAt: string; sender: unknown; envelope: { format: string } } };
+      type R = {
+        receipt: {
+          documents: { documentId: string; type: string; title: string; attachments: unknown; routing: Record<string, any> }[];
+          messageId: string;
+          arrivedAt: string;
+          sender: unknown;
+          envelope: { format: string };
+        };
+      };
       const [a, b] = [(await viaJws.json()) as R, (await viaXml.json()) as R];
       expect([a.receipt.envelope.format, b.receipt.envelope.format]).toEqual(['jws', 'xml']);
       const view = (r: R) => ({
@@ -254,7 +275,15 @@ describe('the same delivery as JWS or as XML: the same routing, deadlines and re
       // Ids minted by each gateway (uuidv7) differ by construction; the court's documentId is kept in receipts.
       const without = (ids: RegExp) => {
         const strip = (x: unknown): unknown =>
-          Array.isArray(x) ? x.map(strip) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => !ids.test(k)).map(([k, v]) => [k, strip(v)])) : x;
+          Array.isArray(x)
+            ? x.map(strip)
+            : x && typeof x === 'object'
+              ? Object.fromEntries(
+                  Object.entries(x)
+                    .filter(([k]) => !ids.test(k))
+                    .map(([k, v]) => [k, strip(v)]),
+                )
+              : x;
         return strip;
       };
       const strip = without(/^(id|caseId|assignmentId|deliveryId)$/);
@@ -336,7 +365,11 @@ describe('signature wrapping: only what the signature covers counts', () => {
 
   it('a forged Manifest in a foreign namespace next to the signed one', async () => {
     const xml = signed(manifest());
-    await expectProblem(await post(swap(xml, '<ds:Signature', `${evil(xml).replace('<Manifest', '<Manifest xmlns="urn:evil"')}<ds:Signature`)), 400, 'malformed-envelope');
+    await expectProblem(
+      await post(swap(xml, '<ds:Signature', `${evil(xml).replace('<Manifest', '<Manifest xmlns="urn:evil"')}<ds:Signature`)),
+      400,
+      'malformed-envelope',
+    );
   });
 });
 
@@ -358,7 +391,12 @@ describe('hostile XML is refused before it is parsed', () => {
 
   it('an entity reference without a DTD, and a processing instruction', async () => {
     await expectProblem(await post(swap(signed(manifest()), '张某某', '&lol;')), 400, 'hostile-xml', /&lol;/);
-    await expectProblem(await post(swap(signed(manifest()), '<Delivery', '<?xml-stylesheet href="http://evil/x.xsl"?>\n<Delivery')), 400, 'hostile-xml', /processing instruction/);
+    await expectProblem(
+      await post(swap(signed(manifest()), '<Delivery', '<?xml-stylesheet href="http://evil/x.xsl"?>\n<Delivery')),
+      400,
+      'hostile-xml',
+      /processing instruction/,
+    );
   });
 
   it('deep nesting (100,000 levels) is refused quickly, naming the limit', async () => {
@@ -419,16 +457,41 @@ describe('integrity and trust: the same checks as JWS', () => {
   it('an expired signer and a signer that may not sign', async () => {
     const expired = issueSigner(court.ca, '龙游县人民法院 旧签章', { notBefore: VALID_FROM, notAfter: new Date('2026-06-30T00:00:00Z') });
     await expectProblem(await post(signed(manifest(), {}, { alg: 'RS256', keyPem: expired.keyPem, chain: [expired.der] })), 403, 'certificate-not-valid');
-    const enc = issueSigner(court.ca, '龙游县人民法院 加密证书', { notBefore: VALID_FROM, notAfter: new Date('2027-12-01T00:00:00Z'), keyUsage: 'encipher-only' });
+    const enc = issueSigner(court.ca, '龙游县人民法院 加密证书', {
+      notBefore: VALID_FROM,
+      notAfter: new Date('2027-12-01T00:00:00Z'),
+      keyUsage: 'encipher-only',
+    });
     await expectProblem(await post(signed(manifest(), {}, { alg: 'RS256', keyPem: enc.keyPem, chain: [enc.der] })), 403, 'certificate-usage');
   });
 
   it('algorithms: rsa-sha1, an HMAC, inclusive C14N, SHA-1 digests are refused', async () => {
     const xml = signed(manifest());
-    await expectProblem(await post(swap(xml, 'xmldsig-more#rsa-sha256', 'xmldsig#rsa-sha1').replace('2001/04/xmldsig#rsa-sha1', '2000/09/xmldsig#rsa-sha1')), 400, 'unsupported-algorithm');
-    await expectProblem(await post(swap(xml, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#hmac-sha1')), 400, 'unsupported-algorithm', /hmac-sha1/);
-    await expectProblem(await post(swap(xml, /<ds:CanonicalizationMethod Algorithm="[^"]+"/, '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"')), 400, 'malformed-envelope', /exclusive/);
-    await expectProblem(await post(swap(xml, 'http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2000/09/xmldsig#sha1')), 400, 'malformed-envelope', /DigestMethod/);
+    await expectProblem(
+      await post(swap(xml, 'xmldsig-more#rsa-sha256', 'xmldsig#rsa-sha1').replace('2001/04/xmldsig#rsa-sha1', '2000/09/xmldsig#rsa-sha1')),
+      400,
+      'unsupported-algorithm',
+    );
+    await expectProblem(
+      await post(swap(xml, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#hmac-sha1')),
+      400,
+      'unsupported-algorithm',
+      /hmac-sha1/,
+    );
+    await expectProblem(
+      await post(
+        swap(xml, /<ds:CanonicalizationMethod Algorithm="[^"]+"/, '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"'),
+      ),
+      400,
+      'malformed-envelope',
+      /exclusive/,
+    );
+    await expectProblem(
+      await post(swap(xml, 'http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2000/09/xmldsig#sha1')),
+      400,
+      'malformed-envelope',
+      /DigestMethod/,
+    );
     // ES256 claimed with an RSA certificate.
     await expectProblem(await post(swap(xml, 'xmldsig-more#rsa-sha256', 'xmldsig-more#ecdsa-sha256')), 400, 'unsupported-algorithm', /rsa key/);
   });
@@ -445,14 +508,21 @@ describe('integrity and trust: the same checks as JWS', () => {
     const raw = unsignedEnvelope(ok);
     const resign = async (xml: string) => {
       const { restrictedSignedXml, XML_ALGS } = await import('../adapters/envelope/xml/dsig.js');
-      const sx = restrictedSignedXml({ privateKey: signer.keyPem, signatureAlgorithm: XML_ALGS.rsaSha256, canonicalizationAlgorithm: XML_ALGS.excC14n, getKeyInfoContent: () => `<ds:X509Data><ds:X509Certificate>${Buffer.from(signer.chain[0]!).toString('base64')}</ds:X509Certificate></ds:X509Data>` });
+      const sx = restrictedSignedXml({
+        privateKey: signer.keyPem,
+        signatureAlgorithm: XML_ALGS.rsaSha256,
+        canonicalizationAlgorithm: XML_ALGS.excC14n,
+        getKeyInfoContent: () => `<ds:X509Data><ds:X509Certificate>${Buffer.from(signer.chain[0]!).toString('base64')}</ds:X509Certificate></ds:X509Data>`,
+      });
       sx.addReference({ xpath: "/*/*[local-name(.)='Manifest']", transforms: [XML_ALGS.excC14n], digestAlgorithm: XML_ALGS.sha256, uri: '#manifest' });
       sx.computeSignature(xml, { location: { reference: '/*', action: 'append' }, prefix: 'ds' });
       return sx.getSignedXml();
     };
     const body = await expectProblem(await post(await resign(swap(raw, '<Title>', '<Secret>x</Secret><Title>'))), 422, 'invalid-manifest', /Secret/);
     expect(body).toMatchObject({ errors: [{ path: 'documents.0.Secret' }] });
-    const b2 = (await expectProblem(await post(await resign(swap(raw, '<Size>100</Size>', '<Size>1e2</Size>'))), 422, 'invalid-manifest')) as unknown as { errors: { path: string }[] };
+    const b2 = (await expectProblem(await post(await resign(swap(raw, '<Size>100</Size>', '<Size>1e2</Size>'))), 422, 'invalid-manifest')) as unknown as {
+      errors: { path: string }[];
+    };
     expect(b2.errors.map((e) => e.path)).toContain('documents.0.attachments.0.size');
   });
 });
@@ -511,7 +581,32 @@ describe('property: a mutated envelope is accepted unchanged or refused, never s
     const xml = signed(m, { indent: 2 });
     const original = await parseXmlEnvelope(encodeXml(xml));
     const originalDigest = await sha256Hex(original.signedBytes);
-    const INSERTS = ['<', '>', '&', '"', "'", ' ', '\n', '中', 'A', '0', '/', '=', '<a>', '</a>', '<a/>', '&amp;', '&#x41;', '&x;', '<!--c-->', '<![CDATA[x]]>', '<!DOCTYPE x>', '<?pi?>', 'xmlns="urn:x"', ' Id="manifest"'];
+    const INSERTS = [
+      '<',
+      '>',
+      '&',
+      '"',
+      "'",
+      ' ',
+      '\n',
+      '中',
+      'A',
+      '0',
+      '/',
+      '=',
+      '<a>',
+      '</a>',
+      '<a/>',
+      '&amp;',
+      '&#x41;',
+      '&x;',
+      '<!--c-->',
+      '<![CDATA[x]]>',
+      '<!DOCTYPE x>',
+      '<?pi?>',
+      'xmlns="urn:x"',
+      ' Id="manifest"',
+    ];
     type Mut = { kind: 'replace' | 'delete' | 'insert' | 'duplicate' | 'byte' | 'space'; at: number; len: number; s: string; b: number };
     const mutation = fc.record({
       kind: fc.constantFrom('replace', 'delete', 'insert', 'duplicate', 'byte', 'space'),

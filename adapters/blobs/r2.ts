@@ -19,7 +19,11 @@ const key = (sha256: string) => `${R2_PREFIX}${sha256}`;
 /** D1 allows 100 bound parameters per query. */
 const IN_CHUNK = 90;
 
-export function r2BlobStore(bucket: R2Bucket, db: Db, clock: { now(): Date } = { now: () => new Date() }): BlobStore & { sweepOrphans(now: Date): Promise<number> } {
+export function r2BlobStore(
+  bucket: R2Bucket,
+  db: Db,
+  clock: { now(): Date } = { now: () => new Date() },
+): BlobStore & { sweepOrphans(now: Date): Promise<number> } {
   return {
     async stage(blobs) {
       const seen = new Set<string>();

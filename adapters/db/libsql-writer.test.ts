@@ -116,7 +116,10 @@ describe('LibsqlWriter off the event loop', () => {
     const other = createClient({ url: `file:${join(dir, 'w.db')}` });
     try {
       const tx = await other.transaction('write');
-      await expect(impatient.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['late', 1] }])).rejects.toMatchObject({ name: 'WriteError', code: expect.stringMatching(/^SQLITE_BUSY/) });
+      await expect(impatient.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['late', 1] }])).rejects.toMatchObject({
+        name: 'WriteError',
+        code: expect.stringMatching(/^SQLITE_BUSY/),
+      });
       await tx.rollback();
       expect(await rows()).toEqual([]);
       // The writer is usable again.
@@ -134,7 +137,17 @@ describe('openLibsql on a file', () => {
     const url = `file:${join(dir, 'gateway.db')}`;
     const { client: c, db } = await openLibsql(url);
     try {
-      const rec = (seq: number) => ({ seq, at: new Date(0), actor: 'a', action: 'x', subject: 's', data: '{}', dataDigest: 'd', prevHash: 'p', hash: `h${seq}` });
+      const rec = (seq: number) => ({
+        seq,
+        at: new Date(0),
+        actor: 'a',
+        action: 'x',
+        subject: 's',
+        data: '{}',
+        dataDigest: 'd',
+        prevHash: 'p',
+        hash: `h${seq}`,
+      });
       await db.batch([insertRows(auditLog, [rec(1)]), db.orm.insert(auditLog).values(rec(2))]);
       await expect(db.batch([insertRows(auditLog, [rec(3)]), insertRows(auditLog, [rec(2)])])).rejects.toThrow(/UNIQUE constraint failed: audit_log\.seq/);
       const seqs = (await db.orm.select({ seq: auditLog.seq }).from(auditLog)).map((r) => r.seq);

@@ -60,6 +60,10 @@ parentPort.on('message', (msg) => {
     runBatch(msg.statements);
     parentPort.postMessage({ id: msg.id, ok: true });
   } catch (e) {
-    parentPort.postMessage({ id: msg.id, ok: false, error: { message: String(e?.message ?? e), code: typeof e?.code === 'string' ? e.code : undefined, name: e?.name } });
+    parentPort.postMessage({
+      id: msg.id,
+      ok: false,
+      error: { message: String(e?.message ?? e), code: typeof e?.code === 'string' ? e.code : undefined, name: e?.name },
+    });
   }
 });

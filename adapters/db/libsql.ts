@@ -17,7 +17,10 @@ export function libsqlDb(client: Client, writer?: { batch(statements: { sql: str
       try {
         if (writer) return await writer.batch(items.map(statementOf));
         // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
-        await client.batch(items.map((i) => statementOf(i) as InStatement), 'write');
+        await client.batch(
+          items.map((i) => statementOf(i) as InStatement),
+          'write',
+        );
       } catch (e) {
         throw typedWriteError(e);
       }
@@ -38,4 +41,3 @@ export function libsqlDb(client: Client, writer?: { batch(statements: { sql: str
     },
   };
 }
-

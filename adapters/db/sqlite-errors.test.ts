@@ -27,7 +27,11 @@ afterEach(() => {
 });
 
 const stmt = (sql: string, ...args: unknown[]) => new RawStmt(sql, args);
-const rejection = async (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const rejection = async (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 async function gateways(): Promise<[string, Db][]> {
   const file = await openLibsql(`file:${join(dir, 'writer.db')}`, undefined, 100);
@@ -36,7 +40,12 @@ async function gateways(): Promise<[string, Db][]> {
   const plainClient = createClient({ url: `file:${join(dir, 'plain.db')}` });
   opened.push(plainClient);
   const plain = libsqlDb(plainClient);
-  for (const db of [file.db, plain]) await db.batch([stmt('CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, a TEXT, b TEXT, c TEXT)'), stmt('CREATE UNIQUE INDEX t_ab ON t (a, b)'), stmt('CREATE UNIQUE INDEX t_lower ON t (lower(c))')]);
+  for (const db of [file.db, plain])
+    await db.batch([
+      stmt('CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, a TEXT, b TEXT, c TEXT)'),
+      stmt('CREATE UNIQUE INDEX t_ab ON t (a, b)'),
+      stmt('CREATE UNIQUE INDEX t_lower ON t (lower(c))'),
+    ]);
   return [
     ['the writer thread', file.db],
     ['the libSQL client', plain],

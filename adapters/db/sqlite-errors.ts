@@ -11,12 +11,20 @@ const STORAGE: { kind: StorageFailureKind; code: RegExp; message: RegExp }[] = [
   { kind: 'full', code: /^SQLITE_FULL/, message: /database or disk is full|SQLITE_FULL/i },
   { kind: 'read-only', code: /^SQLITE_READONLY/, message: /readonly database|read-only database|SQLITE_READONLY/i },
   { kind: 'busy', code: /^(SQLITE_BUSY|SQLITE_LOCKED)/, message: /database is locked|database table is locked|SQLITE_BUSY|SQLITE_LOCKED/i },
-  { kind: 'unavailable', code: /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|WRITER_STOPPED|WRITER_CLOSED)/, message: /disk I\/O error|unable to open database|SQLITE_IOERR|database writer (stopped|closed)/i },
+  {
+    kind: 'unavailable',
+    code: /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|WRITER_STOPPED|WRITER_CLOSED)/,
+    message: /disk I\/O error|unable to open database|SQLITE_IOERR|database writer (stopped|closed)/i,
+  },
 ];
 
 function codesOf(err: unknown): string[] {
   const out: string[] = [];
-  for (let e = err as { code?: unknown; rawCode?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; rawCode?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string') out.push(e.code);
     if (typeof e.rawCode === 'string') out.push(e.rawCode);
   }
@@ -25,7 +33,11 @@ function codesOf(err: unknown): string[] {
 
 function messageOf(err: unknown): string {
   const out: string[] = [];
-  for (let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.message === 'string') out.push(e.message);
   }
   return out.join(' | ');
@@ -41,7 +53,10 @@ export function typedWriteError(err: unknown): unknown {
     const what = unique?.[1]?.trim() ?? '';
     const index = /^index '([^']+)'/.exec(what)?.[1];
     if (index) return new WriteConflict(text, { index });
-    const cols = what.split(',').map((x) => x.trim()).filter(Boolean);
+    const cols = what
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const table = cols[0]?.split('.')[0];
     return new WriteConflict(text, { ...(table ? { table } : {}), columns: cols.map((c) => c.slice(c.indexOf('.') + 1)) });
   }

@@ -85,7 +85,10 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
           throw new Problem('malformed-envelope', 'the JWS signature is not base64url');
         }
         if (!sm2VerifyRaw(new TextEncoder().encode(`${h}.${p}`), sig, key.point ?? key.publicKeyHex)) {
-          throw new Problem('bad-signature', 'the SM2SM3 signature does not verify with the SM2 key of x5c[0] (SM3 with the GM/T 0009 default signer ID, r || s): the payload or header was changed after signing, or another key signed it');
+          throw new Problem(
+            'bad-signature',
+            'the SM2SM3 signature does not verify with the SM2 key of x5c[0] (SM3 with the GM/T 0009 default signer ID, r || s): the payload or header was changed after signing, or another key signed it',
+          );
         }
         return;
       }
@@ -93,7 +96,10 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
         await compactVerify(compact, key, { algorithms: [alg] });
       } catch (e) {
         if (e instanceof errors.JWSSignatureVerificationFailed) {
-          throw new Problem('bad-signature', 'the JWS signature does not verify with the public key of x5c[0]: the payload or header was changed after signing, or another key signed it');
+          throw new Problem(
+            'bad-signature',
+            'the JWS signature does not verify with the public key of x5c[0]: the payload or header was changed after signing, or another key signed it',
+          );
         }
         throw new Problem('malformed-envelope', `the JWS could not be verified: ${(e as Error).message}`);
       }

@@ -42,7 +42,8 @@ export async function readMultipart(req: Request): Promise<MultipartDelivery> {
   if (env.length === 0) throw new Problem('malformed-envelope', 'multipart delivery without an "envelope" part (the compact JWS or the XML envelope)');
   if (env.length > 1) throw new Problem('malformed-envelope', 'part "envelope" appears twice');
   const e = env[0]!;
-  const envelope = typeof e === 'string' ? { bytes: new TextEncoder().encode(e), type: '' } : { bytes: new Uint8Array(await e.arrayBuffer()), type: mediaType(e.type) };
+  const envelope =
+    typeof e === 'string' ? { bytes: new TextEncoder().encode(e), type: '' } : { bytes: new Uint8Array(await e.arrayBuffer()), type: mediaType(e.type) };
   const parts = new Map<string, Uint8Array>();
   for (const [name, value] of form.entries()) {
     if (name === 'envelope') continue;
@@ -68,7 +69,10 @@ export function multipartEnvelope(formats: MultipartCapable[]): EnvelopeFormat {
       const first = firstChar(envelope.bytes);
       const parser = parsers.find((p) => p.partTypes.includes(envelope.type)) ?? parsers.find((p) => p.sniff(first));
       if (!parser) {
-        throw new Problem('malformed-envelope', `the "envelope" part is none of the accepted envelopes (${formats.flatMap((f) => f.multipart.partTypes).join(', ')})`);
+        throw new Problem(
+          'malformed-envelope',
+          `the "envelope" part is none of the accepted envelopes (${formats.flatMap((f) => f.multipart.partTypes).join(', ')})`,
+        );
       }
       return parser.parsePart(envelope.bytes, parts, opts);
     },

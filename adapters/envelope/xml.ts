@@ -75,7 +75,8 @@ export async function parseXmlEnvelope(bytes: Uint8Array, parts = new Map<string
       if (isSm2Key(key) || typeof leaf === 'string') {
         if (!isSm2Key(key) || typeof leaf !== 'string') throw new Problem('unsupported-algorithm', `SignatureMethod ${shape.alg} does not fit the trusted key`);
         if (key.publicKeyHex === leaf) return;
-        if (verifyWithKey(text, shape.signature, key.publicKeyHex) !== signedXml) throw new Problem('bad-signature', 'the signature covers other content under the trusted key');
+        if (verifyWithKey(text, shape.signature, key.publicKeyHex) !== signedXml)
+          throw new Problem('bad-signature', 'the signature covers other content under the trusted key');
         return;
       }
       let given: KeyObject;
@@ -102,7 +103,8 @@ export const xmlEnvelope: MultipartCapable = {
   multipart: {
     partTypes: XML_MEDIA_TYPES,
     sniff: (first) => first === '<',
-    parsePart: (bytes, parts, { maxBytes }) => parseXmlEnvelope(bytes, parts, { limits: { maxContentChars: Math.min(maxBytes, DEFAULT_XML_LIMITS.maxContentChars) } }),
+    parsePart: (bytes, parts, { maxBytes }) =>
+      parseXmlEnvelope(bytes, parts, { limits: { maxContentChars: Math.min(maxBytes, DEFAULT_XML_LIMITS.maxContentChars) } }),
   },
 };
 

@@ -33,7 +33,15 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seq: { type: 'string' }, size: { type: 'string' }, first: { type: 'string' }, second: { type: 'string' }, out: { type: 'string' }, jwks: { type: 'string' }, receipt: { type: 'string' } },
+    options: {
+      seq: { type: 'string' },
+      size: { type: 'string' },
+      first: { type: 'string' },
+      second: { type: 'string' },
+      out: { type: 'string' },
+      jwks: { type: 'string' },
+      receipt: { type: 'string' },
+    },
   });
   const [cmd, file] = positionals;
   if (cmd === 'check') {
@@ -52,7 +60,9 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     if (cmd === 'verify') {
       const r = await verifyAuditChain(deps);
       if (r.ok) {
-        out(`审计日志完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed heads, ${r.rows} stored rows re-derived, head #${r.head.seq} ${r.head.hash} root ${r.head.root}`);
+        out(
+          `审计日志完整 audit chain intact: ${r.records} records, ${r.checkpoints} signed heads, ${r.rows} stored rows re-derived, head #${r.head.seq} ${r.head.hash} root ${r.head.root}`,
+        );
         return 0;
       }
       out(`审计日志被篡改 audit log does not match (${r.problems.length}${r.problems.length === 50 ? '+' : ''} problems):`);
@@ -146,8 +156,9 @@ async function checkProof(file: string, opts: { jwks?: string; receipt?: string 
       if (receiptHead.seq !== p.seq) return fail(`the receipt names record #${receiptHead.seq}, the proof #${p.seq}`);
       leaf = leafHash(hexToBytes(receiptHead.hash));
     }
-    if (!verifyInclusion(leaf, p.leafIndex ?? p.seq! - 1, size, p.auditPath!.map(hexToBytes), hexToBytes(root))) return fail(`record #${p.seq} is NOT shown to be in the tree of ${size} records`);
-    out(`✓ record #${p.seq}${receiptHead ? ' (the receipt\'s)' : ''} is in the audit log of ${size} records (RFC 9162 inclusion proof)`);
+    if (!verifyInclusion(leaf, p.leafIndex ?? p.seq! - 1, size, p.auditPath!.map(hexToBytes), hexToBytes(root)))
+      return fail(`record #${p.seq} is NOT shown to be in the tree of ${size} records`);
+    out(`✓ record #${p.seq}${receiptHead ? " (the receipt's)" : ''} is in the audit log of ${size} records (RFC 9162 inclusion proof)`);
     return 0;
   }
   let firstRoot = p.firstRootHash!;
@@ -157,7 +168,9 @@ async function checkProof(file: string, opts: { jwks?: string; receipt?: string 
   }
   if (!verifyConsistency(p.first!, size, p.consistency!.map(hexToBytes), hexToBytes(firstRoot), hexToBytes(root)))
     return fail(`the log of ${size} records is NOT shown to extend the log of ${p.first} records`);
-  out(`✓ the audit log of ${size} records extends the log of ${p.first}${receiptHead ? ' the receipt committed to' : ''}: only appended to (RFC 9162 consistency proof)`);
+  out(
+    `✓ the audit log of ${size} records extends the log of ${p.first}${receiptHead ? ' the receipt committed to' : ''}: only appended to (RFC 9162 consistency proof)`,
+  );
   return 0;
 }
 

@@ -42,7 +42,9 @@ const sha256File = (path: string) => createHash('sha256').update(readFileSync(pa
 function embeddedFile(cfg: NodeConfig): string {
   const file = /^file:([^?#]+)$/.exec(cfg.DATABASE_URL)?.[1];
   if (!file || file.startsWith(':')) {
-    throw new BackupError(`backup and restore work on the embedded database (DATABASE_URL=file:…), not ${cfg.DATABASE_URL.replace(/\?.*$/, '')}: back a remote libSQL server up with its own tools`);
+    throw new BackupError(
+      `backup and restore work on the embedded database (DATABASE_URL=file:…), not ${cfg.DATABASE_URL.replace(/\?.*$/, '')}: back a remote libSQL server up with its own tools`,
+    );
   }
   return file;
 }
@@ -104,7 +106,9 @@ export async function backup(cfg: NodeConfig, dir: string): Promise<BackupManife
 async function contentsOf(file: string): Promise<{ deliveries: number; auditHead: { seq: number; hash: string | null } }> {
   const c = createClient({ url: `file:${file}` });
   try {
-    const tables = new Set((await c.execute("select name from sqlite_master where type = 'table' and name in ('deliveries', 'audit_log')")).rows.map((r) => String(r.name)));
+    const tables = new Set(
+      (await c.execute("select name from sqlite_master where type = 'table' and name in ('deliveries', 'audit_log')")).rows.map((r) => String(r.name)),
+    );
     const deliveries = tables.has('deliveries') ? Number((await c.execute('select count(*) as n from deliveries')).rows[0]!.n) : 0;
     const h = tables.has('audit_log') ? (await c.execute('select seq, hash from audit_log order by seq desc limit 1')).rows[0] : undefined;
     return { deliveries, auditHead: { seq: Number(h?.seq ?? 0), hash: (h?.hash as string | undefined) ?? null } };
@@ -132,10 +136,14 @@ export async function restore(cfg: NodeConfig, dir: string, opts: { force?: bool
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as BackupManifest;
   if (manifest.format !== 'fuyuan-backup/1') throw new BackupError(`${manifestPath}: unknown backup format ${JSON.stringify(manifest.format)}`);
   const source = join(dir, manifest.database.file);
-  if (!existsSync(source) || sha256File(source) !== manifest.database.sha256) throw new BackupError(`${source} does not match ${BACKUP_MANIFEST} (SHA-256): the backup is damaged; nothing was restored`);
+  if (!existsSync(source) || sha256File(source) !== manifest.database.sha256)
+    throw new BackupError(`${source} does not match ${BACKUP_MANIFEST} (SHA-256): the backup is damaged; nothing was restored`);
   const live = existsSync(file) ? await contentsOf(file) : null;
   if (live && live.deliveries > 0 && !opts.force) {
-    const newer = live.auditHead.seq > manifest.auditHead.seq ? `, audit head #${live.auditHead.seq} against the backup's #${manifest.auditHead.seq} (taken ${manifest.createdAt}): restoring would lose what came after the backup` : '';
+    const newer =
+      live.auditHead.seq > manifest.auditHead.seq
+        ? `, audit head #${live.auditHead.seq} against the backup's #${manifest.auditHead.seq} (taken ${manifest.createdAt}): restoring would lose what came after the backup`
+        : '';
     throw new BackupError(
       `${file} already holds ${live.deliveries} deliveries (the backup ${manifest.deliveries})${newer}. Nothing was changed. ` +
         'Stop the gateway and add --force to replace it (the replaced database and keys are kept beside it in replaced-<time>/), or restore into another DATA_DIR',

@@ -43,14 +43,14 @@ import { backup, BackupError, restore } from './backup.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { addTrustCommands } from './cli-trust.js';
 
-
 type Ctx = Awaited<ReturnType<typeof nodeDeps>>;
 
 /** A usage error found after parsing (a file, or a fact only the database knows): exit 2 with this message. */
 class UsageError extends Error {}
 
 const isoDate = (v: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw new InvalidArgumentError(`"${v}" is not a date: use YYYY-MM-DD, e.g. 2026-10-01`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)
+    throw new InvalidArgumentError(`"${v}" is not a date: use YYYY-MM-DD, e.g. 2026-10-01`);
   return v;
 };
 const year = (v: string) => {
@@ -93,19 +93,27 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+): Promise<number> {
   // The audit commands run in adapters/node/audit-cli.ts; commander only answers their --help.
   if (argv[0] === 'audit' && argv.length > 1 && !argv.includes('--help') && !argv.includes('-h')) return runAuditCli(argv.slice(1), env, out);
   let ctx: Ctx | undefined;
   let code = 0;
   const open = async (readOnly: boolean) => (ctx ??= await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn'), readOnly }));
-  const act = <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) => async (...a: A) => {
-    code = (await f(await open(false), ...a)) ?? 0;
-  };
+  const act =
+    <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) =>
+    async (...a: A) => {
+      code = (await f(await open(false), ...a)) ?? 0;
+    };
   /** A command that only reads: it creates nothing in DATA_DIR (it works on a full disk). */
-  const look = <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) => async (...a: A) => {
-    code = (await f(await open(true), ...a)) ?? 0;
-  };
+  const look =
+    <A extends unknown[]>(f: (c: Ctx, ...a: A) => Promise<number | void>) =>
+    async (...a: A) => {
+      code = (await f(await open(true), ...a)) ?? 0;
+    };
 
   const program = new Command('npm run cli --')
     .description('府院通 Fuyuan administration: the same configuration as npm start (DATA_DIR, DATABASE_URL …)')
@@ -200,7 +208,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       look(async ({ deps }) => {
         const s = await directorySnapshot(deps);
         const d = s.data as { regions: { code: string; name: string }[]; units: unknown[]; courts: unknown[] };
-        out(`version ${s.version} (${s.note}): ${d.regions.map((r) => `${r.code} ${r.name}`).join(', ') || 'no regions'}; ${d.units.length} units, ${d.courts.length} courts`);
+        out(
+          `version ${s.version} (${s.note}): ${d.regions.map((r) => `${r.code} ${r.name}`).join(', ') || 'no regions'}; ${d.units.length} units, ${d.courts.length} courts`,
+        );
       }),
     );
 
@@ -211,7 +221,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .action(
       look(async ({ deps }, o: { region?: string }) => {
         const items = await listQueue(deps, o.region ? { regionCode: o.region } : {});
-        for (const i of items) out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
+        for (const i of items)
+          out(`${i.id}\t${i.regionCode ?? i.candidateRegions.join('/')}\t${i.reason}\t${i.caseNumber ?? '-'}\t${i.title}\t${i.explanation?.zh ?? ''}`);
         out(`${items.length} open item(s)`);
       }),
     );
@@ -222,7 +233,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('register an API client; its secret is printed once')
     .requiredOption('--name <name>', 'who it is, e.g. 柯城区司法局', nonEmpty('--name'))
     .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
-    .requiredOption('--scope <scope>', 'unit id (unit), region code (justice_bureau, government_office), sender code (court, procuratorate), court code (liaison), * (admin)', nonEmpty('--scope'))
+    .requiredOption(
+      '--scope <scope>',
+      'unit id (unit), region code (justice_bureau, government_office), sender code (court, procuratorate), court code (liaison), * (admin)',
+      nonEmpty('--scope'),
+    )
     .action(
       act(async ({ deps }, o: { name: string; role: Role; scope: string }) => {
         const problem = await scopeProblem(deps, o.role, o.scope);
@@ -255,7 +270,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       act(async ({ deps }, date: string, o: { working: 'true' | 'false'; name: string; reason: string }) => {
         const change = await setCalendarOverride(deps, { date, working: o.working === 'true', name: o.name, reason: o.reason }, 'cli');
         const r = await recomputeAfterCalendarChange(deps, change, 'cli');
-        out(`${date} ${o.working === 'true' ? '工作日 working day' : '休息日 rest day'} (${o.name}); open deadlines examined ${r.examined}, changed ${r.changed}`);
+        out(
+          `${date} ${o.working === 'true' ? '工作日 working day' : '休息日 rest day'} (${o.name}); open deadlines examined ${r.examined}, changed ${r.changed}`,
+        );
       }),
     );
   calendar
@@ -308,7 +325,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .argument('<dir>', 'a new or empty directory')
     .action(async (dir: string) => {
       const m = await backup(parseNodeConfig(env), dir);
-      out(`备份完成 backup written to ${dir}: ${m.deliveries} deliveries, audit head #${m.auditHead.seq}, ${m.database.bytes.toLocaleString('en')} bytes, sha256 ${m.database.sha256}`);
+      out(
+        `备份完成 backup written to ${dir}: ${m.deliveries} deliveries, audit head #${m.auditHead.seq}, ${m.database.bytes.toLocaleString('en')} bytes, sha256 ${m.database.sha256}`,
+      );
     });
   program
     .command('restore')
@@ -322,8 +341,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         code = 1;
         return;
       }
-      if (r.replaced) out(`被替换的数据已保留 the replaced database (${r.replaced.deliveries} deliveries, audit head #${r.replaced.auditHead.seq}) and keys are kept in ${r.replaced.dir}: \`restore ${r.replaced.dir} --force\` puts them back`);
-      out(`恢复完成 restored ${r.manifest.deliveries} deliveries from ${dir} (taken ${r.manifest.createdAt}); 审计链完整 audit chain intact: ${r.audit.records} records, head #${r.audit.head.seq}`);
+      if (r.replaced)
+        out(
+          `被替换的数据已保留 the replaced database (${r.replaced.deliveries} deliveries, audit head #${r.replaced.auditHead.seq}) and keys are kept in ${r.replaced.dir}: \`restore ${r.replaced.dir} --force\` puts them back`,
+        );
+      out(
+        `恢复完成 restored ${r.manifest.deliveries} deliveries from ${dir} (taken ${r.manifest.createdAt}); 审计链完整 audit chain intact: ${r.audit.records} records, head #${r.audit.head.seq}`,
+      );
     });
 
   try {

@@ -18,7 +18,11 @@ interface FramingAnswer {
 export function framingAnswer(err: NodeJS.ErrnoException): FramingAnswer {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return { reason: 'Request Header Fields Too Large', slug: 'headers-too-large', detail: 'the request headers are larger than this server accepts (16 KiB); send fewer or shorter headers' };
+      return {
+        reason: 'Request Header Fields Too Large',
+        slug: 'headers-too-large',
+        detail: 'the request headers are larger than this server accepts (16 KiB); send fewer or shorter headers',
+      };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'ERR_HTTP_HEADERS_TIMEOUT' as string:
       return { reason: 'Request Timeout', slug: 'request-timeout', detail: 'the request did not arrive in time' };

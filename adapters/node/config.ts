@@ -11,18 +11,56 @@ export const NodeConfig = z.object({
     .optional()
     .describe('default: file:<DATA_DIR>/fuyuan.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
-  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000).describe("a write's wait for another connection's lock; past it 503 database-busy"),
+  DATABASE_BUSY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(5000)
+    .describe("a write's wait for another connection's lock; past it 503 database-busy"),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
-  JSON_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('largest body of the JSON endpoints'),
-  MAX_DELIVERIES_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64).describe('deliveries received at once; past it 503 overloaded with Retry-After'),
-  MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).default(256 * 1024 * 1024).describe('request bytes those deliveries may hold together'),
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30).describe('on SIGTERM: time to finish requests in flight and the callback under way'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(50 * 1024 * 1024),
+  JSON_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('largest body of the JSON endpoints'),
+  MAX_DELIVERIES_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(64)
+    .describe('deliveries received at once; past it 503 overloaded with Retry-After'),
+  MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(256 * 1024 * 1024)
+    .describe('request bytes those deliveries may hold together'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(30)
+    .describe('on SIGTERM: time to finish requests in flight and the callback under way'),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   GATEWAY_KEY: z.string().optional().describe('a private ES256 JWK; default: generated in DATA_DIR'),
   GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (PKCS#8 PEM or 64 hex): receipts are also signed SM2SM3'),
   PUBLIC_URL: z.url().optional(),
-  SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url').optional().describe('default: generated in DATA_DIR/secrets-key'),
+  SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url')
+    .optional()
+    .describe('default: generated in DATA_DIR/secrets-key'),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional().describe('default: generated in DATA_DIR/admin-token'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60).describe('0 turns the sweep timer off'),
@@ -32,8 +70,18 @@ export const NodeConfig = z.object({
     .default('')
     .describe('hosts CRLs, OCSP and timestamps may be fetched from'),
   TRUST_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  OCSP_FRESHNESS_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
-  CRL_REFRESH_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  OCSP_FRESHNESS_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
+  CRL_REFRESH_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
   REVOCATION_RECHECK_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   TSA_URL: z.url().optional().describe('RFC 3161 time-stamping authority for receipts'),
   TSA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
@@ -51,7 +99,9 @@ export function trustFromEnv(e: {
   TSA_INTERVAL_SECONDS: number;
 }) {
   return {
-    fetchAllowHosts: e.TRUST_FETCH_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    fetchAllowHosts: e.TRUST_FETCH_ALLOW_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     fetchTimeoutMs: e.TRUST_FETCH_TIMEOUT_MS,
     ocspFreshnessSeconds: e.OCSP_FRESHNESS_SECONDS,
     crlRefreshSeconds: e.CRL_REFRESH_SECONDS,

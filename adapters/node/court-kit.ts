@@ -18,9 +18,17 @@ export interface IssuedCert {
   key: forge.pki.rsa.PrivateKey;
 }
 
-const utf8Attr = (name: string, value: string): forge.pki.CertificateField => ({ name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
+const utf8Attr = (name: string, value: string): forge.pki.CertificateField => ({
+  name,
+  value,
+  valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class,
+});
 
-const subject = (cn: string, o?: string): forge.pki.CertificateField[] => [utf8Attr('commonName', cn), ...(o ? [utf8Attr('organizationName', o)] : []), { name: 'countryName', value: 'CN' }];
+const subject = (cn: string, o?: string): forge.pki.CertificateField[] => [
+  utf8Attr('commonName', cn),
+  ...(o ? [utf8Attr('organizationName', o)] : []),
+  { name: 'countryName', value: 'CN' },
+];
 
 function derOf(cert: forge.pki.Certificate): Uint8Array {
   const bin = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
@@ -62,12 +70,11 @@ export function issueSigner(
   cert.validity.notAfter = opts.notAfter;
   cert.setSubject(subject(cn, opts.org));
   cert.setIssuer(ca.cert.subject.attributes);
-  const usage =
-    opts.isCa
-      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
-      : opts.keyUsage === 'encipher-only'
-        ? { name: 'keyUsage', keyEncipherment: true, critical: true }
-        : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true };
+  const usage = opts.isCa
+    ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
+    : opts.keyUsage === 'encipher-only'
+      ? { name: 'keyUsage', keyEncipherment: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true };
   cert.setExtensions([{ name: 'basicConstraints', cA: !!opts.isCa, critical: true }, usage, { name: 'subjectKeyIdentifier' }]);
   cert.sign(ca.key, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), der: derOf(cert), keyPem: pkcs8(keys.privateKey), cert, key: keys.privateKey };

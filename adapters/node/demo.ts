@@ -12,7 +12,19 @@ import { usageOrExit } from './usage.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
-import { attachmentEntry, demoManifest, hintDataDir, loadOrMakeCourtPki, multipartRequest, reachGateway, sameGatewayProblem, rsaSigner, signManifest, joseRequest, type FileInput } from './court-kit.js';
+import {
+  attachmentEntry,
+  demoManifest,
+  hintDataDir,
+  loadOrMakeCourtPki,
+  multipartRequest,
+  reachGateway,
+  sameGatewayProblem,
+  rsaSigner,
+  signManifest,
+  joseRequest,
+  type FileInput,
+} from './court-kit.js';
 import { registerSender } from '../../src/services/senders.js';
 import { directorySnapshot, saveDirectory } from '../../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
@@ -46,9 +58,15 @@ async function main() {
     // With the gateway's ADMIN_TOKEN the demo sets itself up through the admin API: any gateway, the Worker too.
     adminToken = cfg.ADMIN_TOKEN;
     const h = { authorization: `Bearer ${adminToken}`, 'x-actor': encodeURIComponent('演示 demo'), 'content-type': 'application/json' };
-    const reg = await fetch(`${base}/v1/admin/senders`, { method: 'POST', headers: h, body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }) });
+    const reg = await fetch(`${base}/v1/admin/senders`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }),
+    });
     if (reg.status === 401 || reg.status === 403) {
-      say(`✗ the gateway at ${base} refused ADMIN_TOKEN (${reg.status}): give the demo the gateway's own token (npm start: DATA_DIR/admin-token; the Worker: .dev.vars or its secret)`);
+      say(
+        `✗ the gateway at ${base} refused ADMIN_TOKEN (${reg.status}): give the demo the gateway's own token (npm start: DATA_DIR/admin-token; the Worker: .dev.vars or its secret)`,
+      );
       process.exit(1);
     }
     if (!reg.ok) throw new Error(`registering the demo court: ${reg.status} ${await reg.text()}`);
@@ -56,7 +74,9 @@ async function main() {
     if (!snap.ok || ((await snap.json()) as { version?: number }).version === 0) {
       const put = await fetch(`${base}/v1/admin/directory`, { method: 'PUT', headers: h, body: JSON.stringify(DEMO_DIRECTORY_DATA) });
       if (!put.ok) throw new Error(`loading the demo directory: ${put.status} ${await put.text()}`);
-      say(`演示单位名录已载入 demo directory loaded (version ${((await put.json()) as { version: number }).version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
+      say(
+        `演示单位名录已载入 demo directory loaded (version ${((await put.json()) as { version: number }).version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`,
+      );
     }
   } else {
     const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
@@ -68,7 +88,12 @@ async function main() {
     }
     await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
     if ((await directorySnapshot(deps)).version === 0) {
-      const r = await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'demo', 'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)');
+      const r = await saveDirectory(
+        deps,
+        DEMO_DIRECTORY_DATA,
+        'demo',
+        'demo directory: Kecheng 330802 and Qujiang 330803 (schemas/directory/demo-quzhou.json)',
+      );
       say(`演示单位名录已载入 demo directory loaded (version ${r.version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
     }
     adminToken = deps.config.adminToken!;
@@ -81,10 +106,22 @@ async function main() {
   const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: never[] };
   const run = `${Date.now().toString(36)}`;
   const docs = [
-    { type: 'complaint_copy' as const, case: `(2026)浙0825行初${100 + (Date.now() % 800)}号`, defendant: '衢州市自然资源和规划局柯城分局', region: '330802', label: '起诉状副本 complaint copy' },
+    {
+      type: 'complaint_copy' as const,
+      case: `(2026)浙0825行初${100 + (Date.now() % 800)}号`,
+      defendant: '衢州市自然资源和规划局柯城分局',
+      region: '330802',
+      label: '起诉状副本 complaint copy',
+    },
     { type: 'summons' as const, case: `(2026)浙0825行初${901}号`, defendant: '衢州市衢江区住房和城乡建设局', region: '330803', label: '传票 summons' },
     { type: 'judgment' as const, case: `(2026)浙0825行初${902}号`, defendant: '衢州市柯城区人民政府', region: '330802', label: '判决书 judgment' },
-    { type: 'complaint_copy' as const, case: `(2026)浙0825行初${903}号`, defendant: '柯城区自然资源局、柯城区综合行政执法局', region: '330802', label: '联合执法的起诉状 joint act complaint' },
+    {
+      type: 'complaint_copy' as const,
+      case: `(2026)浙0825行初${903}号`,
+      defendant: '柯城区自然资源局、柯城区综合行政执法局',
+      region: '330802',
+      label: '联合执法的起诉状 joint act complaint',
+    },
   ];
   let ok = 0;
   for (const [i, d] of docs.entries()) {
@@ -108,7 +145,15 @@ async function main() {
     const jws = await signManifest(manifest, signer);
     const res = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));
     const body = (await res.json()) as {
-      receipt?: { receiptId: string; arrivedAtBeijing: string; auditHead: { seq: number }; documents: { id: string; routing: { status: string; rule: string; article: string; units: { unitName: string; role: string }[]; queueReason?: string } }[] };
+      receipt?: {
+        receiptId: string;
+        arrivedAtBeijing: string;
+        auditHead: { seq: number };
+        documents: {
+          id: string;
+          routing: { status: string; rule: string; article: string; units: { unitName: string; role: string }[]; queueReason?: string };
+        }[];
+      };
       jws?: string;
       detail?: string;
     };
@@ -120,7 +165,9 @@ async function main() {
     const v = await verifyWithJwks(body.jws, jwks);
     const same = canonicalJson(v.payload) === canonicalJson(body.receipt);
     say(`✓ ${d.label} ${d.case} → 201 回执 receipt ${body.receipt.receiptId}`);
-    say(`    送达时间 served at ${body.receipt.arrivedAtBeijing} · 审计 audit #${body.receipt.auditHead.seq} · 回执签名 ${same ? '已用 JWKS 验证 verified with the JWKS alone' : '不一致 MISMATCH'}`);
+    say(
+      `    送达时间 served at ${body.receipt.arrivedAtBeijing} · 审计 audit #${body.receipt.auditHead.seq} · 回执签名 ${same ? '已用 JWKS 验证 verified with the JWKS alone' : '不一致 MISMATCH'}`,
+    );
     const rt = body.receipt.documents[0]!.routing;
     say(
       rt.status === 'assigned'
@@ -138,7 +185,9 @@ async function main() {
     if (i === 0) {
       const retry = await fetch(multipartRequest(`${base}/v1/deliveries`, jws, [file]));
       const r2 = (await retry.json()) as { receipt: { receiptId: string } };
-      say(`↻ 重发同一消息 same message again → ${retry.status}, 原回执 original receipt ${r2.receipt.receiptId === body.receipt.receiptId ? 'returned' : 'DIFFERENT'}`);
+      say(
+        `↻ 重发同一消息 same message again → ${retry.status}, 原回执 original receipt ${r2.receipt.receiptId === body.receipt.receiptId ? 'returned' : 'DIFFERENT'}`,
+      );
       const [h, p, s] = jws.split('.') as [string, string, string];
       const forged = JSON.parse(new TextDecoder().decode(base64url.decode(p)));
       forged.documents[0].case.defendants[0].name = '衢州市柯城区人民政府'; // someone edits the defendant after signing

@@ -29,7 +29,13 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
   const clock = opts.clock ?? systemClock;
   const { client, db } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS);
   const readOnly = opts.readOnly ?? false;
-  const keys = await fileKeyStore(cfg.DATA_DIR, clock.now(), cfg.GATEWAY_KEY, cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined, readOnly);
+  const keys = await fileKeyStore(
+    cfg.DATA_DIR,
+    clock.now(),
+    cfg.GATEWAY_KEY,
+    cfg.GATEWAY_SM2_KEY ? await sm2KeyFromConfig(cfg.GATEWAY_SM2_KEY) : undefined,
+    readOnly,
+  );
   const deps: Deps = createDeps({
     db,
     secrets: secretBox(secretsKey(cfg.DATA_DIR, cfg.SECRETS_KEY, readOnly)),

@@ -49,7 +49,13 @@ function write(path: string, keys: StoredKey[]) {
   renameSync(tmp, path);
 }
 
-export async function fileKeyStore(dataDir: string, now: Date, configuredJwk?: string, sm2Key?: Sm2SigningKey, readOnly = false): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
+export async function fileKeyStore(
+  dataDir: string,
+  now: Date,
+  configuredJwk?: string,
+  sm2Key?: Sm2SigningKey,
+  readOnly = false,
+): Promise<KeyStore & { rotate(now: Date): Promise<string> }> {
   if (!readOnly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = keyFile(dataDir);
   let keys: StoredKey[];

@@ -52,7 +52,12 @@ export function prng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+    chance: (p: number) => next() < p,
+  };
 }
 
 /** Beijing calendar date of an instant, and the instant of a Beijing date and time. */
@@ -65,7 +70,18 @@ function officeTime(date: string, r: ReturnType<typeof prng>): number {
   return atBj(d, r.pick([9, 9, 10, 10, 11, 14, 15, 16]), r.int(0, 59));
 }
 
-const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
+const DOMAIN_OF: Record<string, string> = {
+  zrzy: '自然资源',
+  zjj: '住房城乡建设',
+  scjg: '市场监管',
+  rsj: '人力资源社会保障',
+  zhzf: '综合行政执法',
+  sthj: '生态环境',
+  gaj: '公安',
+  nync: '农业农村',
+  jtj: '交通运输',
+  wjj: '卫生健康',
+};
 const ACTS = ['行政处罚决定', '征收补偿决定', '不予登记决定', '责令限期拆除决定', '工伤认定决定', '政府信息公开答复', '行政许可决定', '行政强制措施'];
 
 export interface HistoryOptions {
@@ -136,12 +152,32 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
   const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('warn') });
   const app = createApp(deps);
   const r = prng(o.seed);
-  const report: HistoryReport = { from: fromDate, to: toDate, deliveries: 0, refused: 0, queued: 0, assignedByBureau: 0, pulls: 0, confirmations: 0, steps: 0, stepsRefused: 0, hearings: 0, outcomes: 0, appeals: 0, sweeps: 0, sweepFailures: 0, months: 0 };
+  const report: HistoryReport = {
+    from: fromDate,
+    to: toDate,
+    deliveries: 0,
+    refused: 0,
+    queued: 0,
+    assignedByBureau: 0,
+    pulls: 0,
+    confirmations: 0,
+    steps: 0,
+    stepsRefused: 0,
+    hearings: 0,
+    outcomes: 0,
+    appeals: 0,
+    sweeps: 0,
+    sweepFailures: 0,
+    months: 0,
+  };
   try {
     if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
     const dir = await currentDirectory(deps);
     const courts = {} as Record<'first' | 'second', { code: string; name: string; signer: Signer }>;
-    for (const [k, code, name] of [['first', 'court-longyou', '浙江省龙游县人民法院'], ['second', 'court-quzhou-intermediate', '浙江省衢州市中级人民法院']] as const) {
+    for (const [k, code, name] of [
+      ['first', 'court-longyou', '浙江省龙游县人民法院'],
+      ['second', 'court-quzhou-intermediate', '浙江省衢州市中级人民法院'],
+    ] as const) {
       const { ca, leaf } = historyPki(join(cfg.DATA_DIR, 'sim-history', code), name, clock.now().getTime(), until);
       await registerSender(deps, { code, type: 'court', name, caPem: ca.certPem }, 'simulator');
       courts[k] = { code, name, signer: await rsaSigner(leaf) };
@@ -183,7 +219,10 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
     const run = `h${o.seed}-${toDate.replace(/-/g, '')}`;
     const push = async (court: 'first' | 'second', m: Manifest) => {
       const res = await app.fetch(joseRequest('http://gateway/v1/deliveries', await signManifest(m, courts[court].signer)));
-      const body = (await res.json()) as { receipt?: { documents: { id: string; routing: { caseId: string | null; status: string; units: { unitId: string; role: string }[] } }[] }; detail?: string };
+      const body = (await res.json()) as {
+        receipt?: { documents: { id: string; routing: { caseId: string | null; status: string; units: { unitId: string; role: string }[] } }[] };
+        detail?: string;
+      };
       if (res.status !== 201 || !body.receipt) {
         report.refused++;
         say(`  ✗ ${bj(clock.now().getTime())} ${m.documents[0]!.type} ${m.documents[0]!.case?.caseNumber}: ${res.status} ${body.detail ?? ''}`);
@@ -213,7 +252,15 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
       const act = r.pick(ACTS);
       const actedOn = addDays(bj(arrival), -r.int(40, 300));
       const manifest = (type: Manifest['documents'][number]['type'], court: 'first' | 'second' = 'first', num = caseNumber) => {
-        const m = demoManifest({ messageId: `sim-${run}-${++n}`, senderCode: courts[court].code, issuedAt: clock.now(), type, caseNumber: num, defendant: written, regionCode: region });
+        const m = demoManifest({
+          messageId: `sim-${run}-${++n}`,
+          senderCode: courts[court].code,
+          issuedAt: clock.now(),
+          type,
+          caseNumber: num,
+          defendant: written,
+          regionCode: region,
+        });
         const d = m.documents[0]!;
         d.case!.court = { code: courts[court].code, name: courts[court].name };
         d.case!.challengedAct.domain = domain;
@@ -237,10 +284,16 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
           assignedOn = addDays(arrived, 1);
           at(officeTime(assignedOn, r), async () => {
             const h = await bureau(region);
-            const q = (await (await app.request(`/v1/queue?status=open&limit=500`, { headers: h })).json()) as { items: { id: string; caseId: string | null }[] };
+            const q = (await (await app.request(`/v1/queue?status=open&limit=500`, { headers: h })).json()) as {
+              items: { id: string; caseId: string | null }[];
+            };
             const item = q.items.find((x) => x.caseId === caseId);
             if (!item) return;
-            const res = await app.request(`/v1/queue/${item.id}/assign`, { method: 'POST', headers: h, body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }) });
+            const res = await app.request(`/v1/queue/${item.id}/assign`, {
+              method: 'POST',
+              headers: h,
+              body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }),
+            });
             if (res.status === 200 || res.status === 201) report.assignedByBureau++;
             else say(`  ✗ assign ${caseNumber}: ${res.status} ${((await res.json()) as { detail?: string }).detail ?? ''}`);
           });
@@ -255,7 +308,10 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
         });
         // Answer and evidence (15 days, ALL 第67条): most on time, some late, a few never (the board shows them).
         const answer = r.next();
-        if (answer < 0.92) at(officeTime(addDays(arrived, answer < 0.8 ? r.int(5, 13) : r.int(16, 24)), r), () => step(who, caseId, 'answer_filed', { filedOn: bj(clock.now().getTime()) }));
+        if (answer < 0.92)
+          at(officeTime(addDays(arrived, answer < 0.8 ? r.int(5, 13) : r.int(16, 24)), r), () =>
+            step(who, caseId, 'answer_filed', { filedOn: bj(clock.now().getTime()) }),
+          );
         // The summons a few weeks later, the hearing three to six weeks after it.
         if (!r.chance(0.88)) return;
         const summonsOn = addDays(arrived, r.int(14, 35));
@@ -263,13 +319,22 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
         const hearingAt = officeTime(hearingOn, r);
         at(officeTime(summonsOn, r), async () => {
           const m = manifest('summons');
-          m.documents[0]!.hearing = { at: new Date(hearingAt).toISOString(), place: r.pick(['龙游县人民法院第一法庭', '龙游县人民法院第三法庭', '龙游县人民法院第五法庭']) };
+          m.documents[0]!.hearing = {
+            at: new Date(hearingAt).toISOString(),
+            place: r.pick(['龙游县人民法院第一法庭', '龙游县人民法院第三法庭', '龙游县人民法院第五法庭']),
+          };
           await push('first', m);
         });
         const head = r.chance(0.72);
         at(hearingAt + 3 * 3600_000, async () => {
           report.hearings++;
-          await step(who, caseId, 'hearing_held', { heldOn: bj(hearingAt), headAppeared: head, ...(head ? { headName: r.pick(['局长', '副局长', '分管副局长']), principal: r.chance(0.3) } : {}), spoke: head, agents: r.chance(0.04) ? [] : [{ name: '法制科工作人员', kind: 'staff' }] });
+          await step(who, caseId, 'hearing_held', {
+            heldOn: bj(hearingAt),
+            headAppeared: head,
+            ...(head ? { headName: r.pick(['局长', '副局长', '分管副局长']), principal: r.chance(0.3) } : {}),
+            spoke: head,
+            agents: r.chance(0.04) ? [] : [{ name: '法制科工作人员', kind: 'staff' }],
+          });
         });
         // The outcome two to six weeks after the hearing; after a loss, the appeal decision and the loss report.
         if (!r.chance(0.9)) return;
@@ -281,7 +346,10 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
         at(officeTime(outcomeOn, r), async () => {
           const m = manifest(type);
           const effectiveOn = addDays(outcomeOn, 16);
-          m.documents[0]!.outcome = { result, ...(result === 'loss' ? { lossKind, effectiveOn, performanceDueOn: addDays(effectiveOn, 60) } : { effectiveOn }) };
+          m.documents[0]!.outcome = {
+            result,
+            ...(result === 'loss' ? { lossKind, effectiveOn, performanceDueOn: addDays(effectiveOn, 60) } : { effectiveOn }),
+          };
           await push('first', m);
           report.outcomes++;
         });
@@ -298,7 +366,15 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
           });
         } else {
           at(officeTime(addDays(outcomeOn, r.int(3, 10)), r), () => step(who, caseId, 'no_appeal_reasons', { reasons: '经研究，服从一审判决，不提起上诉' }));
-          if (r.chance(0.8)) at(officeTime(addDays(outcomeOn, r.int(10, 25)), r), () => step(who, caseId, 'loss_report', { facts: `${act}被诉`, result: '一审判决撤销被诉行为', recommendations: '规范执法程序，加强证据收集', other: '无' }));
+          if (r.chance(0.8))
+            at(officeTime(addDays(outcomeOn, r.int(10, 25)), r), () =>
+              step(who, caseId, 'loss_report', {
+                facts: `${act}被诉`,
+                result: '一审判决撤销被诉行为',
+                recommendations: '规范执法程序，加强证据收集',
+                other: '无',
+              }),
+            );
         }
       });
     };
@@ -330,4 +406,3 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
     client.close();
   }
 }
-

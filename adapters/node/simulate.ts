@@ -33,7 +33,18 @@ const say = (s: string) => process.stdout.write(s + '\n');
 
 const bj = beijingDate;
 
-const DOMAIN_OF: Record<string, string> = { zrzy: '自然资源', zjj: '住房城乡建设', scjg: '市场监管', rsj: '人力资源社会保障', zhzf: '综合行政执法', sthj: '生态环境', gaj: '公安', nync: '农业农村', jtj: '交通运输', wjj: '卫生健康' };
+const DOMAIN_OF: Record<string, string> = {
+  zrzy: '自然资源',
+  zjj: '住房城乡建设',
+  scjg: '市场监管',
+  rsj: '人力资源社会保障',
+  zhzf: '综合行政执法',
+  sthj: '生态环境',
+  gaj: '公安',
+  nync: '农业农村',
+  jtj: '交通运输',
+  wjj: '卫生健康',
+};
 
 async function live(base: string, cases: number, seed: number) {
   const cfg = parseNodeConfig(process.env);
@@ -46,7 +57,11 @@ async function live(base: string, cases: number, seed: number) {
     return { code, name, signer: await rsaSigner(leaf) };
   };
   const courts = { first: await court('court-longyou', '浙江省龙游县人民法院'), second: await court('court-quzhou-intermediate', '浙江省衢州市中级人民法院') };
-  const admin = (actor: string) => ({ authorization: `Bearer ${deps.config.adminToken}`, 'x-actor': encodeURIComponent(actor), 'content-type': 'application/json' });
+  const admin = (actor: string) => ({
+    authorization: `Bearer ${deps.config.adminToken}`,
+    'x-actor': encodeURIComponent(actor),
+    'content-type': 'application/json',
+  });
   client.close();
 
   const r = prng(seed);
@@ -81,7 +96,15 @@ async function live(base: string, cases: number, seed: number) {
     // 1 in 12 complaints names the defendant as the court wrote it, not as the directory does: the bureau assigns.
     const written = r.chance(1 / 12) ? `${unit.name.replace(/^衢州市/, '')}（原名称）` : unit.name;
     const base0 = (type: Manifest['documents'][number]['type'], court: 'first' | 'second' = 'first', num = caseNumber) => {
-      const m = demoManifest({ messageId: `sim-${run}-${++n}`, senderCode: courts[court].code, issuedAt: new Date(), type, caseNumber: num, defendant: written, regionCode: region });
+      const m = demoManifest({
+        messageId: `sim-${run}-${++n}`,
+        senderCode: courts[court].code,
+        issuedAt: new Date(),
+        type,
+        caseNumber: num,
+        defendant: written,
+        regionCode: region,
+      });
       const d = m.documents[0]!;
       d.case!.court = { code: courts[court].code, name: courts[court].name };
       d.case!.challengedAct.domain = domain;
@@ -94,10 +117,16 @@ async function live(base: string, cases: number, seed: number) {
     const caseId = complaint.routing.caseId;
     if (complaint.routing.status === 'queued') {
       stats.queued++;
-      const q = (await (await fetch(`${base}/v1/queue?status=open&limit=500`, { headers: admin('司法局 分办员') })).json()) as { items: { id: string; caseId: string | null }[] };
+      const q = (await (await fetch(`${base}/v1/queue?status=open&limit=500`, { headers: admin('司法局 分办员') })).json()) as {
+        items: { id: string; caseId: string | null }[];
+      };
       const item = q.items.find((x) => x.caseId === caseId);
       if (item) {
-        const res = await fetch(`${base}/v1/queue/${item.id}/assign`, { method: 'POST', headers: admin('司法局 分办员'), body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }) });
+        const res = await fetch(`${base}/v1/queue/${item.id}/assign`, {
+          method: 'POST',
+          headers: admin('司法局 分办员'),
+          body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }),
+        });
         if (res.status === 200 || res.status === 201) stats.assigned++;
         else say(`  ✗ assign ${caseNumber}: ${res.status} ${((await res.json()) as { detail?: string }).detail ?? ''}`);
       } else say(`  ✗ ${caseNumber} queued but not in the open queue`);
@@ -110,7 +139,18 @@ async function live(base: string, cases: number, seed: number) {
       summons.documents[0]!.hearing = { at: `${hearingOn}T09:30:00+08:00`, place: '龙游县人民法院第三法庭' };
       await push('first', summons);
       const head = r.chance(0.7);
-      await step(caseId, 'hearing_held', { heldOn: hearingOn, headAppeared: head, ...(head ? { headName: '局长', principal: r.chance(0.3) } : {}), spoke: head, agents: r.chance(0.05) ? [] : [{ name: '法制科工作人员', kind: 'staff' }] }, clerk);
+      await step(
+        caseId,
+        'hearing_held',
+        {
+          heldOn: hearingOn,
+          headAppeared: head,
+          ...(head ? { headName: '局长', principal: r.chance(0.3) } : {}),
+          spoke: head,
+          agents: r.chance(0.05) ? [] : [{ name: '法制科工作人员', kind: 'staff' }],
+        },
+        clerk,
+      );
     }
     if (r.chance(0.8)) {
       const x = r.next();
@@ -118,7 +158,16 @@ async function live(base: string, cases: number, seed: number) {
       const type = result === 'mediation' ? 'mediation' : result === 'withdrawal' ? 'ruling' : r.chance(0.85) ? 'judgment' : 'ruling';
       const m = base0(type);
       const effectiveOn = addDays(today, 16);
-      m.documents[0]!.outcome = { result, ...(result === 'loss' ? { lossKind: r.pick(['revoke', 'revoke', 'confirm_illegal', 'change', 'order_performance'] as const), effectiveOn, performanceDueOn: addDays(effectiveOn, 60) } : { effectiveOn }) };
+      m.documents[0]!.outcome = {
+        result,
+        ...(result === 'loss'
+          ? {
+              lossKind: r.pick(['revoke', 'revoke', 'confirm_illegal', 'change', 'order_performance'] as const),
+              effectiveOn,
+              performanceDueOn: addDays(effectiveOn, 60),
+            }
+          : { effectiveOn }),
+      };
       await push('first', m);
       stats.judgments++;
       if (result === 'loss') {
@@ -137,12 +186,17 @@ async function live(base: string, cases: number, seed: number) {
     }
     if ((i + 1) % 10 === 0) say(`  … ${i + 1}/${cases} cases`);
   }
-  say(`模拟完成 simulated ${cases} cases: ${stats.pushed} deliveries (${stats.refused} refused), ${stats.queued} queued → ${stats.assigned} assigned by the bureau, ${stats.steps} steps, ${stats.judgments} outcomes, ${stats.appeals} appeals`);
+  say(
+    `模拟完成 simulated ${cases} cases: ${stats.pushed} deliveries (${stats.refused} refused), ${stats.queued} queued → ${stats.assigned} assigned by the bureau, ${stats.steps} steps, ${stats.judgments} outcomes, ${stats.appeals} appeals`,
+  );
   const s = await fetch(`${base}/v1/statistics?period=${year}&region=${regions.join(',')}`, { headers: admin('模拟器 simulator') });
   if (s.status === 200) {
     const o = (await s.json()) as { figures: { name: { zh: string }; numerator: number; denominator: number | null; rate: number | null }[] };
     say(`${year} 统计 statistics (柯城区、衢江区):`);
-    for (const f of o.figures) say(`  ${f.name.zh.padEnd(12, '　')} ${f.numerator}${f.denominator === null ? '' : ` / ${f.denominator}`}${f.rate === null ? '' : ` = ${(f.rate * 100).toFixed(1)}%`}`);
+    for (const f of o.figures)
+      say(
+        `  ${f.name.zh.padEnd(12, '　')} ${f.numerator}${f.denominator === null ? '' : ` / ${f.denominator}`}${f.rate === null ? '' : ` = ${(f.rate * 100).toFixed(1)}%`}`,
+      );
   } else say(`(statistics not available: ${s.status})`);
 }
 
@@ -151,11 +205,28 @@ async function bulk(cases: number, years: number, seed: number) {
   const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
   const dir = await currentDirectory(deps);
-  const regions = ['330802', '330803'].map((code) => ({ code, units: dir.index.unitsInRegion(code).filter((u) => u.kind === 'department').map((u) => u.id) }));
+  const regions = ['330802', '330803'].map((code) => ({
+    code,
+    units: dir.index
+      .unitsInRegion(code)
+      .filter((u) => u.kind === 'department')
+      .map((u) => u.id),
+  }));
   const offset = Number((await client.execute("select count(*) as n from cases where id like 'bulk-%'")).rows[0]!.n);
   const now = new Date();
-  const r = await writeBulkHistory(client, { cases, docsPerCase: 6, regions, fromYear: Number(bj(now).slice(0, 4)) - years + 1, until: now, seed, offset, log: say });
-  say(`批量写入 bulk history: ${r.cases.toLocaleString('en')} cases, ${r.documents.toLocaleString('en')} documents in ${r.seconds.toFixed(1)} s (after ${offset.toLocaleString('en')} earlier bulk cases)`);
+  const r = await writeBulkHistory(client, {
+    cases,
+    docsPerCase: 6,
+    regions,
+    fromYear: Number(bj(now).slice(0, 4)) - years + 1,
+    until: now,
+    seed,
+    offset,
+    log: say,
+  });
+  say(
+    `批量写入 bulk history: ${r.cases.toLocaleString('en')} cases, ${r.documents.toLocaleString('en')} documents in ${r.seconds.toFixed(1)} s (after ${offset.toLocaleString('en')} earlier bulk cases)`,
+  );
   client.close();
 }
 
@@ -181,7 +252,13 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
   const dirPath = mkdtempSync(join(tmpdir(), 'fuyuan-window-'));
   let t = beijingInstant(beijingDate(new Date()), '00:00'); // today 00:00 Beijing
   const clock = { now: () => new Date(t) };
-  const cfg = parseNodeConfig({ ...process.env, DATA_DIR: dirPath, DATABASE_URL: `file:${join(dirPath, 'window.db')}`, ADMIN_TOKEN: 'simulate-window-admin-token', SWEEP_INTERVAL_SECONDS: '0' });
+  const cfg = parseNodeConfig({
+    ...process.env,
+    DATA_DIR: dirPath,
+    DATABASE_URL: `file:${join(dirPath, 'window.db')}`,
+    ADMIN_TOKEN: 'simulate-window-admin-token',
+    SWEEP_INTERVAL_SECONDS: '0',
+  });
   const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('error') });
   try {
     await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory');
@@ -211,7 +288,14 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
         const unit = r.pick(dir.index.unitsInRegion(region).filter((u) => u.kind === 'department' && isActiveOn(u, date)));
         const x = r.next();
         const kind = x < 1 / 24 ? 'nothing' : x < 1 / 24 + 1 / 6 ? 'unknown' : 'known';
-        const m = demoManifest({ messageId: `win-${++n}`, senderCode: 'court-longyou', issuedAt: clock.now(), caseNumber: `(${date.slice(0, 4)})浙0825行初W${n}号`, defendant: unit.name, regionCode: region });
+        const m = demoManifest({
+          messageId: `win-${++n}`,
+          senderCode: 'court-longyou',
+          issuedAt: clock.now(),
+          caseNumber: `(${date.slice(0, 4)})浙0825行初W${n}号`,
+          defendant: unit.name,
+          regionCode: region,
+        });
         const c = m.documents[0]!.case!;
         if (kind !== 'known') {
           const written = `${unit.name.replace(/^衢州市(柯城区|衢江区)?/, '')}（原名称）`;
@@ -221,7 +305,8 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
         const res = await app.request(joseRequest('http://sim/v1/deliveries', await signManifest(m, signer)));
         if (res.status !== 201) throw new Error(`delivery refused: ${res.status} ${await res.text()}`);
         counts.pushed++;
-        const doc = ((await res.json()) as { receipt: { documents: { routing: { caseId: string; status: string; regionCode: string | null } }[] } }).receipt.documents[0]!;
+        const doc = ((await res.json()) as { receipt: { documents: { routing: { caseId: string; status: string; regionCode: string | null } }[] } }).receipt
+          .documents[0]!;
         if (doc.routing.status === 'queued') {
           counts.queued++;
           if (!doc.routing.regionCode) counts.candidates++;
@@ -231,15 +316,25 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
       // Each bureau at 16:00 works what is open in its queue (an item it does not get to waits a working day).
       t = at(date, 16);
       for (const region of regions) {
-        const q = (await (await app.request(`http://sim/v1/queue?status=open&limit=500&region=${region}`, { headers: admin(`${region} 司法局 分办员`) })).json()) as { items: { id: string; caseId: string; regionCode: string | null; overdue: boolean }[] };
+        const q = (await (
+          await app.request(`http://sim/v1/queue?status=open&limit=500&region=${region}`, { headers: admin(`${region} 司法局 分办员`) })
+        ).json()) as { items: { id: string; caseId: string; regionCode: string | null; overdue: boolean }[] };
         for (const item of q.items) {
           const want = truth.get(item.caseId);
           if (!want || want.region !== region || !r.chance(handle)) continue;
           if (!item.regionCode) {
-            const claim = await app.request(`http://sim/v1/queue/${item.id}/claim`, { method: 'POST', headers: admin(`${region} 司法局 分办员`), body: JSON.stringify({ regionCode: region, reason: '经核实属本区' }) });
+            const claim = await app.request(`http://sim/v1/queue/${item.id}/claim`, {
+              method: 'POST',
+              headers: admin(`${region} 司法局 分办员`),
+              body: JSON.stringify({ regionCode: region, reason: '经核实属本区' }),
+            });
             if (claim.status !== 200) throw new Error(`claim refused: ${claim.status} ${await claim.text()}`);
           }
-          const res = await app.request(`http://sim/v1/queue/${item.id}/assign`, { method: 'POST', headers: admin(`${region} 司法局 分办员`), body: JSON.stringify({ assignments: [{ unitId: want.unitId, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }) });
+          const res = await app.request(`http://sim/v1/queue/${item.id}/assign`, {
+            method: 'POST',
+            headers: admin(`${region} 司法局 分办员`),
+            body: JSON.stringify({ assignments: [{ unitId: want.unitId, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }),
+          });
           if (res.status !== 200) throw new Error(`assignment refused: ${res.status} ${await res.text()}`);
           counts.assigned++;
           if (item.overdue) counts.late++;
@@ -262,17 +357,23 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
         )
       ).rows[0]!.n,
     );
-    const overdue = Number((await client.execute("select count(*) as n from obligations where kind = 'unit_determination' and status in ('overdue', 'remedied')")).rows[0]!.n);
+    const overdue = Number(
+      (await client.execute("select count(*) as n from obligations where kind = 'unit_determination' and status in ('overdue', 'remedied')")).rows[0]!.n,
+    );
     const all = fig(s.figures);
     say(`分办时限 routing window, ${weeks} weeks ${start}..${end} (seed ${seed}, a bureau handles an open item on a working day with p = ${handle}):`);
-    say(`  ${counts.pushed} complaint copies, ${counts.queued} queued (${counts.candidates} with no region named), ${counts.assigned} assigned by the bureaus (${counts.late} after their window)`);
+    say(
+      `  ${counts.pushed} complaint copies, ${counts.queued} queued (${counts.candidates} with no region named), ${counts.assigned} assigned by the bureaus (${counts.late} after their window)`,
+    );
     say(`  按时分办率 on-time routing rate: ${all.numerator} / ${all.denominator}${all.rate === null ? '' : ` = ${(all.rate * 100).toFixed(1)}%`}`);
     for (const b of s.byRegion) {
       const f = fig(b.figures);
       say(`    ${b.regionCode}: ${f.numerator} / ${f.denominator}${f.rate === null ? '' : ` = ${(f.rate * 100).toFixed(1)}%`}`);
     }
     say(`  windows missed: ${overdue}, escalated to the government office by the sweep: ${escalations}`);
-    say(`BENCH ${JSON.stringify({ name: 'routing-window', weeks, seed, handle, pushed: counts.pushed, queued: counts.queued, onTime: all.numerator, due: all.denominator, rate: all.rate, missed: overdue })}`);
+    say(
+      `BENCH ${JSON.stringify({ name: 'routing-window', weeks, seed, handle, pushed: counts.pushed, queued: counts.queued, onTime: all.numerator, due: all.denominator, rate: all.rate, missed: overdue })}`,
+    );
   } finally {
     client.close();
     rmSync(dirPath, { recursive: true, force: true });
@@ -280,7 +381,8 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
 }
 
 const positiveInt = (what: string, max: number) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max.toLocaleString('en')}, not "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+    throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max.toLocaleString('en')}, not "${v}"`);
   return Number(v);
 };
 
@@ -300,8 +402,20 @@ export function simulateProgram(out: (s: string) => void = say) {
     .addOption(new Option('--days <n>', 'history: days back from today').argParser(positiveInt('--days', 3660)).default(365))
     .addOption(new Option('--bulk <n>', 'bulk: cases written directly into the database').argParser(positiveInt('--bulk', 10_000_000)).conflicts('cases'))
     .addOption(new Option('--years <n>', 'bulk: years the history spans').argParser(positiveInt('--years', 30)).default(5))
-    .addOption(new Option('--window <weeks>', 'the routing window (分办时限) on simulated weeks, in-process on a temporary database').argParser(positiveInt('--window', 520)))
-    .addOption(new Option('--handle <p>', 'window: chance a bureau handles an open item on a working day').argParser((v) => { const x = Number(v); if (!(x > 0 && x <= 1)) throw new InvalidArgumentError(`--handle must be a number in (0, 1], not "${v}"`); return x; }).default(0.7))
+    .addOption(
+      new Option('--window <weeks>', 'the routing window (分办时限) on simulated weeks, in-process on a temporary database').argParser(
+        positiveInt('--window', 520),
+      ),
+    )
+    .addOption(
+      new Option('--handle <p>', 'window: chance a bureau handles an open item on a working day')
+        .argParser((v) => {
+          const x = Number(v);
+          if (!(x > 0 && x <= 1)) throw new InvalidArgumentError(`--handle must be a number in (0, 1], not "${v}"`);
+          return x;
+        })
+        .default(0.7),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => out(s.replace(/\n$/, '')) })
     .showHelpAfterError('(add --help for usage)');
@@ -326,7 +440,9 @@ async function main(): Promise<number> {
   }
   if (o.history) {
     const cases = o.cases ?? 150;
-    say(`模拟一年 history: ${cases} cases over ${o.days} days, day by day (the gateway in this process, database ${parseNodeConfig(process.env).DATABASE_URL})`);
+    say(
+      `模拟一年 history: ${cases} cases over ${o.days} days, day by day (the gateway in this process, database ${parseNodeConfig(process.env).DATABASE_URL})`,
+    );
     const r = await runHistory(parseNodeConfig(process.env), { cases, days: o.days, seed: o.seed }, say);
     say(
       `模拟完成 ${r.from} … ${r.to}: ${r.deliveries} deliveries (${r.refused} refused), ${r.queued} queued → ${r.assignedByBureau} assigned by the bureau, ` +
@@ -400,7 +516,9 @@ export async function writeBulkHistory(client: Client, o: BulkOptions): Promise<
   await client.batch(
     [
       ...o.regions.map((r, i) => ({ sql: 'insert into bulk_regions values (?, ?)', args: [i, r.code] })),
-      ...o.regions.flatMap((r, i) => Array.from({ length: U }, (_, k) => ({ sql: 'insert into bulk_units values (?, ?, ?)', args: [i, k, r.units[k % r.units.length]!] }))),
+      ...o.regions.flatMap((r, i) =>
+        Array.from({ length: U }, (_, k) => ({ sql: 'insert into bulk_units values (?, ?, ?)', args: [i, k, r.units[k % r.units.length]!] })),
+      ),
       // One synthetic delivery per region carries its bulk documents (documents.delivery_id references deliveries).
       { sql: `insert or ignore into senders (code, type, name, created_at) values ('bulk-court', 'court', '模拟法院 (bulk)', 0)`, args: [] },
       ...o.regions.map((r) => ({

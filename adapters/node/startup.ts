@@ -20,7 +20,10 @@ export function startupLines(cfg: NodeConfig, address: string, port: number): { 
   const token = cfg.ADMIN_TOKEN ? 'given by ADMIN_TOKEN' : resolve(adminTokenFile(cfg.DATA_DIR));
   return [
     { msg: `fuyuan gateway listening on ${base} with database ${database}`, fields: { address, port, url: base, database, dataDir: resolve(cfg.DATA_DIR) } },
-    { msg: `pages (区域概况, 时限看板, 分办队列): ${base}/web · API reference: ${base}/docs · OpenAPI: ${base}/openapi.json`, fields: { web: `${base}/web`, docs: `${base}/docs`, openapi: `${base}/openapi.json` } },
+    {
+      msg: `pages (区域概况, 时限看板, 分办队列): ${base}/web · API reference: ${base}/docs · OpenAPI: ${base}/openapi.json`,
+      fields: { web: `${base}/web`, docs: `${base}/docs`, openapi: `${base}/openapi.json` },
+    },
     {
       msg: cfg.ADMIN_TOKEN
         ? 'admin token: given by ADMIN_TOKEN; register clients with `npm run cli -- client add --help`'

@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 
-export function usageOrExit(o: { name: string; description: string; environment: readonly [string, string][]; passThrough?: string }, argv = process.argv.slice(2)): void {
+export function usageOrExit(
+  o: { name: string; description: string; environment: readonly [string, string][]; passThrough?: string },
+  argv = process.argv.slice(2),
+): void {
   const program = new Command(o.name)
     .description(o.description)
     .usage(o.passThrough ? `[-- ${o.passThrough} arguments]` : '')

@@ -40,7 +40,10 @@ export const dingtalkAdapter: NotifyChannelAdapter = {
     const mention = dingtalkMentionLine(m);
     const body = JSON.stringify({
       msgtype: 'markdown',
-      markdown: { title: Array.from(message.title).slice(0, 64).join(''), text: renderMarkdown(message, { paragraph: '\n\n', maxBytes: 18_000, ...(mention ? { mention } : {}) }) },
+      markdown: {
+        title: Array.from(message.title).slice(0, 64).join(''),
+        text: renderMarkdown(message, { paragraph: '\n\n', maxBytes: 18_000, ...(mention ? { mention } : {}) }),
+      },
       ...(m ? { at: { atMobiles: m.mobiles, atUserIds: m.userIds, isAtAll: m.all } } : {}),
     });
     const url = channel.secret ? await dingtalkSignedUrl(channel.url, channel.secret, ctx.now) : channel.url;

@@ -30,16 +30,23 @@ export const where = (url: string) => {
 export async function postJson(ctx: NotifyContext, url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   let res: Response;
   try {
-    res = await ctx.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'fuyuan-gateway', ...headers }, body, redirect: 'manual' });
+    res = await ctx.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'fuyuan-gateway', ...headers },
+      body,
+      redirect: 'manual',
+    });
   } catch (e) {
     const err = e as Error;
-    const reason = err?.name === 'TimeoutError' || err?.name === 'AbortError' ? '请求超时 (timed out)' : `请求失败 (request failed): ${err?.message ?? String(e)}`;
+    const reason =
+      err?.name === 'TimeoutError' || err?.name === 'AbortError' ? '请求超时 (timed out)' : `请求失败 (request failed): ${err?.message ?? String(e)}`;
     throw new NotifyError(`${where(url)}: ${reason}`);
   }
   const text = await res.text().catch(() => '');
   if (res.status >= 200 && res.status < 300) return { status: res.status, text };
   const snippet = text.slice(0, 300);
-  if (res.status >= 300 && res.status < 400) throw new NotifyError(`${where(url)}: HTTP ${res.status} 重定向 (redirect) to ${res.headers.get('location') ?? '?'}; correct the channel address`, true);
+  if (res.status >= 300 && res.status < 400)
+    throw new NotifyError(`${where(url)}: HTTP ${res.status} 重定向 (redirect) to ${res.headers.get('location') ?? '?'}; correct the channel address`, true);
   throw new NotifyError(`${where(url)}: HTTP ${res.status}${snippet ? ` ${snippet}` : ''}`, !retryableStatus(res.status));
 }
 

@@ -6,20 +6,28 @@ import { z } from 'zod';
 
 const num = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const binding = (what: string, method: string) =>
-  z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', { message: `must be a ${what} binding` });
+  z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', {
+    message: `must be a ${what} binding`,
+  });
 
 export const WorkerEnv = z
   .object({
     DB: binding('D1', 'prepare').optional().describe('D1 database (when DATABASE is "d1")'),
     BLOBS: binding('R2', 'put').optional().describe('R2 bucket for attachment bytes; without it bytes are kept in the database'),
     DATABASE: z.enum(['d1', 'libsql']).default('d1'),
-    LIBSQL_URL: z.string().regex(/^(libsql|https?|wss?):/, 'must be a libsql:, https: or wss: URL').optional(),
+    LIBSQL_URL: z
+      .string()
+      .regex(/^(libsql|https?|wss?):/, 'must be a libsql:, https: or wss: URL')
+      .optional(),
     LIBSQL_AUTH_TOKEN: z.string().optional(),
     GATEWAY_KEY: z.string().min(20, 'must be the private ES256 JWK of the gateway (a secret)'),
     ADMIN_TOKEN: z.string().min(16).optional(),
     GATEWAY_SM2_KEY: z.string().optional().describe('an SM2 private key (secret): receipts are also signed SM2SM3'),
     PUBLIC_URL: z.url().optional(),
-    SECRETS_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url (a secret)').optional(),
+    SECRETS_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes in base64url (a secret)')
+      .optional(),
     CLOCK_SKEW_SECONDS: num(300, 1, 86_400),
     BODY_LIMIT_BYTES: num(50 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     JSON_BODY_LIMIT_BYTES: num(1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -39,7 +47,8 @@ export const WorkerEnv = z
   })
   .superRefine((e, ctx) => {
     if (e.DATABASE === 'd1' && !e.DB) ctx.addIssue({ code: 'custom', path: ['DB'], message: 'DATABASE is "d1" but no D1 binding named DB is configured' });
-    if (e.DATABASE === 'libsql' && !e.LIBSQL_URL) ctx.addIssue({ code: 'custom', path: ['LIBSQL_URL'], message: 'DATABASE is "libsql" but LIBSQL_URL is not set' });
+    if (e.DATABASE === 'libsql' && !e.LIBSQL_URL)
+      ctx.addIssue({ code: 'custom', path: ['LIBSQL_URL'], message: 'DATABASE is "libsql" but LIBSQL_URL is not set' });
   });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
@@ -50,6 +59,7 @@ export function parseWorkerEnv(env: Record<string, unknown>): { ok: true; env: W
   // zod skips the cross-field checks when a field fails: name the database binding too, so one look fixes all.
   const database = env.DATABASE ?? 'd1';
   if (database === 'd1' && !env.DB && !issues.some((i) => i.startsWith('DB'))) issues.push('DB: DATABASE is "d1" but no D1 binding named DB is configured');
-  if (database === 'libsql' && !env.LIBSQL_URL && !issues.some((i) => i.startsWith('LIBSQL_URL'))) issues.push('LIBSQL_URL: DATABASE is "libsql" but LIBSQL_URL is not set');
+  if (database === 'libsql' && !env.LIBSQL_URL && !issues.some((i) => i.startsWith('LIBSQL_URL')))
+    issues.push('LIBSQL_URL: DATABASE is "libsql" but LIBSQL_URL is not set');
   return { ok: false, message: issues.join('; ') };
 }

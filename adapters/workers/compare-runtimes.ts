@@ -53,18 +53,33 @@ const signer = await rsaSigner(issueSigner(ca, '比对测试法院 签章', { no
 const file = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 比对\n%%EOF\n') };
 // A case number of its own, so neither gateway has seen the case before (a known case is followed, R10).
 const caseNumber = `(2026)浙0825行初${Date.now() % 100_000}号`;
-const manifest = demoManifest({ messageId: `${code}-1`, senderCode: code, issuedAt: new Date(), regionCode: '330802', caseNumber, attachments: [await attachmentEntry(file, true)] });
+const manifest = demoManifest({
+  messageId: `${code}-1`,
+  senderCode: code,
+  issuedAt: new Date(),
+  regionCode: '330802',
+  caseNumber,
+  attachments: [await attachmentEntry(file, true)],
+});
 const jws = await signManifest(manifest, signer);
 
 const seen: Record<string, unknown>[] = [];
 let failed = false;
 for (const g of gateways) {
   const dir = await call(g, '/v1/admin/directory', { method: 'PUT', headers: admin(g), body: directory });
-  const reg = await call(g, '/v1/admin/senders', { method: 'POST', headers: admin(g), body: JSON.stringify({ code, type: 'court', name: '比对测试法院', caPem: ca.certPem }) });
-  if (dir.status !== 200 || reg.status !== 200) throw new Error(`${g.name}: setup failed (directory ${dir.status}, sender ${reg.status}: ${JSON.stringify(reg.body)})`);
+  const reg = await call(g, '/v1/admin/senders', {
+    method: 'POST',
+    headers: admin(g),
+    body: JSON.stringify({ code, type: 'court', name: '比对测试法院', caPem: ca.certPem }),
+  });
+  if (dir.status !== 200 || reg.status !== 200)
+    throw new Error(`${g.name}: setup failed (directory ${dir.status}, sender ${reg.status}: ${JSON.stringify(reg.body)})`);
   const res = await call(g, '/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
   if (res.status !== 201) throw new Error(`${g.name}: delivery answered ${res.status}: ${JSON.stringify(res.body)}`);
-  const body = res.body as { receipt: { documents: { routing: { status: string; rule?: string; units?: { unitId: string; role?: string }[]; caseId?: string } }[] }; jws: string };
+  const body = res.body as {
+    receipt: { documents: { routing: { status: string; rule?: string; units?: { unitId: string; role?: string }[]; caseId?: string } }[] };
+    jws: string;
+  };
   const jwks = (await call(g, '/.well-known/jwks.json')).body as { keys: never[] };
   let verifies = false;
   try {
@@ -73,11 +88,21 @@ for (const g of gateways) {
   } catch {
     verifies = false;
   }
-  const routing = body.receipt.documents.map((d) => ({ status: d.routing.status, rule: d.routing.rule, units: d.routing.units?.map((u) => `${u.unitId}${u.role ? `/${u.role}` : ''}`) }));
+  const routing = body.receipt.documents.map((d) => ({
+    status: d.routing.status,
+    rule: d.routing.rule,
+    units: d.routing.units?.map((u) => `${u.unitId}${u.role ? `/${u.role}` : ''}`),
+  }));
   const caseId = body.receipt.documents[0]?.routing.caseId;
-  const obs = caseId ? ((await call(g, `/v1/obligations?case=${caseId}`, { headers: admin(g) })).body as { items: { kind: string; unitId: string | null; dueOn: string; source: string; provisional: boolean }[] }) : { items: [] };
+  const obs = caseId
+    ? ((await call(g, `/v1/obligations?case=${caseId}`, { headers: admin(g) })).body as {
+        items: { kind: string; unitId: string | null; dueOn: string; source: string; provisional: boolean }[];
+      })
+    : { items: [] };
   const deadlines = obs.items.map((o) => `${o.kind} ${o.unitId ?? '-'} due ${o.dueOn}${o.provisional ? ' (provisional)' : ''} [${o.source}]`).sort();
-  process.stdout.write(`${g.name} (${g.url}): 201, receipt verifies against its JWKS (kid ${jwks.keys.map((k: { kid?: string }) => k.kid).join(',')}): ${verifies}\n`);
+  process.stdout.write(
+    `${g.name} (${g.url}): 201, receipt verifies against its JWKS (kid ${jwks.keys.map((k: { kid?: string }) => k.kid).join(',')}): ${verifies}\n`,
+  );
   process.stdout.write(`  routing   ${JSON.stringify(routing)}\n  deadlines ${JSON.stringify(deadlines)}\n`);
   if (!verifies) failed = true;
   seen.push({ routing, deadlines });

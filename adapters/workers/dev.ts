@@ -44,7 +44,10 @@ say(applied ? `local D1: ${applied} migration(s) applied (.wrangler/state)` : 'l
 
 const port = process.env.PORT ?? '8788';
 const token = /^ADMIN_TOKEN='?([^'\n]+)'?$/m.exec(readFileSync('.dev.vars', 'utf8'))?.[1];
-const dev = spawn(process.execPath, [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)], { env, stdio: ['inherit', 'pipe', 'pipe'] });
+const dev = spawn(process.execPath, [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)], {
+  env,
+  stdio: ['inherit', 'pipe', 'pipe'],
+});
 
 /** Lines dropped from wrangler's output: the offline Request.cf failure with its stack, and the telemetry notice. */
 let inStack = false;
@@ -55,7 +58,10 @@ function keep(line: string): boolean {
   inStack = false;
   return !/collects anonymous telemetry/.test(line);
 }
-for (const [stream, out] of [[dev.stdout, process.stdout], [dev.stderr, process.stderr]] as const) {
+for (const [stream, out] of [
+  [dev.stdout, process.stdout],
+  [dev.stderr, process.stderr],
+] as const) {
   createInterface({ input: stream }).on('line', (line) => {
     if (!keep(line)) return;
     out.write(line + '\n');

@@ -41,7 +41,10 @@ export interface BuiltWorker {
  */
 export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
   const clock = { now: () => new Date() };
-  const db = env.DATABASE === 'd1' ? d1Db(env.DB as D1Database) : libsqlDb(createClient({ url: env.LIBSQL_URL!, ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}) }));
+  const db =
+    env.DATABASE === 'd1'
+      ? d1Db(env.DB as D1Database)
+      : libsqlDb(createClient({ url: env.LIBSQL_URL!, ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}) }));
   const keys = [await storedKeyFromJwk(env.GATEWAY_KEY, clock.now())];
   // Channel secrets are sealed with SECRETS_KEY, or a key derived from the GATEWAY_KEY secret: never in the database.
   const sealKey = env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY) : await deriveSecretsKey(JSON.parse(env.GATEWAY_KEY) as { d?: string });
@@ -60,7 +63,9 @@ export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
       trust: {
-        fetchAllowHosts: env.TRUST_FETCH_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+        fetchAllowHosts: env.TRUST_FETCH_ALLOW_HOSTS.split(',')
+          .map((h) => h.trim())
+          .filter(Boolean),
         fetchTimeoutMs: env.TRUST_FETCH_TIMEOUT_MS,
         ocspFreshnessSeconds: env.OCSP_FRESHNESS_SECONDS,
         crlRefreshSeconds: env.CRL_REFRESH_SECONDS,

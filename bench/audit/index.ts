@@ -24,7 +24,17 @@ import { nodeDeps } from '../../adapters/node/deps.js';
 import { jsonLogger } from '../../adapters/node/log.js';
 import { createApp } from '../../src/app.js';
 import { proveConsistency, proveInclusion } from '../../src/services/audit.js';
-import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierRoot, hexToBytes, leafHash, verifyConsistency, verifyInclusion, type Frontier } from '../../src/lib/merkle.js';
+import {
+  appendLeaves,
+  bytesToHex,
+  EMPTY_FRONTIER,
+  frontierRoot,
+  hexToBytes,
+  leafHash,
+  verifyConsistency,
+  verifyInclusion,
+  type Frontier,
+} from '../../src/lib/merkle.js';
 import { signJson } from '../../src/lib/signing.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
 
@@ -47,7 +57,12 @@ function rng(seed: number) {
 
 const stats = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
-  return { p50: round(percentile(s, 50), 3), p99: round(percentile(s, 99), 3), max: round(s.at(-1)!, 3), mean: round(s.reduce((a, b) => a + b, 0) / s.length, 3) };
+  return {
+    p50: round(percentile(s, 50), 3),
+    p99: round(percentile(s, 99), 3),
+    max: round(s.at(-1)!, 3),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length, 3),
+  };
 };
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -60,7 +75,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const rootFile = join(dir, `bench-root-${N}.hex`);
   const reuse = !!keep && existsSync(rootFile);
   const now = new Date('2026-11-23T02:00:00Z');
-  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }), { clock: { now: () => new Date(now) }, log: jsonLogger('warn') });
+  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }), {
+    clock: { now: () => new Date(now) },
+    log: jsonLogger('warn'),
+  });
   const lines: string[] = [];
   try {
     // 1. The tree, as the gateway stores it.
@@ -73,44 +91,57 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       nodes = Number(((await client.execute('select count(*) as n from audit_tree')).rows[0] as unknown as { n: number }).n);
       ctx.log(`reusing the tree of ${N.toLocaleString('en')} records in ${dir}`);
     } else {
-    const bulk = new Database(file, { timeout: 10_000 });
-    bulk.exec('PRAGMA journal_mode = WAL');
-    const ROWS = 200; // per statement: fewer native calls
-    const insertMany = bulk.prepare(`insert into audit_tree (key, hash) values ${Array.from({ length: ROWS }, () => '(?, ?)').join(', ')}`);
-    const insertOne = bulk.prepare('insert into audit_tree (key, hash) values (?, ?)');
-    let frontier: Frontier = EMPTY_FRONTIER;
-    const CHUNK = 100_000;
-    const seed = Buffer.alloc(8);
-    for (let from = 0; from < N; from += CHUNK) {
-      const leaves: Uint8Array[] = [];
-      for (let i = from; i < Math.min(N, from + CHUNK); i++) {
-        seed.writeUInt32BE(Math.floor(i / 2 ** 32), 0);
-        seed.writeUInt32BE(i >>> 0, 4);
-        leaves.push(leafHash(createHash('sha256').update(seed).digest()));
+      const bulk = new Database(file, { timeout: 10_000 });
+      bulk.exec('PRAGMA journal_mode = WAL');
+      const ROWS = 200; // per statement: fewer native calls
+      const insertMany = bulk.prepare(`insert into audit_tree (key, hash) values ${Array.from({ length: ROWS }, () => '(?, ?)').join(', ')}`);
+      const insertOne = bulk.prepare('insert into audit_tree (key, hash) values (?, ?)');
+      let frontier: Frontier = EMPTY_FRONTIER;
+      const CHUNK = 100_000;
+      const seed = Buffer.alloc(8);
+      for (let from = 0; from < N; from += CHUNK) {
+        const leaves: Uint8Array[] = [];
+        for (let i = from; i < Math.min(N, from + CHUNK); i++) {
+          seed.writeUInt32BE(Math.floor(i / 2 ** 32), 0);
+          seed.writeUInt32BE(i >>> 0, 4);
+          leaves.push(leafHash(createHash('sha256').update(seed).digest()));
+        }
+        const grown = appendLeaves(frontier, leaves);
+        frontier = grown.frontier;
+        bulk.exec('begin');
+        let i = 0;
+        for (; i + ROWS <= grown.stored.length; i += ROWS) insertMany.run(grown.stored.slice(i, i + ROWS).flatMap((n) => [n.key, Buffer.from(n.hash)]));
+        for (; i < grown.stored.length; i++) insertOne.run(grown.stored[i]!.key, Buffer.from(grown.stored[i]!.hash));
+        bulk.exec('commit');
+        nodes += grown.stored.length;
+        if ((from / CHUNK) % 10 === 0) ctx.log(`tree: ${(from + leaves.length).toLocaleString('en')} leaves, ${nodes.toLocaleString('en')} nodes`);
       }
-      const grown = appendLeaves(frontier, leaves);
-      frontier = grown.frontier;
-      bulk.exec('begin');
-      let i = 0;
-      for (; i + ROWS <= grown.stored.length; i += ROWS) insertMany.run(grown.stored.slice(i, i + ROWS).flatMap((n) => [n.key, Buffer.from(n.hash)]));
-      for (; i < grown.stored.length; i++) insertOne.run(grown.stored[i]!.key, Buffer.from(grown.stored[i]!.hash));
-      bulk.exec('commit');
-      nodes += grown.stored.length;
-      if ((from / CHUNK) % 10 === 0) ctx.log(`tree: ${(from + leaves.length).toLocaleString('en')} leaves, ${nodes.toLocaleString('en')} nodes`);
-    }
-    bulk.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    bulk.close();
-    root = frontierRoot(frontier);
-    const rootHex = bytesToHex(root);
-    const hash = '0'.repeat(64); // no chain records were written; the signed head still says what every head says
-    const { jws, kid } = await signJson(deps.keys, { type: 'audit-tree-head', treeSize: N, rootHash: rootHex, hash, at: now.toISOString() }, 'fuyuan-tree-head+jws');
-    await client.execute({ sql: 'insert into audit_checkpoints (seq, hash, root, at, kid, jws) values (?, ?, ?, ?, ?, ?)', args: [N, hash, rootHex, now.getTime(), kid, jws] });
-    if (keep) writeFileSync(rootFile, rootHex);
+      bulk.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      bulk.close();
+      root = frontierRoot(frontier);
+      const rootHex = bytesToHex(root);
+      const hash = '0'.repeat(64); // no chain records were written; the signed head still says what every head says
+      const { jws, kid } = await signJson(
+        deps.keys,
+        { type: 'audit-tree-head', treeSize: N, rootHash: rootHex, hash, at: now.toISOString() },
+        'fuyuan-tree-head+jws',
+      );
+      await client.execute({
+        sql: 'insert into audit_checkpoints (seq, hash, root, at, kid, jws) values (?, ?, ?, ?, ?, ?)',
+        args: [N, hash, rootHex, now.getTime(), kid, jws],
+      });
+      if (keep) writeFileSync(rootFile, rootHex);
     }
     const buildS = (performance.now() - t0) / 1000;
     const bytes = statSync(file).size;
-    lines.push(`audit tree of ${N.toLocaleString('en')} records: ${nodes.toLocaleString('en')} stored nodes, ${round(bytes / 2 ** 20, 0).toLocaleString('en')} MiB (${round(bytes / N, 1)} bytes per record), ${reuse ? 'reused from an earlier run' : `built in ${round(buildS, 1)} s`}`);
-    lines.push(`machine load (1, 5, 15 min) at the start of the proofs: ${loadavg().map((x) => round(x, 2)).join(', ')} on ${cpus().length} cores`);
+    lines.push(
+      `audit tree of ${N.toLocaleString('en')} records: ${nodes.toLocaleString('en')} stored nodes, ${round(bytes / 2 ** 20, 0).toLocaleString('en')} MiB (${round(bytes / N, 1)} bytes per record), ${reuse ? 'reused from an earlier run' : `built in ${round(buildS, 1)} s`}`,
+    );
+    lines.push(
+      `machine load (1, 5, 15 min) at the start of the proofs: ${loadavg()
+        .map((x) => round(x, 2))
+        .join(', ')} on ${cpus().length} cores`,
+    );
     // Where a slow proof's time goes: garbage collection pauses during the runs (the rest is the database read and
     // the scheduler of a shared machine).
     const gcPauses: number[] = [];
@@ -145,7 +176,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const first = next(N);
       let c!: Awaited<ReturnType<typeof proveConsistency>>;
       conFull.push(await time(async () => (c = await proveConsistency(deps, first, N))));
-      if (!verifyConsistency(first, N, c.consistency.map(hexToBytes), hexToBytes(c.firstRootHash), root)) throw new Error(`consistency proof ${first} → ${N} does not verify`);
+      if (!verifyConsistency(first, N, c.consistency.map(hexToBytes), hexToBytes(c.firstRootHash), root))
+        throw new Error(`consistency proof ${first} → ${N} does not verify`);
       verified++;
       const second = next(N);
       conAny.push(await time(() => proveConsistency(deps, next(second), second)));
@@ -155,21 +187,34 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const httpInc: number[] = [];
     const httpCon: number[] = [];
     for (let i = 0; i < HTTP_RUNS; i++) {
-      httpInc.push(await time(async () => {
-        const r = await app.request(`http://bench/v1/audit/proofs/inclusion?seq=${next(N)}`);
-        if (r.status !== 200) throw new Error(`inclusion: ${r.status}`);
-        await r.json();
-      }));
-      httpCon.push(await time(async () => {
-        const r = await app.request(`http://bench/v1/audit/proofs/consistency?first=${next(N)}`);
-        if (r.status !== 200) throw new Error(`consistency: ${r.status}`);
-        await r.json();
-      }));
+      httpInc.push(
+        await time(async () => {
+          const r = await app.request(`http://bench/v1/audit/proofs/inclusion?seq=${next(N)}`);
+          if (r.status !== 200) throw new Error(`inclusion: ${r.status}`);
+          await r.json();
+        }),
+      );
+      httpCon.push(
+        await time(async () => {
+          const r = await app.request(`http://bench/v1/audit/proofs/consistency?first=${next(N)}`);
+          if (r.status !== 200) throw new Error(`consistency: ${r.status}`);
+          await r.json();
+        }),
+      );
     }
     gcObs.disconnect();
     const gcTotal = gcPauses.reduce((a, b) => a + b, 0);
-    lines.push(`garbage collection during the proofs: ${gcPauses.length} pauses, ${round(gcTotal, 1)} ms in all, longest ${round(Math.max(0, ...gcPauses), 2)} ms`);
-    const s = { inclusionAtHead: stats(incFull), inclusionAnySize: stats(incAny), consistencyToHead: stats(conFull), consistencyAnySizes: stats(conAny), httpInclusion: stats(httpInc), httpConsistency: stats(httpCon) };
+    lines.push(
+      `garbage collection during the proofs: ${gcPauses.length} pauses, ${round(gcTotal, 1)} ms in all, longest ${round(Math.max(0, ...gcPauses), 2)} ms`,
+    );
+    const s = {
+      inclusionAtHead: stats(incFull),
+      inclusionAnySize: stats(incAny),
+      consistencyToHead: stats(conFull),
+      consistencyAnySizes: stats(conAny),
+      httpInclusion: stats(httpInc),
+      httpConsistency: stats(httpCon),
+    };
     const line = (name: string, x: ReturnType<typeof stats>) => `${name.padEnd(38)} p50 ${x.p50} ms  p99 ${x.p99} ms  max ${x.max} ms`;
     lines.push(line(`inclusion proof, tree of ${N.toLocaleString('en')}`, s.inclusionAtHead));
     lines.push(line('inclusion proof, random tree size', s.inclusionAnySize));
@@ -178,8 +223,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     lines.push(line('GET /v1/audit/proofs/inclusion', s.httpInclusion));
     lines.push(line('GET /v1/audit/proofs/consistency', s.httpConsistency));
     const worst = Math.max(...Object.values(s).map((x) => x.p99));
-    lines.push(`${verified.toLocaleString('en')} proofs verified against the bench's own root; audit path ${round(pathLen / RUNS, 1)} hashes on average; target p99 < 10 ms: ${worst < 10 ? 'met' : 'NOT met'} (worst p99 ${worst} ms)`);
-    return { lines, json: { records: N, load: loadavg(), gcPauses: gcPauses.length, gcMs: round(gcTotal, 1), nodes, bytes, buildSeconds: round(buildS, 1), runs: RUNS, httpRuns: HTTP_RUNS, ...s, targetMet: worst < 10 } };
+    lines.push(
+      `${verified.toLocaleString('en')} proofs verified against the bench's own root; audit path ${round(pathLen / RUNS, 1)} hashes on average; target p99 < 10 ms: ${worst < 10 ? 'met' : 'NOT met'} (worst p99 ${worst} ms)`,
+    );
+    return {
+      lines,
+      json: {
+        records: N,
+        load: loadavg(),
+        gcPauses: gcPauses.length,
+        gcMs: round(gcTotal, 1),
+        nodes,
+        bytes,
+        buildSeconds: round(buildS, 1),
+        runs: RUNS,
+        httpRuns: HTTP_RUNS,
+        ...s,
+        targetMet: worst < 10,
+      },
+    };
   } finally {
     client.close();
     if (!keep) rmSync(dir, { recursive: true, force: true });

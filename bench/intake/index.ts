@@ -389,7 +389,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const disk = await diskUse(dbPath);
     const expectedRows = WARMUP + ROUNDS * PER_ROUND;
     if (disk.deliveries !== expectedRows || disk.ceilingRows !== 2 * expectedRows || disk.blobs !== 3 * expectedRows) {
-      throw new Error(`unexpected rows after the run: ${disk.deliveries} deliveries, ${disk.ceilingRows} ceiling rows, ${disk.blobs} blobs (expected ${expectedRows}, ${2 * expectedRows}, ${3 * expectedRows})`);
+      throw new Error(
+        `unexpected rows after the run: ${disk.deliveries} deliveries, ${disk.ceilingRows} ceiling rows, ${disk.blobs} blobs (expected ${expectedRows}, ${2 * expectedRows}, ${3 * expectedRows})`,
+      );
     }
 
     ctx.log(`verification cost in-process, ${VERIFY_ITERATIONS} iterations each`);
@@ -403,7 +405,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // What intake writes besides the bytes: every table but blobs and the ceiling's own (senders etc. are a few pages).
     const otherTables = disk.tables ? Object.entries(disk.tables).filter(([name]) => name !== 'blobs' && name !== 'bench_ceiling') : undefined;
     const intakeRowBytes = otherTables?.reduce((sum, [, bytes]) => sum + bytes, 0);
-    const largest = otherTables?.slice(0, 4).map(([name, bytes]) => `${name} ${round(bytes / disk.deliveries / 1024, 1)}`).join(', ');
+    const largest = otherTables
+      ?.slice(0, 4)
+      .map(([name, bytes]) => `${name} ${round(bytes / disk.deliveries / 1024, 1)}`)
+      .join(', ');
 
     const ms = (x: number, d = 2) => `${round(x, d).toFixed(d)} ms`;
     const routeLine = (label: string, s: RouteStats) =>
@@ -426,7 +431,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `  disk: ${round(perDiskByte, 4).toFixed(4)} bytes on disk per attachment byte stored (database ${mib(disk.dbBytes)} after wal_checkpoint(TRUNCATE), ${disk.blobs} blobs = ${mib(disk.blobBytes)})` +
         (blobTable !== undefined ? `; blobs table alone ${round(blobTable / disk.blobBytes, 4).toFixed(4)}` : ''),
       ...(intakeRowBytes !== undefined
-        ? [`        everything intake stores besides the bytes (all other tables, indexes included): ${round(intakeRowBytes / disk.deliveries / 1024, 1)} KiB per delivery (largest: ${largest})`]
+        ? [
+            `        everything intake stores besides the bytes (all other tables, indexes included): ${round(intakeRowBytes / disk.deliveries / 1024, 1)} KiB per delivery (largest: ${largest})`,
+          ]
         : []),
     ];
     const routeJson = (s: RouteStats) => ({

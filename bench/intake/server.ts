@@ -106,7 +106,11 @@ async function main() {
     ];
     if (grouped) {
       // The same statements through intake's write path: group commit (src/services/audit.ts), no audit records.
-      await deps.writer.optimistic(async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }), () => false, arrivedAt);
+      await deps.writer.optimistic(
+        async () => ({ entries: [], build: async () => ({ items: await stmts(), result: undefined }) }),
+        () => false,
+        arrivedAt,
+      );
     } else {
       await deps.db.batch(await stmts());
     }

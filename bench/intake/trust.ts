@@ -66,7 +66,9 @@ export async function trustVerificationCost(iterations = 1000): Promise<TrustVer
         senderCode: sender,
         issuedAt: now,
         regionCode: '330802',
-        attachments: [await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 bench') }, true)],
+        attachments: [
+          await attachmentEntry({ id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 bench') }, true),
+        ],
       });
 
     // RS256 without a CRL (soft-fail, status unknown) and with one (hard-fail, the leaf found good in it).
@@ -74,7 +76,8 @@ export async function trustVerificationCost(iterations = 1000): Promise<TrustVer
     const rsEnv = parseCompactJws(await signManifest(await manifest('bench-rsa'), signer));
     const rsCrlEnv = parseCompactJws(await signManifest(await manifest('bench-rsa-crl'), signer));
     // 1,000 other certificates revoked: a CRL of realistic size.
-    for (let i = 0; i < 1000; i++) rsa.issued.push({ ...rsaLeaf, serial: (0x100000 + i).toString(16).toUpperCase(), revokedAt: new Date(now.getTime() - 86_400_000) });
+    for (let i = 0; i < 1000; i++)
+      rsa.issued.push({ ...rsaLeaf, serial: (0x100000 + i).toString(16).toUpperCase(), revokedAt: new Date(now.getTime() - 86_400_000) });
     await uploadCrl(deps, 'bench-rsa-crl', rsa.crlPem(new Date(now.getTime() - 60_000), new Date(now.getTime() + 86_400_000), 1), 'bench');
     const check = await verifyEnvelope(deps, rsCrlEnv, now);
     if (check.revocation.evidence.status !== 'good') throw new Error('the CRL did not decide the bench leaf');
@@ -98,7 +101,12 @@ export async function trustVerificationCost(iterations = 1000): Promise<TrustVer
     const nodeSig = nodeSign('sm3', smInput, smPriv);
     if (!nodeVerify('sm3', smInput, smPub, nodeSig)) throw new Error('bare node SM2 failed');
     const smBare = timeSync(iterations, () => nodeVerify('sm3', smInput, smPub, nodeSig));
-    return { rs256: { pipeline: rsPipeline, bare: rsBare }, rs256Revocation: { pipeline: rsCrlPipeline, crlEntries: 1000 }, sm2: { pipeline: smPipeline, bareNodeSm2: smBare }, iterations };
+    return {
+      rs256: { pipeline: rsPipeline, bare: rsBare },
+      rs256Revocation: { pipeline: rsCrlPipeline, crlEntries: 1000 },
+      sm2: { pipeline: smPipeline, bareNodeSm2: smBare },
+      iterations,
+    };
   } finally {
     client.close();
     rsa.close();

@@ -40,7 +40,13 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 let seq = 0;
 async function body(signer: Signer): Promise<string> {
   seq++;
-  const m = demoManifest({ messageId: `ovl-${process.pid}-${seq}`, senderCode: SENDER, issuedAt: new Date(), caseNumber: `(2026)浙0825行初${100000 + seq}号`, regionCode: '330802' });
+  const m = demoManifest({
+    messageId: `ovl-${process.pid}-${seq}`,
+    senderCode: SENDER,
+    issuedAt: new Date(),
+    caseNumber: `(2026)浙0825行初${100000 + seq}号`,
+    regionCode: '330802',
+  });
   return signManifest(m, signer);
 }
 
@@ -54,7 +60,12 @@ interface Answer {
 async function post(base: string, jws: string): Promise<Answer> {
   const t = performance.now();
   try {
-    const res = await fetch(`${base}/v1/deliveries`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws, signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${base}/v1/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose' },
+      body: jws,
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
     let type: string | undefined;
     if (res.status >= 400) type = (JSON.parse(text) as { type?: string }).type;
@@ -173,8 +184,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const h = await health.stop();
       const rate = done / PEAK_S;
       lat.sort((a, b) => a - b);
-      json.peak = { perSecond: round(rate, 1), p50: round(percentile(lat, 50), 1), p99: round(percentile(lat, 99), 1), healthzP99: round(percentile(h, 99), 1), healthzMax: round(h.at(-1) ?? NaN, 1) };
-      lines.push(`peak (closed loop, concurrency 8, ${PEAK_S} s): ${round(rate, 1)} deliveries/s, p50 ${round(percentile(lat, 50), 1)} ms, p99 ${round(percentile(lat, 99), 1)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms (target ≤ 20)`);
+      json.peak = {
+        perSecond: round(rate, 1),
+        p50: round(percentile(lat, 50), 1),
+        p99: round(percentile(lat, 99), 1),
+        healthzP99: round(percentile(h, 99), 1),
+        healthzMax: round(h.at(-1) ?? NaN, 1),
+      };
+      lines.push(
+        `peak (closed loop, concurrency 8, ${PEAK_S} s): ${round(rate, 1)} deliveries/s, p50 ${round(percentile(lat, 50), 1)} ms, p99 ${round(percentile(lat, 99), 1)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms (target ≤ 20)`,
+      );
     }
     const peak = (json.peak as { perSecond: number }).perSecond;
 
@@ -182,15 +201,27 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // 2. half of peak, open loop
     {
       const answers = await openLoop(base, signer, peak / 2, HALF_S);
-      const ok = answers.filter((a) => a.status === 201).map((a) => a.ms).sort((a, b) => a - b);
+      const ok = answers
+        .filter((a) => a.status === 201)
+        .map((a) => a.ms)
+        .sort((a, b) => a - b);
       json.half = { rate: round(peak / 2, 1), byStatus: byStatus(answers), p50: round(percentile(ok, 50), 1), p99: round(percentile(ok, 99), 1) };
-      lines.push(`half of peak (open loop, ${round(peak / 2, 1)}/s, ${HALF_S} s): p50 ${round(percentile(ok, 50), 1)} ms, p99 ${round(percentile(ok, 99), 1)} ms (target ≤ 50); answers ${JSON.stringify(byStatus(answers))}`);
+      lines.push(
+        `half of peak (open loop, ${round(peak / 2, 1)}/s, ${HALF_S} s): p50 ${round(percentile(ok, 50), 1)} ms, p99 ${round(percentile(ok, 99), 1)} ms (target ≤ 50); answers ${JSON.stringify(byStatus(answers))}`,
+      );
     }
 
     ctx.log(`write lock held: ${LOCK_S} s`);
     // 3. the write lock held by another process
     {
-      const holder = spawn(process.execPath, ['-e', `const D=require('libsql');const d=new D(${JSON.stringify(join(dir, 'fuyuan.db'))});d.exec('BEGIN IMMEDIATE');process.stdout.write('held\\n');setTimeout(()=>{d.exec('ROLLBACK');d.close();},${LOCK_S * 1000});`], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const D=require('libsql');const d=new D(${JSON.stringify(join(dir, 'fuyuan.db'))});d.exec('BEGIN IMMEDIATE');process.stdout.write('held\\n');setTimeout(()=>{d.exec('ROLLBACK');d.close();},${LOCK_S * 1000});`,
+        ],
+        { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       const released = new Promise<void>((r) => holder.on('exit', () => r()));
       await new Promise<void>((r) => holder.stdout!.once('data', () => r()));
       const health = probeHealth(base);
@@ -201,7 +232,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const withRetryAfter = refused.filter((a) => a.retryAfter !== null).length;
       // Every refused delivery, sent again (new bodies: the refused ones were never stored).
       const resent = await Promise.all(refused.map(async () => post(base, await body(signer))));
-      json.lock = { heldSeconds: LOCK_S, byStatus: byStatus(answers), types: [...new Set(refused.map((a) => a.type))], withRetryAfter, resentAccepted: resent.filter((a) => a.status === 201).length, resent: resent.length, healthzP99: round(percentile(h, 99), 1), healthzMax: round(h.at(-1) ?? NaN, 1) };
+      json.lock = {
+        heldSeconds: LOCK_S,
+        byStatus: byStatus(answers),
+        types: [...new Set(refused.map((a) => a.type))],
+        withRetryAfter,
+        resentAccepted: resent.filter((a) => a.status === 201).length,
+        resent: resent.length,
+        healthzP99: round(percentile(h, 99), 1),
+        healthzMax: round(h.at(-1) ?? NaN, 1),
+      };
       lines.push(
         `write lock held ${LOCK_S} s by another process: answers ${JSON.stringify(byStatus(answers))} (${withRetryAfter}/${refused.length} 503 with Retry-After, types ${[...new Set(refused.map((a) => a.type))].join(', ') || '–'}); ` +
           `resent after release: ${resent.filter((a) => a.status === 201).length}/${resent.length} accepted; /healthz p99 ${round(percentile(h, 99), 1)} ms, max ${round(h.at(-1) ?? NaN, 1)} ms (target ≤ 50)`,
@@ -227,8 +267,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         await new Promise((r) => setTimeout(r, 50));
       }
       const share503 = answers.filter((a) => a.status === 503).length / answers.length;
-      json.double = { rate: round(peak * 2, 1), byStatus: byStatus(answers), share503: round(share503, 3), rssBeforeMb: rssBefore, rssMb: rss, recoveryMs: round(recovered, 0), healthzP99: round(percentile(h, 99), 1) };
-      lines.push(`2× peak (open loop, ${round(peak * 2, 1)}/s, ${DOUBLE_S} s): answers ${JSON.stringify(byStatus(answers))}, ${round(share503 * 100, 1)}% 503; RSS ${rssBefore} → ${rss} MB (target ≤ 600); recovered in ${round(recovered, 0)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms`);
+      json.double = {
+        rate: round(peak * 2, 1),
+        byStatus: byStatus(answers),
+        share503: round(share503, 3),
+        rssBeforeMb: rssBefore,
+        rssMb: rss,
+        recoveryMs: round(recovered, 0),
+        healthzP99: round(percentile(h, 99), 1),
+      };
+      lines.push(
+        `2× peak (open loop, ${round(peak * 2, 1)}/s, ${DOUBLE_S} s): answers ${JSON.stringify(byStatus(answers))}, ${round(share503 * 100, 1)}% 503; RSS ${rssBefore} → ${rss} MB (target ≤ 600); recovered in ${round(recovered, 0)} ms; /healthz p99 ${round(percentile(h, 99), 1)} ms`,
+      );
     }
   } finally {
     child.kill('SIGTERM');

@@ -12,7 +12,28 @@ import { percentile, round, type BenchContext, type BenchResult } from '../types
 const REGIONS = 50;
 const UNITS_PER_REGION = 100;
 const DOCUMENTS = 100_000;
-const DEPTS = ['自然资源局', '住房和城乡建设局', '市场监督管理局', '人力资源和社会保障局', '综合行政执法局', '生态环境分局', '农业农村局', '交通运输局', '卫生健康局', '应急管理局', '水利局', '教育局', '民政局', '财政局', '商务局', '文化和旅游局', '退役军人事务局', '医疗保障局', '林业局', '统计局'];
+const DEPTS = [
+  '自然资源局',
+  '住房和城乡建设局',
+  '市场监督管理局',
+  '人力资源和社会保障局',
+  '综合行政执法局',
+  '生态环境分局',
+  '农业农村局',
+  '交通运输局',
+  '卫生健康局',
+  '应急管理局',
+  '水利局',
+  '教育局',
+  '民政局',
+  '财政局',
+  '商务局',
+  '文化和旅游局',
+  '退役军人事务局',
+  '医疗保障局',
+  '林业局',
+  '统计局',
+];
 
 /** A deterministic generator (mulberry32), so every run routes the same documents. */
 function rng(seed: number) {
@@ -45,10 +66,25 @@ function directory(): DirectoryData {
       units.push({ id: id(`t${t}`), regionCode: code, name: `${name}第${t + 1}街道办事处`, aliases: [`第${t + 1}街道`], kind: 'township' });
     }
     for (let e = 0; e < 5; e++, n++) {
-      units.push({ id: id(`e${e}`), regionCode: code, name: `${name}第${e + 1}街道综合行政执法队`, aliases: [], kind: 'entrusted_org', entrustedBy: id(`t${e}`) });
+      units.push({
+        id: id(`e${e}`),
+        regionCode: code,
+        name: `${name}第${e + 1}街道综合行政执法队`,
+        aliases: [],
+        kind: 'entrusted_org',
+        entrustedBy: id(`t${e}`),
+      });
     }
     for (let a = 0; a < 5; a++, n++) {
-      units.push({ id: id(`old${a}`), regionCode: code, name: `${name}原${DEPTS[a]}`, aliases: [], kind: 'department', abolishedOn: '2019-03-01', successorId: id(`d${3 + a}`) });
+      units.push({
+        id: id(`old${a}`),
+        regionCode: code,
+        name: `${name}原${DEPTS[a]}`,
+        aliases: [],
+        kind: 'department',
+        abolishedOn: '2019-03-01',
+        successorId: id(`d${3 + a}`),
+      });
     }
   }
   return {
@@ -69,16 +105,27 @@ function facts(dir: DirectoryData, next: () => number): CaseInfo[] {
     const x = next();
     const u = pick();
     // Mostly one unit written by its name or an alias; some spaced/full-width, joint acts, reviews, unknown names.
-    let written = x < 0.5 ? u.name : x < 0.7 && u.aliases[0] ? `${region.name}${u.aliases[0]!.replace(/^区/, '')}` : x < 0.8 ? u.name.replace(/(.)(.)/, '$1 $2').replace(/局$/, '局　') : u.name;
+    let written =
+      x < 0.5
+        ? u.name
+        : x < 0.7 && u.aliases[0]
+          ? `${region.name}${u.aliases[0]!.replace(/^区/, '')}`
+          : x < 0.8
+            ? u.name.replace(/(.)(.)/, '$1 $2').replace(/局$/, '局　')
+            : u.name;
     if (x > 0.97) written = `不存在的单位${i}`;
     const acting = x > 0.9 && x <= 0.93 ? [{ name: written }, { name: pick().name }] : [{ name: written }];
-    const review = x > 0.93 && x <= 0.97 ? { organ: { name: `${region.name}人民政府` }, outcome: (x > 0.95 ? 'maintained' : 'changed') as 'maintained' | 'changed' } : undefined;
+    const review =
+      x > 0.93 && x <= 0.97
+        ? { organ: { name: `${region.name}人民政府` }, outcome: (x > 0.95 ? 'maintained' : 'changed') as 'maintained' | 'changed' }
+        : undefined;
     out.push({
       caseNumber: `(2026)浙0825行初${i}号`,
       court: { code: 'court-bench', name: '基准测试法院' },
       instance: 'first',
       plaintiffs: [{ name: '张某' }],
-      defendants: review && review.outcome === 'maintained' ? [...acting, { name: `${region.name}人民政府` }] : review ? [{ name: `${region.name}人民政府` }] : acting,
+      defendants:
+        review && review.outcome === 'maintained' ? [...acting, { name: `${region.name}人民政府` }] : review ? [{ name: `${region.name}人民政府` }] : acting,
       challengedAct: { description: '行政处罚决定', actingUnits: acting, kind: 'act' },
       ...(review ? { administrativeReview: review } : {}),
     });
@@ -122,6 +169,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `  ${Math.round(perSecond).toLocaleString('en')} documents/s   p50 ${round(p50 * 1000, 1)} µs   p99 ${round(p99 * 1000, 1)} µs   max ${round(sorted.at(-1)! * 1000, 1)} µs`,
       `  assigned ${assigned}, queued ${queued} (unknown names, joint acts, unclear reviews); assigned with no unit: ${empty}; crossing regions: ${crossRegion}`,
     ],
-    json: { documents: docs.length, units: data.units.length, regions: data.regions.length, indexMs: round(indexMs, 2), perSecond: Math.round(perSecond), p50Us: round(p50 * 1000, 2), p99Us: round(p99 * 1000, 2), assigned, queued, empty, crossRegion },
+    json: {
+      documents: docs.length,
+      units: data.units.length,
+      regions: data.regions.length,
+      indexMs: round(indexMs, 2),
+      perSecond: Math.round(perSecond),
+      p50Us: round(p50 * 1000, 2),
+      p99Us: round(p99 * 1000, 2),
+      assigned,
+      queued,
+      empty,
+      crossRegion,
+    },
   };
 }

@@ -34,11 +34,26 @@ const QUERY_NAMES = ['candidates', 'facts', 'hearings', 'obligations', 'standAlo
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-bench-stats-'));
   const now = new Date('2026-11-23T02:00:00Z');
-  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }), { clock: { now: () => new Date(now) }, log: jsonLogger('warn') });
+  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }), {
+    clock: { now: () => new Date(now) },
+    log: jsonLogger('warn'),
+  });
   const lines: string[] = [];
   try {
-    const regions = Array.from({ length: REGIONS }, (_, i) => ({ code: String(500000 + i), units: Array.from({ length: 20 }, (_, k) => `u-${500000 + i}-${k}`) }));
-    const built = await writeBulkHistory(client, { cases: CASES, docsPerCase: DOCS_PER_CASE, regions, fromYear: 2017, until: now, seed: 9, chunk: 50_000, log: ctx.log });
+    const regions = Array.from({ length: REGIONS }, (_, i) => ({
+      code: String(500000 + i),
+      units: Array.from({ length: 20 }, (_, k) => `u-${500000 + i}-${k}`),
+    }));
+    const built = await writeBulkHistory(client, {
+      cases: CASES,
+      docsPerCase: DOCS_PER_CASE,
+      regions,
+      fromYear: 2017,
+      until: now,
+      seed: 9,
+      chunk: 50_000,
+      log: ctx.log,
+    });
     const t = performance.now();
     await client.execute('ANALYZE');
     const analyzeS = (performance.now() - t) / 1000;
@@ -46,9 +61,19 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const file = join(dir, 'fuyuan.db');
     const bytes = statSync(file).size;
     const count = async (table: string) => Number((await client.execute(`select count(*) as n from ${table}`)).rows[0]!.n);
-    const sizes = { cases: await count('cases'), documents: await count('documents'), assignments: await count('assignments'), caseSteps: await count('case_steps'), obligations: await count('obligations') };
-    lines.push(`built ${sizes.cases.toLocaleString('en')} cases, ${sizes.documents.toLocaleString('en')} documents, ${sizes.caseSteps.toLocaleString('en')} hearing reports, ${sizes.obligations.toLocaleString('en')} obligations in ${round(built.seconds, 1)} s (+ ANALYZE ${round(analyzeS, 1)} s)`);
-    lines.push(`database ${round(bytes / 2 ** 30, 2)} GiB = ${Math.round(bytes / sizes.cases).toLocaleString('en')} bytes per case (${DOCS_PER_CASE} documents each; no routing decisions, audit or deliveries per case: a lower bound)`);
+    const sizes = {
+      cases: await count('cases'),
+      documents: await count('documents'),
+      assignments: await count('assignments'),
+      caseSteps: await count('case_steps'),
+      obligations: await count('obligations'),
+    };
+    lines.push(
+      `built ${sizes.cases.toLocaleString('en')} cases, ${sizes.documents.toLocaleString('en')} documents, ${sizes.caseSteps.toLocaleString('en')} hearing reports, ${sizes.obligations.toLocaleString('en')} obligations in ${round(built.seconds, 1)} s (+ ANALYZE ${round(analyzeS, 1)} s)`,
+    );
+    lines.push(
+      `database ${round(bytes / 2 ** 30, 2)} GiB = ${Math.round(bytes / sizes.cases).toLocaleString('en')} bytes per case (${DOCS_PER_CASE} documents each; no routing decisions, audit or deliveries per case: a lower bound)`,
+    );
 
     const timeIt = async (regionCodes: string[], period: string, runs = 7) => {
       const ms: number[] = [];
@@ -63,9 +88,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       return { p50: round(percentile(ms, 50), 1), max: round(ms.at(-1)!, 1), cold: round(ms[0]!, 1), casesRead: figures };
     };
     const one = await timeIt([regions[7]!.code], '2025');
-    const ten = await timeIt(regions.slice(10, 20).map((r) => r.code), '2025');
-    lines.push(`region-year overview (1 region, 2025, all figures): p50 ${one.p50} ms, max ${one.max} ms, ${one.casesRead.toLocaleString('en')} cases in play  ${one.p50 < 250 ? '✓' : '✗'} < 250 ms`);
-    lines.push(`liaison overview (10 regions side by side, 2025): p50 ${ten.p50} ms, max ${ten.max} ms, ${ten.casesRead.toLocaleString('en')} cases in play  ${ten.p50 < 250 ? '✓' : '✗'} < 250 ms`);
+    const ten = await timeIt(
+      regions.slice(10, 20).map((r) => r.code),
+      '2025',
+    );
+    lines.push(
+      `region-year overview (1 region, 2025, all figures): p50 ${one.p50} ms, max ${one.max} ms, ${one.casesRead.toLocaleString('en')} cases in play  ${one.p50 < 250 ? '✓' : '✗'} < 250 ms`,
+    );
+    lines.push(
+      `liaison overview (10 regions side by side, 2025): p50 ${ten.p50} ms, max ${ten.max} ms, ${ten.casesRead.toLocaleString('en')} cases in play  ${ten.p50 < 250 ? '✓' : '✗'} < 250 ms`,
+    );
 
     // The plans of the statements one overview (two regions, 2025) runs, each with its own parameters.
     const seen: { sql: string; args: InArgs }[] = [];
@@ -89,7 +121,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     lines.push(full ? '✗ a full scan in the plans' : '✓ every table reached through an index');
     return {
       lines,
-      json: { cases: sizes.cases, documents: sizes.documents, buildSeconds: round(built.seconds, 1), bytesPerCase: Math.round(bytes / sizes.cases), dbBytes: bytes, regionYearMs: one, liaisonTenRegionsMs: ten, plans },
+      json: {
+        cases: sizes.cases,
+        documents: sizes.documents,
+        buildSeconds: round(built.seconds, 1),
+        bytesPerCase: Math.round(bytes / sizes.cases),
+        dbBytes: bytes,
+        regionYearMs: one,
+        liaisonTenRegionsMs: ten,
+        plans,
+      },
     };
   } finally {
     client.close();

@@ -18,7 +18,10 @@ const DUE = 10_000;
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-bench-sweep-'));
   const fixed = { t: new Date('2026-11-23T02:00:00Z') };
-  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn' }), { clock: { now: () => new Date(fixed.t) }, log: jsonLogger('warn') });
+  const { deps, client } = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn' }), {
+    clock: { now: () => new Date(fixed.t) },
+    log: jsonLogger('warn'),
+  });
   try {
     const t0 = performance.now();
     // Generated in SQL (a recursive CTE), so building a million rows takes seconds.
@@ -41,7 +44,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.log(`built ${OBLIGATIONS} obligations and reminders in ${round(buildS, 1)} s`);
 
     const plan = async (q: string) => (await client.execute(`EXPLAIN QUERY PLAN ${q}`)).rows.map((r) => String(r.detail)).join(' | ');
-    const remindersPlan = await plan(`select * from reminders where sent_at is null and cancelled_at is null and fire_at <= ${Date.UTC(2026, 11, 1, 1)} order by fire_at limit 200`);
+    const remindersPlan = await plan(
+      `select * from reminders where sent_at is null and cancelled_at is null and fire_at <= ${Date.UTC(2026, 11, 1, 1)} order by fire_at limit 200`,
+    );
     const overduePlan = await plan(`select * from obligations where status = 'open' and due_on < '2026-12-01' order by due_on limit 200`);
 
     // 1: nothing due (2026-11-23).
@@ -62,13 +67,24 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     return {
       lines: [
         `sweep: ${OBLIGATIONS.toLocaleString('en')} open obligations with a reminder each (built in ${round(buildS, 1)} s)`,
-        `  nothing due          ${round(idleMs, 1)} ms   (steps: ${Object.entries(idle.steps).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')})`,
+        `  nothing due          ${round(idleMs, 1)} ms   (steps: ${Object.entries(idle.steps)
+          .map(([k, v]) => `${k} ${v.ms} ms`)
+          .join(', ')})`,
         `  ${fired.toLocaleString('en')} reminders due   ${round(busyMs, 0)} ms   (${round(busyMs / Math.max(fired, 1), 3)} ms per reminder, audited, in batches of 200)`,
         `  the same instant again  ${round(againMs, 1)} ms, fired ${again.steps.reminders?.report?.remindersFired ?? 0}`,
         `  plan, due reminders:  ${remindersPlan}`,
         `  plan, overdue scan:   ${overduePlan}`,
       ],
-      json: { obligations: OBLIGATIONS, buildSeconds: round(buildS, 1), idleMs: round(idleMs, 1), dueReminders: fired, busyMs: round(busyMs, 0), againMs: round(againMs, 1), remindersPlan, overduePlan },
+      json: {
+        obligations: OBLIGATIONS,
+        buildSeconds: round(buildS, 1),
+        idleMs: round(idleMs, 1),
+        dueReminders: fired,
+        busyMs: round(busyMs, 0),
+        againMs: round(againMs, 1),
+        remindersPlan,
+        overduePlan,
+      },
     };
   } finally {
     client.close();

@@ -37,7 +37,13 @@ function byPackage(meta: Metafile): [string, number][] {
   for (const output of Object.values(meta.outputs)) {
     for (const [file, info] of Object.entries(output.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
-      const k = m ? m[1]! : file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
+      const k = m
+        ? m[1]!
+        : file
+            .replace(/^(\.\.\/)+/, '')
+            .split('/')
+            .slice(0, 2)
+            .join('/');
       sizes.set(k, (sizes.get(k) ?? 0) + info.bytesInOutput);
     }
   }

@@ -71,8 +71,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     for (const size of sizes) {
       // Size the attachment so that the XML envelope is about the target size.
       const make = async (bytes: number) => {
-        const file = { id: 'att-1', filename: '行政起诉状副本.pdf', mediaType: 'application/pdf', bytes: Uint8Array.from({ length: bytes }, (_, i) => (i * 131 + 7) & 0xff) };
-        const m = demoManifest({ messageId: `bench-xml-${size.label.replace(' ', '')}`, senderCode: SENDER, issuedAt: new Date(), attachments: [await attachmentEntry(file, true)] });
+        const file = {
+          id: 'att-1',
+          filename: '行政起诉状副本.pdf',
+          mediaType: 'application/pdf',
+          bytes: Uint8Array.from({ length: bytes }, (_, i) => (i * 131 + 7) & 0xff),
+        };
+        const m = demoManifest({
+          messageId: `bench-xml-${size.label.replace(' ', '')}`,
+          senderCode: SENDER,
+          issuedAt: new Date(),
+          attachments: [await attachmentEntry(file, true)],
+        });
         return { m, xml: encodeXml(signXmlEnvelope(m, xmlSigner)) };
       };
       const probe = await make(1000);

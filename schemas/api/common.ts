@@ -16,8 +16,5 @@ export const ProblemSchema = z
 
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: 'Refused: see `type` and `detail`', content: { 'application/problem+json': { schema: ProblemSchema } } },
-    ]),
+    statuses.map((s) => [s, { description: 'Refused: see `type` and `detail`', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
   );

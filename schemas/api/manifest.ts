@@ -67,27 +67,23 @@ export const Attachment = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/)
       .describe('Attachment id, unique in the message; the multipart part carrying the bytes has this name'),
     filename: text(255),
-    mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/).describe('IANA media type, e.g. application/pdf'),
+    mediaType: z
+      .string()
+      .regex(/^[\w.+-]+\/[\w.+-]+$/)
+      .describe('IANA media type, e.g. application/pdf'),
     size: z.number().int().nonnegative().describe('Size in bytes'),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .describe('SHA-256 of the bytes, lowercase hex'),
-    content: z
-      .string()
-      .optional()
-      .describe('Base64 of the bytes (inline form, application/jose only); omitted in multipart deliveries'),
+    content: z.string().optional().describe('Base64 of the bytes (inline form, application/jose only); omitted in multipart deliveries'),
   })
   .openapi('Attachment');
 
 export const AdministrativeReview = z
   .object({
     organ: PartyRef.describe('The review organ (复议机关)'),
-    outcome: z
-      .enum(REVIEW_OUTCOMES)
-      .describe(
-        'maintained 维持 | changed 改变 | not_acted 复议机关不作为 | rejected 驳回/不予受理 | other',
-      ),
+    outcome: z.enum(REVIEW_OUTCOMES).describe('maintained 维持 | changed 改变 | not_acted 复议机关不作为 | rejected 驳回/不予受理 | other'),
     decidedOn: legalDate().optional(),
   })
   .openapi('AdministrativeReview');
@@ -132,10 +128,10 @@ export const Outcome = z
   .object({
     result: z
       .enum(['win', 'loss', 'partial_loss', 'withdrawal', 'mediation', 'other'])
-      .describe('win 胜诉 | loss 败诉 | partial_loss 部分败诉 (some claims upheld against the agency) | withdrawal 撤诉 | mediation 调解 | other (the appeal period and the appeal-opinion duties still run)'),
-    lossKind: z
-      .enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation'])
-      .optional(),
+      .describe(
+        'win 胜诉 | loss 败诉 | partial_loss 部分败诉 (some claims upheld against the agency) | withdrawal 撤诉 | mediation 调解 | other (the appeal period and the appeal-opinion duties still run)',
+      ),
+    lossKind: z.enum(['revoke', 'confirm_illegal', 'confirm_invalid', 'change', 'order_performance', 'order_payment', 'compensation']).optional(),
     effectiveOn: legalDate().optional().describe('The day this decision took effect (生效), when the court states it'),
     performanceDueOn: legalDate().optional().describe('The performance deadline the decision sets (a stated date: never recomputed)'),
   })
@@ -143,7 +139,10 @@ export const Outcome = z
 
 export const DocumentEntry = z
   .object({
-    documentId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Court-side document id, unique in the message'),
+    documentId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .describe('Court-side document id, unique in the message'),
     type: z.enum(DOCUMENT_TYPES),
     title: text(500),
     case: CaseInfo.optional().describe('The case; required for every type except a stand-alone suggestion'),
@@ -170,7 +169,10 @@ export const DocumentEntry = z
 
 export const Manifest = z
   .object({
-    messageId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).describe('Unique per sender'),
+    messageId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .describe('Unique per sender'),
     sender: z.object({
       type: z.enum(SENDER_TYPES),
       code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
@@ -180,7 +182,12 @@ export const Manifest = z
   })
   .superRefine((m, ctx) => {
     const bad = loneSurrogateAt(m);
-    if (bad) ctx.addIssue({ code: 'custom', path: bad, message: 'not well-formed Unicode (a lone surrogate); every string must be Unicode text (RFC 8785 §3.2.2.2, RFC 7493 §2.1)' });
+    if (bad)
+      ctx.addIssue({
+        code: 'custom',
+        path: bad,
+        message: 'not well-formed Unicode (a lone surrogate); every string must be Unicode text (RFC 8785 §3.2.2.2, RFC 7493 §2.1)',
+      });
     const ids = new Set<string>();
     const attIds = new Set<string>();
     m.documents.forEach((d, i) => {

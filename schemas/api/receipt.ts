@@ -56,7 +56,11 @@ export const ReceiptSchema = z
       }),
     ),
     auditHead: z
-      .object({ seq: z.number().int(), hash: z.string(), root: z.string().describe('RFC 9162 root of the first seq audit records, hex: with the receipt it is a signed tree head') })
+      .object({
+        seq: z.number().int(),
+        hash: z.string(),
+        root: z.string().describe('RFC 9162 root of the first seq audit records, hex: with the receipt it is a signed tree head'),
+      })
       .describe('The audit log after this delivery (GET /v1/audit/proofs/… proves inclusion and consistency against it)'),
   })
   .openapi('Receipt');
@@ -65,6 +69,9 @@ export const ReceiptResponse = z
   .object({
     receipt: ReceiptSchema,
     jws: z.string().describe('Compact JWS (ES256, kid in the header) whose payload is the JCS form of `receipt`; verify with /.well-known/jwks.json'),
-    jwsSm2: z.string().optional().describe('When the gateway has an SM2 key: the same payload signed SM2SM3 (国密, GM/T 0009 default signer ID, r ‖ s); its key is in the JWKS (crv SM2)'),
+    jwsSm2: z
+      .string()
+      .optional()
+      .describe('When the gateway has an SM2 key: the same payload signed SM2SM3 (国密, GM/T 0009 default signer ID, r ‖ s); its key is in the JWKS (crv SM2)'),
   })
   .openapi('ReceiptResponse');

@@ -53,10 +53,14 @@ export const cases = sqliteTable(
  * refused as a WriteConflict and planned again from the case as it now is. Only the latest row of a case is kept.
  * Not a stored fact (no content commitment): a counter that decides nothing but which write goes first.
  */
-export const caseRevisions = sqliteTable('case_revisions', {
-  caseId: text('case_id').notNull(),
-  revision: integer('revision').notNull(),
-}, (t) => [primaryKey({ columns: [t.caseId, t.revision] })]);
+export const caseRevisions = sqliteTable(
+  'case_revisions',
+  {
+    caseId: text('case_id').notNull(),
+    revision: integer('revision').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.revision] })],
+);
 
 export const assignments = sqliteTable(
   'assignments',

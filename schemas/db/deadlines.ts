@@ -74,11 +74,15 @@ export const obligations = sqliteTable(
   },
   (t) => [
     // The sweep: open obligations past due; never a full scan.
-    index('obligations_open_due').on(t.dueOn).where(sql`status = 'open'`),
+    index('obligations_open_due')
+      .on(t.dueOn)
+      .where(sql`status = 'open'`),
     index('obligations_case').on(t.caseId),
     index('obligations_region_due').on(t.regionCode, t.dueOn),
     index('obligations_unit').on(t.unitId, t.status, t.dueOn),
-    index('obligations_provisional').on(t.dueOn).where(sql`provisional = 1 and status = 'open'`),
+    index('obligations_provisional')
+      .on(t.dueOn)
+      .where(sql`provisional = 1 and status = 'open'`),
     uniqueIndex('obligations_doc_rule').on(t.documentId, t.ruleId),
   ],
 );
@@ -100,7 +104,9 @@ export const reminders = sqliteTable(
     cancelledAt: integer('cancelled_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
-    index('reminders_due').on(t.fireAt).where(sql`sent_at is null and cancelled_at is null`),
+    index('reminders_due')
+      .on(t.fireAt)
+      .where(sql`sent_at is null and cancelled_at is null`),
     uniqueIndex('reminders_once').on(t.obligationId, t.kind, t.fireAt),
   ],
 );

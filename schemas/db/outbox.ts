@@ -53,7 +53,15 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('outbox_idempotency').on(t.idempotencyKey), index('outbox_pending').on(t.nextAttemptAt).where(sql`status = 'pending'`), index('outbox_dead').on(t.createdAt).where(sql`status = 'dead'`)],
+  (t) => [
+    uniqueIndex('outbox_idempotency').on(t.idempotencyKey),
+    index('outbox_pending')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('outbox_dead')
+      .on(t.createdAt)
+      .where(sql`status = 'dead'`),
+  ],
 );
 
 /** Per-unit secret for the iCalendar feed of its deadlines (only the SHA-256 is kept). */

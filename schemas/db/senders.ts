@@ -13,7 +13,9 @@ export const senders = sqliteTable('senders', {
    * Without a fresh revocation status for the signer's certificates: 'hard' refuses (403 revocation-unknown),
    * 'soft' accepts, says so in the receipt and re-checks later (issue 22).
    */
-  revocationPolicy: text('revocation_policy', { enum: ['hard', 'soft'] }).notNull().default('soft'),
+  revocationPolicy: text('revocation_policy', { enum: ['hard', 'soft'] })
+    .notNull()
+    .default('soft'),
   /** Registered for 国密 (SM2 keys, SM2-with-SM3 signatures): only then is the SM2SM3 JWS alg accepted. */
   sm2: integer('sm2', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

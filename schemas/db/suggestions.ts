@@ -28,7 +28,12 @@ export const suggestions = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('suggestions_document').on(t.documentId), index('suggestions_status').on(t.status, t.replyDueOn), index('suggestions_unit').on(t.unitId, t.status), index('suggestions_sender').on(t.senderCode, t.status)],
+  (t) => [
+    uniqueIndex('suggestions_document').on(t.documentId),
+    index('suggestions_status').on(t.status, t.replyDueOn),
+    index('suggestions_unit').on(t.unitId, t.status),
+    index('suggestions_sender').on(t.senderCode, t.status),
+  ],
 );
 
 /** Each step of a reply's life: draft, review (returned / passed), approval, relay, acknowledgement, follow-up. */

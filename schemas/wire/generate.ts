@@ -29,12 +29,38 @@ export function manifestJsonSchema(): Record<string, unknown> {
 export const EXAMPLE_ISSUED_AT = new Date('2026-11-23T02:00:00Z');
 
 async function examples() {
-  const ca = createCa('示例法院 Example Court CA', { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), org: '示例法院 (example only)' });
-  const leaf = issueSigner(ca, '示例法院 电子送达签章 (example signer)', { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), org: '示例法院 (example only)' });
+  const ca = createCa('示例法院 Example Court CA', {
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2036-01-01T00:00:00Z'),
+    org: '示例法院 (example only)',
+  });
+  const leaf = issueSigner(ca, '示例法院 电子送达签章 (example signer)', {
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2036-01-01T00:00:00Z'),
+    org: '示例法院 (example only)',
+  });
   const signer = await rsaSigner(leaf);
-  const file: FileInput = { id: 'complaint-pdf', filename: '行政起诉状.pdf', mediaType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4\n% example attachment of the Fuyuan wire contract\n%%EOF\n') };
-  const jose = demoManifest({ messageId: 'example-jose-0001', senderCode: 'court-example', court: EXAMPLE_COURT, issuedAt: EXAMPLE_ISSUED_AT, attachments: [await attachmentEntry(file, true)] });
-  const multi = demoManifest({ messageId: 'example-multipart-0001', senderCode: 'court-example', court: EXAMPLE_COURT, issuedAt: EXAMPLE_ISSUED_AT, type: 'summons', attachments: [await attachmentEntry(file, false)] });
+  const file: FileInput = {
+    id: 'complaint-pdf',
+    filename: '行政起诉状.pdf',
+    mediaType: 'application/pdf',
+    bytes: new TextEncoder().encode('%PDF-1.4\n% example attachment of the Fuyuan wire contract\n%%EOF\n'),
+  };
+  const jose = demoManifest({
+    messageId: 'example-jose-0001',
+    senderCode: 'court-example',
+    court: EXAMPLE_COURT,
+    issuedAt: EXAMPLE_ISSUED_AT,
+    attachments: [await attachmentEntry(file, true)],
+  });
+  const multi = demoManifest({
+    messageId: 'example-multipart-0001',
+    senderCode: 'court-example',
+    court: EXAMPLE_COURT,
+    issuedAt: EXAMPLE_ISSUED_AT,
+    type: 'summons',
+    attachments: [await attachmentEntry(file, false)],
+  });
   writeFileSync(join(here, 'examples/example-ca.pem'), ca.certPem);
   writeFileSync(join(here, 'examples/jose/manifest.json'), JSON.stringify(jose, null, 2) + '\n');
   writeFileSync(join(here, 'examples/jose/delivery.jws'), (await signManifest(jose, signer)) + '\n');

@@ -45,22 +45,113 @@ export interface AppearanceRule {
 
 export const APPEARANCE_RULES: readonly AppearanceRule[] = [
   // 行诉解释 第129条; 法释〔2020〕3号 第5条 (B 第十三条(三), G 负责人出庭 say the same)
-  { situation: 'court_written_request', policies: '*', decidedBy: 'fact', zh: '人民法院书面通知（建议）行政机关负责人出庭', en: 'the court asked in writing for the head to appear', source: '行诉解释 第129条; 法释〔2020〕3号 第5条' },
+  {
+    situation: 'court_written_request',
+    policies: '*',
+    decidedBy: 'fact',
+    zh: '人民法院书面通知（建议）行政机关负责人出庭',
+    en: 'the court asked in writing for the head to appear',
+    source: '行诉解释 第129条; 法释〔2020〕3号 第5条',
+  },
   // 法释〔2020〕3号 第4条
-  { situation: 'major_public_interest', policies: '*', decidedBy: 'bureau', zh: '涉及食品药品安全、生态环境和资源保护、公共卫生安全等重大公共利益，社会高度关注或者可能引发群体性事件', en: 'major public interest (food and drug safety, environment, public health), high public attention or mass-incident risk', source: '法释〔2020〕3号 第4条' },
+  {
+    situation: 'major_public_interest',
+    policies: '*',
+    decidedBy: 'bureau',
+    zh: '涉及食品药品安全、生态环境和资源保护、公共卫生安全等重大公共利益，社会高度关注或者可能引发群体性事件',
+    en: 'major public interest (food and drug safety, environment, public health), high public attention or mass-incident risk',
+    source: '法释〔2020〕3号 第4条',
+  },
   // S 四
-  { situation: 'all_cases', policies: ['S'], decidedBy: 'always', zh: '行政机关负责人出庭应诉率达到100%', en: 'Sishui asks for 100% head appearance', source: 'S 四' },
+  {
+    situation: 'all_cases',
+    policies: ['S'],
+    decidedBy: 'always',
+    zh: '行政机关负责人出庭应诉率达到100%',
+    en: 'Sishui asks for 100% head appearance',
+    source: 'S 四',
+  },
   // G 负责人出庭: 三种应当出庭情形
-  { situation: 'first_hearing_of_year', policies: ['G'], decidedBy: 'fact', zh: '本年度第一起开庭审理的一审案件', en: "the unit's first first-instance case of the year to go to hearing", source: 'G 负责人出庭' },
-  { situation: 'helps_resolve', policies: ['G'], decidedBy: 'bureau', zh: '负责人出庭有利于解决争议', en: 'the head appearing helps resolve the dispute', source: 'G 负责人出庭' },
+  {
+    situation: 'first_hearing_of_year',
+    policies: ['G'],
+    decidedBy: 'fact',
+    zh: '本年度第一起开庭审理的一审案件',
+    en: "the unit's first first-instance case of the year to go to hearing",
+    source: 'G 负责人出庭',
+  },
+  {
+    situation: 'helps_resolve',
+    policies: ['G'],
+    decidedBy: 'bureau',
+    zh: '负责人出庭有利于解决争议',
+    en: 'the head appearing helps resolve the dispute',
+    source: 'G 负责人出庭',
+  },
   // B 第十三条 (以人民政府为被告的下列应诉案件)
-  { situation: 'loss_first_instance_second_hearing', policies: ['B'], decidedBy: 'fact', governmentDefendantOnly: true, zh: '一审判决区人民政府败诉，二审开庭审理', en: 'lost at first instance, heard at second instance', source: 'B 第十三条(一)' },
-  { situation: 'absent_first_instance_needed', policies: ['B'], decidedBy: 'bureau', governmentDefendantOnly: true, zh: '负责人一审未出庭，认为二审有必要出庭', en: 'the head did not appear at first instance and must now', source: 'B 第十三条(二)' },
-  { situation: 'major_public_interest', policies: ['B'], decidedBy: 'bureau', governmentDefendantOnly: true, zh: '涉及重大公众利益、社会关注度高或者可能引发群体性事件', en: 'major public interest, high attention or mass-incident risk', source: 'B 第十三条(四)' },
-  { situation: 'public_interest_litigation', policies: ['B'], decidedBy: 'fact', governmentDefendantOnly: true, zh: '检察机关提起的公益诉讼案件', en: 'public-interest litigation brought by the procuratorate', source: 'B 第十三条(五)' },
-  { situation: 'large_compensation', policies: ['B'], decidedBy: 'bureau', governmentDefendantOnly: true, zh: '行政赔偿数额较大', en: 'large administrative compensation', source: 'B 第十三条(六)' },
-  { situation: 'complex_high_impact', policies: ['B'], decidedBy: 'bureau', governmentDefendantOnly: true, zh: '社会影响较大、案情复杂或者对区人民政府执法活动可能产生重大影响', en: 'high social impact, complex, or of major effect on the government’s enforcement', source: 'B 第十三条(七)' },
-  { situation: 'helps_resolve', policies: ['B'], decidedBy: 'bureau', governmentDefendantOnly: true, zh: '区人民政府负责人出庭更有利于化解争议', en: 'the head appearing helps resolve the dispute', source: 'B 第十三条(八)' },
+  {
+    situation: 'loss_first_instance_second_hearing',
+    policies: ['B'],
+    decidedBy: 'fact',
+    governmentDefendantOnly: true,
+    zh: '一审判决区人民政府败诉，二审开庭审理',
+    en: 'lost at first instance, heard at second instance',
+    source: 'B 第十三条(一)',
+  },
+  {
+    situation: 'absent_first_instance_needed',
+    policies: ['B'],
+    decidedBy: 'bureau',
+    governmentDefendantOnly: true,
+    zh: '负责人一审未出庭，认为二审有必要出庭',
+    en: 'the head did not appear at first instance and must now',
+    source: 'B 第十三条(二)',
+  },
+  {
+    situation: 'major_public_interest',
+    policies: ['B'],
+    decidedBy: 'bureau',
+    governmentDefendantOnly: true,
+    zh: '涉及重大公众利益、社会关注度高或者可能引发群体性事件',
+    en: 'major public interest, high attention or mass-incident risk',
+    source: 'B 第十三条(四)',
+  },
+  {
+    situation: 'public_interest_litigation',
+    policies: ['B'],
+    decidedBy: 'fact',
+    governmentDefendantOnly: true,
+    zh: '检察机关提起的公益诉讼案件',
+    en: 'public-interest litigation brought by the procuratorate',
+    source: 'B 第十三条(五)',
+  },
+  {
+    situation: 'large_compensation',
+    policies: ['B'],
+    decidedBy: 'bureau',
+    governmentDefendantOnly: true,
+    zh: '行政赔偿数额较大',
+    en: 'large administrative compensation',
+    source: 'B 第十三条(六)',
+  },
+  {
+    situation: 'complex_high_impact',
+    policies: ['B'],
+    decidedBy: 'bureau',
+    governmentDefendantOnly: true,
+    zh: '社会影响较大、案情复杂或者对区人民政府执法活动可能产生重大影响',
+    en: 'high social impact, complex, or of major effect on the government’s enforcement',
+    source: 'B 第十三条(七)',
+  },
+  {
+    situation: 'helps_resolve',
+    policies: ['B'],
+    decidedBy: 'bureau',
+    governmentDefendantOnly: true,
+    zh: '区人民政府负责人出庭更有利于化解争议',
+    en: 'the head appearing helps resolve the dispute',
+    source: 'B 第十三条(八)',
+  },
 ];
 
 /** What the gateway knows of a case (documents and history), and what the justice bureau set. */
@@ -91,7 +182,8 @@ export interface AppearanceAnswer {
   settable: { situation: AppearanceSituation; zh: string; source: string; set: boolean }[];
 }
 
-const applies = (r: AppearanceRule, f: AppearanceFacts) => (r.policies === '*' || r.policies.includes(f.policyTag)) && (!r.governmentDefendantOnly || f.governmentDefendant);
+const applies = (r: AppearanceRule, f: AppearanceFacts) =>
+  (r.policies === '*' || r.policies.includes(f.policyTag)) && (!r.governmentDefendantOnly || f.governmentDefendant);
 
 /** Evaluate the policy's rules: the head must appear when any applicable situation holds, and each says why. */
 export function evaluateAppearance(f: AppearanceFacts): AppearanceAnswer {
@@ -101,11 +193,15 @@ export function evaluateAppearance(f: AppearanceFacts): AppearanceAnswer {
     const holds = r.decidedBy === 'always' || (r.decidedBy === 'fact' ? f.established.has(r.situation) : f.set.has(r.situation));
     if (holds && !reasons.some((x) => x.source === r.source)) reasons.push({ situation: r.situation, zh: r.zh, en: r.en, source: r.source, via: r.decidedBy });
   }
-  const settable = rules.filter((r) => r.decidedBy === 'bureau').map((r) => ({ situation: r.situation, zh: r.zh, source: r.source, set: f.set.has(r.situation) }));
+  const settable = rules
+    .filter((r) => r.decidedBy === 'bureau')
+    .map((r) => ({ situation: r.situation, zh: r.zh, source: r.source, set: f.set.has(r.situation) }));
   return { required: reasons.length > 0, reasons, settable };
 }
 
 /** The situations a bureau may set under a policy (for validating its step). */
 export function settableSituations(policyTag: string): AppearanceSituation[] {
-  return [...new Set(APPEARANCE_RULES.filter((r) => r.decidedBy === 'bureau' && (r.policies === '*' || r.policies.includes(policyTag))).map((r) => r.situation))];
+  return [
+    ...new Set(APPEARANCE_RULES.filter((r) => r.decidedBy === 'bureau' && (r.policies === '*' || r.policies.includes(policyTag))).map((r) => r.situation)),
+  ];
 }

@@ -41,7 +41,9 @@ export const STEP_SCHEMAS = {
       head: z.object({ name: text(100), post: text(100), principal: z.boolean() }).optional(),
       cannotAppear: z.object({ reason: text(), agents }).optional(),
     })
-    .refine((s) => !!s.head !== !!s.cannotAppear, { message: 'name the appearing head, or the reason and the agents when the head cannot appear (法释〔2020〕3号 第8–9条)' }),
+    .refine((s) => !!s.head !== !!s.cannotAppear, {
+      message: 'name the appearing head, or the reason and the agents when the head cannot appear (法释〔2020〕3号 第8–9条)',
+    }),
   /** 答辩状初稿 to the justice bureau [P 第十一条], with the draft itself as attachments (base64; stored as blobs). */
   defence_draft_submitted: z.object({
     summary: text(),

@@ -42,7 +42,13 @@ export const SUGGESTION_STATUSES = ['queued', 'drafting', 'under_review', 'retur
 export type SuggestionStatus = (typeof SUGGESTION_STATUSES)[number];
 
 /** The statuses in which a reply is still owed (an overdue reply is one of these past its date). */
-export const SUGGESTION_PENDING_STATUSES = ['queued', 'drafting', 'under_review', 'returned', 'awaiting_approval'] as const satisfies readonly SuggestionStatus[];
+export const SUGGESTION_PENDING_STATUSES = [
+  'queued',
+  'drafting',
+  'under_review',
+  'returned',
+  'awaiting_approval',
+] as const satisfies readonly SuggestionStatus[];
 
 /** The recorded steps of a suggestion reply. */
 export const SUGGESTION_STEP_KINDS = ['assigned', 'draft', 'review', 'approval', 'relay', 'acknowledged', 'follow_up_done'] as const;

@@ -33,7 +33,14 @@ export function admission(): MiddlewareHandler<AppEnv> {
       // The body is not read: the connection is closed rather than reused.
       problemResponse(p, c.var.requestId, { 'Retry-After': String(retryAfter), connection: 'close', 'X-Request-Id': c.var.requestId });
     const a = deps.state.get(ADMISSION);
-    if (a.draining) return refuse(new Problem('shutting-down', 'the gateway is stopping and takes no new deliveries; send this one again shortly (to another instance, or after the restart)'), 5);
+    if (a.draining)
+      return refuse(
+        new Problem(
+          'shutting-down',
+          'the gateway is stopping and takes no new deliveries; send this one again shortly (to another instance, or after the restart)',
+        ),
+        5,
+      );
     const maxInFlight = deps.config.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT;
     const maxBytes = deps.config.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const declared = Number(c.req.header('content-length'));
@@ -41,9 +48,13 @@ export function admission(): MiddlewareHandler<AppEnv> {
     const reserve = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, deps.config.bodyLimitBytes) : deps.config.bodyLimitBytes;
     if (a.deliveries >= maxInFlight || (a.deliveries > 0 && a.bytes + reserve > maxBytes)) {
       return refuse(
-        new Problem('overloaded', `the gateway is receiving as many deliveries as it can (${a.deliveries} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`, {
-          retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
-        }),
+        new Problem(
+          'overloaded',
+          `the gateway is receiving as many deliveries as it can (${a.deliveries} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+          {
+            retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+          },
+        ),
         OVERLOAD_RETRY_AFTER_SECONDS,
       );
     }

@@ -32,7 +32,8 @@ export const authenticate = createMiddleware<AuthEnv>(async (c, next) => {
   const person = decodeHeaderText(c.req.header('x-actor'), 'X-Actor').trim().slice(0, 100);
   let principal: Principal;
   if (deps.config.adminToken && (await sha256Hex(token)) === (await sha256Hex(deps.config.adminToken))) {
-    if (!person) throw new Problem('bad-request', 'with the bootstrap admin token, send X-Actor: the name of the person acting (URI-encoded), for the audit log');
+    if (!person)
+      throw new Problem('bad-request', 'with the bootstrap admin token, send X-Actor: the name of the person acting (URI-encoded), for the audit log');
     principal = { clientId: 'bootstrap-admin', name: 'ADMIN_TOKEN', role: 'admin', scope: '*', actor: person };
   } else {
     const p = await verifyAccessToken(deps, token);

@@ -28,7 +28,10 @@ export function deliveryBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
     maxSize: maxBytes,
     onError: (c) =>
       problemResponse(
-        new Problem('payload-too-large', `the body exceeds this gateway's limit of ${maxBytes} bytes; send large attachments as multipart parts or split the message`),
+        new Problem(
+          'payload-too-large',
+          `the body exceeds this gateway's limit of ${maxBytes} bytes; send large attachments as multipart parts or split the message`,
+        ),
         c.var.requestId,
         { connection: 'close', 'X-Request-Id': c.var.requestId },
       ),

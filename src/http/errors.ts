@@ -22,11 +22,21 @@ export function renderError(deps: Deps): ErrorHandler<AppEnv> {
       return problemResponse(faultProblem(fault), rid, { ...headers, 'Retry-After': String(fault.retryAfterSeconds) });
     }
     deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: (err as Error)?.stack });
-    return new Response(JSON.stringify({ type: 'about:blank', title: '内部错误 (Internal error)', status: 500, detail: 'an internal error occurred; quote the request id', instance: rid }), {
-      status: 500,
-      headers: { 'content-type': 'application/problem+json', ...headers },
-    });
+    return new Response(
+      JSON.stringify({
+        type: 'about:blank',
+        title: '内部错误 (Internal error)',
+        status: 500,
+        detail: 'an internal error occurred; quote the request id',
+        instance: rid,
+      }),
+      {
+        status: 500,
+        headers: { 'content-type': 'application/problem+json', ...headers },
+      },
+    );
   };
 }
 
-export const renderNotFound: NotFoundHandler<AppEnv> = (c) => problemResponse(new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`), c.var.requestId);
+export const renderNotFound: NotFoundHandler<AppEnv> = (c) =>
+  problemResponse(new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`), c.var.requestId);

@@ -18,9 +18,16 @@ const DECLARED_SCHEME = 'adminToken';
 export const TAG_ORDER: readonly { name: string; description: string }[] = [
   { name: 'Deliveries 送达', description: 'Courts and procuratorates push signed documents here and receive a signed receipt (the legal time of service).' },
   { name: 'Keys 密钥', description: "The gateway's public keys: verify receipts and evidence with these alone." },
-  { name: 'Evidence 证据', description: 'Courts pull the evidence of their deliveries (retrievals, confirmations, replies); it is also pushed to their callback.' },
+  {
+    name: 'Evidence 证据',
+    description: 'Courts pull the evidence of their deliveries (retrievals, confirmations, replies); it is also pushed to their callback.',
+  },
   { name: 'Access 认证', description: 'OAuth 2.0 client credentials: every client (court, agency, bureau) gets a short-lived access token here.' },
-  { name: 'Audit log 审计日志', description: "The audit log as a transparency log (RFC 9162): its signed tree head, inclusion and consistency proofs. A court checks with these and the JWKS alone that its delivery is in today's log and that the log was only appended to (schemas/wire/audit-proofs.md)." },
+  {
+    name: 'Audit log 审计日志',
+    description:
+      "The audit log as a transparency log (RFC 9162): its signed tree head, inclusion and consistency proofs. A court checks with these and the JWKS alone that its delivery is in today's log and that the log was only appended to (schemas/wire/audit-proofs.md).",
+  },
   { name: 'Filings 文书', description: 'Agencies pull the documents assigned to them; the justice bureau confirms receipt (签收).' },
   { name: 'Cases 案件', description: 'A case, its timeline, and the steps that work it to its end.' },
   { name: 'Routing 分办', description: "Who answers a case: the rules' decisions, their explanation, the justice bureau's queue." },

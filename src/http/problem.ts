@@ -26,13 +26,17 @@ export function toProblem(err: unknown, req?: { contentType?: string | undefined
   const status = err.status;
   const message = err.message;
   if (status === 415) {
-    return new Problem('unsupported-media-type', `Content-Type "${req?.contentType || '(none)'}" is not accepted by this operation; send the media type its request body names in /openapi.json (application/json for JSON endpoints)`);
+    return new Problem(
+      'unsupported-media-type',
+      `Content-Type "${req?.contentType || '(none)'}" is not accepted by this operation; send the media type its request body names in /openapi.json (application/json for JSON endpoints)`,
+    );
   }
   if (status === 413) return new Problem('payload-too-large', message || 'the request body exceeds the limit of this endpoint');
   if (status === 401) return new Problem('unauthorized', message || 'authentication required');
   if (status === 403) return new Problem('forbidden', message || 'not allowed');
   if (status === 404) return new Problem('not-found', message || 'not found');
-  if (/malformed json/i.test(message)) return new Problem('bad-request', 'the request body is not valid JSON (RFC 8259); send a JSON object with Content-Type: application/json');
+  if (/malformed json/i.test(message))
+    return new Problem('bad-request', 'the request body is not valid JSON (RFC 8259); send a JSON object with Content-Type: application/json');
   return new Problem('bad-request', message || 'malformed request');
 }
 

@@ -50,7 +50,10 @@ export interface Attempt {
   address: string;
 }
 
-const keys = (a: Attempt) => [...(a.clientId ? [[`client:${a.clientId}`, MAX_FAILURES_PER_CLIENT] as const] : []), [`address:${a.address}`, MAX_FAILURES_PER_ADDRESS] as const];
+const keys = (a: Attempt) => [
+  ...(a.clientId ? [[`client:${a.clientId}`, MAX_FAILURES_PER_CLIENT] as const] : []),
+  [`address:${a.address}`, MAX_FAILURES_PER_ADDRESS] as const,
+];
 
 /** Refuse (429) when the client id or the address has used up its failures in the window. */
 export function assertNotThrottled(deps: Deps, a: Attempt): void {
@@ -61,7 +64,9 @@ export function assertNotThrottled(deps: Deps, a: Attempt): void {
     if (recent.length >= max) {
       const retryAfterSeconds = Math.max(1, Math.ceil((recent[recent.length - max]! + WINDOW_MS - now) / 1000));
       const who = key.startsWith('client:') ? 'this client id' : 'this address';
-      throw new Problem('too-many-requests', `${max} failed sign-ins for ${who} in ${WINDOW_MS / 60_000} minutes; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw new Problem('too-many-requests', `${max} failed sign-ins for ${who} in ${WINDOW_MS / 60_000} minutes; try again in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+      });
     }
   }
 }

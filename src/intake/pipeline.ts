@@ -64,7 +64,10 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
   }
   // 国密 SM2SM3 only from a sender registered for SM2 (schemas/wire/README.md §1).
   if (env.alg === 'SM2SM3' && !sender.sm2) {
-    throw new Problem('unsupported-algorithm', `alg SM2SM3 is accepted only from senders registered for SM2; ${sender.code} is not (the administrator sets it with sender trust --sm2 true)`);
+    throw new Problem(
+      'unsupported-algorithm',
+      `alg SM2SM3 is accepted only from senders registered for SM2; ${sender.code} is not (the administrator sets it with sender trust --sm2 true)`,
+    );
   }
   // Certificate chain to a CA registered for THIS sender, cached by fingerprint.
   const cacheKey = await ChainCache.key(sender.code, String(sender.trustVersion), env.x5cB64);
@@ -92,14 +95,24 @@ export async function verifyEnvelope(deps: Deps, env: SignedEnvelope, arrivedAt:
         }
       } else bytes = env.parts.get(a.id);
       if (!bytes) {
-        throw new Problem('attachment-missing', `attachment "${a.id}" (${a.filename}) is named in the manifest but no part of that name was sent and it has no inline content`, { attachment: a.id });
+        throw new Problem(
+          'attachment-missing',
+          `attachment "${a.id}" (${a.filename}) is named in the manifest but no part of that name was sent and it has no inline content`,
+          { attachment: a.id },
+        );
       }
       if (bytes.length !== a.size) {
-        throw new Problem('attachment-mismatch', `attachment "${a.id}" (${a.filename}): manifest says ${a.size} bytes, received ${bytes.length}`, { attachment: a.id });
+        throw new Problem('attachment-mismatch', `attachment "${a.id}" (${a.filename}): manifest says ${a.size} bytes, received ${bytes.length}`, {
+          attachment: a.id,
+        });
       }
       const digest = await sha256Hex(bytes);
       if (digest !== a.sha256) {
-        throw new Problem('attachment-mismatch', `attachment "${a.id}" (${a.filename}): SHA-256 of the received bytes is ${digest}, manifest says ${a.sha256}`, { attachment: a.id });
+        throw new Problem(
+          'attachment-mismatch',
+          `attachment "${a.id}" (${a.filename}): SHA-256 of the received bytes is ${digest}, manifest says ${a.sha256}`,
+          { attachment: a.id },
+        );
       }
       attachments.push({ documentIndex: di, id: a.id, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: digest, bytes });
     }
@@ -120,7 +133,10 @@ async function existingReceipt(deps: Deps, senderCode: string, messageId: string
     .where(and(eq(deliveries.senderCode, senderCode), eq(deliveries.messageId, messageId)));
   if (!prior) return undefined;
   if (prior.contentDigest !== contentDigest) {
-    throw new Problem('message-id-conflict', `messageId "${messageId}" was already delivered by ${senderCode} with other content; use a new messageId for a new message`);
+    throw new Problem(
+      'message-id-conflict',
+      `messageId "${messageId}" was already delivered by ${senderCode} with other content; use a new messageId for a new message`,
+    );
   }
   return { status: 200, receipt: JSON.parse(prior.receiptJson) as Receipt, jws: prior.receiptJws };
 }
@@ -225,14 +241,29 @@ async function accept(env: SignedEnvelope, verified: Accepted['verified'], arriv
 async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeResult>> {
   const { manifest, sender, chain } = a.verified;
   const facts = await readIntakeFacts(deps, manifest, a.arrivedAt);
-  const routing = await planRouting(deps, facts, manifest, a.arrivedAt, a.docRows.map((r) => r.id));
+  const routing = await planRouting(
+    deps,
+    facts,
+    manifest,
+    a.arrivedAt,
+    a.docRows.map((r) => r.id),
+  );
   return {
     entries: [
       {
         actor: a.actor,
         action: 'delivery.accepted',
         subject: `delivery:${a.deliveryId}`,
-        data: { deliveryId: a.deliveryId, receiptId: a.receiptId, messageId: manifest.messageId, sender: sender.code, contentDigest: a.contentDigest, envelopeDigest: a.envelopeDigest, arrivedAt: a.arrivedAt.toISOString(), signer: chain.leafFingerprint },
+        data: {
+          deliveryId: a.deliveryId,
+          receiptId: a.receiptId,
+          messageId: manifest.messageId,
+          sender: sender.code,
+          contentDigest: a.contentDigest,
+          envelopeDigest: a.envelopeDigest,
+          arrivedAt: a.arrivedAt.toISOString(),
+          signer: chain.leafFingerprint,
+        },
       },
       ...manifest.documents.map((d, i) => ({
         actor: a.actor,
@@ -267,22 +298,24 @@ async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, he
   const { jws } = await signReceipt(deps.keys, receipt);
   const items: Stmt[] = [
     ...(await deps.blobs.stage(attachments.map((x) => ({ sha256: x.sha256, bytes: x.bytes, mediaType: x.mediaType })))),
-    insertRows(deliveries, [{
-      id: deliveryId,
-      senderCode: sender.code,
-      messageId: manifest.messageId,
-      contentDigest: a.contentDigest,
-      format: env.format,
-      envelope: env.raw,
-      envelopeDigest: a.envelopeDigest,
-      signerSubject: chain.leafSubject,
-      signerFingerprint: chain.leafFingerprint,
-      issuedAt: a.issuedAt,
-      arrivedAt,
-      receiptId,
-      receiptJson: JSON.stringify(receipt),
-      receiptJws: jws,
-    }]),
+    insertRows(deliveries, [
+      {
+        id: deliveryId,
+        senderCode: sender.code,
+        messageId: manifest.messageId,
+        contentDigest: a.contentDigest,
+        format: env.format,
+        envelope: env.raw,
+        envelopeDigest: a.envelopeDigest,
+        signerSubject: chain.leafSubject,
+        signerFingerprint: chain.leafFingerprint,
+        issuedAt: a.issuedAt,
+        arrivedAt,
+        receiptId,
+        receiptJson: JSON.stringify(receipt),
+        receiptJws: jws,
+      },
+    ]),
     insertRows(
       documents,
       manifest.documents.map((d, i) => ({
@@ -302,7 +335,14 @@ async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, he
     items.push(
       insertRows(
         documentAttachments,
-        attachments.map((x) => ({ documentId: docRows[x.documentIndex]!.id, attachmentId: x.id, filename: x.filename, mediaType: x.mediaType, size: x.size, sha256: x.sha256 })),
+        attachments.map((x) => ({
+          documentId: docRows[x.documentIndex]!.id,
+          attachmentId: x.id,
+          filename: x.filename,
+          mediaType: x.mediaType,
+          size: x.size,
+          sha256: x.sha256,
+        })),
       ),
     );
   }
@@ -310,7 +350,15 @@ async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, he
   // The receipt is also evidence the court can pull (and is pushed to its callback, if it has one).
   const evidence = await evidenceStmts(
     deps,
-    { senderCode: sender.code, type: 'receipt', deliveryId, uniqueKey: `receipt:${deliveryId}`, payload: receipt as unknown as Record<string, unknown>, jws, callbackUrl: sender.callbackUrl },
+    {
+      senderCode: sender.code,
+      type: 'receipt',
+      deliveryId,
+      uniqueKey: `receipt:${deliveryId}`,
+      payload: receipt as unknown as Record<string, unknown>,
+      jws,
+      callbackUrl: sender.callbackUrl,
+    },
     arrivedAt,
   );
   items.push(...evidence.items);

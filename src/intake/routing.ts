@@ -17,7 +17,15 @@ import type { AuditEntry } from '../services/audit.js';
 import { currentDirectory, type CurrentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
 import { regionPolicy } from '../services/policies.js';
-import { loadCaseContext, newDeliveryPlanState, obligationRow, planDocumentObligations, reminderRows, type DeliveryPlanState, type ObligationSummary } from '../services/obligations.js';
+import {
+  loadCaseContext,
+  newDeliveryPlanState,
+  obligationRow,
+  planDocumentObligations,
+  reminderRows,
+  type DeliveryPlanState,
+  type ObligationSummary,
+} from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 import type { RoutingStatus } from '../domain/vocabulary.js';
@@ -88,7 +96,10 @@ const followDecision = (state: CaseState, caseNumber: string): RoutingDecision =
   reason:
     state.status === 'assigned'
       ? { zh: `同一案件（${caseNumber}）的后续文书随案件已确定的承办单位`, en: `a later document of case ${caseNumber} follows the case's undertaking units` }
-      : { zh: `同一案件（${caseNumber}）仍在司法局待分办队列中，本文书随案件等待`, en: `case ${caseNumber} still waits in the justice bureau's queue; this document waits with it` },
+      : {
+          zh: `同一案件（${caseNumber}）仍在司法局待分办队列中，本文书随案件等待`,
+          en: `case ${caseNumber} still waits in the justice bureau's queue; this document waits with it`,
+        },
   facts: [{ kind: 'note', note: { zh: `案件编号 ${state.id}`, en: `case id ${state.id}` } }],
   ...(state.status === 'queued' ? { queueReason: 'designate_lead' as const } : {}),
 });
@@ -143,7 +154,8 @@ export async function readIntakeFacts(deps: Deps, manifest: Manifest, arrivedAt:
   }
   const priorNumbers = [...new Set(manifest.documents.flatMap((d) => d.case?.priorCaseNumbers ?? []))];
   const priors = new Map<string, PriorCase & { state: CaseState | undefined }>();
-  for (const p of priorNumbers.length ? await existingCases(deps, priorNumbers) : []) priors.set(p.caseNumber, { ...p, state: await loadCase(deps, p.caseNumber) });
+  for (const p of priorNumbers.length ? await existingCases(deps, priorNumbers) : [])
+    priors.set(p.caseNumber, { ...p, state: await loadCase(deps, p.caseNumber) });
   const contexts = newDeliveryPlanState();
   for (const c of cases.values()) {
     const ctx = await loadCaseContext(deps, c.id, dir.index);
@@ -192,10 +204,16 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
       // A sender creates and extends only its own cases (issue 18): another sender's case number is refused
       // whole (nothing stored), and an appeal or retrial heard by another court is a case of its own (below).
       if (state && state.senderCode !== manifest.sender.code) {
-        throw new Problem('case-of-another-sender', `case number ${cn} belongs to a case another sender created; a sender may only extend its own cases (an appeal or retrial of another court's case is a new case naming priorCaseNumbers and priorCourtCode)`);
+        throw new Problem(
+          'case-of-another-sender',
+          `case number ${cn} belongs to a case another sender created; a sender may only extend its own cases (an appeal or retrial of another court's case is a new case naming priorCaseNumbers and priorCourtCode)`,
+        );
       }
       if (!state && manifest.sender.type === 'court' && doc.case.court.code !== manifest.sender.code) {
-        throw new Problem('case-of-another-sender', `case ${cn} names court ${doc.case.court.code}, but this delivery comes from court ${manifest.sender.code}: a court creates only its own cases`);
+        throw new Problem(
+          'case-of-another-sender',
+          `case ${cn} names court ${doc.case.court.code}, but this delivery comes from court ${manifest.sender.code}: a court creates only its own cases`,
+        );
       }
       if (state) {
         decision = followDecision(state, cn);
@@ -218,19 +236,21 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
           active: decision.status === 'assigned' ? decision.assignments.map((a) => ({ ...a, regionCode: unitRegion(a.unitId, decision.regionCode) })) : [],
         };
         items.push(
-          insertRows(cases, [{
-            id: caseId,
-            caseNumber: cn,
-            parentCaseId: parent?.id ?? null,
-            courtCode: doc.case.court.code,
-            senderCode: manifest.sender.code,
-            regionCode,
-            instance: doc.case.instance,
-            routingStatus: decision.status,
-            factsJson: JSON.stringify(doc.case),
-            createdAt: arrivedAt,
-            updatedAt: arrivedAt,
-          }]),
+          insertRows(cases, [
+            {
+              id: caseId,
+              caseNumber: cn,
+              parentCaseId: parent?.id ?? null,
+              courtCode: doc.case.court.code,
+              senderCode: manifest.sender.code,
+              regionCode,
+              instance: doc.case.instance,
+              routingStatus: decision.status,
+              factsJson: JSON.stringify(doc.case),
+              createdAt: arrivedAt,
+              updatedAt: arrivedAt,
+            },
+          ]),
         );
         if (decision.status === 'assigned' && decision.assignments.length) {
           items.push(
@@ -261,22 +281,29 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
     // An outcome document (judgment, ruling, mediation) moves the case's latest-outcome time, in the same write:
     // the statistics find the cases an outcome reaches in a period through it (src/services/statistics.ts).
     if (caseId && (doc.type === 'judgment' || doc.type === 'ruling' || doc.type === 'mediation')) {
-      items.push(orm.update(cases).set({ lastOutcomeAt: arrivedAt }).where(and(eq(cases.id, caseId), or(isNull(cases.lastOutcomeAt), lt(cases.lastOutcomeAt, arrivedAt)))));
+      items.push(
+        orm
+          .update(cases)
+          .set({ lastOutcomeAt: arrivedAt })
+          .where(and(eq(cases.id, caseId), or(isNull(cases.lastOutcomeAt), lt(cases.lastOutcomeAt, arrivedAt)))),
+      );
     }
 
     items.push(
-      insertRows(routingDecisions, [{
-        documentId,
-        caseId,
-        status: decision.status,
-        rule: decision.rule,
-        article: decision.article,
-        regionCode: decision.regionCode ?? null,
-        directoryVersion: dir.version,
-        onDate,
-        decisionJson: JSON.stringify(decision),
-        createdAt: arrivedAt,
-      }]),
+      insertRows(routingDecisions, [
+        {
+          documentId,
+          caseId,
+          status: decision.status,
+          rule: decision.rule,
+          article: decision.article,
+          regionCode: decision.regionCode ?? null,
+          directoryVersion: dir.version,
+          onDate,
+          decisionJson: JSON.stringify(decision),
+          createdAt: arrivedAt,
+        },
+      ]),
     );
     const routing: DocumentRouting = {
       status: decision.status,
@@ -323,22 +350,29 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
         obligationId = row.id;
         dueOn = p.dueOn;
         summary.push({ kind: p.kind, ruleId: p.ruleId, dueOn: p.dueOn, provisional: p.provisional, party: p.actor, source: p.source });
-        entries.push({ actor: 'rules', action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, unitId: null, source: p.source } });
+        entries.push({
+          actor: 'rules',
+          action: 'obligation.created',
+          subject: `obligation:${row.id}`,
+          data: { documentId, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, unitId: null, source: p.source },
+        });
       }
       const candidates = decision.regionCode ? [decision.regionCode] : [...(decision.candidateRegions ?? [])];
       items.push(
-        insertRows(queueItems, [{
-          id: newId(),
-          caseId,
-          documentId,
-          regionCode: decision.regionCode ?? null,
-          candidateRegions: JSON.stringify(candidates),
-          reason: decision.queueReason ?? 'unknown_unit',
-          status: 'open',
-          createdAt: arrivedAt,
-          dueOn: dueOn ?? null,
-          obligationId: obligationId ?? null,
-        }]),
+        insertRows(queueItems, [
+          {
+            id: newId(),
+            caseId,
+            documentId,
+            regionCode: decision.regionCode ?? null,
+            candidateRegions: JSON.stringify(candidates),
+            reason: decision.queueReason ?? 'unknown_unit',
+            status: 'open',
+            createdAt: arrivedAt,
+            dueOn: dueOn ?? null,
+            obligationId: obligationId ?? null,
+          },
+        ]),
       );
     }
     perDocumentObligations.push(summary);
@@ -393,10 +427,16 @@ function priorInstance(facts: IntakeFacts, doc: DocumentEntry, senderCode: strin
   if (!parent) return undefined;
   if (named.priorCourtCode !== undefined) {
     if (named.priorCourtCode !== parent.courtCode) {
-      throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is not a case of court ${named.priorCourtCode}; check priorCaseNumbers and priorCourtCode`);
+      throw new Problem(
+        'invalid-manifest',
+        `the earlier instance ${parent.caseNumber} is not a case of court ${named.priorCourtCode}; check priorCaseNumbers and priorCourtCode`,
+      );
     }
   } else if (parent.senderCode !== senderCode) {
-    throw new Problem('invalid-manifest', `the earlier instance ${parent.caseNumber} is another court's case: name that court in priorCourtCode (原审法院) to link this case to it`);
+    throw new Problem(
+      'invalid-manifest',
+      `the earlier instance ${parent.caseNumber} is another court's case: name that court in priorCourtCode (原审法院) to link this case to it`,
+    );
   }
   return parent;
 }

@@ -42,7 +42,13 @@ export async function deliverCourtCallbacks(deps: Deps, now: Date, opts: Callbac
 }
 
 /** One sender's queue, head first, until it is empty, waits out a back-off, or another run holds it. */
-async function deliverSenderQueue(deps: Deps, now: Date, destination: string, opts: CallbackOptions, report: { sent: number; retried: number; dead: number }): Promise<void> {
+async function deliverSenderQueue(
+  deps: Deps,
+  now: Date,
+  destination: string,
+  opts: CallbackOptions,
+  report: { sent: number; retried: number; dead: number },
+): Promise<void> {
   const doFetch = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? OUTBOX_TIMEOUT_MS;
   const [sender] = await deps.db.orm.select({ callbackUrl: senders.callbackUrl }).from(senders).where(eq(senders.code, destination));
@@ -82,27 +88,38 @@ async function deliverSenderQueue(deps: Deps, now: Date, destination: string, op
       }
     }
     if (!error) {
-      await deps.writer.audited([{ actor: 'outbox', action: 'evidence.delivered', subject: `outbox:${head.id}`, data: { destination, idempotencyKey: head.idempotencyKey, attempts } }], async () => ({
-        items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)],
-        result: null,
-      }), now);
+      await deps.writer.audited(
+        [{ actor: 'outbox', action: 'evidence.delivered', subject: `outbox:${head.id}`, data: { destination, idempotencyKey: head.idempotencyKey, attempts } }],
+        async () => ({
+          items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)],
+          result: null,
+        }),
+        now,
+      );
       report.sent++;
       continue;
     }
     if (attempts >= CALLBACK_MAX_ATTEMPTS || !sender?.callbackUrl) {
-      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${head.id}`, data: { destination, attempts, lastError: error } }], async () => ({
-        items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError: error, leaseUntil: null, leaseHolder: null }).where(held)],
-        result: null,
-      }), now);
+      await deps.writer.audited(
+        [{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${head.id}`, data: { destination, attempts, lastError: error } }],
+        async () => ({
+          items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError: error, leaseUntil: null, leaseHolder: null }).where(held)],
+          result: null,
+        }),
+        now,
+      );
       deps.log.log('error', 'evidence dead letter', { id: head.id, destination, attempts, error });
       report.dead++;
       continue; // the court can still pull it; the rest of its queue goes on
     }
-    await deps.db.batch([deps.db.orm.update(outbox).set({ attempts, lastError: error, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)), leaseUntil: null, leaseHolder: null }).where(held)]);
+    await deps.db.batch([
+      deps.db.orm
+        .update(outbox)
+        .set({ attempts, lastError: error, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)), leaseUntil: null, leaseHolder: null })
+        .where(held),
+    ]);
     deps.log.log('warn', 'evidence callback failed', { id: head.id, destination, attempts, error });
     report.retried++;
     break; // keep the order: nothing after the head is sent before it
   }
 }
-
-

@@ -34,7 +34,11 @@ export function recipients(dir: DirectoryIndex, parties: readonly Party[], regio
       else if (regionCode) dir.justiceBureaus(regionCode, onDate).forEach((u) => out.add(u.id)); // not assigned yet: the bureau is told
     } else if (!regionCode) continue;
     else if (p === 'justice_bureau') dir.justiceBureaus(regionCode, onDate).forEach((u) => out.add(u.id));
-    else if (p === 'government_office') dir.unitsInRegion(regionCode).filter((u) => u.kind === 'government_office').forEach((u) => out.add(u.id));
+    else if (p === 'government_office')
+      dir
+        .unitsInRegion(regionCode)
+        .filter((u) => u.kind === 'government_office')
+        .forEach((u) => out.add(u.id));
     else if (p === 'district_government' || p === 'leading_group') dir.governments(regionCode, onDate).forEach((u) => out.add(u.id));
   }
   return [...out];
@@ -47,7 +51,13 @@ function earliestOf(o: { derivationJson?: string; dueOn: string }): string | und
   return e && e < o.dueOn ? e : undefined;
 }
 
-export function message(kind: string, o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean; derivationJson?: string }, caseNumber: string | null, base?: string, caseId?: string | null): NotificationMessage {
+export function message(
+  kind: string,
+  o: { titleZh: string; titleEn: string; dueOn: string; source: string; provisional: boolean; derivationJson?: string },
+  caseNumber: string | null,
+  base?: string,
+  caseId?: string | null,
+): NotificationMessage {
   const earliest = earliestOf(o);
   const label = KIND_ZH[kind] ?? kind;
   const ask =
@@ -64,7 +74,12 @@ export function message(kind: string, o: { titleZh: string; titleEn: string; due
               : '请在截止日期前办理。';
   return {
     title: `【${label}】${o.titleZh}`,
-    lines: [ask, `事项：${o.titleZh}（${o.titleEn}）`, `截止日期：${o.dueOn}${o.provisional ? `（暂定：该年度节假日安排未公布${earliest ? `；如周末调休，最早可能为 ${earliest}，请按最早日期办理` : ''}）` : ''}`, `依据：${o.source}`],
+    lines: [
+      ask,
+      `事项：${o.titleZh}（${o.titleEn}）`,
+      `截止日期：${o.dueOn}${o.provisional ? `（暂定：该年度节假日安排未公布${earliest ? `；如周末调休，最早可能为 ${earliest}，请按最早日期办理` : ''}）` : ''}`,
+      `依据：${o.source}`,
+    ],
     ...(caseNumber ? { caseNumber } : {}),
     obligation: o.titleZh,
     dueOn: o.dueOn,
@@ -76,7 +91,11 @@ export function message(kind: string, o: { titleZh: string; titleEn: string; due
  * The recipients of an obligation's message; for a routing window whose region is not settled yet, those of
  * every candidate region of its queue item (each candidate bureau sees the item until one claims it).
  */
-async function windowAware(deps: Deps, o: { kind: string; regionCode: string | null; caseId: string | null; documentId: string }, of: (region: string | null) => string[]): Promise<string[]> {
+async function windowAware(
+  deps: Deps,
+  o: { kind: string; regionCode: string | null; caseId: string | null; documentId: string },
+  of: (region: string | null) => string[],
+): Promise<string[]> {
   if (o.regionCode || o.kind !== ROUTING_WINDOW_KIND) return of(o.regionCode);
   const items = await deps.db.orm
     .select({ candidates: queueItems.candidateRegions })
@@ -100,31 +119,39 @@ export async function fireDueReminders(deps: Deps, now: Date, opts: { batch?: nu
   let messages = 0;
   while (fired < max) {
     const done = await deps.writer.planned(async () => {
-        const due = await deps.db.orm
-          .select({ r: reminders, o: obligations, caseNumber: cases.caseNumber })
-          .from(reminders)
-          .innerJoin(obligations, eq(obligations.id, reminders.obligationId))
-          .leftJoin(cases, eq(cases.id, obligations.caseId))
-          .where(and(isNull(reminders.sentAt), isNull(reminders.cancelledAt), lte(reminders.fireAt, now)))
-          .orderBy(asc(reminders.fireAt), asc(reminders.id))
-          .limit(batch);
-        const items: Stmt[] = [];
-        const entries: AuditEntry[] = [];
-        for (const { r, o, caseNumber } of due) {
-          const units = await windowAware(deps, o, (region) => recipients(dir, JSON.parse(r.notifyJson) as Party[], region, o.unitId, onDate));
-          const msg = message(r.kind, o, caseNumber, deps.config.publicUrl, o.caseId);
-          for (const unitId of units) {
-            const stmts = await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `reminder:${r.id}:${unitId}`, now });
-            items.push(...stmts);
-            messages += stmts.length;
-          }
-          items.push(deps.db.orm.update(reminders).set({ sentAt: now }).where(and(eq(reminders.id, r.id), isNull(reminders.sentAt))));
-          entries.push({ actor: 'sweep', action: 'reminder.sent', subject: `reminder:${r.id}`, data: { obligationId: o.id, kind: r.kind, fireAt: r.fireAt.toISOString(), units, source: r.source } });
+      const due = await deps.db.orm
+        .select({ r: reminders, o: obligations, caseNumber: cases.caseNumber })
+        .from(reminders)
+        .innerJoin(obligations, eq(obligations.id, reminders.obligationId))
+        .leftJoin(cases, eq(cases.id, obligations.caseId))
+        .where(and(isNull(reminders.sentAt), isNull(reminders.cancelledAt), lte(reminders.fireAt, now)))
+        .orderBy(asc(reminders.fireAt), asc(reminders.id))
+        .limit(batch);
+      const items: Stmt[] = [];
+      const entries: AuditEntry[] = [];
+      for (const { r, o, caseNumber } of due) {
+        const units = await windowAware(deps, o, (region) => recipients(dir, JSON.parse(r.notifyJson) as Party[], region, o.unitId, onDate));
+        const msg = message(r.kind, o, caseNumber, deps.config.publicUrl, o.caseId);
+        for (const unitId of units) {
+          const stmts = await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `reminder:${r.id}:${unitId}`, now });
+          items.push(...stmts);
+          messages += stmts.length;
         }
-        return { entries, build: async () => ({ items, result: due.length }) };
-      },
-      now,
-    );
+        items.push(
+          deps.db.orm
+            .update(reminders)
+            .set({ sentAt: now })
+            .where(and(eq(reminders.id, r.id), isNull(reminders.sentAt))),
+        );
+        entries.push({
+          actor: 'sweep',
+          action: 'reminder.sent',
+          subject: `reminder:${r.id}`,
+          data: { obligationId: o.id, kind: r.kind, fireAt: r.fireAt.toISOString(), units, source: r.source },
+        });
+      }
+      return { entries, build: async () => ({ items, result: due.length }) };
+    }, now);
     fired += done;
     if (done < batch) break;
   }
@@ -145,36 +172,58 @@ export async function markOverdue(deps: Deps, now: Date, opts: { batch?: number 
   let overdue = 0;
   for (;;) {
     const n = await deps.writer.planned(async () => {
-        const rows = await deps.db.orm
-          .select({ o: obligations, caseNumber: cases.caseNumber })
-          .from(obligations)
-          .leftJoin(cases, eq(cases.id, obligations.caseId))
-          .where(and(eq(obligations.status, 'open'), lt(obligations.dueOn, today)))
-          .orderBy(asc(obligations.dueOn), asc(obligations.id))
-          .limit(batch);
-        const items: Stmt[] = [];
-        const entries: AuditEntry[] = [];
-        for (const { o, caseNumber } of rows) {
-          if ((LAPSING_KINDS as readonly string[]).includes(o.kind)) {
-            const why = o.kind === 'appeal' ? '上诉期届满，未收到上诉（期间届满，不计逾期）' : '申请再审期限届满（期间届满，不计逾期）';
-            items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
-            items.push(deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
-            entries.push({ actor: 'sweep', action: 'obligation.lapsed', subject: `obligation:${o.id}`, data: { kind: o.kind, dueOn: o.dueOn, today, source: o.source } });
-            continue;
-          }
-          items.push(auditedUpdate(deps, obligations, { status: 'overdue', updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
-          items.push(deps.db.orm.insert(remediationItems).values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' }).onConflictDoNothing());
-          // A missed routing window is escalated to the government office as well (src/services/routing-window.ts).
-          const parties: Party[] = o.kind === ROUTING_WINDOW_KIND ? [o.party as Party, 'justice_bureau', 'government_office'] : [o.party as Party, 'justice_bureau'];
-          const units = await windowAware(deps, o, (region) => recipients(dir, parties, region, o.unitId, today));
-          const msg = message('overdue', o, caseNumber, deps.config.publicUrl, o.caseId);
-          for (const unitId of units) items.push(...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `overdue:${o.id}:${unitId}`, now })));
-          entries.push({ actor: 'sweep', action: 'obligation.overdue', subject: `obligation:${o.id}`, data: { dueOn: o.dueOn, today, unitId: o.unitId, units } });
+      const rows = await deps.db.orm
+        .select({ o: obligations, caseNumber: cases.caseNumber })
+        .from(obligations)
+        .leftJoin(cases, eq(cases.id, obligations.caseId))
+        .where(and(eq(obligations.status, 'open'), lt(obligations.dueOn, today)))
+        .orderBy(asc(obligations.dueOn), asc(obligations.id))
+        .limit(batch);
+      const items: Stmt[] = [];
+      const entries: AuditEntry[] = [];
+      for (const { o, caseNumber } of rows) {
+        if ((LAPSING_KINDS as readonly string[]).includes(o.kind)) {
+          const why = o.kind === 'appeal' ? '上诉期届满，未收到上诉（期间届满，不计逾期）' : '申请再审期限届满（期间届满，不计逾期）';
+          items.push(
+            auditedUpdate(
+              deps,
+              obligations,
+              { status: 'waived', statusReason: why, doneAt: now, updatedAt: now },
+              and(eq(obligations.id, o.id), eq(obligations.status, 'open')),
+            ),
+          );
+          items.push(
+            deps.db.orm
+              .update(reminders)
+              .set({ cancelledAt: now })
+              .where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+          );
+          entries.push({
+            actor: 'sweep',
+            action: 'obligation.lapsed',
+            subject: `obligation:${o.id}`,
+            data: { kind: o.kind, dueOn: o.dueOn, today, source: o.source },
+          });
+          continue;
         }
-        return { entries, build: async () => ({ items, result: rows.length }) };
-      },
-      now,
-    );
+        items.push(auditedUpdate(deps, obligations, { status: 'overdue', updatedAt: now }, and(eq(obligations.id, o.id), eq(obligations.status, 'open'))));
+        items.push(
+          deps.db.orm
+            .insert(remediationItems)
+            .values({ id: newId(), obligationId: o.id, regionCode: o.regionCode, unitId: o.unitId, createdAt: now, status: 'open' })
+            .onConflictDoNothing(),
+        );
+        // A missed routing window is escalated to the government office as well (src/services/routing-window.ts).
+        const parties: Party[] =
+          o.kind === ROUTING_WINDOW_KIND ? [o.party as Party, 'justice_bureau', 'government_office'] : [o.party as Party, 'justice_bureau'];
+        const units = await windowAware(deps, o, (region) => recipients(dir, parties, region, o.unitId, today));
+        const msg = message('overdue', o, caseNumber, deps.config.publicUrl, o.caseId);
+        for (const unitId of units)
+          items.push(...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `overdue:${o.id}:${unitId}`, now })));
+        entries.push({ actor: 'sweep', action: 'obligation.overdue', subject: `obligation:${o.id}`, data: { dueOn: o.dueOn, today, unitId: o.unitId, units } });
+      }
+      return { entries, build: async () => ({ items, result: rows.length }) };
+    }, now);
     overdue += n;
     if (n < batch) break;
   }
@@ -196,23 +245,41 @@ export async function runPeriodic(deps: Deps, now: Date): Promise<StepReport> {
     const due = planRecurring(policy, { from: `${today.slice(0, 7)}-01`, to: monthEnd }, calendar).filter((r) => r.dueOn <= today);
     for (const r of due) {
       const period = r.scheduledOn.slice(0, 7);
-      const [exists] = await deps.db.orm.select({ id: periodicRuns.id }).from(periodicRuns).where(and(eq(periodicRuns.regionCode, regionCode), eq(periodicRuns.kind, r.kind), eq(periodicRuns.period, period)));
+      const [exists] = await deps.db.orm
+        .select({ id: periodicRuns.id })
+        .from(periodicRuns)
+        .where(and(eq(periodicRuns.regionCode, regionCode), eq(periodicRuns.kind, r.kind), eq(periodicRuns.period, period)));
       if (exists) continue;
       const data = await ledgerData(deps, regionCode, today);
       const id = newId();
       const units = recipients(dir, [r.actor, ...r.notify], regionCode, null, today);
       const msg: NotificationMessage = {
         title: `【${r.title.zh}】${period}`,
-        lines: [`${dir.region(regionCode)?.name ?? regionCode} ${period} ${r.title.zh}已生成`, `未结案件 ${data.pendingCases} 件，未办结时限事项 ${data.openObligations} 项，逾期 ${data.overdueObligations} 项，补救事项 ${data.openRemediation} 项`, `依据：${r.source}`],
+        lines: [
+          `${dir.region(regionCode)?.name ?? regionCode} ${period} ${r.title.zh}已生成`,
+          `未结案件 ${data.pendingCases} 件，未办结时限事项 ${data.openObligations} 项，逾期 ${data.overdueObligations} 项，补救事项 ${data.openRemediation} 项`,
+          `依据：${r.source}`,
+        ],
         dueOn: r.dueOn,
       };
       const inserted = await deps.writer.planned(async () => {
-          const items: Stmt[] = [deps.db.orm.insert(periodicRuns).values({ id, regionCode, kind: r.kind, period, dueOn: r.dueOn, createdAt: now, dataJson: JSON.stringify(data) }).onConflictDoNothing()];
-          for (const unitId of units) items.push(...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `periodic:${regionCode}:${r.kind}:${period}:${unitId}`, now })));
-          return { entries: [{ actor: 'sweep', action: 'periodic.produced', subject: `periodic:${id}`, data: { regionCode, kind: r.kind, period, source: r.source, ...data } }], build: async () => ({ items, result: 1 }) };
-        },
-        now,
-      );
+        const items: Stmt[] = [
+          deps.db.orm
+            .insert(periodicRuns)
+            .values({ id, regionCode, kind: r.kind, period, dueOn: r.dueOn, createdAt: now, dataJson: JSON.stringify(data) })
+            .onConflictDoNothing(),
+        ];
+        for (const unitId of units)
+          items.push(
+            ...(await enqueueNotification(deps, { unitId, message: msg, idempotencyKey: `periodic:${regionCode}:${r.kind}:${period}:${unitId}`, now })),
+          );
+        return {
+          entries: [
+            { actor: 'sweep', action: 'periodic.produced', subject: `periodic:${id}`, data: { regionCode, kind: r.kind, period, source: r.source, ...data } },
+          ],
+          build: async () => ({ items, result: 1 }),
+        };
+      }, now);
       runs += inserted;
     }
   }
@@ -221,25 +288,45 @@ export async function runPeriodic(deps: Deps, now: Date): Promise<StepReport> {
 
 /** The ledger's figures for a region (台账: pending cases and what is open, overdue and being remedied). */
 export async function ledgerData(deps: Deps, regionCode: string, today: string) {
-  const [c] = await deps.db.orm.select({ n: sql<number>`count(*)` }).from(cases).where(eq(cases.regionCode, regionCode));
-  const [open] = await deps.db.orm.select({ n: sql<number>`count(*)` }).from(obligations).where(and(eq(obligations.regionCode, regionCode), eq(obligations.status, 'open')));
-  const [over] = await deps.db.orm.select({ n: sql<number>`count(*)` }).from(obligations).where(and(eq(obligations.regionCode, regionCode), eq(obligations.status, 'overdue')));
-  const [rem] = await deps.db.orm.select({ n: sql<number>`count(*)` }).from(remediationItems).where(and(eq(remediationItems.regionCode, regionCode), eq(remediationItems.status, 'open')));
+  const [c] = await deps.db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(cases)
+    .where(eq(cases.regionCode, regionCode));
+  const [open] = await deps.db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(obligations)
+    .where(and(eq(obligations.regionCode, regionCode), eq(obligations.status, 'open')));
+  const [over] = await deps.db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(obligations)
+    .where(and(eq(obligations.regionCode, regionCode), eq(obligations.status, 'overdue')));
+  const [rem] = await deps.db.orm
+    .select({ n: sql<number>`count(*)` })
+    .from(remediationItems)
+    .where(and(eq(remediationItems.regionCode, regionCode), eq(remediationItems.status, 'open')));
   const dueSoon = await deps.db.orm
     .select({ id: obligations.id, kind: obligations.kind, dueOn: obligations.dueOn, unitId: obligations.unitId })
     .from(obligations)
     .where(and(eq(obligations.regionCode, regionCode), eq(obligations.status, 'open'), gte(obligations.dueOn, today)))
     .orderBy(asc(obligations.dueOn))
     .limit(50);
-  return { asOf: today, pendingCases: Number(c?.n ?? 0), openObligations: Number(open?.n ?? 0), overdueObligations: Number(over?.n ?? 0), openRemediation: Number(rem?.n ?? 0), dueSoon };
+  return {
+    asOf: today,
+    pendingCases: Number(c?.n ?? 0),
+    openObligations: Number(open?.n ?? 0),
+    overdueObligations: Number(over?.n ?? 0),
+    openRemediation: Number(rem?.n ?? 0),
+    dueSoon,
+  };
 }
-
 
 let holidayDigest: Promise<string> | undefined;
 
 /** SHA-256 (WebCrypto) of the installed holiday data's fingerprint, once per process. */
 export function holidayDataDigest(): Promise<string> {
-  holidayDigest ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(holidayDataFingerprint())).then((b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join(''));
+  holidayDigest ??= crypto.subtle
+    .digest('SHA-256', new TextEncoder().encode(holidayDataFingerprint()))
+    .then((b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join(''));
   return holidayDigest;
 }
 
@@ -253,10 +340,24 @@ export async function recomputeOnHolidayDataChange(deps: Deps, now: Date): Promi
   if (row?.digest === digest) return { recomputed: 0 };
   const r = await recomputeAfterCalendarChange(deps, { kind: 'data', digest, previous: row?.digest ?? null }, 'calendar-data');
   const detail = JSON.stringify({ previous: row?.digest ?? null, examined: r.examined, changed: r.changed });
-  await deps.writer.planned(async () => ({
-      entries: [{ actor: 'sweep', action: 'calendar.data_version', subject: 'calendar:holidays', data: { digest, previous: row?.digest ?? null, examined: r.examined, changed: r.changed } }],
+  await deps.writer.planned(
+    async () => ({
+      entries: [
+        {
+          actor: 'sweep',
+          action: 'calendar.data_version',
+          subject: 'calendar:holidays',
+          data: { digest, previous: row?.digest ?? null, examined: r.examined, changed: r.changed },
+        },
+      ],
       build: async () => ({
-        items: [auditedUpsert(deps, calendarDataVersions, [{ id: 'holidays', digest, detail, checkedAt: now }], [calendarDataVersions.id], { digest, detail, checkedAt: now })],
+        items: [
+          auditedUpsert(deps, calendarDataVersions, [{ id: 'holidays', digest, detail, checkedAt: now }], [calendarDataVersions.id], {
+            digest,
+            detail,
+            checkedAt: now,
+          }),
+        ],
         result: null,
       }),
     }),

@@ -134,7 +134,14 @@ export async function deliverOutbox(deps: Deps, now: Date, opts: DeliverOptions 
   const due = await deps.db.orm
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), inArray(outbox.kind, [...adapters.keys()]), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now))))
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        lte(outbox.nextAttemptAt, now),
+        inArray(outbox.kind, [...adapters.keys()]),
+        or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
+      ),
+    )
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
     .limit(opts.limit ?? OUTBOX_BATCH);
 
@@ -167,7 +174,8 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
     const adapter = adapters.get(row.kind);
     const [channel] = await deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, row.destination));
     if (!adapter) throw new NotifyError(`no adapter for kind ${row.kind}`, true);
-    if (!channel || !channel.enabled) throw new NotifyError(`通道${channel ? '已停用' : '不存在'} (channel ${row.destination} ${channel ? 'disabled' : 'missing'})`, true);
+    if (!channel || !channel.enabled)
+      throw new NotifyError(`通道${channel ? '已停用' : '不存在'} (channel ${row.destination} ${channel ? 'disabled' : 'missing'})`, true);
     if (channel.kind !== row.kind) throw new NotifyError(`channel ${channel.id} is ${channel.kind}, the row is ${row.kind}`, true);
     let message: NotificationMessage;
     try {
@@ -184,23 +192,60 @@ async function deliverOne(deps: Deps, id: string, now: Date, adapters: Map<strin
   const attempts = row.attempts + 1;
   try {
     if (!error) {
-      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.sent', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts } }],
-        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
+      await deps.writer.audited(
+        [
+          {
+            actor: 'outbox',
+            action: 'outbox.sent',
+            subject: `outbox:${id}`,
+            data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts },
+          },
+        ],
+        async () => ({
+          items: [deps.db.orm.update(outbox).set({ status: 'sent', sentAt: now, attempts, leaseUntil: null, leaseHolder: null }).where(held)],
+          result: null,
+        }),
         now,
       );
       return 'sent';
     }
     const lastError = error.message.slice(0, MAX_ERROR);
     if (error.permanent || attempts >= OUTBOX_MAX_ATTEMPTS) {
-      deps.log.log('error', 'outbox dead letter', { id, kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, error: lastError });
-      await deps.writer.audited([{ actor: 'outbox', action: 'outbox.dead', subject: `outbox:${id}`, data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, lastError } }],
-        async () => ({ items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError, leaseUntil: null, leaseHolder: null }).where(held)], result: null }),
+      deps.log.log('error', 'outbox dead letter', {
+        id,
+        kind: row.kind,
+        destination: row.destination,
+        idempotencyKey: row.idempotencyKey,
+        attempts,
+        permanent: error.permanent,
+        error: lastError,
+      });
+      await deps.writer.audited(
+        [
+          {
+            actor: 'outbox',
+            action: 'outbox.dead',
+            subject: `outbox:${id}`,
+            data: { kind: row.kind, destination: row.destination, idempotencyKey: row.idempotencyKey, attempts, permanent: error.permanent, lastError },
+          },
+        ],
+        async () => ({
+          items: [deps.db.orm.update(outbox).set({ status: 'dead', attempts, lastError, leaseUntil: null, leaseHolder: null }).where(held)],
+          result: null,
+        }),
         now,
       );
       return 'dead';
     }
     const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts));
-    deps.log.log('warn', 'outbox send failed', { id, kind: row.kind, destination: row.destination, attempts, nextAttemptAt: nextAttemptAt.toISOString(), error: lastError });
+    deps.log.log('warn', 'outbox send failed', {
+      id,
+      kind: row.kind,
+      destination: row.destination,
+      attempts,
+      nextAttemptAt: nextAttemptAt.toISOString(),
+      error: lastError,
+    });
     await deps.db.batch([deps.db.orm.update(outbox).set({ attempts, lastError, nextAttemptAt, leaseUntil: null, leaseHolder: null }).where(held)]);
     return 'retried';
   } catch (e) {

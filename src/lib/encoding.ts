@@ -60,7 +60,8 @@ export function canonicalJson(value: unknown): string {
     s = canonicalizeJson(value);
   } catch (e) {
     // A lone surrogate (RFC 8785 §3.2.2.2 requires well-formed Unicode), NaN or Infinity: the input's fault.
-    if (/lone surrogate|NaN|Infinity/i.test(String((e as Error)?.message))) throw new InvalidInput(`the JSON cannot be canonicalised (RFC 8785): ${(e as Error).message}; strings must be well-formed Unicode`);
+    if (/lone surrogate|NaN|Infinity/i.test(String((e as Error)?.message)))
+      throw new InvalidInput(`the JSON cannot be canonicalised (RFC 8785): ${(e as Error).message}; strings must be well-formed Unicode`);
     throw e;
   }
   if (s === undefined) throw new InvalidInput('the value cannot be canonicalised (RFC 8785)');

@@ -23,13 +23,42 @@ export interface StorageFault {
 }
 
 const KINDS: { slug: StorageFault['slug']; code: RegExp; message: RegExp; retryAfterSeconds: number; detail: string }[] = [
-  { slug: 'storage-full', code: /^(SQLITE_FULL|ENOSPC)/, message: /database or disk is full|SQLITE_FULL|ENOSPC|no space left/i, retryAfterSeconds: 300, detail: 'the gateway\'s storage is full: nothing of this request was stored; send it again later (the operator has been alerted)' },
-  { slug: 'storage-read-only', code: /^(SQLITE_READONLY|EROFS)/, message: /readonly database|read-only database|SQLITE_READONLY|EROFS/i, retryAfterSeconds: 60, detail: 'the gateway\'s database is read-only right now: nothing of this request was stored; send it again later' },
-  { slug: 'database-busy', code: /^(SQLITE_BUSY|SQLITE_LOCKED)/, message: /database is locked|database table is locked|SQLITE_BUSY|SQLITE_LOCKED/i, retryAfterSeconds: 5, detail: 'the database stayed locked by another writer past the wait limit: nothing of this request was stored; send it again' },
-  { slug: 'storage-unavailable', code: /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|WRITER_STOPPED|EIO)/, message: /disk I\/O error|unable to open database|SQLITE_IOERR|database writer stopped/i, retryAfterSeconds: 30, detail: 'the gateway could not write to its storage: nothing of this request was stored; send it again later' },
+  {
+    slug: 'storage-full',
+    code: /^(SQLITE_FULL|ENOSPC)/,
+    message: /database or disk is full|SQLITE_FULL|ENOSPC|no space left/i,
+    retryAfterSeconds: 300,
+    detail: "the gateway's storage is full: nothing of this request was stored; send it again later (the operator has been alerted)",
+  },
+  {
+    slug: 'storage-read-only',
+    code: /^(SQLITE_READONLY|EROFS)/,
+    message: /readonly database|read-only database|SQLITE_READONLY|EROFS/i,
+    retryAfterSeconds: 60,
+    detail: "the gateway's database is read-only right now: nothing of this request was stored; send it again later",
+  },
+  {
+    slug: 'database-busy',
+    code: /^(SQLITE_BUSY|SQLITE_LOCKED)/,
+    message: /database is locked|database table is locked|SQLITE_BUSY|SQLITE_LOCKED/i,
+    retryAfterSeconds: 5,
+    detail: 'the database stayed locked by another writer past the wait limit: nothing of this request was stored; send it again',
+  },
+  {
+    slug: 'storage-unavailable',
+    code: /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|WRITER_STOPPED|EIO)/,
+    message: /disk I\/O error|unable to open database|SQLITE_IOERR|database writer stopped/i,
+    retryAfterSeconds: 30,
+    detail: 'the gateway could not write to its storage: nothing of this request was stored; send it again later',
+  },
 ];
 
-const SLUG_OF: Record<StorageFailureKind, StorageFault['slug']> = { full: 'storage-full', 'read-only': 'storage-read-only', busy: 'database-busy', unavailable: 'storage-unavailable' };
+const SLUG_OF: Record<StorageFailureKind, StorageFault['slug']> = {
+  full: 'storage-full',
+  'read-only': 'storage-read-only',
+  busy: 'database-busy',
+  unavailable: 'storage-unavailable',
+};
 
 function codesOf(err: unknown): string[] {
   const out: string[] = [];

@@ -173,7 +173,8 @@ export async function withNodes<T>(fetch: (keys: number[]) => Promise<Map<number
 }
 
 export const inclusionProof = (get: NodeGetter, leafIndex: number, treeSize: number): Hash[] => path(get, leafIndex, 0, treeSize);
-export const consistencyProof = (get: NodeGetter, first: number, second: number): Hash[] => (first === 0 || first === second ? [] : subproof(get, first, 0, second, true));
+export const consistencyProof = (get: NodeGetter, first: number, second: number): Hash[] =>
+  first === 0 || first === second ? [] : subproof(get, first, 0, second, true);
 export const rootOf = (get: NodeGetter, treeSize: number): Hash => (treeSize === 0 ? digest(new Uint8Array(0)) : subtreeHash(get, 0, treeSize));
 
 /** RFC 9162 §2.1.3.2: does `proof` show `leaf` at `leafIndex` in the tree of `treeSize` with `root`? */
@@ -186,10 +187,11 @@ export function verifyInclusion(leaf: Hash, leafIndex: number, treeSize: number,
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
     } else r = nodeHash(r, p);
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
@@ -217,10 +219,11 @@ export function verifyConsistency(first: number, second: number, proof: Hash[], 
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
     } else sr = nodeHash(sr, c);
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);

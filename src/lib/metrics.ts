@@ -75,7 +75,11 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
   );
   out.push('# HELP fuyuan_intake_duration_seconds Time from a delivery request to its answer.', '# TYPE fuyuan_intake_duration_seconds histogram');
   INTAKE_BUCKETS.forEach((le, i) => out.push(`fuyuan_intake_duration_seconds_bucket{le="${le}"} ${r.intake.buckets[i]}`));
-  out.push(`fuyuan_intake_duration_seconds_bucket{le="+Inf"} ${r.intake.count}`, `fuyuan_intake_duration_seconds_sum ${r.intake.sum}`, `fuyuan_intake_duration_seconds_count ${r.intake.count}`);
+  out.push(
+    `fuyuan_intake_duration_seconds_bucket{le="+Inf"} ${r.intake.count}`,
+    `fuyuan_intake_duration_seconds_sum ${r.intake.sum}`,
+    `fuyuan_intake_duration_seconds_count ${r.intake.count}`,
+  );
 
   const { orm } = deps.db;
   const pending = await orm
@@ -83,7 +87,12 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
     .from(outbox)
     .where(eq(outbox.status, 'pending'))
     .groupBy(outbox.destination);
-  family('fuyuan_outbox_pending', 'gauge', 'Outbox rows waiting to leave, per destination.', pending.map((p) => [{ destination: p.destination }, p.n]));
+  family(
+    'fuyuan_outbox_pending',
+    'gauge',
+    'Outbox rows waiting to leave, per destination.',
+    pending.map((p) => [{ destination: p.destination }, p.n]),
+  );
   family(
     'fuyuan_outbox_oldest_pending_seconds',
     'gauge',
@@ -91,7 +100,12 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
     pending.map((p) => [{ destination: p.destination }, p.oldest ? Math.max(0, (now.getTime() - new Date(p.oldest).getTime()) / 1000) : 0]),
   );
   const dead = await orm.select({ destination: outbox.destination, n: count() }).from(outbox).where(eq(outbox.status, 'dead')).groupBy(outbox.destination);
-  family('fuyuan_outbox_dead', 'gauge', 'Dead letters waiting for an operator, per destination.', dead.map((d) => [{ destination: d.destination }, d.n]));
+  family(
+    'fuyuan_outbox_dead',
+    'gauge',
+    'Dead letters waiting for an operator, per destination.',
+    dead.map((d) => [{ destination: d.destination }, d.n]),
+  );
 
   const obs = await orm
     .select({ status: obligations.status, n: count() })
@@ -99,10 +113,18 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
     .where(inArray(obligations.status, ['open', 'overdue']))
     .groupBy(obligations.status);
   const byStatus = new Map(obs.map((o) => [o.status, o.n]));
-  family('fuyuan_obligations', 'gauge', 'Obligations not yet done, by status.', (['open', 'overdue'] as const).map((s) => [{ status: s }, byStatus.get(s) ?? 0]));
+  family(
+    'fuyuan_obligations',
+    'gauge',
+    'Obligations not yet done, by status.',
+    (['open', 'overdue'] as const).map((s) => [{ status: s }, byStatus.get(s) ?? 0]),
+  );
 
   if (r.sweepSeconds !== undefined) family('fuyuan_sweep_duration_seconds', 'gauge', 'Duration of the last sweep run by this process.', [[{}, r.sweepSeconds]]);
   const [head] = await orm.select({ at: max(auditLog.at) }).from(auditLog);
-  if (head?.at) family('fuyuan_audit_head_age_seconds', 'gauge', 'Time since the last audit record was written.', [[{}, Math.max(0, (now.getTime() - new Date(head.at).getTime()) / 1000)]]);
+  if (head?.at)
+    family('fuyuan_audit_head_age_seconds', 'gauge', 'Time since the last audit record was written.', [
+      [{}, Math.max(0, (now.getTime() - new Date(head.at).getTime()) / 1000)],
+    ]);
   return out.join('\n') + '\n';
 }

@@ -33,7 +33,8 @@ class GatewayCryptoEngine extends pkijs.CryptoEngine {
     if (signatureAlgorithm.algorithmId === OID_SM2_WITH_SM3) {
       const point = sm2PointOf(publicKeyInfo);
       if (!point) return false;
-      const bytes = data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+      const bytes =
+        data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
       return sm2VerifyDer(bytes, new Uint8Array(signature.valueBlock.valueHexView), point);
     }
     return super.verifyWithPublicKey(data, signature, publicKeyInfo, signatureAlgorithm, shaAlgorithm ?? undefined);
@@ -59,8 +60,7 @@ export function sm2PointOf(spki: pkijs.PublicKeyInfo): string | undefined {
  */
 export const ALLOWED_ALGS = ['RS256', 'PS256', 'ES256', 'SM2SM3'] as const;
 export type AllowedAlg = (typeof ALLOWED_ALGS)[number];
-export const isAllowedAlg = (alg: unknown): alg is AllowedAlg =>
-  typeof alg === 'string' && (ALLOWED_ALGS as readonly string[]).includes(alg);
+export const isAllowedAlg = (alg: unknown): alg is AllowedAlg => typeof alg === 'string' && (ALLOWED_ALGS as readonly string[]).includes(alg);
 
 const OID_CN = '2.5.4.3';
 const OID_KEY_USAGE = '2.5.29.15';
@@ -114,7 +114,9 @@ export function pemToDers(pem: string): Uint8Array[] {
 }
 
 export function derToPem(der: Uint8Array): string {
-  const b64 = toBase64(der).replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = toBase64(der)
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -178,10 +180,14 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
   }
   const registered = await Promise.all(anchors.map((a) => parseCertificate(a.der)));
   const notValid = (which: string, c: ParsedCert) =>
-    new Problem('certificate-not-valid', `${which} is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`, {
-      certificate: c.subject,
-      fingerprint: c.fingerprint,
-    });
+    new Problem(
+      'certificate-not-valid',
+      `${which} is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`,
+      {
+        certificate: c.subject,
+        fingerprint: c.fingerprint,
+      },
+    );
   // Validity first, so the message names the certificate at fault (path validation would only say "expired").
   for (const [i, c] of parsed.entries()) if (!within(at, c)) throw notValid(`x5c[${i}] (${c.subject})`, c);
   const leaf = parsed[0] as ParsedCert;
@@ -207,7 +213,12 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
     throw new Problem(
       'untrusted-certificate',
       `the chain of ${leaf.subject} does not build to a CA registered for sender ${senderCode} (top of x5c: ${top.subject}, issued by ${top.issuer}): ${res.resultMessage}` +
-        unused.map((c) => `; registered CA (${c.subject}) is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`).join(''),
+        unused
+          .map(
+            (c) =>
+              `; registered CA (${c.subject}) is valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}, not at arrival ${at.toISOString()}`,
+          )
+          .join(''),
       { certificate: leaf.subject, fingerprint: leaf.fingerprint },
     );
   }
@@ -235,7 +246,9 @@ export async function validateChain(x5c: Uint8Array[], anchors: TrustAnchor[], a
 }
 
 const serialHex = (c: pkijs.Certificate) => {
-  const h = Array.from(c.serialNumber.valueBlock.valueHexView, (b) => b.toString(16).padStart(2, '0')).join('').replace(/^0+(?=.)/, '');
+  const h = Array.from(c.serialNumber.valueBlock.valueHexView, (b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .replace(/^0+(?=.)/, '');
   return h || '0';
 };
 
@@ -246,7 +259,9 @@ function uris(names: { type: number; value: unknown }[] | undefined): string[] {
 /** CRL distribution points (fullName URIs) of a certificate. */
 export function crlUrlsOf(c: pkijs.Certificate): string[] {
   const ext = c.extensions?.find((e) => e.extnID === OID_CRL_DP)?.parsedValue as pkijs.CRLDistributionPoints | undefined;
-  return (ext?.distributionPoints ?? []).flatMap((dp) => (Array.isArray(dp.distributionPoint) ? uris(dp.distributionPoint as { type: number; value: unknown }[]) : []));
+  return (ext?.distributionPoints ?? []).flatMap((dp) =>
+    Array.isArray(dp.distributionPoint) ? uris(dp.distributionPoint as { type: number; value: unknown }[]) : [],
+  );
 }
 
 /** OCSP responders named in a certificate's authorityInfoAccess. */

@@ -49,11 +49,26 @@ describe('insertRows', () => {
       insertRows(blobs, [{ sha256: 'f'.repeat(64), size: bytes.length, bytes, createdAt: T0 }], { onConflictDoNothing: true }),
       // `active` left out: the schema default (true), as drizzle's insert would write.
       insertRows(legalAdvisers, [{ id: 'la-1', regionCode: '330802', name: '王律师', organisation: '浙江某律师事务所', createdAt: T0 }]),
-      gw.deps.db.orm.insert(outbox).values({ id: 'ob-1', kind: 'court_callback', destination: 'court-x', payloadJson: '{}', idempotencyKey: 'k-1', status: 'pending', attempts: 0, nextAttemptAt: T0, createdAt: T0 }),
+      gw.deps.db.orm
+        .insert(outbox)
+        .values({
+          id: 'ob-1',
+          kind: 'court_callback',
+          destination: 'court-x',
+          payloadJson: '{}',
+          idempotencyKey: 'k-1',
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: T0,
+          createdAt: T0,
+        }),
     ]);
     const [o] = await gw.deps.db.orm.select().from(obligations).where(eq(obligations.id, 'o-3'));
     expect(o).toMatchObject({ provisional: true, createdAt: T0, updatedAt: new Date(T0.getTime() + 1), unitId: 'kc-zrzy', caseId: null });
-    const [b] = await gw.deps.db.orm.select().from(blobs).where(eq(blobs.sha256, 'f'.repeat(64)));
+    const [b] = await gw.deps.db.orm
+      .select()
+      .from(blobs)
+      .where(eq(blobs.sha256, 'f'.repeat(64)));
     expect(new Uint8Array(b!.bytes)).toEqual(bytes);
     const [a] = await gw.deps.db.orm.select().from(legalAdvisers).where(eq(legalAdvisers.id, 'la-1'));
     expect(a?.active).toBe(true);
@@ -62,7 +77,9 @@ describe('insertRows', () => {
 
   it('is all or nothing with the rest of the batch', async () => {
     const before = (await gw.deps.db.orm.select().from(obligations)).length;
-    await expect(gw.deps.db.batch([insertRows(obligations, [obligation('o-4')]), insertRows(obligations, [obligation('o-4')])])).rejects.toThrow(/UNIQUE|PRIMARY/);
+    await expect(gw.deps.db.batch([insertRows(obligations, [obligation('o-4')]), insertRows(obligations, [obligation('o-4')])])).rejects.toThrow(
+      /UNIQUE|PRIMARY/,
+    );
     expect((await gw.deps.db.orm.select().from(obligations)).length).toBe(before);
     expect(insertRows(obligations, [obligation('o-5')])).toBeInstanceOf(RawStmt);
   });

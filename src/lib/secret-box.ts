@@ -54,6 +54,10 @@ export function parseSecretsKey(text: string): Uint8Array {
 export async function deriveSecretsKey(privateJwk: { d?: string }): Promise<Uint8Array> {
   if (!privateJwk.d) throw new Error('the gateway key has no private part to derive the secrets key from');
   const ikm = await crypto.subtle.importKey('raw', base64url.decode(privateJwk.d) as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: enc.encode('fuyuan'), info: enc.encode('fuyuan channel secrets v1') }, ikm, 256);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: enc.encode('fuyuan'), info: enc.encode('fuyuan channel secrets v1') },
+    ikm,
+    256,
+  );
   return new Uint8Array(bits);
 }

@@ -6,9 +6,7 @@ import { sm2SignRaw } from './sm2.js';
 
 export async function signJson(keys: KeyStore, value: unknown, typ: string): Promise<{ jws: string; kid: string }> {
   const k = await keys.current();
-  const jws = await new CompactSign(utf8(canonicalJson(value)))
-    .setProtectedHeader({ alg: k.alg, kid: k.kid, typ })
-    .sign(k.privateKey);
+  const jws = await new CompactSign(utf8(canonicalJson(value))).setProtectedHeader({ alg: k.alg, kid: k.kid, typ }).sign(k.privateKey);
   return { jws, kid: k.kid };
 }
 

@@ -8,7 +8,12 @@ import { beijingDate } from '../domain/calendar/index.js';
 import { currentDirectory } from './directory.js';
 
 /** Throws 404 for a case the caller may not see (a denial reveals nothing, not even existence). */
-export async function assertCaseAccess(deps: Deps, p: Principal, caseId: string, mode: 'read' | 'decide' = 'read'): Promise<{ regionCode: string | null; caseNumber: string }> {
+export async function assertCaseAccess(
+  deps: Deps,
+  p: Principal,
+  caseId: string,
+  mode: 'read' | 'decide' = 'read',
+): Promise<{ regionCode: string | null; caseNumber: string }> {
   const [c] = await deps.db.orm.select({ regionCode: cases.regionCode, caseNumber: cases.caseNumber }).from(cases).where(eq(cases.id, caseId));
   const denied = () => new Problem('not-found', `no case with id ${caseId}`);
   if (!c) throw denied();

@@ -30,7 +30,8 @@ export async function headAppearance(deps: Deps, caseId: string): Promise<Appear
     .where(eq(routingDecisions.caseId, caseId));
   const established = new Set<AppearanceSituation>();
   // 行诉解释 第129条; 法释〔2020〕3号 第5条: the court's written request.
-  if (docs.some((d) => d.type === 'head_appearance_notice' || (JSON.parse(d.entryJson) as DocumentEntry).hearing?.headAppearanceRequired === true)) established.add('court_written_request');
+  if (docs.some((d) => d.type === 'head_appearance_notice' || (JSON.parse(d.entryJson) as DocumentEntry).hearing?.headAppearanceRequired === true))
+    established.add('court_written_request');
   const { policy } = await regionPolicy(deps, c.regionCode);
   const facts = JSON.parse(c.factsJson) as CaseInfo;
   // B 第十三条(五): public-interest litigation brought by the procuratorate (a procuratorate is the plaintiff).
@@ -39,12 +40,20 @@ export async function headAppearance(deps: Deps, caseId: string): Promise<Appear
   // B 第十三条(一): lost at first instance, heard at second instance.
   if (c.instance === 'second' && hearing && c.parentCaseId) {
     const [parent] = await deps.db.orm.select({ caseNumber: cases.caseNumber }).from(cases).where(eq(cases.id, c.parentCaseId));
-    const outcomes = parent ? await deps.db.orm.select({ entryJson: documents.entryJson }).from(documents).where(and(eq(documents.caseNumber, parent.caseNumber), inArray(documents.type, ['judgment', 'ruling']))) : [];
+    const outcomes = parent
+      ? await deps.db.orm
+          .select({ entryJson: documents.entryJson })
+          .from(documents)
+          .where(and(eq(documents.caseNumber, parent.caseNumber), inArray(documents.type, ['judgment', 'ruling'])))
+      : [];
     if (outcomes.some((o) => (JSON.parse(o.entryJson) as DocumentEntry).outcome?.result === 'loss')) established.add('loss_first_instance_second_hearing');
   }
   if (policy.tag === 'G' && c.instance === 'first' && hearing) {
     // The lead unit's first first-instance case of the year that goes to hearing.
-    const [lead] = await deps.db.orm.select({ unitId: assignments.unitId }).from(assignments).where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead')));
+    const [lead] = await deps.db.orm
+      .select({ unitId: assignments.unitId })
+      .from(assignments)
+      .where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead')));
     if (lead) {
       const year = beijingYear(hearing.arrivedAt);
       const start = beijingInstant(isoDate(year, 1, 1), '00:00');
@@ -68,7 +77,12 @@ export async function headAppearance(deps: Deps, caseId: string): Promise<Appear
       const r = dir.resolveNameIn(d.name, [region]);
       return r.kind === 'found' && r.unit.kind === 'government';
     });
-  const [latest] = await deps.db.orm.select({ dataJson: caseSteps.dataJson }).from(caseSteps).where(and(eq(caseSteps.caseId, caseId), eq(caseSteps.kind, 'appearance_situations'))).orderBy(desc(caseSteps.at)).limit(1);
+  const [latest] = await deps.db.orm
+    .select({ dataJson: caseSteps.dataJson })
+    .from(caseSteps)
+    .where(and(eq(caseSteps.caseId, caseId), eq(caseSteps.kind, 'appearance_situations')))
+    .orderBy(desc(caseSteps.at))
+    .limit(1);
   const set = new Set<AppearanceSituation>(latest ? (JSON.parse(latest.dataJson) as { situations: AppearanceSituation[] }).situations : []);
   return evaluateAppearance({ policyTag: policy.tag, established, set, governmentDefendant });
 }
@@ -78,5 +92,9 @@ export async function assertSettable(deps: Deps, regionCode: string | null, situ
   const { policy } = await regionPolicy(deps, regionCode);
   const allowed = settableSituations(policy.tag);
   const wrong = situations.filter((s) => !allowed.includes(s as AppearanceSituation));
-  if (wrong.length) throw new Problem('bad-request', `under ${policy.id} the justice bureau sets only ${allowed.join(', ')}; not ${wrong.join(', ')} (the others follow from the documents)`);
+  if (wrong.length)
+    throw new Problem(
+      'bad-request',
+      `under ${policy.id} the justice bureau sets only ${allowed.join(', ')}; not ${wrong.join(', ')} (the others follow from the documents)`,
+    );
 }

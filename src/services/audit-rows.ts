@@ -222,8 +222,13 @@ function toDriver(table: Table, row: Record<string, unknown>): Record<string, un
  */
 export function auditedUpdate<T extends SQLiteTable>(deps: Deps, table: T, set: SQLiteUpdateSetSource<T>, where: SQL | SQLWrapper | undefined): Stmt {
   const ct = byTable.get(table);
-  if (ct) for (const [k, v] of Object.entries(set as Record<string, unknown>)) if (is(v, SQL)) throw new Error(`auditedUpdate of ${ct.name}.${k}: an SQL expression cannot be committed to; pass the value`);
-  return deps.db.orm.update(table).set(set).where(where as SQL);
+  if (ct)
+    for (const [k, v] of Object.entries(set as Record<string, unknown>))
+      if (is(v, SQL)) throw new Error(`auditedUpdate of ${ct.name}.${k}: an SQL expression cannot be committed to; pass the value`);
+  return deps.db.orm
+    .update(table)
+    .set(set)
+    .where(where as SQL);
 }
 
 /** Pending upserts (auditedUpsert): what each inserts, on which columns it conflicts, and what it sets then. */
@@ -234,7 +239,8 @@ const upserts = new WeakMap<object, { ct: CoveredTable; rows: Record<string, unk
  * already there (matched on `target`) with `set` applied, or the new row. `set` takes plain values only.
  */
 export function auditedUpsert<T extends SQLiteTable>(deps: Deps, table: T, rows: InferInsertModel<T>[], target: Column[], set: SQLiteUpdateSetSource<T>): Stmt {
-  for (const [k, v] of Object.entries(set as Record<string, unknown>)) if (is(v, SQL)) throw new Error(`auditedUpsert of ${getTableName(table)}.${k}: an SQL expression cannot be committed to; pass the value`);
+  for (const [k, v] of Object.entries(set as Record<string, unknown>))
+    if (is(v, SQL)) throw new Error(`auditedUpsert of ${getTableName(table)}.${k}: an SQL expression cannot be committed to; pass the value`);
   const stmt = deps.db.orm
     .insert(table)
     .values(rows as never)
@@ -315,7 +321,11 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
     const cols = Object.values(getTableColumns(ct.table) as Record<string, Column>);
     const byName = (n: string) => cols.find((c) => c.name === n)!;
     const conds = [ct.key.map(byName), ...sets].map((set) => and(...set.map((c) => (row[c.name] === null ? isNull(c) : sql`${c} = ${row[c.name]}`))));
-    const hit = await deps.db.orm.select({ one: sql`1` }).from(ct.table as SQLiteTable).where(or(...conds)).limit(1);
+    const hit = await deps.db.orm
+      .select({ one: sql`1` })
+      .from(ct.table as SQLiteTable)
+      .where(or(...conds))
+      .limit(1);
     if (hit.length === 0) put(ct, row, true);
   };
   for (const item of items) {
@@ -343,7 +353,11 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
       for (const r of up.rows) {
         const row = withDefaults(up.ct, r);
         const match = and(...up.target.map((c) => sql`${c} = ${row[c.name]}`));
-        const [existing] = (await deps.db.orm.select().from(up.ct.table as SQLiteTable).where(match).limit(1)) as Record<string, unknown>[];
+        const [existing] = (await deps.db.orm
+          .select()
+          .from(up.ct.table as SQLiteTable)
+          .where(match)
+          .limit(1)) as Record<string, unknown>[];
         if (!existing) put(up.ct, row);
         else {
           const base = seen.get(`${up.ct.name}\u0000${keyOf(up.ct, toDriver(up.ct.table, existing))}`) ?? toDriver(up.ct.table, existing);
@@ -377,7 +391,10 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
       // The rows it changes: those of the database it matches that this write has not touched yet, and those this
       // write has already produced (inserted, or changed by an earlier statement) that it matches as they now are.
       const matched: Record<string, unknown>[] = [];
-      for (const r of (await deps.db.orm.select().from(ct.table as SQLiteTable).where(cfg.where)) as Record<string, unknown>[]) {
+      for (const r of (await deps.db.orm
+        .select()
+        .from(ct.table as SQLiteTable)
+        .where(cfg.where)) as Record<string, unknown>[]) {
         const stored = toDriver(ct.table, r);
         if (!seen.has(`${ct.name}\u0000${keyOf(ct, stored)}`)) matched.push(stored);
       }
@@ -407,7 +424,10 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
 async function matchesAsProduced(deps: Pick<Deps, 'db'>, ct: CoveredTable, row: Record<string, unknown>, where: SQL | undefined): Promise<boolean> {
   if (!where) return true;
   const names = Object.values(getTableColumns(ct.table) as Record<string, Column>).map((c) => c.name);
-  const one = sql.join(names.map((n) => sql`${row[n] ?? null} as ${sql.identifier(n)}`), sql`, `);
+  const one = sql.join(
+    names.map((n) => sql`${row[n] ?? null} as ${sql.identifier(n)}`),
+    sql`, `,
+  );
   const hit = await deps.db.orm.all(sql`select 1 as hit from (select ${one}) as ${sql.identifier(ct.name)} where ${where}`);
   return hit.length > 0;
 }
@@ -457,7 +477,9 @@ function guard(text: string): void {
 export async function* rowsOf(deps: Deps, ct: CoveredTable, pageSize = 1000): AsyncGenerator<Record<string, unknown>> {
   let after = 0;
   for (;;) {
-    const page = (await deps.db.orm.all(sql.raw(`select rowid as "__rowid", * from "${ct.name}" where rowid > ${after} order by rowid limit ${pageSize}`))) as Record<string, unknown>[];
+    const page = (await deps.db.orm.all(
+      sql.raw(`select rowid as "__rowid", * from "${ct.name}" where rowid > ${after} order by rowid limit ${pageSize}`),
+    )) as Record<string, unknown>[];
     if (page.length === 0) return;
     for (const r of page) yield r;
     after = Number(page.at(-1)!.__rowid);

@@ -19,7 +19,18 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import type { Deps } from '../deps.js';
 import { auditCheckpoints, auditLog } from '../../schemas/db/index.js';
 import { sha256HexSync } from '../lib/encoding.js';
-import { appendLeaves, bytesToHex, consistencyProof, EMPTY_FRONTIER, frontierRoot, inclusionProof, recordLeaf, rootOf, withNodes, type Hash } from '../lib/merkle.js';
+import {
+  appendLeaves,
+  bytesToHex,
+  consistencyProof,
+  EMPTY_FRONTIER,
+  frontierRoot,
+  inclusionProof,
+  recordLeaf,
+  rootOf,
+  withNodes,
+  type Hash,
+} from '../lib/merkle.js';
 import { Problem } from '../lib/problem.js';
 import { EMPTY_ROOT, GENESIS, recordHash, toBytes, treeNodes } from '../writer/log.js';
 import type { AuditHead } from '../writer/types.js';
@@ -31,7 +42,12 @@ export type { AuditEntry, AuditHead, WritePlan as AuditPlan } from '../writer/ty
 
 /** The latest signed tree head (GET /v1/audit/tree-head). */
 export async function latestTreeHead(deps: Deps): Promise<{ treeSize: number; rootHash: string; hash: string; at: string; jws: string } | null> {
-  const [row] = await deps.db.orm.select().from(auditCheckpoints).where(sql`${auditCheckpoints.root} is not null`).orderBy(desc(auditCheckpoints.seq)).limit(1);
+  const [row] = await deps.db.orm
+    .select()
+    .from(auditCheckpoints)
+    .where(sql`${auditCheckpoints.root} is not null`)
+    .orderBy(desc(auditCheckpoints.seq))
+    .limit(1);
   return row ? { treeSize: row.seq, rootHash: row.root!, hash: row.hash, at: row.at.toISOString(), jws: row.jws } : null;
 }
 
@@ -121,7 +137,9 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
     const from = rows[0]!.seq - 1;
     const to = rows.at(-1)!.seq - 1;
     const stored = new Map(
-      ((await deps.db.orm.all(sql`select key, hash from audit_tree where key between ${from * 64} and ${to * 64 + 63}`)) as { key: number; hash: unknown }[]).map((n) => [Number(n.key), bytesToHex(toBytes(n.hash))]),
+      (
+        (await deps.db.orm.all(sql`select key, hash from audit_tree where key between ${from * 64} and ${to * 64 + 63}`)) as { key: number; hash: unknown }[]
+      ).map((n) => [Number(n.key), bytesToHex(toBytes(n.hash))]),
     );
     for (const r of rows) {
       if (r.seq !== prev.seq + 1) report({ seq: r.seq, reason: `record #${r.seq}: sequence gap, records #${prev.seq + 1}…#${r.seq - 1} are missing` });
@@ -132,7 +150,11 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
       frontier = grown.frontier;
       for (const n of grown.stored) {
         const have = stored.get(n.key);
-        if (have !== bytesToHex(n.hash)) report({ seq: r.seq, reason: `record #${r.seq}: ${have ? 'the stored Merkle tree differs from the record (record or tree rewritten)' : 'its Merkle tree node is missing'}` });
+        if (have !== bytesToHex(n.hash))
+          report({
+            seq: r.seq,
+            reason: `record #${r.seq}: ${have ? 'the stored Merkle tree differs from the record (record or tree rewritten)' : 'its Merkle tree node is missing'}`,
+          });
       }
       prev = { seq: r.seq, hash: r.hash, root: '' };
       count++;
@@ -147,7 +169,12 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
         }
         for (const rc of receipts ?? [])
           if (rc.hash !== r.hash || (rc.root !== undefined && rc.root !== root))
-            report({ seq: r.seq, table: 'deliveries', id: rc.id, reason: `the receipt of delivery ${rc.id} states a head #${r.seq} the log does not have: the log was rewritten up to #${r.seq}` });
+            report({
+              seq: r.seq,
+              table: 'deliveries',
+              id: rc.id,
+              reason: `the receipt of delivery ${rc.id} states a head #${r.seq} the log does not have: the log was rewritten up to #${r.seq}`,
+            });
       }
       if (r.action === 'rows.written') {
         try {
@@ -165,10 +192,22 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
   const head: AuditHead = { ...prev, root: bytesToHex(frontierRoot(frontier)) };
 
   // The log's end against the signed heads.
-  if (lastSigned > head.seq) report({ seq: head.seq + 1, reason: `missing tail: records #${head.seq + 1}…#${lastSigned} were removed (the signed head #${lastSigned} covers them)` });
-  else if (head.seq > lastSigned) report({ seq: lastSigned + 1, reason: `records #${lastSigned + 1}…#${head.seq} were appended after the last signed head (#${lastSigned}): no signature covers them` });
+  if (lastSigned > head.seq)
+    report({ seq: head.seq + 1, reason: `missing tail: records #${head.seq + 1}…#${lastSigned} were removed (the signed head #${lastSigned} covers them)` });
+  else if (head.seq > lastSigned)
+    report({
+      seq: lastSigned + 1,
+      reason: `records #${lastSigned + 1}…#${head.seq} were appended after the last signed head (#${lastSigned}): no signature covers them`,
+    });
   for (const [seq, list] of receiptsAt)
-    if (seq > head.seq) for (const rc of list) report({ seq, table: 'deliveries', id: rc.id, reason: `the receipt of delivery ${rc.id} states head #${seq}, beyond the end of the log (#${head.seq}): records were removed` });
+    if (seq > head.seq)
+      for (const rc of list)
+        report({
+          seq,
+          table: 'deliveries',
+          id: rc.id,
+          reason: `the receipt of delivery ${rc.id} states head #${seq}, beyond the end of the log (#${head.seq}): records were removed`,
+        });
 
   // Stored facts against what the log committed to.
   let rowCount = 0;
@@ -184,17 +223,36 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
       }
       committed.delete(k);
       if (c.row.x) {
-        report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: present, but audit record #${c.seq} deleted it (stored outside an audited write)` });
+        report({
+          seq: c.seq,
+          table: ct.name,
+          id,
+          reason: `${ct.name} ${id}: present, but audit record #${c.seq} deleted it (stored outside an audited write)`,
+        });
         continue;
       }
       const differ = columnsDiffering(ct, row, c.row);
       if (differ.length || rowDigestOf(ct, row) !== c.row.d)
-        report({ seq: c.seq, table: ct.name, id, reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length === 1 ? 's' : ''} from what audit record #${c.seq} committed to` });
+        report({
+          seq: c.seq,
+          table: ct.name,
+          id,
+          reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length === 1 ? 's' : ''} from what audit record #${c.seq} committed to`,
+        });
     }
   }
-  for (const [, c] of committed) if (!c.row.x) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
+  for (const [, c] of committed)
+    if (!c.row.x) report({ seq: c.seq, table: c.row.t, id: c.row.k, reason: `${c.row.t} ${c.row.k}: deleted (audit record #${c.seq} wrote it)` });
 
-  return { ok: problems.length === 0, records: count, checkpoints: heads.length, rows: rowCount, head, ...(problems[0] ? { firstBad: problems[0] } : {}), problems };
+  return {
+    ok: problems.length === 0,
+    records: count,
+    checkpoints: heads.length,
+    rows: rowCount,
+    head,
+    ...(problems[0] ? { firstBad: problems[0] } : {}),
+    problems,
+  };
 }
 
 const rowDigestOf = (ct: (typeof COVERED)[number], row: Record<string, unknown>) => rowDigest(ct, row).d;
@@ -223,7 +281,12 @@ export interface ConsistencyProof {
 
 /** The size proofs may speak of: the latest signed head's (every committed record is under one). One indexed read. */
 async function provableSize(deps: Deps): Promise<number> {
-  const [row] = await deps.db.orm.select({ seq: auditCheckpoints.seq }).from(auditCheckpoints).where(sql`${auditCheckpoints.root} is not null`).orderBy(desc(auditCheckpoints.seq)).limit(1);
+  const [row] = await deps.db.orm
+    .select({ seq: auditCheckpoints.seq })
+    .from(auditCheckpoints)
+    .where(sql`${auditCheckpoints.root} is not null`)
+    .orderBy(desc(auditCheckpoints.seq))
+    .limit(1);
   return row?.seq ?? 0;
 }
 

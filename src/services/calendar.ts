@@ -21,7 +21,9 @@ export async function currentCalendar(deps: Deps): Promise<Calendar> {
     const [sig] = await deps.db.orm
       .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarOverrides.createdAt}), 0)` })
       .from(calendarOverrides);
-    const [ysig] = await deps.db.orm.select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarPublishedYears.createdAt}), 0)` }).from(calendarPublishedYears);
+    const [ysig] = await deps.db.orm
+      .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${calendarPublishedYears.createdAt}), 0)` })
+      .from(calendarPublishedYears);
     return `${sig?.n}:${sig?.last}:${ysig?.n}:${ysig?.last}`;
   });
   const cache = deps.state.get(CALENDAR);
@@ -30,7 +32,10 @@ export async function currentCalendar(deps: Deps): Promise<Calendar> {
   const days = await deps.db.orm.select().from(calendarOverrides).orderBy(asc(calendarOverrides.date));
   const years = await deps.db.orm.select().from(calendarPublishedYears);
   const calendar = createChineseDaysCalendar(
-    parseCalendarOverrides({ days: days.map((d) => ({ date: d.date, working: d.working, name: d.name, reason: d.reason })), publishedYears: years.map((y) => y.year) }),
+    parseCalendarOverrides({
+      days: days.map((d) => ({ date: d.date, working: d.working, name: d.name, reason: d.reason })),
+      publishedYears: years.map((y) => y.year),
+    }),
   );
   cache.current = { version, calendar };
   return calendar;
@@ -50,7 +55,13 @@ export async function setCalendarOverride(deps: Deps, input: OverrideInput, acto
   const now = deps.clock.now();
   await deps.writer.audited([{ actor, action: 'calendar.override_set', subject: `calendar:${input.date}`, data: input }], async () => ({
     items: [
-      auditedUpsert(deps, calendarOverrides, [{ ...input, createdAt: now, actor }], [calendarOverrides.date], { working: input.working, name: input.name, reason: input.reason, createdAt: now, actor }),
+      auditedUpsert(deps, calendarOverrides, [{ ...input, createdAt: now, actor }], [calendarOverrides.date], {
+        working: input.working,
+        name: input.name,
+        reason: input.reason,
+        createdAt: now,
+        actor,
+      }),
     ],
     result: null,
   }));

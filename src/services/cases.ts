@@ -34,7 +34,10 @@ function visibility(p: Principal): SQL | undefined {
     // As assertCaseAccess: a queued case without a region is its candidate regions' bureaus'.
     return or(
       eq(cases.regionCode, p.scope),
-      and(isNull(cases.regionCode), sql`exists (select 1 from ${queueItems}, json_each(${queueItems.candidateRegions}) where ${queueItems.caseId} = ${cases.id} and json_each.value = ${p.scope})`),
+      and(
+        isNull(cases.regionCode),
+        sql`exists (select 1 from ${queueItems}, json_each(${queueItems.candidateRegions}) where ${queueItems.caseId} = ${cases.id} and json_each.value = ${p.scope})`,
+      ),
     )!;
   }
   if (p.role === 'government_office') return eq(cases.regionCode, p.scope);
@@ -60,7 +63,9 @@ export async function listCases(deps: Deps, p: Principal, f: CaseFilters) {
   if (f.status === 'overdue') conds.push(overdue);
   if (f.dueBefore) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(f.dueBefore)) throw new Problem('bad-request', `dueBefore must be a date YYYY-MM-DD, not "${f.dueBefore}"`);
-    conds.push(sql`exists (select 1 from ${obligations} where ${obligations.caseId} = ${cases.id} and ${obligations.status} in ('open','overdue') and ${obligations.dueOn} <= ${f.dueBefore})`);
+    conds.push(
+      sql`exists (select 1 from ${obligations} where ${obligations.caseId} = ${cases.id} and ${obligations.status} in ('open','overdue') and ${obligations.dueOn} <= ${f.dueBefore})`,
+    );
   }
   if (f.cursor) conds.push(lt(cases.id, f.cursor));
   const limit = Math.max(1, Math.min(f.limit ?? 50, 200));
@@ -74,8 +79,12 @@ export async function listCases(deps: Deps, p: Principal, f: CaseFilters) {
       routingStatus: cases.routingStatus,
       factsJson: cases.factsJson,
       createdAt: cases.createdAt,
-      units: sql<string | null>`(select json_group_array(json_object('unitId', ${assignments.unitId}, 'unitName', ${assignments.unitName}, 'role', ${assignments.role})) from ${assignments} where ${assignments.caseId} = ${cases.id} and ${assignments.supersededAt} is null)`,
-      nextDue: sql<string | null>`(select min(${obligations.dueOn}) from ${obligations} where ${obligations.caseId} = ${cases.id} and ${obligations.status} in ('open','overdue'))`,
+      units: sql<
+        string | null
+      >`(select json_group_array(json_object('unitId', ${assignments.unitId}, 'unitName', ${assignments.unitName}, 'role', ${assignments.role})) from ${assignments} where ${assignments.caseId} = ${cases.id} and ${assignments.supersededAt} is null)`,
+      nextDue: sql<
+        string | null
+      >`(select min(${obligations.dueOn}) from ${obligations} where ${obligations.caseId} = ${cases.id} and ${obligations.status} in ('open','overdue'))`,
       overdue: sql<number>`(select count(*) from ${obligations} where ${obligations.caseId} = ${cases.id} and (${obligations.status} = 'overdue' or (${obligations.status} = 'open' and ${obligations.dueOn} < ${today})))`,
     })
     .from(cases)
@@ -85,7 +94,11 @@ export async function listCases(deps: Deps, p: Principal, f: CaseFilters) {
   const page = rows.slice(0, limit);
   return {
     items: page.map((r) => {
-      const facts = JSON.parse(r.factsJson) as { plaintiffs?: { name: string }[]; defendants?: { name: string }[]; challengedAct?: { description?: string; domain?: string } };
+      const facts = JSON.parse(r.factsJson) as {
+        plaintiffs?: { name: string }[];
+        defendants?: { name: string }[];
+        challengedAct?: { description?: string; domain?: string };
+      };
       return {
         id: r.id,
         caseNumber: r.caseNumber,

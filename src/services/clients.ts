@@ -15,7 +15,6 @@ import { lookup, invalidateLookups } from '../lib/ttl-cache.js';
 import { currentDirectory } from './directory.js';
 import { listSenders } from './senders.js';
 
-
 import { CLIENT_ROLES as ROLES, type ClientRole as Role } from '../domain/vocabulary.js';
 
 export { ROLES, type Role };
@@ -63,14 +62,19 @@ export interface ClientInput {
  */
 export async function scopeProblem(deps: Deps, role: Role, scope: string): Promise<string | null> {
   if (role === 'admin') return scope === '*' ? null : 'an admin client has scope * (everything)';
-  if (scope === '*') return `only an admin client has scope *; a ${role} client has ${role === 'unit' ? 'a unit id' : role === 'liaison' ? 'a court code' : role === 'court' || role === 'procuratorate' ? 'a sender code' : 'a region code'}`;
+  if (scope === '*')
+    return `only an admin client has scope *; a ${role} client has ${role === 'unit' ? 'a unit id' : role === 'liaison' ? 'a court code' : role === 'court' || role === 'procuratorate' ? 'a sender code' : 'a region code'}`;
   const { index } = await currentDirectory(deps);
   switch (role) {
     case 'unit':
-      return index.unit(scope) ? null : `no unit "${scope}" in the directory (unit ids as in the directory: GET /v1/admin/directory, or npm run cli -- directory show)`;
+      return index.unit(scope)
+        ? null
+        : `no unit "${scope}" in the directory (unit ids as in the directory: GET /v1/admin/directory, or npm run cli -- directory show)`;
     case 'justice_bureau':
     case 'government_office':
-      return index.region(scope) ? null : `no region "${scope}" in the directory; regions: ${index.regionCodes().join(', ') || 'none (load a directory first: PUT /v1/admin/directory, or npm run cli -- directory load FILE.json)'}`;
+      return index.region(scope)
+        ? null
+        : `no region "${scope}" in the directory; regions: ${index.regionCodes().join(', ') || 'none (load a directory first: PUT /v1/admin/directory, or npm run cli -- directory load FILE.json)'}`;
     case 'court':
     case 'procuratorate': {
       const s = (await listSenders(deps)).find((x) => x.code === scope);
@@ -96,12 +100,37 @@ export async function registerClient(deps: Deps, input: ClientInput, actor: stri
   if (!input.name.trim()) throw new Problem('bad-request', 'a client needs a name');
   if (!input.scope.trim()) throw new Problem('bad-request', 'a client needs a scope (unit id, region code, sender code or court code; * for an administrator)');
   const clientId = `c-${newId()}`;
-  const clientSecret = input.withSecret === false ? undefined : toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+  const clientSecret =
+    input.withSecret === false
+      ? undefined
+      : toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
   const secretHash = clientSecret ? await hashSecret(clientSecret) : null;
-  await deps.writer.audited([{ actor, action: 'client.registered', subject: `client:${clientId}`, data: { name: input.name, role: input.role, scope: input.scope, privateKeyJwt: !!input.jwks } }], async () => ({
-    items: [deps.db.orm.insert(clients).values({ id: clientId, name: input.name, role: input.role, scope: input.scope, secretHash, jwksJson: input.jwks ? JSON.stringify(input.jwks) : null, createdAt: deps.clock.now() })],
-    result: null,
-  }));
+  await deps.writer.audited(
+    [
+      {
+        actor,
+        action: 'client.registered',
+        subject: `client:${clientId}`,
+        data: { name: input.name, role: input.role, scope: input.scope, privateKeyJwt: !!input.jwks },
+      },
+    ],
+    async () => ({
+      items: [
+        deps.db.orm
+          .insert(clients)
+          .values({
+            id: clientId,
+            name: input.name,
+            role: input.role,
+            scope: input.scope,
+            secretHash,
+            jwksJson: input.jwks ? JSON.stringify(input.jwks) : null,
+            createdAt: deps.clock.now(),
+          }),
+      ],
+      result: null,
+    }),
+  );
   return { clientId, ...(clientSecret ? { clientSecret } : {}) };
 }
 
@@ -115,7 +144,8 @@ export async function revokeClient(deps: Deps, clientId: string, actor: string) 
   invalidateLookups(deps);
 }
 
-export const findClient = (deps: Deps, id: string) => lookup(deps, `client:${id}`, async () => (await deps.db.orm.select().from(clients).where(eq(clients.id, id)))[0]);
+export const findClient = (deps: Deps, id: string) =>
+  lookup(deps, `client:${id}`, async () => (await deps.db.orm.select().from(clients).where(eq(clients.id, id)))[0]);
 
 const invalidClient = (why: string) => new Problem('invalid-client', why);
 
@@ -193,7 +223,12 @@ export async function verifyAccessToken(deps: Deps, token: string): Promise<Omit
       requiredClaims: ['exp', 'sub'],
     }));
   } catch (e) {
-    const why = e instanceof joseErrors.JWTExpired ? 'the access token has expired' : e instanceof joseErrors.JWTClaimValidationFailed ? `the access token is not for this gateway (${e.claim})` : 'the access token does not verify';
+    const why =
+      e instanceof joseErrors.JWTExpired
+        ? 'the access token has expired'
+        : e instanceof joseErrors.JWTClaimValidationFailed
+          ? `the access token is not for this gateway (${e.claim})`
+          : 'the access token does not verify';
     throw new Problem('unauthorized', why);
   }
   const client = await findClient(deps, payload.sub!);

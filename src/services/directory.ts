@@ -60,12 +60,22 @@ export async function saveDirectory(deps: Deps, input: unknown, actor: string, n
   const digest = await jsonDigest(data);
   const [row] = await deps.db.orm.select({ version: directorySnapshots.version }).from(directorySnapshots).orderBy(desc(directorySnapshots.version)).limit(1);
   const version = (row?.version ?? 0) + 1;
-  return deps.writer.audited([{ actor, action: 'directory.saved', subject: `directory:${version}`, data: { version, digest, note, regions: data.regions.length, units: data.units.length, courts: data.courts.length } }],
-    async () => ({
-      items: [deps.db.orm.insert(directorySnapshots).values({ version, data: JSON.stringify(data), digest, actor, note, createdAt: deps.clock.now() })],
-      result: { version, digest },
-    }),
-  ).finally(() => invalidateLookups(deps));
+  return deps.writer
+    .audited(
+      [
+        {
+          actor,
+          action: 'directory.saved',
+          subject: `directory:${version}`,
+          data: { version, digest, note, regions: data.regions.length, units: data.units.length, courts: data.courts.length },
+        },
+      ],
+      async () => ({
+        items: [deps.db.orm.insert(directorySnapshots).values({ version, data: JSON.stringify(data), digest, actor, note, createdAt: deps.clock.now() })],
+        result: { version, digest },
+      }),
+    )
+    .finally(() => invalidateLookups(deps));
 }
 
 /** Apply one change to the current directory and save it as the next version. */

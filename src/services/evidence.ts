@@ -39,12 +39,26 @@ export async function evidenceStmts(deps: Deps, input: EvidenceInput, now: Date)
   const items: Stmt[] = [
     insertRows(
       evidence,
-      [{ id, senderCode: input.senderCode, type: input.type, deliveryId: input.deliveryId ?? null, documentId: input.documentId ?? null, uniqueKey: input.uniqueKey, payloadJson: JSON.stringify(input.jws ? input.payload : payload), jws, createdAt: now }],
+      [
+        {
+          id,
+          senderCode: input.senderCode,
+          type: input.type,
+          deliveryId: input.deliveryId ?? null,
+          documentId: input.documentId ?? null,
+          uniqueKey: input.uniqueKey,
+          payloadJson: JSON.stringify(input.jws ? input.payload : payload),
+          jws,
+          createdAt: now,
+        },
+      ],
       { onConflictDoNothing: true },
     ),
   ];
   const callbackUrl =
-    input.callbackUrl !== undefined ? input.callbackUrl : (await deps.db.orm.select({ callbackUrl: senders.callbackUrl }).from(senders).where(eq(senders.code, input.senderCode)))[0]?.callbackUrl;
+    input.callbackUrl !== undefined
+      ? input.callbackUrl
+      : (await deps.db.orm.select({ callbackUrl: senders.callbackUrl }).from(senders).where(eq(senders.code, input.senderCode)))[0]?.callbackUrl;
   if (callbackUrl) {
     items.push(
       insertRows(
@@ -77,7 +91,15 @@ export async function listEvidence(deps: Deps, senderCode: string, since: string
     .orderBy(asc(evidence.id))
     .limit(Math.min(limit, 500));
   return {
-    items: rows.map((r) => ({ id: r.id, type: r.type, deliveryId: r.deliveryId, documentId: r.documentId, createdAt: r.createdAt.toISOString(), payload: JSON.parse(r.payloadJson) as unknown, jws: r.jws })),
+    items: rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      deliveryId: r.deliveryId,
+      documentId: r.documentId,
+      createdAt: r.createdAt.toISOString(),
+      payload: JSON.parse(r.payloadJson) as unknown,
+      jws: r.jws,
+    })),
     next: rows.at(-1)?.id ?? since ?? null,
   };
 }

@@ -17,7 +17,10 @@ export function explainFact(f: RoutingFact): { zh: string; en: string } {
   switch (f.kind) {
     case 'court_regions':
       return f.known
-        ? { zh: `法院 ${f.courtCode} 于 ${f.onDate} 管辖区域：${f.regionCodes.join('、') || '无'}`, en: `court ${f.courtCode} serves ${f.regionCodes.join(', ') || 'no region'} on ${f.onDate}` }
+        ? {
+            zh: `法院 ${f.courtCode} 于 ${f.onDate} 管辖区域：${f.regionCodes.join('、') || '无'}`,
+            en: `court ${f.courtCode} serves ${f.regionCodes.join(', ') || 'no region'} on ${f.onDate}`,
+          }
         : { zh: `法院 ${f.courtCode} 不在单位名录中`, en: `court ${f.courtCode} is not in the directory` };
     case 'resolved':
       return {
@@ -30,9 +33,15 @@ export function explainFact(f: RoutingFact): { zh: string; en: string } {
         en: `${PARTY[f.party]?.en ?? f.party} "${f.written}" ${f.outcome === 'ambiguous' ? `matches several units: ${f.candidates.map((c) => c.unitName).join(', ')}` : f.outcome === 'conflict' ? 'has a unit code that contradicts its region' : 'is not in the directory'}`,
       };
     case 'entrusted':
-      return { zh: `${f.orgName} 系受 ${f.entrustingName} 委托的组织（${f.article}）`, en: `${f.orgName} acted as an organisation entrusted by ${f.entrustingName} (${f.article})` };
+      return {
+        zh: `${f.orgName} 系受 ${f.entrustingName} 委托的组织（${f.article}）`,
+        en: `${f.orgName} acted as an organisation entrusted by ${f.entrustingName} (${f.article})`,
+      };
     case 'succeeded':
-      return { zh: `${f.fromName} 于 ${f.abolishedOn} 撤销，职权由 ${f.toName} 继续行使（${f.article}）`, en: `${f.fromName} was abolished on ${f.abolishedOn}; ${f.toName} holds its powers (${f.article})` };
+      return {
+        zh: `${f.fromName} 于 ${f.abolishedOn} 撤销，职权由 ${f.toName} 继续行使（${f.article}）`,
+        en: `${f.fromName} was abolished on ${f.abolishedOn}; ${f.toName} holds its powers (${f.article})`,
+      };
     case 'rule':
       return { zh: `${f.rule}（${f.article}）：${f.note.zh}`, en: `${f.rule} (${f.article}): ${f.note.en}` };
     case 'defendant_region': {
@@ -46,7 +55,10 @@ export function explainFact(f: RoutingFact): { zh: string; en: string } {
       const via = VIA[f.via] ?? { zh: f.via, en: f.via };
       return f.regionCode !== undefined
         ? { zh: `被告“${f.written}”所在区域：${f.regionCode}（${via.zh}）`, en: `the defendant "${f.written}" is in region ${f.regionCode} (${via.en})` }
-        : { zh: `被告“${f.written}”所在区域未能确定，可能为：${f.candidates.join('、') || '无'}（${via.zh}）`, en: `the defendant "${f.written}" may be in ${f.candidates.join(', ') || 'no region'} (${via.en})` };
+        : {
+            zh: `被告“${f.written}”所在区域未能确定，可能为：${f.candidates.join('、') || '无'}（${via.zh}）`,
+            en: `the defendant "${f.written}" may be in ${f.candidates.join(', ') || 'no region'} (${via.en})`,
+          };
     }
     case 'note':
       return f.note;

@@ -39,8 +39,15 @@ const STATUS_ZH: Record<string, string> = { open: '未办', done: '已办', over
 const AFTER_LOSS = ['loss_analysis_report', 'three_ones_plan', 'performance'];
 
 /** The monthly ledger of a region as of the end of the month (`month` = 2026-11). */
-export async function ledger(deps: Deps, p: Principal, regionCode: string, month: string, unit?: string): Promise<{ regionCode: string; regionName: string; month: string; asOf: string; sheets: LedgerSheet[] }> {
-  if (p.role === 'liaison' || p.role === 'court') throw new Problem('forbidden', 'the ledger is the justice bureau’s working list; the court side sees the figures and meeting packs');
+export async function ledger(
+  deps: Deps,
+  p: Principal,
+  regionCode: string,
+  month: string,
+  unit?: string,
+): Promise<{ regionCode: string; regionName: string; month: string; asOf: string; sheets: LedgerSheet[] }> {
+  if (p.role === 'liaison' || p.role === 'court')
+    throw new Problem('forbidden', 'the ledger is the justice bureau’s working list; the court side sees the figures and meeting packs');
   const scope = await statisticsScope(deps, p, { period: month, regions: [regionCode], ...(unit ? { unit } : {}) });
   if (scope.period.kind !== 'month') throw new Problem('bad-request', `the ledger is monthly: give month=YYYY-MM, not "${month}"`);
   const facts = await loadFacts(deps, [regionCode], scope.period, { wholeHistory: true });
@@ -58,7 +65,11 @@ export async function ledger(deps: Deps, p: Principal, regionCode: string, month
     const chunk = ids.slice(i, i + 500);
     for (const r of await deps.db.orm.select({ id: cases.id, factsJson: cases.factsJson }).from(cases).where(inArray(cases.id, chunk))) {
       const facts = JSON.parse(r.factsJson) as { plaintiffs?: { name: string }[]; challengedAct?: { description?: string }; court?: { name?: string } };
-      info.set(r.id, { plaintiffs: (facts.plaintiffs ?? []).map((x) => x.name).join('、'), act: facts.challengedAct?.description ?? '', court: facts.court?.name ?? '' });
+      info.set(r.id, {
+        plaintiffs: (facts.plaintiffs ?? []).map((x) => x.name).join('、'),
+        act: facts.challengedAct?.description ?? '',
+        court: facts.court?.name ?? '',
+      });
     }
     const lostChunk = chunk.filter((id) => lost.some((c) => c.caseId === id));
     if (lostChunk.length) {
@@ -71,7 +82,11 @@ export async function ledger(deps: Deps, p: Principal, regionCode: string, month
         if (o.status === 'open' || o.status === 'overdue') m.set('_open', '1');
         after.set(o.caseId!, m);
       }
-      for (const s of await deps.db.orm.select({ caseId: caseSteps.caseId }).from(caseSteps).where(and(inArray(caseSteps.caseId, lostChunk), eq(caseSteps.kind, 'archived')))) archived.add(s.caseId);
+      for (const s of await deps.db.orm
+        .select({ caseId: caseSteps.caseId })
+        .from(caseSteps)
+        .where(and(inArray(caseSteps.caseId, lostChunk), eq(caseSteps.kind, 'archived'))))
+        archived.add(s.caseId);
     }
   }
   // Lost cases roll until settled: archived, or nothing after the loss still open [P 第十五条(一)].
@@ -150,7 +165,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A YYYY-MM-DD value as a Date (exceljs writes it as an Excel date serial), anything else as it is. */
 const xlsxValue = (v: string): string | Date => (ISO_DATE.test(v) ? new Date(`${v}T00:00:00Z`) : v);
 /** Columns a string takes in a spreadsheet: two for a CJK or full-width character, one otherwise. */
-const displayWidth = (v: string) => [...v].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
+const displayWidth = (v: string) =>
+  [...v].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
 
 /** The ledger as an XLSX workbook, one sheet per kind (exceljs, loaded only when asked for), with real dates, filters and widths. */
 export async function ledgerXlsx(data: Awaited<ReturnType<typeof ledger>>): Promise<Uint8Array> {
@@ -197,7 +213,8 @@ export async function reportData(deps: Deps, p: Principal, period: string, regio
   const byDomain = [];
   for (const d of domains) {
     const sub = await computeScope(deps, { ...scope, filters: { ...scope.filters, domain: d } }, ['new_cases', 'loss_rate', 'revoke_change_rate']);
-    if (sub.total.some((v) => v.numerator || v.denominator)) byDomain.push({ domain: d, figures: sub.total.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })) });
+    if (sub.total.some((v) => v.numerator || v.denominator))
+      byDomain.push({ domain: d, figures: sub.total.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })) });
   }
   return {
     kind: per.kind === 'half' ? ('half_year_report' as const) : ('annual_report' as const),
@@ -224,12 +241,20 @@ export function packHtml(pack: { id: string; contentDigest: string; content: Pac
       const cases = f.items.filter((i) => i.inNumerator).map((i) => i.caseNumber ?? i.ref ?? '—');
       return `<tr><td><b>${esc(d.name.zh)}</b>${f.variant ? `<br><small>口径：${esc(d.variants?.find((v) => v.id === f.variant)?.name.zh ?? f.variant)}</small>` : ''}</td>
 <td class="n">${f.numerator}</td><td class="n">${f.denominator ?? '—'}</td><td class="n">${d.kind === 'rate' ? pct(f.rate) : f.numerator}</td>
-<td><small>分子：${esc(d.numerator.zh)}<br>分母：${esc(d.denominator?.zh ?? '—')}<br>${esc(d.definition.zh)}<br>依据：${esc(d.source.split(/\s*;\s*/).filter((x) => !/DOMAIN\.md/.test(x)).join('；'))}</small></td>
+<td><small>分子：${esc(d.numerator.zh)}<br>分母：${esc(d.denominator?.zh ?? '—')}<br>${esc(d.definition.zh)}<br>依据：${esc(
+        d.source
+          .split(/\s*;\s*/)
+          .filter((x) => !/DOMAIN\.md/.test(x))
+          .join('；'),
+      )}</small></td>
 <td><small>${cases.length ? cases.slice(0, 50).map(esc).join('<br>') + (cases.length > 50 ? `<br>……共 ${cases.length} 件` : '') : '—'}</small></td></tr>`;
     })
     .join('\n');
   const regional = c.byRegion
-    .map((r) => `<tr><td>${esc(c.regions.find((x) => x.code === r.regionCode)?.name ?? r.regionCode)}</td>${r.figures.map((f) => `<td class="n">${FIGURES[f.id].kind === 'rate' ? pct(f.rate) : f.numerator}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(c.regions.find((x) => x.code === r.regionCode)?.name ?? r.regionCode)}</td>${r.figures.map((f) => `<td class="n">${FIGURES[f.id].kind === 'rate' ? pct(f.rate) : f.numerator}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>府院联席会议材料 ${esc(c.meetingDate)}</title>

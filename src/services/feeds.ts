@@ -22,7 +22,10 @@ const ALARM_ZH: Record<string, string> = { reminder: '时限提醒', feedback: '
 export async function issueFeedToken(deps: Deps, unitId: string, actor: string): Promise<{ unitId: string; token: string; path: string }> {
   const dir = await currentDirectory(deps);
   if (!dir.index.unit(unitId)) throw new Problem('not-found', `no unit "${unitId}" in the directory`);
-  const token = toBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const token = toBase64(crypto.getRandomValues(new Uint8Array(24)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
   const tokenHash = await sha256Hex(token);
   const now = deps.clock.now();
   await deps.writer.audited([{ actor, action: 'feed.token_issued', subject: `unit:${unitId}`, data: { unitId } }], async () => ({
@@ -55,7 +58,10 @@ export async function unitFeed(deps: Deps, unitId: string, token: string, baseUr
   const ids = rows.map((r) => r.o.id);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const r of await deps.db.orm.select({ obligationId: reminders.obligationId, kind: reminders.kind, fireAt: reminders.fireAt }).from(reminders).where(and(inArray(reminders.obligationId, chunk), isNull(reminders.cancelledAt)))) {
+    for (const r of await deps.db.orm
+      .select({ obligationId: reminders.obligationId, kind: reminders.kind, fireAt: reminders.fireAt })
+      .from(reminders)
+      .where(and(inArray(reminders.obligationId, chunk), isNull(reminders.cancelledAt)))) {
       alarms.set(r.obligationId, [...(alarms.get(r.obligationId) ?? []), { kind: r.kind, fireAt: r.fireAt }]);
     }
   }
@@ -83,7 +89,11 @@ export async function unitFeed(deps: Deps, unitId: string, token: string, baseUr
       stamp: o.updatedAt,
     });
     for (const a of (alarms.get(o.id) ?? []).sort((x, y) => x.fireAt.getTime() - y.fireAt.getTime())) {
-      event.createAlarm({ type: ICalAlarmType.display, trigger: a.fireAt, description: `${ALARM_ZH[a.kind] ?? '提醒'}：${o.titleZh}${caseNumber ? ` · ${caseNumber}` : ''}，截止 ${o.dueOn}` });
+      event.createAlarm({
+        type: ICalAlarmType.display,
+        trigger: a.fireAt,
+        description: `${ALARM_ZH[a.kind] ?? '提醒'}：${o.titleZh}${caseNumber ? ` · ${caseNumber}` : ''}，截止 ${o.dueOn}`,
+      });
     }
   }
   return cal.toString();

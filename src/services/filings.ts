@@ -47,7 +47,8 @@ const queuedForCandidate = (regionCode: string) =>
 const sqlSelectAssignment = (unitId: string) =>
   sql`select 1 from ${assignments} where ${assignments.caseId} = ${routingDecisions.caseId} and ${assignments.unitId} = ${unitId} and ${assignments.supersededAt} is null`;
 
-const hasEvidence = (type: 'retrieval' | 'confirmation') => sql`exists (select 1 from ${evidence} where ${evidence.documentId} = ${documents.id} and ${evidence.type} = ${type})`;
+const hasEvidence = (type: 'retrieval' | 'confirmation') =>
+  sql`exists (select 1 from ${evidence} where ${evidence.documentId} = ${documents.id} and ${evidence.type} = ${type})`;
 
 export async function listFilings(deps: Deps, p: Principal, f: FilingFilters) {
   const conds: SQL[] = [];
@@ -56,7 +57,10 @@ export async function listFilings(deps: Deps, p: Principal, f: FilingFilters) {
   if (f.cursor) conds.push(lt(documents.id, f.cursor));
   if (f.type) conds.push(eq(documents.type, f.type));
   if (f.caseNumber) conds.push(eq(documents.caseNumber, f.caseNumber));
-  if (f.dueBefore) conds.push(sql`exists (select 1 from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue') and ${obligations.dueOn} <= ${f.dueBefore})`);
+  if (f.dueBefore)
+    conds.push(
+      sql`exists (select 1 from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue') and ${obligations.dueOn} <= ${f.dueBefore})`,
+    );
   if (f.status === 'confirmed') conds.push(hasEvidence('confirmation'));
   if (f.status === 'retrieved') conds.push(and(hasEvidence('retrieval'), sql`not ${hasEvidence('confirmation')}`)!);
   if (f.status === 'new') conds.push(and(sql`not ${hasEvidence('retrieval')}`, sql`not ${hasEvidence('confirmation')}`)!);
@@ -73,7 +77,9 @@ export async function listFilings(deps: Deps, p: Principal, f: FilingFilters) {
       routing: routingDecisions.status,
       retrieved: hasEvidence('retrieval'),
       confirmed: hasEvidence('confirmation'),
-      nextDue: sql<string | null>`(select min(${obligations.dueOn}) from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue'))`,
+      nextDue: sql<
+        string | null
+      >`(select min(${obligations.dueOn}) from ${obligations} where ${obligations.documentId} = ${documents.id} and ${obligations.status} in ('open','overdue'))`,
     })
     .from(documents)
     .innerJoin(routingDecisions, eq(routingDecisions.documentId, documents.id))
@@ -134,7 +140,11 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
   const ev = await deps.db.orm.select({ type: evidence.type }).from(evidence).where(eq(evidence.documentId, id));
   return {
     id,
-    status: ev.some((e) => e.type === 'confirmation') ? ('confirmed' as const) : ev.some((e) => e.type === 'retrieval') ? ('retrieved' as const) : ('new' as const),
+    status: ev.some((e) => e.type === 'confirmation')
+      ? ('confirmed' as const)
+      : ev.some((e) => e.type === 'retrieval')
+        ? ('retrieved' as const)
+        : ('new' as const),
     documentId: row.d.documentId,
     type: row.d.type,
     title: row.d.title,
@@ -148,7 +158,14 @@ export async function getFiling(deps: Deps, p: Principal, id: string) {
     hearing: entry.hearing ?? null,
     outcome: entry.outcome ?? null,
     sha256: row.d.entryDigest,
-    attachments: atts.map((a) => ({ id: a.attachmentId, filename: a.filename, mediaType: a.mediaType, size: a.size, sha256: a.sha256, href: `/v1/filings/${id}/attachments/${encodeURIComponent(a.attachmentId)}` })),
+    attachments: atts.map((a) => ({
+      id: a.attachmentId,
+      filename: a.filename,
+      mediaType: a.mediaType,
+      size: a.size,
+      sha256: a.sha256,
+      href: `/v1/filings/${id}/attachments/${encodeURIComponent(a.attachmentId)}`,
+    })),
     obligations: obs,
   };
 }
@@ -165,7 +182,14 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
     // The evidence states the audit head after its own record (a signed commitment to the log up to it).
     const evidenceId = newId();
     return {
-      entries: [{ actor: p.actor, action: 'filing.retrieved', subject: `document:${row.d.id}`, data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId } }],
+      entries: [
+        {
+          actor: p.actor,
+          action: 'filing.retrieved',
+          subject: `document:${row.d.id}`,
+          data: { [p.role === 'unit' ? 'unitId' : 'regionCode']: p.scope, evidenceId },
+        },
+      ],
       build: async (auditHead: AuditHead) => {
         const ev = await evidenceStmts(
           deps,
@@ -176,7 +200,15 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
             deliveryId: row.delivery.id,
             documentId: row.d.id,
             uniqueKey,
-            payload: { messageId: row.delivery.messageId, documentId: row.d.documentId, documentSha256: row.d.entryDigest, arrivedAt: row.d.arrivedAt.toISOString(), retrievedAt: now.toISOString(), retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId }, auditHead },
+            payload: {
+              messageId: row.delivery.messageId,
+              documentId: row.d.documentId,
+              documentSha256: row.d.entryDigest,
+              arrivedAt: row.d.arrivedAt.toISOString(),
+              retrievedAt: now.toISOString(),
+              retrievedBy: p.role === 'unit' ? { unitId: p.scope, client: p.clientId } : { role: p.role, regionCode: p.scope, client: p.clientId },
+              auditHead,
+            },
           },
           now,
         );
@@ -189,7 +221,10 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
 /** An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). */
 export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string) {
   const row = await loadVisible(deps, p, id);
-  const [a] = await deps.db.orm.select().from(documentAttachments).where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
+  const [a] = await deps.db.orm
+    .select()
+    .from(documentAttachments)
+    .where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
   if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
   const bytes = await deps.blobs.get(a.sha256);
   if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
@@ -199,7 +234,7 @@ export async function attachmentBytes(deps: Deps, p: Principal, id: string, atta
 
 /** The justice bureau confirms receipt (签收): signed confirmation evidence goes back to the court. */
 export async function confirmFiling(deps: Deps, p: Principal, id: string) {
-  if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'confirming receipt (签收) is the justice bureau\'s');
+  if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', "confirming receipt (签收) is the justice bureau's");
   const row = await loadVisible(deps, p, id);
   const uniqueKey = `confirmation:${id}`;
   const now = deps.clock.now();
@@ -237,4 +272,3 @@ export async function confirmFiling(deps: Deps, p: Principal, id: string) {
     };
   }, now);
 }
-

@@ -155,7 +155,8 @@ export function validateMention(kind: ChannelKind, input: Partial<Mention> | nul
   };
   const mobiles = list('mobiles');
   mobiles.forEach((m, i) => {
-    if (!MOBILE.test(m)) bad(`mention.mobiles[${i}] "${m.slice(0, 20)}" is not a mobile number: 11 digits, starting with 1 (e.g. 13800001111), no country code or spaces`);
+    if (!MOBILE.test(m))
+      bad(`mention.mobiles[${i}] "${m.slice(0, 20)}" is not a mobile number: 11 digits, starting with 1 (e.g. 13800001111), no country code or spaces`);
   });
   const userIds = list('userIds');
   userIds.forEach((u, i) => {
@@ -202,13 +203,17 @@ export function validateChannel(input: ChannelInput): { kind: ChannelKind; url: 
   if (secret !== null && (secret.length === 0 || secret.length > 256)) bad('secret must be 1 to 256 characters (or left out)');
   if (kind === 'dingtalk') {
     if (!u.searchParams.get('access_token')) bad('a DingTalk robot address carries ?access_token=… (copy the whole Webhook address from the robot settings)');
-    if (u.searchParams.has('timestamp') || u.searchParams.has('sign')) bad('give the address without timestamp and sign: the gateway signs each message with the secret (加签)');
+    if (u.searchParams.has('timestamp') || u.searchParams.has('sign'))
+      bad('give the address without timestamp and sign: the gateway signs each message with the secret (加签)');
   }
   if (kind === 'wecom') {
     if (!u.searchParams.get('key')) bad('a WeCom robot address carries ?key=… (copy the whole Webhook address from the robot settings)');
     if (secret !== null) bad('WeCom group robots have no signing secret; leave secret out');
   }
-  if (kind === 'webhook' && (secret === null || secret.length < 16)) bad('a generic webhook needs a secret of at least 16 characters: every request is signed with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)');
+  if (kind === 'webhook' && (secret === null || secret.length < 16))
+    bad(
+      'a generic webhook needs a secret of at least 16 characters: every request is signed with it (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)',
+    );
   return { kind, url: u.toString(), secret, mention: validateMention(kind, input.mention) };
 }
 
@@ -233,28 +238,49 @@ export async function registerChannel(deps: Deps, input: ChannelInput, actor: st
   const v = validateChannel(input);
   await assertUnit(deps, input.unitId);
   const now = deps.clock.now();
-  const row = { id: newId(), unitId: input.unitId, kind: v.kind, url: v.url, secret: v.secret, mentionJson: v.mention ? JSON.stringify(v.mention) : null, enabled: true, createdAt: now };
+  const row = {
+    id: newId(),
+    unitId: input.unitId,
+    kind: v.kind,
+    url: v.url,
+    secret: v.secret,
+    mentionJson: v.mention ? JSON.stringify(v.mention) : null,
+    enabled: true,
+    createdAt: now,
+  };
   return deps.writer.planned(async () => {
-      const same = await deps.db.orm
-        .select({ id: notificationChannels.id, url: notificationChannels.url })
-        .from(notificationChannels)
-        .where(and(eq(notificationChannels.unitId, input.unitId), eq(notificationChannels.kind, v.kind), eq(notificationChannels.enabled, true)));
-      const dup = same.find((s) => s.url === v.url);
-      if (dup) throw new Problem('conflict', `unit ${input.unitId} already has this ${v.kind} address (channel ${dup.id}); disable it first to replace it`);
-      return {
-        entries: [{ actor, action: 'channel.registered', subject: `channel:${row.id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null, mention: maskMention(v.mention) } }],
-        // The secret is stored sealed, bound to the row (src/lib/secret-box.ts); the view says only whether there is one.
-        build: async () => ({ items: [deps.db.orm.insert(notificationChannels).values({ ...row, secret: row.secret === null ? null : await deps.secrets.seal(row.secret, row.id) })], result: channelView(row) }),
-      };
-    },
-    now,
-  );
+    const same = await deps.db.orm
+      .select({ id: notificationChannels.id, url: notificationChannels.url })
+      .from(notificationChannels)
+      .where(and(eq(notificationChannels.unitId, input.unitId), eq(notificationChannels.kind, v.kind), eq(notificationChannels.enabled, true)));
+    const dup = same.find((s) => s.url === v.url);
+    if (dup) throw new Problem('conflict', `unit ${input.unitId} already has this ${v.kind} address (channel ${dup.id}); disable it first to replace it`);
+    return {
+      entries: [
+        {
+          actor,
+          action: 'channel.registered',
+          subject: `channel:${row.id}`,
+          data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url), hasSecret: row.secret !== null, mention: maskMention(v.mention) },
+        },
+      ],
+      // The secret is stored sealed, bound to the row (src/lib/secret-box.ts); the view says only whether there is one.
+      build: async () => ({
+        items: [deps.db.orm.insert(notificationChannels).values({ ...row, secret: row.secret === null ? null : await deps.secrets.seal(row.secret, row.id) })],
+        result: channelView(row),
+      }),
+    };
+  }, now);
 }
 
 /** A unit's channels, enabled and disabled, oldest first. */
 export async function listChannels(deps: Deps, unitId: string): Promise<ChannelView[]> {
   await assertUnit(deps, unitId);
-  const rows = await deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.unitId, unitId)).orderBy(notificationChannels.createdAt, notificationChannels.id);
+  const rows = await deps.db.orm
+    .select()
+    .from(notificationChannels)
+    .where(eq(notificationChannels.unitId, unitId))
+    .orderBy(notificationChannels.createdAt, notificationChannels.id);
   return rows.map(channelView);
 }
 
@@ -264,10 +290,18 @@ export async function disableChannel(deps: Deps, id: string, actor: string): Pro
   if (!row) throw new Problem('not-found', `no channel with id ${id}`);
   const after = channelView({ ...row, enabled: false });
   if (!row.enabled) return after;
-  await deps.writer.audited([{ actor, action: 'channel.disabled', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url) } }], async () => ({
-    items: [deps.db.orm.update(notificationChannels).set({ enabled: false }).where(and(eq(notificationChannels.id, id), eq(notificationChannels.enabled, true)))],
-    result: null,
-  }));
+  await deps.writer.audited(
+    [{ actor, action: 'channel.disabled', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, url: maskUrl(row.url) } }],
+    async () => ({
+      items: [
+        deps.db.orm
+          .update(notificationChannels)
+          .set({ enabled: false })
+          .where(and(eq(notificationChannels.id, id), eq(notificationChannels.enabled, true))),
+      ],
+      result: null,
+    }),
+  );
   return after;
 }
 
@@ -277,10 +311,13 @@ export async function setChannelMention(deps: Deps, id: string, input: Partial<M
   if (!row) throw new Problem('not-found', `no channel with id ${id}`);
   const mention = validateMention(row.kind, input);
   const mentionJson = mention ? JSON.stringify(mention) : null;
-  await deps.writer.audited([{ actor, action: 'channel.mention.changed', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, mention: maskMention(mention) } }], async () => ({
-    items: [deps.db.orm.update(notificationChannels).set({ mentionJson }).where(eq(notificationChannels.id, id))],
-    result: null,
-  }));
+  await deps.writer.audited(
+    [{ actor, action: 'channel.mention.changed', subject: `channel:${id}`, data: { unitId: row.unitId, kind: row.kind, mention: maskMention(mention) } }],
+    async () => ({
+      items: [deps.db.orm.update(notificationChannels).set({ mentionJson }).where(eq(notificationChannels.id, id))],
+      result: null,
+    }),
+  );
   return channelView({ ...row, mentionJson });
 }
 
@@ -317,7 +354,17 @@ export async function enqueueNotification(deps: Deps, input: EnqueueInput): Prom
   return channels.map((ch) =>
     deps.db.orm
       .insert(outbox)
-      .values({ id: newId(), kind: ch.kind, destination: ch.id, payloadJson, idempotencyKey: `${input.idempotencyKey}:${ch.id}`, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+      .values({
+        id: newId(),
+        kind: ch.kind,
+        destination: ch.id,
+        payloadJson,
+        idempotencyKey: `${input.idempotencyKey}:${ch.id}`,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      })
       .onConflictDoNothing(),
   );
 }
@@ -385,20 +432,40 @@ export async function listOutbox(deps: Deps, q: { status: OutboxStatus; limit?: 
 export async function retryOutbox(deps: Deps, id: string, actor: string): Promise<OutboxView> {
   const now = deps.clock.now();
   return deps.writer.planned(async () => {
-      const [row] = await deps.db.orm.select({ o: outbox, unitId: notificationChannels.unitId }).from(outbox).leftJoin(notificationChannels, eq(notificationChannels.id, outbox.destination)).where(eq(outbox.id, id));
-      if (!row) throw new Problem('not-found', `no outbox row with id ${id}`);
-      if (row.o.status !== 'dead') throw new Problem('conflict', `outbox row ${id} is ${row.o.status}; only a dead letter can be retried`);
-      const after = { ...row.o, status: 'pending' as const, attempts: 0, nextAttemptAt: now, leaseUntil: null };
-      return {
-        entries: [{ actor, action: 'outbox.retried', subject: `outbox:${id}`, data: { kind: row.o.kind, destination: row.o.destination, idempotencyKey: row.o.idempotencyKey, attempts: row.o.attempts, lastError: row.o.lastError } }],
-        build: async () => ({
-          items: [deps.db.orm.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null }).where(and(eq(outbox.id, id), eq(outbox.status, 'dead')))],
-          result: outboxView(after, row.unitId),
-        }),
-      };
-    },
-    now,
-  );
+    const [row] = await deps.db.orm
+      .select({ o: outbox, unitId: notificationChannels.unitId })
+      .from(outbox)
+      .leftJoin(notificationChannels, eq(notificationChannels.id, outbox.destination))
+      .where(eq(outbox.id, id));
+    if (!row) throw new Problem('not-found', `no outbox row with id ${id}`);
+    if (row.o.status !== 'dead') throw new Problem('conflict', `outbox row ${id} is ${row.o.status}; only a dead letter can be retried`);
+    const after = { ...row.o, status: 'pending' as const, attempts: 0, nextAttemptAt: now, leaseUntil: null };
+    return {
+      entries: [
+        {
+          actor,
+          action: 'outbox.retried',
+          subject: `outbox:${id}`,
+          data: {
+            kind: row.o.kind,
+            destination: row.o.destination,
+            idempotencyKey: row.o.idempotencyKey,
+            attempts: row.o.attempts,
+            lastError: row.o.lastError,
+          },
+        },
+      ],
+      build: async () => ({
+        items: [
+          deps.db.orm
+            .update(outbox)
+            .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null })
+            .where(and(eq(outbox.id, id), eq(outbox.status, 'dead'))),
+        ],
+        result: outboxView(after, row.unitId),
+      }),
+    };
+  }, now);
 }
 
 /**
@@ -411,9 +478,17 @@ export async function sealStoredChannelSecrets(deps: Deps): Promise<number> {
   if (plain.length === 0) return 0;
   // The sealed bytes replace the plain ones in an audited write: the log commits to the secret as stored (sealed).
   const sealed = await Promise.all(plain.map(async (r) => ({ ...r, sealed: await deps.secrets.seal(r.secret, r.id) })));
-  await deps.writer.audited(sealed.map((r) => ({ actor: 'system', action: 'channel.secret_sealed', subject: `channel:${r.id}`, data: { id: r.id } })), async () => ({
-    items: sealed.map((r) => deps.db.orm.update(notificationChannels).set({ secret: r.sealed }).where(and(eq(notificationChannels.id, r.id), eq(notificationChannels.secret, r.secret)))),
-    result: null,
-  }));
+  await deps.writer.audited(
+    sealed.map((r) => ({ actor: 'system', action: 'channel.secret_sealed', subject: `channel:${r.id}`, data: { id: r.id } })),
+    async () => ({
+      items: sealed.map((r) =>
+        deps.db.orm
+          .update(notificationChannels)
+          .set({ secret: r.sealed })
+          .where(and(eq(notificationChannels.id, r.id), eq(notificationChannels.secret, r.secret))),
+      ),
+      result: null,
+    }),
+  );
   return plain.length;
 }

@@ -16,7 +16,19 @@ import { insertRows } from '../lib/raw-insert.js';
 import type { Principal } from './clients.js';
 import type { Deps, Stmt } from '../deps.js';
 import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
-import { assignments, caseSteps, cases, documents, obligations, queueItems, reminders, remediationItems, routingDecisions, suggestionSteps, suggestions } from '../../schemas/db/index.js';
+import {
+  assignments,
+  caseSteps,
+  cases,
+  documents,
+  obligations,
+  queueItems,
+  reminders,
+  remediationItems,
+  routingDecisions,
+  suggestionSteps,
+  suggestions,
+} from '../../schemas/db/index.js';
 import { addDays, beijingDate, type Calendar } from '../domain/calendar/index.js';
 import {
   planObligationsDetailed,
@@ -38,7 +50,14 @@ import { regionPolicy } from './policies.js';
 import type { ObligationStatus } from '../domain/vocabulary.js';
 import { auditedUpsert } from './audit-rows.js';
 
-const OUTCOME: Record<string, Outcome | undefined> = { loss: 'loss', partial_loss: 'partial_loss', win: 'win', withdrawal: 'withdrawn', mediation: 'mediated', other: undefined };
+const OUTCOME: Record<string, Outcome | undefined> = {
+  loss: 'loss',
+  partial_loss: 'partial_loss',
+  win: 'win',
+  withdrawal: 'withdrawn',
+  mediation: 'mediated',
+  other: undefined,
+};
 
 /** The facts a policy counts from, read from the signed manifest entry and the arrival instant. */
 export function planFacts(
@@ -158,13 +177,24 @@ export async function loadCaseContext(deps: Deps, caseId: string, dir: Directory
     .from(caseSteps)
     .where(and(eq(caseSteps.caseId, caseId), inArray(caseSteps.kind, ['decision_effective', 'appeal_filed'])))
     .orderBy(asc(caseSteps.at));
-  const children = await orm.select({ createdAt: cases.createdAt }).from(cases).where(and(eq(cases.parentCaseId, caseId), eq(cases.instance, 'second')));
+  const children = await orm
+    .select({ createdAt: cases.createdAt })
+    .from(cases)
+    .where(and(eq(cases.parentCaseId, caseId), eq(cases.instance, 'second')));
   const [lead] = await orm
     .select({ unitId: assignments.unitId })
     .from(assignments)
     .where(and(eq(assignments.caseId, caseId), eq(assignments.role, 'lead'), isNull(assignments.supersededAt)));
-  const caseDocs: CaseDoc[] = docs.map((d) => ({ id: d.id, type: d.type as DocumentType, entry: JSON.parse(d.entryJson) as DocumentEntry, arrivedAt: d.arrivedAt }));
-  const handled = await handledOn(deps, caseDocs.filter((d) => d.type === 'judicial_suggestion' || d.type === 'procuratorial_suggestion').map((d) => d.id));
+  const caseDocs: CaseDoc[] = docs.map((d) => ({
+    id: d.id,
+    type: d.type as DocumentType,
+    entry: JSON.parse(d.entryJson) as DocumentEntry,
+    arrivedAt: d.arrivedAt,
+  }));
+  const handled = await handledOn(
+    deps,
+    caseDocs.filter((d) => d.type === 'judicial_suggestion' || d.type === 'procuratorial_suggestion').map((d) => d.id),
+  );
   const stepRows = steps.map((s) => ({ kind: s.kind, data: JSON.parse(s.dataJson) as Record<string, unknown>, at: s.at, actor: s.actor }));
   return {
     caseId,
@@ -256,7 +286,11 @@ export interface ObligationSummary {
 
 const derivationJson = (p: PlannedObligation) => JSON.stringify({ ...p.derivation, ...(p.earliestDueOn ? { earliestDueOn: p.earliestDueOn } : {}) });
 
-export function obligationRow(p: PlannedObligation, at: { documentId: string; caseId: string | null; regionCode: string | null; leadUnitId: string | null }, now: Date): ObligationRow {
+export function obligationRow(
+  p: PlannedObligation,
+  at: { documentId: string; caseId: string | null; regionCode: string | null; leadUnitId: string | null },
+  now: Date,
+): ObligationRow {
   return {
     id: newId(),
     caseId: at.caseId,
@@ -341,7 +375,12 @@ function reconcile(
           const ids = earlier.map((e) => e.id);
           const why = `superseded by a later document of the case (${doc.type} ${doc.entry.documentId})`;
           items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, updatedAt: now }, inArray(obligations.id, ids)));
-          items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(inArray(reminders.obligationId, ids), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+          items.push(
+            orm
+              .update(reminders)
+              .set({ cancelledAt: now })
+              .where(and(inArray(reminders.obligationId, ids), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+          );
           for (const e of earlier) {
             e.status = 'waived';
             entries.push({ actor, action: 'obligation.superseded', subject: `obligation:${e.id}`, data: { ruleId: e.ruleId, dueOn: e.dueOn, by: doc.id } });
@@ -353,8 +392,31 @@ function reconcile(
       const rr = reminderRows(row.id, p);
       rems.push(...(mode === 'intake' ? rr : rr.filter((r) => r.fireAt.getTime() > now.getTime())));
       all.push(row);
-      summary.push({ kind: p.kind, ruleId: p.ruleId, dueOn: p.dueOn, provisional: p.provisional, party: p.actor, source: p.source, ...(p.earliestDueOn ? { earliestDueOn: p.earliestDueOn } : {}) });
-      entries.push({ actor, action: 'obligation.created', subject: `obligation:${row.id}`, data: { documentId: doc.id, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, provisional: p.provisional, anchor: p.derivation.anchor.source, unitId: row.unitId, source: p.source, ...(mode === 'replan' ? { cause } : {}) } });
+      summary.push({
+        kind: p.kind,
+        ruleId: p.ruleId,
+        dueOn: p.dueOn,
+        provisional: p.provisional,
+        party: p.actor,
+        source: p.source,
+        ...(p.earliestDueOn ? { earliestDueOn: p.earliestDueOn } : {}),
+      });
+      entries.push({
+        actor,
+        action: 'obligation.created',
+        subject: `obligation:${row.id}`,
+        data: {
+          documentId: doc.id,
+          ruleId: p.ruleId,
+          kind: p.kind,
+          dueOn: p.dueOn,
+          provisional: p.provisional,
+          anchor: p.derivation.anchor.source,
+          unitId: row.unitId,
+          source: p.source,
+          ...(mode === 'replan' ? { cause } : {}),
+        },
+      });
       changed++;
       continue;
     }
@@ -367,13 +429,31 @@ function reconcile(
       auditedUpdate(
         deps,
         obligations,
-        { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, updatedAt: now, ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}) },
+        {
+          dueOn: p.dueOn,
+          provisional: p.provisional,
+          derivationJson: dj,
+          unitId,
+          updatedAt: now,
+          ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}),
+        },
         eq(obligations.id, existing.id),
       ),
     );
-    if (reopen) items.push(orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: `期限重新计算为 ${p.dueOn}，不再逾期` }).where(and(eq(remediationItems.obligationId, existing.id), eq(remediationItems.status, 'open'))));
+    if (reopen)
+      items.push(
+        orm
+          .update(remediationItems)
+          .set({ status: 'closed', closedAt: now, note: `期限重新计算为 ${p.dueOn}，不再逾期` })
+          .where(and(eq(remediationItems.obligationId, existing.id), eq(remediationItems.status, 'open'))),
+      );
     if (p.dueOn !== existing.dueOn || dj !== existing.derivationJson) {
-      items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, existing.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
+      items.push(
+        orm
+          .update(reminders)
+          .set({ cancelledAt: now })
+          .where(and(eq(reminders.obligationId, existing.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+      );
       const future = reminderRows(existing.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
       if (future.length) items.push(auditedUpsert(deps, reminders, future, [reminders.obligationId, reminders.kind, reminders.fireAt], { cancelledAt: null }));
     }
@@ -381,7 +461,11 @@ function reconcile(
       actor,
       action: 'obligation.recomputed',
       subject: `obligation:${existing.id}`,
-      data: { from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status }, to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, anchor: p.derivation.anchor.source }, cause },
+      data: {
+        from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status },
+        to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, anchor: p.derivation.anchor.source },
+        cause,
+      },
     });
     Object.assign(existing, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, ...(reopen ? { status: 'open' } : {}) });
     changed++;
@@ -394,9 +478,24 @@ function reconcile(
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
       const why = skipped ? `no longer applies: ${skipped.reason.en}` : 'no longer in the region policy';
       items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
-      items.push(orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))));
-      items.push(orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: skipped?.reason.zh ?? '不再适用' }).where(and(eq(remediationItems.obligationId, o.id), eq(remediationItems.status, 'open'))));
-      entries.push({ actor, action: 'obligation.withdrawn', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, dueOn: o.dueOn, why: skipped?.reason ?? null, cause } });
+      items.push(
+        orm
+          .update(reminders)
+          .set({ cancelledAt: now })
+          .where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+      );
+      items.push(
+        orm
+          .update(remediationItems)
+          .set({ status: 'closed', closedAt: now, note: skipped?.reason.zh ?? '不再适用' })
+          .where(and(eq(remediationItems.obligationId, o.id), eq(remediationItems.status, 'open'))),
+      );
+      entries.push({
+        actor,
+        action: 'obligation.withdrawn',
+        subject: `obligation:${o.id}`,
+        data: { ruleId: o.ruleId, dueOn: o.dueOn, why: skipped?.reason ?? null, cause },
+      });
       o.status = 'waived';
       changed++;
     }
@@ -413,7 +512,10 @@ function reconcile(
  * effective date re-plans the earlier decision's after-judgment duties, a second-instance case withdraws the
  * inferred effectiveness of the first-instance decision it continues.
  */
-export async function planDocumentObligations(deps: Deps, ctx: ObligationContext): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> }> {
+export async function planDocumentObligations(
+  deps: Deps,
+  ctx: ObligationContext,
+): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> }> {
   const now = ctx.arrivedAt;
   const doc: CaseDoc = { id: ctx.documentId, type: ctx.doc.type as DocumentType, entry: ctx.doc, arrivedAt: ctx.arrivedAt };
   const where = { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId };
@@ -424,7 +526,17 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
     if (!cc) {
       dir = (await currentDirectory(deps)).index;
       const loaded = ctx.caseIsNew ? undefined : await loadCaseContext(deps, ctx.caseId, dir);
-      cc = loaded ?? { caseId: ctx.caseId, regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId, governmentDefendant: false, docs: [], obligations: [], steps: [], appealsAt: [], handled: new Map() };
+      cc = loaded ?? {
+        caseId: ctx.caseId,
+        regionCode: ctx.regionCode,
+        leadUnitId: ctx.leadUnitId,
+        governmentDefendant: false,
+        docs: [],
+        obligations: [],
+        steps: [],
+        appealsAt: [],
+        handled: new Map(),
+      };
       ctx.state?.set(ctx.caseId, cc);
     }
     cc.regionCode = ctx.regionCode ?? cc.regionCode;
@@ -453,7 +565,12 @@ export async function planDocumentObligations(deps: Deps, ctx: ObligationContext
   if (ctx.caseIsNew && ctx.doc.case?.instance === 'second' && ctx.doc.case.priorCaseNumbers?.length) {
     const [parent] = await deps.db.orm.select({ id: cases.id }).from(cases).where(inArray(cases.caseNumber, ctx.doc.case.priorCaseNumbers));
     if (parent) {
-      const pr = await replanCase(deps, parent.id, now, { actor, cause: { by: doc.id, secondInstance: ctx.doc.case.caseNumber }, appealAt: now, calendar: ctx.calendar });
+      const pr = await replanCase(deps, parent.id, now, {
+        actor,
+        cause: { by: doc.id, secondInstance: ctx.doc.case.caseNumber },
+        appealAt: now,
+        calendar: ctx.calendar,
+      });
       items.push(...pr.items);
       entries.push(...pr.entries);
     }
@@ -484,7 +601,12 @@ export interface ReplanOptions {
  * a new fact makes due are created, those it withdraws are waived. Returns the statements and audit entries for
  * the caller's own write (nothing is committed here). Stable name: other features call it (#17 routing window).
  */
-export async function replanCase(deps: Deps, caseId: string, now: Date, opts: ReplanOptions = {}): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
+export async function replanCase(
+  deps: Deps,
+  caseId: string,
+  now: Date,
+  opts: ReplanOptions = {},
+): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
   const dir = (await currentDirectory(deps)).index;
   const ctx = await loadCaseContext(deps, caseId, dir);
   if (!ctx) return { items: [], entries: [], changed: 0 };
@@ -503,7 +625,18 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
   const entries: AuditEntry[] = [];
   let changed = 0;
   for (const d of ctx.docs) {
-    const r = reconcile(deps, ctx, d, policy, calendar, now, opts.updateOnly ? 'recompute' : 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, opts.actor ?? 'rules', opts.cause ?? null);
+    const r = reconcile(
+      deps,
+      ctx,
+      d,
+      policy,
+      calendar,
+      now,
+      opts.updateOnly ? 'recompute' : 'replan',
+      { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId },
+      opts.actor ?? 'rules',
+      opts.cause ?? null,
+    );
     items.push(...r.items);
     entries.push(...r.entries);
     changed += r.changed;
@@ -512,15 +645,41 @@ export async function replanCase(deps: Deps, caseId: string, now: Date, opts: Re
 }
 
 /** Re-plan one document's case, or the document alone when it belongs to no case (a stand-alone suggestion). */
-export async function replanDocument(deps: Deps, documentId: string, now: Date, opts: ReplanOptions = {}): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
+export async function replanDocument(
+  deps: Deps,
+  documentId: string,
+  now: Date,
+  opts: ReplanOptions = {},
+): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
   const [rd] = await deps.db.orm.select({ caseId: routingDecisions.caseId }).from(routingDecisions).where(eq(routingDecisions.documentId, documentId));
   if (rd?.caseId) return replanCase(deps, rd.caseId, now, opts);
-  return replanLoneDocument(deps, documentId, now, opts.actor ?? 'rules', opts.cause ?? null, opts.calendar ?? (await currentCalendar(deps)), opts.handled?.on, opts.updateOnly);
+  return replanLoneDocument(
+    deps,
+    documentId,
+    now,
+    opts.actor ?? 'rules',
+    opts.cause ?? null,
+    opts.calendar ?? (await currentCalendar(deps)),
+    opts.handled?.on,
+    opts.updateOnly,
+  );
 }
 
 /** Re-plan a document that belongs to no case (a stand-alone suggestion). */
-async function replanLoneDocument(deps: Deps, documentId: string, now: Date, actor: string, cause: unknown, calendar: Calendar, handledNow?: string, updateOnly?: boolean) {
-  const [d] = await deps.db.orm.select({ id: documents.id, type: documents.type, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt }).from(documents).where(eq(documents.id, documentId));
+async function replanLoneDocument(
+  deps: Deps,
+  documentId: string,
+  now: Date,
+  actor: string,
+  cause: unknown,
+  calendar: Calendar,
+  handledNow?: string,
+  updateOnly?: boolean,
+) {
+  const [d] = await deps.db.orm
+    .select({ id: documents.id, type: documents.type, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt })
+    .from(documents)
+    .where(eq(documents.id, documentId));
   if (!d) return { items: [], entries: [], changed: 0 };
   const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.documentId, documentId));
   const regionCode = obs[0]?.regionCode ?? null;
@@ -528,7 +687,10 @@ async function replanLoneDocument(deps: Deps, documentId: string, now: Date, act
   // A context without a case: only this document's obligations (no other events to weigh).
   const handled = await handledOn(deps, [documentId]);
   if (handledNow) handled.set(documentId, handledNow);
-  const [sug] = await deps.db.orm.select({ unitId: suggestions.unitId, regionCode: suggestions.regionCode }).from(suggestions).where(eq(suggestions.documentId, documentId));
+  const [sug] = await deps.db.orm
+    .select({ unitId: suggestions.unitId, regionCode: suggestions.regionCode })
+    .from(suggestions)
+    .where(eq(suggestions.documentId, documentId));
   const ctx: CaseContext = {
     caseId: '',
     regionCode: regionCode ?? sug?.regionCode ?? null,
@@ -541,7 +703,18 @@ async function replanLoneDocument(deps: Deps, documentId: string, now: Date, act
     handled,
   };
   const { policy } = await regionPolicy(deps, ctx.regionCode);
-  return reconcile(deps, ctx, doc, policy, calendar, now, updateOnly ? 'recompute' : 'replan', { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId }, actor, cause);
+  return reconcile(
+    deps,
+    ctx,
+    doc,
+    policy,
+    calendar,
+    now,
+    updateOnly ? 'recompute' : 'replan',
+    { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId },
+    actor,
+    cause,
+  );
 }
 
 /** Statements that give a case's unit obligations to its (new) lead unit. */
@@ -567,7 +740,11 @@ export async function recomputeAfterCalendarChange(deps: Deps, change: Recompute
       : change.kind === 'day'
         ? and(nonClosed, gte(obligations.dueOn, addDays(change.date, -31)))!
         : nonClosed;
-  const rows = await deps.db.orm.select({ id: obligations.id, caseId: obligations.caseId, documentId: obligations.documentId }).from(obligations).where(where).orderBy(asc(obligations.caseId), asc(obligations.documentId));
+  const rows = await deps.db.orm
+    .select({ id: obligations.id, caseId: obligations.caseId, documentId: obligations.documentId })
+    .from(obligations)
+    .where(where)
+    .orderBy(asc(obligations.caseId), asc(obligations.documentId));
   const caseIds = [...new Set(rows.filter((r) => r.caseId).map((r) => r.caseId!))];
   const lone = [...new Set(rows.filter((r) => !r.caseId).map((r) => r.documentId))];
   let changed = 0;
@@ -603,7 +780,8 @@ export function dischargeStmts(deps: Deps, obs: { id: string; status: string }[]
         .set({ cancelledAt: now })
         .where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt), sql`${reminders.kind} <> 'feedback'`)),
     );
-    if (o.status === 'overdue') items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: reason }).where(eq(remediationItems.obligationId, o.id)));
+    if (o.status === 'overdue')
+      items.push(deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: reason }).where(eq(remediationItems.obligationId, o.id)));
   }
   return items;
 }
@@ -621,8 +799,14 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
       input.status === 'waived'
         ? [
             auditedUpdate(deps, obligations, { status, statusReason: input.reason ?? null, doneAt: now, updatedAt: now }, eq(obligations.id, id)),
-            deps.db.orm.update(reminders).set({ cancelledAt: now }).where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
-            deps.db.orm.update(remediationItems).set({ status: 'closed', closedAt: now, note: input.reason ?? 'waived' }).where(eq(remediationItems.obligationId, id)),
+            deps.db.orm
+              .update(reminders)
+              .set({ cancelledAt: now })
+              .where(and(eq(reminders.obligationId, id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
+            deps.db.orm
+              .update(remediationItems)
+              .set({ status: 'closed', closedAt: now, note: input.reason ?? 'waived' })
+              .where(eq(remediationItems.obligationId, id)),
           ]
         : dischargeStmts(deps, [o], now, input.reason ?? 'done');
     return {
@@ -638,11 +822,14 @@ export async function closeObligation(deps: Deps, id: string, input: { status: '
  */
 export async function closeObligationAs(deps: Deps, p: Principal, id: string, input: { status: 'done' | 'waived'; reason?: string }, actor: string = p.actor) {
   const [o] = await deps.db.orm.select({ unitId: obligations.unitId, regionCode: obligations.regionCode }).from(obligations).where(eq(obligations.id, id));
-  const allowed = o && (p.role === 'admin' || (p.role === 'unit' && o.unitId === p.scope) || ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
+  const allowed =
+    o &&
+    (p.role === 'admin' ||
+      (p.role === 'unit' && o.unitId === p.scope) ||
+      ((p.role === 'justice_bureau' || p.role === 'government_office') && o.regionCode === p.scope));
   if (!allowed) throw new Problem('not-found', `no obligation with id ${id}`);
   return closeObligation(deps, id, input, actor);
 }
-
 
 const queuedFor = (regionCode: string) =>
   sql`exists (select 1 from ${queueItems} where ${queueItems.status} = 'open' and ${queueItems.regionCode} is null and (${queueItems.caseId} = ${obligations.caseId} or ${queueItems.documentId} = ${obligations.documentId}) and exists (select 1 from json_each(${queueItems.candidateRegions}) where value = ${regionCode}))`;
@@ -655,11 +842,19 @@ export function planForDocument(policy: Policy, entry: DocumentEntry, arrivedAt:
   return planObligationsDetailed(policy, entry.type as DocumentType, planFacts(entry, arrivedAt), calendar).obligations;
 }
 
-export async function listObligations(deps: Deps, f: { unitId?: string; regionCode?: string; caseId?: string; status?: ObligationStatus; dueBefore?: string; limit?: number; orQueuedFor?: string }) {
+export async function listObligations(
+  deps: Deps,
+  f: { unitId?: string; regionCode?: string; caseId?: string; status?: ObligationStatus; dueBefore?: string; limit?: number; orQueuedFor?: string },
+) {
   const conds: SQL[] = [];
   if (f.unitId) conds.push(eq(obligations.unitId, f.unitId));
   // orQueuedFor: a candidate region's justice bureau also sees those of a queued case not yet claimed (docs/domain.md §3).
-  if (f.regionCode) conds.push(f.orQueuedFor ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))! : eq(obligations.regionCode, f.regionCode));
+  if (f.regionCode)
+    conds.push(
+      f.orQueuedFor
+        ? or(eq(obligations.regionCode, f.regionCode), and(isNull(obligations.regionCode), queuedFor(f.orQueuedFor)))!
+        : eq(obligations.regionCode, f.regionCode),
+    );
   if (f.caseId) conds.push(eq(obligations.caseId, f.caseId));
   if (f.status) conds.push(eq(obligations.status, f.status));
   if (f.dueBefore) conds.push(sql`${obligations.dueOn} <= ${f.dueBefore}`);
@@ -673,24 +868,24 @@ export async function listObligations(deps: Deps, f: { unitId?: string; regionCo
   return rows.map(({ o, caseNumber }) => {
     const derivation = JSON.parse(o.derivationJson) as { earliestDueOn?: string; anchor?: { source?: string } };
     return {
-    id: o.id,
-    caseId: o.caseId,
-    caseNumber,
-    documentId: o.documentId,
-    regionCode: o.regionCode,
-    kind: o.kind,
-    ruleId: o.ruleId,
-    title: { zh: o.titleZh, en: o.titleEn },
-    party: o.party,
-    unitId: o.unitId,
-    dueOn: o.dueOn,
-    provisional: o.provisional,
-    earliestDueOn: derivation.earliestDueOn ?? null,
-    dueSource: (derivation.anchor?.source ?? 'arrival') as 'arrival' | 'stated' | 'recorded' | 'inferred',
-    status: o.status,
-    statusReason: o.statusReason,
-    source: o.source,
-    derivation: derivation as unknown,
+      id: o.id,
+      caseId: o.caseId,
+      caseNumber,
+      documentId: o.documentId,
+      regionCode: o.regionCode,
+      kind: o.kind,
+      ruleId: o.ruleId,
+      title: { zh: o.titleZh, en: o.titleEn },
+      party: o.party,
+      unitId: o.unitId,
+      dueOn: o.dueOn,
+      provisional: o.provisional,
+      earliestDueOn: derivation.earliestDueOn ?? null,
+      dueSource: (derivation.anchor?.source ?? 'arrival') as 'arrival' | 'stated' | 'recorded' | 'inferred',
+      status: o.status,
+      statusReason: o.statusReason,
+      source: o.source,
+      derivation: derivation as unknown,
     };
   });
 }

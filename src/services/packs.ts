@@ -80,7 +80,14 @@ export interface PackInput {
 
 export async function createPack(deps: Deps, p: Principal, input: PackInput) {
   if (p.role === 'unit') throw new Problem('forbidden', 'meeting packs are made by the justice bureau, the government office, the court or its liaison');
-  const q: StatsQuery = { period: input.period, ...(input.regions ? { regions: input.regions } : {}), ...(input.unit ? { unit: input.unit } : {}), ...(input.domain ? { domain: input.domain } : {}), ...(input.instance ? { instance: input.instance } : {}), ...(input.variant ? { variant: input.variant } : {}) };
+  const q: StatsQuery = {
+    period: input.period,
+    ...(input.regions ? { regions: input.regions } : {}),
+    ...(input.unit ? { unit: input.unit } : {}),
+    ...(input.domain ? { domain: input.domain } : {}),
+    ...(input.instance ? { instance: input.instance } : {}),
+    ...(input.variant ? { variant: input.variant } : {}),
+  };
   const scope = await statisticsScope(deps, p, q);
   const dir = await currentDirectory(deps);
   const r = await computeScope(deps, scope);
@@ -104,14 +111,33 @@ export async function createPack(deps: Deps, p: Principal, input: PackInput) {
       denominator: v.denominator,
       rate: v.rate,
       ...(v.variant ? { variant: v.variant } : {}),
-      items: v.items.map((i) => ({ ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, regionCode: i.regionCode, unitId: i.unitId, inNumerator: i.inNumerator, digest: sha256HexSync(canonicalJson(i.fact)) })),
+      items: v.items.map((i) => ({
+        ref: i.ref,
+        caseId: i.caseId,
+        caseNumber: i.caseNumber,
+        regionCode: i.regionCode,
+        unitId: i.unitId,
+        inNumerator: i.inNumerator,
+        digest: sha256HexSync(canonicalJson(i.fact)),
+      })),
     })),
-    byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, figures: x.figures.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })) })),
+    byRegion: r.perRegion.map((x) => ({
+      regionCode: x.regionCode,
+      figures: x.figures.map((v) => ({ id: v.id, numerator: v.numerator, denominator: v.denominator, rate: v.rate })),
+    })),
   };
   const contentJson = canonicalJson(content);
   const contentDigest = sha256HexSync(contentJson);
   const { jws, kid } = await signJson(deps.keys, content, PACK_TYP);
-  await deps.writer.audited([{ actor: p.actor, action: 'meeting_pack.created', subject: `meeting_pack:${id}`, data: { meetingDate: input.meetingDate, regions: scope.regions, period: content.period, contentDigest, kid } }],
+  await deps.writer.audited(
+    [
+      {
+        actor: p.actor,
+        action: 'meeting_pack.created',
+        subject: `meeting_pack:${id}`,
+        data: { meetingDate: input.meetingDate, regions: scope.regions, period: content.period, contentDigest, kid },
+      },
+    ],
     async () => ({
       items: [
         deps.db.orm.insert(meetingPacks).values({
@@ -221,7 +247,15 @@ export async function getPack(deps: Deps, p: Principal, id: string) {
 export async function listPacks(deps: Deps, p: Principal, limit = 50) {
   const allowed = await packRegionsAllowed(deps, p);
   const rows = await deps.db.orm
-    .select({ id: meetingPacks.id, meetingDate: meetingPacks.meetingDate, regions: meetingPacks.regions, periodFrom: meetingPacks.periodFrom, periodTo: meetingPacks.periodTo, contentDigest: meetingPacks.contentDigest, createdAt: meetingPacks.createdAt })
+    .select({
+      id: meetingPacks.id,
+      meetingDate: meetingPacks.meetingDate,
+      regions: meetingPacks.regions,
+      periodFrom: meetingPacks.periodFrom,
+      periodTo: meetingPacks.periodTo,
+      contentDigest: meetingPacks.contentDigest,
+      createdAt: meetingPacks.createdAt,
+    })
     .from(meetingPacks)
     .orderBy(desc(meetingPacks.createdAt))
     .limit(Math.min(limit, 500) * 4);
@@ -242,14 +276,18 @@ export async function comparePacks(deps: Deps, p: Principal, id: string, earlier
     const aItems = new Map((a?.items ?? []).map((i) => [i.ref, i]));
     const bItems = new Map((b?.items ?? []).map((i) => [i.ref, i]));
     // The items compared whole, then shown as the drill-down would show them to this caller.
-    const brief = (i: PackItem) => (reader.figuresOnly ? { caseNumber: i.caseNumber, regionCode: i.regionCode, inNumerator: i.inNumerator } : { ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, inNumerator: i.inNumerator });
+    const brief = (i: PackItem) =>
+      reader.figuresOnly
+        ? { caseNumber: i.caseNumber, regionCode: i.regionCode, inNumerator: i.inNumerator }
+        : { ref: i.ref, caseId: i.caseId, caseNumber: i.caseNumber, inNumerator: i.inNumerator };
     const seen = (i: PackItem) => itemVisible(reader, i);
     const added = [...bItems.values()].filter((i) => !aItems.has(i.ref) && seen(i)).map(brief);
     const removed = [...aItems.values()].filter((i) => !bItems.has(i.ref) && seen(i)).map(brief);
     const changed = [...bItems.values()]
       .filter((i) => seen(i) && aItems.has(i.ref) && (aItems.get(i.ref)!.digest !== i.digest || aItems.get(i.ref)!.inNumerator !== i.inNumerator))
       .map((i) => ({ ...brief(i), wasInNumerator: aItems.get(i.ref)!.inNumerator }));
-    const sub = (x: number | null | undefined, y: number | null | undefined) => (x === null || x === undefined || y === null || y === undefined ? null : Math.round((x - y) * 10_000) / 10_000);
+    const sub = (x: number | null | undefined, y: number | null | undefined) =>
+      x === null || x === undefined || y === null || y === undefined ? null : Math.round((x - y) * 10_000) / 10_000;
     return {
       id: fid,
       name: FIGURES[fid].name,

@@ -21,7 +21,11 @@ export const FALLBACK_PRESET = 'quzhou-kecheng';
 export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
   const fallback = deps.config.defaultPolicyPreset ?? FALLBACK_PRESET;
   const row = regionCode
-    ? await lookup(deps, `policy:${regionCode}`, async () => (await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)))[0])
+    ? await lookup(
+        deps,
+        `policy:${regionCode}`,
+        async () => (await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)))[0],
+      )
     : undefined;
   const presetId = row?.presetId ?? fallback;
   // Keyed by what the policy is made of, so a change is seen at once whatever the clock says.
@@ -37,19 +41,29 @@ export async function regionPolicy(deps: Deps, regionCode: string | null): Promi
 
 export async function setRegionPolicy(deps: Deps, regionCode: string, input: { presetId: string; overrides?: unknown }, actor: string) {
   if (!/^\d{6}$/.test(regionCode)) throw new Problem('bad-request', `region code must have 6 digits, not "${regionCode}"`);
-  if (!(PRESET_IDS as readonly string[]).includes(input.presetId)) throw new Problem('bad-request', `unknown preset "${input.presetId}"; choose one of ${PRESET_IDS.join(', ')}`);
+  if (!(PRESET_IDS as readonly string[]).includes(input.presetId))
+    throw new Problem('bad-request', `unknown preset "${input.presetId}"; choose one of ${PRESET_IDS.join(', ')}`);
   const r = safeResolvePolicy(input.presetId, input.overrides ?? {});
   if (!r.success) {
     throw new Problem('invalid-policy', r.error.message, { errors: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
   const now = deps.clock.now();
   const overridesJson = JSON.stringify(input.overrides ?? {});
-  await deps.writer.audited([{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }], async () => ({
-    items: [
-      auditedUpsert(deps, regionPolicies, [{ regionCode, presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor }], [regionPolicies.regionCode], { presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor }),
-    ],
-    result: null,
-  }));
+  await deps.writer.audited(
+    [{ actor, action: 'policy.set', subject: `region:${regionCode}`, data: { regionCode, presetId: input.presetId, overrides: input.overrides ?? {} } }],
+    async () => ({
+      items: [
+        auditedUpsert(
+          deps,
+          regionPolicies,
+          [{ regionCode, presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor }],
+          [regionPolicies.regionCode],
+          { presetId: input.presetId, overridesJson, updatedAt: now, updatedBy: actor },
+        ),
+      ],
+      result: null,
+    }),
+  );
   invalidateLookups(deps);
   return { regionCode, presetId: input.presetId, policy: r.policy };
 }

@@ -55,7 +55,15 @@ export interface RevocationEvidence {
 
 type Status =
   | { status: 'good'; source: RevocationCheck['source']; crlNumber?: string | null; thisUpdate: Date; producedAt?: Date; issuerSubject?: string }
-  | { status: 'revoked'; revokedAt: Date; source: RevocationCheck['source']; crlNumber?: string | null; thisUpdate: Date; producedAt?: Date; issuerSubject?: string }
+  | {
+      status: 'revoked';
+      revokedAt: Date;
+      source: RevocationCheck['source'];
+      crlNumber?: string | null;
+      thisUpdate: Date;
+      producedAt?: Date;
+      issuerSubject?: string;
+    }
   | { status: 'unknown' };
 
 // ------------------------------------------------------------------ CRLs
@@ -126,10 +134,22 @@ export async function verifyCrl(der: Uint8Array, issuerDer: Uint8Array): Promise
  * The statement storing a verified CRL if it is newer than the one kept for its issuer (wrapped: a drizzle
  * builder is a thenable, and an async function returning it would run it).
  */
-async function crlStmt(deps: Deps, der: Uint8Array, info: ParsedCrl, issuerSubject: string, source: string, senderCode: string | null, now: Date): Promise<{ stmt: Stmt } | undefined> {
-  const [old] = await deps.db.orm.select({ thisUpdate: revocationCrls.thisUpdate, crlNumber: revocationCrls.crlNumber }).from(revocationCrls).where(eq(revocationCrls.issuerFingerprint, info.issuerFingerprint));
+async function crlStmt(
+  deps: Deps,
+  der: Uint8Array,
+  info: ParsedCrl,
+  issuerSubject: string,
+  source: string,
+  senderCode: string | null,
+  now: Date,
+): Promise<{ stmt: Stmt } | undefined> {
+  const [old] = await deps.db.orm
+    .select({ thisUpdate: revocationCrls.thisUpdate, crlNumber: revocationCrls.crlNumber })
+    .from(revocationCrls)
+    .where(eq(revocationCrls.issuerFingerprint, info.issuerFingerprint));
   if (old) {
-    const newer = info.crlNumber !== null && old.crlNumber !== null ? BigInt(info.crlNumber) > BigInt(old.crlNumber) : info.thisUpdate.getTime() > old.thisUpdate.getTime();
+    const newer =
+      info.crlNumber !== null && old.crlNumber !== null ? BigInt(info.crlNumber) > BigInt(old.crlNumber) : info.thisUpdate.getTime() > old.thisUpdate.getTime();
     if (!newer) return undefined;
   }
   const row = {
@@ -172,15 +192,26 @@ export async function uploadCrl(deps: Deps, senderCode: string, input: Uint8Arra
   if (!info) throw new Problem('bad-request', reasons[0] ?? `the CRL was not issued by a CA registered for sender ${senderCode}`);
   const now = deps.clock.now();
   const stmt = await crlStmt(deps, der, info, issuerSubject, 'upload', senderCode, now);
-  const summary = { issuer: issuerSubject, crlNumber: info.crlNumber, thisUpdate: info.thisUpdate.toISOString(), nextUpdate: info.nextUpdate?.toISOString() ?? null, revoked: info.revoked.size, stored: !!stmt };
+  const summary = {
+    issuer: issuerSubject,
+    crlNumber: info.crlNumber,
+    thisUpdate: info.thisUpdate.toISOString(),
+    nextUpdate: info.nextUpdate?.toISOString() ?? null,
+    revoked: info.revoked.size,
+    stored: !!stmt,
+  };
   if (!stmt) return summary;
-  return deps.writer.audited([{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt.stmt], result: summary })).finally(() => invalidateLookups(deps));
+  return deps.writer
+    .audited([{ actor, action: 'sender.crl_uploaded', subject: `sender:${senderCode}`, data: summary }], async () => ({ items: [stmt.stmt], result: summary }))
+    .finally(() => invalidateLookups(deps));
 }
 
 /** The CRL kept for an issuer, parsed once per stored version (memoised lookups, 1 s). */
 async function storedCrl(deps: Deps, issuerFingerprint: string): Promise<ParsedCrl | undefined> {
-  const row = await lookup(deps, `crl:${issuerFingerprint}`, async () =>
-    (await deps.db.orm.select().from(revocationCrls).where(eq(revocationCrls.issuerFingerprint, issuerFingerprint)))[0],
+  const row = await lookup(
+    deps,
+    `crl:${issuerFingerprint}`,
+    async () => (await deps.db.orm.select().from(revocationCrls).where(eq(revocationCrls.issuerFingerprint, issuerFingerprint)))[0],
   );
   if (!row) return undefined;
   const cache = deps.state.get(REVOCATION).crls;
@@ -211,7 +242,8 @@ export interface OcspStatus {
 }
 
 function revocationTimeOf(certStatus: asn1js.AsnType): Date | undefined {
-  const inner = (certStatus as unknown as { valueBlock?: { value?: unknown[] } }).valueBlock?.value?.[0] as { toDate?: () => Date; valueBlock?: { value?: string } } | undefined;
+  const inner = (certStatus as unknown as { valueBlock?: { value?: unknown[] } }).valueBlock?.value?.[0] as
+    { toDate?: () => Date; valueBlock?: { value?: string } } | undefined;
   if (inner?.toDate) return inner.toDate();
   try {
     const g = new asn1js.GeneralizedTime({ valueHex: (inner as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView });
@@ -274,7 +306,11 @@ function statusFromOcsp(deps: Deps, o: OcspStatus, source: 'ocsp' | 'ocsp-staple
 }
 
 async function storedOcsp(deps: Deps, fingerprint: string) {
-  return lookup(deps, `ocsp:${fingerprint}`, async () => (await deps.db.orm.select().from(revocationOcsp).where(eq(revocationOcsp.certFingerprint, fingerprint)))[0]);
+  return lookup(
+    deps,
+    `ocsp:${fingerprint}`,
+    async () => (await deps.db.orm.select().from(revocationOcsp).where(eq(revocationOcsp.certFingerprint, fingerprint)))[0],
+  );
 }
 
 // ------------------------------------------------------------------ intake
@@ -291,7 +327,13 @@ function learnStmts(deps: Deps, senderCode: string, path: PathCert[], now: Date)
     for (const url of c.crlUrls.slice(0, 4)) {
       if (learned.has(`crl|${url}`)) continue;
       learned.add(`crl|${url}`);
-      out.push(insertRows(revocationCrlSources, [{ url, issuerFingerprint: issuer.fingerprint, issuerDer: toBase64(issuer.der), senderCode, nextFetchAt: now, failures: 0 }], { onConflictDoNothing: true }));
+      out.push(
+        insertRows(
+          revocationCrlSources,
+          [{ url, issuerFingerprint: issuer.fingerprint, issuerDer: toBase64(issuer.der), senderCode, nextFetchAt: now, failures: 0 }],
+          { onConflictDoNothing: true },
+        ),
+      );
     }
     const ocspUrl = c.ocspUrls[0];
     if (ocspUrl && !learned.has(`ocsp|${c.fingerprint}`)) {
@@ -299,7 +341,19 @@ function learnStmts(deps: Deps, senderCode: string, path: PathCert[], now: Date)
       out.push(
         insertRows(
           revocationOcsp,
-          [{ certFingerprint: c.fingerprint, certSubject: c.subject, certDer: toBase64(c.der), issuerDer: toBase64(issuer.der), responderUrl: ocspUrl, senderCode, status: 'pending', nextFetchAt: now, failures: 0 }],
+          [
+            {
+              certFingerprint: c.fingerprint,
+              certSubject: c.subject,
+              certDer: toBase64(c.der),
+              issuerDer: toBase64(issuer.der),
+              responderUrl: ocspUrl,
+              senderCode,
+              status: 'pending',
+              nextFetchAt: now,
+              failures: 0,
+            },
+          ],
           { onConflictDoNothing: true },
         ),
       );
@@ -324,7 +378,18 @@ async function statusOf(deps: Deps, path: PathCert[], i: number, stapled: Uint8A
   }
   const row = await storedOcsp(deps, c.fingerprint);
   if (row && (row.status === 'good' || row.status === 'revoked') && row.thisUpdate && row.producedAt) {
-    const s = statusFromOcsp(deps, { status: row.status, producedAt: row.producedAt, thisUpdate: row.thisUpdate, ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}), ...(row.nextUpdate ? { nextUpdate: row.nextUpdate } : {}) }, 'ocsp', at);
+    const s = statusFromOcsp(
+      deps,
+      {
+        status: row.status,
+        producedAt: row.producedAt,
+        thisUpdate: row.thisUpdate,
+        ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+        ...(row.nextUpdate ? { nextUpdate: row.nextUpdate } : {}),
+      },
+      'ocsp',
+      at,
+    );
     if (s.status !== 'unknown') return s;
   }
   const crl = await storedCrl(deps, issuerCert.fingerprint);
@@ -335,7 +400,8 @@ async function statusOf(deps: Deps, path: PathCert[], i: number, stapled: Uint8A
 const where = (i: number, c: PathCert) => `${i === 0 ? 'the signer certificate' : `x5c chain certificate ${i}`} (${c.subject}, serial 0x${c.serial})`;
 
 function describeSource(s: Exclude<Status, { status: 'unknown' }>): string {
-  if (s.source === 'crl') return `CRL${s.crlNumber ? ` number ${s.crlNumber}` : ''} of ${s.issuerSubject ?? 'its CA'} (thisUpdate ${s.thisUpdate.toISOString()})`;
+  if (s.source === 'crl')
+    return `CRL${s.crlNumber ? ` number ${s.crlNumber}` : ''} of ${s.issuerSubject ?? 'its CA'} (thisUpdate ${s.thisUpdate.toISOString()})`;
   return `${s.source === 'ocsp-stapled' ? 'the stapled OCSP response' : 'the OCSP response'} produced at ${s.producedAt?.toISOString()}`;
 }
 
@@ -378,12 +444,16 @@ export async function checkRevocation(
     };
     if (s.status === 'revoked') {
       if (s.revokedAt.getTime() <= signedAt.getTime()) {
-        throw new Problem('certificate-revoked', `${where(i, c)} was revoked at ${s.revokedAt.toISOString()}, before the signing time ${signedAt.toISOString()} (${describeSource(s)})`, {
-          certificate: c.subject,
-          serialNumber: c.serial,
-          revokedAt: s.revokedAt.toISOString(),
-          revocationSource: evidence,
-        });
+        throw new Problem(
+          'certificate-revoked',
+          `${where(i, c)} was revoked at ${s.revokedAt.toISOString()}, before the signing time ${signedAt.toISOString()} (${describeSource(s)})`,
+          {
+            certificate: c.subject,
+            serialNumber: c.serial,
+            revokedAt: s.revokedAt.toISOString(),
+            revocationSource: evidence,
+          },
+        );
       }
       checks.push({ ...base, status: 'revoked-after-signing', revokedAt: s.revokedAt.toISOString(), ...evidence });
     } else checks.push({ ...base, status: 'good', ...evidence });
@@ -398,14 +468,26 @@ export async function checkRevocation(
       { certificate: c.subject, serialNumber: c.serial },
     );
   }
-  const evidence: RevocationEvidence = { policy: sender.revocationPolicy, status: unknown.length ? 'unknown' : 'good', signedAt: signedAt.toISOString(), checks };
+  const evidence: RevocationEvidence = {
+    policy: sender.revocationPolicy,
+    status: unknown.length ? 'unknown' : 'good',
+    signedAt: signedAt.toISOString(),
+    checks,
+  };
   return {
     evidence,
     items: (deliveryId) =>
       unknown.length
         ? [
             insertRows(revocationRechecks, [
-              { deliveryId, senderCode: sender.code, certsJson: JSON.stringify(unknown), signedAt, until: new Date(arrivedAt.getTime() + trustConfig(deps).recheckDays * 86_400_000), status: 'pending' },
+              {
+                deliveryId,
+                senderCode: sender.code,
+                certsJson: JSON.stringify(unknown),
+                signedAt,
+                until: new Date(arrivedAt.getTime() + trustConfig(deps).recheckDays * 86_400_000),
+                status: 'pending',
+              },
             ]),
           ]
         : [],
@@ -418,7 +500,12 @@ const backoff = (failures: number) => Math.min(6 * 3600_000, 60_000 * 2 ** Math.
 
 async function refreshCrls(deps: Deps, now: Date) {
   const cfg = trustConfig(deps);
-  const due = await deps.db.orm.select().from(revocationCrlSources).where(lte(revocationCrlSources.nextFetchAt, now)).orderBy(asc(revocationCrlSources.nextFetchAt)).limit(50);
+  const due = await deps.db.orm
+    .select()
+    .from(revocationCrlSources)
+    .where(lte(revocationCrlSources.nextFetchAt, now))
+    .orderBy(asc(revocationCrlSources.nextFetchAt))
+    .limit(50);
   let fetched = 0;
   let failed = 0;
   for (const src of due) {
@@ -431,14 +518,20 @@ async function refreshCrls(deps: Deps, now: Date) {
       const next = Math.min(now.getTime() + cfg.crlRefreshSeconds * 1000, Math.max(now.getTime() + 60_000, info.nextUpdate?.getTime() ?? Infinity));
       await deps.db.batch([
         ...(stmt ? [stmt.stmt] : []),
-        deps.db.orm.update(revocationCrlSources).set({ lastFetchedAt: now, lastError: null, failures: 0, nextFetchAt: new Date(next) }).where(eq(revocationCrlSources.url, src.url)),
+        deps.db.orm
+          .update(revocationCrlSources)
+          .set({ lastFetchedAt: now, lastError: null, failures: 0, nextFetchAt: new Date(next) })
+          .where(eq(revocationCrlSources.url, src.url)),
       ]);
       fetched++;
     } catch (e) {
       failed++;
       const failures = src.failures + 1;
       await deps.db.batch([
-        deps.db.orm.update(revocationCrlSources).set({ lastError: String((e as Error).message).slice(0, 500), failures, nextFetchAt: new Date(now.getTime() + backoff(failures)) }).where(eq(revocationCrlSources.url, src.url)),
+        deps.db.orm
+          .update(revocationCrlSources)
+          .set({ lastError: String((e as Error).message).slice(0, 500), failures, nextFetchAt: new Date(now.getTime() + backoff(failures)) })
+          .where(eq(revocationCrlSources.url, src.url)),
       ]);
       deps.log.log('warn', 'CRL fetch failed', { url: src.url, error: String((e as Error).message) });
     }
@@ -462,7 +555,12 @@ async function refreshOcsp(deps: Deps, now: Date) {
     try {
       const cert = pkijs.Certificate.fromBER(fromBase64(row.certDer) as Uint8Array<ArrayBuffer>);
       const issuer = pkijs.Certificate.fromBER(fromBase64(row.issuerDer) as Uint8Array<ArrayBuffer>);
-      const der = await trustFetch(deps, row.responderUrl, { method: 'POST', body: await ocspRequestDer(cert, issuer), contentType: 'application/ocsp-request', accept: 'application/ocsp-response' });
+      const der = await trustFetch(deps, row.responderUrl, {
+        method: 'POST',
+        body: await ocspRequestDer(cert, issuer),
+        contentType: 'application/ocsp-request',
+        accept: 'application/ocsp-response',
+      });
       const o = await ocspStatusFor(der, cert, issuer);
       if (!o) throw new Error('the response is not about this certificate');
       if (!fresh(deps, o, now)) throw new Error(`the response is not fresh (thisUpdate ${o.thisUpdate.toISOString()})`);
@@ -471,7 +569,17 @@ async function refreshOcsp(deps: Deps, now: Date) {
       await deps.db.batch([
         deps.db.orm
           .update(revocationOcsp)
-          .set({ status: o.status, revokedAt: o.revokedAt ?? null, producedAt: o.producedAt, thisUpdate: o.thisUpdate, nextUpdate: o.nextUpdate ?? null, responseDer: toBase64(der), lastError: null, failures: 0, nextFetchAt: new Date(Math.max(next, now.getTime() + 30_000)) })
+          .set({
+            status: o.status,
+            revokedAt: o.revokedAt ?? null,
+            producedAt: o.producedAt,
+            thisUpdate: o.thisUpdate,
+            nextUpdate: o.nextUpdate ?? null,
+            responseDer: toBase64(der),
+            lastError: null,
+            failures: 0,
+            nextFetchAt: new Date(Math.max(next, now.getTime() + 30_000)),
+          })
           .where(eq(revocationOcsp.certFingerprint, row.certFingerprint)),
       ]);
       fetched++;
@@ -479,7 +587,10 @@ async function refreshOcsp(deps: Deps, now: Date) {
       failed++;
       const failures = row.failures + 1;
       await deps.db.batch([
-        deps.db.orm.update(revocationOcsp).set({ lastError: String((e as Error).message).slice(0, 500), failures, nextFetchAt: new Date(now.getTime() + backoff(failures)) }).where(eq(revocationOcsp.certFingerprint, row.certFingerprint)),
+        deps.db.orm
+          .update(revocationOcsp)
+          .set({ lastError: String((e as Error).message).slice(0, 500), failures, nextFetchAt: new Date(now.getTime() + backoff(failures)) })
+          .where(eq(revocationOcsp.certFingerprint, row.certFingerprint)),
       ]);
       deps.log.log('warn', 'OCSP fetch failed', { url: row.responderUrl, error: String((e as Error).message) });
     }
@@ -490,7 +601,12 @@ async function refreshOcsp(deps: Deps, now: Date) {
 
 /** Soft-fail deliveries: settle each once its certificates have a status; alert if one was revoked before signing. */
 async function recheck(deps: Deps, now: Date) {
-  const rows = await deps.db.orm.select().from(revocationRechecks).where(eq(revocationRechecks.status, 'pending')).orderBy(asc(revocationRechecks.signedAt)).limit(500);
+  const rows = await deps.db.orm
+    .select()
+    .from(revocationRechecks)
+    .where(eq(revocationRechecks.status, 'pending'))
+    .orderBy(asc(revocationRechecks.signedAt))
+    .limit(500);
   const counts = { recheckedGood: 0, revokedAfterSigning: 0, alerts: 0, expired: 0 };
   for (const r of rows) {
     const certs = JSON.parse(r.certsJson) as { fingerprint: string; subject: string; serial: string; issuerFingerprint: string }[];
@@ -503,7 +619,10 @@ async function recheck(deps: Deps, now: Date) {
       const o = await deps.db.orm.select().from(revocationOcsp).where(eq(revocationOcsp.certFingerprint, c.fingerprint));
       const oc = o[0];
       if (oc && (oc.status === 'good' || oc.status === 'revoked') && oc.thisUpdate && oc.producedAt) {
-        s = oc.status === 'revoked' ? { status: 'revoked', revokedAt: oc.revokedAt ?? oc.thisUpdate, source: 'ocsp', thisUpdate: oc.thisUpdate, producedAt: oc.producedAt } : { status: 'good', source: 'ocsp', thisUpdate: oc.thisUpdate, producedAt: oc.producedAt };
+        s =
+          oc.status === 'revoked'
+            ? { status: 'revoked', revokedAt: oc.revokedAt ?? oc.thisUpdate, source: 'ocsp', thisUpdate: oc.thisUpdate, producedAt: oc.producedAt }
+            : { status: 'good', source: 'ocsp', thisUpdate: oc.thisUpdate, producedAt: oc.producedAt };
       } else {
         const crl = await storedCrl(deps, c.issuerFingerprint);
         if (crl && crl.thisUpdate.getTime() >= r.signedAt.getTime()) s = statusFromCrl(crl, c.serial, crl.thisUpdate);
@@ -516,27 +635,73 @@ async function recheck(deps: Deps, now: Date) {
     }
     if (before) {
       const outcome = `${before.subject} (serial 0x${before.serial}) was revoked at ${before.revokedAt.toISOString()}, before the signing time ${r.signedAt.toISOString()} (${before.source}); the delivery was accepted under soft-fail`;
-      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.alert', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, outcome } }], async () => ({
-        items: [deps.db.orm.update(revocationRechecks).set({ status: 'revoked', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
-        result: null,
-      }), now);
-      deps.log.log('error', 'revocation alert: a delivery accepted under soft-fail was signed with a revoked certificate', { deliveryId: r.deliveryId, sender: r.senderCode, outcome });
+      await deps.writer.audited(
+        [
+          {
+            actor: 'system:revocation',
+            action: 'revocation.alert',
+            subject: `delivery:${r.deliveryId}`,
+            data: { deliveryId: r.deliveryId, sender: r.senderCode, outcome },
+          },
+        ],
+        async () => ({
+          items: [
+            deps.db.orm.update(revocationRechecks).set({ status: 'revoked', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId)),
+          ],
+          result: null,
+        }),
+        now,
+      );
+      deps.log.log('error', 'revocation alert: a delivery accepted under soft-fail was signed with a revoked certificate', {
+        deliveryId: r.deliveryId,
+        sender: r.senderCode,
+        outcome,
+      });
       counts.alerts++;
     } else if (!pending) {
       // A settled re-check is a fact (its outcome is covered by the audit log): it changes through a record of its own.
       const status = after ? 'revoked-after-signing' : 'good';
-      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.rechecked', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, status, outcome: after ?? null } }], async () => ({
-        items: [deps.db.orm.update(revocationRechecks).set({ status, outcome: after ?? null, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
-        result: null,
-      }), now);
+      await deps.writer.audited(
+        [
+          {
+            actor: 'system:revocation',
+            action: 'revocation.rechecked',
+            subject: `delivery:${r.deliveryId}`,
+            data: { deliveryId: r.deliveryId, sender: r.senderCode, status, outcome: after ?? null },
+          },
+        ],
+        async () => ({
+          items: [
+            deps.db.orm
+              .update(revocationRechecks)
+              .set({ status, outcome: after ?? null, checkedAt: now })
+              .where(eq(revocationRechecks.deliveryId, r.deliveryId)),
+          ],
+          result: null,
+        }),
+        now,
+      );
       if (after) counts.revokedAfterSigning++;
       else counts.recheckedGood++;
     } else if (r.until.getTime() <= now.getTime()) {
       const outcome = 'no revocation status became available';
-      await deps.writer.audited([{ actor: 'system:revocation', action: 'revocation.rechecked', subject: `delivery:${r.deliveryId}`, data: { deliveryId: r.deliveryId, sender: r.senderCode, status: 'expired', outcome } }], async () => ({
-        items: [deps.db.orm.update(revocationRechecks).set({ status: 'expired', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId))],
-        result: null,
-      }), now);
+      await deps.writer.audited(
+        [
+          {
+            actor: 'system:revocation',
+            action: 'revocation.rechecked',
+            subject: `delivery:${r.deliveryId}`,
+            data: { deliveryId: r.deliveryId, sender: r.senderCode, status: 'expired', outcome },
+          },
+        ],
+        async () => ({
+          items: [
+            deps.db.orm.update(revocationRechecks).set({ status: 'expired', outcome, checkedAt: now }).where(eq(revocationRechecks.deliveryId, r.deliveryId)),
+          ],
+          result: null,
+        }),
+        now,
+      );
       counts.expired++;
     } else {
       // Only when it last looked (checked_at is not committed to: see COVERED in src/services/audit-rows.ts).
@@ -562,10 +727,12 @@ export async function setSenderTrust(deps: Deps, code: string, input: { revocati
   const set = { ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}), ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}) };
   const result = { code, revocationPolicy: input.revocationPolicy ?? s.revocationPolicy, sm2: input.sm2 ?? s.sm2 };
   if (Object.keys(set).length === 0) return result;
-  return deps.writer.audited([{ actor, action: 'sender.trust_set', subject: `sender:${code}`, data: set }], async () => ({
-    items: [deps.db.orm.update(senders).set(set).where(eq(senders.code, code))],
-    result,
-  })).finally(() => invalidateLookups(deps));
+  return deps.writer
+    .audited([{ actor, action: 'sender.trust_set', subject: `sender:${code}`, data: set }], async () => ({
+      items: [deps.db.orm.update(senders).set(set).where(eq(senders.code, code))],
+      result,
+    }))
+    .finally(() => invalidateLookups(deps));
 }
 
 /** What the gateway holds: CRLs, sources, OCSP statuses and soft-fail re-checks (CLI `revocation status`, admin API). */
@@ -574,14 +741,40 @@ export async function revocationStatus(deps: Deps) {
   const crls = await deps.db.orm.select().from(revocationCrls).orderBy(asc(revocationCrls.issuerSubject));
   const sources = await deps.db.orm.select().from(revocationCrlSources).orderBy(asc(revocationCrlSources.url));
   const ocsp = await deps.db.orm.select().from(revocationOcsp).orderBy(asc(revocationOcsp.certSubject));
-  const rechecks = await deps.db.orm.select().from(revocationRechecks).where(and(eq(revocationRechecks.status, 'revoked'))).orderBy(asc(revocationRechecks.signedAt));
+  const rechecks = await deps.db.orm
+    .select()
+    .from(revocationRechecks)
+    .where(and(eq(revocationRechecks.status, 'revoked')))
+    .orderBy(asc(revocationRechecks.signedAt));
   const pending = await deps.db.orm.select({ id: revocationRechecks.deliveryId }).from(revocationRechecks).where(eq(revocationRechecks.status, 'pending'));
   return {
-    crls: crls.map((c) => ({ issuer: c.issuerSubject, crlNumber: c.crlNumber, thisUpdate: iso(c.thisUpdate), nextUpdate: iso(c.nextUpdate), source: c.source, sender: c.senderCode, revoked: crlInfo(readCrl(fromBase64(c.der)), c.issuerFingerprint).revoked.size })),
-    crlSources: sources.map((s) => ({ url: s.url, sender: s.senderCode, lastFetchedAt: iso(s.lastFetchedAt), nextFetchAt: iso(s.nextFetchAt), lastError: s.lastError })),
-    ocsp: ocsp.map((o) => ({ certificate: o.certSubject, sender: o.senderCode, responder: o.responderUrl, status: o.status, producedAt: iso(o.producedAt), revokedAt: iso(o.revokedAt), nextFetchAt: iso(o.nextFetchAt), lastError: o.lastError })),
+    crls: crls.map((c) => ({
+      issuer: c.issuerSubject,
+      crlNumber: c.crlNumber,
+      thisUpdate: iso(c.thisUpdate),
+      nextUpdate: iso(c.nextUpdate),
+      source: c.source,
+      sender: c.senderCode,
+      revoked: crlInfo(readCrl(fromBase64(c.der)), c.issuerFingerprint).revoked.size,
+    })),
+    crlSources: sources.map((s) => ({
+      url: s.url,
+      sender: s.senderCode,
+      lastFetchedAt: iso(s.lastFetchedAt),
+      nextFetchAt: iso(s.nextFetchAt),
+      lastError: s.lastError,
+    })),
+    ocsp: ocsp.map((o) => ({
+      certificate: o.certSubject,
+      sender: o.senderCode,
+      responder: o.responderUrl,
+      status: o.status,
+      producedAt: iso(o.producedAt),
+      revokedAt: iso(o.revokedAt),
+      nextFetchAt: iso(o.nextFetchAt),
+      lastError: o.lastError,
+    })),
     pendingRechecks: pending.length,
     alerts: rechecks.map((r) => ({ deliveryId: r.deliveryId, sender: r.senderCode, outcome: r.outcome, checkedAt: iso(r.checkedAt) })),
   };
 }
-

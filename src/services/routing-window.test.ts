@@ -26,6 +26,9 @@ describe('the routing window (S 二(一); P 第十条)', () => {
   });
 
   it('P 第十条: under Putian the window is the policy’s own three-day unit determination (阅办单)', () => {
-    expect(routingWindow(resolvePolicy('putian-chengxiang'), doc, new Date('2026-11-23T02:00:00Z'), cal)).toEqual({ kind: 'policy', ruleId: 'unit-determination' });
+    expect(routingWindow(resolvePolicy('putian-chengxiang'), doc, new Date('2026-11-23T02:00:00Z'), cal)).toEqual({
+      kind: 'policy',
+      ruleId: 'unit-determination',
+    });
   });
 });

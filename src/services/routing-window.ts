@@ -44,7 +44,9 @@ export function defaultWindowRule(type: DocumentType): PolicyRule {
     notify: ['justice_bureau'],
     // The day before it ends, the bureau is reminded; when it is missed the sweep escalates (deadlines.ts).
     reminders: [{ kind: 'reminder', at: { from: 'due', offsetDays: -1 }, notify: ['justice_bureau'], source: DEFAULT_SOURCE }],
-    escalation: [{ to: 'government_office', action: { zh: '分办逾期，报政府办督办', en: 'routing overdue: reported to the government office' }, source: DEFAULT_SOURCE }],
+    escalation: [
+      { to: 'government_office', action: { zh: '分办逾期，报政府办督办', en: 'routing overdue: reported to the government office' }, source: DEFAULT_SOURCE },
+    ],
     source: DEFAULT_SOURCE,
     note: {
       zh: '规则无法确定承办单位的文书进入司法局分办队列，司法局应在两日内确定承办单位；政策另有规定的（如 P 第十条 三日），从其规定。',
@@ -60,14 +62,24 @@ export type RoutingWindow =
   | { kind: 'default'; ruleId: string; planned: PlannedObligation };
 
 /** The routing window of a queued document under its region's policy. */
-export function routingWindow(policy: Policy, doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>, arrivedAt: Date, calendar: Calendar): RoutingWindow {
+export function routingWindow(
+  policy: Policy,
+  doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>,
+  arrivedAt: Date,
+  calendar: Calendar,
+): RoutingWindow {
   const own = policyWindowRule(policy, doc.type);
   if (own) return { kind: 'policy', ruleId: own[0] };
   return defaultRoutingWindow(policy, doc, arrivedAt, calendar);
 }
 
 /** The default two-day window, planned (also when the policy's own rule planned nothing for the document). */
-export function defaultRoutingWindow(policy: Policy, doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>, arrivedAt: Date, calendar: Calendar): Extract<RoutingWindow, { kind: 'default' }> {
+export function defaultRoutingWindow(
+  policy: Policy,
+  doc: Pick<DocumentEntry, 'type' | 'case' | 'hearing' | 'outcome' | 'urgent'>,
+  arrivedAt: Date,
+  calendar: Calendar,
+): Extract<RoutingWindow, { kind: 'default' }> {
   const only: Policy = { ...policy, rules: { [ROUTING_WINDOW_RULE_ID]: defaultWindowRule(doc.type) } };
   const [planned] = planObligationsDetailed(only, doc.type, planFacts(doc, arrivedAt), calendar).obligations;
   if (!planned) throw new Error(`the routing window planned nothing for a ${doc.type}`);

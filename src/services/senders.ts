@@ -31,65 +31,73 @@ export async function registerSender(deps: Deps, input: SenderInput, actor = 'ad
   const now = deps.clock.now();
   const [existing] = await deps.db.orm.select().from(senders).where(eq(senders.code, input.code));
   if (existing && existing.type !== input.type) throw new Problem('conflict', `sender ${input.code} is registered as ${existing.type}, not ${input.type}`);
-  const known = new Set(
-    (await deps.db.orm.select({ fp: senderCas.fingerprint }).from(senderCas).where(eq(senderCas.senderCode, input.code))).map((r) => r.fp),
-  );
+  const known = new Set((await deps.db.orm.select({ fp: senderCas.fingerprint }).from(senderCas).where(eq(senderCas.senderCode, input.code))).map((r) => r.fp));
   const fresh = certs.filter((c) => !known.has(c.fingerprint));
-  return deps.writer.audited([
-      {
-        actor,
-        action: existing ? 'sender.ca_added' : 'sender.registered',
-        subject: `sender:${input.code}`,
-        data: { code: input.code, type: input.type, name: input.name, revocationPolicy: input.revocationPolicy ?? null, sm2: input.sm2 ?? null, cas: fresh.map((c) => ({ subject: c.subject, fingerprint: c.fingerprint })) },
-      },
-    ],
-    async () => {
-      const items = [];
-      if (existing) {
-        // Read under the write lock (build runs inside it): the new version is a value the audit log can commit to.
-        const [current] = await deps.db.orm.select({ v: senders.trustVersion }).from(senders).where(eq(senders.code, input.code));
-        items.push(
-          deps.db.orm
-            .update(senders)
-            .set({
-              name: input.name,
-              callbackUrl: input.callbackUrl ?? existing.callbackUrl,
-              trustVersion: (current?.v ?? existing.trustVersion) + 1,
-              ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}),
-              ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}),
-            })
-            .where(eq(senders.code, input.code)),
-        );
-      } else {
-        items.push(
-          deps.db.orm.insert(senders).values({
+  return deps.writer
+    .audited(
+      [
+        {
+          actor,
+          action: existing ? 'sender.ca_added' : 'sender.registered',
+          subject: `sender:${input.code}`,
+          data: {
             code: input.code,
             type: input.type,
             name: input.name,
-            callbackUrl: input.callbackUrl ?? null,
-            createdAt: now,
-            revocationPolicy: input.revocationPolicy ?? 'soft',
-            sm2: input.sm2 ?? false,
-          }),
-        );
-      }
-      for (const c of fresh) {
-        items.push(
-          deps.db.orm.insert(senderCas).values({
-            id: newId(),
-            senderCode: input.code,
-            fingerprint: c.fingerprint,
-            subject: c.subject,
-            notBefore: c.notBefore,
-            notAfter: c.notAfter,
-            der: toBase64(c.der),
-            addedAt: now,
-          }),
-        );
-      }
-      return { items, result: { code: input.code, added: fresh.map((c) => c.fingerprint) } };
-    },
-  ).finally(() => invalidateLookups(deps));
+            revocationPolicy: input.revocationPolicy ?? null,
+            sm2: input.sm2 ?? null,
+            cas: fresh.map((c) => ({ subject: c.subject, fingerprint: c.fingerprint })),
+          },
+        },
+      ],
+      async () => {
+        const items = [];
+        if (existing) {
+          // Read under the write lock (build runs inside it): the new version is a value the audit log can commit to.
+          const [current] = await deps.db.orm.select({ v: senders.trustVersion }).from(senders).where(eq(senders.code, input.code));
+          items.push(
+            deps.db.orm
+              .update(senders)
+              .set({
+                name: input.name,
+                callbackUrl: input.callbackUrl ?? existing.callbackUrl,
+                trustVersion: (current?.v ?? existing.trustVersion) + 1,
+                ...(input.revocationPolicy ? { revocationPolicy: input.revocationPolicy } : {}),
+                ...(input.sm2 !== undefined ? { sm2: input.sm2 } : {}),
+              })
+              .where(eq(senders.code, input.code)),
+          );
+        } else {
+          items.push(
+            deps.db.orm.insert(senders).values({
+              code: input.code,
+              type: input.type,
+              name: input.name,
+              callbackUrl: input.callbackUrl ?? null,
+              createdAt: now,
+              revocationPolicy: input.revocationPolicy ?? 'soft',
+              sm2: input.sm2 ?? false,
+            }),
+          );
+        }
+        for (const c of fresh) {
+          items.push(
+            deps.db.orm.insert(senderCas).values({
+              id: newId(),
+              senderCode: input.code,
+              fingerprint: c.fingerprint,
+              subject: c.subject,
+              notBefore: c.notBefore,
+              notAfter: c.notAfter,
+              der: toBase64(c.der),
+              addedAt: now,
+            }),
+          );
+        }
+        return { items, result: { code: input.code, added: fresh.map((c) => c.fingerprint) } };
+      },
+    )
+    .finally(() => invalidateLookups(deps));
 }
 
 export async function listSenders(deps: Deps) {
@@ -112,6 +120,9 @@ export function findSender(deps: Deps, code: string) {
 }
 
 export async function trustAnchors(deps: Deps, code: string): Promise<TrustAnchor[]> {
-  const rows = await deps.db.orm.select({ der: senderCas.der, fingerprint: senderCas.fingerprint }).from(senderCas).where(and(eq(senderCas.senderCode, code)));
+  const rows = await deps.db.orm
+    .select({ der: senderCas.der, fingerprint: senderCas.fingerprint })
+    .from(senderCas)
+    .where(and(eq(senderCas.senderCode, code)));
   return rows.map((r) => ({ der: fromBase64(r.der), fingerprint: r.fingerprint }));
 }

@@ -91,7 +91,11 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
   const dir = await currentDirectory(deps);
   let allowed: readonly string[];
   let figuresOnly = false;
-  const filters: Filters = { ...(q.unit ? { unitId: q.unit } : {}), ...(q.domain ? { domain: q.domain } : {}), ...(q.instance ? { instance: q.instance } : {}) };
+  const filters: Filters = {
+    ...(q.unit ? { unitId: q.unit } : {}),
+    ...(q.domain ? { domain: q.domain } : {}),
+    ...(q.instance ? { instance: q.instance } : {}),
+  };
   switch (p.role) {
     case 'admin':
       allowed = dir.index.regionCodes();
@@ -124,12 +128,21 @@ export async function statisticsScope(deps: Deps, p: Principal, q: StatsQuery): 
   return { regions: asked.sort(), period, filters, variants, figuresOnly };
 }
 
-const inList = (xs: readonly string[]): SQL => sql.join(xs.map((x) => sql`${x}`), sql`, `);
+const inList = (xs: readonly string[]): SQL =>
+  sql.join(
+    xs.map((x) => sql`${x}`),
+    sql`, `,
+  );
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /** The facts of the regions' cases received up to the end of the period (see the header for the indexes). */
-export async function loadFacts(deps: Deps, regions: readonly string[], period: Pick<Period, 'from' | 'to'>, opts: { wholeHistory?: boolean } = {}): Promise<Facts> {
+export async function loadFacts(
+  deps: Deps,
+  regions: readonly string[],
+  period: Pick<Period, 'from' | 'to'>,
+  opts: { wholeHistory?: boolean } = {},
+): Promise<Facts> {
   const { startMs, endMs } = periodInstants(period);
   const orm = deps.db.orm;
   // The regions as ONE parameter (D1 binds at most 100 per statement; an administrator may ask for all regions).
@@ -202,13 +215,24 @@ export async function loadFacts(deps: Deps, regions: readonly string[], period: 
   );
   const hearings: HearingFact[] = hearingRows.map(([id, caseId, data, at]) => {
     const d = JSON.parse(data) as { heldOn: string; headAppeared: boolean; principal?: boolean; spoke: boolean; agents?: unknown[] };
-    return { stepId: id, caseId, heldOn: d.heldOn, headAppeared: !!d.headAppeared, principal: !!d.principal, spoke: !!d.spoke, agents: d.agents?.length ?? 0, at: Number(at) };
+    return {
+      stepId: id,
+      caseId,
+      heldOn: d.heldOn,
+      headAppeared: !!d.headAppeared,
+      principal: !!d.principal,
+      spoke: !!d.spoke,
+      agents: d.agents?.length ?? 0,
+      at: Number(at),
+    };
   });
   type ObligationRow = [string, string | null, string, string, ObligationFact['status'], number | null, string | null, string | null];
   const cols = sql`json_group_array(json_array(o.id, o.case_id, o.kind, o.due_on, o.status, o.done_at, o.unit_id, o.region_code)) as rows`;
   const obligationRows = await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id in ${candidates} and ${between}`);
   // Stand-alone obligations (a suggestion without a case) through the same index, case_id is null.
-  obligationRows.push(...(await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in ${regionSet} and ${between}`)));
+  obligationRows.push(
+    ...(await all<ObligationRow>(sql`select ${cols} from obligations o where o.case_id is null and o.region_code in ${regionSet} and ${between}`)),
+  );
   const obligations: ObligationFact[] = obligationRows.map(([id, caseId, kind, dueOn, status, doneAt, unitId, regionCode]) => ({
     id,
     caseId,
@@ -281,7 +305,11 @@ export async function overview(deps: Deps, p: Principal, q: StatsQuery) {
     filters: scope.filters,
     variants: resolveVariants(scope.variants),
     figures: r.total.map((v) => presentFigure(v, { withUnits: true })),
-    byRegion: r.perRegion.map((x) => ({ regionCode: x.regionCode, regionName: dir.index.region(x.regionCode)?.name ?? x.regionCode, figures: x.figures.map((v) => presentFigure(v)) })),
+    byRegion: r.perRegion.map((x) => ({
+      regionCode: x.regionCode,
+      regionName: dir.index.region(x.regionCode)?.name ?? x.regionCode,
+      figures: x.figures.map((v) => presentFigure(v)),
+    })),
   };
 }
 

@@ -17,7 +17,8 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
   if (!(kind in STEP_SCHEMAS)) throw new Problem('bad-request', `unknown step "${kind}"; one of ${Object.keys(STEP_SCHEMAS).join(', ')}`);
   const k = kind as StepKind;
   const rule = STEP_RULES[k];
-  if (p.role !== 'admin' && !(rule.roles as string[]).includes(p.role)) throw new Problem('forbidden', `${rule.zh} (${k}) is recorded by ${rule.roles.join(' or ')}`);
+  if (p.role !== 'admin' && !(rule.roles as string[]).includes(p.role))
+    throw new Problem('forbidden', `${rule.zh} (${k}) is recorded by ${rule.roles.join(' or ')}`);
   const parsed = STEP_SCHEMAS[k].safeParse(input);
   if (!parsed.success) {
     throw new Problem('bad-request', `${k}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
@@ -27,16 +28,32 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
   // A unit records steps only for cases assigned to it; a bureau or office only in its region.
   const c = await assertCaseAccess(deps, p, caseId, p.role === 'government_office' ? 'read' : p.role === 'unit' ? 'read' : 'decide');
   // Legal advisers must come from the region's roster (法律顾问团队库, Q 一(三)).
-  const data = parsed.data as { agents?: { kind: string; adviserId?: string; name: string }[]; cannotAppear?: { agents: { kind: string; adviserId?: string; name: string }[] } };
+  const data = parsed.data as {
+    agents?: { kind: string; adviserId?: string; name: string }[];
+    cannotAppear?: { agents: { kind: string; adviserId?: string; name: string }[] };
+  };
   const advisers = [...(data.agents ?? []), ...(data.cannotAppear?.agents ?? [])].filter((a) => a.kind === 'legal_adviser');
   if (advisers.length) {
     const roster = await deps.db.orm
       .select({ id: legalAdvisers.id })
       .from(legalAdvisers)
-      .where(and(eq(legalAdvisers.regionCode, c.regionCode ?? ''), eq(legalAdvisers.active, true), inArray(legalAdvisers.id, advisers.map((a) => a.adviserId!))));
+      .where(
+        and(
+          eq(legalAdvisers.regionCode, c.regionCode ?? ''),
+          eq(legalAdvisers.active, true),
+          inArray(
+            legalAdvisers.id,
+            advisers.map((a) => a.adviserId!),
+          ),
+        ),
+      );
     const known = new Set(roster.map((r) => r.id));
     const missing = advisers.filter((a) => !known.has(a.adviserId!));
-    if (missing.length) throw new Problem('bad-request', `not on region ${c.regionCode}'s roster of legal advisers (法律顾问团队库, Q 一(三)): ${missing.map((a) => `${a.name} (${a.adviserId})`).join(', ')}`);
+    if (missing.length)
+      throw new Problem(
+        'bad-request',
+        `not on region ${c.regionCode}'s roster of legal advisers (法律顾问团队库, Q 一(三)): ${missing.map((a) => `${a.name} (${a.adviserId})`).join(', ')}`,
+      );
   }
   // The head-appearance situations a bureau may set depend on its region's policy (src/domain/appearance.ts).
   if (k === 'appearance_situations') await assertSettable(deps, c.regionCode, (parsed.data as { situations: string[] }).situations);
@@ -66,7 +83,10 @@ export async function recordStep(deps: Deps, p: Principal, caseId: string, kind:
     });
     items.push(...replan.items, ...(await reviseCase(deps.db, caseId)));
     return {
-      entries: [{ actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...(stored as object), closed: open.map((o) => o.id) } }, ...replan.entries],
+      entries: [
+        { actor: p.actor, action: `step.${k}`, subject: `case:${caseId}`, data: { stepId: id, ...(stored as object), closed: open.map((o) => o.id) } },
+        ...replan.entries,
+      ],
       build: async () => ({ items, result: { id, caseId, kind: k, closed: open.map((o) => ({ id: o.id, kind: o.kind })) } }),
     };
   }, now);
@@ -90,8 +110,13 @@ async function attachmentsOf(data: { attachments?: { filename: string; mediaType
 /** An attachment of a recorded step (the defence draft), for whoever may read the case. */
 export async function stepAttachment(deps: Deps, p: Principal, caseId: string, stepId: string, sha256: string) {
   await assertCaseAccess(deps, p, caseId);
-  const [s] = await deps.db.orm.select().from(caseSteps).where(and(eq(caseSteps.id, stepId), eq(caseSteps.caseId, caseId)));
-  const meta = ((s ? (JSON.parse(s.dataJson) as { attachments?: { filename: string; mediaType: string; size: number; sha256: string }[] }) : {}).attachments ?? []).find((a) => a.sha256 === sha256);
+  const [s] = await deps.db.orm
+    .select()
+    .from(caseSteps)
+    .where(and(eq(caseSteps.id, stepId), eq(caseSteps.caseId, caseId)));
+  const meta = (
+    (s ? (JSON.parse(s.dataJson) as { attachments?: { filename: string; mediaType: string; size: number; sha256: string }[] }) : {}).attachments ?? []
+  ).find((a) => a.sha256 === sha256);
   if (!meta) throw new Problem('not-found', `no attachment ${sha256} in step ${stepId} of case ${caseId}`);
   const bytes = await deps.blobs.get(meta.sha256);
   if (!bytes) throw new Error(`blob ${meta.sha256} of step ${stepId} is missing from the blob store`);
@@ -113,21 +138,84 @@ export interface TimelineEntry {
 export async function caseTimeline(deps: Deps, p: Principal, caseId: string): Promise<{ caseId: string; caseNumber: string; entries: TimelineEntry[] }> {
   const c = await assertCaseAccess(deps, p, caseId);
   const docs = await deps.db.orm
-    .select({ id: documents.id, type: documents.type, title: documents.title, arrivedAt: documents.arrivedAt, rule: routingDecisions.rule, status: routingDecisions.status })
+    .select({
+      id: documents.id,
+      type: documents.type,
+      title: documents.title,
+      arrivedAt: documents.arrivedAt,
+      rule: routingDecisions.rule,
+      status: routingDecisions.status,
+    })
     .from(routingDecisions)
     .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
     .where(eq(routingDecisions.caseId, caseId));
   const asg = await deps.db.orm.select().from(assignments).where(eq(assignments.caseId, caseId));
   const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.caseId, caseId));
   const steps = await deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId)).orderBy(asc(caseSteps.at));
-  const ev = docs.length ? await deps.db.orm.select().from(evidence).where(inArray(evidence.documentId, docs.map((d) => d.id))) : [];
+  const ev = docs.length
+    ? await deps.db.orm
+        .select()
+        .from(evidence)
+        .where(
+          inArray(
+            evidence.documentId,
+            docs.map((d) => d.id),
+          ),
+        )
+    : [];
   const entries: TimelineEntry[] = [
-    ...docs.map((d) => ({ at: d.arrivedAt.toISOString(), kind: 'document' as const, who: 'court', what: `送达 ${d.title} (${d.type}) · ${d.status === 'assigned' ? `分办 ${d.rule}` : '待司法局确定'}`, ref: d.id, facts: { type: d.type, title: d.title, routing: d.status } })),
-    ...asg.map((a) => ({ at: a.createdAt.toISOString(), kind: 'assignment' as const, who: a.actor, what: `承办 ${a.unitName} (${a.role}) · ${a.rule} ${a.article}${a.supersededAt ? ' · 已变更' : ''}`, ref: a.id, data: { reason: a.reason, decidedBy: a.decidedBy }, facts: { unitName: a.unitName, role: a.role, article: a.article, superseded: !!a.supersededAt } })),
-    ...obs.map((o) => ({ at: o.createdAt.toISOString(), kind: 'obligation' as const, who: 'rules', what: `时限 ${o.titleZh} 截止 ${o.dueOn}${o.provisional ? '（暂定）' : ''} · ${o.source}`, ref: o.id, facts: { titleZh: o.titleZh, dueOn: o.dueOn, provisional: o.provisional, source: o.source } })),
-    ...obs.filter((o) => o.doneAt).map((o) => ({ at: o.doneAt!.toISOString(), kind: 'obligation_closed' as const, who: o.statusReason ?? '', what: `${o.titleZh} ${o.status}`, ref: o.id, facts: { titleZh: o.titleZh, status: o.status } })),
-    ...steps.map((s) => ({ at: s.at.toISOString(), kind: 'step' as const, who: s.actor, what: `${STEP_RULES[s.kind as StepKind]?.zh ?? s.kind} (${s.kind})`, ref: s.id, data: JSON.parse(s.dataJson) as unknown, facts: { step: s.kind } })),
-    ...ev.map((e) => ({ at: e.createdAt.toISOString(), kind: 'evidence' as const, who: 'gateway', what: `证据 ${e.type} → ${e.senderCode}`, ref: e.id, facts: { evidence: e.type, senderCode: e.senderCode } })),
+    ...docs.map((d) => ({
+      at: d.arrivedAt.toISOString(),
+      kind: 'document' as const,
+      who: 'court',
+      what: `送达 ${d.title} (${d.type}) · ${d.status === 'assigned' ? `分办 ${d.rule}` : '待司法局确定'}`,
+      ref: d.id,
+      facts: { type: d.type, title: d.title, routing: d.status },
+    })),
+    ...asg.map((a) => ({
+      at: a.createdAt.toISOString(),
+      kind: 'assignment' as const,
+      who: a.actor,
+      what: `承办 ${a.unitName} (${a.role}) · ${a.rule} ${a.article}${a.supersededAt ? ' · 已变更' : ''}`,
+      ref: a.id,
+      data: { reason: a.reason, decidedBy: a.decidedBy },
+      facts: { unitName: a.unitName, role: a.role, article: a.article, superseded: !!a.supersededAt },
+    })),
+    ...obs.map((o) => ({
+      at: o.createdAt.toISOString(),
+      kind: 'obligation' as const,
+      who: 'rules',
+      what: `时限 ${o.titleZh} 截止 ${o.dueOn}${o.provisional ? '（暂定）' : ''} · ${o.source}`,
+      ref: o.id,
+      facts: { titleZh: o.titleZh, dueOn: o.dueOn, provisional: o.provisional, source: o.source },
+    })),
+    ...obs
+      .filter((o) => o.doneAt)
+      .map((o) => ({
+        at: o.doneAt!.toISOString(),
+        kind: 'obligation_closed' as const,
+        who: o.statusReason ?? '',
+        what: `${o.titleZh} ${o.status}`,
+        ref: o.id,
+        facts: { titleZh: o.titleZh, status: o.status },
+      })),
+    ...steps.map((s) => ({
+      at: s.at.toISOString(),
+      kind: 'step' as const,
+      who: s.actor,
+      what: `${STEP_RULES[s.kind as StepKind]?.zh ?? s.kind} (${s.kind})`,
+      ref: s.id,
+      data: JSON.parse(s.dataJson) as unknown,
+      facts: { step: s.kind },
+    })),
+    ...ev.map((e) => ({
+      at: e.createdAt.toISOString(),
+      kind: 'evidence' as const,
+      who: 'gateway',
+      what: `证据 ${e.type} → ${e.senderCode}`,
+      ref: e.id,
+      facts: { evidence: e.type, senderCode: e.senderCode },
+    })),
   ];
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.ref < b.ref ? -1 : 1));
   return { caseId, caseNumber: c.caseNumber, entries };

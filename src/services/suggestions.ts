@@ -29,7 +29,16 @@ export const isSuggestion = (type: string) => type === 'judicial_suggestion' || 
 /** At intake, in the delivery's batch: the suggestion with its reply deadline (the document's, else the policy's). */
 export function suggestionFromIntake(
   deps: Deps,
-  ctx: { documentId: string; doc: DocumentEntry; senderCode: string; caseId: string | null; regionCode: string | null; unitId: string | null; obligations: ObligationSummary[]; arrivedAt: Date },
+  ctx: {
+    documentId: string;
+    doc: DocumentEntry;
+    senderCode: string;
+    caseId: string | null;
+    regionCode: string | null;
+    unitId: string | null;
+    obligations: ObligationSummary[];
+    arrivedAt: Date;
+  },
 ): { items: Stmt[]; entries: AuditEntry[] } {
   const reply = ctx.obligations.find((o) => o.kind === 'suggestion_reply');
   // No reply rule in the region's policy (or an anchor not known yet, e.g. S 五(七) "30 days after handling"):
@@ -55,7 +64,14 @@ export function suggestionFromIntake(
         updatedAt: ctx.arrivedAt,
       }),
     ],
-    entries: [{ actor: `sender:${ctx.senderCode}`, action: 'suggestion.received', subject: `suggestion:${id}`, data: { documentId: ctx.documentId, kind, dueOn, origin, unitId: ctx.unitId } }],
+    entries: [
+      {
+        actor: `sender:${ctx.senderCode}`,
+        action: 'suggestion.received',
+        subject: `suggestion:${id}`,
+        data: { documentId: ctx.documentId, kind, dueOn, origin, unitId: ctx.unitId },
+      },
+    ],
   };
 }
 
@@ -93,16 +109,26 @@ export async function assignSuggestion(deps: Deps, p: Principal, id: string, inp
     const unit = (await currentDirectory(deps)).index.unit(input.unitId);
     if (!unit) throw new Problem('bad-request', `unit "${input.unitId}" is not in the directory`);
     const region = s.regionCode ?? unit.regionCode;
-    if (unit.regionCode !== region || (p.role === 'justice_bureau' && p.scope !== region)) throw new Problem('bad-request', `unit ${unit.name} is not in region ${region}`);
+    if (unit.regionCode !== region || (p.role === 'justice_bureau' && p.scope !== region))
+      throw new Problem('bad-request', `unit ${unit.name} is not in region ${region}`);
     const items: Stmt[] = [
       deps.db.orm.update(suggestions).set({ unitId: unit.id, regionCode: region, status: 'drafting', updatedAt: now }).where(eq(suggestions.id, id)),
-      deps.db.orm.update(obligations).set({ unitId: unit.id, regionCode: region, updatedAt: now }).where(and(eq(obligations.documentId, s.documentId), eq(obligations.party, 'unit'))),
+      deps.db.orm
+        .update(obligations)
+        .set({ unitId: unit.id, regionCode: region, updatedAt: now })
+        .where(and(eq(obligations.documentId, s.documentId), eq(obligations.party, 'unit'))),
       // The queue item's routing window is met (src/services/routing-window.ts); read before the item closes.
       ...(await dischargeWindowsStmts(deps, { documentId: s.documentId }, now, `assigned by the justice bureau: ${input.reason}`)),
-      deps.db.orm.update(queueItems).set({ status: 'assigned', resolvedAt: now, resolvedBy: p.actor, resolution: input.reason }).where(and(eq(queueItems.documentId, s.documentId), eq(queueItems.status, 'open'))),
+      deps.db.orm
+        .update(queueItems)
+        .set({ status: 'assigned', resolvedAt: now, resolvedBy: p.actor, resolution: input.reason })
+        .where(and(eq(queueItems.documentId, s.documentId), eq(queueItems.status, 'open'))),
       step(deps, id, 'assigned', p, { unitId: unit.id, unitName: unit.name, reason: input.reason }, now),
     ];
-    return { entries: [{ actor: p.actor, action: 'suggestion.assigned', subject: `suggestion:${id}`, data: { unitId: unit.id, reason: input.reason } }], build: async () => ({ items, result: { id, unitId: unit.id, status: 'drafting' } }) };
+    return {
+      entries: [{ actor: p.actor, action: 'suggestion.assigned', subject: `suggestion:${id}`, data: { unitId: unit.id, reason: input.reason } }],
+      build: async () => ({ items, result: { id, unitId: unit.id, status: 'drafting' } }),
+    };
   }, now);
 }
 
@@ -131,16 +157,37 @@ export async function submitDraft(deps: Deps, p: Principal, id: string, input: D
   return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (p.role !== 'unit' && p.role !== 'admin') throw new Problem('forbidden', 'the undertaking unit drafts the reply');
-    if (s.status !== 'drafting' && s.status !== 'returned') throw new Problem('conflict', `the suggestion is ${s.status}; a draft can be submitted while drafting or after it was returned`);
-    const draft = { text: input.text, attachments: atts.map(({ bytes: _b, ...meta }) => meta), rectification: input.rectification ?? null, handledOn: input.handledOn ?? null };
+    if (s.status !== 'drafting' && s.status !== 'returned')
+      throw new Problem('conflict', `the suggestion is ${s.status}; a draft can be submitted while drafting or after it was returned`);
+    const draft = {
+      text: input.text,
+      attachments: atts.map(({ bytes: _b, ...meta }) => meta),
+      rectification: input.rectification ?? null,
+      handledOn: input.handledOn ?? null,
+    };
     const items: Stmt[] = [
       ...(await deps.blobs.stage(atts.map((a) => ({ sha256: a.sha256, bytes: a.bytes, mediaType: a.mediaType })))),
       deps.db.orm.update(suggestions).set({ status: 'under_review', updatedAt: now }).where(eq(suggestions.id, id)),
       step(deps, id, 'draft', p, draft, now),
     ];
     // S 五(七): the result letter is due 30 days after handling; the stated handling day plans it.
-    if (input.handledOn) items.push(...(await replanDocument(deps, s.documentId, now, { actor: p.actor, cause: { draftOf: id }, handled: { documentId: s.documentId, on: input.handledOn } })).items);
-    return { entries: [{ actor: p.actor, action: 'suggestion.draft_submitted', subject: `suggestion:${id}`, data: { ...draft, text: undefined, textSha256: await sha256Hex(input.text) } }], build: async () => ({ items, result: { id, status: 'under_review' } }) };
+    if (input.handledOn)
+      items.push(
+        ...(
+          await replanDocument(deps, s.documentId, now, { actor: p.actor, cause: { draftOf: id }, handled: { documentId: s.documentId, on: input.handledOn } })
+        ).items,
+      );
+    return {
+      entries: [
+        {
+          actor: p.actor,
+          action: 'suggestion.draft_submitted',
+          subject: `suggestion:${id}`,
+          data: { ...draft, text: undefined, textSha256: await sha256Hex(input.text) },
+        },
+      ],
+      build: async () => ({ items, result: { id, status: 'under_review' } }),
+    };
   }, now);
 }
 
@@ -155,7 +202,10 @@ export async function reviewDraft(deps: Deps, p: Principal, id: string, input: {
     const status = input.result === 'returned' ? ('returned' as const) : ('awaiting_approval' as const);
     return {
       entries: [{ actor: p.actor, action: `suggestion.review_${input.result}`, subject: `suggestion:${id}`, data: input }],
-      build: async () => ({ items: [deps.db.orm.update(suggestions).set({ status, updatedAt: now }).where(eq(suggestions.id, id)), step(deps, id, 'review', p, input, now)], result: { id, status } }),
+      build: async () => ({
+        items: [deps.db.orm.update(suggestions).set({ status, updatedAt: now }).where(eq(suggestions.id, id)), step(deps, id, 'review', p, input, now)],
+        result: { id, status },
+      }),
     };
   }, now);
 }
@@ -172,9 +222,22 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
   return deps.writer.planned(async () => {
     const s = await visible(deps, p, id);
     if (s.status !== 'awaiting_approval') throw new Problem('conflict', `the suggestion is ${s.status}, not awaiting approval`);
-    const [draftRow] = await deps.db.orm.select().from(suggestionSteps).where(and(eq(suggestionSteps.suggestionId, id), eq(suggestionSteps.kind, 'draft'))).orderBy(desc(suggestionSteps.at), desc(suggestionSteps.id)).limit(1);
-    const draft = JSON.parse(draftRow!.dataJson) as { text: string; attachments: { filename: string; mediaType: string; size: number; sha256: string }[]; rectification: { promised: boolean; by?: string; description?: string } | null };
-    const [doc] = await deps.db.orm.select({ documentId: documents.documentId, title: documents.title, messageId: deliveries.messageId, deliveryId: deliveries.id }).from(documents).innerJoin(deliveries, eq(deliveries.id, documents.deliveryId)).where(eq(documents.id, s.documentId));
+    const [draftRow] = await deps.db.orm
+      .select()
+      .from(suggestionSteps)
+      .where(and(eq(suggestionSteps.suggestionId, id), eq(suggestionSteps.kind, 'draft')))
+      .orderBy(desc(suggestionSteps.at), desc(suggestionSteps.id))
+      .limit(1);
+    const draft = JSON.parse(draftRow!.dataJson) as {
+      text: string;
+      attachments: { filename: string; mediaType: string; size: number; sha256: string }[];
+      rectification: { promised: boolean; by?: string; description?: string } | null;
+    };
+    const [doc] = await deps.db.orm
+      .select({ documentId: documents.documentId, title: documents.title, messageId: deliveries.messageId, deliveryId: deliveries.id })
+      .from(documents)
+      .innerJoin(deliveries, eq(deliveries.id, documents.deliveryId))
+      .where(eq(documents.id, s.documentId));
     const unit = (await currentDirectory(deps)).index.unit(s.unitId ?? '');
     const payload = {
       suggestionId: id,
@@ -195,29 +258,36 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
       step(deps, id, 'relay', p, { evidenceId }, now),
     ];
     // The reply obligation is discharged (remedied when it was already overdue).
-    const open = await deps.db.orm.select({ id: obligations.id, status: obligations.status }).from(obligations).where(and(eq(obligations.documentId, s.documentId), eq(obligations.kind, 'suggestion_reply'), inArray(obligations.status, ['open', 'overdue'])));
+    const open = await deps.db.orm
+      .select({ id: obligations.id, status: obligations.status })
+      .from(obligations)
+      .where(and(eq(obligations.documentId, s.documentId), eq(obligations.kind, 'suggestion_reply'), inArray(obligations.status, ['open', 'overdue'])));
     items.push(...dischargeStmts(deps, open, now, `reply relayed ${evidenceId}`));
     if (draft.rectification?.promised && draft.rectification.by) {
       items.push(
-        insertRows(obligations, [{
-          id: newId(),
-          caseId: s.caseId,
-          documentId: s.documentId,
-          regionCode: s.regionCode,
-          ruleId: 'rectification-follow-up',
-          kind: 'rectification_follow_up',
-          titleZh: '建议整改落实情况跟踪',
-          titleEn: 'Follow-up of the promised rectification',
-          party: 'unit',
-          unitId: s.unitId,
-          dueOn: draft.rectification.by,
-          provisional: false,
-          derivationJson: JSON.stringify({ fixed: { zh: `答复承诺的整改期限 ${draft.rectification.by}`, en: `rectification date promised in the reply: ${draft.rectification.by}` } }),
-          source: 'B 第十一条; S 五(七)',
-          status: 'open',
-          createdAt: now,
-          updatedAt: now,
-        }]),
+        insertRows(obligations, [
+          {
+            id: newId(),
+            caseId: s.caseId,
+            documentId: s.documentId,
+            regionCode: s.regionCode,
+            ruleId: 'rectification-follow-up',
+            kind: 'rectification_follow_up',
+            titleZh: '建议整改落实情况跟踪',
+            titleEn: 'Follow-up of the promised rectification',
+            party: 'unit',
+            unitId: s.unitId,
+            dueOn: draft.rectification.by,
+            provisional: false,
+            derivationJson: JSON.stringify({
+              fixed: { zh: `答复承诺的整改期限 ${draft.rectification.by}`, en: `rectification date promised in the reply: ${draft.rectification.by}` },
+            }),
+            source: 'B 第十一条; S 五(七)',
+            status: 'open',
+            createdAt: now,
+            updatedAt: now,
+          },
+        ]),
       );
     }
     // A copy to the justice bureau of the region.
@@ -238,9 +308,28 @@ export async function approveReply(deps: Deps, p: Principal, id: string, input: 
       );
     }
     return {
-      entries: [{ actor: p.actor, action: 'suggestion.relayed', subject: `suggestion:${id}`, data: { evidenceId, approvedBy: input, rectification: draft.rectification } }],
+      entries: [
+        {
+          actor: p.actor,
+          action: 'suggestion.relayed',
+          subject: `suggestion:${id}`,
+          data: { evidenceId, approvedBy: input, rectification: draft.rectification },
+        },
+      ],
       build: async (auditHead: AuditHead) => {
-        const ev = await evidenceStmts(deps, { id: evidenceId, senderCode: s.senderCode, type: 'reply', deliveryId: doc!.deliveryId, documentId: s.documentId, uniqueKey: `reply:${id}`, payload: { ...payload, auditHead } }, now);
+        const ev = await evidenceStmts(
+          deps,
+          {
+            id: evidenceId,
+            senderCode: s.senderCode,
+            type: 'reply',
+            deliveryId: doc!.deliveryId,
+            documentId: s.documentId,
+            uniqueKey: `reply:${id}`,
+            payload: { ...payload, auditHead },
+          },
+          now,
+        );
         return { items: [...ev.items, ...items], result: { id, status: 'relayed', evidenceId: ev.id, jws: ev.jws } };
       },
     };
@@ -257,7 +346,13 @@ export async function acknowledgeReply(deps: Deps, p: Principal, id: string) {
     if (s.status !== 'relayed') throw new Problem('conflict', `there is no relayed reply to acknowledge (status ${s.status})`);
     return {
       entries: [{ actor: p.actor, action: 'suggestion.acknowledged', subject: `suggestion:${id}`, data: { evidenceId: s.replyEvidenceId } }],
-      build: async () => ({ items: [deps.db.orm.update(suggestions).set({ status: 'acknowledged', acknowledgedAt: now, updatedAt: now }).where(eq(suggestions.id, id)), step(deps, id, 'acknowledged', p, { evidenceId: s.replyEvidenceId }, now)], result: { id, status: 'acknowledged' } }),
+      build: async () => ({
+        items: [
+          deps.db.orm.update(suggestions).set({ status: 'acknowledged', acknowledgedAt: now, updatedAt: now }).where(eq(suggestions.id, id)),
+          step(deps, id, 'acknowledged', p, { evidenceId: s.replyEvidenceId }, now),
+        ],
+        result: { id, status: 'acknowledged' },
+      }),
     };
   }, now);
 }
@@ -298,7 +393,11 @@ export async function listSuggestions(deps: Deps, p: Principal, f: { sender?: st
 
 export async function suggestionView(deps: Deps, p: Principal, id: string) {
   const s = await visible(deps, p, id);
-  const steps = await deps.db.orm.select().from(suggestionSteps).where(eq(suggestionSteps.suggestionId, id)).orderBy(asc(suggestionSteps.at), asc(suggestionSteps.id));
+  const steps = await deps.db.orm
+    .select()
+    .from(suggestionSteps)
+    .where(eq(suggestionSteps.suggestionId, id))
+    .orderBy(asc(suggestionSteps.at), asc(suggestionSteps.id));
   return {
     ...s,
     createdAt: s.createdAt.toISOString(),
@@ -308,4 +407,3 @@ export async function suggestionView(deps: Deps, p: Principal, id: string) {
     steps: steps.map((x) => ({ kind: x.kind, actor: x.actor, role: x.actorRole, at: x.at.toISOString(), data: JSON.parse(x.dataJson) as unknown })),
   };
 }
-

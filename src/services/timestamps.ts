@@ -50,7 +50,10 @@ export function merkleTree(leaves: string[]): { root: string; paths: PathStep[][
     const r = rec(lo + k, hi);
     return {
       hash: sha256(cat(new Uint8Array([1]), l.hash, r.hash)),
-      paths: [...l.paths.map((p) => [...p, { side: 'right' as const, hash: toHex(r.hash) }]), ...r.paths.map((p) => [...p, { side: 'left' as const, hash: toHex(l.hash) }])],
+      paths: [
+        ...l.paths.map((p) => [...p, { side: 'right' as const, hash: toHex(r.hash) }]),
+        ...r.paths.map((p) => [...p, { side: 'left' as const, hash: toHex(l.hash) }]),
+      ],
     };
   };
   if (leaves.length === 0) throw new Error('no leaves');
@@ -68,14 +71,21 @@ export function rootFromPath(leafHex: string, path: PathStep[]): string {
 /** The pending row for a new receipt, in the delivery's batch (only when a TSA is configured). */
 export function timestampStmts(deps: Deps, r: { deliveryId: string; senderCode: string; receiptId: string; jws: string }, now: Date): Stmt[] {
   if (!trustConfig(deps).tsaUrl) return [];
-  return [insertRows(receiptTimestamps, [{ deliveryId: r.deliveryId, senderCode: r.senderCode, receiptId: r.receiptId, receiptSha256: sha256HexSync(r.jws), createdAt: now }])];
+  return [
+    insertRows(receiptTimestamps, [
+      { deliveryId: r.deliveryId, senderCode: r.senderCode, receiptId: r.receiptId, receiptSha256: sha256HexSync(r.jws), createdAt: now },
+    ]),
+  ];
 }
 
 /** An RFC 3161 request over a SHA-256 imprint, with a nonce and certReq. */
 export function timeStampRequest(imprintHex: string, nonce: Uint8Array): Uint8Array {
   const req = new pkijs.TimeStampReq({
     version: 1,
-    messageImprint: new pkijs.MessageImprint({ hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_SHA256 }), hashedMessage: new asn1js.OctetString({ valueHex: fromHex(imprintHex) }) }),
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_SHA256 }),
+      hashedMessage: new asn1js.OctetString({ valueHex: fromHex(imprintHex) }),
+    }),
     nonce: new asn1js.Integer({ valueHex: nonce }),
     certReq: true,
   });
@@ -90,11 +100,17 @@ export async function readTimeStampResponse(der: Uint8Array, rootHex: string, no
   const imprintHex = imprintOf(rootHex);
   const resp = pkijs.TimeStampResp.fromBER(der as Uint8Array<ArrayBuffer>);
   const status = resp.status.status;
-  if ((status !== 0 && status !== 1) || !resp.timeStampToken) throw new Error(`the TSA did not grant the request (status ${status}${resp.status.statusStrings?.length ? `: ${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')}` : ''})`);
+  if ((status !== 0 && status !== 1) || !resp.timeStampToken)
+    throw new Error(
+      `the TSA did not grant the request (status ${status}${resp.status.statusStrings?.length ? `: ${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')}` : ''})`,
+    );
   const signed = new pkijs.SignedData({ schema: resp.timeStampToken.content });
   if (signed.encapContentInfo.eContentType !== OID_TST_INFO || !signed.encapContentInfo.eContent) throw new Error('the token does not hold a TSTInfo');
   const tst = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent.getValue() as ArrayBuffer);
-  if (tst.messageImprint.hashAlgorithm.algorithmId !== OID_SHA256 || toHex(new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView)) !== imprintHex) {
+  if (
+    tst.messageImprint.hashAlgorithm.algorithmId !== OID_SHA256 ||
+    toHex(new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView)) !== imprintHex
+  ) {
     throw new Error('the token is over another imprint than the one requested');
   }
   const want = BigInt(`0x${toHex(nonce)}`);
@@ -115,7 +131,12 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
   if (!cfg.tsaUrl) return { pending: 0 };
   const [last] = await deps.db.orm.select({ createdAt: timestampBatches.createdAt }).from(timestampBatches).orderBy(desc(timestampBatches.createdAt)).limit(1);
   if (last && now.getTime() - last.createdAt.getTime() < cfg.tsaIntervalSeconds * 1000) return { waiting: 1 };
-  const pending = await deps.db.orm.select().from(receiptTimestamps).where(isNull(receiptTimestamps.batchId)).orderBy(asc(receiptTimestamps.createdAt), asc(receiptTimestamps.deliveryId)).limit(50_000);
+  const pending = await deps.db.orm
+    .select()
+    .from(receiptTimestamps)
+    .where(isNull(receiptTimestamps.batchId))
+    .orderBy(asc(receiptTimestamps.createdAt), asc(receiptTimestamps.deliveryId))
+    .limit(50_000);
   if (pending.length === 0) return { pending: 0 };
   const leaves = pending.map((p) => p.receiptSha256);
   const { root, paths } = merkleTree(leaves);
@@ -124,16 +145,27 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
   let token: Uint8Array;
   let genTime: Date;
   try {
-    const der = await trustFetch(deps, cfg.tsaUrl, { method: 'POST', body: timeStampRequest(imprintOf(root), nonce), contentType: 'application/timestamp-query', accept: 'application/timestamp-reply' });
+    const der = await trustFetch(deps, cfg.tsaUrl, {
+      method: 'POST',
+      body: timeStampRequest(imprintOf(root), nonce),
+      contentType: 'application/timestamp-query',
+      accept: 'application/timestamp-reply',
+    });
     ({ token, genTime } = await readTimeStampResponse(der, root, nonce));
   } catch (e) {
-    deps.log.log('warn', 'timestamp request failed; the receipts stay pending', { tsa: cfg.tsaUrl, pending: pending.length, error: String((e as Error).message) });
+    deps.log.log('warn', 'timestamp request failed; the receipts stay pending', {
+      tsa: cfg.tsaUrl,
+      pending: pending.length,
+      error: String((e as Error).message),
+    });
     return { pending: pending.length, failed: 1 };
   }
   const batchId = newId();
   const tokenB64 = toBase64(token);
   const items: Stmt[] = [
-    insertRows(timestampBatches, [{ id: batchId, tsaUrl: cfg.tsaUrl, leavesJson: JSON.stringify(leaves), imprint: imprintOf(root), token: tokenB64, genTime, createdAt: now }]),
+    insertRows(timestampBatches, [
+      { id: batchId, tsaUrl: cfg.tsaUrl, leavesJson: JSON.stringify(leaves), imprint: imprintOf(root), token: tokenB64, genTime, createdAt: now },
+    ]),
   ];
   for (const [i, p] of pending.entries()) {
     items.push(deps.db.orm.update(receiptTimestamps).set({ batchId, position: i }).where(eq(receiptTimestamps.deliveryId, p.deliveryId)));
@@ -167,7 +199,18 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
     items.push(...ev.items);
   }
   // The batch, the receipts' places in it and their evidence are stored facts: one audited write.
-  await deps.writer.audited([{ actor: 'system:timestamps', action: 'timestamp.batch', subject: `timestamp:${batchId}`, data: { batchId, tsa: cfg.tsaUrl, imprint: imprintOf(root), deliveries: pending.map((p) => p.deliveryId) } }], async () => ({ items, result: null }), now);
+  await deps.writer.audited(
+    [
+      {
+        actor: 'system:timestamps',
+        action: 'timestamp.batch',
+        subject: `timestamp:${batchId}`,
+        data: { batchId, tsa: cfg.tsaUrl, imprint: imprintOf(root), deliveries: pending.map((p) => p.deliveryId) },
+      },
+    ],
+    async () => ({ items, result: null }),
+    now,
+  );
   return { stamped: pending.length, requests: 1 };
 }
 
@@ -175,8 +218,18 @@ export async function timestampReceipts(deps: Deps, now: Date): Promise<Record<s
 export async function receiptTimestamp(deps: Deps, deliveryId: string) {
   const [row] = await deps.db.orm.select().from(receiptTimestamps).where(eq(receiptTimestamps.deliveryId, deliveryId));
   if (!row?.batchId) return row ? { status: 'pending' as const } : undefined;
-  const [batch] = await deps.db.orm.select().from(timestampBatches).where(inArray(timestampBatches.id, [row.batchId]));
+  const [batch] = await deps.db.orm
+    .select()
+    .from(timestampBatches)
+    .where(inArray(timestampBatches.id, [row.batchId]));
   const leaves = JSON.parse(batch!.leavesJson) as string[];
   const { paths } = merkleTree(leaves);
-  return { status: 'stamped' as const, token: fromBase64(batch!.token), imprint: batch!.imprint, genTime: batch!.genTime, path: paths[row.position!]!, receiptSha256: row.receiptSha256 };
+  return {
+    status: 'stamped' as const,
+    token: fromBase64(batch!.token),
+    imprint: batch!.imprint,
+    genTime: batch!.genTime,
+    path: paths[row.position!]!,
+    receiptSha256: row.receiptSha256,
+  };
 }

@@ -30,7 +30,15 @@ export function niceCeil(x: number): number {
 
 const fmtNumber = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({ title, points, width = 300, height = 190, color = '#1f5fa8', id, axisLabel }) => {
+export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: number; height?: number; color?: string; id?: string; axisLabel?: string }> = ({
+  title,
+  points,
+  width = 300,
+  height = 190,
+  color = '#1f5fa8',
+  id,
+  axisLabel,
+}) => {
   const m = { l: 30, r: 8, t: 20, b: axisLabel ? 40 : 26 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
@@ -42,24 +50,44 @@ export const LineChart: FC<{ title: string; points: SeriesPoint[]; width?: numbe
   const y = (v: number) => m.t + h - (v / top) * h;
   const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
   return (
-    <svg class="chart" role="img" aria-label={title} viewBox={`0 0 ${width} ${height}`} width="100%" preserveAspectRatio="xMidYMid meet" data-chart={id ?? 'line'}>
+    <svg
+      class="chart"
+      role="img"
+      aria-label={title}
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      preserveAspectRatio="xMidYMid meet"
+      data-chart={id ?? 'line'}
+    >
       <title>{title}</title>
       {ticks.map((t) => (
         <g>
           <line x1={m.l} x2={width - m.r} y1={y(t)} y2={y(t)} stroke="#e3e6ea" stroke-width="1" />
-          <text x={m.l - 5} y={y(t) + 4} text-anchor="end" font-size="12" fill="#454e59">{fmtNumber(t)}</text>
+          <text x={m.l - 5} y={y(t) + 4} text-anchor="end" font-size="12" fill="#454e59">
+            {fmtNumber(t)}
+          </text>
         </g>
       ))}
       <line x1={m.l} x2={width - m.r} y1={m.t + h} y2={m.t + h} stroke="#9aa3ad" stroke-width="1" />
-      {axisLabel ? <text x={m.l + w / 2} y={height - 4} text-anchor="middle" font-size="12" fill="#454e59">{axisLabel}</text> : null}
+      {axisLabel ? (
+        <text x={m.l + w / 2} y={height - 4} text-anchor="middle" font-size="12" fill="#454e59">
+          {axisLabel}
+        </text>
+      ) : null}
       {points.length > 1 ? <path d={path} fill="none" stroke={color} stroke-width="2.5" stroke-linejoin="round" /> : null}
       {points.map((p, i) => (
         <g class="point" data-label={p.label} data-value={String(p.value)}>
           <circle cx={x(i)} cy={y(p.value)} r="3.5" fill="#fff" stroke={color} stroke-width="2">
             <title>{`${p.label}：${fmtNumber(p.value)}`}</title>
           </circle>
-          {p.value > 0 ? <text x={x(i)} y={y(p.value) - 7} text-anchor="middle" font-size="12" font-weight="600" fill="#1d2733">{fmtNumber(p.value)}</text> : null}
-          <text x={x(i)} y={m.t + h + 16} text-anchor="middle" font-size="12" fill="#454e59">{p.label}</text>
+          {p.value > 0 ? (
+            <text x={x(i)} y={y(p.value) - 7} text-anchor="middle" font-size="12" font-weight="600" fill="#1d2733">
+              {fmtNumber(p.value)}
+            </text>
+          ) : null}
+          <text x={x(i)} y={m.t + h + 16} text-anchor="middle" font-size="12" fill="#454e59">
+            {p.label}
+          </text>
         </g>
       ))}
     </svg>

@@ -137,7 +137,14 @@ export async function recentDecisions(deps: Deps, p: Principal, region?: string,
     .where(and(eq(queueItems.status, 'assigned'), r ? or(eq(queueItems.regionCode, r), eq(cases.regionCode, r)) : undefined))
     .orderBy(desc(queueItems.resolvedAt))
     .limit(limit);
-  return rows.map(({ q, caseNumber }) => ({ caseId: q.caseId, caseNumber, reason: q.reason, resolvedAt: q.resolvedAt?.toISOString() ?? null, resolvedBy: q.resolvedBy, resolution: q.resolution }));
+  return rows.map(({ q, caseNumber }) => ({
+    caseId: q.caseId,
+    caseNumber,
+    reason: q.reason,
+    resolvedAt: q.resolvedAt?.toISOString() ?? null,
+    resolvedBy: q.resolvedBy,
+    resolution: q.resolution,
+  }));
 }
 
 /** Names for ids on the pages. */

@@ -39,7 +39,6 @@ import { setPageSecurityHeaders } from '../http/security-headers.js';
 import { WORKBENCH_JS, WORKBENCH_JS_PATH } from './assets/workbench.js';
 import { sourceAddress, throttledSignIn } from '../http/throttle.js';
 
-
 /** A friendly sentence for each kind of problem; the service's own detail follows in small print. */
 const PROBLEM_HINT_ZH: Partial<Record<keyof typeof PROBLEMS, string>> = {
   'not-found': '您要查看的内容不存在，或不在您的权限范围内。',
@@ -57,18 +56,48 @@ function renderError(err: Error, c: Context<WebEnv>) {
   const person = c.var.person as string | undefined;
   const path = c.req.path;
   const item = /^\/web\/(cases|filings|suggestions)\/([^/]+)/.exec(path);
-  const back = path.startsWith('/web/queue') ? '/web/queue' : path.startsWith('/web/reports') ? '/web/reports' : item && c.req.method === 'POST' ? `/web/${item[1]}/${item[2]}` : undefined;
+  const back = path.startsWith('/web/queue')
+    ? '/web/queue'
+    : path.startsWith('/web/reports')
+      ? '/web/reports'
+      : item && c.req.method === 'POST'
+        ? `/web/${item[1]}/${item[2]}`
+        : undefined;
   if (err instanceof Problem) {
     const p = PROBLEMS[err.slug];
     return html(
       c,
-      <ErrorPage status={err.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[err.slug]} detail={err.message} code={err.slug} requestId={rid} principal={principal} person={person} signIn={err.status === 401} back={back} />,
+      <ErrorPage
+        status={err.status}
+        titleZh={p.zh}
+        hint={PROBLEM_HINT_ZH[err.slug]}
+        detail={err.message}
+        code={err.slug}
+        requestId={rid}
+        principal={principal}
+        person={person}
+        signIn={err.status === 401}
+        back={back}
+      />,
       err.status as 400,
     );
   }
   if (err instanceof HTTPException && err.status === 403) {
     // hono/csrf: a form posted from another site (or without Origin / Sec-Fetch-Site).
-    return html(c, <ErrorPage status={403} titleZh="请求来源校验失败" hint="只能从本系统的页面提交表单；跨站提交已被拒绝。" detail="CSRF check failed: Origin / Sec-Fetch-Site is not this site" code="csrf" requestId={rid} principal={principal} person={person} />, 403);
+    return html(
+      c,
+      <ErrorPage
+        status={403}
+        titleZh="请求来源校验失败"
+        hint="只能从本系统的页面提交表单；跨站提交已被拒绝。"
+        detail="CSRF check failed: Origin / Sec-Fetch-Site is not this site"
+        code="csrf"
+        requestId={rid}
+        principal={principal}
+        person={person}
+      />,
+      403,
+    );
   }
   const problem = toProblem(err, { contentType: c.req.header('content-type') });
   if (problem) {
@@ -76,12 +105,35 @@ function renderError(err: Error, c: Context<WebEnv>) {
     for (const [k, v] of Object.entries(problemHeaders(problem))) c.header(k, v);
     return html(
       c,
-      <ErrorPage status={problem.status} titleZh={p.zh} hint={PROBLEM_HINT_ZH[problem.slug]} detail={problem.message} code={problem.slug} requestId={rid} principal={principal} person={person} signIn={problem.status === 401} back={back} />,
+      <ErrorPage
+        status={problem.status}
+        titleZh={p.zh}
+        hint={PROBLEM_HINT_ZH[problem.slug]}
+        detail={problem.message}
+        code={problem.slug}
+        requestId={rid}
+        principal={principal}
+        person={person}
+        signIn={problem.status === 401}
+        back={back}
+      />,
       problem.status as 400,
     );
   }
   c.var.deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: err.stack });
-  return html(c, <ErrorPage status={500} titleZh="系统内部错误" hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。" detail="an internal error occurred" requestId={rid} principal={principal} person={person} />, 500);
+  return html(
+    c,
+    <ErrorPage
+      status={500}
+      titleZh="系统内部错误"
+      hint="请稍后重试；如问题持续，请联系管理员并提供请求编号。"
+      detail="an internal error occurred"
+      requestId={rid}
+      principal={principal}
+      person={person}
+    />,
+    500,
+  );
 }
 
 export function createWeb() {
@@ -108,7 +160,8 @@ export function createWeb() {
       throw new Problem('payload-too-large', 'a reply draft with its attachments is at most 8 MiB');
     },
   });
-  const upload = (path: string) => /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
+  const upload = (path: string) =>
+    /^\/web\/suggestions\/[^/]+\/draft$/.test(path) || UPLOAD_STEPS.some((k) => path.startsWith('/web/cases/') && path.endsWith(`/steps/${k}`));
   web.use('*', (c, next) => (upload(c.req.path) ? uploadLimit(c, next) : formLimit(c, next)));
   web.onError(renderError);
 
@@ -130,11 +183,22 @@ export function createWeb() {
     let tok: Awaited<ReturnType<typeof issueToken>>;
     try {
       const attempt = { clientId: clientId.slice(0, 200) || undefined, address: sourceAddress(c.env, (n) => c.req.header(n)) };
-      tok = await throttledSignIn(c.var.deps, attempt, () => issueToken(c.var.deps, { grant_type: 'client_credentials', client_id: clientId, client_secret: str(form.client_secret) }));
+      tok = await throttledSignIn(c.var.deps, attempt, () =>
+        issueToken(c.var.deps, { grant_type: 'client_credentials', client_id: clientId, client_secret: str(form.client_secret) }),
+      );
     } catch (e) {
       if (e instanceof Problem && e.slug === 'too-many-requests') {
         for (const [k, v] of Object.entries(problemHeaders(e))) c.header(k, v);
-        return html(c, <LoginPage next={next} error={`登录失败次数过多，请 ${Math.ceil(Number(e.extra.retryAfterSeconds) / 60)} 分钟后再试。`} clientId={clientId} person={person} />, 429);
+        return html(
+          c,
+          <LoginPage
+            next={next}
+            error={`登录失败次数过多，请 ${Math.ceil(Number(e.extra.retryAfterSeconds) / 60)} 分钟后再试。`}
+            clientId={clientId}
+            person={person}
+          />,
+          429,
+        );
       }
       if (e instanceof Problem && e.slug === 'invalid-client') {
         const why = /revoked/.test(e.message) ? '该账号已被停用，请联系管理员。' : '账号或密钥不正确。';
@@ -160,7 +224,9 @@ export function createWeb() {
     const counts: HomeCounts = {};
     if (p.role === 'justice_bureau' || p.role === 'admin') counts.queue = (await queueFor(deps, p, undefined, 500)).length;
     if (p.role === 'justice_bureau' || p.role === 'admin') {
-      counts.filings = (await listFilings(deps, p, { status: 'new', limit: 200 })).items.length + (await listFilings(deps, p, { status: 'retrieved', limit: 200 })).items.length;
+      counts.filings =
+        (await listFilings(deps, p, { status: 'new', limit: 200 })).items.length +
+        (await listFilings(deps, p, { status: 'retrieved', limit: 200 })).items.length;
     }
     if (p.role === 'unit') counts.filings = (await listFilings(deps, p, { status: 'new', limit: 200 })).items.length;
     if (p.role === 'unit' || p.role === 'justice_bureau' || p.role === 'government_office' || p.role === 'admin') {
@@ -170,7 +236,12 @@ export function createWeb() {
       const b = await board(deps, boardScope(p));
       Object.assign(counts, { overdue: b.overdue.length, dueThisWeek: b.dueThisWeek.length, remediation: b.remediation.length });
     }
-    return page(c, '首页', '/web', <HomePage p={p} person={c.var.person} scopeLabel={await scopeLabel(c, p)} counts={counts} today={beijingDate(deps.clock.now())} />);
+    return page(
+      c,
+      '首页',
+      '/web',
+      <HomePage p={p} person={c.var.person} scopeLabel={await scopeLabel(c, p)} counts={counts} today={beijingDate(deps.clock.now())} />,
+    );
   });
 
   web.get('/board', async (c) => {
@@ -198,8 +269,22 @@ export function createWeb() {
       flash = { caseId: v.id, caseNumber: v.caseNumber, units: v.assignments.map((a) => ({ unitName: a.unitName, role: a.role })) };
     }
     const r = queueRegion(p, region);
-    const unitsFor = (item: (typeof items)[number]) => [...new Set([item.regionCode, ...item.candidateRegions].filter((x): x is string => !!x))].flatMap((code) => n.activeUnits(code));
-    return page(c, '待分办', '/web/queue', <QueuePage items={items} recent={recent} unitsFor={unitsFor} regionName={n.region} flash={flash} scopeLabel={r ? n.region(r) : '全部区域'} now={deps.clock.now().getTime()} />);
+    const unitsFor = (item: (typeof items)[number]) =>
+      [...new Set([item.regionCode, ...item.candidateRegions].filter((x): x is string => !!x))].flatMap((code) => n.activeUnits(code));
+    return page(
+      c,
+      '待分办',
+      '/web/queue',
+      <QueuePage
+        items={items}
+        recent={recent}
+        unitsFor={unitsFor}
+        regionName={n.region}
+        flash={flash}
+        scopeLabel={r ? n.region(r) : '全部区域'}
+        now={deps.clock.now().getTime()}
+      />,
+    );
   });
 
   web.post('/queue/:id/assign', async (c) => {
@@ -218,8 +303,20 @@ export function createWeb() {
     const reason = str(form.reason).trim();
     if (!reason) throw new Problem('bad-request', '请填写分办理由 (a reason is required)');
     if (reason.length > 1000) throw new Problem('bad-request', 'the reason is longer than 1000 characters');
-    const cooperating = [...new Set(strs(form.cooperating).map((s) => s.trim()).filter((u) => u && u !== lead))];
-    await assignCase(deps, item.caseId, { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason }, c.var.actor, 'assign');
+    const cooperating = [
+      ...new Set(
+        strs(form.cooperating)
+          .map((s) => s.trim())
+          .filter((u) => u && u !== lead),
+      ),
+    ];
+    await assignCase(
+      deps,
+      item.caseId,
+      { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason },
+      c.var.actor,
+      'assign',
+    );
     return c.redirect(`/web/queue?assigned=${encodeURIComponent(item.caseId)}`, 303);
   });
 

@@ -81,9 +81,22 @@ export const SUGGESTION_STATUS_ZH: Record<string, string> = {
   acknowledged: '来文机关已确认',
 };
 
-export const SUGGESTION_STEP_ZH: Record<string, string> = { assigned: '指定承办单位', draft: '提交答复稿', review: '司法局审核', approval: '政府批准', relay: '签名送达', acknowledged: '来文机关确认' };
+export const SUGGESTION_STEP_ZH: Record<string, string> = {
+  assigned: '指定承办单位',
+  draft: '提交答复稿',
+  review: '司法局审核',
+  approval: '政府批准',
+  relay: '签名送达',
+  acknowledged: '来文机关确认',
+};
 
-export const EVIDENCE_ZH: Record<string, string> = { receipt: '送达回证', retrieval: '调阅证明', confirmation: '签收证明', reply: '建议答复', rejection: '拒收说明' };
+export const EVIDENCE_ZH: Record<string, string> = {
+  receipt: '送达回证',
+  retrieval: '调阅证明',
+  confirmation: '签收证明',
+  reply: '建议答复',
+  rejection: '拒收说明',
+};
 
 export const AGENT_KIND_ZH: Record<string, string> = { staff: '本机关工作人员', legal_adviser: '法律顾问', lawyer: '律师' };
 

@@ -119,7 +119,14 @@ export function navFor(p: Principal): NavItem[] {
 /** The favicon: a small seal (印) in the header's colour, inline so the page loads nothing else. */
 export const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#7a1d1d"/><text x="16" y="23" font-size="19" text-anchor="middle" fill="#fff" font-family="sans-serif">府</text></svg>')}`;
 
-export const Page: FC<{ title: string; principal?: Principal | undefined; person?: string | undefined; scope?: string | undefined; current?: string; children?: Child }> = ({ title, principal, person, scope, current, children }) => (
+export const Page: FC<{
+  title: string;
+  principal?: Principal | undefined;
+  person?: string | undefined;
+  scope?: string | undefined;
+  current?: string;
+  children?: Child;
+}> = ({ title, principal, person, scope, current, children }) => (
   <html lang="zh-CN">
     <head>
       <meta charset="utf-8" />

@@ -22,7 +22,8 @@ export async function overviewRegions(deps: Deps, p: Principal): Promise<{ code:
   if (p.role === 'procuratorate' || p.role === 'unit') return [];
   const n = await names(deps);
   // A court sees the figures of the regions it serves, as its liaison does (src/services/statistics.ts).
-  const codes = p.role === 'court' ? [...n.index.regionsServedBy(p.scope, beijingDate(deps.clock.now()))] : ((await visibleRegions(deps, p)) ?? [...n.index.regionCodes()]);
+  const codes =
+    p.role === 'court' ? [...n.index.regionsServedBy(p.scope, beijingDate(deps.clock.now()))] : ((await visibleRegions(deps, p)) ?? [...n.index.regionCodes()]);
   return codes.map((code) => ({ code, name: n.region(code) }));
 }
 
@@ -52,7 +53,13 @@ export async function overviewFigures(deps: Deps, p: Principal, regionCode: stri
     lossRateByUnit: (loss?.byUnit ?? [])
       // Cases not yet assigned to a unit are no unit: they are not charted as one.
       .filter((u) => (u.denominator ?? 0) > 0 && !!u.unitId)
-      .map((u) => ({ unitId: u.unitId ?? '', unitName: u.unitName ?? n.unit(u.unitId), numerator: u.numerator, denominator: u.denominator ?? 0, rate: u.rate })),
+      .map((u) => ({
+        unitId: u.unitId ?? '',
+        unitName: u.unitName ?? n.unit(u.unitId),
+        numerator: u.numerator,
+        denominator: u.denominator ?? 0,
+        rate: u.rate,
+      })),
     lossRate: ratio(loss),
     appearance: { ...ratio(byId.get('head_appearance_rate')), principal: ratio(byId.get('principal_appearance_rate')) },
     onTime: ON_TIME.map((id) => ({ key: id, labelZh: FIGURES[id].name.zh, ...ratio(byId.get(id)) })),

@@ -44,7 +44,11 @@ export function safeNext(next: string | undefined | null): string {
 
 // Control characters are what this strips: the regex names them on purpose.
 // eslint-disable-next-line no-control-regex
-const cleanPerson = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 50);
+const cleanPerson = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 50);
 
 export function personFromCookie(c: Context): string {
   const raw = getCookie(c, PERSON_COOKIE);

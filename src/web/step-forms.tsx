@@ -58,8 +58,20 @@ function agentsOf(f: FormValues, advisers: readonly Adviser[]) {
   return out;
 }
 
-const line = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({ name, label, type: 'text', required, ...more });
-const area = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({ name, label, type: 'textarea', required, ...more });
+const line = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({
+  name,
+  label,
+  type: 'text',
+  required,
+  ...more,
+});
+const area = (name: string, label: string, required = true, more: { hint?: string; max?: number } = {}): Field => ({
+  name,
+  label,
+  type: 'textarea',
+  required,
+  ...more,
+});
 const day = (name: string, label: string): Field => ({ name, label, type: 'date', required: true });
 const yn = (name: string, label: string, yesLabel: string, noLabel: string): Field => ({ name, label, type: 'yesno', yes: yesLabel, no: noLabel });
 
@@ -74,7 +86,8 @@ function plainBody(fields: readonly Field[], f: FormValues): Record<string, unkn
 }
 
 /** What a posted step form means, as the body POST /v1/cases/{id}/steps/{kind} takes. */
-export const bodyOf = (form: StepForm, f: FormValues): Record<string, unknown> => (form.toBody ? (form.toBody(f) as Record<string, unknown>) : plainBody(form.fields, f));
+export const bodyOf = (form: StepForm, f: FormValues): Record<string, unknown> =>
+  form.toBody ? (form.toBody(f) as Record<string, unknown>) : plainBody(form.fields, f);
 
 export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind, StepForm>> {
   return {
@@ -83,20 +96,12 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
     leader_signoff: {
       title: '领导审签',
       note: '分管领导审签阅办单；重大事项报主要负责人（B 第四条）。',
-      fields: [
-        line('leader', '审签领导'),
-        line('post', '职务'),
-        yn('major', '是否重大事项', '是，报主要负责人', '否'),
-        day('signedOn', '审签日期'),
-      ],
+      fields: [line('leader', '审签领导'), line('post', '职务'), yn('major', '是否重大事项', '是，报主要负责人', '否'), day('signedOn', '审签日期')],
     },
     leader_instructions: {
       title: '领导批示反馈',
       note: '领导批示意见反馈承办单位（P 第七条(一)）。',
-      fields: [
-        line('leader', '批示领导'),
-        area('instructions', '批示内容'),
-      ],
+      fields: [line('leader', '批示领导'), area('instructions', '批示内容')],
     },
     appearance_registered: {
       title: '出庭报备',
@@ -118,7 +123,9 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
         return {
           required: yes(f, 'required'),
           requiredBecause: opt(f, 'requiredBecause'),
-          ...(head ? { head: { name: head, post: s(f, 'headPost'), principal: yes(f, 'principal') } } : { cannotAppear: { reason, agents: agentsOf(f, advisers) } }),
+          ...(head
+            ? { head: { name: head, post: s(f, 'headPost'), principal: yes(f, 'principal') } }
+            : { cannotAppear: { reason, agents: agentsOf(f, advisers) } }),
         };
       },
     },
@@ -133,10 +140,7 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
     defence_reviewed: {
       title: '审核答辩状',
       note: '司法局审核承办单位提交的答辩状初稿。',
-      fields: [
-        yn('result', '审核结果', '通过', '退回修改'),
-        area('comments', '审核意见（退回时必填）', false),
-      ],
+      fields: [yn('result', '审核结果', '通过', '退回修改'), area('comments', '审核意见（退回时必填）', false)],
       toBody: (f) => ({ result: yes(f, 'result') ? 'passed' : 'returned', comments: opt(f, 'comments') }),
     },
     answer_filed: { title: '答辩举证', note: '向法院提交答辩状、证据和依据（行政诉讼法 第67条）。', fields: [day('filedOn', '提交日期')] },
@@ -163,26 +167,17 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
     appeal_opinion: {
       title: '上诉意见',
       note: '收到判决后提出是否上诉的意见和理由（S 五(四)，B 第八条）。',
-      fields: [
-        yn('appeal', '是否建议上诉', '建议上诉', '不上诉'),
-        area('reasons', '理由'),
-      ],
+      fields: [yn('appeal', '是否建议上诉', '建议上诉', '不上诉'), area('reasons', '理由')],
     },
     appeal_decision: {
       title: '上诉决定',
       note: '政府（或司法局）对是否上诉作出决定。',
-      fields: [
-        yn('appeal', '决定', '上诉', '不上诉'),
-        line('decidedBy', '决定人'),
-      ],
+      fields: [yn('appeal', '决定', '上诉', '不上诉'), line('decidedBy', '决定人')],
     },
     decision_effective: {
       title: '裁判生效',
       note: '记录裁判生效的日期及依据，据此重新计算履行等时限。',
-      fields: [
-        day('effectiveOn', '生效日期'),
-        area('reason', '生效依据（如上诉期满未上诉、二审判决送达）', true, { max: 500 }),
-      ],
+      fields: [day('effectiveOn', '生效日期'), area('reason', '生效依据（如上诉期满未上诉、二审判决送达）', true, { max: 500 })],
     },
     appeal_filed: { title: '提起上诉', note: '向法院提起上诉。', fields: [day('filedOn', '上诉日期')] },
     no_appeal_reasons: { title: '不上诉理由', note: '不上诉的，书面说明理由（P 第十三条(三)）。', fields: [area('reasons', '不上诉的理由')] },
@@ -199,27 +194,17 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
     three_ones_plan: {
       title: '“三个一”方案',
       note: '败诉后确定一名领导、一个专班、一套方案（P 第十四条(二)）。',
-      fields: [
-        line('leader', '牵头领导'),
-        area('team', '工作专班'),
-        area('plan', '工作方案'),
-      ],
+      fields: [line('leader', '牵头领导'), area('team', '工作专班'), area('plan', '工作方案')],
     },
     performance_done: {
       title: '履行完毕',
       note: '生效裁判履行完毕，附履行情况（P 第十五条(三)）。',
-      fields: [
-        day('doneOn', '履行完毕日期'),
-        area('evidence', '履行情况及证明材料'),
-      ],
+      fields: [day('doneOn', '履行完毕日期'), area('evidence', '履行情况及证明材料')],
     },
     major_case_flagged: {
       title: '列为重大案件',
       note: '重大、敏感案件报送风险评估。',
-      fields: [
-        area('reason', '列为重大案件的原因'),
-        area('riskReport', '风险评估'),
-      ],
+      fields: [area('reason', '列为重大案件的原因'), area('riskReport', '风险评估')],
     },
     archived: { title: '归档', note: '案件办结归档。', fields: [area('note', '说明（可不填）', false)] },
   };
@@ -255,11 +240,22 @@ const AgentRows: FC<{ kind: string; advisers: readonly Adviser[] }> = ({ kind, a
   </fieldset>
 );
 
-export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; advisers: readonly Adviser[]; today: string }> = ({ caseId, kind, form, advisers, today }) => (
+export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; advisers: readonly Adviser[]; today: string }> = ({
+  caseId,
+  kind,
+  form,
+  advisers,
+  today,
+}) => (
   <details class="form" data-step-form={kind}>
     <summary>{form.title}</summary>
     <p class="muted small">{form.note}</p>
-    <form method="post" action={`/web/cases/${caseId}/steps/${kind}`} class="act" enctype={form.fields.some((f) => f.type === 'files') ? 'multipart/form-data' : undefined}>
+    <form
+      method="post"
+      action={`/web/cases/${caseId}/steps/${kind}`}
+      class="act"
+      enctype={form.fields.some((f) => f.type === 'files') ? 'multipart/form-data' : undefined}
+    >
       {form.fields.map((f) => {
         const id = `${kind}-${f.name}`;
         if (f.type === 'agents') return <AgentRows kind={kind} advisers={advisers} />;
@@ -310,7 +306,13 @@ export async function filesOf(form: FormValues, name: string, max = 10): Promise
   const v = form[name];
   const files = (Array.isArray(v) ? v : [v]).filter((x): x is File => typeof x === 'object' && x !== null && 'arrayBuffer' in x && x.size > 0);
   if (files.length > max) throw new Problem('bad-request', `附件最多 ${max} 个`);
-  return Promise.all(files.map(async (f) => ({ filename: f.name.slice(0, 200) || '附件', mediaType: (f.type || 'application/octet-stream').slice(0, 100), content: toBase64(new Uint8Array(await f.arrayBuffer())) })));
+  return Promise.all(
+    files.map(async (f) => ({
+      filename: f.name.slice(0, 200) || '附件',
+      mediaType: (f.type || 'application/octet-stream').slice(0, 100),
+      content: toBase64(new Uint8Array(await f.arrayBuffer())),
+    })),
+  );
 }
 
 /** Whether a step's form carries files (multipart, with the larger upload limit). */

@@ -39,7 +39,8 @@ import { DOCUMENT_TYPE_ZH, SUGGESTION_STATUS_ZH, stepZh } from './labels.js';
 const FILING_STATUSES = ['new', 'retrieved', 'confirmed'] as const;
 const CASE_STATUSES = ['queued', 'assigned', 'overdue'] as const;
 
-const oneOf = <T extends string>(v: string | undefined, allowed: readonly T[]): T | undefined => (v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined);
+const oneOf = <T extends string>(v: string | undefined, allowed: readonly T[]): T | undefined =>
+  v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
 
 /** The same query string with one value changed (for "next page" links). */
 function withParam(c: WebContext, key: string, value: string): string {
@@ -61,8 +62,17 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   web.get('/filings', async (c) => {
     const p = c.var.principal;
     if (p.role !== 'unit' && p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', '收文由承办单位和司法局查看');
-    const q = { status: oneOf(c.req.query('status'), FILING_STATUSES), type: oneOf(c.req.query('type'), DOCUMENT_TYPES), caseNumber: c.req.query('caseNumber')?.trim() || undefined };
-    const f: FilingFilters = { ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...(q.caseNumber ? { caseNumber: q.caseNumber } : {}), limit: 50 };
+    const q = {
+      status: oneOf(c.req.query('status'), FILING_STATUSES),
+      type: oneOf(c.req.query('type'), DOCUMENT_TYPES),
+      caseNumber: c.req.query('caseNumber')?.trim() || undefined,
+    };
+    const f: FilingFilters = {
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.caseNumber ? { caseNumber: q.caseNumber } : {}),
+      limit: 50,
+    };
     const cursor = c.req.query('cursor');
     const list = await listFilings(c.var.deps, p, { ...f, ...(cursor ? { cursor } : {}) });
     const confirmed = c.req.query('confirmed');
@@ -70,7 +80,14 @@ export function mountWorkbench(web: Hono<WebEnv>) {
       c,
       p.role === 'unit' ? '收文' : '收文签收',
       '/web/filings',
-      <FilingsPage p={p} list={list} q={q} scopeLabel={await scopeLabel(c, p)} flash={confirmed ? `已签收《${confirmed}》，签收证明已发送法院。` : undefined} next={list.nextCursor ? withParam(c, 'cursor', list.nextCursor) : undefined} />,
+      <FilingsPage
+        p={p}
+        list={list}
+        q={q}
+        scopeLabel={await scopeLabel(c, p)}
+        flash={confirmed ? `已签收《${confirmed}》，签收证明已发送法院。` : undefined}
+        next={list.nextCursor ? withParam(c, 'cursor', list.nextCursor) : undefined}
+      />,
     );
   });
 
@@ -80,7 +97,12 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const f = await getFiling(deps, p, c.req.param('id'));
     const n = await names(deps);
     const flash = c.req.query('confirmed') ? '已签收，签名的签收证明已发送法院。' : undefined;
-    return page(c, `${DOCUMENT_TYPE_ZH[f.type] ?? '文书'} ${f.title}`, '/web/filings', <FilingPage p={p} f={f} n={n} today={beijingDate(deps.clock.now())} flash={flash} />);
+    return page(
+      c,
+      `${DOCUMENT_TYPE_ZH[f.type] ?? '文书'} ${f.title}`,
+      '/web/filings',
+      <FilingPage p={p} f={f} n={n} today={beijingDate(deps.clock.now())} flash={flash} />,
+    );
   });
 
   web.get('/filings/:id/attachments/:attachmentId', async (c) => {
@@ -108,11 +130,33 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   // ── 案件 ─────────────────────────────────────────────────────────────────────────────────────────────
   web.get('/cases', async (c) => {
     const p = c.var.principal;
-    const q = { q: c.req.query('q')?.trim() || undefined, unit: c.req.query('unit') || undefined, status: oneOf(c.req.query('status'), CASE_STATUSES), dueBefore: c.req.query('dueBefore') || undefined };
-    const f: CaseFilters = { ...(q.q ? { q: q.q } : {}), ...(q.unit ? { unit: q.unit } : {}), ...(q.status ? { status: q.status } : {}), ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}), limit: 50 };
+    const q = {
+      q: c.req.query('q')?.trim() || undefined,
+      unit: c.req.query('unit') || undefined,
+      status: oneOf(c.req.query('status'), CASE_STATUSES),
+      dueBefore: c.req.query('dueBefore') || undefined,
+    };
+    const f: CaseFilters = {
+      ...(q.q ? { q: q.q } : {}),
+      ...(q.unit ? { unit: q.unit } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
+      limit: 50,
+    };
     const cursor = c.req.query('cursor');
     const list = await listCases(c.var.deps, p, { ...f, ...(cursor ? { cursor } : {}) });
-    return page(c, '案件', '/web/cases', <CasesPage list={list} q={q} units={await unitChoices(c)} scopeLabel={await scopeLabel(c, p)} next={list.nextCursor ? withParam(c, 'cursor', list.nextCursor) : undefined} />);
+    return page(
+      c,
+      '案件',
+      '/web/cases',
+      <CasesPage
+        list={list}
+        q={q}
+        units={await unitChoices(c)}
+        scopeLabel={await scopeLabel(c, p)}
+        next={list.nextCursor ? withParam(c, 'cursor', list.nextCursor) : undefined}
+      />,
+    );
   });
 
   web.get('/cases/:id', async (c) => {
@@ -133,9 +177,17 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     }
     const n = await names(deps);
     const [row] = await deps.db.orm.select({ factsJson: casesTable.factsJson }).from(casesTable).where(eq(casesTable.id, id));
-    const facts = JSON.parse(row?.factsJson ?? '{}') as { plaintiffs?: { name: string }[]; defendants?: { name: string }[]; challengedAct?: { description?: string } };
+    const facts = JSON.parse(row?.factsJson ?? '{}') as {
+      plaintiffs?: { name: string }[];
+      defendants?: { name: string }[];
+      challengedAct?: { description?: string };
+    };
     const advisers = v.regionCode
-      ? (await deps.db.orm.select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation }).from(legalAdvisers).where(and(eq(legalAdvisers.regionCode, v.regionCode), eq(legalAdvisers.active, true))).orderBy(asc(legalAdvisers.name)))
+      ? await deps.db.orm
+          .select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation })
+          .from(legalAdvisers)
+          .where(and(eq(legalAdvisers.regionCode, v.regionCode), eq(legalAdvisers.active, true)))
+          .orderBy(asc(legalAdvisers.name))
       : [];
     const recorded = c.req.query('recorded');
     return page(
@@ -154,10 +206,28 @@ export function mountWorkbench(web: Hono<WebEnv>) {
         today={beijingDate(deps.clock.now())}
         steps={stepsFor(p)}
         advisers={advisers}
-        flash={recorded && recorded in STEP_SCHEMAS ? `已记录${stepZh(recorded)}。` : c.req.query('closed') ? '时限事项已处理。' : c.req.query('reassigned') ? '承办单位已变更。' : undefined}
+        flash={
+          recorded && recorded in STEP_SCHEMAS
+            ? `已记录${stepZh(recorded)}。`
+            : c.req.query('closed')
+              ? '时限事项已处理。'
+              : c.req.query('reassigned')
+                ? '承办单位已变更。'
+                : undefined
+        }
         canClose={p.role !== 'court' && p.role !== 'procuratorate' && p.role !== 'liaison'}
-        reassignUnits={p.role === 'justice_bureau' || p.role === 'admin' ? (v.regionCode ? n.activeUnits(v.regionCode).map((u) => ({ id: u.id, name: u.name })) : []) : undefined}
-        parties={{ plaintiffs: (facts.plaintiffs ?? []).map((x) => x.name), defendants: (facts.defendants ?? []).map((x) => x.name), act: facts.challengedAct?.description ?? null }}
+        reassignUnits={
+          p.role === 'justice_bureau' || p.role === 'admin'
+            ? v.regionCode
+              ? n.activeUnits(v.regionCode).map((u) => ({ id: u.id, name: u.name }))
+              : []
+            : undefined
+        }
+        parties={{
+          plaintiffs: (facts.plaintiffs ?? []).map((x) => x.name),
+          defendants: (facts.defendants ?? []).map((x) => x.name),
+          act: facts.challengedAct?.description ?? null,
+        }}
       />,
     );
   });
@@ -169,15 +239,21 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const kind = c.req.param('kind');
     if (!(kind in STEP_SCHEMAS)) throw new Problem('not-found', `no step form ${kind}`);
     const v = await caseView(deps, id).catch(() => undefined);
-    const advisers = v?.regionCode ? await deps.db.orm.select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation }).from(legalAdvisers).where(eq(legalAdvisers.regionCode, v.regionCode)) : [];
+    const advisers = v?.regionCode
+      ? await deps.db.orm
+          .select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation })
+          .from(legalAdvisers)
+          .where(eq(legalAdvisers.regionCode, v.regionCode))
+      : [];
     const form = stepForms(advisers)[kind as StepKind];
     if (!form) throw new Problem('not-found', `no step form ${kind}`);
     const posted = (await formOf(c, { all: true })) as FormValues;
     const body = bodyOf(form, posted);
-    for (const f of form.fields) if (f.type === 'files') {
-      const files = await filesOf(posted, f.name);
-      if (files.length) body[f.name] = files;
-    }
+    for (const f of form.fields)
+      if (f.type === 'files') {
+        const files = await filesOf(posted, f.name);
+        if (files.length) body[f.name] = files;
+      }
     await recordStep(deps, p, id, kind, body);
     return c.redirect(`/web/cases/${encodeURIComponent(id)}?recorded=${kind}#timeline`, 303);
   });
@@ -194,8 +270,20 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const reason = str(form['reason']).trim();
     if (!reason) throw new Problem('bad-request', '请填写变更理由');
     if (reason.length > 1000) throw new Problem('bad-request', '变更理由不能超过 1000 字');
-    const cooperating = [...new Set(strs(form['cooperating']).map((x) => x.trim()).filter((u) => u && u !== lead))];
-    await assignCase(deps, id, { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason }, p.actor, 'reassign');
+    const cooperating = [
+      ...new Set(
+        strs(form['cooperating'])
+          .map((x) => x.trim())
+          .filter((u) => u && u !== lead),
+      ),
+    ];
+    await assignCase(
+      deps,
+      id,
+      { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason },
+      p.actor,
+      'reassign',
+    );
     return c.redirect(`/web/cases/${encodeURIComponent(id)}?reassigned=1`, 303);
   });
 
@@ -224,15 +312,22 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   // The government side's work; a court follows its suggestions through the API.
   web.use('/suggestions/*', async (c, next) => {
     const r = c.var.principal.role;
-    if (r !== 'unit' && r !== 'justice_bureau' && r !== 'government_office' && r !== 'admin') throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
+    if (r !== 'unit' && r !== 'justice_bureau' && r !== 'government_office' && r !== 'admin')
+      throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
     await next();
   });
   web.get('/suggestions', async (c) => {
     const p = c.var.principal;
-    if (p.role !== 'unit' && p.role !== 'justice_bureau' && p.role !== 'government_office' && p.role !== 'admin') throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
+    if (p.role !== 'unit' && p.role !== 'justice_bureau' && p.role !== 'government_office' && p.role !== 'admin')
+      throw new Problem('forbidden', '建议答复由承办单位、司法局和政府办办理');
     const status = oneOf(c.req.query('status'), Object.keys(SUGGESTION_STATUS_ZH));
     const items = await listSuggestions(c.var.deps, p, { ...(status ? { status } : {}), limit: 200 });
-    return page(c, '建议答复', '/web/suggestions', <SuggestionsPage p={p} items={items} n={await names(c.var.deps)} scopeLabel={await scopeLabel(c, p)} status={status} />);
+    return page(
+      c,
+      '建议答复',
+      '/web/suggestions',
+      <SuggestionsPage p={p} items={items} n={await names(c.var.deps)} scopeLabel={await scopeLabel(c, p)} status={status} />,
+    );
   });
 
   web.get('/suggestions/:id', async (c) => {
@@ -241,8 +336,30 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     const s = await suggestionView(deps, p, c.req.param('id'));
     const [doc] = await deps.db.orm.select({ title: documents.title }).from(documents).where(eq(documents.id, s.documentId));
     const done = c.req.query('done');
-    const flash = done === 'draft' ? '答复稿已提交司法局审核。' : done === 'review' ? '审核意见已提交。' : done === 'approve' ? '答复已批准，网关已签名并送达来文机关。' : done === 'assign' ? '已指定承办单位。' : undefined;
-    return page(c, '建议答复', '/web/suggestions', <SuggestionPage p={p} s={s} title={doc?.title ?? ''} n={await names(deps)} units={await unitChoices(c)} today={beijingDate(deps.clock.now())} flash={flash} />);
+    const flash =
+      done === 'draft'
+        ? '答复稿已提交司法局审核。'
+        : done === 'review'
+          ? '审核意见已提交。'
+          : done === 'approve'
+            ? '答复已批准，网关已签名并送达来文机关。'
+            : done === 'assign'
+              ? '已指定承办单位。'
+              : undefined;
+    return page(
+      c,
+      '建议答复',
+      '/web/suggestions',
+      <SuggestionPage
+        p={p}
+        s={s}
+        title={doc?.title ?? ''}
+        n={await names(deps)}
+        units={await unitChoices(c)}
+        today={beijingDate(deps.clock.now())}
+        flash={flash}
+      />,
+    );
   });
 
   web.post('/suggestions/:id/assign', async (c) => {
@@ -270,7 +387,9 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     await submitDraft(c.var.deps, c.var.principal, id, {
       text,
       ...(attachments.length ? { attachments } : {}),
-      ...(promised || str(form['description']).trim() ? { rectification: { promised, ...(by ? { by } : {}), ...(str(form['description']).trim() ? { description: str(form['description']).trim() } : {}) } } : {}),
+      ...(promised || str(form['description']).trim()
+        ? { rectification: { promised, ...(by ? { by } : {}), ...(str(form['description']).trim() ? { description: str(form['description']).trim() } : {}) } }
+        : {}),
       ...(handledOn ? { handledOn } : {}),
     });
     return c.redirect(`/web/suggestions/${encodeURIComponent(id)}?done=draft`, 303);
@@ -346,7 +465,16 @@ export function mountWorkbench(web: Hono<WebEnv>) {
       c,
       '台账与报告',
       '/web/reports',
-      <ReportsPage p={p} regions={regions} month={today.slice(0, 7)} periods={periodsOf(today)} packs={await listPacks(deps, p, 50)} regionName={n.region} today={today} flash={c.req.query('made') ? '会议材料已生成并签名。' : undefined} />,
+      <ReportsPage
+        p={p}
+        regions={regions}
+        month={today.slice(0, 7)}
+        periods={periodsOf(today)}
+        packs={await listPacks(deps, p, 50)}
+        regionName={n.region}
+        today={today}
+        flash={c.req.query('made') ? '会议材料已生成并签名。' : undefined}
+      />,
     );
   });
 
@@ -391,7 +519,12 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(meetingDate)) throw new Problem('bad-request', '请填写会议日期');
     const regions = strs(form['regions']).filter(Boolean);
     const notes = str(form['agendaNotes']).trim();
-    const r = await createPack(c.var.deps, p, { meetingDate, period: str(form['period']), ...(regions.length ? { regions } : {}), ...(notes ? { agendaNotes: notes.slice(0, 2000) } : {}) });
+    const r = await createPack(c.var.deps, p, {
+      meetingDate,
+      period: str(form['period']),
+      ...(regions.length ? { regions } : {}),
+      ...(notes ? { agendaNotes: notes.slice(0, 2000) } : {}),
+    });
     return c.redirect(`/web/reports?made=${encodeURIComponent(r.id)}`, 303);
   });
 
@@ -417,6 +550,11 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     } catch {
       why = '签名无法用网关公钥验证';
     }
-    return page(c, '会议材料签名核验', '/web/reports', <VerifyPage ok={ok} pack={{ id: r.id, meetingDate: r.content.meetingDate, contentDigest: r.contentDigest }} why={why} />);
+    return page(
+      c,
+      '会议材料签名核验',
+      '/web/reports',
+      <VerifyPage ok={ok} pack={{ id: r.id, meetingDate: r.content.meetingDate, contentDigest: r.contentDigest }} why={why} />,
+    );
   });
 }

@@ -49,13 +49,17 @@ export interface TreeHead {
   at: string;
 }
 
-export const toBytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : Uint8Array.from(v as number[]));
+export const toBytes = (v: unknown): Uint8Array =>
+  v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : Uint8Array.from(v as number[]);
 
 /** Stored tree nodes by key (one read; keys as one JSON parameter: D1 allows 100 parameters). */
 export async function treeNodes(db: Db, keys: number[]): Promise<Map<number, Hash>> {
   const out = new Map<number, Hash>();
   if (keys.length === 0) return out;
-  const rows = (await db.orm.all(sql`select key, hash from audit_tree where key in (select value from json_each(${JSON.stringify(keys)}))`)) as { key: number; hash: unknown }[];
+  const rows = (await db.orm.all(sql`select key, hash from audit_tree where key in (select value from json_each(${JSON.stringify(keys)}))`)) as {
+    key: number;
+    hash: unknown;
+  }[];
   for (const r of rows) out.set(Number(r.key), toBytes(r.hash));
   return out;
 }

@@ -58,7 +58,10 @@ function chain(state: LogState, at: Date, entries: PreparedEntry[]): Chained {
     records.push(rec);
     prev = { seq: rec.seq, hash: rec.hash, root: '' };
   }
-  const { frontier, stored } = appendLeaves(state.frontier, records.map((r) => recordLeaf(r.hash)));
+  const { frontier, stored } = appendLeaves(
+    state.frontier,
+    records.map((r) => recordLeaf(r.hash)),
+  );
   return { records, nodes: stored, state: { head: { ...prev, root: bytesToHex(frontierRoot(frontier)) }, frontier } };
 }
 
@@ -161,7 +164,11 @@ class AuditedWriter implements Writer {
     return this.#lock.run(async () => {
       this.#state = undefined;
       const { head } = await this.#loadState();
-      const [last] = await this.#db.orm.select({ seq: auditCheckpoints.seq, root: auditCheckpoints.root }).from(auditCheckpoints).orderBy(desc(auditCheckpoints.seq)).limit(1);
+      const [last] = await this.#db.orm
+        .select({ seq: auditCheckpoints.seq, root: auditCheckpoints.root })
+        .from(auditCheckpoints)
+        .orderBy(desc(auditCheckpoints.seq))
+        .limit(1);
       if (head.seq > 0 && (last?.seq !== head.seq || last.root !== head.root)) await this.#db.batch(await this.#signedHeadStmt(head, this.#clock.now()));
       return head;
     });
@@ -188,7 +195,10 @@ class AuditedWriter implements Writer {
 
   async #loadFrontier(size: number): Promise<Frontier | null> {
     const keys = frontierKeys(size);
-    const got = await treeNodes(this.#db, keys.map((k) => k.key));
+    const got = await treeNodes(
+      this.#db,
+      keys.map((k) => k.key),
+    );
     if (keys.some((k) => !got.has(k.key))) return null;
     return { size, nodes: keys.map((k) => ({ level: k.level, hash: got.get(k.key)! })) };
   }
@@ -201,9 +211,17 @@ class AuditedWriter implements Writer {
     let frontier = EMPTY_FRONTIER;
     await this.#db.batch([this.#db.orm.delete(auditTree)]);
     while (frontier.size < size) {
-      const rows = await this.#db.orm.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).where(gt(auditLog.seq, frontier.size)).orderBy(asc(auditLog.seq)).limit(5000);
+      const rows = await this.#db.orm
+        .select({ seq: auditLog.seq, hash: auditLog.hash })
+        .from(auditLog)
+        .where(gt(auditLog.seq, frontier.size))
+        .orderBy(asc(auditLog.seq))
+        .limit(5000);
       if (rows.length === 0) break;
-      const next = appendLeaves(frontier, rows.map((r) => recordLeaf(r.hash)));
+      const next = appendLeaves(
+        frontier,
+        rows.map((r) => recordLeaf(r.hash)),
+      );
       frontier = next.frontier;
       await this.#db.batch(treeStmts(next.stored));
     }

@@ -46,8 +46,23 @@ beforeAll(async () => {
     }
   }
   // The pages' sign-in takes forms (urlencoded and multipart) from the same origin.
-  ops.push({ method: 'POST', path: '/web/login', params: [], bodyTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'], bodyKeys: ['client_id', 'client_secret', 'person', 'next'] });
-  ops.push({ method: 'GET', path: '/web/login', params: [{ in: 'query', name: 'next' }, { in: 'query', name: 'expired' }], bodyTypes: [], bodyKeys: [] });
+  ops.push({
+    method: 'POST',
+    path: '/web/login',
+    params: [],
+    bodyTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+    bodyKeys: ['client_id', 'client_secret', 'person', 'next'],
+  });
+  ops.push({
+    method: 'GET',
+    path: '/web/login',
+    params: [
+      { in: 'query', name: 'next' },
+      { in: 'query', name: 'expired' },
+    ],
+    bodyTypes: [],
+    bodyKeys: [],
+  });
 }, 60_000);
 afterAll(() => {
   // The figures for the issue note: generated inputs, 5xx answers, leaks.
@@ -55,8 +70,39 @@ afterAll(() => {
   w?.gw.close();
 });
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=XyZ', 'multipart/form-data', 'application/xml', 'application/jose', '', 'application/json; charset=utf-16', ';;;', 'application/*'];
-const AUTHS = ['admin', 'jb', 'jbOther', 'office', 'unit', 'unitOther', 'court', 'courtOther', 'liaison', 'procuratorate', 'none', 'garbage-bearer', 'basic', 'basic-bad', 'long-bearer', 'admin-bad-actor', 'admin-no-actor'] as const;
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=XyZ',
+  'multipart/form-data',
+  'application/xml',
+  'application/jose',
+  '',
+  'application/json; charset=utf-16',
+  ';;;',
+  'application/*',
+];
+const AUTHS = [
+  'admin',
+  'jb',
+  'jbOther',
+  'office',
+  'unit',
+  'unitOther',
+  'court',
+  'courtOther',
+  'liaison',
+  'procuratorate',
+  'none',
+  'garbage-bearer',
+  'basic',
+  'basic-bad',
+  'long-bearer',
+  'admin-bad-actor',
+  'admin-no-actor',
+] as const;
 
 function authHeaders(kind: (typeof AUTHS)[number], actor: string): Record<string, string> {
   const h = w.headers as Record<string, Record<string, string>>;
@@ -76,11 +122,12 @@ function authHeaders(kind: (typeof AUTHS)[number], actor: string): Record<string
     case 'admin-no-actor':
       return { authorization: `Bearer ${w.adminToken}` };
     default:
-      return { authorization: h[kind]!.authorization! , ...(kind === 'admin' ? { 'x-actor': h.admin!['x-actor']! } : {}) };
+      return { authorization: h[kind]!.authorization!, ...(kind === 'admin' ? { 'x-actor': h.admin!['x-actor']! } : {}) };
   }
 }
 
-const multipartText = (fields: [string, string][], boundary = 'XyZ') => fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`;
+const multipartText = (fields: [string, string][], boundary = 'XyZ') =>
+  fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`;
 
 describe('hostile requests to every operation', () => {
   it('never a 5xx; every refusal problem+json, nothing written, nothing leaked', async () => {
@@ -121,7 +168,8 @@ describe('hostile requests to every operation', () => {
           const type = r.contentType ?? declared ?? 'application/json';
           if (type) headers['content-type'] = type;
           if (type.startsWith('multipart/form-data')) init.body = multipartText(r.form.length ? r.form : [['client_id', r.values[0]!]]);
-          else if (type === 'application/x-www-form-urlencoded') init.body = r.form.map(([k, v]) => `${k}=${encodeAnyway(v)}`).join('&') + (r.keep[10] ? '&%ZZ=%' : '');
+          else if (type === 'application/x-www-form-urlencoded')
+            init.body = r.form.map(([k, v]) => `${k}=${encodeAnyway(v)}`).join('&') + (r.keep[10] ? '&%ZZ=%' : '');
           else if (r.body !== null) init.body = r.body;
           if (op.path.startsWith('/web/')) headers.origin = 'http://gw';
         }

@@ -40,7 +40,13 @@ function xmlMultipart(envelope: Uint8Array, files: FileInput[]): Request {
 }
 
 const manifest = async (inline: boolean): Promise<Manifest> =>
-  demoManifest({ messageId: `fzd-${++seq}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${900 + seq}号`, attachments: [await attachmentEntry(file, inline)] });
+  demoManifest({
+    messageId: `fzd-${++seq}`,
+    senderCode: 'court-longyou',
+    issuedAt: T0,
+    caseNumber: `(2026)浙0825行初${900 + seq}号`,
+    attachments: [await attachmentEntry(file, inline)],
+  });
 
 beforeAll(async () => {
   w = await fuzzWorld();
@@ -81,14 +87,25 @@ async function deliver(wire: Wire, what: string): Promise<Response> {
 /** One byte-level mutation. */
 const byteMutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.constantFrom(0, 0x22, 0x2e, 0x3c, 0x3e, 0x0a, 0x0d, 0x2d, 0x80, 0xc0, 0xed, 0xff, 0x26) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    byte: fc.constantFrom(0, 0x22, 0x2e, 0x3c, 0x3e, 0x0a, 0x0d, 0x2d, 0x80, 0xc0, 0xed, 0xff, 0x26),
+  }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('<!DOCTYPE x [<!ENTITY e "e">]>', '&e;', '<?pi x?>', '\r\n--', '"', '.', '\u0000', '\ud800', '=', '<x>'.repeat(200), '%00') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('<!DOCTYPE x [<!ENTITY e "e">]>', '&e;', '<?pi x?>', '\r\n--', '"', '.', '\u0000', '\ud800', '=', '<x>'.repeat(200), '%00'),
+  }),
   fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
 );
 
-function mutateBytes(b: Uint8Array, m: fc.Arbitrary<unknown> extends never ? never : { kind: string; at: number; bit?: number; byte?: number; len?: number; text?: string }): Uint8Array {
+function mutateBytes(
+  b: Uint8Array,
+  m: fc.Arbitrary<unknown> extends never ? never : { kind: string; at: number; bit?: number; byte?: number; len?: number; text?: string },
+): Uint8Array {
   const at = m.at % Math.max(1, b.length);
   switch (m.kind) {
     case 'flip': {
@@ -157,31 +174,31 @@ const FIELD_PATHS = [
 ] as const;
 
 const fieldValue = fc.oneof(
-    hostileString(['(2026)浙0825行初501号', 'court-kecheng', 'judgment', 'second', 'retrial', 'appeal', 'summons']),
-    fc.constantFrom<unknown>(
-      null,
-      0,
-      -1,
-      1e308,
-      true,
-      [],
-      {},
-      ['\ud800'],
-      '0001-01-01',
-      '9999-12-31',
-      '1899-12-31',
-      '2200-01-01',
-      '0001-01-01T00:00:00Z',
-      '9999-12-31T23:59:59+08:00',
-      '2026-11-23T10:00:00+08:00',
-      { result: 'loss', effectiveOn: '0001-01-01' },
-      { result: 'loss', lossKind: 'revoke', effectiveOn: '9999-12-31', performanceDueOn: '9999-12-31' },
-      { at: '0001-01-01T00:00:00Z' },
-      { at: '9999-12-31T23:59:59Z', headAppearanceRequired: true },
-      ['(2026)浙0825行初501号'],
-    ),
-    fc.constant(undefined),
-  );
+  hostileString(['(2026)浙0825行初501号', 'court-kecheng', 'judgment', 'second', 'retrial', 'appeal', 'summons']),
+  fc.constantFrom<unknown>(
+    null,
+    0,
+    -1,
+    1e308,
+    true,
+    [],
+    {},
+    ['\ud800'],
+    '0001-01-01',
+    '9999-12-31',
+    '1899-12-31',
+    '2200-01-01',
+    '0001-01-01T00:00:00Z',
+    '9999-12-31T23:59:59+08:00',
+    '2026-11-23T10:00:00+08:00',
+    { result: 'loss', effectiveOn: '0001-01-01' },
+    { result: 'loss', lossKind: 'revoke', effectiveOn: '9999-12-31', performanceDueOn: '9999-12-31' },
+    { at: '0001-01-01T00:00:00Z' },
+    { at: '9999-12-31T23:59:59Z', headAppearanceRequired: true },
+    ['(2026)浙0825行初501号'],
+  ),
+  fc.constant(undefined),
+);
 
 function setPath(o: unknown, path: string, v: unknown): void {
   const keys = path.split('.');
@@ -199,18 +216,34 @@ describe('hostile deliveries', () => {
   it('byte mutations of valid deliveries in every format: never a 5xx, a refusal stores nothing', async () => {
     rows = await w.rows();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('jose', 'multipart', 'xml', 'xml-multipart' as const), fc.array(byteMutation, { minLength: 1, maxLength: 3 }), fc.option(fc.constantFrom('application/jose', 'application/xml', 'text/xml', 'multipart/form-data', 'application/json', 'application/xml; charset=gbk', 'application/jose; charset=utf-16'), { freq: 6 }), async (format, muts, ctype) => {
-        const base = bases[format as keyof typeof bases];
-        let bytes = base.bytes;
-        for (const m of muts) bytes = mutateBytes(bytes, m as never);
-        await deliver({ contentType: ctype ?? base.contentType, bytes }, `${format} ${JSON.stringify(muts)} as ${ctype ?? base.contentType}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('jose', 'multipart', 'xml', 'xml-multipart' as const),
+        fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
+        fc.option(
+          fc.constantFrom(
+            'application/jose',
+            'application/xml',
+            'text/xml',
+            'multipart/form-data',
+            'application/json',
+            'application/xml; charset=gbk',
+            'application/jose; charset=utf-16',
+          ),
+          { freq: 6 },
+        ),
+        async (format, muts, ctype) => {
+          const base = bases[format as keyof typeof bases];
+          let bytes = base.bytes;
+          for (const m of muts) bytes = mutateBytes(bytes, m as never);
+          await deliver({ contentType: ctype ?? base.contentType, bytes }, `${format} ${JSON.stringify(muts)} as ${ctype ?? base.contentType}`);
+        },
+      ),
       { seed: FUZZ_SEED, numRuns: 600, endOnFailure: true },
     );
     expect(tally.fiveXx).toBe(0);
   }, 240_000);
 
-  it('validly signed manifests with hostile fields (JWS, multipart, XML): never a 5xx; nothing lands in another sender\'s case', async () => {
+  it("validly signed manifests with hostile fields (JWS, multipart, XML): never a 5xx; nothing lands in another sender's case", async () => {
     rows = await w.rows();
     await fc.assert(
       fc.asyncProperty(

@@ -24,7 +24,14 @@ export async function fuzzWorld() {
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(200).fill(7) };
-  const m = demoManifest({ messageId: 'fz-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初501号', regionCode: '330802', attachments: [await attachmentEntry(file, false)] });
+  const m = demoManifest({
+    messageId: 'fz-1',
+    senderCode: 'court-longyou',
+    issuedAt: T0,
+    caseNumber: '(2026)浙0825行初501号',
+    regionCode: '330802',
+    attachments: [await attachmentEntry(file, false)],
+  });
   const r = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
   if (r.status !== 201) throw new Error(`seed delivery: ${r.status} ${await r.text()}`);
   const d = ((await r.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
@@ -46,7 +53,10 @@ export async function fuzzWorld() {
     liaison: (await clientToken(gw, 'liaison', 'court-longyou')).headers,
     procuratorate: (await clientToken(gw, 'procuratorate', 'procuratorate-kecheng')).headers,
   };
-  const tables = ((await gw.client.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name")).rows as unknown as { name: string }[]).map((t) => t.name);
+  const tables = (
+    (await gw.client.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name"))
+      .rows as unknown as { name: string }[]
+  ).map((t) => t.name);
   const countAll = sql.raw(`select ${tables.map((t) => `(select count(*) from "${t}")`).join(', ')}`);
   /** Rows in every table, as one string: equal before and after = nothing was written. */
   const rows = async () => JSON.stringify(await gw.deps.db.orm.all(countAll));
@@ -54,7 +64,22 @@ export async function fuzzWorld() {
 }
 
 /** The problem's own fields, and the extras some problems carry about the caller's own input. */
-const PROBLEM_KEYS = new Set(['type', 'title', 'titleZh', 'titleEn', 'status', 'detail', 'instance', 'errors', 'attachment', 'retryAfterSeconds', 'certificate', 'fingerprint', 'limit', 'path']);
+const PROBLEM_KEYS = new Set([
+  'type',
+  'title',
+  'titleZh',
+  'titleEn',
+  'status',
+  'detail',
+  'instance',
+  'errors',
+  'attachment',
+  'retryAfterSeconds',
+  'certificate',
+  'fingerprint',
+  'limit',
+  'path',
+]);
 
 /** A refusal: problem+json with the problem's own fields, a Chinese title and a detail. Returns what is wrong, or null. */
 export async function problemDefect(res: Response): Promise<string | null> {
@@ -162,7 +187,12 @@ export const hostileJsonText = (keys: string[], known: string[]): fc.Arbitrary<s
     fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -0, 1e308, 2 ** 53),
   );
   const value = fc.letrec<{ v: unknown }>((tie) => ({
-    v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.constantFrom(...keys, 'x', '__proto__', 'constructor'), tie('v'), { maxKeys: 5 })),
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(fc.constantFrom(...keys, 'x', '__proto__', 'constructor'), tie('v'), { maxKeys: 5 }),
+    ),
   })).v;
   const object = fc.dictionary(fc.constantFrom(...(keys.length ? keys : ['x'])), value, { maxKeys: Math.max(3, keys.length) });
   return fc.oneof(
@@ -180,7 +210,7 @@ export const hostileJsonText = (keys: string[], known: string[]): fc.Arbitrary<s
         '"text"',
         '{"name":"\\ud800"}',
         '{"reason":"\\udfff","assignments":[{"unitId":"kc-zrzy","role":"lead"}]}',
-        '[' .repeat(5000),
+        '['.repeat(5000),
         '{"a":' + '1'.repeat(400) + '}',
         '\u0000',
         '\ufeff{}',

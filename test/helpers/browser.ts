@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let resolved: Promise<string> | undefined;
 
@@ -73,7 +82,9 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The app on a real Node server on loopback (port 0) and a browser to drive it; `close` stops both. */
-export async function pagesOnLoopback(fetch: (req: Request) => Response | Promise<Response>): Promise<{ base: string; browser: Browser; close(): Promise<void> }> {
+export async function pagesOnLoopback(
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ base: string; browser: Browser; close(): Promise<void> }> {
   const { serve } = await import('@hono/node-server');
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));

@@ -57,15 +57,21 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
     clock,
     keys: jwkKeyStore(() => keys),
     log: opts.log ?? (process.env.TEST_LOG ? { log: (l, m, f) => l === 'error' && console.error(m, f) } : silentLog),
-    config: { clockSkewSeconds: 300, bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024, checkpointEvery: opts.checkpointEvery ?? 1000, adminToken: ADMIN_TOKEN },
+    config: {
+      clockSkewSeconds: 300,
+      bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024,
+      checkpointEvery: opts.checkpointEvery ?? 1000,
+      adminToken: ADMIN_TOKEN,
+    },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },
   });
   const app = createApp(deps);
   /** Row counts of everything a delivery writes: "nothing stored" is asserted with these. */
   const counts = async () => {
-    const c = async (t: typeof schema.deliveries | typeof schema.documents | typeof schema.blobs | typeof schema.auditLog | typeof schema.documentAttachments) =>
-      (await deps.db.orm.select({ n: count() }).from(t))[0]!.n;
+    const c = async (
+      t: typeof schema.deliveries | typeof schema.documents | typeof schema.blobs | typeof schema.auditLog | typeof schema.documentAttachments,
+    ) => (await deps.db.orm.select({ n: count() }).from(t))[0]!.n;
     return {
       deliveries: await c(schema.deliveries),
       documents: await c(schema.documents),
@@ -97,5 +103,10 @@ export async function clientToken(
   });
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
   const { access_token } = (await res.json()) as { access_token: string };
-  return { clientId, clientSecret: clientSecret!, token: access_token, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } };
+  return {
+    clientId,
+    clientSecret: clientSecret!,
+    token: access_token,
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+  };
 }

@@ -21,7 +21,11 @@ export function openssl(args: string[], opts: { cwd?: string; input?: Uint8Array
 }
 
 /** 2026-11-23T02:00:00.000Z → 20261123020000Z (openssl's time format). */
-const osslTime = (d: Date) => d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+const osslTime = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 
 export type KeyKind = 'rsa' | 'sm2';
@@ -79,8 +83,26 @@ export function makeOpensslCa(cn: string, opts: { kind?: KeyKind; notBefore: Dat
   genKey(kind, join(dir, 'ca.key'));
   openssl(['req', '-new', '-key', join(dir, 'ca.key'), '-subj', `/CN=${cn}`, '-utf8', '-config', join(dir, 'ca.cnf'), '-out', join(dir, 'ca.csr'), ...sigopt]);
   openssl([
-    'ca', '-batch', '-selfsign', '-config', join(dir, 'ca.cnf'), '-keyfile', join(dir, 'ca.key'), '-in', join(dir, 'ca.csr'), '-out', join(dir, 'ca.pem'),
-    '-extensions', 'v3_ca', '-startdate', osslTime(opts.notBefore), '-enddate', osslTime(opts.notAfter), '-notext', '-utf8', ...sigopt,
+    'ca',
+    '-batch',
+    '-selfsign',
+    '-config',
+    join(dir, 'ca.cnf'),
+    '-keyfile',
+    join(dir, 'ca.key'),
+    '-in',
+    join(dir, 'ca.csr'),
+    '-out',
+    join(dir, 'ca.pem'),
+    '-extensions',
+    'v3_ca',
+    '-startdate',
+    osslTime(opts.notBefore),
+    '-enddate',
+    osslTime(opts.notAfter),
+    '-notext',
+    '-utf8',
+    ...sigopt,
     ...(kind === 'sm2' ? ['-vfyopt', `distid:${DISTID}`] : []),
   ]);
   const caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
@@ -101,7 +123,16 @@ export function makeOpensslCa(cn: string, opts: { kind?: KeyKind; notBefore: Dat
     issued,
     writeIndex() {
       // V|R <tab> expiry <tab> revocation date <tab> serial <tab> unknown <tab> subject
-      const lines = issued.map((c) => [c.revokedAt ? 'R' : 'V', osslTime(c.notAfter).slice(2), c.revokedAt ? `${osslTime(c.revokedAt).slice(2)},keyCompromise` : '', c.serial, 'unknown', `/CN=${c.cn}`].join('\t'));
+      const lines = issued.map((c) =>
+        [
+          c.revokedAt ? 'R' : 'V',
+          osslTime(c.notAfter).slice(2),
+          c.revokedAt ? `${osslTime(c.revokedAt).slice(2)},keyCompromise` : '',
+          c.serial,
+          'unknown',
+          `/CN=${c.cn}`,
+        ].join('\t'),
+      );
       writeFileSync(join(dir, 'index.txt'), lines.length ? `${lines.join('\n')}\n` : '');
       writeFileSync(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
     },
@@ -123,8 +154,26 @@ export function makeOpensslCa(cn: string, opts: { kind?: KeyKind; notBefore: Dat
       const notBefore = o.notBefore ?? opts.notBefore;
       const notAfter = o.notAfter ?? new Date(opts.notAfter.getTime() - 86_400_000);
       openssl([
-        'ca', '-batch', '-config', join(dir, 'ca.cnf'), '-in', join(dir, `${s}.csr`), '-out', join(dir, `${s}.pem`), '-extfile', join(dir, `${s}.ext`), '-extensions', 'leaf',
-        '-startdate', osslTime(notBefore), '-enddate', osslTime(notAfter), '-notext', '-utf8', ...sigopt, ...(kind === 'sm2' ? ['-vfyopt', `distid:${DISTID}`] : []),
+        'ca',
+        '-batch',
+        '-config',
+        join(dir, 'ca.cnf'),
+        '-in',
+        join(dir, `${s}.csr`),
+        '-out',
+        join(dir, `${s}.pem`),
+        '-extfile',
+        join(dir, `${s}.ext`),
+        '-extensions',
+        'leaf',
+        '-startdate',
+        osslTime(notBefore),
+        '-enddate',
+        osslTime(notAfter),
+        '-notext',
+        '-utf8',
+        ...sigopt,
+        ...(kind === 'sm2' ? ['-vfyopt', `distid:${DISTID}`] : []),
       ]);
       const pem = readFileSync(join(dir, `${s}.pem`), 'utf8');
       const cert: OsslCert = { cn: leafCn, serial: s, certPem: pem, certPath: join(dir, `${s}.pem`), keyPath, der: der(pem), b64: pemBody(pem), notAfter };
@@ -136,7 +185,21 @@ export function makeOpensslCa(cn: string, opts: { kind?: KeyKind; notBefore: Dat
       ca.writeIndex();
       if (crlNumber !== undefined) writeFileSync(join(dir, 'crlnumber'), `${crlNumber.toString(16).padStart(2, '0')}\n`);
       const out = join(dir, `crl-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`);
-      openssl(['ca', '-gencrl', '-config', join(dir, 'ca.cnf'), '-crlexts', 'crl_ext', '-crl_lastupdate', osslTime(thisUpdate), '-crl_nextupdate', osslTime(nextUpdate), '-out', out, ...sigopt]);
+      openssl([
+        'ca',
+        '-gencrl',
+        '-config',
+        join(dir, 'ca.cnf'),
+        '-crlexts',
+        'crl_ext',
+        '-crl_lastupdate',
+        osslTime(thisUpdate),
+        '-crl_nextupdate',
+        osslTime(nextUpdate),
+        '-out',
+        out,
+        ...sigopt,
+      ]);
       return readFileSync(out, 'utf8');
     },
     crl(thisUpdate, nextUpdate, crlNumber) {
@@ -147,7 +210,23 @@ export function makeOpensslCa(cn: string, opts: { kind?: KeyKind; notBefore: Dat
       ca.writeIndex();
       const tag = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
       writeFileSync(join(dir, `req-${tag}.der`), request);
-      openssl(['ocsp', '-index', join(dir, 'index.txt'), '-CA', join(dir, 'ca.pem'), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-reqin', join(dir, `req-${tag}.der`), '-respout', join(dir, `resp-${tag}.der`), '-nmin', '60']);
+      openssl([
+        'ocsp',
+        '-index',
+        join(dir, 'index.txt'),
+        '-CA',
+        join(dir, 'ca.pem'),
+        '-rsigner',
+        join(dir, 'ca.pem'),
+        '-rkey',
+        join(dir, 'ca.key'),
+        '-reqin',
+        join(dir, `req-${tag}.der`),
+        '-respout',
+        join(dir, `resp-${tag}.der`),
+        '-nmin',
+        '60',
+      ]);
       return new Uint8Array(readFileSync(join(dir, `resp-${tag}.der`)));
     },
     ocspFor(cert) {
@@ -306,7 +385,23 @@ export function makeOpensslTsa(notBefore: Date, notAfter: Date): OsslTsa {
       writeFileSync(join(dir, `t-${tag}.der`), token);
       writeFileSync(join(dir, `d-${tag}.bin`), data);
       try {
-        const out = execFileSync('openssl', ['ts', '-verify', '-data', join(dir, `d-${tag}.bin`), '-in', join(dir, `t-${tag}.der`), '-token_in', '-CAfile', ca.certPath, '-untrusted', tsa.certPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = execFileSync(
+          'openssl',
+          [
+            'ts',
+            '-verify',
+            '-data',
+            join(dir, `d-${tag}.bin`),
+            '-in',
+            join(dir, `t-${tag}.der`),
+            '-token_in',
+            '-CAfile',
+            ca.certPath,
+            '-untrusted',
+            tsa.certPath,
+          ],
+          { stdio: ['pipe', 'pipe', 'pipe'] },
+        );
         return { ok: /Verification: OK/.test(out.toString()), output: out.toString() };
       } catch (e) {
         const err = e as { stdout?: Buffer; stderr?: Buffer };

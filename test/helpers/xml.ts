@@ -14,10 +14,17 @@ export async function ecXmlSigner(pki: EcPki): Promise<XmlSigner> {
   return { alg: 'ES256', keyPem: pem('PRIVATE KEY', pkcs8), chain: pki.signer.x5c.map((b) => fromBase64(b)) };
 }
 
-export const pem = (label: string, der: Uint8Array) => `-----BEGIN ${label}-----\n${toBase64(der).replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+export const pem = (label: string, der: Uint8Array) =>
+  `-----BEGIN ${label}-----\n${toBase64(der)
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 export function xmlRequest(url: string, body: string | Uint8Array, contentType = 'application/xml'): Request {
-  return new Request(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>) });
+  return new Request(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>),
+  });
 }
 
 /** multipart/form-data: part `envelope` = the XML envelope (a file part, so its bytes arrive as sent), then the attachments. */
@@ -47,7 +54,10 @@ async function xmldsig(): Promise<typeof import('xmldsigjs')> {
     const [{ setNodeDependencies }, xpath] = await Promise.all([import('xml-core'), import('xpath')]);
     setNodeDependencies({ DOMParser, XMLSerializer, xpath });
   } catch (e) {
-    throw new Error(`xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`, { cause: e });
+    throw new Error(
+      `xmldsigjs (the independent XMLDSig implementation the XML tests use) or its xml-core/xpath is missing: run \`npm ci\` (they are devDependencies). ${String(e)}`,
+      { cause: e },
+    );
   }
   lib.Application.setEngine('WebCrypto', globalThis.crypto);
   return lib;
@@ -60,7 +70,13 @@ const decodeIn = (bytes: Uint8Array, encoding: 'UTF-8' | 'GBK') => new TextDecod
  * Sign an unsigned envelope (bytes in its declared encoding) with xmldsigjs: an enveloped ds:Signature, the last
  * child of Delivery, referring to the Manifest by its Id with exclusive C14N and SHA-256. Returns the signed bytes.
  */
-export async function independentSign(unsigned: Uint8Array, encoding: 'UTF-8' | 'GBK', alg: IndependentAlg, keyPem: string, certPem: string): Promise<Uint8Array> {
+export async function independentSign(
+  unsigned: Uint8Array,
+  encoding: 'UTF-8' | 'GBK',
+  alg: IndependentAlg,
+  keyPem: string,
+  certPem: string,
+): Promise<Uint8Array> {
   const x = await xmldsig();
   const doc = new DOMParser().parseFromString(decodeIn(unsigned, encoding), 'application/xml');
   const key = await crypto.subtle.importKey('pkcs8', derOfPem(keyPem) as Uint8Array<ArrayBuffer>, SIGN_PARAMS[alg].import, false, ['sign']);
@@ -79,7 +95,12 @@ export async function independentSign(unsigned: Uint8Array, encoding: 'UTF-8' | 
  * Verify a signed envelope with xmldsigjs (the signature over the referenced Manifest), then its certificate chain
  * up to a trusted CA at a given time with @peculiar/x509 (also independent of the gateway's pkijs path).
  */
-export async function independentVerify(signed: Uint8Array, caPem: string, at: Date, encoding: 'UTF-8' | 'GBK' = 'UTF-8'): Promise<{ ok: boolean; reason?: string }> {
+export async function independentVerify(
+  signed: Uint8Array,
+  caPem: string,
+  at: Date,
+  encoding: 'UTF-8' | 'GBK' = 'UTF-8',
+): Promise<{ ok: boolean; reason?: string }> {
   const x = await xmldsig();
   const doc = new DOMParser().parseFromString(decodeIn(signed, encoding), 'application/xml');
   const sigs = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature');
@@ -93,7 +114,9 @@ export async function independentVerify(signed: Uint8Array, caPem: string, at: D
     return { ok: false, reason: String(e) };
   }
   if (!valid) return { ok: false, reason: 'signature does not verify' };
-  const certs = Array.from(sigs[0]!.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')).map((n) => new X509Certificate(derOfPem(n.textContent ?? '') as Uint8Array<ArrayBuffer>));
+  const certs = Array.from(sigs[0]!.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')).map(
+    (n) => new X509Certificate(derOfPem(n.textContent ?? '') as Uint8Array<ArrayBuffer>),
+  );
   const ca = new X509Certificate(derOfPem(caPem) as Uint8Array<ArrayBuffer>);
   let cert = certs[0];
   for (let depth = 0; cert && depth < 8; depth++) {

@@ -14,7 +14,6 @@ import { pagesOnLoopback } from '../helpers/browser.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
 
-
 let w: WebWorld;
 let pages: Awaited<ReturnType<typeof pagesOnLoopback>> | undefined;
 let base: string;
@@ -42,7 +41,8 @@ async function signIn(page: Page, who: { clientId: string; clientSecret: string 
 
 /** The visible text of a locator, whitespace collapsed. */
 const text = async (page: Page, selector: string) => ((await page.locator(selector).innerText()) ?? '').replace(/\s+/g, ' ');
-const caseRows = (page: Page, table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case') ?? ''));
+const caseRows = (page: Page, table: string) =>
+  page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case') ?? ''));
 
 beforeAll(async () => {
   // The assertions read the DOM; a screenshot shows Chinese only where the machine has a CJK font.
@@ -110,10 +110,14 @@ describe('a justice bureau clerk', () => {
   it('reads the case: the lead, the deadline, and the timeline in order with the reason', async () => {
     await Promise.all([page.waitForURL(/\/web\/cases\//), page.click(`[data-testid=flash] a`)]);
     expect(await text(page, 'h1')).toContain(CASES.joint);
-    const roles = await page.locator('[data-testid=assignments] tbody tr').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-unit')}:${r.getAttribute('data-role')}`));
+    const roles = await page
+      .locator('[data-testid=assignments] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-unit')}:${r.getAttribute('data-role')}`));
     expect(roles).toEqual(['kc-zrzy:lead', 'kc-zhzf:cooperating']);
     expect(await text(page, '[data-testid=case-obligations]')).toContain('2026-12-08');
-    const entries = await page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => ({ kind: li.getAttribute('data-kind'), at: li.getAttribute('data-at') ?? '' })));
+    const entries = await page
+      .locator('[data-testid=timeline] li')
+      .evaluateAll((lis) => lis.map((li) => ({ kind: li.getAttribute('data-kind'), at: li.getAttribute('data-at') ?? '' })));
     expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
     expect(entries[0]!.kind).toBe('document');
     // The answer deadline, and the queue item's routing window (分办时限), met by the assignment in the same write.

@@ -28,7 +28,10 @@ const text = async (res: Response) => (await res.text()).replace(/<style>[\s\S]*
 async function signIn(who: { clientId: string; clientSecret: string }, person = ''): Promise<string> {
   const res = await req('/web/login', form({ client_id: who.clientId, client_secret: who.clientSecret, person, next: '/web' }));
   expect(res.status).toBe(303);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 beforeAll(async () => {
@@ -52,14 +55,20 @@ describe('sign-in', () => {
   });
 
   it('keeps the token in an HttpOnly, SameSite=Strict cookie on /web, Secure over https', async () => {
-    const res = await req('/web/login', form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret, person: '王某', next: '/web/queue' }));
+    const res = await req(
+      '/web/login',
+      form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret, person: '王某', next: '/web/queue' }),
+    );
     expect(res.headers.get('location')).toBe('/web/queue');
     const session = res.headers.getSetCookie().find((c) => c.startsWith('fuyuan_web='))!;
     expect(session).toMatch(/HttpOnly/);
     expect(session).toMatch(/SameSite=Strict/);
     expect(session).toMatch(/Path=\/web/);
     expect(session).not.toMatch(/Secure/);
-    const https = await w.gw.app.request('https://gw/web/login', form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret }, { origin: 'https://gw' }));
+    const https = await w.gw.app.request(
+      'https://gw/web/login',
+      form({ client_id: w.who.bureau.clientId, client_secret: w.who.bureau.clientSecret }, { origin: 'https://gw' }),
+    );
     expect(https.headers.getSetCookie().find((c) => c.startsWith('fuyuan_web='))).toMatch(/; Secure/);
   });
 
@@ -95,7 +104,8 @@ describe('forms and rights', () => {
     itemId = (await listQueue(w.gw.deps, { regionCode: '330802' }))[0]!.id;
   });
   const stillOpen = async () => (await w.gw.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, itemId)))[0]!.status === 'open';
-  const assign = (cookie: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => req(`/web/queue/${itemId}/assign`, { ...form(body, headers), headers: { ...form(body, headers).headers, cookie } });
+  const assign = (cookie: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
+    req(`/web/queue/${itemId}/assign`, { ...form(body, headers), headers: { ...form(body, headers).headers, cookie } });
 
   it('refuses a form posted from another site, or without Origin / Sec-Fetch-Site (CSRF), changing nothing', async () => {
     const good = { lead: 'kc-zrzy', cooperating: ['kc-zrzy', 'kc-zhzf'], reason: '跨站' };
@@ -169,7 +179,9 @@ describe('forms and rights', () => {
     expect(/script-src[^;]*/.exec(res.headers.get('content-security-policy')!)![0]).toBe("script-src 'self'");
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     // One script, from this origin, and no inline script at all.
-    expect([...(await res.text()).matchAll(/<script\b[^>]*>/gi)].map((m) => m[0])).toEqual([expect.stringMatching(/^<script src="\/web\/assets\/workbench-[0-9a-f]{16}\.js" defer(="")?>$/)]);
+    expect([...(await res.text()).matchAll(/<script\b[^>]*>/gi)].map((m) => m[0])).toEqual([
+      expect.stringMatching(/^<script src="\/web\/assets\/workbench-[0-9a-f]{16}\.js" defer(="")?>$/),
+    ]);
   });
 
   it('the style sheet reaches the browser as written (quotes unescaped: fonts, stacked-table labels)', async () => {
@@ -219,7 +231,12 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
     expect(body).toContain('请填写出庭负责人，或写明负责人不能出庭的理由和委托代理人');
     expect(body).toContain(`href="/web/cases/${w.caseIds.new1}"`);
     // Agents must include staff (B 第十六条): the schema's rule holds for the form too.
-    const onlyLawyer = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, { required: 'yes', cannotReason: '出差', agent_kind_1: 'lawyer', agent_name_1: '赵律师' });
+    const onlyLawyer = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, {
+      required: 'yes',
+      cannotReason: '出差',
+      agent_kind_1: 'lawyer',
+      agent_name_1: '赵律师',
+    });
     expect(onlyLawyer.status).toBe(400);
     expect(await steps(w.caseIds.new1)).toBe(before);
   });
@@ -249,7 +266,8 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
     const filing = (await w.gw.deps.db.orm.select().from(documents).where(eq(documents.caseNumber, CASES.new1)))[0]!;
     expect((await post(`/web/filings/${filing.id}/confirm`, unit, {})).status).toBe(403);
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {}, { origin: 'http://evil.example' })).status).toBe(403);
-    const confirmations = async () => (await w.gw.deps.db.orm.select().from(evidence).where(eq(evidence.documentId, filing.id))).filter((e) => e.type === 'confirmation').length;
+    const confirmations = async () =>
+      (await w.gw.deps.db.orm.select().from(evidence).where(eq(evidence.documentId, filing.id))).filter((e) => e.type === 'confirmation').length;
     expect(await confirmations()).toBe(0);
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
@@ -257,21 +275,31 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
   });
 
   it('the bureau reassigns a case with a reason; a unit may not; without a reason nothing changes', async () => {
-    const lead = async () => (await w.gw.deps.db.orm.select().from(assignments).where(eq(assignments.caseId, w.caseIds.old2))).filter((a) => !a.supersededAt).map((a) => `${a.unitId}:${a.role}`);
+    const lead = async () =>
+      (await w.gw.deps.db.orm.select().from(assignments).where(eq(assignments.caseId, w.caseIds.old2)))
+        .filter((a) => !a.supersededAt)
+        .map((a) => `${a.unitId}:${a.role}`);
     expect(await lead()).toEqual(['kc-zjj:lead']);
     expect((await post(`/web/cases/${w.caseIds.old2}/reassign`, otherUnit, { lead: 'kc-zrzy', reason: '自行转交' })).status).toBe(403);
     const noReason = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', reason: ' ' });
     expect(noReason.status).toBe(400);
     expect(await text(noReason)).toContain('请填写变更理由');
     expect(await lead()).toEqual(['kc-zjj:lead']);
-    const ok = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, { lead: 'kc-zrzy', cooperating: ['kc-zjj'], reason: '涉及土地，改由自然资源分局主办' });
+    const ok = await post(`/web/cases/${w.caseIds.old2}/reassign`, bureau, {
+      lead: 'kc-zrzy',
+      cooperating: ['kc-zjj'],
+      reason: '涉及土地，改由自然资源分局主办',
+    });
     expect(ok.status).toBe(303);
     expect((await lead()).sort()).toEqual(['kc-zjj:cooperating', 'kc-zrzy:lead']);
     expect(await text(await req(ok.headers.get('location')!, { headers: { cookie: bureau } }))).toContain('理由：涉及土地，改由自然资源分局主办');
   });
 
   it('an obligation is waived only with a reason, and only by whom the API allows', async () => {
-    const [o] = await w.gw.deps.db.orm.select().from(obligations).where(and(eq(obligations.caseId, w.caseIds.old1), eq(obligations.status, 'open')));
+    const [o] = await w.gw.deps.db.orm
+      .select()
+      .from(obligations)
+      .where(and(eq(obligations.caseId, w.caseIds.old1), eq(obligations.status, 'open')));
     const status = async () => (await w.gw.deps.db.orm.select().from(obligations).where(eq(obligations.id, o!.id)))[0]!.status;
     const back = `/web/cases/${w.caseIds.old1}`;
     expect((await post(`/web/obligations/${o!.id}/close`, bureau, { status: 'waived', reason: '', back })).status).toBe(400);
@@ -296,7 +324,7 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
   });
 });
 
-describe('the statistics drill-down: from a figure to the cases behind it, with the API\'s access rules', () => {
+describe("the statistics drill-down: from a figure to the cases behind it, with the API's access rules", () => {
   let bureau: string;
   let liaison: string;
   beforeAll(async () => {
@@ -314,7 +342,7 @@ describe('the statistics drill-down: from a figure to the cases behind it, with 
   };
   const rows = (body: string) => [...body.matchAll(/<tr data-in-numerator="(yes|no)"/g)].map((m) => m[1]);
 
-  it('the year\'s new cases and the month\'s: the drill-down lists as many cases as the figure clicked says (docs/domain.md §7)', async () => {
+  it("the year's new cases and the month's: the drill-down lists as many cases as the figure clicked says (docs/domain.md §7)", async () => {
     const ov = await page('/web/overview?region=330802&year=2026', bureau);
     expect(ov.status).toBe(200);
     const total = Number(testid(ov.body, 'new-cases'));
@@ -353,7 +381,7 @@ describe('the statistics drill-down: from a figure to the cases behind it, with 
     expect(Number(testid(numerator.body, 'drill-count'))).toBe(Number(n));
   });
 
-  it('another region\'s figures are refused, by URL tampering too: a Chinese 403 page with no case number', async () => {
+  it("another region's figures are refused, by URL tampering too: a Chinese 403 page with no case number", async () => {
     const other = await page('/web/overview/figures/new_cases?region=330803&period=2026', bureau);
     expect(other.status).toBe(403);
     expect(other.body).not.toContain(CASES.qujiang);
@@ -388,12 +416,29 @@ describe('charts and dates', () => {
   });
 
   it('a line chart carries each month and value; bars carry rate and fraction, and the whole unit name (never cut)', () => {
-    const line = String(LineChart({ title: '每月新收', points: [{ label: '1月', value: 3 }, { label: '2月', value: 0 }, { label: '3月', value: 7 }] }));
+    const line = String(
+      LineChart({
+        title: '每月新收',
+        points: [
+          { label: '1月', value: 3 },
+          { label: '2月', value: 0 },
+          { label: '3月', value: 7 },
+        ],
+      }),
+    );
     expect(line).toContain('role="img"');
     expect(line).toContain('<title>每月新收</title>');
     expect(line.match(/class="point"/g)).toHaveLength(3);
     expect(line).toContain('data-value="7"');
-    const bars = String(BarChart({ title: '败诉率', items: [{ label: '衢州市自然资源和规划局柯城分局', value: 0.25, note: '1/4' }, { label: '无审结', value: null }] }));
+    const bars = String(
+      BarChart({
+        title: '败诉率',
+        items: [
+          { label: '衢州市自然资源和规划局柯城分局', value: 0.25, note: '1/4' },
+          { label: '无审结', value: null },
+        ],
+      }),
+    );
     expect(bars).toContain('25.0%（1/4）');
     expect(bars).toContain('—');
     expect(bars).toContain('<span class="label">衢州市自然资源和规划局柯城分局</span>');
@@ -412,7 +457,7 @@ describe('charts and dates', () => {
 });
 
 describe('the queue page, for a case whose region nothing names (Q 一(一))', () => {
-  it('a candidate region\'s bureau assigns it from the page: the item is claimed for its region, the other bureau no longer sees it', async () => {
+  it("a candidate region's bureau assigns it from the page: the item is claimed for its region, the other bureau no longer sees it", async () => {
     const m = demoManifest({ messageId: 'web-unsettled', senderCode: 'court-longyou', issuedAt: w.clock.now(), caseNumber: '(2026)浙0825行初401号' });
     const c = m.documents[0]!.case!;
     c.defendants = [{ name: '某某管理办公室' }];
@@ -426,7 +471,10 @@ describe('the queue page, for a case whose region nothing names (Q 一(一))', (
     const res = await req(`/web/queue/${item!.id}/assign`, form({ lead: 'kc-zjj', reason: '经核实系柯城区住建局作出' }, { cookie: kecheng }));
     expect(res.status, await res.clone().text()).toBe(303);
     expect(await text(await req('/web/queue', { headers: { cookie: qujiang } }))).not.toContain('行初401号');
-    const [row] = await w.gw.deps.db.orm.select({ status: queueItems.status, regionCode: queueItems.regionCode }).from(queueItems).where(eq(queueItems.id, item!.id));
+    const [row] = await w.gw.deps.db.orm
+      .select({ status: queueItems.status, regionCode: queueItems.regionCode })
+      .from(queueItems)
+      .where(eq(queueItems.id, item!.id));
     expect(row).toEqual({ status: 'assigned', regionCode: '330802' });
   });
 });

@@ -35,7 +35,10 @@ const ATTACHMENT = { id: 'att-1', filename: '行政起诉状.pdf', mediaType: 'a
 
 const shotDir = process.env['SCREENSHOTS'] ? resolve(process.env['SCREENSHOTS']) : mkdtempSync(join(tmpdir(), 'fuyuan-workbench-'));
 mkdirSync(shotDir, { recursive: true });
-const axeResults: Record<string, { width: number; violations: { id: string; impact: string | null | undefined; nodes: number }[]; passes: number; incomplete: number }[]> = {};
+const axeResults: Record<
+  string,
+  { width: number; violations: { id: string; impact: string | null | undefined; nodes: number }[]; passes: number; incomplete: number }[]
+> = {};
 
 /**
  * Internal codes a person should never read: snake_case identifiers (two or more lowercase words joined by _),
@@ -63,13 +66,19 @@ async function checkPage(page: Page, name: string) {
         if (t) out.push(t);
       }
       // What assistive technology reads too: labels, titles, options.
-      for (const el of document.querySelectorAll('[aria-label],[title],option')) out.push(el.getAttribute('aria-label') ?? el.getAttribute('title') ?? el.textContent ?? '');
+      for (const el of document.querySelectorAll('[aria-label],[title],option'))
+        out.push(el.getAttribute('aria-label') ?? el.getAttribute('title') ?? el.textContent ?? '');
       return out;
     });
     const leaks = texts.filter((t) => CODE_PATTERN.test(t));
     expect(leaks, `${name} at ${width}px shows internal codes`).toEqual([]);
     const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    (axeResults[name] ??= []).push({ width, violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })), passes: axe.passes.length, incomplete: axe.incomplete.length });
+    (axeResults[name] ??= []).push({
+      width,
+      violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
+      passes: axe.passes.length,
+      incomplete: axe.incomplete.length,
+    });
     expect(
       axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
       `${name} at ${width}px: axe violations`,
@@ -96,16 +105,25 @@ const go = async (page: Page, path: string) => {
   expect(res?.status(), path).toBe(200);
 };
 /** Submit a form and wait for the page it leads to. */
-const submit = async (page: Page, button: ReturnType<Page['locator']>) => Promise.all([page.waitForLoadState('load'), page.waitForURL(() => true), button.click()]);
+const submit = async (page: Page, button: ReturnType<Page['locator']>) =>
+  Promise.all([page.waitForLoadState('load'), page.waitForURL(() => true), button.click()]);
 
 beforeAll(async () => {
   w = await webWorld();
   // A new complaint copy for kc-zrzy with its attachment, and a judicial suggestion for the same unit.
-  const push = async (m: ReturnType<typeof demoManifest>) => expect((await w.gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, w.court.signer)))).status).toBe(201);
+  const push = async (m: ReturnType<typeof demoManifest>) =>
+    expect((await w.gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, w.court.signer)))).status).toBe(201);
   const filing = demoManifest({ messageId: 'wb-1', senderCode: 'court-longyou', issuedAt: T0, caseNumber: NEW_FILING });
   filing.documents[0]!.attachments = [(await attachmentEntry(ATTACHMENT, true)) as never];
   await push(filing);
-  const sug = demoManifest({ messageId: 'wb-2', senderCode: 'court-longyou', issuedAt: T0, type: 'judicial_suggestion', caseNumber: SUGGESTION_CASE, regionCode: '330802' });
+  const sug = demoManifest({
+    messageId: 'wb-2',
+    senderCode: 'court-longyou',
+    issuedAt: T0,
+    type: 'judicial_suggestion',
+    caseNumber: SUGGESTION_CASE,
+    regionCode: '330802',
+  });
   sug.documents[0]!.title = '关于规范行政处罚程序的司法建议书';
   await push(sug);
   pages = await pagesOnLoopback(w.gw.app.fetch);
@@ -395,7 +413,9 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
       const sizes = await page.evaluate(() => {
-        const svg = [...document.querySelectorAll('svg.chart text')].map((t) => Number(t.getAttribute('font-size')) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 0));
+        const svg = [...document.querySelectorAll('svg.chart text')].map(
+          (t) => Number(t.getAttribute('font-size')) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 0),
+        );
         const html = [...document.querySelectorAll('figure.chart .label, figure.chart .val')].map((e) => parseFloat(getComputedStyle(e).fontSize));
         const cut = [...document.querySelectorAll('figure.chart .label')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent);
         return { min: Math.min(...svg, ...html), count: svg.length + html.length, cut };
@@ -444,7 +464,7 @@ describe('a liaison: reads the shared statistics with their definitions', () => 
   });
 });
 
-describe('progress for uploads and exports (the pages\' one script, from this origin); without JavaScript the forms still work', () => {
+describe("progress for uploads and exports (the pages' one script, from this origin); without JavaScript the forms still work", () => {
   const BIG = 6 * 1024 * 1024; // under the 8 MiB a form with files may carry
   /** A clerk's browser of its own for one test (Chinese, Beijing time), closed after it. */
   const inContext = async (opts: { javaScriptEnabled?: boolean; acceptDownloads?: boolean }, use: (page: Page, ctx: BrowserContext) => Promise<void>) => {
@@ -479,15 +499,15 @@ describe('progress for uploads and exports (the pages\' one script, from this or
         new MutationObserver((ms) => {
           for (const m of ms) if (m.target instanceof HTMLProgressElement) void report(Number(m.target.getAttribute('data-progress')));
         }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-progress'] });
-    });
-    await draft.locator('button[type=submit]').click();
-    const bar = page.getByRole('progressbar', { name: '上传进度' });
-    await expect.poll(() => seen.length > 0 || bar.count().then((n) => n > 0)).toBe(true);
-    await expect.poll(() => text(page, '[data-testid=flash]'), { timeout: 30_000 }).toContain('已记录答辩状初稿');
-    expect(seen[0]).toBe(0);
-    expect(seen.at(-1)).toBe(100);
-    expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(await text(page, '[data-testid=timeline]')).toContain('答辩状（定稿，含证据目录）.pdf');
+      });
+      await draft.locator('button[type=submit]').click();
+      const bar = page.getByRole('progressbar', { name: '上传进度' });
+      await expect.poll(() => seen.length > 0 || bar.count().then((n) => n > 0)).toBe(true);
+      await expect.poll(() => text(page, '[data-testid=flash]'), { timeout: 30_000 }).toContain('已记录答辩状初稿');
+      expect(seen[0]).toBe(0);
+      expect(seen.at(-1)).toBe(100);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(await text(page, '[data-testid=timeline]')).toContain('答辩状（定稿，含证据目录）.pdf');
     });
   });
 
@@ -502,13 +522,19 @@ describe('progress for uploads and exports (the pages\' one script, from this or
           const s = document.querySelector('.busy-status');
           if (s?.textContent && w2.statuses.at(-1) !== s.textContent) w2.statuses.push(s.textContent);
         }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
-    await page.fill('#l-month', '2026-11');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=ledger-form] button')]);
-    expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
-    expect(readFileSync((await download.path())!).subarray(0, 2).toString()).toBe('PK');
-    await expect.poll(() => page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['正在生成…', '已生成，开始下载：台账-柯城区-2026-11.xlsx']);
-    expect(await page.getByRole('status').filter({ hasText: '已生成' }).count()).toBe(1);
+      });
+      await page.fill('#l-month', '2026-11');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=ledger-form] button')]);
+      expect(download.suggestedFilename()).toBe('台账-柯城区-2026-11.xlsx');
+      expect(
+        readFileSync((await download.path())!)
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as { statuses: string[] }).statuses))
+        .toEqual(['正在生成…', '已生成，开始下载：台账-柯城区-2026-11.xlsx']);
+      expect(await page.getByRole('status').filter({ hasText: '已生成' }).count()).toBe(1);
     });
   });
 
@@ -538,12 +564,21 @@ describe('progress for uploads and exports (the pages\' one script, from this or
     const js = await fetch(`${base}${src}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('javascript');
-    expect(createHash('sha256').update(await js.text()).digest('hex').slice(0, 16)).toBe(/workbench-([0-9a-f]{16})/.exec(src)![1]);
+    expect(
+      createHash('sha256')
+        .update(await js.text())
+        .digest('hex')
+        .slice(0, 16),
+    ).toBe(/workbench-([0-9a-f]{16})/.exec(src)![1]);
     expect((await fetch(`${base}/web/assets/workbench-0000000000000000.js`)).status).toBe(404);
   });
 });
 
 async function token(who: { clientId: string; clientSecret: string }) {
-  const res = await w.gw.app.request('http://gw/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: who.clientId, client_secret: who.clientSecret }).toString() });
+  const res = await w.gw.app.request('http://gw/v1/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: who.clientId, client_secret: who.clientSecret }).toString(),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }

@@ -22,7 +22,7 @@ interface Fixtures {
 }
 const E = env as unknown as { DB: D1Database; BLOBS: R2Bucket; FIXTURES: string; ADMIN_TOKEN: string; DEMO_DIRECTORY: string };
 const F = JSON.parse(E.FIXTURES) as Fixtures;
-const count = async (table: string) => ((await E.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0);
+const count = async (table: string) => (await E.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0;
 
 const admin = { authorization: `Bearer ${E.ADMIN_TOKEN}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' };
 
@@ -30,7 +30,11 @@ const admin = { authorization: `Bearer ${E.ADMIN_TOKEN}`, 'x-actor': encodeURICo
 async function registerCourt() {
   const dir = await SELF.fetch('http://gw/v1/admin/directory', { method: 'PUT', headers: admin, body: E.DEMO_DIRECTORY });
   expect(dir.status).toBe(200);
-  const res = await SELF.fetch('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: F.caPem }) });
+  const res = await SELF.fetch('http://gw/v1/admin/senders', {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: F.caPem }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -53,7 +57,7 @@ describe('the Worker', () => {
     expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok', migrations: { current: true } });
   });
 
-  it('serves /docs with Scalar\'s script from the Worker itself: one same-origin script, answered 200 as JavaScript', async () => {
+  it("serves /docs with Scalar's script from the Worker itself: one same-origin script, answered 200 as JavaScript", async () => {
     const res = await SELF.fetch('http://gw/docs');
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -71,10 +75,15 @@ describe('the Worker', () => {
     await registerCourt();
     const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.jose });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { receipt: { documents: { routing: { status: string; rule: string; units: { unitId: string }[]; caseId: string } }[] }; jws: string };
+    const body = (await res.json()) as {
+      receipt: { documents: { routing: { status: string; rule: string; units: { unitId: string }[]; caseId: string } }[] };
+      jws: string;
+    };
     // The same routing and deadlines as on Node (src/routes/routing, src/routes/deadlines tests).
     expect(body.receipt.documents[0]!.routing).toMatchObject({ status: 'assigned', rule: 'R1', units: [{ unitId: 'kc-zrzy' }] });
-    const obs = (await (await SELF.fetch(`http://gw/v1/obligations?case=${body.receipt.documents[0]!.routing.caseId}`, { headers: admin })).json()) as { items: { kind: string; source: string }[] };
+    const obs = (await (await SELF.fetch(`http://gw/v1/obligations?case=${body.receipt.documents[0]!.routing.caseId}`, { headers: admin })).json()) as {
+      items: { kind: string; source: string }[];
+    };
     expect(obs.items.map((o) => [o.kind, o.source])).toEqual([['answer_and_evidence', 'ALL 第67条']]);
     const jwks = (await (await SELF.fetch('http://gw/.well-known/jwks.json')).json()) as { keys: never[] };
     const { payload } = await compactVerify(body.jws, createLocalJWKSet(jwks));
@@ -88,7 +97,9 @@ describe('the Worker', () => {
   it('stores the attachment bytes in R2 and serves them back unchanged', async () => {
     const filings = (await (await SELF.fetch('http://gw/v1/filings', { headers: admin })).json()) as { items: { id: string }[] };
     expect(filings.items).toHaveLength(1);
-    const filing = (await (await SELF.fetch(`http://gw/v1/filings/${filings.items[0]!.id}`, { headers: admin })).json()) as { attachments: { id: string; sha256: string }[] };
+    const filing = (await (await SELF.fetch(`http://gw/v1/filings/${filings.items[0]!.id}`, { headers: admin })).json()) as {
+      attachments: { id: string; sha256: string }[];
+    };
     const att = filing.attachments[0]!;
     expect(att.sha256).toBe(F.attachmentSha256);
     const expected = Uint8Array.from(atob(F.attachmentBase64), (ch) => ch.charCodeAt(0));
@@ -134,7 +145,11 @@ describe('the Worker', () => {
     expect((await a.app.request('http://gw/v1/admin/senders', sender('court-a2'))).status).toBe(200);
     expect(await verifyAuditChain(other.deps)).toMatchObject({ ok: true });
     // The second isolate writes (an audited admin action) while the first still holds its cached head.
-    const reg = await other.app.request('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-kecheng', type: 'court', name: '衢州市柯城区人民法院', caPem: F.caPem }) });
+    const reg = await other.app.request('http://gw/v1/admin/senders', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ code: 'court-kecheng', type: 'court', name: '衢州市柯城区人民法院', caPem: F.caPem }),
+    });
     expect(reg.status).toBe(200);
     const res = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.second });
     expect(res.status).toBe(201);
@@ -160,7 +175,11 @@ describe('the Worker', () => {
   });
 
   it('DATABASE = "libsql" uses the libSQL web client: an unreachable server is "not ready", not a crash', async () => {
-    const res = await worker.fetch(new Request('http://gw/readyz') as never, { ...(env as object), DATABASE: 'libsql', LIBSQL_URL: 'http://127.0.0.1:9' } as never, createExecutionContext() as never);
+    const res = await worker.fetch(
+      new Request('http://gw/readyz') as never,
+      { ...(env as object), DATABASE: 'libsql', LIBSQL_URL: 'http://127.0.0.1:9' } as never,
+      createExecutionContext() as never,
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: 'not_ready', database: 'unreachable' });
   });
@@ -172,13 +191,21 @@ describe('the Worker', () => {
     expect(p.type).toBe('urn:fuyuan:problem:service-misconfigured');
     expect(p.detail).toMatch(/GATEWAY_KEY/);
     expect(p.detail).toMatch(/DB/);
-    const libsql = await worker.fetch(new Request('http://gw/healthz') as never, { ...(env as object), DATABASE: 'libsql' } as never, createExecutionContext() as never);
+    const libsql = await worker.fetch(
+      new Request('http://gw/healthz') as never,
+      { ...(env as object), DATABASE: 'libsql' } as never,
+      createExecutionContext() as never,
+    );
     expect(libsql.status).toBe(503);
     expect(((await libsql.json()) as { detail: string }).detail).toMatch(/LIBSQL_URL/);
   });
 
   it('a GATEWAY_KEY that is not a private ES256 JWK is a clear 503 too', async () => {
-    const res = await worker.fetch(new Request('http://gw/healthz') as never, { ...(env as object), GATEWAY_KEY: '{"kty":"RSA","n":"xxxxxxxxxxxxxxxxxxxx"}' } as never, createExecutionContext() as never);
+    const res = await worker.fetch(
+      new Request('http://gw/healthz') as never,
+      { ...(env as object), GATEWAY_KEY: '{"kty":"RSA","n":"xxxxxxxxxxxxxxxxxxxx"}' } as never,
+      createExecutionContext() as never,
+    );
     expect(res.status).toBe(503);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/GATEWAY_KEY must be a private EC P-256 JWK/);
   });

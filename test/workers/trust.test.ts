@@ -24,13 +24,21 @@ const E = env as unknown as { TRUST_FIXTURES: string; ADMIN_TOKEN: string; DEMO_
 const F = JSON.parse(E.TRUST_FIXTURES) as TrustFixtures;
 const admin = { authorization: `Bearer ${E.ADMIN_TOKEN}`, 'x-actor': encodeURIComponent('测试管理员'), 'content-type': 'application/json' };
 const post = (body: string, type = 'application/jose') => SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': type }, body });
-const count = async (table: string) => ((await E.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0);
+const count = async (table: string) => (await E.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0;
 
 async function setUp() {
   expect((await SELF.fetch('http://gw/v1/admin/directory', { method: 'PUT', headers: admin, body: E.DEMO_DIRECTORY })).status).toBe(200);
-  const sm2 = await SELF.fetch('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-sm2', type: 'court', name: '浙江省衢州市中级人民法院', caPem: F.sm2CaPem, sm2: true }) });
+  const sm2 = await SELF.fetch('http://gw/v1/admin/senders', {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ code: 'court-sm2', type: 'court', name: '浙江省衢州市中级人民法院', caPem: F.sm2CaPem, sm2: true }),
+  });
   expect(sm2.status).toBe(200);
-  const kc = await SELF.fetch('http://gw/v1/admin/senders', { method: 'POST', headers: admin, body: JSON.stringify({ code: 'court-kc', type: 'court', name: '衢州市柯城区人民法院', caPem: F.rsaCaPem, revocationPolicy: 'hard' }) });
+  const kc = await SELF.fetch('http://gw/v1/admin/senders', {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ code: 'court-kc', type: 'court', name: '衢州市柯城区人民法院', caPem: F.rsaCaPem, revocationPolicy: 'hard' }),
+  });
   expect(kc.status).toBe(200);
 }
 
@@ -59,7 +67,11 @@ describe('国密 SM2/SM3 in workerd', () => {
     expect(await up.json()).toMatchObject({ crlNumber: '5', stored: true });
     const res = await post(F.sm2Revoked);
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ type: 'urn:fuyuan:problem:certificate-revoked', certificate: 'CN=衢州中院 已吊销签章 SM2', revokedAt: F.revokedAt });
+    expect(await res.json()).toMatchObject({
+      type: 'urn:fuyuan:problem:certificate-revoked',
+      certificate: 'CN=衢州中院 已吊销签章 SM2',
+      revokedAt: F.revokedAt,
+    });
   });
 });
 
@@ -67,7 +79,11 @@ describe('stapled OCSP in workerd', () => {
   it('a hard-fail sender: good stapled status → 201 recorded in the receipt; revoked → 403 naming the time', async () => {
     const ok = await post(F.stapledGood);
     expect(ok.status).toBe(201);
-    expect(((await ok.json()) as { receipt: { revocation: unknown } }).receipt.revocation).toMatchObject({ policy: 'hard', status: 'good', checks: [{ source: 'ocsp-stapled', status: 'good' }] });
+    expect(((await ok.json()) as { receipt: { revocation: unknown } }).receipt.revocation).toMatchObject({
+      policy: 'hard',
+      status: 'good',
+      checks: [{ source: 'ocsp-stapled', status: 'good' }],
+    });
     const bad = await post(F.stapledRevoked);
     expect(bad.status).toBe(403);
     expect(await bad.json()).toMatchObject({ type: 'urn:fuyuan:problem:certificate-revoked', revokedAt: F.rsaRevokedAt });

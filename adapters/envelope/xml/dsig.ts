@@ -78,10 +78,14 @@ export class Sm2Sm3 implements SignatureAlgorithm {
  */
 export class EcdsaSha256 implements SignatureAlgorithm {
   getSignature = createOptionalCallbackFunction((signedInfo: BinaryLike, privateKey: KeyLike): string =>
-    createSign('sha256').update(signedInfo).sign({ key: privateKey, dsaEncoding: 'ieee-p1363' } as Parameters<ReturnType<typeof createSign>['sign']>[0], 'base64'),
+    createSign('sha256')
+      .update(signedInfo)
+      .sign({ key: privateKey, dsaEncoding: 'ieee-p1363' } as Parameters<ReturnType<typeof createSign>['sign']>[0], 'base64'),
   );
   verifySignature = createOptionalCallbackFunction((material: string, key: KeyLike, signatureValue: string): boolean =>
-    createVerify('sha256').update(material).verify({ key, dsaEncoding: 'ieee-p1363' } as Parameters<ReturnType<typeof createVerify>['verify']>[0], signatureValue, 'base64'),
+    createVerify('sha256')
+      .update(material)
+      .verify({ key, dsaEncoding: 'ieee-p1363' } as Parameters<ReturnType<typeof createVerify>['verify']>[0], signatureValue, 'base64'),
   );
   getAlgorithmName = () => XML_ALGS.ecdsaSha256;
 }
@@ -91,9 +95,16 @@ const stock = new SignedXml();
 /** An xml-crypto instance that knows only the envelope's algorithms. */
 export function restrictedSignedXml(opts: ConstructorParameters<typeof SignedXml>[0] = {}): SignedXml {
   const sx = new SignedXml({ getCertFromKeyInfo: () => null, ...opts });
-  sx.CanonicalizationAlgorithms = { [XML_ALGS.excC14n]: ExclusiveCanonicalization, [XML_ALGS.enveloped]: stock.CanonicalizationAlgorithms[XML_ALGS.enveloped]! };
+  sx.CanonicalizationAlgorithms = {
+    [XML_ALGS.excC14n]: ExclusiveCanonicalization,
+    [XML_ALGS.enveloped]: stock.CanonicalizationAlgorithms[XML_ALGS.enveloped]!,
+  };
   sx.HashAlgorithms = { [XML_ALGS.sha256]: stock.HashAlgorithms[XML_ALGS.sha256]!, [XML_ALGS.sm3]: Sm3Digest };
-  sx.SignatureAlgorithms = { [XML_ALGS.rsaSha256]: stock.SignatureAlgorithms[XML_ALGS.rsaSha256]!, [XML_ALGS.ecdsaSha256]: EcdsaSha256, [XML_ALGS.sm2Sm3]: Sm2Sm3 };
+  sx.SignatureAlgorithms = {
+    [XML_ALGS.rsaSha256]: stock.SignatureAlgorithms[XML_ALGS.rsaSha256]!,
+    [XML_ALGS.ecdsaSha256]: EcdsaSha256,
+    [XML_ALGS.sm2Sm3]: Sm2Sm3,
+  };
   return sx;
 }
 
@@ -118,7 +129,9 @@ const is = (el: Element | undefined, ns: string, local: string): el is Element =
 function expectChildren(el: Element, names: string[], where: string): Element[] {
   const kids = elementChildren(el, where);
   if (kids.length !== names.length || !kids.every((k, i) => is(k, DSIG_NS, names[i]!))) {
-    throw malformed(`<${where}> must hold exactly ${names.map((n) => `ds:${n}`).join(', ')} (in that order); found ${kids.map((k) => k.tagName).join(', ') || 'nothing'}`);
+    throw malformed(
+      `<${where}> must hold exactly ${names.map((n) => `ds:${n}`).join(', ')} (in that order); found ${kids.map((k) => k.tagName).join(', ') || 'nothing'}`,
+    );
   }
   return kids;
 }
@@ -172,7 +185,9 @@ export function checkShape(doc: Document): EnvelopeShape {
   if (doc.doctype) throw new Problem('hostile-xml', 'the envelope has a document type declaration: DTDs are not accepted');
   const root = doc.documentElement;
   if (!is(root ?? undefined, WIRE_NS, 'Delivery')) {
-    throw malformed(`the root element must be <Delivery xmlns="${WIRE_NS}">; found <${root?.tagName ?? '?'}>${root?.namespaceURI ? ` in ${root.namespaceURI}` : ''}`);
+    throw malformed(
+      `the root element must be <Delivery xmlns="${WIRE_NS}">; found <${root?.tagName ?? '?'}>${root?.namespaceURI ? ` in ${root.namespaceURI}` : ''}`,
+    );
   }
   onlyAttributes(root!, [], 'Delivery');
   const top = elementChildren(root!, 'Delivery');
@@ -183,13 +198,16 @@ export function checkShape(doc: Document): EnvelopeShape {
     !is(signature, DSIG_NS, 'Signature') ||
     (top.length === 3 && !is(revocation, WIRE_NS, 'Revocation'))
   ) {
-    throw malformed(`<Delivery> must hold exactly <Manifest Id="…">, then one <ds:Signature>, then optionally <Revocation>; found ${top.map((e) => `<${e.tagName}>`).join(', ') || 'nothing'}`);
+    throw malformed(
+      `<Delivery> must hold exactly <Manifest Id="…">, then one <ds:Signature>, then optionally <Revocation>; found ${top.map((e) => `<${e.tagName}>`).join(', ') || 'nothing'}`,
+    );
   }
   const ocsp = revocation ? readRevocation(revocation) : [];
   if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length !== 1) throw malformed('the envelope must carry exactly one ds:Signature');
   if (doc.getElementsByTagNameNS(WIRE_NS, 'Manifest').length !== 1) throw malformed('the envelope must carry exactly one <Manifest>');
   const manifestId = manifest.getAttribute('Id') ?? '';
-  if (!/^[A-Za-z_][A-Za-z0-9._-]{0,63}$/.test(manifestId)) throw malformed('<Manifest> needs an Id attribute (an XML name, e.g. Id="manifest"): the signature refers to it');
+  if (!/^[A-Za-z_][A-Za-z0-9._-]{0,63}$/.test(manifestId))
+    throw malformed('<Manifest> needs an Id attribute (an XML name, e.g. Id="manifest"): the signature refers to it');
   onlyAttributes(manifest, ['Id'], 'Manifest');
   // Exactly one element may answer to the Manifest's Id, whatever its attribute is called (Id, ID, id, wsu:Id…).
   let holders = 0;
@@ -205,13 +223,21 @@ export function checkShape(doc: Document): EnvelopeShape {
 
   onlyAttributes(signature, ['Id'], 'ds:Signature');
   const [signedInfo, , keyInfo] = expectChildren(signature, ['SignedInfo', 'SignatureValue', 'KeyInfo'], 'ds:Signature') as [Element, Element, Element];
-  const [c14n, method, reference] = expectChildren(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo') as [Element, Element, Element];
+  const [c14n, method, reference] = expectChildren(signedInfo, ['CanonicalizationMethod', 'SignatureMethod', 'Reference'], 'ds:SignedInfo') as [
+    Element,
+    Element,
+    Element,
+  ];
   if (algorithmOf(c14n, 'ds:CanonicalizationMethod') !== XML_ALGS.excC14n || elementChildren(c14n, 'ds:CanonicalizationMethod').length) {
     throw malformed(`ds:CanonicalizationMethod must be ${XML_ALGS.excC14n} (exclusive C14N without comments)`);
   }
   const methodUri = algorithmOf(method, 'ds:SignatureMethod');
   const alg = SIGNATURE_METHODS[methodUri];
-  if (!alg) throw new Problem('unsupported-algorithm', `SignatureMethod ${methodUri} is not accepted; use ${XML_ALGS.rsaSha256}, ${XML_ALGS.ecdsaSha256} or ${XML_ALGS.sm2Sm3}`);
+  if (!alg)
+    throw new Problem(
+      'unsupported-algorithm',
+      `SignatureMethod ${methodUri} is not accepted; use ${XML_ALGS.rsaSha256}, ${XML_ALGS.ecdsaSha256} or ${XML_ALGS.sm2Sm3}`,
+    );
   if (elementChildren(method, 'ds:SignatureMethod').length) throw malformed('ds:SignatureMethod takes no parameters');
 
   onlyAttributes(reference, ['URI', 'Id', 'Type'], 'ds:Reference');
@@ -222,14 +248,20 @@ export function checkShape(doc: Document): EnvelopeShape {
   const steps = elementChildren(transforms, 'ds:Transforms');
   const stepAlgs = steps.map((t) => (is(t, DSIG_NS, 'Transform') ? algorithmOf(t, 'ds:Transform') : ''));
   const okSteps =
-    (stepAlgs.length === 1 && stepAlgs[0] === XML_ALGS.excC14n) || (stepAlgs.length === 2 && stepAlgs[0] === XML_ALGS.enveloped && stepAlgs[1] === XML_ALGS.excC14n);
-  if (!okSteps) throw malformed(`the ds:Reference transforms must be exc-c14n (${XML_ALGS.excC14n}), optionally after enveloped-signature; found ${stepAlgs.join(', ') || 'none'}`);
+    (stepAlgs.length === 1 && stepAlgs[0] === XML_ALGS.excC14n) ||
+    (stepAlgs.length === 2 && stepAlgs[0] === XML_ALGS.enveloped && stepAlgs[1] === XML_ALGS.excC14n);
+  if (!okSteps)
+    throw malformed(
+      `the ds:Reference transforms must be exc-c14n (${XML_ALGS.excC14n}), optionally after enveloped-signature; found ${stepAlgs.join(', ') || 'none'}`,
+    );
   for (const t of steps) {
     for (const c of elementChildren(t, 'ds:Transform')) {
-      if (!(c.namespaceURI === XML_ALGS.excC14n && c.localName === 'InclusiveNamespaces')) throw malformed(`<${c.tagName}> is not accepted inside ds:Transform`);
+      if (!(c.namespaceURI === XML_ALGS.excC14n && c.localName === 'InclusiveNamespaces'))
+        throw malformed(`<${c.tagName}> is not accepted inside ds:Transform`);
     }
   }
-  if (algorithmOf(digestMethod, 'ds:DigestMethod') !== DIGEST_OF[alg]) throw malformed(`ds:DigestMethod must be ${DIGEST_OF[alg]} with SignatureMethod ${methodUri}`);
+  if (algorithmOf(digestMethod, 'ds:DigestMethod') !== DIGEST_OF[alg])
+    throw malformed(`ds:DigestMethod must be ${DIGEST_OF[alg]} with SignatureMethod ${methodUri}`);
 
   const keyData = elementChildren(keyInfo, 'ds:KeyInfo');
   if (keyData.length !== 1 || !is(keyData[0], DSIG_NS, 'X509Data')) {
@@ -288,7 +320,10 @@ export function verifyWithKey(text: string, signature: Element, key: KeyObject |
     sx.loadSignature(signature as unknown as Node);
     ok = sx.checkSignature(text);
   } catch (e) {
-    throw new Problem('bad-signature', `the XML signature does not verify with the key of ds:X509Certificate[0]: the signed part or the signature was changed, or another key signed it (${(e as Error).message.slice(0, 120)})`);
+    throw new Problem(
+      'bad-signature',
+      `the XML signature does not verify with the key of ds:X509Certificate[0]: the signed part or the signature was changed, or another key signed it (${(e as Error).message.slice(0, 120)})`,
+    );
   }
   if (!ok) throw new Problem('bad-signature', 'the digest of the Manifest does not match ds:DigestValue: the Manifest was changed after signing');
   const refs = sx.getSignedReferences();

@@ -62,7 +62,10 @@ export function decodeXml(input: Uint8Array): DecodedXml {
   if (head.startsWith('<?xml')) {
     const m = DECLARATION.exec(head);
     if (!m) {
-      throw new Problem('malformed-envelope', 'the XML declaration is malformed; write it as <?xml version="1.0" encoding="UTF-8"?> (or encoding="GBK" / "GB18030")');
+      throw new Problem(
+        'malformed-envelope',
+        'the XML declaration is malformed; write it as <?xml version="1.0" encoding="UTF-8"?> (or encoding="GBK" / "GB18030")',
+      );
     }
     if (m[3] !== undefined) {
       declared = ENCODINGS[m[3].toLowerCase()];
@@ -85,7 +88,10 @@ export function decodeXml(input: Uint8Array): DecodedXml {
   // GBK-labelled UTF-8 often decodes without error (into mojibake): real GBK/GB18030 Chinese text is almost
   // never valid UTF-8 as well, so non-ASCII bytes that are valid UTF-8 mean the declaration does not fit.
   if (hasNonAscii(bytes) && decodeStrict(bytes, 'utf-8') !== undefined) {
-    throw new Problem('bad-encoding', `the envelope declares encoding="${encoding}", but its bytes are UTF-8; declare encoding="UTF-8" (or send ${encoding} bytes)`);
+    throw new Problem(
+      'bad-encoding',
+      `the envelope declares encoding="${encoding}", but its bytes are UTF-8; declare encoding="UTF-8" (or send ${encoding} bytes)`,
+    );
   }
   const text = decodeStrict(bytes, encoding === 'GBK' ? 'gbk' : 'gb18030');
   if (text === undefined) throw new Problem('bad-encoding', `the envelope declares encoding="${encoding}", but its bytes are not valid ${encoding}`);

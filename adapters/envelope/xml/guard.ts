@@ -46,8 +46,7 @@ const ENTITY = /&(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/y;
 const NAMED_ENTITY = /&([A-Za-z_:][A-Za-z0-9._:-]*);/y;
 const DECL_NAME = /<!([A-Za-z]+)/y;
 
-const limit = (what: string, max: number, detail: string) =>
-  new Problem('xml-limit-exceeded', `${detail} (limit: ${max} ${what})`, { limit: what, max });
+const limit = (what: string, max: number, detail: string) => new Problem('xml-limit-exceeded', `${detail} (limit: ${max} ${what})`, { limit: what, max });
 
 const hostile = (detail: string) => new Problem('hostile-xml', detail);
 const malformed = (detail: string) => new Problem('malformed-envelope', `the envelope is not well-formed XML: ${detail}`);
@@ -56,7 +55,12 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0
 
 /** Check text (a text node or an attribute value) between from and to: its size and its entity references. */
 function checkText(s: string, from: number, to: number, max: number, where: string) {
-  if (to - from > max) throw limit(where === 'Content' ? 'characters of inline attachment content' : 'characters per text', max, `a text node or value in <${where}> has ${to - from} characters`);
+  if (to - from > max)
+    throw limit(
+      where === 'Content' ? 'characters of inline attachment content' : 'characters per text',
+      max,
+      `a text node or value in <${where}> has ${to - from} characters`,
+    );
   for (let p = s.indexOf('&', from); p !== -1 && p < to; p = s.indexOf('&', p + 1)) {
     ENTITY.lastIndex = p;
     if (ENTITY.test(s)) continue;
@@ -170,7 +174,8 @@ export function guardXml(s: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Gua
       if (quote !== 0x22 && quote !== 0x27) throw malformed(`an attribute value in <${qname}> is not quoted`);
       const close = s.indexOf(quote === 0x22 ? '"' : "'", j + 1);
       if (close === -1) throw malformed(`an attribute value in <${qname}> is not closed`);
-      if (++attributes > limits.maxAttributes) throw limit('attributes per element', limits.maxAttributes, `<${qname}> has more than ${limits.maxAttributes} attributes`);
+      if (++attributes > limits.maxAttributes)
+        throw limit('attributes per element', limits.maxAttributes, `<${qname}> has more than ${limits.maxAttributes} attributes`);
       const lt2 = s.indexOf('<', j + 1);
       if (lt2 !== -1 && lt2 < close) throw malformed(`"<" in an attribute value of <${qname}>`);
       checkText(s, j + 1, close, limits.maxTextChars, qname);

@@ -77,7 +77,11 @@ export const MANIFEST_SPEC: Obj = obj(
         ),
       ),
       f('hearing', 'Hearing', obj(f('at', 'At', str), f('place', 'Place', str), f('headAppearanceRequired', 'HeadAppearanceRequired', bool))),
-      f('outcome', 'Outcome', obj(f('result', 'Result', str), f('lossKind', 'LossKind', str), f('effectiveOn', 'EffectiveOn', str), f('performanceDueOn', 'PerformanceDueOn', str))),
+      f(
+        'outcome',
+        'Outcome',
+        obj(f('result', 'Result', str), f('lossKind', 'LossKind', str), f('effectiveOn', 'EffectiveOn', str), f('performanceDueOn', 'PerformanceDueOn', str)),
+      ),
       f('replyDueOn', 'ReplyDueOn', str),
       f('decisionEffectiveOn', 'DecisionEffectiveOn', str),
       list(
@@ -119,7 +123,8 @@ export function elementTable(): Map<string, string[]> {
 // ------------------------------------------------------------------ JSON → XML (court side, examples, tests)
 
 const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
-const escAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
+const escAttr = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 
 function leafText(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -137,7 +142,8 @@ export function manifestToXml(manifest: unknown, opts: { id?: string; indent?: n
   const writeObj = (value: unknown, spec: Obj, depth: number, path: string): string => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${path || '(root)'}: expected an object`);
     const rec = value as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (rec[k] !== undefined && !spec.fields.some((x) => x.json === k)) throw new TypeError(`${path}.${k}: no XML element for this key`);
+    for (const k of Object.keys(rec))
+      if (rec[k] !== undefined && !spec.fields.some((x) => x.json === k)) throw new TypeError(`${path}.${k}: no XML element for this key`);
     let out = '';
     for (const x of spec.fields) {
       const v = rec[x.json];
@@ -214,7 +220,7 @@ function readObj(node: XNode, spec: Obj, path: string, allowedAttrs: string[] = 
   for (const c of children(node, path)) {
     const local = c.$ns!.local;
     const x = spec.fields.find((fl) => fl.xml === local);
-    const at = path ? `${path}.${x?.json ?? local}` : x?.json ?? local;
+    const at = path ? `${path}.${x?.json ?? local}` : (x?.json ?? local);
     if (!x) throw bad(at, `unknown element <${local}> in <${node.$ns?.local}>`);
     if (x.json in out) throw bad(at, `<${local}> appears twice`);
     if (x.item) {
@@ -251,7 +257,8 @@ export async function manifestFromXml(signedXml: string): Promise<{ id: string; 
     throw new Problem('malformed-envelope', `the signed Manifest element could not be read: ${(e as Error).message.split('\n')[0]}`);
   }
   const top = Object.values(root)[0];
-  if (!top || top.$ns?.uri !== WIRE_NS || top.$ns.local !== 'Manifest') throw new Problem('malformed-envelope', `the signed element is not a <Manifest> in ${WIRE_NS}`);
+  if (!top || top.$ns?.uri !== WIRE_NS || top.$ns.local !== 'Manifest')
+    throw new Problem('malformed-envelope', `the signed element is not a <Manifest> in ${WIRE_NS}`);
   const id = Object.values(top.$ ?? {}).find((a) => a.uri === '' && a.local === 'Id')?.value ?? '';
   return { id, manifest: readObj(top, MANIFEST_SPEC, '', ['Id']) };
 }

@@ -59,14 +59,7 @@ describe('dayInfo over chinese-days', () => {
     const y = cal.yearInfo(2026);
     // 3 (元旦) + 9 (春节) + 3 (清明) + 5 (劳动节) + 3 (端午) + 3 (中秋) + 7 (国庆) = 33.
     expect(y.restDays).toHaveLength(33);
-    expect(y.makeupWorkdays.map((d) => d.date)).toEqual([
-      '2026-01-04',
-      '2026-02-14',
-      '2026-02-28',
-      '2026-05-09',
-      '2026-09-20',
-      '2026-10-10',
-    ]);
+    expect(y.makeupWorkdays.map((d) => d.date)).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
     expect(y).toMatchObject({ year: 2026, published: true, publishedBy: 'package' });
   });
 
@@ -116,7 +109,21 @@ describe('administrator overrides', () => {
     const cal = createChineseDaysCalendar();
     const rest = cal.yearInfo(2027).restDays.map((d) => d.date);
     // 元旦; 除夕 2027-02-05 and 正月初一至初三 2027-02-06..08; 清明 04-05; 5-01/02; 端午 06-09; 中秋 09-15; 10-01..03.
-    expect(rest).toEqual(['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-04-05', '2027-05-01', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03']);
+    expect(rest).toEqual([
+      '2027-01-01',
+      '2027-02-05',
+      '2027-02-06',
+      '2027-02-07',
+      '2027-02-08',
+      '2027-04-05',
+      '2027-05-01',
+      '2027-05-02',
+      '2027-06-09',
+      '2027-09-15',
+      '2027-10-01',
+      '2027-10-02',
+      '2027-10-03',
+    ]);
     expect(cal.dayInfo('2027-01-01')).toMatchObject({ working: false, kind: 'holiday', source: 'statute', settled: true });
     // The weekdays around them are still unknown (a notice may add bridge days or 调休).
     expect(cal.dayInfo('2027-01-04')).toMatchObject({ working: true, source: 'weekday_rule', settled: false });

@@ -9,15 +9,7 @@
 //    of UTC '2026-02-15' comes back as 2026-02-14. We never hand it a string: we pass a Date at local noon
 //    of the civil date, which reads back as that same date in any time zone.
 import chineseDays from 'chinese-days';
-import type {
-  Calendar,
-  CalendarOverrideDay,
-  CalendarOverrides,
-  DayInfo,
-  DayKind,
-  SpecialDay,
-  YearInfo,
-} from './calendar.js';
+import type { Calendar, CalendarOverrideDay, CalendarOverrides, DayInfo, DayKind, SpecialDay, YearInfo } from './calendar.js';
 import { addDays, isIsoDate, isoDate, isWeekend, yearOf } from './civil.js';
 import type { IsoDate } from './civil.js';
 import { calendarOverridesSchema } from './overrides.js';
@@ -103,10 +95,7 @@ function kindFor(date: IsoDate, working: boolean): DayKind {
 
 const CACHE_LIMIT = 20_000;
 
-export function createChineseDaysCalendar(
-  overrides?: CalendarOverrides | CalendarOverridesInput,
-  options: ChineseDaysCalendarOptions = {},
-): Calendar {
+export function createChineseDaysCalendar(overrides?: CalendarOverrides | CalendarOverridesInput, options: ChineseDaysCalendarOptions = {}): Calendar {
   const parsed = calendarOverridesSchema.parse(overrides ?? {});
   const overrideDays = new Map<IsoDate, CalendarOverrideDay>(parsed.days.map((d) => [d.date, d]));
   const overrideYears = new Set(parsed.publishedYears);
@@ -174,7 +163,17 @@ export function createChineseDaysCalendar(
     if (!packageYears.has(year)) {
       // 全国年节及纪念日放假办法 第二条: fixed by law for every year, so a rest day whatever the notice adds.
       const h = statutoryHoliday(date);
-      if (h) return { date, working: false, kind: 'holiday', name: h.nameZh, nameEn: h.nameEn, source: 'statute', reason: '全国年节及纪念日放假办法 第二条', settled: true };
+      if (h)
+        return {
+          date,
+          working: false,
+          kind: 'holiday',
+          name: h.nameZh,
+          nameEn: h.nameEn,
+          source: 'statute',
+          reason: '全国年节及纪念日放假办法 第二条',
+          settled: true,
+        };
     }
     return weekdayRule(date);
   };

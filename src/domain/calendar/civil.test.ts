@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  addDays,
-  addMonths,
-  beijingDate,
-  beijingInstant,
-  beijingIso,
-  beijingWallTime,
-  beijingYear,
-  daysBetween,
-  isIsoDate,
-  weekday,
-} from './civil.js';
+import { addDays, addMonths, beijingDate, beijingInstant, beijingIso, beijingWallTime, beijingYear, daysBetween, isIsoDate, weekday } from './civil.js';
 
 describe('beijingDate: an instant belongs to its Beijing (UTC+8) date', () => {
   it('23:59 Beijing on 1 March is still 1 March, whatever the UTC date', () => {

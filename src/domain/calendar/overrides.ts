@@ -3,9 +3,7 @@ import { z } from 'zod';
 import type { CalendarOverrides } from './calendar.js';
 import { isIsoDate } from './civil.js';
 
-export const isoDateSchema = z
-  .string()
-  .refine((s) => isIsoDate(s), { message: "expected a calendar date 'YYYY-MM-DD'" });
+export const isoDateSchema = z.string().refine((s) => isIsoDate(s), { message: "expected a calendar date 'YYYY-MM-DD'" });
 
 export const calendarOverrideDaySchema = z.strictObject({
   date: isoDateSchema,

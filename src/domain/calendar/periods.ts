@@ -83,9 +83,7 @@ const UNIT_SUFFIX: Record<PeriodUnit, string> = { day: 'd', month: 'm', working_
 export function parsePeriod(text: string): Period {
   const m = PERIOD_TEXT.exec(text.trim().toLowerCase());
   if (!m) {
-    throw new RangeError(
-      `not a period: ${JSON.stringify(text)} (expected a number and a unit: '15d' days, '2m' months, '5wd' working days)`,
-    );
+    throw new RangeError(`not a period: ${JSON.stringify(text)} (expected a number and a unit: '15d' days, '2m' months, '5wd' working days)`);
   }
   const unit: PeriodUnit = m[2] === 'wd' ? 'working_day' : m[2] === 'm' ? 'month' : 'day';
   const period = { n: Number(m[1]), unit };
@@ -347,7 +345,7 @@ export function computeDue(input: ComputeDueInput): DueResult {
     };
     let d = S;
     if (period.unit === 'working_day') {
-      for (let k = 0, guard = 0; k < period.n; ) {
+      for (let k = 0, guard = 0; k < period.n;) {
         d = addDays(d, 1);
         if (mayWork(d)) k++;
         else if (++guard > MAX_REST_RUN) break;

@@ -43,13 +43,4 @@ export type { PresetId } from './presets.js';
 export { deepMerge, isPresetId, PolicyError, resolvePolicy, safeResolvePolicy } from './resolve.js';
 export type { DeepPartial, PolicyOverrides, ResolveResult } from './resolve.js';
 export { planObligations, planObligationsDetailed, planRecurring } from './plan.js';
-export type {
-  ObligationDerivation,
-  PlanFacts,
-  PlannedObligation,
-  PlannedRecurring,
-  PlannedReminder,
-  PlanResult,
-  PlanWarning,
-  SkippedRule,
-} from './plan.js';
+export type { ObligationDerivation, PlanFacts, PlannedObligation, PlannedRecurring, PlannedReminder, PlanResult, PlanWarning, SkippedRule } from './plan.js';

@@ -199,8 +199,14 @@ export function effectiveness(documentType: DocumentType, facts: PlanFacts, cale
       provisional: false,
       why:
         documentType === 'mediation'
-          ? { zh: `调解书于 ${served} 送达，送达即生效（民诉法 第100条，ALL 第101条）`, en: `mediation document served on ${served}: effective on service (民诉法 第100条, ALL 第101条)` }
-          : { zh: `${instance === 'second' ? '二审' : '再审'}裁判于 ${served} 送达，为生效裁判，送达即生效`, en: `${instance} instance decision served on ${served}: final, effective on service` },
+          ? {
+              zh: `调解书于 ${served} 送达，送达即生效（民诉法 第100条，ALL 第101条）`,
+              en: `mediation document served on ${served}: effective on service (民诉法 第100条, ALL 第101条)`,
+            }
+          : {
+              zh: `${instance === 'second' ? '二审' : '再审'}裁判于 ${served} 送达，为生效裁判，送达即生效`,
+              en: `${instance} instance decision served on ${served}: final, effective on service`,
+            },
     };
   }
   if (facts.appealed) return undefined;
@@ -219,7 +225,11 @@ export function effectiveness(documentType: DocumentType, facts: PlanFacts, cale
 }
 
 /** The start of a fact anchor, or undefined when the fact is not known. */
-function factStart(facts: PlanFacts, fact: FactAnchor, eff?: Effectiveness): { start: PeriodStart; date: IsoDate; instant?: string; source: FactSource; note?: Bilingual; provisional?: boolean } | undefined {
+function factStart(
+  facts: PlanFacts,
+  fact: FactAnchor,
+  eff?: Effectiveness,
+): { start: PeriodStart; date: IsoDate; instant?: string; source: FactSource; note?: Bilingual; provisional?: boolean } | undefined {
   switch (fact) {
     case 'arrival': {
       const i = toInstant(facts.arrivedAt);
@@ -246,11 +256,17 @@ function conditionFailure(rule: PolicyRule, facts: PlanFacts): Bilingual | undef
     return { zh: '已提起上诉，一审裁判不生效', en: 'appealed: the first-instance decision does not take effect' };
   }
   if (w.exceptOutcomes && facts.outcome !== undefined && w.exceptOutcomes.includes(facts.outcome)) {
-    return { zh: `裁判结果为${OUTCOME_ZH[facts.outcome]}，本规则不适用`, en: `outcome is '${facts.outcome}': the rule does not apply to ${w.exceptOutcomes.join(', ')}` };
+    return {
+      zh: `裁判结果为${OUTCOME_ZH[facts.outcome]}，本规则不适用`,
+      en: `outcome is '${facts.outcome}': the rule does not apply to ${w.exceptOutcomes.join(', ')}`,
+    };
   }
   if (w.governmentDefendant !== undefined && (facts.governmentDefendant ?? false) !== w.governmentDefendant) {
     return w.governmentDefendant
-      ? { zh: '本规则适用于区（县）人民政府为被告的案件，本案被告不含区（县）人民政府', en: 'the rule governs cases where the district government is a defendant; it is not one here' }
+      ? {
+          zh: '本规则适用于区（县）人民政府为被告的案件，本案被告不含区（县）人民政府',
+          en: 'the rule governs cases where the district government is a defendant; it is not one here',
+        }
       : { zh: '区（县）人民政府为被告，适用另一规则', en: 'the district government is a defendant: another rule applies' };
   }
   if (w.outcomes) {
@@ -267,7 +283,10 @@ function conditionFailure(rule: PolicyRule, facts: PlanFacts): Bilingual | undef
   if (w.instances) {
     const instance = facts.instance ?? 'first';
     if (!w.instances.includes(instance)) {
-      return { zh: `审级为 ${instance}，本规则仅适用于 ${w.instances.join('、')}`, en: `instance is '${instance}'; the rule applies to: ${w.instances.join(', ')}` };
+      return {
+        zh: `审级为 ${instance}，本规则仅适用于 ${w.instances.join('、')}`,
+        en: `instance is '${instance}'; the rule applies to: ${w.instances.join(', ')}`,
+      };
     }
   }
   if (w.performanceDuty !== undefined) {
@@ -302,12 +321,7 @@ function reminderDate(r: ReminderRule, due: IsoDate, facts: PlanFacts, eff?: Eff
 }
 
 /** The obligations a document starts, with the rules it skipped and warnings. */
-export function planObligationsDetailed(
-  policy: Policy,
-  documentType: DocumentType,
-  facts: PlanFacts,
-  calendar: Calendar,
-): PlanResult {
+export function planObligationsDetailed(policy: Policy, documentType: DocumentType, facts: PlanFacts, calendar: Calendar): PlanResult {
   checkFacts(facts);
   const arrivalDate = beijingDate(facts.arrivedAt);
   const eff = effectiveness(documentType, facts, calendar);
@@ -342,7 +356,13 @@ export function planObligationsDetailed(
       const base = candidates.reduce((a, b) => (early(b) < early(a) ? b : a));
       const done = rule.anchor.from === 'done' ? facts.doneOn?.[kind] : undefined;
       if (done !== undefined) {
-        anchor = { ref: `obligation:${kind}`, date: done, ruleId: base.ruleId, source: 'recorded', note: { zh: `"${base.title.zh}"于 ${done} 办结（记录）`, en: `'${base.title.en}' done on ${done} (recorded)` } };
+        anchor = {
+          ref: `obligation:${kind}`,
+          date: done,
+          ruleId: base.ruleId,
+          source: 'recorded',
+          note: { zh: `"${base.title.zh}"于 ${done} 办结（记录）`, en: `'${base.title.en}' done on ${done} (recorded)` },
+        };
       } else {
         anchor = {
           ref: `obligation:${kind}`,
@@ -350,8 +370,15 @@ export function planObligationsDetailed(
           ruleId: base.ruleId,
           source: rule.anchor.from === 'done' ? 'inferred' : base.derivation.anchor.source,
           ...(rule.anchor.from === 'done'
-            ? { note: { zh: `"${base.title.zh}"办结日未记录，按其期限 ${early(base)} 推定`, en: `'${base.title.en}' not recorded as done yet: its due date ${early(base)} is used (inferred)` } }
-            : base.derivation.anchor.note ? { note: base.derivation.anchor.note } : {}),
+            ? {
+                note: {
+                  zh: `"${base.title.zh}"办结日未记录，按其期限 ${early(base)} 推定`,
+                  en: `'${base.title.en}' not recorded as done yet: its due date ${early(base)} is used (inferred)`,
+                },
+              }
+            : base.derivation.anchor.note
+              ? { note: base.derivation.anchor.note }
+              : {}),
         };
       }
       start = { date: anchor.date };
@@ -375,7 +402,10 @@ export function planObligationsDetailed(
       if (f.provisional) {
         inherited = {
           years: [],
-          why: { zh: `${f.note?.zh ?? '基准日为推定'}；推定所依据的期间为临时期限`, en: `${f.note?.en ?? 'the anchor is inferred'}; the period it rests on is provisional` },
+          why: {
+            zh: `${f.note?.zh ?? '基准日为推定'}；推定所依据的期间为临时期限`,
+            en: `${f.note?.en ?? 'the anchor is inferred'}; the period it rests on is provisional`,
+          },
         };
       }
     }
@@ -389,7 +419,10 @@ export function planObligationsDetailed(
       // A date the sender states is a fact: it replaces the period, is never recomputed and never shifted.
       dueOn = stated;
       derivation.anchor = { ref: 'stated:reply_due', date: stated, source: 'stated' };
-      derivation.fixed = { zh: `文书载明的答复期限 ${stated}（法院或检察院确定，不重新计算、不顺延）。`, en: `Reply date stated in the document: ${stated} (set by the sender; never recomputed or shifted).` };
+      derivation.fixed = {
+        zh: `文书载明的答复期限 ${stated}（法院或检察院确定，不重新计算、不顺延）。`,
+        en: `Reply date stated in the document: ${stated} (set by the sender; never recomputed or shifted).`,
+      };
       inherited = undefined;
     } else if (rule.direction === 'on' || rule.period === undefined) {
       dueOn = anchor.date;
@@ -462,7 +495,7 @@ export function planObligationsDetailed(
   };
 
   // Rules anchored on another obligation wait for it; repeat until nothing moves.
-  for (let progress = true; progress && pending.length > 0; ) {
+  for (let progress = true; progress && pending.length > 0;) {
     progress = false;
     const next: Array<[string, PolicyRule]> = [];
     for (const [id, rule] of pending) {
@@ -502,12 +535,7 @@ export function planObligationsDetailed(
 }
 
 /** The obligations a document starts under a policy (see planObligationsDetailed for what was skipped). */
-export function planObligations(
-  policy: Policy,
-  documentType: DocumentType,
-  facts: PlanFacts,
-  calendar: Calendar,
-): PlannedObligation[] {
+export function planObligations(policy: Policy, documentType: DocumentType, facts: PlanFacts, calendar: Calendar): PlannedObligation[] {
   return planObligationsDetailed(policy, documentType, facts, calendar).obligations;
 }
 

@@ -218,7 +218,12 @@ describe('skipped rules and warnings', () => {
   it('without a stated date, effectiveness is inferred from the appeal period: the day after it ends (ALL 第85条; P 第十六条, 第十四条(二))', () => {
     // Served 09-15: the appeal period ends 09-30, so without an appeal the judgment takes effect on 10-01 (inferred).
     // Loss report: 10-01 + 30 = 10-31 (Sat) → Mon 11-02. 三个一: 10-01 + 10 = 10-11 (Sun) → Mon 10-12.
-    const r = planObligationsDetailed(PRESETS['putian-chengxiang'], 'judgment', { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'loss', governmentDefendant: true }, cal);
+    const r = planObligationsDetailed(
+      PRESETS['putian-chengxiang'],
+      'judgment',
+      { arrivedAt: '2026-09-15T01:00:00Z', outcome: 'loss', governmentDefendant: true },
+      cal,
+    );
     expect(byRule(r.obligations, 'loss-report')).toMatchObject({ dueOn: '2026-11-02' });
     expect(byRule(r.obligations, 'loss-report').derivation.anchor).toMatchObject({ ref: 'effective', date: '2026-10-01', source: 'inferred' });
     expect(byRule(r.obligations, 'three-ones').dueOn).toBe('2026-10-12');
@@ -237,11 +242,17 @@ describe('skipped rules and warnings', () => {
     expect(r.skipped.map((s) => s.ruleId)).toEqual(expect.arrayContaining(['appeal-opinion', 'loss-report']));
   });
 
-  it('an unknown outcome: the appeal period (ALL 第85条), the appeal opinion (S 五(四), B 第八条) and P\'s no-appeal reasons (P 第十三条(三))', () => {
+  it("an unknown outcome: the appeal period (ALL 第85条), the appeal opinion (S 五(四), B 第八条) and P's no-appeal reasons (P 第十三条(三))", () => {
     const facts = { arrivedAt: '2026-09-15T01:00:00Z' };
     expect(dues(planObligations(PRESETS.sishui, 'judgment', facts, cal))).toMatchObject({ 'appeal-judgment': '2026-09-30', 'appeal-opinion': '2026-09-18' });
-    expect(dues(planObligations(PRESETS['baotou-shiguai'], 'ruling', facts, cal))).toMatchObject({ 'appeal-ruling': '2026-09-28', 'appeal-opinion': '2026-09-20' });
-    expect(dues(planObligations(PRESETS['putian-chengxiang'], 'judgment', facts, cal))).toMatchObject({ 'appeal-judgment': '2026-09-30', 'no-appeal-reasons': '2026-09-30' });
+    expect(dues(planObligations(PRESETS['baotou-shiguai'], 'ruling', facts, cal))).toMatchObject({
+      'appeal-ruling': '2026-09-28',
+      'appeal-opinion': '2026-09-20',
+    });
+    expect(dues(planObligations(PRESETS['putian-chengxiang'], 'judgment', facts, cal))).toMatchObject({
+      'appeal-judgment': '2026-09-30',
+      'no-appeal-reasons': '2026-09-30',
+    });
   });
 
   it('a head-appearance notice arriving 2 days before the hearing is flagged (法释〔2020〕3号 第5条)', () => {

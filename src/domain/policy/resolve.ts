@@ -13,11 +13,7 @@ import { policySchema } from './schema.js';
 import type { Policy, PolicyInput } from './schema.js';
 
 /** Arrays are replaced whole, so they stay complete; everything else may be partial. */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 export type PolicyOverrides = DeepPartial<PolicyInput>;
 
@@ -85,10 +81,7 @@ export function safeResolvePolicy(presetId: string, overrides?: unknown): Resolv
   if (!parsed.success) {
     return {
       success: false,
-      error: new PolicyError(
-        `policy "${presetId}" is invalid after overrides:\n${z.prettifyError(parsed.error)}`,
-        parsed.error.issues,
-      ),
+      error: new PolicyError(`policy "${presetId}" is invalid after overrides:\n${z.prettifyError(parsed.error)}`, parsed.error.issues),
     };
   }
   return { success: true, policy: parsed.data };

@@ -82,10 +82,7 @@ const factAnchor = z.enum(FACT_ANCHORS);
  * Count from a fact, or from another obligation the same document starts: its due date ('due', default), or the
  * day it was done ('done': recorded by a person; until then its due date is used, marked inferred).
  */
-export const anchorSchema = z.union([
-  factAnchor,
-  z.strictObject({ obligation: z.enum(DOCUMENT_OBLIGATION_KINDS), from: z.enum(['due', 'done']).optional() }),
-]);
+export const anchorSchema = z.union([factAnchor, z.strictObject({ obligation: z.enum(DOCUMENT_OBLIGATION_KINDS), from: z.enum(['due', 'done']).optional() })]);
 export type Anchor = z.infer<typeof anchorSchema>;
 
 export const periodSchema = z.strictObject({
@@ -212,7 +209,10 @@ export const policySchema = z
       )
       .min(1),
     /** Beijing wall-clock time reminders fire at. */
-    reminderTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected 'HH:mm'").default('09:00'),
+    reminderTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected 'HH:mm'")
+      .default('09:00'),
     rules: z.record(ruleId, ruleSchema),
     recurring: z.record(ruleId, recurringRuleSchema).default({}),
     /** Who hears of a missed obligation, in order. */

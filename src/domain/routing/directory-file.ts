@@ -51,10 +51,7 @@ const UnitSchema = z.strictObject({
   entrustedBy: id.optional(),
   abolishedOn: isoDate.optional(),
   successorId: id.optional(),
-  unitCode: z
-    .string()
-    .refine(isValidUnitCode, { message: 'not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)' })
-    .optional(),
+  unitCode: z.string().refine(isValidUnitCode, { message: 'not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)' }).optional(),
 });
 
 const ServedRegionSchema = z.strictObject({
@@ -180,9 +177,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validate JSON data as a directory; the issues are 'path: message' lines. */
-export function parseDirectoryFile(
-  json: unknown,
-): { ok: true; data: DirectoryData } | { ok: false; issues: string[] } {
+export function parseDirectoryFile(json: unknown): { ok: true; data: DirectoryData } | { ok: false; issues: string[] } {
   const r = DirectoryFile.safeParse(json);
   if (r.success) return { ok: true, data: r.data };
   return { ok: false, issues: r.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };

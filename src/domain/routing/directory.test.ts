@@ -12,8 +12,7 @@ const KC = '330802';
 const QJ = '330803';
 
 const idOf = (r: NameResolution) => (r.kind === 'found' ? r.unit.id : r.kind);
-const resolvedFacts = (facts: readonly RoutingFact[]) =>
-  facts.filter((f): f is Extract<RoutingFact, { kind: 'resolved' }> => f.kind === 'resolved');
+const resolvedFacts = (facts: readonly RoutingFact[]) => facts.filter((f): f is Extract<RoutingFact, { kind: 'resolved' }> => f.kind === 'resolved');
 
 describe('normaliseName', () => {
   it('folds full-width characters, removes every kind of space (incl. U+3000) and unifies brackets', () => {
@@ -176,7 +175,14 @@ describe('cross-district collective jurisdiction [Q 一(一)]', () => {
   it('records which written name resolved to which unit, by which alias', () => {
     const d = route(caseOf({ acting: ['柯城区自然资源局'], defendants: ['衢州市自然资源和规划局柯城分局'] }), dir, '2022-03-01');
     expect(resolvedFacts(d.facts)).toEqual([
-      expect.objectContaining({ party: 'acting_unit', written: '柯城区自然资源局', unitId: 'kc-zrzy', via: 'alias', matched: '柯城区自然资源局', scope: 'court_regions' }),
+      expect.objectContaining({
+        party: 'acting_unit',
+        written: '柯城区自然资源局',
+        unitId: 'kc-zrzy',
+        via: 'alias',
+        matched: '柯城区自然资源局',
+        scope: 'court_regions',
+      }),
       expect.objectContaining({ party: 'defendant', written: '衢州市自然资源和规划局柯城分局', unitId: 'kc-zrzy', via: 'name' }),
     ]);
     expect(d.facts[0]).toMatchObject({ kind: 'court_regions', courtCode: 'court-longyou', known: true });
@@ -184,7 +190,8 @@ describe('cross-district collective jurisdiction [Q 一(一)]', () => {
 });
 
 describe('DirectoryFile (loading JSON)', () => {
-  const valid = () => JSON.parse(JSON.stringify(DEMO_DIRECTORY_DATA)) as { units: Record<string, unknown>[]; courts: Record<string, unknown>[]; regions: unknown[] };
+  const valid = () =>
+    JSON.parse(JSON.stringify(DEMO_DIRECTORY_DATA)) as { units: Record<string, unknown>[]; courts: Record<string, unknown>[]; regions: unknown[] };
 
   it('the demo directory validates', () => {
     expect(parseDirectoryFile(DEMO_DIRECTORY_DATA).ok).toBe(true);

@@ -89,9 +89,7 @@ export interface NameCandidate {
 
 /** Never a guess: one unit, several candidates, or nothing. */
 export type NameResolution =
-  | ({ readonly kind: 'found' } & NameCandidate)
-  | { readonly kind: 'ambiguous'; readonly candidates: readonly NameCandidate[] }
-  | { readonly kind: 'unknown' };
+  ({ readonly kind: 'found' } & NameCandidate) | { readonly kind: 'ambiguous'; readonly candidates: readonly NameCandidate[] } | { readonly kind: 'unknown' };
 
 export interface SuccessionHop {
   readonly from: Unit;
@@ -254,12 +252,7 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
     }
   };
   /** Entries of `byRegion` inside `scope`, iterating whichever of the two is smaller. */
-  const collect = (
-    byRegion: Map<string, NameEntry[]> | undefined,
-    scope: ReadonlySet<string>,
-    via: MatchVia | undefined,
-    out: Map<string, NameCandidate>,
-  ) => {
+  const collect = (byRegion: Map<string, NameEntry[]> | undefined, scope: ReadonlySet<string>, via: MatchVia | undefined, out: Map<string, NameCandidate>) => {
     if (!byRegion) return;
     if (byRegion.size <= scope.size) {
       for (const [code, hits] of byRegion) if (scope.has(code)) add(hits, via, out);
@@ -338,10 +331,8 @@ export function buildDirectoryIndex(data: DirectoryData): DirectoryIndex {
     region: (code) => regions.get(code)?.region,
     regionCodes: () => allRegionCodes,
     unitsInRegion: (code) => regions.get(code)?.units ?? EMPTY,
-    justiceBureaus: (code, onDate) =>
-      (regions.get(code)?.justiceBureaus ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
-    governments: (code, onDate) =>
-      (regions.get(code)?.governments ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
+    justiceBureaus: (code, onDate) => (regions.get(code)?.justiceBureaus ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
+    governments: (code, onDate) => (regions.get(code)?.governments ?? EMPTY).filter((u) => isActiveOn(u, onDate)),
     body: (code) => bodies.get(code),
     regionsServedBy: (code, onDate) => {
       const list = periods.get(code);

@@ -17,12 +17,7 @@ const SPACES = /[\s\u200B-\u200D\u2060\uFEFF]/g;
  * characters), unify every bracket style to ASCII ( ), upper-case Latin letters.
  */
 export function normaliseName(s: string): string {
-  return s
-    .normalize('NFKC')
-    .replace(SPACES, '')
-    .replace(OPEN_BRACKETS, '(')
-    .replace(CLOSE_BRACKETS, ')')
-    .toUpperCase();
+  return s.normalize('NFKC').replace(SPACES, '').replace(OPEN_BRACKETS, '(').replace(CLOSE_BRACKETS, ')').toUpperCase();
 }
 
 /** How a written name matched a directory entry. */
@@ -47,11 +42,7 @@ export function regionPrefixes(name: string, extra: readonly string[] = []): str
  * bare level character (区…); unchanged when it carries neither. The directory index compares names by
  * this core for prefix tolerance.
  */
-export function stripRegionPrefix(
-  key: string,
-  prefixes: readonly string[],
-  levelChar: string,
-): { rest: string; stripped: 'prefix' | 'level' | 'none' } {
+export function stripRegionPrefix(key: string, prefixes: readonly string[], levelChar: string): { rest: string; stripped: 'prefix' | 'level' | 'none' } {
   for (const p of prefixes) if (key.length > p.length && key.startsWith(p)) return { rest: key.slice(p.length), stripped: 'prefix' };
   if (levelChar && key.length > levelChar.length && key.startsWith(levelChar)) return { rest: key.slice(levelChar.length), stripped: 'level' };
   return { rest: key, stripped: 'none' };

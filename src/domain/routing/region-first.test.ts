@@ -39,7 +39,9 @@ describe('region before unit (docs/domain.md §3, Q 一(一), S 二(一))', () =
   it('Q 一(一): a court serving one region on the date places the unknown unit in that region', () => {
     const d = route(caseOf({ acting: ['某某管理办公室'], court: KECHENG_COURT }), dir, '2020-05-01');
     expect(d.regionCode).toBe('330802');
-    expect(defendantRegion(caseOf({ acting: ['某某管理办公室'], court: KECHENG_COURT }), dir, dir.regionsServedBy('court-kecheng', '2020-05-01')).via).toBe('court_regions');
+    expect(defendantRegion(caseOf({ acting: ['某某管理办公室'], court: KECHENG_COURT }), dir, dir.regionsServedBy('court-kecheng', '2020-05-01')).via).toBe(
+      'court_regions',
+    );
   });
 
   it('R9 S 二(一): a stated region code that contradicts the region of the unit found is never overridden: both regions decide', () => {
@@ -57,7 +59,10 @@ describe('region before unit (docs/domain.md §3, Q 一(一), S 二(一))', () =
   });
 
   it('a region code the directory does not list is not taken as the region', () => {
-    const r = defendantRegion(caseOf({ acting: ['某某管理办公室'], defendants: [{ name: '某某管理办公室', regionCode: '110101' }] }), dir, ['330802', '330803']);
+    const r = defendantRegion(caseOf({ acting: ['某某管理办公室'], defendants: [{ name: '某某管理办公室', regionCode: '110101' }] }), dir, [
+      '330802',
+      '330803',
+    ]);
     expect(r.regionCode).toBeUndefined();
     expect(r.candidates).toEqual(['330802', '330803']);
   });

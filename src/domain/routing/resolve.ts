@@ -32,12 +32,7 @@ export type PartyResolution =
  * 4. if nothing there (unknown court, or a case filed with the other collective court with leave [Q 一(一)]):
  *    the whole directory, accepted only when it yields exactly one unit.
  */
-export function resolveParty(
-  dir: DirectoryIndex,
-  ref: PartyRef,
-  party: PartyRole,
-  servedRegions: readonly string[],
-): PartyResolution {
+export function resolveParty(dir: DirectoryIndex, ref: PartyRef, party: PartyRole, servedRegions: readonly string[]): PartyResolution {
   if (ref.unitCode !== undefined) {
     const unit = dir.unitByCode(ref.unitCode);
     if (unit) {
@@ -73,22 +68,11 @@ function otherRegions(dir: DirectoryIndex, served: readonly string[]): readonly 
 }
 
 /** Resolve the name again inside one region (the case's region, see rules.ts). */
-export function resolvePartyInRegion(
-  dir: DirectoryIndex,
-  ref: PartyRef,
-  party: PartyRole,
-  regionCode: string,
-): PartyResolution {
+export function resolvePartyInRegion(dir: DirectoryIndex, ref: PartyRef, party: PartyRole, regionCode: string): PartyResolution {
   return fromName(dir, ref, party, [regionCode], 'case_region');
 }
 
-function fromName(
-  dir: DirectoryIndex,
-  ref: PartyRef,
-  party: PartyRole,
-  regions: readonly string[],
-  scope: ResolutionScope,
-): PartyResolution {
+function fromName(dir: DirectoryIndex, ref: PartyRef, party: PartyRole, regions: readonly string[], scope: ResolutionScope): PartyResolution {
   const r = dir.resolveNameIn(ref.name, regions);
   switch (r.kind) {
     case 'found':

@@ -31,13 +31,16 @@ const unitSeed = fc.record({
   successor: fc.option(fc.nat(40), { nil: undefined }),
 });
 
-const courtSeed = fc.array(
-  fc.record({ region: fc.nat(3), from: fc.constantFrom(...DATES), to: fc.option(fc.constantFrom(...DATES), { nil: undefined }) }),
-  { maxLength: 4 },
-);
+const courtSeed = fc.array(fc.record({ region: fc.nat(3), from: fc.constantFrom(...DATES), to: fc.option(fc.constantFrom(...DATES), { nil: undefined }) }), {
+  maxLength: 4,
+});
 
 const directoryArb = fc
-  .record({ regionCount: fc.integer({ min: 1, max: 4 }), units: fc.array(unitSeed, { minLength: 1, maxLength: 30 }), courts: fc.array(courtSeed, { minLength: 1, maxLength: 3 }) })
+  .record({
+    regionCount: fc.integer({ min: 1, max: 4 }),
+    units: fc.array(unitSeed, { minLength: 1, maxLength: 30 }),
+    courts: fc.array(courtSeed, { minLength: 1, maxLength: 3 }),
+  })
   .map(({ regionCount, units: seeds, courts }): DirectoryData => {
     const regions = REGIONS.slice(0, regionCount);
     const n = seeds.length;
@@ -71,11 +74,13 @@ function factsArb(dir: DirectoryIndex) {
   const units = dir.data.units;
   const names = [...new Set(units.flatMap((u) => [u.name, ...u.aliases])), '不存在的单位', '衢州市柯城区自然资源局', '　区 司法局　'];
   const regionCodes = [...dir.regionCodes(), '999999'];
-  const partyArb: fc.Arbitrary<PartyRef> = fc.record({
-    name: fc.constantFrom(...names),
-    regionCode: fc.option(fc.constantFrom(...regionCodes), { nil: undefined }),
-    unitCode: fc.option(fc.constantFrom(...units.map((u) => u.id), 'no-such-id'), { nil: undefined }),
-  }).map((p) => ({ name: p.name, ...(p.regionCode ? { regionCode: p.regionCode } : {}), ...(p.unitCode ? { unitCode: p.unitCode } : {}) }));
+  const partyArb: fc.Arbitrary<PartyRef> = fc
+    .record({
+      name: fc.constantFrom(...names),
+      regionCode: fc.option(fc.constantFrom(...regionCodes), { nil: undefined }),
+      unitCode: fc.option(fc.constantFrom(...units.map((u) => u.id), 'no-such-id'), { nil: undefined }),
+    })
+    .map((p) => ({ name: p.name, ...(p.regionCode ? { regionCode: p.regionCode } : {}), ...(p.unitCode ? { unitCode: p.unitCode } : {}) }));
   const roleArb = fc.constantFrom<AssignmentRole>('lead', 'cooperating', 'review_part', 'assisting');
   const priorArb: fc.Arbitrary<Assignment[]> = fc.array(
     fc.record({ unitId: fc.constantFrom(...units.map((u) => u.id), 'ghost'), unitName: fc.constant('某单位'), role: roleArb }),
@@ -86,7 +91,15 @@ function factsArb(dir: DirectoryIndex) {
       acting: fc.array(partyArb, { minLength: 1, maxLength: 3 }),
       defendants: fc.array(partyArb, { minLength: 1, maxLength: 3 }),
       kind: fc.constantFrom<'act' | 'inaction'>('act', 'inaction'),
-      review: fc.option(fc.record({ organ: partyArb, outcome: fc.constantFrom('maintained', 'changed', 'not_acted', 'rejected', 'other') as fc.Arbitrary<'maintained' | 'changed' | 'not_acted' | 'rejected' | 'other'> }), { nil: undefined }),
+      review: fc.option(
+        fc.record({
+          organ: partyArb,
+          outcome: fc.constantFrom('maintained', 'changed', 'not_acted', 'rejected', 'other') as fc.Arbitrary<
+            'maintained' | 'changed' | 'not_acted' | 'rejected' | 'other'
+          >,
+        }),
+        { nil: undefined },
+      ),
       instance: fc.constantFrom<CaseInfo['instance']>('first', 'second', 'retrial'),
       court: fc.constantFrom(...dir.data.courts.map((c) => c.code), 'court-unknown'),
     }),

@@ -12,20 +12,36 @@ const REGIONS = ['330802', '330803', '330825'];
 const NAMES = ['自然资源局', '住房和城乡建设局', '市场监督管理局', '综合行政执法局', '农业农村局'];
 
 /** A directory: per region a government, a justice bureau, departments (some sharing short aliases across regions), a township, an entrusted team, an abolished unit. */
-const directoryArb = fc.record({ abolishAt: fc.constantFrom('2019-01-01', '2026-06-01', '2030-01-01'), shareAliases: fc.boolean() }).map(({ abolishAt, shareAliases }): DirectoryData => {
-  const units: Unit[] = [];
-  const regions = REGIONS.map((code, i) => ({ code, name: `第${i + 1}区` }));
-  for (const r of regions) {
-    const id = (x: string) => `${r.code}-${x}`;
-    units.push({ id: id('gov'), regionCode: r.code, name: `${r.name}人民政府`, aliases: ['区人民政府'], kind: 'government' });
-    units.push({ id: id('sfj'), regionCode: r.code, name: `${r.name}司法局`, aliases: ['区司法局'], kind: 'justice_bureau' });
-    NAMES.forEach((n, k) => units.push({ id: id(`d${k}`), regionCode: r.code, name: `${r.name}${n}`, aliases: shareAliases ? [`区${n}`] : [], kind: 'department' }));
-    units.push({ id: id('town'), regionCode: r.code, name: `${r.name}甲镇人民政府`, aliases: ['甲镇'], kind: 'township' });
-    units.push({ id: id('team'), regionCode: r.code, name: `${r.name}甲镇综合执法队`, aliases: [], kind: 'entrusted_org', entrustedBy: id('town') });
-    units.push({ id: id('old'), regionCode: r.code, name: `${r.name}原城管局`, aliases: [], kind: 'department', abolishedOn: abolishAt, successorId: id('d3') });
-  }
-  return { regions, units, courts: [{ code: 'court-x', name: '某法院', kind: 'court', servedRegions: REGIONS.map((regionCode) => ({ regionCode, from: '2020-01-01' })) }] };
-});
+const directoryArb = fc
+  .record({ abolishAt: fc.constantFrom('2019-01-01', '2026-06-01', '2030-01-01'), shareAliases: fc.boolean() })
+  .map(({ abolishAt, shareAliases }): DirectoryData => {
+    const units: Unit[] = [];
+    const regions = REGIONS.map((code, i) => ({ code, name: `第${i + 1}区` }));
+    for (const r of regions) {
+      const id = (x: string) => `${r.code}-${x}`;
+      units.push({ id: id('gov'), regionCode: r.code, name: `${r.name}人民政府`, aliases: ['区人民政府'], kind: 'government' });
+      units.push({ id: id('sfj'), regionCode: r.code, name: `${r.name}司法局`, aliases: ['区司法局'], kind: 'justice_bureau' });
+      NAMES.forEach((n, k) =>
+        units.push({ id: id(`d${k}`), regionCode: r.code, name: `${r.name}${n}`, aliases: shareAliases ? [`区${n}`] : [], kind: 'department' }),
+      );
+      units.push({ id: id('town'), regionCode: r.code, name: `${r.name}甲镇人民政府`, aliases: ['甲镇'], kind: 'township' });
+      units.push({ id: id('team'), regionCode: r.code, name: `${r.name}甲镇综合执法队`, aliases: [], kind: 'entrusted_org', entrustedBy: id('town') });
+      units.push({
+        id: id('old'),
+        regionCode: r.code,
+        name: `${r.name}原城管局`,
+        aliases: [],
+        kind: 'department',
+        abolishedOn: abolishAt,
+        successorId: id('d3'),
+      });
+    }
+    return {
+      regions,
+      units,
+      courts: [{ code: 'court-x', name: '某法院', kind: 'court', servedRegions: REGIONS.map((regionCode) => ({ regionCode, from: '2020-01-01' })) }],
+    };
+  });
 
 const nameArb = (dir: DirectoryData) =>
   fc.oneof(
@@ -41,7 +57,15 @@ const factsArb = (dir: DirectoryData) =>
       acting: fc.array(nameArb(dir), { minLength: 1, maxLength: 3 }),
       extraDefendant: fc.option(nameArb(dir), { nil: undefined }),
       regionHint: fc.option(fc.constantFrom(...REGIONS), { nil: undefined }),
-      review: fc.option(fc.record({ organ: fc.constantFrom(...dir.units.filter((u) => u.kind !== 'department').map((u) => u.name)), outcome: fc.constantFrom('maintained', 'changed', 'not_acted', 'rejected', 'other') as fc.Arbitrary<'maintained' | 'changed' | 'not_acted' | 'rejected' | 'other'> }), { nil: undefined }),
+      review: fc.option(
+        fc.record({
+          organ: fc.constantFrom(...dir.units.filter((u) => u.kind !== 'department').map((u) => u.name)),
+          outcome: fc.constantFrom('maintained', 'changed', 'not_acted', 'rejected', 'other') as fc.Arbitrary<
+            'maintained' | 'changed' | 'not_acted' | 'rejected' | 'other'
+          >,
+        }),
+        { nil: undefined },
+      ),
       kind: fc.constantFrom('act', 'inaction') as fc.Arbitrary<'act' | 'inaction'>,
       instance: fc.constantFrom('first', 'second', 'retrial') as fc.Arbitrary<'first' | 'second' | 'retrial'>,
     })
@@ -52,7 +76,11 @@ const factsArb = (dir: DirectoryData) =>
         court: { code: 'court-x', name: '某法院' },
         instance,
         plaintiffs: [{ name: '张某' }],
-        defendants: [...parties, ...(extraDefendant ? [{ name: extraDefendant }] : []), ...(review && review.outcome !== 'changed' ? [{ name: review.organ }] : [])],
+        defendants: [
+          ...parties,
+          ...(extraDefendant ? [{ name: extraDefendant }] : []),
+          ...(review && review.outcome !== 'changed' ? [{ name: review.organ }] : []),
+        ],
         challengedAct: { description: '行政行为', actingUnits: parties, kind },
         ...(review ? { administrativeReview: { organ: { name: review.organ }, outcome: review.outcome } } : {}),
       };

@@ -12,8 +12,7 @@ import type { RoutingFact } from './types.js';
 const dir = demoDirectory();
 const DAY = '2022-05-10';
 
-const roles = (d: { assignments: readonly { unitId: string; role: string }[] }) =>
-  d.assignments.map((a) => `${a.unitId}:${a.role}`);
+const roles = (d: { assignments: readonly { unitId: string; role: string }[] }) => d.assignments.map((a) => `${a.unitId}:${a.role}`);
 const factsOf = <K extends RoutingFact['kind']>(d: { facts: readonly RoutingFact[] }, kind: K) =>
   d.facts.filter((f): f is Extract<RoutingFact, { kind: K }> => f.kind === kind);
 
@@ -37,11 +36,7 @@ describe('rules R1–R10 (one per rule, named by article)', () => {
   });
 
   it('R2 B 第三条(二), S 二(二): an act made jointly by two units goes to both; the justice bureau designates one lead (主办) and the others cooperate (协办)', () => {
-    const d = route(
-      caseOf({ acting: ['柯城区住房和城乡建设局', '柯城区综合行政执法局'], defendants: ['柯城区住建局', '柯城区综合执法局'] }),
-      dir,
-      DAY,
-    );
+    const d = route(caseOf({ acting: ['柯城区住房和城乡建设局', '柯城区综合行政执法局'], defendants: ['柯城区住建局', '柯城区综合执法局'] }), dir, DAY);
     expect(d.status).toBe('queued');
     expect(d.queueReason).toBe('designate_lead');
     expect(d.rule).toBe('R2');
@@ -69,10 +64,7 @@ describe('rules R1–R10 (one per rule, named by article)', () => {
     expect(d.rule).toBe('R4');
     expect(d.article).toBe('B 第三条(四)');
     expect(roles(d)).toEqual(['kc-zhzf:lead']);
-    expect(factsOf(d, 'succeeded').map((f) => `${f.fromId}→${f.toId}@${f.abolishedOn}`)).toEqual([
-      'kc-cgzf→kc-cgj@2016-03-01',
-      'kc-cgj→kc-zhzf@2019-03-29',
-    ]);
+    expect(factsOf(d, 'succeeded').map((f) => `${f.fromId}→${f.toId}@${f.abolishedOn}`)).toEqual(['kc-cgzf→kc-cgj@2016-03-01', 'kc-cgj→kc-zhzf@2019-03-29']);
   });
 
   it('R5 B 第三条, S 二(三), P 第九条(三): review maintained the act; the original unit answers for the act (lead) and the justice bureau for the review part', () => {
@@ -248,11 +240,7 @@ describe('compositions and edge cases', () => {
   });
 
   it('S 二(三): after a review, the original unit sued alone answers for its own act (R1)', () => {
-    const d = route(
-      caseOf({ acting: ['柯城区住建局'], defendants: ['柯城区住建局'], review: { organ: '柯城区人民政府', outcome: 'not_acted' } }),
-      dir,
-      DAY,
-    );
+    const d = route(caseOf({ acting: ['柯城区住建局'], defendants: ['柯城区住建局'], review: { organ: '柯城区人民政府', outcome: 'not_acted' } }), dir, DAY);
     expect(d.rule).toBe('R1');
     expect(roles(d)).toEqual(['kc-zjj:lead']);
   });
@@ -270,11 +258,7 @@ describe('compositions and edge cases', () => {
   });
 
   it('R9: a review organ that is a department, not the government or justice bureau, is queued', () => {
-    const d = route(
-      caseOf({ acting: ['航埠镇'], defendants: ['柯城区公安分局'], review: { organ: '柯城区公安分局', outcome: 'changed' } }),
-      dir,
-      DAY,
-    );
+    const d = route(caseOf({ acting: ['航埠镇'], defendants: ['柯城区公安分局'], review: { organ: '柯城区公安分局', outcome: 'changed' } }), dir, DAY);
     expect(d.queueReason).toBe('review_organ_outside');
   });
 

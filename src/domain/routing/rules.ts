@@ -63,13 +63,19 @@ export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   // B 第三条(四)
   R4: { article: 'B 第三条(四)', title: { zh: '单位撤销或职权变更，继续行使职权的单位应诉', en: 'abolished unit: its successor answers' } },
   // B 第三条, S 二(三), P 第九条(三)
-  R5: { article: 'B 第三条, S 二(三), P 第九条(三)', title: { zh: '复议维持，原单位与司法局分别应诉', en: 'review maintained: original unit and justice bureau' } },
+  R5: {
+    article: 'B 第三条, S 二(三), P 第九条(三)',
+    title: { zh: '复议维持，原单位与司法局分别应诉', en: 'review maintained: original unit and justice bureau' },
+  },
   // B 第三条, S 二(三)
   R6: { article: 'B 第三条, S 二(三)', title: { zh: '复议改变，司法局应诉，原单位协助', en: 'review changed: justice bureau answers, original unit assists' } },
   // S 二(三)
   R7: { article: 'S 二(三)', title: { zh: '复议机关不作为被单独起诉，司法局应诉', en: 'review organ sued alone for not acting: justice bureau' } },
   // P 第九条(二)
-  R8: { article: 'P 第九条(二)', title: { zh: '复议机关因复议决定单独被诉，复议机关应诉，原单位配合', en: 'review organ sued alone for its decision; original unit assists' } },
+  R8: {
+    article: 'P 第九条(二)',
+    title: { zh: '复议机关因复议决定单独被诉，复议机关应诉，原单位配合', en: 'review organ sued alone for its decision; original unit assists' },
+  },
   // S 二(一)
   R9: { article: 'S 二(一)', title: { zh: '应诉责任主体不明确，由司法局确定', en: 'undecidable: the justice bureau assigns' } },
   // B 第九条
@@ -77,12 +83,7 @@ export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
 };
 
 /** Route a case to its undertaking units. Pure: the directory and the date are arguments. */
-export function route(
-  facts: CaseInfo,
-  dir: DirectoryIndex,
-  onDate: string,
-  opts: RouteOptions = {},
-): RoutingDecision {
+export function route(facts: CaseInfo, dir: DirectoryIndex, onDate: string, opts: RouteOptions = {}): RoutingDecision {
   assertIsoDate(onDate, 'onDate');
   const ctx = new Ctx(facts, dir, onDate);
 
@@ -147,7 +148,13 @@ class Ctx {
     this.out.push({ kind: 'court_regions', courtCode: facts.court.code, onDate, known, regionCodes: this.served });
     this.regionFirst = defendantRegion(facts, dir, this.served);
     const rf = this.regionFirst;
-    this.out.push({ kind: 'defendant_region', ...(rf.regionCode !== undefined ? { regionCode: rf.regionCode } : {}), via: rf.via, candidates: rf.candidates, written: rf.written });
+    this.out.push({
+      kind: 'defendant_region',
+      ...(rf.regionCode !== undefined ? { regionCode: rf.regionCode } : {}),
+      via: rf.via,
+      candidates: rf.candidates,
+      written: rf.written,
+    });
   }
 
   get act(): string {
@@ -174,10 +181,7 @@ class Ctx {
     const { facts, dir, served } = this;
     const acting = facts.challengedAct.actingUnits.map((p) => resolveParty(dir, p, 'acting_unit', served));
     const defendants = facts.defendants.map((p) => resolveParty(dir, p, 'defendant', served));
-    const review =
-      facts.administrativeReview === undefined
-        ? undefined
-        : resolveParty(dir, facts.administrativeReview.organ, 'review_organ', served);
+    const review = facts.administrativeReview === undefined ? undefined : resolveParty(dir, facts.administrativeReview.organ, 'review_organ', served);
 
     // The parties of one administrative case belong to one district (the review organ reviews its own
     // district's acts; a unit is sued for its own acts). When every party that did resolve is in one region,
@@ -189,9 +193,7 @@ class Ctx {
       const region = [...regions][0]!;
       this.caseRegion = region;
       const narrow = (p: PartyResolution): PartyResolution =>
-        p.status === 'ambiguous' && p.candidates.some((c) => c.regionCode === region)
-          ? resolvePartyInRegion(dir, p.ref, p.party, region)
-          : p;
+        p.status === 'ambiguous' && p.candidates.some((c) => c.regionCode === region) ? resolvePartyInRegion(dir, p.ref, p.party, region) : p;
       acting.splice(0, acting.length, ...acting.map(narrow));
       defendants.splice(0, defendants.length, ...defendants.map(narrow));
       const r = review ? narrow(review) : undefined;
@@ -370,7 +372,11 @@ export function defendantRegion(facts: CaseInfo, dir: DirectoryIndex, served: re
     }
     if (found.size > 1) {
       const vias = [...found.values()];
-      return { via: vias.includes('unit_code') ? 'unit_code' : vias.includes('stated_region') ? 'stated_region' : 'name_prefix', candidates: [...found.keys()].sort(), written: names(refs) };
+      return {
+        via: vias.includes('unit_code') ? 'unit_code' : vias.includes('stated_region') ? 'stated_region' : 'name_prefix',
+        candidates: [...found.keys()].sort(),
+        written: names(refs),
+      };
     }
   }
   const written = names(facts.defendants);
@@ -385,9 +391,7 @@ const candidateOf = (p: PartyResolution): QueueCandidate => ({
   units: candidatesOf(p).map(ref),
 });
 
-type ActingResult =
-  | { ok: true; units: Unit[]; regionCode: string }
-  | { ok: false; decision: RoutingDecision };
+type ActingResult = { ok: true; units: Unit[]; regionCode: string } | { ok: false; decision: RoutingDecision };
 
 /**
  * The units that answer for the act: each written acting unit resolved, then followed through
@@ -456,12 +460,7 @@ function resolveActing(ctx: Ctx, parties: Parties): ActingResult {
             `The acting unit "${names}" matches several units; no guess is made.`,
             extra,
           )
-        : ctx.queue(
-            'unknown_unit',
-            `${ctx.act}作出单位“${names}”在单位目录中无法识别，`,
-            `The acting unit "${names}" is not in the directory.`,
-            extra,
-          ),
+        : ctx.queue('unknown_unit', `${ctx.act}作出单位“${names}”在单位目录中无法识别，`, `The acting unit "${names}" is not in the directory.`, extra),
     };
   }
 
@@ -536,7 +535,10 @@ function routeByAct(ctx: Ctx, parties: Parties): RoutingDecision {
       'cross_region',
       `法院载明被告所在区域为${rf.regionCode}，而${ctx.act}作出单位${a.units.map((u) => u.name).join('、')}在${a.regionCode}，`,
       `The court states the defendant's region as ${rf.regionCode}, but the acting unit is in ${a.regionCode}.`,
-      { candidates: [{ party: 'acting_unit', written: parties.acting.map((p) => p.ref.name).join('、'), units: a.units.map(ref) }], candidateRegions: [rf.regionCode, a.regionCode] },
+      {
+        candidates: [{ party: 'acting_unit', written: parties.acting.map((p) => p.ref.name).join('、'), units: a.units.map(ref) }],
+        candidateRegions: [rf.regionCode, a.regionCode],
+      },
     );
   }
 
@@ -607,11 +609,7 @@ function noJusticeBureau(ctx: Ctx, regionCode: string): RoutingDecision {
  *   rejected     R5 (驳回复议请求 = 维持, 行诉解释 第22条)  R8              by act
  *   other        R9 unclear                      R8                        by act
  */
-function routeReview(
-  ctx: Ctx,
-  parties: Parties,
-  outcome: NonNullable<CaseInfo['administrativeReview']>['outcome'],
-): RoutingDecision | undefined {
+function routeReview(ctx: Ctx, parties: Parties, outcome: NonNullable<CaseInfo['administrativeReview']>['outcome']): RoutingDecision | undefined {
   const organ = parties.review!;
   const organSued = parties.defendants.some((d) => sameParty(d, organ));
   const othersSued = parties.defendants.some((d) => !sameParty(d, organ));
@@ -629,7 +627,11 @@ function routeReview(
     case 'maintained':
       rule = 'R5';
       if (!othersSued) {
-        ctx.rule('R5', '复议维持案件中复议机关与原行政行为单位为共同被告（行政诉讼法 第26条第2款，行诉解释 第134条）。', 'After a maintaining review the review organ and the original unit are co-defendants (ALL art. 26(2)).');
+        ctx.rule(
+          'R5',
+          '复议维持案件中复议机关与原行政行为单位为共同被告（行政诉讼法 第26条第2款，行诉解释 第134条）。',
+          'After a maintaining review the review organ and the original unit are co-defendants (ALL art. 26(2)).',
+        );
       }
       break;
     case 'changed':
@@ -641,7 +643,11 @@ function routeReview(
     case 'rejected':
       rule = othersSued ? 'R5' : 'R8';
       if (othersSued) {
-        ctx.rule('R5', '复议驳回复议请求且原行政行为单位与复议机关为共同被告，按复议维持处理（行诉解释 第22条）。', 'A review that rejected the request, with both as co-defendants, counts as maintaining (SPC interpretation art. 22).');
+        ctx.rule(
+          'R5',
+          '复议驳回复议请求且原行政行为单位与复议机关为共同被告，按复议维持处理（行诉解释 第22条）。',
+          'A review that rejected the request, with both as co-defendants, counts as maintaining (SPC interpretation art. 22).',
+        );
       }
       break;
     case 'other':
@@ -650,12 +656,9 @@ function routeReview(
   }
 
   if (rule === 'unclear') {
-    return ctx.queue(
-      'unclear_review',
-      `复议结果（${outcome}）与被告组成不对应任何规则，`,
-      `The review outcome (${outcome}) and the defendants fit no rule.`,
-      { regionCode: ctx.caseRegion },
-    );
+    return ctx.queue('unclear_review', `复议结果（${outcome}）与被告组成不对应任何规则，`, `The review outcome (${outcome}) and the defendants fit no rule.`, {
+      regionCode: ctx.caseRegion,
+    });
   }
 
   if (organ.status !== 'found') {
@@ -801,9 +804,14 @@ function routeR10(ctx: Ctx, prior: readonly Assignment[]): RoutingDecision {
   }
   const regions = [...new Set(out.map((a) => dir.unit(a.unitId)!.regionCode))];
   if (regions.length > 1) {
-    return ctx.queue('cross_region', `一审承办单位分属不同区域（${regions.join('、')}），`, `The first-instance units are in different regions (${regions.join(', ')}).`, {
-      candidateRegions: regions,
-    });
+    return ctx.queue(
+      'cross_region',
+      `一审承办单位分属不同区域（${regions.join('、')}），`,
+      `The first-instance units are in different regions (${regions.join(', ')}).`,
+      {
+        candidateRegions: regions,
+      },
+    );
   }
   const region = regions[0]!;
   const names = out.map((a) => a.unitName).join('、');
@@ -821,4 +829,3 @@ function routeR10(ctx: Ctx, prior: readonly Assignment[]): RoutingDecision {
     },
   });
 }
-

@@ -94,7 +94,12 @@ export function classify(c: NonNullable<CaseFact['conclusion']>): { merits: bool
   const r = c.outcome.result;
   const mediatedOrWithdrawn = c.type === 'mediation' || r === 'mediation' || r === 'withdrawal';
   const loss = r === 'loss' || r === 'partial_loss'; // 部分败诉 is a loss (docs/domain.md §6)
-  return { merits: !mediatedOrWithdrawn && (r === 'win' || loss), loss, mediatedOrWithdrawn, revokedOrChanged: loss && LOSS_REVOKE_CHANGE.has(c.outcome.lossKind ?? '') };
+  return {
+    merits: !mediatedOrWithdrawn && (r === 'win' || loss),
+    loss,
+    mediatedOrWithdrawn,
+    revokedOrChanged: loss && LOSS_REVOKE_CHANGE.has(c.outcome.lossKind ?? ''),
+  };
 }
 
 const caseFact = (c: CaseFact) => ({
@@ -104,7 +109,9 @@ const caseFact = (c: CaseFact) => ({
   domain: c.domain,
   unitId: c.unitId,
   receivedOn: beijingDateOf(c.createdAt),
-  conclusion: c.conclusion ? { documentId: c.conclusion.documentId, type: c.conclusion.type, on: beijingDateOf(c.conclusion.arrivedAt), ...c.conclusion.outcome } : null,
+  conclusion: c.conclusion
+    ? { documentId: c.conclusion.documentId, type: c.conclusion.type, on: beijingDateOf(c.conclusion.arrivedAt), ...c.conclusion.outcome }
+    : null,
 });
 
 export interface ComputeOptions {
@@ -151,7 +158,15 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
   };
   const factOf = once(caseFact);
   const kindOf = once((c: CaseFact) => classify(c.conclusion!));
-  const caseItem = (c: CaseFact, inNumerator: boolean): FigureItem => ({ ref: c.caseId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: factOf(c) });
+  const caseItem = (c: CaseFact, inNumerator: boolean): FigureItem => ({
+    ref: c.caseId,
+    caseId: c.caseId,
+    caseNumber: c.caseNumber,
+    regionCode: c.regionCode,
+    unitId: c.unitId,
+    inNumerator,
+    fact: factOf(c),
+  });
 
   // Concluded in the period (one per case: its latest conclusion as of the period's end).
   const concluded = cases.filter((c) => c.conclusion && inPeriod(beijingDateOf(c.conclusion.arrivedAt), opts.period));
@@ -166,7 +181,15 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
   }
   const hearingsInPeriod = facts.hearings.filter((h) => caseOk(byId.get(h.caseId)) && inPeriod(h.heldOn, opts.period));
   const appearanceBasis = variants.head_appearance_rate === 'every_hearing' ? hearingsInPeriod : hearingsInPeriod.filter((h) => firstHearing.has(h.stepId));
-  const hearingFact = once((h: HearingFact) => ({ caseNumber: byId.get(h.caseId)!.caseNumber, heldOn: h.heldOn, headAppeared: h.headAppeared, principal: h.principal, spoke: h.spoke, agents: h.agents, first: firstHearing.has(h.stepId) }));
+  const hearingFact = once((h: HearingFact) => ({
+    caseNumber: byId.get(h.caseId)!.caseNumber,
+    heldOn: h.heldOn,
+    headAppeared: h.headAppeared,
+    principal: h.principal,
+    spoke: h.spoke,
+    agents: h.agents,
+    first: firstHearing.has(h.stepId),
+  }));
   const hearingItem = (h: HearingFact, inNumerator: boolean): FigureItem => {
     const c = byId.get(h.caseId)!;
     return { ref: h.stepId, caseId: c.caseId, caseNumber: c.caseNumber, regionCode: c.regionCode, unitId: c.unitId, inNumerator, fact: hearingFact(h) };
@@ -180,7 +203,13 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
   const dueByKind = new Map<string, ObligationFact[]>();
   const due = (kind: string) => {
     let xs = dueByKind.get(kind);
-    if (!xs) dueByKind.set(kind, (xs = facts.obligations.filter((o) => o.kind === kind && o.status !== 'waived' && inPeriod(o.dueOn, opts.period) && (o.dueOn < opts.today || o.doneAt !== null) && obligationOk(o))));
+    if (!xs)
+      dueByKind.set(
+        kind,
+        (xs = facts.obligations.filter(
+          (o) => o.kind === kind && o.status !== 'waived' && inPeriod(o.dueOn, opts.period) && (o.dueOn < opts.today || o.doneAt !== null) && obligationOk(o),
+        )),
+      );
     return xs;
   };
   const doneInTime = once((o: ObligationFact) => o.doneAt !== null && (o.status === 'done' || o.status === 'remedied') && beijingDateOf(o.doneAt) <= o.dueOn);
@@ -205,7 +234,10 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
   type Owned = { item: FigureItem; region: string | null };
   const ofCase = (c: CaseFact, inNumerator: boolean): Owned => ({ item: caseItem(c, inNumerator), region: c.regionCode });
   const ofHearing = (h: HearingFact, inNumerator: boolean): Owned => ({ item: hearingItem(h, inNumerator), region: byId.get(h.caseId)!.regionCode });
-  const ofObligation = (o: ObligationFact, inNumerator: boolean): Owned => ({ item: obligationItem(o, inNumerator), region: o.caseId ? byId.get(o.caseId)!.regionCode : o.regionCode });
+  const ofObligation = (o: ObligationFact, inNumerator: boolean): Owned => ({
+    item: obligationItem(o, inNumerator),
+    region: o.caseId ? byId.get(o.caseId)!.regionCode : o.regionCode,
+  });
 
   const compute = (id: FigureId): Owned[] => {
     switch (id) {
@@ -250,7 +282,13 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
         units.set(i.unitId, u);
       }
       value.byUnit = [...units.entries()]
-        .map(([unitId, u]) => ({ unitId, unitName: unitId ? (unitNames.get(unitId) ?? null) : null, numerator: u.n, denominator: def.denominator ? u.d : null, rate: def.kind === 'rate' ? rate(u.n, u.d) : null }))
+        .map(([unitId, u]) => ({
+          unitId,
+          unitName: unitId ? (unitNames.get(unitId) ?? null) : null,
+          numerator: u.n,
+          denominator: def.denominator ? u.d : null,
+          rate: def.kind === 'rate' ? rate(u.n, u.d) : null,
+        }))
         .sort((a, b) => b.numerator - a.numerator || String(a.unitId).localeCompare(String(b.unitId)));
     }
     return value;
@@ -263,7 +301,13 @@ export function computeFiguresByRegion(facts: Facts, regions: readonly string[],
   const allNames = namesOf(facts.cases);
   for (const id of ids) {
     const owned = compute(id).sort((a, b) => (a.item.ref < b.item.ref ? -1 : a.item.ref > b.item.ref ? 1 : 0));
-    total.push(value(id, owned.map((o) => o.item), allNames));
+    total.push(
+      value(
+        id,
+        owned.map((o) => o.item),
+        allNames,
+      ),
+    );
     if (!regions.length) continue;
     // Split once, in order: each region's items are the whole's, in the same (sorted) order.
     const split = new Map<string | null, FigureItem[]>(regions.map((r) => [r, []]));

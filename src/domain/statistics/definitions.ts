@@ -81,7 +81,10 @@ function onTime(id: FigureId, kind: string, zh: string, en: string, source: stri
   };
 }
 
-const FOUR: Bilingual = { zh: '“四不问题”（不出庭、不答辩、不举证、不履行），按单位统计', en: 'one of the "four failures" (not appearing, not answering, not giving evidence, not performing), counted per unit' };
+const FOUR: Bilingual = {
+  zh: '“四不问题”（不出庭、不答辩、不举证、不履行），按单位统计',
+  en: 'one of the "four failures" (not appearing, not answering, not giving evidence, not performing), counted per unit',
+};
 
 export const FIGURES: Record<FigureId, FigureDefinition> = {
   new_cases: {
@@ -133,7 +136,10 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'rate',
     numerator: { zh: '以撤诉或调解审结的案件数', en: 'cases concluded by withdrawal or mediation' },
     denominator: { zh: '审结案件数', en: 'cases concluded' },
-    definition: { zh: `${CONCLUDED.zh}；调解书或结果为撤诉、调解的计入分子`, en: `${CONCLUDED.en}; a mediation document or a result of withdrawal or mediation counts in the numerator` },
+    definition: {
+      zh: `${CONCLUDED.zh}；调解书或结果为撤诉、调解的计入分子`,
+      en: `${CONCLUDED.en}; a mediation document or a result of withdrawal or mediation counts in the numerator`,
+    },
     source: 'docs/domain.md §6–7; G 府院联动（调撤率63.1%）',
     unit: 'case',
   },
@@ -143,7 +149,10 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'rate',
     numerator: { zh: '被诉行为被撤销或变更的案件数', en: 'cases whose act was revoked or changed' },
     denominator: { zh: '审结案件数', en: 'cases concluded' },
-    definition: { zh: `${CONCLUDED.zh}；败诉类型为撤销（含重新作出）或变更的计入分子`, en: `${CONCLUDED.en}; a loss of kind revoke (incl. a new act ordered) or change counts in the numerator` },
+    definition: {
+      zh: `${CONCLUDED.zh}；败诉类型为撤销（含重新作出）或变更的计入分子`,
+      en: `${CONCLUDED.en}; a loss of kind revoke (incl. a new act ordered) or change counts in the numerator`,
+    },
     source: 'docs/domain.md §7; P 第十六条',
     unit: 'case',
   },
@@ -182,24 +191,42 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'rate',
     numerator: { zh: '正职负责人出庭的庭审数', en: 'hearings where the principal (正职) appeared' },
     denominator: { zh: '已开庭的庭审数', en: 'hearings held' },
-    definition: { zh: '同负责人出庭率，分子只计正职负责人出庭的庭审；审级口径与负责人出庭率相同', en: 'as the head appearance rate, the numerator counting only hearings the principal attended; same variant as the head appearance rate' },
+    definition: {
+      zh: '同负责人出庭率，分子只计正职负责人出庭的庭审；审级口径与负责人出庭率相同',
+      en: 'as the head appearance rate, the numerator counting only hearings the principal attended; same variant as the head appearance rate',
+    },
     source: 'G 五项措施（将正职负责人出庭纳入考评）; S 四(一)',
     unit: 'hearing',
   },
   on_time_report: onTime('on_time_report', 'report_to_justice_bureau', '案件报备', 'reports to the justice bureau', 'S 五(三); G 全流程督促跟踪'),
   on_time_answer: onTime('on_time_answer', 'answer_and_evidence', '答辩举证', 'answers and evidence', 'ALL 第67条; S 三(二)'),
   on_time_loss_report: onTime('on_time_loss_report', 'loss_analysis_report', '败诉分析报告', 'loss-analysis reports', 'P 第十六条; B 第七条; S 五(五)'),
-  on_time_suggestion_reply: onTime('on_time_suggestion_reply', 'suggestion_reply', '司法（检察）建议答复', 'suggestion replies', 'S 五(七); B 第十一条; 法释〔2023〕11号 第8条'),
+  on_time_suggestion_reply: onTime(
+    'on_time_suggestion_reply',
+    'suggestion_reply',
+    '司法（检察）建议答复',
+    'suggestion replies',
+    'S 五(七); B 第十一条; 法释〔2023〕11号 第8条',
+  ),
   // The routing window (分办时限, docs/domain.md §3): the justice bureau names the unit of a queued document within
   // two days, or the region's own period (P 第十条: 三日内确定承办单位并制作阅办单).
-  on_time_routing: onTime('on_time_routing', 'unit_determination', '分办（确定承办单位）', 'routing (naming the undertaking unit)', 'S 二(一); P 第十条; 分办时限（两日）'),
+  on_time_routing: onTime(
+    'on_time_routing',
+    'unit_determination',
+    '分办（确定承办单位）',
+    'routing (naming the undertaking unit)',
+    'S 二(一); P 第十条; 分办时限（两日）',
+  ),
   failure_no_answer: {
     id: 'failure_no_answer',
     name: { zh: '不答辩', en: 'Not answering' },
     kind: 'count',
     numerator: { zh: '未在期限内提交答辩状的事项数', en: 'answers not filed by the due date' },
     denominator: { zh: '应办的答辩举证事项数', en: 'answers and evidence due' },
-    definition: { zh: `${FOUR.zh}。答辩举证事项截止日已过而未按时办结。${DUE_NOTE.zh}`, en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}` },
+    definition: {
+      zh: `${FOUR.zh}。答辩举证事项截止日已过而未按时办结。${DUE_NOTE.zh}`,
+      en: `${FOUR.en}. An answer-and-evidence obligation whose due date passed without it being done in time. ${DUE_NOTE.en}`,
+    },
     source: 'G 行政应诉考核机制（四不问题）; ALL 第67条',
     unit: 'obligation',
     perUnit: true,
@@ -224,7 +251,10 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '行政机关无人出庭的庭审数', en: 'hearings where nobody appeared for the agency' },
     denominator: { zh: '已开庭的庭审数（每次庭审）', en: 'hearings held (every hearing)' },
-    definition: { zh: `${FOUR.zh}。开庭情况登记负责人未出庭且无工作人员或代理人出庭`, en: `${FOUR.en}. The hearing report says the head did not appear and no staff member or agent did` },
+    definition: {
+      zh: `${FOUR.zh}。开庭情况登记负责人未出庭且无工作人员或代理人出庭`,
+      en: `${FOUR.en}. The hearing report says the head did not appear and no staff member or agent did`,
+    },
     source: 'G 行政应诉考核机制（四不问题）; ALL 第3条第3款',
     unit: 'hearing',
     perUnit: true,
@@ -235,7 +265,10 @@ export const FIGURES: Record<FigureId, FigureDefinition> = {
     kind: 'count',
     numerator: { zh: '未在期限内履行生效裁判的事项数', en: 'judgments not performed by the due date' },
     denominator: { zh: '应履行的事项数', en: 'performance obligations due' },
-    definition: { zh: `${FOUR.zh}。履行事项截止日已过而未按时履行。${DUE_NOTE.zh}`, en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}` },
+    definition: {
+      zh: `${FOUR.zh}。履行事项截止日已过而未按时履行。${DUE_NOTE.zh}`,
+      en: `${FOUR.en}. A performance obligation whose due date passed without performance in time. ${DUE_NOTE.en}`,
+    },
     source: 'G 行政应诉考核机制（四不问题）; P 第十五条(三)',
     unit: 'obligation',
     perUnit: true,
@@ -259,7 +292,10 @@ export type Variants = Partial<Record<FigureId, string>>;
 /** Parse `variant` query values ("loss_rate:all_concluded", comma-separated or repeated); unknown ones throw. */
 export function parseVariants(values: readonly string[]): Variants {
   const out: Variants = {};
-  for (const v of values.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
+  for (const v of values
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [fig, variant] = v.split(':');
     const def = FIGURES[fig as FigureId];
     if (!def?.variants) throw new InvalidInput(`"${v}": figures with variants are ${FIGURE_IDS.filter((f) => FIGURES[f].variants).join(', ')}`);

@@ -3,7 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { guard } from '../../http/auth.js';
 import { problemResponses } from '../../../schemas/api/common.js';
 
-export const Adviser = z.object({ id: z.string(), regionCode: z.string(), name: z.string(), organisation: z.string(), active: z.boolean() }).openapi('LegalAdviser');
+export const Adviser = z
+  .object({ id: z.string(), regionCode: z.string(), name: z.string(), organisation: z.string(), active: z.boolean() })
+  .openapi('LegalAdviser');
 
 export const postAdviser = createRoute({
   method: 'post',
@@ -13,7 +15,10 @@ export const postAdviser = createRoute({
   ...guard('admin'),
   request: {
     params: z.object({ code: z.string().regex(/^\d{6}$/) }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(100), organisation: z.string().trim().min(1).max(200) }) } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(100), organisation: z.string().trim().min(1).max(200) }) } },
+    },
   },
   responses: { 201: { description: 'Added', content: { 'application/json': { schema: Adviser } } }, ...problemResponses(400, 401, 403) },
 });
@@ -25,5 +30,8 @@ export const listAdvisers = createRoute({
   summary: "A region's roster, to choose agents from",
   ...guard(),
   request: { query: z.object({ region: z.string().regex(/^\d{6}$/) }) },
-  responses: { 200: { description: 'Roster', content: { 'application/json': { schema: z.object({ items: z.array(Adviser) }) } } }, ...problemResponses(401, 403) },
+  responses: {
+    200: { description: 'Roster', content: { 'application/json': { schema: z.object({ items: z.array(Adviser) }) } } },
+    ...problemResponses(401, 403),
+  },
 });

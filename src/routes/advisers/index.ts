@@ -13,17 +13,24 @@ export function mountAdvisers(app: OpenAPIHono<AppEnv>) {
     const { code } = c.req.valid('param');
     const b = c.req.valid('json');
     const row = { id: newId(), regionCode: code, name: b.name, organisation: b.organisation, active: true, createdAt: c.var.deps.clock.now() };
-    await c.var.deps.writer.audited([{ actor: c.var.actor, action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }], async () => ({
-      items: [c.var.deps.db.orm.insert(legalAdvisers).values(row)],
-      result: null,
-    }));
+    await c.var.deps.writer.audited(
+      [{ actor: c.var.actor, action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }],
+      async () => ({
+        items: [c.var.deps.db.orm.insert(legalAdvisers).values(row)],
+        result: null,
+      }),
+    );
     return c.json({ id: row.id, regionCode: code, name: b.name, organisation: b.organisation, active: true }, 201);
   });
   app.openapi(listAdvisers, async (c) => {
     const { region } = c.req.valid('query');
     const regions = await visibleRegions(c.var.deps, c.var.principal);
     if (regions !== null && !regions.includes(region)) throw new Problem('forbidden', 'outside the regions this client may see');
-    const rows = await c.var.deps.db.orm.select().from(legalAdvisers).where(and(eq(legalAdvisers.regionCode, region), eq(legalAdvisers.active, true))).orderBy(asc(legalAdvisers.name));
+    const rows = await c.var.deps.db.orm
+      .select()
+      .from(legalAdvisers)
+      .where(and(eq(legalAdvisers.regionCode, region), eq(legalAdvisers.active, true)))
+      .orderBy(asc(legalAdvisers.name));
     return c.json({ items: rows.map(({ id, regionCode, name, organisation, active }) => ({ id, regionCode, name, organisation, active })) }, 200);
   });
 }

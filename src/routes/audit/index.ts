@@ -49,7 +49,12 @@ const inclusion = createRoute({
   path: '/v1/audit/proofs/inclusion',
   tags,
   summary: 'Inclusion proof of an audit record (e.g. the one a receipt names) in the tree of a given size',
-  request: { query: z.object({ seq: size.describe('The audit record (a receipt states it as auditHead.seq)'), treeSize: size.optional().describe('Default: the latest signed tree head') }) },
+  request: {
+    query: z.object({
+      seq: size.describe('The audit record (a receipt states it as auditHead.seq)'),
+      treeSize: size.optional().describe('Default: the latest signed tree head'),
+    }),
+  },
   responses: { 200: { description: 'Inclusion proof', content: { 'application/json': { schema: Inclusion } } }, ...problemResponses(400, 404) },
 });
 
@@ -68,7 +73,12 @@ const consistency = createRoute({
   path: '/v1/audit/proofs/consistency',
   tags,
   summary: 'Consistency proof: the tree of `second` records extends the tree of `first` (history only appended to)',
-  request: { query: z.object({ first: size.describe('An earlier tree size (a receipt states it as auditHead.seq)'), second: size.optional().describe('Default: the latest signed tree head') }) },
+  request: {
+    query: z.object({
+      first: size.describe('An earlier tree size (a receipt states it as auditHead.seq)'),
+      second: size.optional().describe('Default: the latest signed tree head'),
+    }),
+  },
   responses: { 200: { description: 'Consistency proof', content: { 'application/json': { schema: Consistency } } }, ...problemResponses(400, 404) },
 });
 

@@ -48,15 +48,26 @@ export const postClient = createRoute({
           schema: z.object({
             name: z.string().trim().min(1).max(200),
             role: z.enum(ROLES),
-            scope: z.string().trim().min(1).max(64).describe('unit id | region code | sender code | court code | *; it must exist (a 400 names a scope that does not)'),
-            jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional().describe('public keys for private_key_jwt'),
+            scope: z
+              .string()
+              .trim()
+              .min(1)
+              .max(64)
+              .describe('unit id | region code | sender code | court code | *; it must exist (a 400 names a scope that does not)'),
+            jwks: z
+              .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) })
+              .optional()
+              .describe('public keys for private_key_jwt'),
             withSecret: z.boolean().optional(),
           }),
         },
       },
     },
   },
-  responses: { 201: { description: 'Registered', content: { 'application/json': { schema: z.object({ clientId: z.string(), clientSecret: z.string().optional() }) } } }, ...problemResponses(400, 401, 403) },
+  responses: {
+    201: { description: 'Registered', content: { 'application/json': { schema: z.object({ clientId: z.string(), clientSecret: z.string().optional() }) } } },
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 export const postRevoke = createRoute({
@@ -66,5 +77,8 @@ export const postRevoke = createRoute({
   summary: 'Revoke a client: its tokens stop working at once',
   ...guard('admin'),
   request: { params: z.object({ id: z.string() }) },
-  responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: z.object({ clientId: z.string(), revoked: z.literal(true) }) } } }, ...problemResponses(401, 403, 404) },
+  responses: {
+    200: { description: 'Revoked', content: { 'application/json': { schema: z.object({ clientId: z.string(), revoked: z.literal(true) }) } } },
+    ...problemResponses(401, 403, 404),
+  },
 });

@@ -10,7 +10,11 @@ import { saveDirectory } from '../../services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../../domain/routing/index.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
-const form = (o: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(o).toString() });
+const form = (o: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(o).toString(),
+});
 const obligationsWith = (token: string) => gw.app.request('http://gw/v1/obligations', { headers: { authorization: `Bearer ${token}` } });
 
 beforeAll(async () => {
@@ -60,13 +64,39 @@ describe('POST /v1/oauth/token', () => {
   it('accepts private_key_jwt from a machine client with a registered key, and refuses a forged one', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'court-key-1', alg: 'ES256' };
-    const { clientId } = await registerClient(gw.deps, { name: '龙游法院系统', role: 'court', scope: 'court-longyou', jwks: { keys: [jwk] }, withSecret: false }, 'test');
+    const { clientId } = await registerClient(
+      gw.deps,
+      { name: '龙游法院系统', role: 'court', scope: 'court-longyou', jwks: { keys: [jwk] }, withSecret: false },
+      'test',
+    );
     const assertion = (key: CryptoKey) =>
-      new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'court-key-1' }).setIssuer(clientId).setSubject(clientId).setAudience('urn:fuyuan:gateway').setIssuedAt(Math.floor(T0.getTime() / 1000)).setExpirationTime(Math.floor(T0.getTime() / 1000) + 120).setJti('a1').sign(key);
-    const ok = await gw.app.request('http://gw/v1/oauth/token', form({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(privateKey) }));
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'court-key-1' })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience('urn:fuyuan:gateway')
+        .setIssuedAt(Math.floor(T0.getTime() / 1000))
+        .setExpirationTime(Math.floor(T0.getTime() / 1000) + 120)
+        .setJti('a1')
+        .sign(key);
+    const ok = await gw.app.request(
+      'http://gw/v1/oauth/token',
+      form({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(privateKey),
+      }),
+    );
     expect(ok.status).toBe(200);
     const other = await generateKeyPair('ES256');
-    const forged = await gw.app.request('http://gw/v1/oauth/token', form({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(other.privateKey) }));
+    const forged = await gw.app.request(
+      'http://gw/v1/oauth/token',
+      form({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(other.privateKey),
+      }),
+    );
     expect(forged.status).toBe(401);
   });
 });
@@ -83,14 +113,23 @@ describe('using a token', () => {
 
   it('a token for another audience, signed with the gateway key, is refused', async () => {
     const k = await gw.deps.keys.current();
-    const t = await new SignJWT({ role: 'admin', scope: '*' }).setProtectedHeader({ alg: 'ES256', kid: k.kid }).setIssuer('urn:fuyuan:gateway').setAudience('urn:someone:else').setSubject('c-x').setIssuedAt(Math.floor(T0.getTime() / 1000)).setExpirationTime(Math.floor(T0.getTime() / 1000) + 600).sign(k.privateKey);
+    const t = await new SignJWT({ role: 'admin', scope: '*' })
+      .setProtectedHeader({ alg: 'ES256', kid: k.kid })
+      .setIssuer('urn:fuyuan:gateway')
+      .setAudience('urn:someone:else')
+      .setSubject('c-x')
+      .setIssuedAt(Math.floor(T0.getTime() / 1000))
+      .setExpirationTime(Math.floor(T0.getTime() / 1000) + 600)
+      .sign(k.privateKey);
     const res = await obligationsWith(t);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/aud/);
   });
 
   it('a token with another algorithm (HS256, alg none) is refused', async () => {
-    const hs = await new CompactSign(new TextEncoder().encode(JSON.stringify({ sub: 'c-x', role: 'admin', aud: 'urn:fuyuan:api', iss: 'urn:fuyuan:gateway', exp: 2e9 })))
+    const hs = await new CompactSign(
+      new TextEncoder().encode(JSON.stringify({ sub: 'c-x', role: 'admin', aud: 'urn:fuyuan:api', iss: 'urn:fuyuan:gateway', exp: 2e9 })),
+    )
       .setProtectedHeader({ alg: 'HS256' })
       .sign(new TextEncoder().encode('0123456789abcdef0123456789abcdef'));
     expect((await obligationsWith(hs)).status).toBe(401);

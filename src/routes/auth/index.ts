@@ -51,7 +51,8 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath(postToken);
   app.post('/v1/oauth/token', async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') throw new Problem('unsupported-media-type', 'send the token request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)');
+    if (type !== 'application/x-www-form-urlencoded')
+      throw new Problem('unsupported-media-type', 'send the token request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)');
     const form = Object.fromEntries(new URLSearchParams(await c.req.text())) as Record<string, string>;
     let basic: { id: string; secret: string } | undefined;
     const auth = /^Basic\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
@@ -66,7 +67,10 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
         throw e;
       }
     }
-    const attempt = { clientId: (basic?.id ?? form.client_id ?? decodeJwtSubject(form.client_assertion))?.slice(0, 200), address: sourceAddress(c.env, (n) => c.req.header(n)) };
+    const attempt = {
+      clientId: (basic?.id ?? form.client_id ?? decodeJwtSubject(form.client_assertion))?.slice(0, 200),
+      address: sourceAddress(c.env, (n) => c.req.header(n)),
+    };
     const token = await throttledSignIn(c.var.deps, attempt, () => issueToken(c.var.deps, form, basic));
     c.header('cache-control', 'no-store');
     return c.json(token, 200);
@@ -75,7 +79,13 @@ export function mountAuth(app: OpenAPIHono<AppEnv>) {
     const body = c.req.valid('json');
     const r = await registerClientChecked(
       c.var.deps,
-      { name: body.name, role: body.role, scope: body.scope, ...(body.jwks ? { jwks: body.jwks as { keys: JWK[] } } : {}), ...(body.withSecret !== undefined ? { withSecret: body.withSecret } : {}) },
+      {
+        name: body.name,
+        role: body.role,
+        scope: body.scope,
+        ...(body.jwks ? { jwks: body.jwks as { keys: JWK[] } } : {}),
+        ...(body.withSecret !== undefined ? { withSecret: body.withSecret } : {}),
+      },
       c.var.actor,
     );
     return c.json(r, 201);

@@ -8,7 +8,8 @@ export const postStep = createRoute({
   method: 'post',
   path: '/v1/cases/{id}/steps/{kind}',
   tags: ['Cases 案件'],
-  summary: 'Record a step (sign-off, head appearance, defence, answer, hearing, appeal, loss report, plan, performance …); it discharges the obligations it completes',
+  summary:
+    'Record a step (sign-off, head appearance, defence, answer, hearing, appeal, loss report, plan, performance …); it discharges the obligations it completes',
   description: `Kinds: ${STEP_KINDS.join(', ')}. The body of each kind is defined in src/domain/steps.ts (STEP_SCHEMAS), with the article it follows.`,
   ...guard(),
   request: {
@@ -16,7 +17,16 @@ export const postStep = createRoute({
     body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
   },
   responses: {
-    201: { description: 'Recorded', content: { 'application/json': { schema: z.object({ id: z.string(), caseId: z.string(), kind: z.string(), closed: z.array(z.object({ id: z.string(), kind: z.string() })) }).openapi('StepRecorded') } } },
+    201: {
+      description: 'Recorded',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ id: z.string(), caseId: z.string(), kind: z.string(), closed: z.array(z.object({ id: z.string(), kind: z.string() })) })
+            .openapi('StepRecorded'),
+        },
+      },
+    },
     ...problemResponses(400, 401, 403, 404),
   },
 });
@@ -34,7 +44,24 @@ export const getTimeline = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ caseId: z.string(), caseNumber: z.string(), entries: z.array(z.object({ at: z.string(), kind: z.string(), who: z.string(), what: z.string(), ref: z.string(), data: z.unknown().optional(), facts: z.record(z.string(), z.union([z.string(), z.boolean(), z.null()])).optional().describe('The entry as data (type, unit, due date …), for a program to read') })) })
+            .object({
+              caseId: z.string(),
+              caseNumber: z.string(),
+              entries: z.array(
+                z.object({
+                  at: z.string(),
+                  kind: z.string(),
+                  who: z.string(),
+                  what: z.string(),
+                  ref: z.string(),
+                  data: z.unknown().optional(),
+                  facts: z
+                    .record(z.string(), z.union([z.string(), z.boolean(), z.null()]))
+                    .optional()
+                    .describe('The entry as data (type, unit, due date …), for a program to read'),
+                }),
+              ),
+            })
             .openapi('Timeline'),
         },
       },

@@ -18,5 +18,5 @@ export function mountCases(app: OpenAPIHono<AppEnv>) {
       'x-content-sha256': meta.sha256,
     });
   });
-  app.openapi(getTimeline, async (c) => c.json((await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id)), 200));
+  app.openapi(getTimeline, async (c) => c.json(await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
 }

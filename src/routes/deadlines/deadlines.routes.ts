@@ -26,7 +26,13 @@ export const Derivation = z
   })
   .openapi('DueDerivation');
 
-const SpecialDay = z.object({ date: isoDate, name: z.string().optional(), nameEn: z.string().optional(), source: z.enum(['package', 'override', 'statute']), reason: z.string().optional() });
+const SpecialDay = z.object({
+  date: isoDate,
+  name: z.string().optional(),
+  nameEn: z.string().optional(),
+  source: z.enum(['package', 'override', 'statute']),
+  reason: z.string().optional(),
+});
 const CalendarYear = z
   .object({
     year: z.number().int(),
@@ -49,11 +55,20 @@ export const computeDeadline = createRoute({
   request: {
     query: z.object({
       start: z.string().min(1).describe('An instant with offset (2026-11-23T23:59:00+08:00) or a Beijing date (2026-11-23)'),
-      period: z.string().regex(/^\d{1,4}(d|m|wd)$/).describe('15d (calendar days), 2m (months), 5wd (working days)'),
-      direction: z.enum(['after', 'before']).default('after').describe('after the start, or N days before it (an internal deadline moves earlier off a rest day)'),
+      period: z
+        .string()
+        .regex(/^\d{1,4}(d|m|wd)$/)
+        .describe('15d (calendar days), 2m (months), 5wd (working days)'),
+      direction: z
+        .enum(['after', 'before'])
+        .default('after')
+        .describe('after the start, or N days before it (an internal deadline moves earlier off a rest day)'),
     }),
   },
-  responses: { 200: json(z.object({ due: z.string(), provisional: z.boolean(), derivation: Derivation }).openapi('DueDate'), 'The due date'), ...problemResponses(400) },
+  responses: {
+    200: json(z.object({ due: z.string(), provisional: z.boolean(), derivation: Derivation }).openapi('DueDate'), 'The due date'),
+    ...problemResponses(400),
+  },
 });
 
 export const calendarYear = createRoute({
@@ -75,7 +90,12 @@ export const putOverride = createRoute({
   ...guard('admin'),
   request: {
     params: z.object({ date: z.iso.date() }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ working: z.boolean(), name: z.string().trim().min(1).max(100), reason: z.string().trim().min(1).max(500) }) } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: z.object({ working: z.boolean(), name: z.string().trim().min(1).max(100), reason: z.string().trim().min(1).max(500) }) },
+      },
+    },
   },
   responses: { 200: json(z.object({ date: z.string(), recomputed: Change }), 'Saved'), ...problemResponses(400, 401, 403) },
 });
@@ -107,7 +127,10 @@ export const getPolicy = createRoute({
   summary: "A region's policy profile (preset + overrides, resolved), each row with its article",
   ...guard('admin'),
   request: { params: z.object({ code: z.string().regex(/^\d{6}$/) }) },
-  responses: { 200: json(z.object({ regionCode: z.string(), presetId: z.string(), chosen: z.boolean(), policy: policySchema }), 'The policy'), ...problemResponses(400, 401, 403) },
+  responses: {
+    200: json(z.object({ regionCode: z.string(), presetId: z.string(), chosen: z.boolean(), policy: policySchema }), 'The policy'),
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 export const putPolicy = createRoute({
@@ -118,7 +141,10 @@ export const putPolicy = createRoute({
   ...guard('admin'),
   request: {
     params: z.object({ code: z.string().regex(/^\d{6}$/) }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ presetId: z.string(), overrides: z.record(z.string(), z.unknown()).optional() }) } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ presetId: z.string(), overrides: z.record(z.string(), z.unknown()).optional() }) } },
+    },
   },
   responses: { 200: json(z.object({ regionCode: z.string(), presetId: z.string(), policy: policySchema }), 'Saved'), ...problemResponses(400, 401, 403, 422) },
 });
@@ -137,8 +163,13 @@ export const Obligation = z
     unitId: z.string().nullable(),
     dueOn: z.string().describe('The due date; when provisional, the likely one (暂定)'),
     provisional: z.boolean(),
-    earliestDueOn: z.string().nullable().describe('When provisional: the earliest date it could fall on (a weekend the notice may make a working day); reminders are planned against it'),
-    dueSource: z.enum(['arrival', 'stated', 'recorded', 'inferred']).describe('Where the date it counts from comes from: arrival in the gateway, stated by the court, recorded by a person, or inferred'),
+    earliestDueOn: z
+      .string()
+      .nullable()
+      .describe('When provisional: the earliest date it could fall on (a weekend the notice may make a working day); reminders are planned against it'),
+    dueSource: z
+      .enum(['arrival', 'stated', 'recorded', 'inferred'])
+      .describe('Where the date it counts from comes from: arrival in the gateway, stated by the court, recorded by a person, or inferred'),
     status: z.enum(OBLIGATION_STATUSES),
     statusReason: z.string().nullable(),
     source: z.string().describe('The article the rule encodes'),
@@ -155,7 +186,10 @@ export const listObligationsRoute = createRoute({
   request: {
     query: z.object({
       unit: z.string().optional(),
-      region: z.string().regex(/^\d{6}$/).optional(),
+      region: z
+        .string()
+        .regex(/^\d{6}$/)
+        .optional(),
       case: z.string().optional(),
       status: z.enum(OBLIGATION_STATUSES).optional(),
       dueBefore: z.iso.date().optional(),
@@ -173,7 +207,10 @@ export const closeObligationRoute = createRoute({
   ...guard(),
   request: {
     params: z.object({ id: z.string() }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ status: z.enum(['done', 'waived']), reason: z.string().max(1000).optional() }) } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ status: z.enum(['done', 'waived']), reason: z.string().max(1000).optional() }) } },
+    },
   },
   responses: { 200: json(z.object({ id: z.string(), status: z.string() }), 'Closed'), ...problemResponses(400, 401, 403, 404, 409) },
 });

@@ -20,8 +20,19 @@ let gw: Awaited<ReturnType<typeof testGateway>>;
 let court: CourtPki;
 let n = 0;
 
-type Ob = { id: string; kind: string; dueOn: string; provisional: boolean; unitId: string | null; party: string; status: string; source: string; caseNumber: string | null };
-const api = (path: string, init: RequestInit = {}) => gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
+type Ob = {
+  id: string;
+  kind: string;
+  dueOn: string;
+  provisional: boolean;
+  unitId: string | null;
+  party: string;
+  status: string;
+  source: string;
+  caseNumber: string | null;
+};
+const api = (path: string, init: RequestInit = {}) =>
+  gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
 
 async function push(m: Manifest): Promise<{ caseId: string }> {
   const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
@@ -41,7 +52,15 @@ const setPolicy = async (presetId: string, overrides?: unknown) => {
   expect(res.status).toBe(200);
 };
 const kechengComplaint = (over: Partial<Parameters<typeof demoManifest>[0]> = {}) =>
-  demoManifest({ messageId: `d-${++n}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${500 + n}号`, defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802', ...over });
+  demoManifest({
+    messageId: `d-${++n}`,
+    senderCode: 'court-longyou',
+    issuedAt: gw.clock.now(),
+    caseNumber: `(2026)浙0825行初${500 + n}号`,
+    defendant: '衢州市自然资源和规划局柯城分局',
+    regionCode: '330802',
+    ...over,
+  });
 
 beforeAll(async () => {
   gw = await testGateway({ clock: new FixedClock(T0) });
@@ -115,7 +134,9 @@ describe('later documents update the case', () => {
       ['2026-12-22', 'open'],
     ]);
     const old = hearings.find((h) => h.status === 'waived')!;
-    const pending = await gw.deps.db.orm.query.reminders.findMany({ where: (r, { eq, and, isNull }) => and(eq(r.obligationId, old.id), isNull(r.cancelledAt)) });
+    const pending = await gw.deps.db.orm.query.reminders.findMany({
+      where: (r, { eq, and, isNull }) => and(eq(r.obligationId, old.id), isNull(r.cancelledAt)),
+    });
     expect(pending).toEqual([]);
   });
 
@@ -133,10 +154,17 @@ describe('later documents update the case', () => {
 
 describe('calculator and calendar', () => {
   it('computes a due date with its derivation, a date or an instant as the start (Beijing date)', async () => {
-    const r1 = (await (await gw.app.request('http://gw/v1/deadlines/compute?start=2026-03-01&period=15d')).json()) as { due: string; provisional: boolean; derivation: { startDate: string } };
+    const r1 = (await (await gw.app.request('http://gw/v1/deadlines/compute?start=2026-03-01&period=15d')).json()) as {
+      due: string;
+      provisional: boolean;
+      derivation: { startDate: string };
+    };
     expect(r1).toMatchObject({ due: '2026-03-16', provisional: false }); // Sunday + 15 = Monday 03-16
     // 16:30 UTC on 03-01 is 00:30 on 03-02 in Beijing: counting starts a day later.
-    const r2 = (await (await gw.app.request(`http://gw/v1/deadlines/compute?start=${encodeURIComponent('2026-03-01T16:30:00Z')}&period=15d`)).json()) as { due: string; derivation: { startDate: string } };
+    const r2 = (await (await gw.app.request(`http://gw/v1/deadlines/compute?start=${encodeURIComponent('2026-03-01T16:30:00Z')}&period=15d`)).json()) as {
+      due: string;
+      derivation: { startDate: string };
+    };
     expect(r2.derivation.startDate).toBe('2026-03-02');
     expect(r2.due).toBe('2026-03-17');
     const r3 = (await (await gw.app.request('http://gw/v1/deadlines/compute?start=2026-12-20&period=15d')).json()) as { due: string; provisional: boolean };
@@ -152,7 +180,11 @@ describe('calculator and calendar', () => {
   });
 
   it("lists a year's rest days and make-up days with the source, and says when a year is not published", async () => {
-    const y26 = (await (await gw.app.request('http://gw/v1/calendar/2026')).json()) as { published: boolean; restDays: { date: string }[]; makeupWorkdays: { date: string }[] };
+    const y26 = (await (await gw.app.request('http://gw/v1/calendar/2026')).json()) as {
+      published: boolean;
+      restDays: { date: string }[];
+      makeupWorkdays: { date: string }[];
+    };
     expect(y26.published).toBe(true);
     expect(y26.restDays.map((d) => d.date)).toContain('2026-10-01');
     expect(y26.makeupWorkdays.length).toBeGreaterThan(0);
@@ -166,7 +198,10 @@ describe('administrator overrides recompute open deadlines', () => {
     await setPolicy('quzhou-kecheng');
     const { caseId } = await push(kechengComplaint());
     expect(byKind(await obligationsOf(caseId)).answer_and_evidence?.dueOn).toBe('2026-12-08');
-    const res = await api('/v1/admin/calendar/overrides/2026-12-08', { method: 'PUT', body: JSON.stringify({ working: false, name: '区域性休息日', reason: '演示：地方政府通知' }) });
+    const res = await api('/v1/admin/calendar/overrides/2026-12-08', {
+      method: 'PUT',
+      body: JSON.stringify({ working: false, name: '区域性休息日', reason: '演示：地方政府通知' }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { recomputed: { changed: number } }).recomputed.changed).toBeGreaterThan(0);
     expect(byKind(await obligationsOf(caseId)).answer_and_evidence?.dueOn).toBe('2026-12-09');
@@ -174,7 +209,7 @@ describe('administrator overrides recompute open deadlines', () => {
     expect(byKind(await obligationsOf(caseId)).answer_and_evidence?.dueOn).toBe('2026-12-08');
   });
 
-  it("publishing 2027 makes its deadlines final: provisional turns false", async () => {
+  it('publishing 2027 makes its deadlines final: provisional turns false', async () => {
     gw.clock.set(new Date('2026-12-20T02:00:00Z'));
     const { caseId } = await push(kechengComplaint());
     const before = byKind(await obligationsOf(caseId)).answer_and_evidence!;
@@ -198,7 +233,9 @@ describe('closing obligations and the calendar feed', () => {
     expect((await api(`/v1/obligations/${answer.id}/close`, { method: 'POST', body: JSON.stringify({ status: 'waived' }) })).status).toBe(400);
     const res = await api(`/v1/obligations/${answer.id}/close`, { method: 'POST', body: JSON.stringify({ status: 'done' }) });
     expect(await res.json()).toEqual({ id: answer.id, status: 'done' });
-    const live = await gw.deps.db.orm.query.reminders.findMany({ where: (r, { eq, and, isNull }) => and(eq(r.obligationId, answer.id), isNull(r.cancelledAt)) });
+    const live = await gw.deps.db.orm.query.reminders.findMany({
+      where: (r, { eq, and, isNull }) => and(eq(r.obligationId, answer.id), isNull(r.cancelledAt)),
+    });
     expect(live.map((r) => r.kind)).toEqual(['feedback']);
     expect((await api(`/v1/obligations/${answer.id}/close`, { method: 'POST', body: JSON.stringify({ status: 'done' }) })).status).toBe(409);
   });

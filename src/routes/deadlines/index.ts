@@ -21,7 +21,6 @@ import {
 } from './deadlines.routes.js';
 
 export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
-
   app.openapi(computeDeadline, async (c) => {
     const q = c.req.valid('query');
     const start = isIsoDate(q.start) ? { date: q.start } : q.start;
@@ -69,7 +68,8 @@ export function mountDeadlines(app: OpenAPIHono<AppEnv>) {
     const p = c.var.principal;
     // A unit sees its own obligations; a justice bureau or government office its region's; a court none (the route's guard).
     if (p.role === 'unit' && q.unit && q.unit !== p.scope) throw new Problem('forbidden', `this client acts for unit ${p.scope}`);
-    if ((p.role === 'justice_bureau' || p.role === 'government_office') && q.region && q.region !== p.scope) throw new Problem('forbidden', `this client acts for region ${p.scope}`);
+    if ((p.role === 'justice_bureau' || p.role === 'government_office') && q.region && q.region !== p.scope)
+      throw new Problem('forbidden', `this client acts for region ${p.scope}`);
     const unit = p.role === 'unit' ? p.scope : q.unit;
     const region = p.role === 'justice_bureau' || p.role === 'government_office' ? p.scope : q.region;
     const items = await listObligations(c.var.deps, {

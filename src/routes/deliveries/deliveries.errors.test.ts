@@ -77,7 +77,11 @@ describe('trust: the chain must build to a CA registered for that sender', () =>
   });
 
   it('a signer certificate whose key usage does not allow signing is refused', async () => {
-    const enc = issueSigner(court.ca, '龙游县人民法院 加密证书', { notBefore: VALID_FROM, notAfter: new Date('2027-12-01T00:00:00Z'), keyUsage: 'encipher-only' });
+    const enc = issueSigner(court.ca, '龙游县人民法院 加密证书', {
+      notBefore: VALID_FROM,
+      notAfter: new Date('2027-12-01T00:00:00Z'),
+      keyUsage: 'encipher-only',
+    });
     const res = await gw.app.request(joseRequest(URL_, await signManifest(manifest(), await rsaSigner(enc))));
     await expectProblem(res, 403, 'certificate-usage', /digitalSignature/);
   });
@@ -229,7 +233,20 @@ describe('exactly once', () => {
     await registerSender(gw.deps, { code: 'court-qujiang', type: 'court', name: '衢州市衢江区人民法院', caPem: stranger.ca.certPem });
     const id = nextId();
     const a = await gw.app.request(joseRequest(URL_, await signManifest(manifest({ messageId: id }), court.signer)));
-    const b = await gw.app.request(joseRequest(URL_, await signManifest(manifest({ messageId: id, senderCode: 'court-qujiang', court: { code: 'court-qujiang', name: '衢州市衢江区人民法院' }, caseNumber: '(2026)浙0803行初1号' }), stranger.signer)));
+    const b = await gw.app.request(
+      joseRequest(
+        URL_,
+        await signManifest(
+          manifest({
+            messageId: id,
+            senderCode: 'court-qujiang',
+            court: { code: 'court-qujiang', name: '衢州市衢江区人民法院' },
+            caseNumber: '(2026)浙0803行初1号',
+          }),
+          stranger.signer,
+        ),
+      ),
+    );
     expect([a.status, b.status]).toEqual([201, 201]);
   });
 });

@@ -135,11 +135,17 @@ describe('a court pushes a signed delivery', () => {
     const before = await gw.counts();
     const fresh = await Promise.all(
       Array.from({ length: 6 }, async (_, i) =>
-        signManifest(demoManifest({ messageId: `msg-group-${i + 1}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${601 + i}号` }), court.signer),
+        signManifest(
+          demoManifest({ messageId: `msg-group-${i + 1}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${601 + i}号` }),
+          court.signer,
+        ),
       ),
     );
     // The same messageId as the first, other content: refused with 409 whatever it is committed with.
-    const clash = await signManifest(demoManifest({ messageId: 'msg-group-0', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初699号' }), court.signer);
+    const clash = await signManifest(
+      demoManifest({ messageId: 'msg-group-0', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初699号' }),
+      court.signer,
+    );
     const results = await Promise.all([...fresh.slice(0, 3), clash, ...fresh.slice(3)].map((jws) => gw.app.request(joseRequest(URL_, jws))));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 409, 201, 201, 201]);
     const jwks = (await (await gw.app.request('/.well-known/jwks.json')).json()) as { keys: never[] };

@@ -23,11 +23,17 @@ export const postDelivery = createRoute({
       required: true,
       content: {
         'application/jose': { schema: z.string().describe('Compact JWS') },
-        'application/xml': { schema: z.string().describe('XML envelope with an enveloped XMLDSig signature over its Manifest (schemas/wire/xml/delivery.xsd); UTF-8, GBK or GB18030') },
+        'application/xml': {
+          schema: z
+            .string()
+            .describe('XML envelope with an enveloped XMLDSig signature over its Manifest (schemas/wire/xml/delivery.xsd); UTF-8, GBK or GB18030'),
+        },
         'multipart/form-data': {
-          schema: z.object({
-            envelope: z.string().describe('Compact JWS, or the XML envelope'),
-          }).catchall(z.any().describe('Attachment bytes; the part name is the attachment id')),
+          schema: z
+            .object({
+              envelope: z.string().describe('Compact JWS, or the XML envelope'),
+            })
+            .catchall(z.any().describe('Attachment bytes; the part name is the attachment id')),
         },
       },
     },

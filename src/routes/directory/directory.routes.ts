@@ -21,7 +21,13 @@ export const UnitBody = z
 
 const SaveResult = z.object({ version: z.number().int(), digest: z.string() }).openapi('DirectoryVersion');
 const Snapshot = z
-  .object({ version: z.number().int(), digest: z.string(), createdAt: z.string().nullable(), note: z.string(), data: z.record(z.string(), z.unknown()).describe('The directory file (schemas/directory/demo-quzhou.json shows one)') })
+  .object({
+    version: z.number().int(),
+    digest: z.string(),
+    createdAt: z.string().nullable(),
+    note: z.string(),
+    data: z.record(z.string(), z.unknown()).describe('The directory file (schemas/directory/demo-quzhou.json shows one)'),
+  })
   .openapi('DirectorySnapshot');
 
 export const getDirectory = createRoute({
@@ -41,7 +47,10 @@ export const putDirectory = createRoute({
   summary: 'Replace the whole directory (set a region up in one step from a directory file)',
   ...guard('admin'),
   request: { body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
-  responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 422) },
+  responses: {
+    200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } },
+    ...problemResponses(400, 401, 403, 422),
+  },
 });
 
 export const putUnit = createRoute({
@@ -50,8 +59,14 @@ export const putUnit = createRoute({
   tags: ['Directory 单位名录'],
   summary: 'Add or change a unit',
   ...guard('admin'),
-  request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }), body: { required: true, content: { 'application/json': { schema: UnitBody } } } },
-  responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 422) },
+  request: {
+    params: z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }),
+    body: { required: true, content: { 'application/json': { schema: UnitBody } } },
+  },
+  responses: {
+    200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } },
+    ...problemResponses(400, 401, 403, 422),
+  },
 });
 
 export const postAbolish = createRoute({
@@ -64,7 +79,10 @@ export const postAbolish = createRoute({
     params: z.object({ id: z.string() }),
     body: { required: true, content: { 'application/json': { schema: z.object({ on: isoDate, successorId: z.string().optional() }) } } },
   },
-  responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 404, 422) },
+  responses: {
+    200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } },
+    ...problemResponses(400, 401, 403, 404, 422),
+  },
 });
 
 export const postServedRegion = createRoute({
@@ -75,7 +93,13 @@ export const postServedRegion = createRoute({
   ...guard('admin'),
   request: {
     params: z.object({ code: z.string() }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ regionCode: z.string().regex(/^\d{6}$/), from: isoDate, to: isoDate.optional() }) } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ regionCode: z.string().regex(/^\d{6}$/), from: isoDate, to: isoDate.optional() }) } },
+    },
   },
-  responses: { 200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } }, ...problemResponses(400, 401, 403, 404, 422) },
+  responses: {
+    200: { description: 'Saved as a new version', content: { 'application/json': { schema: SaveResult } } },
+    ...problemResponses(400, 401, 403, 404, 422),
+  },
 });

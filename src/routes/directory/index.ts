@@ -8,7 +8,10 @@ export function mountDirectory(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(getDirectory, async (c) => {
     const s = await directorySnapshot(c.var.deps, c.req.valid('query').version);
-    return c.json({ version: s.version, digest: s.digest, createdAt: s.createdAt?.toISOString() ?? null, note: s.note, data: s.data as Record<string, unknown> }, 200);
+    return c.json(
+      { version: s.version, digest: s.digest, createdAt: s.createdAt?.toISOString() ?? null, note: s.note, data: s.data as Record<string, unknown> },
+      200,
+    );
   });
   app.openapi(putDirectory, async (c) => c.json(await saveDirectory(c.var.deps, c.req.valid('json'), c.var.actor, 'replaced through the admin API'), 200));
   app.openapi(putUnit, async (c) => {

@@ -40,7 +40,9 @@ const Filing = z
     hearing: Hearing.nullable(),
     outcome: Outcome.nullable(),
     sha256: z.string().describe('SHA-256 of the JCS form of the document entry as signed'),
-    attachments: z.array(z.object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number().int(), sha256: z.string(), href: z.string() })),
+    attachments: z.array(
+      z.object({ id: z.string(), filename: z.string(), mediaType: z.string(), size: z.number().int(), sha256: z.string(), href: z.string() }),
+    ),
     obligations: z.array(Obligation),
   })
   .openapi('Filing');
@@ -61,14 +63,18 @@ export const listFilingsRoute = createRoute({
       limit: z.coerce.number().int().min(1).max(200).optional(),
     }),
   },
-  responses: { 200: json(z.object({ items: z.array(FilingSummary), nextCursor: z.string().nullable() }), 'A page of filings'), ...problemResponses(400, 401, 403) },
+  responses: {
+    200: json(z.object({ items: z.array(FilingSummary), nextCursor: z.string().nullable() }), 'A page of filings'),
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 export const getFilingRoute = createRoute({
   method: 'get',
   path: '/v1/filings/{id}',
   tags: ['Filings 文书'],
-  summary: 'One filing: the document, its case, its obligations with due dates and derivations, its attachments. The first retrieval by the assigned unit is recorded as evidence for the court.',
+  summary:
+    'One filing: the document, its case, its obligations with due dates and derivations, its attachments. The first retrieval by the assigned unit is recorded as evidence for the court.',
   ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: json(Filing, 'The filing'), ...problemResponses(401, 404) },
@@ -81,7 +87,10 @@ export const getAttachmentRoute = createRoute({
   summary: 'Download an attachment, with its SHA-256 (Repr-Digest, RFC 9530)',
   ...guard('unit', 'justice_bureau', 'government_office'),
   request: { params: z.object({ id: z.string(), attachmentId: z.string() }) },
-  responses: { 200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.string().describe('binary') } } }, ...problemResponses(401, 404) },
+  responses: {
+    200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.string().describe('binary') } } },
+    ...problemResponses(401, 404),
+  },
 });
 
 export const confirmRoute = createRoute({
@@ -107,10 +116,22 @@ export const listEvidenceRoute = createRoute({
   request: { query: z.object({ since: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
   responses: {
     200: json(
-      z.object({
-        items: z.array(z.object({ id: z.string(), type: z.string(), deliveryId: z.string().nullable(), documentId: z.string().nullable(), createdAt: z.string(), payload: z.unknown(), jws: z.string() })),
-        next: z.string().nullable().describe('Pass as since to get what came after'),
-      }).openapi('EvidencePage'),
+      z
+        .object({
+          items: z.array(
+            z.object({
+              id: z.string(),
+              type: z.string(),
+              deliveryId: z.string().nullable(),
+              documentId: z.string().nullable(),
+              createdAt: z.string(),
+              payload: z.unknown(),
+              jws: z.string(),
+            }),
+          ),
+          next: z.string().nullable().describe('Pass as since to get what came after'),
+        })
+        .openapi('EvidencePage'),
       'Evidence',
     ),
     ...problemResponses(401, 403),

@@ -35,7 +35,15 @@ beforeAll(async () => {
   };
   for (let i = 1; i <= 5; i++) {
     gw.clock.set(new Date(T0.getTime() + i * 60_000));
-    const m = demoManifest({ messageId: `f-${i}`, senderCode: 'court-longyou', issuedAt: gw.clock.now(), caseNumber: `(2026)浙0825行初${300 + i}号`, defendant: '衢州市自然资源和规划局柯城分局', regionCode: '330802', attachments: [await attachmentEntry(pdf, false)] });
+    const m = demoManifest({
+      messageId: `f-${i}`,
+      senderCode: 'court-longyou',
+      issuedAt: gw.clock.now(),
+      caseNumber: `(2026)浙0825行初${300 + i}号`,
+      defendant: '衢州市自然资源和规划局柯城分局',
+      regionCode: '330802',
+      attachments: [await attachmentEntry(pdf, false)],
+    });
     const res = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [pdf]));
     expect(res.status).toBe(201);
     ids.push(((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id);
@@ -65,7 +73,11 @@ describe('a unit pulls its filings', () => {
   it('opens a filing with its case and obligations; the first look is signed retrieval evidence, once', async () => {
     const res = await get(`/v1/filings/${ids[0]}`, 'zrzy');
     expect(res.status).toBe(200);
-    const f = (await res.json()) as { case: { caseNumber: string }; obligations: { kind: string; dueOn: string; derivation: unknown }[]; attachments: { href: string; sha256: string }[] };
+    const f = (await res.json()) as {
+      case: { caseNumber: string };
+      obligations: { kind: string; dueOn: string; derivation: unknown }[];
+      attachments: { href: string; sha256: string }[];
+    };
     expect(f.case.caseNumber).toBe('(2026)浙0825行初301号');
     expect(f.obligations.find((o) => o.kind === 'answer_and_evidence')).toMatchObject({ dueOn: '2026-12-08' });
     await get(`/v1/filings/${ids[0]}`, 'zrzy'); // a second look adds nothing

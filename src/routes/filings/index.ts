@@ -6,9 +6,8 @@ import { listEvidence } from '../../services/evidence.js';
 import { confirmRoute, getAttachmentRoute, getFilingRoute, listEvidenceRoute, listFilingsRoute } from './filings.routes.js';
 
 export function mountFilings(app: OpenAPIHono<AppEnv>) {
-
-  app.openapi(listFilingsRoute, async (c) => c.json((await listFilings(c.var.deps, c.var.principal, c.req.valid('query'))), 200));
-  app.openapi(getFilingRoute, async (c) => c.json((await getFiling(c.var.deps, c.var.principal, c.req.valid('param').id)), 200));
+  app.openapi(listFilingsRoute, async (c) => c.json(await listFilings(c.var.deps, c.var.principal, c.req.valid('query')), 200));
+  app.openapi(getFilingRoute, async (c) => c.json(await getFiling(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
   app.openapi(getAttachmentRoute, async (c) => {
     const { id, attachmentId } = c.req.valid('param');
     const { meta, bytes } = await attachmentBytes(c.var.deps, c.var.principal, id, attachmentId);
@@ -28,6 +27,6 @@ export function mountFilings(app: OpenAPIHono<AppEnv>) {
     const p = c.var.principal;
     // Only the court or procuratorate it is for, never an administrator (the route's guardOnly).
     const q = c.req.valid('query');
-    return c.json((await listEvidence(c.var.deps, p.scope, q.since, q.limit)), 200);
+    return c.json(await listEvidence(c.var.deps, p.scope, q.since, q.limit), 200);
   });
 }

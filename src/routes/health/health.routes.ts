@@ -31,7 +31,15 @@ export const readyz = createRoute({
 });
 
 const Jwk = z
-  .object({ kty: z.string().optional().describe('EC'), kid: z.string().optional().describe('Names the key a receipt or evidence header cites'), alg: z.string().optional(), use: z.string().optional(), crv: z.string().optional(), x: z.string().optional(), y: z.string().optional() })
+  .object({
+    kty: z.string().optional().describe('EC'),
+    kid: z.string().optional().describe('Names the key a receipt or evidence header cites'),
+    alg: z.string().optional(),
+    use: z.string().optional(),
+    crv: z.string().optional(),
+    x: z.string().optional(),
+    y: z.string().optional(),
+  })
   .catchall(z.unknown())
   .openapi('JWK');
 export const Jwks = z.object({ keys: z.array(Jwk) }).openapi('JWKS');

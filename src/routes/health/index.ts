@@ -18,7 +18,10 @@ export function mountHealth(app: OpenAPIHono<AppEnv>) {
     const fault = currentStorageFault(c.var.deps);
     const ready = migrations.current && !fault && !isDraining(c.var.deps);
     if (fault) c.header('Retry-After', String(Math.max(1, Math.ceil((fault.until - c.var.deps.clock.now().getTime()) / 1000))));
-    return c.json({ status: ready ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations, ...(fault ? { writes: fault.slug } : {}) }, ready ? 200 : 503);
+    return c.json(
+      { status: ready ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations, ...(fault ? { writes: fault.slug } : {}) },
+      ready ? 200 : 503,
+    );
   });
   app.openapi(jwks, async (c) => {
     c.header('cache-control', 'public, max-age=300');

@@ -9,7 +9,10 @@ export function mountNotifications(app: OpenAPIHono<AppEnv>) {
     const actor = c.var.actor;
     const { unitId } = c.req.valid('param');
     const body = c.req.valid('json');
-    return c.json(await registerChannel(c.var.deps, { unitId, kind: body.kind, url: body.url, secret: body.secret ?? null, mention: body.mention ?? null }, actor), 201);
+    return c.json(
+      await registerChannel(c.var.deps, { unitId, kind: body.kind, url: body.url, secret: body.secret ?? null, mention: body.mention ?? null }, actor),
+      201,
+    );
   });
 
   app.openapi(getChannels, async (c) => {

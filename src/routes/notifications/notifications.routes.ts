@@ -5,7 +5,10 @@ import { problemResponses } from '../../../schemas/api/common.js';
 import { CHANNEL_KINDS, MOBILE, USER_ID } from '../../services/notifications.js';
 
 const tags = ['Notifications 通知'];
-const UnitId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).describe('A unit id from the directory');
+const UnitId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+  .describe('A unit id from the directory');
 const Id = z.string().min(1).max(64);
 
 export const MentionBody = z
@@ -81,7 +84,7 @@ export const postChannel = createRoute({
   method: 'post',
   path: '/v1/admin/units/{unitId}/channels',
   tags,
-  summary: "Add a notification channel to a unit (DingTalk or WeCom group robot, or a signed webhook)",
+  summary: 'Add a notification channel to a unit (DingTalk or WeCom group robot, or a signed webhook)',
   ...guard('admin'),
   request: { params: z.object({ unitId: UnitId }), body: { required: true, content: { 'application/json': { schema: ChannelBody } } } },
   responses: { 201: { description: 'Registered', content: { 'application/json': { schema: Channel } } }, ...problemResponses(400, 401, 403, 404, 409) },
@@ -94,7 +97,10 @@ export const getChannels = createRoute({
   summary: "A unit's notification channels, enabled and disabled",
   ...guard('admin'),
   request: { params: z.object({ unitId: UnitId }) },
-  responses: { 200: { description: 'Channels, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(Channel) }) } } }, ...problemResponses(400, 401, 403, 404) },
+  responses: {
+    200: { description: 'Channels, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(Channel) }) } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
 });
 
 export const deleteChannel = createRoute({
@@ -129,7 +135,10 @@ export const getOutbox = createRoute({
       limit: z.coerce.number().int().min(1).max(500).optional(),
     }),
   },
-  responses: { 200: { description: 'Rows', content: { 'application/json': { schema: z.object({ items: z.array(OutboxItem) }) } } }, ...problemResponses(400, 401, 403) },
+  responses: {
+    200: { description: 'Rows', content: { 'application/json': { schema: z.object({ items: z.array(OutboxItem) }) } } },
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 export const postOutboxRetry = createRoute({

@@ -9,14 +9,17 @@ import { eq } from 'drizzle-orm';
 import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign, postQueueClaim } from './routing.routes.js';
 
 export function mountRouting(app: OpenAPIHono<AppEnv>) {
-
   app.openapi(getQueue, async (c) => {
     const q = c.req.valid('query');
     const p = c.var.principal;
     // A justice bureau sees its own region's queue.
     if (p.role === 'justice_bureau' && q.region && q.region !== p.scope) throw new Problem('forbidden', `this client acts for region ${p.scope}`);
     const region = p.role === 'justice_bureau' ? p.scope : q.region;
-    const items = await listQueue(c.var.deps, { ...(region ? { regionCode: region } : {}), ...(q.status ? { status: q.status } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+    const items = await listQueue(c.var.deps, {
+      ...(region ? { regionCode: region } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+    });
     return c.json({ items }, 200);
   });
 
@@ -56,9 +59,10 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
     const p = c.var.principal;
     // A denial names only what the caller asked for (the document id), never the case behind it.
     const denied = () => new Problem('not-found', `no routed document with id ${e.documentId}`);
-    if (e.caseId) await assertCaseAccess(c.var.deps, p, e.caseId).catch((err: unknown) => {
-      throw err instanceof Problem && err.slug === 'not-found' ? denied() : err;
-    });
+    if (e.caseId)
+      await assertCaseAccess(c.var.deps, p, e.caseId).catch((err: unknown) => {
+        throw err instanceof Problem && err.slug === 'not-found' ? denied() : err;
+      });
     else if (p.role !== 'admin' && !(p.role === 'justice_bureau' && e.regionCode === p.scope)) throw denied();
     return c.json(e, 200);
   });

@@ -24,7 +24,13 @@ const party = z.enum(['acting_unit', 'defendant', 'review_organ', 'prior_assignm
 /** One fact a routing decision rests on, by kind. */
 export const RoutingFact = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('court_regions'), courtCode: z.string(), onDate: z.string(), known: z.boolean().describe('false: the court is not in the directory'), regionCodes: z.array(z.string()).readonly() }),
+    z.object({
+      kind: z.literal('court_regions'),
+      courtCode: z.string(),
+      onDate: z.string(),
+      known: z.boolean().describe('false: the court is not in the directory'),
+      regionCodes: z.array(z.string()).readonly(),
+    }),
     z.object({
       kind: z.literal('resolved'),
       party,
@@ -36,9 +42,32 @@ export const RoutingFact = z
       matched: z.string().describe('The directory name or alias that matched'),
       scope: z.enum(['unit_code', 'party_region', 'court_regions', 'case_region', 'all_regions']),
     }),
-    z.object({ kind: z.literal('unresolved'), party, written: z.string(), outcome: z.enum(['unknown', 'ambiguous', 'conflict']), candidates: z.array(UnitRef).readonly() }),
-    z.object({ kind: z.literal('entrusted'), rule: z.literal('R3'), article: z.string(), orgId: z.string(), orgName: z.string(), entrustingId: z.string(), entrustingName: z.string() }),
-    z.object({ kind: z.literal('succeeded'), rule: z.literal('R4'), article: z.string(), fromId: z.string(), fromName: z.string(), abolishedOn: z.string(), toId: z.string(), toName: z.string() }),
+    z.object({
+      kind: z.literal('unresolved'),
+      party,
+      written: z.string(),
+      outcome: z.enum(['unknown', 'ambiguous', 'conflict']),
+      candidates: z.array(UnitRef).readonly(),
+    }),
+    z.object({
+      kind: z.literal('entrusted'),
+      rule: z.literal('R3'),
+      article: z.string(),
+      orgId: z.string(),
+      orgName: z.string(),
+      entrustingId: z.string(),
+      entrustingName: z.string(),
+    }),
+    z.object({
+      kind: z.literal('succeeded'),
+      rule: z.literal('R4'),
+      article: z.string(),
+      fromId: z.string(),
+      fromName: z.string(),
+      abolishedOn: z.string(),
+      toId: z.string(),
+      toName: z.string(),
+    }),
     z.object({ kind: z.literal('rule'), rule: z.string(), article: z.string(), note: Bi }),
     z.object({
       kind: z.literal('defendant_region'),
@@ -69,7 +98,10 @@ export const QueueItem = z
     proposed: z.array(z.unknown()).describe('Units the rules found (for R2: every joint unit, to pick the lead from)'),
     candidates: z.array(z.unknown()).describe('For an unknown or ambiguous name: what was written and which units it could be'),
     createdAt: z.string(),
-    dueOn: z.string().nullable().describe('The routing window (分办时限): the Beijing date by which the unit must be named (2 days by default, P 第十条 3 days)'),
+    dueOn: z
+      .string()
+      .nullable()
+      .describe('The routing window (分办时限): the Beijing date by which the unit must be named (2 days by default, P 第十条 3 days)'),
     overdue: z.boolean().describe('The routing window has passed without an assignment'),
   })
   .openapi('QueueItem');
@@ -82,16 +114,31 @@ export const getQueue = createRoute({
   ...guard('justice_bureau'),
   request: {
     query: z.object({
-      region: z.string().regex(/^\d{6}$/).optional().describe('Region code (行政区划代码), e.g. 330802'),
+      region: z
+        .string()
+        .regex(/^\d{6}$/)
+        .optional()
+        .describe('Region code (行政区划代码), e.g. 330802'),
       status: z.enum(['open', 'assigned']).optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
     }),
   },
-  responses: { 200: { description: 'Queue items, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(QueueItem) }) } } }, ...problemResponses(400, 401, 403) },
+  responses: {
+    200: { description: 'Queue items, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(QueueItem) }) } } },
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 const AssignResult = z
-  .object({ caseId: z.string(), caseNumber: z.string(), regionCode: z.string(), rule: z.string(), units: z.array(Unit), reason: z.string(), queueItems: z.array(z.string()) })
+  .object({
+    caseId: z.string(),
+    caseNumber: z.string(),
+    regionCode: z.string(),
+    rule: z.string(),
+    units: z.array(Unit),
+    reason: z.string(),
+    queueItems: z.array(z.string()),
+  })
   .openapi('AssignResult');
 
 export const postQueueAssign = createRoute({
@@ -106,7 +153,13 @@ export const postQueueAssign = createRoute({
 
 export const ClaimBody = z
   .object({
-    regionCode: z.string().regex(/^\d{6}$/).optional().describe("The region the item belongs to; a justice bureau claims for its own region (omit it or give its own), an administrator names one of the candidates"),
+    regionCode: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .describe(
+        'The region the item belongs to; a justice bureau claims for its own region (omit it or give its own), an administrator names one of the candidates',
+      ),
     reason: z.string().trim().min(1).max(1000).describe('Why the case belongs to that region (recorded in the audit log)'),
   })
   .openapi('ClaimRequest');
@@ -115,11 +168,19 @@ export const postQueueClaim = createRoute({
   method: 'post',
   path: '/v1/queue/{id}/claim',
   tags: ['Routing 分办'],
-  summary: "Claim a queue item whose region was not settled for one candidate region: the other regions' bureaus no longer see it, and its deadlines run under that region's policy",
+  summary:
+    "Claim a queue item whose region was not settled for one candidate region: the other regions' bureaus no longer see it, and its deadlines run under that region's policy",
   ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: ClaimBody } } } },
   responses: {
-    200: { description: 'Claimed', content: { 'application/json': { schema: z.object({ id: z.string(), regionCode: z.string(), caseId: z.string().nullable(), dueOn: z.string().nullable() }).openapi('ClaimResult') } } },
+    200: {
+      description: 'Claimed',
+      content: {
+        'application/json': {
+          schema: z.object({ id: z.string(), regionCode: z.string(), caseId: z.string().nullable(), dueOn: z.string().nullable() }).openapi('ClaimResult'),
+        },
+      },
+    },
     ...problemResponses(400, 401, 403, 404, 409, 422),
   },
 });
@@ -131,7 +192,10 @@ export const postCaseReassign = createRoute({
   summary: 'Reassign a case to other units, with a reason (the earlier assignment stays in the history)',
   ...guard('justice_bureau'),
   request: { params: z.object({ id: z.string() }), body: { required: true, content: { 'application/json': { schema: AssignBody } } } },
-  responses: { 200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    200: { description: 'Reassigned', content: { 'application/json': { schema: AssignResult } } },
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
 });
 
 const AssignmentView = z.object({
@@ -163,7 +227,9 @@ export const CaseView = z
       .object({
         required: z.boolean(),
         reasons: z.array(z.object({ situation: z.string(), zh: z.string(), en: z.string(), source: z.string(), via: z.enum(['fact', 'bureau', 'always']) })),
-        settable: z.array(z.object({ situation: z.string(), zh: z.string(), source: z.string(), set: z.boolean() })).describe('Situations of the region’s policy the justice bureau sets (step appearance_situations)'),
+        settable: z
+          .array(z.object({ situation: z.string(), zh: z.string(), source: z.string(), set: z.boolean() }))
+          .describe('Situations of the region’s policy the justice bureau sets (step appearance_situations)'),
       })
       .describe('Must the head appear, and which rule says so (docs/domain.md §5; src/domain/appearance.ts)'),
   })

@@ -15,7 +15,15 @@ let gw: Awaited<ReturnType<typeof testGateway>>;
 let court: CourtPki;
 let n = 0;
 
-type Routing = { status: string; rule: string; article: string; regionCode: string | null; units: { unitId: string; role: string }[]; queueReason?: string; caseId: string | null };
+type Routing = {
+  status: string;
+  rule: string;
+  article: string;
+  regionCode: string | null;
+  units: { unitId: string; role: string }[];
+  queueReason?: string;
+  caseId: string | null;
+};
 
 async function push(m: Manifest): Promise<Routing> {
   const res = await gw.app.request(joseRequest('http://gw/v1/deliveries', await signManifest(m, court.signer)));
@@ -23,7 +31,8 @@ async function push(m: Manifest): Promise<Routing> {
   return ((await res.json()) as { receipt: { documents: { routing: Routing }[] } }).receipt.documents[0]!.routing;
 }
 
-const base = (over: Partial<Parameters<typeof demoManifest>[0]> = {}) => demoManifest({ messageId: `r-${++n}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${n}号`, ...over });
+const base = (over: Partial<Parameters<typeof demoManifest>[0]> = {}) =>
+  demoManifest({ messageId: `r-${++n}`, senderCode: 'court-longyou', issuedAt: T0, caseNumber: `(2026)浙0825行初${n}号`, ...over });
 
 /** A complaint whose acting units and defendants are the given written names (no region codes sent). */
 function complaint(names: string[], over: Partial<Parameters<typeof demoManifest>[0]> = {}): Manifest {
@@ -34,7 +43,8 @@ function complaint(names: string[], over: Partial<Parameters<typeof demoManifest
   return m;
 }
 
-const api = (path: string, init: RequestInit = {}) => gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
+const api = (path: string, init: RequestInit = {}) =>
+  gw.app.request(`http://gw${path}`, { ...init, headers: { ...adminHeaders(), ...(init.headers as Record<string, string>) } });
 
 beforeAll(async () => {
   gw = await testGateway({ clock: new FixedClock(T0) });
@@ -52,7 +62,7 @@ describe('documents reach their undertaking unit at intake', () => {
     expect(r).toMatchObject({ status: 'assigned', rule: 'R1', regionCode: '330802', units: [{ unitId: 'kc-zrzy', role: 'lead' }] });
   });
 
-  it('a Qujiang unit heard by the same Longyou court goes to Qujiang: the region is the defendant\'s, not the court\'s [Q 一(一)]', async () => {
+  it("a Qujiang unit heard by the same Longyou court goes to Qujiang: the region is the defendant's, not the court's [Q 一(一)]", async () => {
     const r = await push(complaint(['衢州市衢江区住房和城乡建设局']));
     expect(r).toMatchObject({ status: 'assigned', rule: 'R1', regionCode: '330803', units: [{ unitId: 'qj-zjj' }] });
   });
@@ -81,7 +91,9 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
     const r = await push(complaint(['柯城区自然资源局', '柯城区综合行政执法局']));
     expect(r).toMatchObject({ status: 'queued', rule: 'R2', queueReason: 'designate_lead', regionCode: '330802' });
     caseId = r.caseId!;
-    const q = (await (await api('/v1/queue?region=330802')).json()) as { items: { id: string; caseId: string; reason: string; documentId: string; proposed: { unitId: string }[] }[] };
+    const q = (await (await api('/v1/queue?region=330802')).json()) as {
+      items: { id: string; caseId: string; reason: string; documentId: string; proposed: { unitId: string }[] }[];
+    };
     const item = q.items.find((i) => i.caseId === caseId)!;
     expect(item.reason).toBe('designate_lead');
     expect(item.proposed.map((u) => u.unitId).sort()).toEqual(['kc-zhzf', 'kc-zrzy']);
@@ -93,7 +105,7 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
 
   it('a summons of the queued case waits with it (no second queue item)', async () => {
     const m = complaint(['柯城区自然资源局', '柯城区综合行政执法局'], { type: 'summons' });
-    m.documents[0]!.case!.caseNumber = (await (await api(`/v1/cases/${caseId}`)).json() as { caseNumber: string }).caseNumber;
+    m.documents[0]!.case!.caseNumber = ((await (await api(`/v1/cases/${caseId}`)).json()) as { caseNumber: string }).caseNumber;
     const r = await push(m);
     expect(r).toMatchObject({ status: 'queued', caseId });
     const q = (await (await api('/v1/queue?region=330802')).json()) as { items: { caseId: string }[] };
@@ -103,10 +115,31 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
   it('refuses assignments that break the rules, changing nothing', async () => {
     const item = ((await (await api('/v1/queue?region=330802')).json()) as { items: { id: string; caseId: string }[] }).items.find((i) => i.caseId === caseId)!;
     const before = await gw.counts();
-    const tryAssign = async (body: unknown, headers: Record<string, string> = {}) => api(`/v1/queue/${item.id}/assign`, { method: 'POST', body: JSON.stringify(body), headers });
+    const tryAssign = async (body: unknown, headers: Record<string, string> = {}) =>
+      api(`/v1/queue/${item.id}/assign`, { method: 'POST', body: JSON.stringify(body), headers });
     const cases: [unknown, number, RegExp][] = [
-      [{ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }, { unitId: 'qj-zhzf', role: 'cooperating' }], reason: '跨区' }, 400, /different regions/],
-      [{ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }, { unitId: 'kc-zhzf', role: 'lead' }], reason: '两个主办' }, 400, /exactly one lead/],
+      [
+        {
+          assignments: [
+            { unitId: 'kc-zrzy', role: 'lead' },
+            { unitId: 'qj-zhzf', role: 'cooperating' },
+          ],
+          reason: '跨区',
+        },
+        400,
+        /different regions/,
+      ],
+      [
+        {
+          assignments: [
+            { unitId: 'kc-zrzy', role: 'lead' },
+            { unitId: 'kc-zhzf', role: 'lead' },
+          ],
+          reason: '两个主办',
+        },
+        400,
+        /exactly one lead/,
+      ],
       [{ assignments: [{ unitId: 'kc-nowhere', role: 'lead' }], reason: '未知' }, 400, /not in the directory/],
       [{ assignments: [{ unitId: 'kc-cgj', role: 'lead' }], reason: '已撤销' }, 400, /abolished/],
       [{ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '' }, 400, /reason|Too small|>=1/i],
@@ -118,7 +151,11 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
       expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
     }
     expect((await gw.app.request(`http://gw/v1/queue/${item.id}/assign`, { method: 'POST', body: '{}' })).status).toBe(401);
-    const noActor = await gw.app.request(`http://gw/v1/queue/${item.id}/assign`, { method: 'POST', body: '{}', headers: { authorization: adminHeaders().authorization! } });
+    const noActor = await gw.app.request(`http://gw/v1/queue/${item.id}/assign`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: adminHeaders().authorization! },
+    });
     expect(noActor.status).toBe(400);
     expect(await gw.counts()).toEqual(before);
   });
@@ -127,11 +164,27 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
     const item = ((await (await api('/v1/queue?region=330802')).json()) as { items: { id: string; caseId: string }[] }).items.find((i) => i.caseId === caseId)!;
     const res = await api(`/v1/queue/${item.id}/assign`, {
       method: 'POST',
-      body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }, { unitId: 'kc-zhzf', role: 'cooperating' }], reason: '土地执法以自然资源分局为主' }),
+      body: JSON.stringify({
+        assignments: [
+          { unitId: 'kc-zrzy', role: 'lead' },
+          { unitId: 'kc-zhzf', role: 'cooperating' },
+        ],
+        reason: '土地执法以自然资源分局为主',
+      }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ rule: 'R2', regionCode: '330802', units: [{ unitId: 'kc-zrzy', role: 'lead' }, { unitId: 'kc-zhzf', role: 'cooperating' }] });
-    const again = await api(`/v1/queue/${item.id}/assign`, { method: 'POST', body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: 'x' }) });
+    expect(await res.json()).toMatchObject({
+      rule: 'R2',
+      regionCode: '330802',
+      units: [
+        { unitId: 'kc-zrzy', role: 'lead' },
+        { unitId: 'kc-zhzf', role: 'cooperating' },
+      ],
+    });
+    const again = await api(`/v1/queue/${item.id}/assign`, {
+      method: 'POST',
+      body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: 'x' }),
+    });
     expect(again.status).toBe(409);
     const open = (await (await api('/v1/queue?region=330802')).json()) as { items: { caseId: string }[] };
     expect(open.items.some((i) => i.caseId === caseId)).toBe(false);
@@ -142,7 +195,16 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
     const m = complaint(['柯城区自然资源局'], { type: 'judgment' });
     m.documents[0]!.case!.caseNumber = view.caseNumber;
     const r = await push(m);
-    expect(r).toMatchObject({ status: 'assigned', rule: 'R10', article: 'B 第九条', caseId, units: [{ unitId: 'kc-zrzy', role: 'lead' }, { unitId: 'kc-zhzf', role: 'cooperating' }] });
+    expect(r).toMatchObject({
+      status: 'assigned',
+      rule: 'R10',
+      article: 'B 第九条',
+      caseId,
+      units: [
+        { unitId: 'kc-zrzy', role: 'lead' },
+        { unitId: 'kc-zhzf', role: 'cooperating' },
+      ],
+    });
   });
 
   it('R10 B 第九条: an appeal case naming the first-instance case number goes to the same units', async () => {
@@ -156,10 +218,18 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
   });
 
   it('reassignment needs a reason and keeps the history', async () => {
-    const res = await api(`/v1/cases/${caseId}/reassign`, { method: 'POST', body: JSON.stringify({ assignments: [{ unitId: 'kc-zhzf', role: 'lead' }], reason: '经协调改由综合执法局主办' }) });
+    const res = await api(`/v1/cases/${caseId}/reassign`, {
+      method: 'POST',
+      body: JSON.stringify({ assignments: [{ unitId: 'kc-zhzf', role: 'lead' }], reason: '经协调改由综合执法局主办' }),
+    });
     expect(res.status).toBe(200);
-    const view = (await (await api(`/v1/cases/${caseId}`)).json()) as { assignments: { unitId: string; decidedBy: string; actor: string; reason: string }[]; history: { supersededAt: string | null }[] };
-    expect(view.assignments).toEqual([expect.objectContaining({ unitId: 'kc-zhzf', decidedBy: 'justice_bureau', actor: '柯城区司法局 王某', reason: '经协调改由综合执法局主办' })]);
+    const view = (await (await api(`/v1/cases/${caseId}`)).json()) as {
+      assignments: { unitId: string; decidedBy: string; actor: string; reason: string }[];
+      history: { supersededAt: string | null }[];
+    };
+    expect(view.assignments).toEqual([
+      expect.objectContaining({ unitId: 'kc-zhzf', decidedBy: 'justice_bureau', actor: '柯城区司法局 王某', reason: '经协调改由综合执法局主办' }),
+    ]);
     expect(view.history.filter((h) => h.supersededAt !== null)).toHaveLength(2);
   });
 
@@ -184,7 +254,9 @@ describe("the justice bureau's queue: a joint act (R2) designated, later documen
 describe('concurrent deliveries of one new case', () => {
   it('create the case once; the others follow it (planning runs outside the write lock and is redone on conflict)', async () => {
     const cn = '(2026)浙0825行初7777号';
-    const ms = Array.from({ length: 4 }, (_, i) => base({ caseNumber: cn, defendant: '衢州市柯城区市场监督管理局', regionCode: '330802', type: i === 0 ? 'complaint_copy' : 'summons' }));
+    const ms = Array.from({ length: 4 }, (_, i) =>
+      base({ caseNumber: cn, defendant: '衢州市柯城区市场监督管理局', regionCode: '330802', type: i === 0 ? 'complaint_copy' : 'summons' }),
+    );
     const rs = await Promise.all(ms.map((m) => push(m)));
     expect(new Set(rs.map((r) => r.caseId)).size).toBe(1);
     expect(rs.every((r) => r.status === 'assigned' && r.units[0]?.unitId === 'kc-scjg')).toBe(true);

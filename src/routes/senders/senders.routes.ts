@@ -33,9 +33,25 @@ export const CrlSummary = z
 export const RevocationStatus = z
   .object({
     crls: z.array(
-      z.object({ issuer: z.string(), crlNumber: z.string().nullable(), thisUpdate: iso.nullable(), nextUpdate: iso.nullable(), source: z.string(), sender: z.string().nullable(), revoked: z.number().int() }),
+      z.object({
+        issuer: z.string(),
+        crlNumber: z.string().nullable(),
+        thisUpdate: iso.nullable(),
+        nextUpdate: iso.nullable(),
+        source: z.string(),
+        sender: z.string().nullable(),
+        revoked: z.number().int(),
+      }),
     ),
-    crlSources: z.array(z.object({ url: z.string(), sender: z.string().nullable(), lastFetchedAt: iso.nullable(), nextFetchAt: iso.nullable(), lastError: z.string().nullable() })),
+    crlSources: z.array(
+      z.object({
+        url: z.string(),
+        sender: z.string().nullable(),
+        lastFetchedAt: iso.nullable(),
+        nextFetchAt: iso.nullable(),
+        lastError: z.string().nullable(),
+      }),
+    ),
     ocsp: z.array(
       z.object({
         certificate: z.string(),
@@ -70,14 +86,19 @@ export const postSender = createRoute({
             name: z.string().trim().min(1).max(200),
             caPem: z.string().min(100).describe('PEM, one or more CERTIFICATE blocks'),
             callbackUrl: z.url().optional().describe('Where evidence is pushed (receipts, retrievals, confirmations, replies)'),
-            revocationPolicy: Policy.optional().describe('Without a fresh revocation status: hard refuses (403 revocation-unknown), soft accepts and re-checks (default)'),
+            revocationPolicy: Policy.optional().describe(
+              'Without a fresh revocation status: hard refuses (403 revocation-unknown), soft accepts and re-checks (default)',
+            ),
             sm2: z.boolean().optional().describe('Registered for 国密 SM2/SM3 signatures (JWS alg SM2SM3, XML SM2-SM3)'),
           }),
         },
       },
     },
   },
-  responses: { 200: { description: 'Registered', content: { 'application/json': { schema: z.object({ code: z.string(), added: z.array(z.string()) }) } } }, ...problemResponses(400, 401, 403, 409) },
+  responses: {
+    200: { description: 'Registered', content: { 'application/json': { schema: z.object({ code: z.string(), added: z.array(z.string()) }) } } },
+    ...problemResponses(400, 401, 403, 409),
+  },
 });
 
 export const getSenders = createRoute({
@@ -86,7 +107,10 @@ export const getSenders = createRoute({
   tags: ['Senders 发送方'],
   summary: 'Registered senders and their CAs',
   ...guard('admin'),
-  responses: { 200: { description: 'Senders', content: { 'application/json': { schema: z.object({ items: z.array(Sender) }) } } }, ...problemResponses(401, 403) },
+  responses: {
+    200: { description: 'Senders', content: { 'application/json': { schema: z.object({ items: z.array(Sender) }) } } },
+    ...problemResponses(401, 403),
+  },
 });
 
 const senderParam = z.object({ code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
@@ -99,7 +123,10 @@ export const putTrust = createRoute({
   ...guard('admin'),
   request: {
     params: senderParam,
-    body: { required: true, content: { 'application/json': { schema: z.object({ revocationPolicy: Policy.optional(), sm2: z.boolean().optional() }).strict() } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ revocationPolicy: Policy.optional(), sm2: z.boolean().optional() }).strict() } },
+    },
   },
   responses: {
     200: { description: 'Saved', content: { 'application/json': { schema: z.object({ code: z.string(), revocationPolicy: Policy, sm2: z.boolean() }) } } },
@@ -115,7 +142,14 @@ export const postCrl = createRoute({
   ...guard('admin'),
   request: {
     params: senderParam,
-    body: { required: true, content: { 'application/json': { schema: z.object({ crlPem: z.string().min(50).max(20_000_000).describe('a PEM "X509 CRL" block, or the DER in standard base64') }) } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ crlPem: z.string().min(50).max(20_000_000).describe('a PEM "X509 CRL" block, or the DER in standard base64') }),
+        },
+      },
+    },
   },
   responses: {
     200: { description: 'Checked (and stored when newer than the one held)', content: { 'application/json': { schema: CrlSummary } } },

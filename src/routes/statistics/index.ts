@@ -18,21 +18,40 @@ import {
   reportRoute,
 } from './statistics.routes.js';
 
-const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s?: string) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
-function statsQuery(q: { period: string; region?: string; unit?: string; domain?: string; instance?: 'first' | 'second' | 'retrial'; variant?: string }): StatsQuery {
+function statsQuery(q: {
+  period: string;
+  region?: string;
+  unit?: string;
+  domain?: string;
+  instance?: 'first' | 'second' | 'retrial';
+  variant?: string;
+}): StatsQuery {
   const regions = list(q.region);
   const variant = list(q.variant);
-  return { period: q.period, ...(regions ? { regions } : {}), ...(q.unit ? { unit: q.unit } : {}), ...(q.domain ? { domain: q.domain } : {}), ...(q.instance ? { instance: q.instance } : {}), ...(variant ? { variant } : {}) };
+  return {
+    period: q.period,
+    ...(regions ? { regions } : {}),
+    ...(q.unit ? { unit: q.unit } : {}),
+    ...(q.domain ? { domain: q.domain } : {}),
+    ...(q.instance ? { instance: q.instance } : {}),
+    ...(variant ? { variant } : {}),
+  };
 }
 
 export function mountStatistics(app: OpenAPIHono<AppEnv>) {
-
-  app.openapi(overviewRoute, async (c) => c.json((await overview(c.var.deps, c.var.principal, statsQuery(c.req.valid('query')))), 200));
+  app.openapi(overviewRoute, async (c) => c.json(await overview(c.var.deps, c.var.principal, statsQuery(c.req.valid('query'))), 200));
   app.openapi(definitionsRoute, async (c) => c.json({ items: definitions() }, 200));
   app.openapi(drillDownRoute, async (c) => {
     const q = c.req.valid('query');
-    return c.json((await drillDown(c.var.deps, c.var.principal, c.req.valid('param').figure, { ...statsQuery(q), ...(q.part ? { part: q.part } : {}) })), 200);
+    return c.json(await drillDown(c.var.deps, c.var.principal, c.req.valid('param').figure, { ...statsQuery(q), ...(q.part ? { part: q.part } : {}) }), 200);
   });
 
   app.openapi(createPackRoute, async (c) => {
@@ -61,7 +80,7 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(comparePacksRoute, async (c) => {
     const { id, otherId } = c.req.valid('param');
-    return c.json((await comparePacks(c.var.deps, c.var.principal, id, otherId)), 200);
+    return c.json(await comparePacks(c.var.deps, c.var.principal, id, otherId), 200);
   });
 
   app.openapi(ledgerRoute, async (c) => {
@@ -86,5 +105,7 @@ export function mountStatistics(app: OpenAPIHono<AppEnv>) {
     return c.json(data, 200);
   });
 
-  app.openapi(reportRoute, async (c) => c.json((await reportData(c.var.deps, c.var.principal, c.req.valid('param').period, list(c.req.valid('query').region))), 200));
+  app.openapi(reportRoute, async (c) =>
+    c.json(await reportData(c.var.deps, c.var.principal, c.req.valid('param').period, list(c.req.valid('query').region)), 200),
+  );
 }

@@ -17,12 +17,30 @@ export const Figure = z
     denominator: z.number().int().nullable(),
     rate: z.number().nullable().describe('numerator / denominator, 4 places; null for a count or an empty denominator'),
     variant: z.string().optional(),
-    definition: z.object({ numerator: Bilingual, denominator: Bilingual.nullable(), text: Bilingual, source: z.string(), counts: z.enum(['case', 'hearing', 'obligation']) }),
-    byUnit: z.array(z.object({ unitId: z.string().nullable(), unitName: z.string().nullable(), numerator: z.number().int(), denominator: z.number().int().nullable(), rate: z.number().nullable() })).optional(),
+    definition: z.object({
+      numerator: Bilingual,
+      denominator: Bilingual.nullable(),
+      text: Bilingual,
+      source: z.string(),
+      counts: z.enum(['case', 'hearing', 'obligation']),
+    }),
+    byUnit: z
+      .array(
+        z.object({
+          unitId: z.string().nullable(),
+          unitName: z.string().nullable(),
+          numerator: z.number().int(),
+          denominator: z.number().int().nullable(),
+          rate: z.number().nullable(),
+        }),
+      )
+      .optional(),
   })
   .openapi('Figure');
 
-const PeriodOut = z.object({ from: z.string(), to: z.string(), label: z.string(), kind: z.enum(['year', 'half', 'quarter', 'month', 'range']) }).openapi('StatisticsPeriod');
+const PeriodOut = z
+  .object({ from: z.string(), to: z.string(), label: z.string(), kind: z.enum(['year', 'half', 'quarter', 'month', 'range']) })
+  .openapi('StatisticsPeriod');
 const Counts = { numerator: z.number().int(), denominator: z.number().int().nullable(), rate: z.number().nullable() };
 const FigureCounts = z.object({ id: z.enum(FIGURE_IDS), ...Counts });
 
@@ -36,7 +54,10 @@ export const FigureDefinition = z
     definition: Bilingual.describe('The whole rule in one sentence: what is counted, when it falls in the period, what is left out'),
     source: z.string().describe('The articles it rests on'),
     unit: z.enum(['case', 'hearing', 'obligation']).describe('What the items behind it are'),
-    variants: z.array(z.object({ id: z.string(), name: Bilingual, definition: Bilingual, source: z.string() })).readonly().optional(),
+    variants: z
+      .array(z.object({ id: z.string(), name: Bilingual, definition: Bilingual, source: z.string() }))
+      .readonly()
+      .optional(),
     defaultVariant: z.string().optional(),
     perUnit: z.boolean().optional().describe('Broken down per unit as well'),
   })
@@ -81,7 +102,12 @@ export const StatsQuery = z.object({
   unit: z.string().optional().describe('Undertaking unit id (the case’s lead unit; an obligation’s unit)'),
   domain: z.string().optional().describe('执法领域 (CaseInfo.challengedAct.domain), e.g. 自然资源'),
   instance: z.enum(['first', 'second', 'retrial']).optional(),
-  variant: z.string().optional().describe('Variants, comma-separated: loss_rate:merits|all_concluded, head_appearance_rate:first_per_instance|every_hearing (the region policy has no field for them)'),
+  variant: z
+    .string()
+    .optional()
+    .describe(
+      'Variants, comma-separated: loss_rate:merits|all_concluded, head_appearance_rate:first_per_instance|every_hearing (the region policy has no field for them)',
+    ),
 });
 
 export const overviewRoute = createRoute({
@@ -125,7 +151,12 @@ export const drillDownRoute = createRoute({
   tags,
   summary: 'The cases (hearings, obligations) behind a figure; a liaison or court gets case numbers only',
   ...guard(),
-  request: { params: z.object({ figure: z.string() }), query: StatsQuery.extend({ part: z.enum(['numerator', 'denominator']).optional().describe('numerator: only the items counted in it; denominator (default): all') }) },
+  request: {
+    params: z.object({ figure: z.string() }),
+    query: StatsQuery.extend({
+      part: z.enum(['numerator', 'denominator']).optional().describe('numerator: only the items counted in it; denominator (default): all'),
+    }),
+  },
   responses: {
     200: json(
       z.object({
@@ -134,7 +165,17 @@ export const drillDownRoute = createRoute({
         regions: z.array(z.string()),
         filters: z.record(z.string(), z.string()),
         part: z.string(),
-        items: z.array(z.object({ ref: z.string().optional(), caseId: z.string().nullable().optional(), caseNumber: z.string().nullable(), regionCode: z.string().nullable(), unitId: z.string().nullable().optional(), inNumerator: z.boolean(), fact: z.record(z.string(), z.unknown()).optional() })),
+        items: z.array(
+          z.object({
+            ref: z.string().optional(),
+            caseId: z.string().nullable().optional(),
+            caseNumber: z.string().nullable(),
+            regionCode: z.string().nullable(),
+            unitId: z.string().nullable().optional(),
+            inNumerator: z.boolean(),
+            fact: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ),
       }),
       'Items',
     ),
@@ -142,14 +183,40 @@ export const drillDownRoute = createRoute({
   },
 });
 
-const PackOut = z.object({ id: z.string(), contentDigest: z.string(), jws: z.string().describe('Compact JWS (ES256) over the JCS form of content; verify with /.well-known/jwks.json'), content: PackContent }).openapi('MeetingPack');
+const PackOut = z
+  .object({
+    id: z.string(),
+    contentDigest: z.string(),
+    jws: z.string().describe('Compact JWS (ES256) over the JCS form of content; verify with /.well-known/jwks.json'),
+    content: PackContent,
+  })
+  .openapi('MeetingPack');
 
 const PackSummary = z
-  .object({ id: z.string(), meetingDate: z.string(), regions: z.array(z.string()), periodFrom: z.string(), periodTo: z.string(), contentDigest: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    meetingDate: z.string(),
+    regions: z.array(z.string()),
+    periodFrom: z.string(),
+    periodTo: z.string(),
+    contentDigest: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('MeetingPackSummary');
 
-const PackRef = z.object({ id: z.string(), meetingDate: z.string(), period: z.object({ from: z.string(), to: z.string(), label: z.string() }), regions: z.array(z.string()) });
-const ChangedItem = z.object({ ref: z.string().optional(), caseId: z.string().nullable().optional(), caseNumber: z.string().nullable(), regionCode: z.string().nullable().optional(), inNumerator: z.boolean() });
+const PackRef = z.object({
+  id: z.string(),
+  meetingDate: z.string(),
+  period: z.object({ from: z.string(), to: z.string(), label: z.string() }),
+  regions: z.array(z.string()),
+});
+const ChangedItem = z.object({
+  ref: z.string().optional(),
+  caseId: z.string().nullable().optional(),
+  caseNumber: z.string().nullable(),
+  regionCode: z.string().nullable().optional(),
+  inNumerator: z.boolean(),
+});
 const Comparison = z
   .object({
     pack: PackRef,
@@ -213,7 +280,10 @@ export const createPackRoute = createRoute({
         'application/json': {
           schema: z.object({
             meetingDate: z.iso.date(),
-            regions: z.array(z.string().regex(/^\d{6}$/)).max(50).optional(),
+            regions: z
+              .array(z.string().regex(/^\d{6}$/))
+              .max(50)
+              .optional(),
             period: z.string(),
             agendaNotes: z.string().max(5000).optional(),
             unit: z.string().optional(),
@@ -272,7 +342,8 @@ export const ledgerRoute = createRoute({
   method: 'get',
   path: '/v1/statistics/ledger',
   tags,
-  summary: 'The monthly ledger (台账, P 第十五条(一)): pending and lost cases rolling until settled, and the month’s new cases; JSON, XLSX (one sheet per kind) or CSV (UTF-8 with BOM)',
+  summary:
+    'The monthly ledger (台账, P 第十五条(一)): pending and lost cases rolling until settled, and the month’s new cases; JSON, XLSX (one sheet per kind) or CSV (UTF-8 with BOM)',
   ...guard(),
   request: {
     query: z.object({

@@ -43,7 +43,15 @@ export const listRoute = createRoute({
   tags: ['Suggestions 建议'],
   summary: 'Suggestions the caller may see, earliest reply deadline first (search by sender, unit, status, overdue)',
   ...guard(),
-  request: { query: z.object({ sender: z.string().optional(), unit: z.string().optional(), status: z.string().optional(), overdue: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
+  request: {
+    query: z.object({
+      sender: z.string().optional(),
+      unit: z.string().optional(),
+      status: z.string().optional(),
+      overdue: z.enum(['true', 'false']).optional(),
+      limit: z.coerce.number().int().min(1).max(500).optional(),
+    }),
+  },
   responses: { 200: json(z.object({ items: z.array(SuggestionSummary) }), 'Suggestions'), ...problemResponses(400, 401, 403) },
 });
 export const getRoute = createRoute({
@@ -75,7 +83,10 @@ export const draftRoute = createRoute({
     ...body(
       z.object({
         text: z.string().trim().min(1).max(50_000),
-        attachments: z.array(z.object({ filename: z.string().min(1).max(255), mediaType: z.string().min(3).max(100), content: z.string().describe('base64') })).max(10).optional(),
+        attachments: z
+          .array(z.object({ filename: z.string().min(1).max(255), mediaType: z.string().min(3).max(100), content: z.string().describe('base64') }))
+          .max(10)
+          .optional(),
         rectification: z.object({ promised: z.boolean(), by: z.iso.date().optional(), description: z.string().max(2000).optional() }).optional(),
         handledOn: z.iso.date().optional().describe('S 五(七): the day the matter was handled'),
       }),

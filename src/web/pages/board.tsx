@@ -34,11 +34,15 @@ const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n })
     </table>
   );
 
-export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: { code: string; name: string }[]; region?: string | undefined }> = ({ b, n, scopeLabel, regions, region }) => (
+export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: { code: string; name: string }[]; region?: string | undefined }> = ({
+  b,
+  n,
+  scopeLabel,
+  regions,
+  region,
+}) => (
   <>
-    <h1>
-      时限看板
-    </h1>
+    <h1>时限看板</h1>
     <p class="muted">
       {scopeLabel} · 今天 {b.today} · 本周 {b.week.monday} 至 {b.week.sunday}（北京时间）
     </p>
@@ -49,7 +53,9 @@ export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: {
           <select id="board-region" name="region">
             <option value="">全部</option>
             {regions.map((r) => (
-              <option value={r.code} selected={r.code === region}>{r.name}</option>
+              <option value={r.code} selected={r.code === region}>
+                {r.name}
+              </option>
             ))}
           </select>
         </label>
@@ -80,21 +86,13 @@ export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: {
         </div>
       </div>
     </div>
-    <h2 id="overdue">
-      已逾期
-    </h2>
+    <h2 id="overdue">已逾期</h2>
     <ObligationTable rows={b.overdue} n={n} today={b.today} empty="没有逾期事项。" testid="overdue" />
-    <h2 id="this-week">
-      本周到期
-    </h2>
+    <h2 id="this-week">本周到期</h2>
     <ObligationTable rows={b.dueThisWeek} n={n} today={b.today} empty="本周没有到期事项。" testid="this-week" />
-    <h2 id="next-week">
-      下周到期
-    </h2>
+    <h2 id="next-week">下周到期</h2>
     <ObligationTable rows={b.dueNextWeek} n={n} today={b.today} empty="下周没有到期事项。" testid="next-week" />
-    <h2 id="remediation">
-      整改事项
-    </h2>
+    <h2 id="remediation">整改事项</h2>
     <RemediationTable rows={b.remediation} n={n} />
   </>
 );

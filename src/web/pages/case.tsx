@@ -8,7 +8,17 @@ import type { caseView } from '../../services/assignments.js';
 import type { TimelineEntry } from '../../services/steps.js';
 import type { StepKind } from '../../domain/steps.js';
 import type { ObligationRow } from '../data.js';
-import { ASSIGNMENT_ROLE_ZH, DOCUMENT_TYPE_ZH, EVIDENCE_ZH, INSTANCE_ZH, OBLIGATION_STATUS_ZH, TIMELINE_KIND_ZH, actorZh, beijingTime, stepZh } from '../labels.js';
+import {
+  ASSIGNMENT_ROLE_ZH,
+  DOCUMENT_TYPE_ZH,
+  EVIDENCE_ZH,
+  INSTANCE_ZH,
+  OBLIGATION_STATUS_ZH,
+  TIMELINE_KIND_ZH,
+  actorZh,
+  beijingTime,
+  stepZh,
+} from '../labels.js';
 import { ObligationTable } from './obligations.js';
 import { StepFormView, stepForms, type Adviser } from '../step-forms.js';
 
@@ -98,7 +108,8 @@ export const CasePage: FC<{
       <h1>{c.caseNumber}</h1>
       <Flash text={flash} />
       <p class="muted">
-        {INSTANCE_ZH[c.instance] ?? '诉讼'} · {courtName} · {regionName || '区划待确定'} · {c.routingStatus === 'assigned' ? '已分办' : <span class="tag overdue">待司法局分办</span>}
+        {INSTANCE_ZH[c.instance] ?? '诉讼'} · {courtName} · {regionName || '区划待确定'} ·{' '}
+        {c.routingStatus === 'assigned' ? '已分办' : <span class="tag overdue">待司法局分办</span>}
       </p>
       <div class="card">
         <dl class="facts">
@@ -113,7 +124,9 @@ export const CasePage: FC<{
             </>
           ) : null}
           <dt>负责人出庭</dt>
-          <dd data-testid="head-appearance">{c.headAppearance.required ? `须出庭：${c.headAppearance.reasons.map((r) => `${r.zh}（${r.source}）`).join('；')}` : '未要求负责人出庭'}</dd>
+          <dd data-testid="head-appearance">
+            {c.headAppearance.required ? `须出庭：${c.headAppearance.reasons.map((r) => `${r.zh}（${r.source}）`).join('；')}` : '未要求负责人出庭'}
+          </dd>
         </dl>
       </div>
 
@@ -167,7 +180,8 @@ export const CasePage: FC<{
               <legend>协办单位（可多选）</legend>
               {reassignUnits.map((u) => (
                 <label class="inline">
-                  <input type="checkbox" name="cooperating" value={u.id} checked={c.assignments.some((a) => a.unitId === u.id && a.role === 'cooperating')} /> {u.name}
+                  <input type="checkbox" name="cooperating" value={u.id} checked={c.assignments.some((a) => a.unitId === u.id && a.role === 'cooperating')} />{' '}
+                  {u.name}
                 </label>
               ))}
             </fieldset>
@@ -183,7 +197,15 @@ export const CasePage: FC<{
       ) : null}
 
       <h2>时限事项</h2>
-      <ObligationTable rows={obligations} n={{ unit: unitName, region: () => regionName }} today={today} empty="没有时限事项。" testid="case-obligations" caseColumn={false} closeBack={canClose ? `/web/cases/${c.id}` : undefined} />
+      <ObligationTable
+        rows={obligations}
+        n={{ unit: unitName, region: () => regionName }}
+        today={today}
+        empty="没有时限事项。"
+        testid="case-obligations"
+        caseColumn={false}
+        closeBack={canClose ? `/web/cases/${c.id}` : undefined}
+      />
 
       {steps.length ? (
         <>
@@ -236,7 +258,9 @@ export const CasePage: FC<{
               {e.kind === 'step' ? <StepFiles caseId={c.id} e={e} /> : null}
               <div class="muted small">
                 {e.kind === 'obligation_closed' ? '办理登记' : actorZh(e.who)}
-                {e.kind === 'assignment' && e.data && typeof e.data === 'object' && 'reason' in e.data && (e.data as { reason: unknown }).reason ? ` · 理由：${String((e.data as { reason: unknown }).reason)}` : ''}
+                {e.kind === 'assignment' && e.data && typeof e.data === 'object' && 'reason' in e.data && (e.data as { reason: unknown }).reason
+                  ? ` · 理由：${String((e.data as { reason: unknown }).reason)}`
+                  : ''}
               </div>
             </li>
           );

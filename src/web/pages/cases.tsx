@@ -15,7 +15,13 @@ export interface CaseQuery {
 
 const STATUS_ZH: Record<string, string> = { queued: '待分办', assigned: '已分办', overdue: '有逾期事项' };
 
-export const CasesPage: FC<{ list: CaseList; q: CaseQuery; units: { id: string; name: string }[]; scopeLabel: string; next?: string | undefined }> = ({ list, q, units, scopeLabel, next }) => (
+export const CasesPage: FC<{ list: CaseList; q: CaseQuery; units: { id: string; name: string }[]; scopeLabel: string; next?: string | undefined }> = ({
+  list,
+  q,
+  units,
+  scopeLabel,
+  next,
+}) => (
   <>
     <h1>案件</h1>
     <p class="muted">{scopeLabel} · 按收案时间倒序；可按案号、当事人、承办单位、状态和截止日期查找。</p>
@@ -24,7 +30,9 @@ export const CasesPage: FC<{ list: CaseList; q: CaseQuery; units: { id: string; 
         案号或当事人
         <input type="search" id="c-q" name="q" value={q.q ?? ''} maxlength={100} />
       </label>
-      {units.length ? <FilterSelect id="c-unit" name="unit" label="承办单位" options={units.map((u) => ({ value: u.id, label: u.name }))} selected={q.unit} /> : null}
+      {units.length ? (
+        <FilterSelect id="c-unit" name="unit" label="承办单位" options={units.map((u) => ({ value: u.id, label: u.name }))} selected={q.unit} />
+      ) : null}
       <FilterSelect id="c-status" name="status" label="状态" options={STATUS_ZH} selected={q.status} />
       <label for="c-due">
         截止日期不晚于

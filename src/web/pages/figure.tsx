@@ -68,7 +68,9 @@ export const FigurePage: FC<{ d: FigureDrill }> = ({ d }) => {
       <div class="card" data-testid="figure-value">
         {d.kind === 'rate' ? (
           <p>
-            <strong class="num" data-testid="figure-rate">{percent(d.rate)}</strong>
+            <strong class="num" data-testid="figure-rate">
+              {percent(d.rate)}
+            </strong>
             {'　'}
             {`${d.numeratorZh} `}
             <strong data-testid="figure-numerator">{d.numerator}</strong>
@@ -78,7 +80,9 @@ export const FigurePage: FC<{ d: FigureDrill }> = ({ d }) => {
         ) : (
           <p>
             {`${d.numeratorZh}：`}
-            <strong class="num" data-testid="figure-numerator">{d.numerator}</strong>
+            <strong class="num" data-testid="figure-numerator">
+              {d.numerator}
+            </strong>
           </p>
         )}
         <h2 style="margin-top:12px">口径</h2>

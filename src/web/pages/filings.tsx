@@ -31,11 +31,19 @@ export interface FilingQuery {
   caseNumber?: string | undefined;
 }
 
-export const FilingsPage: FC<{ p: Principal; list: FilingList; q: FilingQuery; scopeLabel: string; flash?: string | undefined; next?: string | undefined }> = ({ p, list, q, scopeLabel, flash, next }) => (
+export const FilingsPage: FC<{ p: Principal; list: FilingList; q: FilingQuery; scopeLabel: string; flash?: string | undefined; next?: string | undefined }> = ({
+  p,
+  list,
+  q,
+  scopeLabel,
+  flash,
+  next,
+}) => (
   <>
     <h1>{p.role === 'unit' ? '收文' : '收文签收'}</h1>
     <p class="muted">
-      {scopeLabel} · 法院送达的文书按送达时间倒序排列。{canConfirm(p) ? '签收后，网关向法院出具签名的签收证明。' : '首次打开文书或下载附件即向法院出具调阅证明。'}
+      {scopeLabel} · 法院送达的文书按送达时间倒序排列。
+      {canConfirm(p) ? '签收后，网关向法院出具签名的签收证明。' : '首次打开文书或下载附件即向法院出具调阅证明。'}
     </p>
     <Flash text={flash} />
     <form method="get" action="/web/filings" class="filters" role="search" aria-label="筛选收文">
@@ -67,8 +75,20 @@ export const FilingsPage: FC<{ p: Principal; list: FilingList; q: FilingQuery; s
 
 type CaseParty = { name: string };
 
-export const FilingPage: FC<{ p: Principal; f: Filing; n: Names & { sender: (code: string) => string }; today: string; flash?: string | undefined }> = ({ p, f, n, today, flash }) => {
-  const c = f.case as { caseNumber?: string; plaintiffs?: CaseParty[]; defendants?: CaseParty[]; challengedAct?: { description?: string; domain?: string }; court?: { name?: string } } | null;
+export const FilingPage: FC<{ p: Principal; f: Filing; n: Names & { sender: (code: string) => string }; today: string; flash?: string | undefined }> = ({
+  p,
+  f,
+  n,
+  today,
+  flash,
+}) => {
+  const c = f.case as {
+    caseNumber?: string;
+    plaintiffs?: CaseParty[];
+    defendants?: CaseParty[];
+    challengedAct?: { description?: string; domain?: string };
+    court?: { name?: string };
+  } | null;
   const hearing = f.hearing as { at?: string; place?: string } | null;
   return (
     <>

@@ -25,16 +25,28 @@ const Card: FC<{ href: string; label: string; n: number; warn?: boolean; testid:
   </div>
 );
 
-export const HomePage: FC<{ p: Principal; person: string; scopeLabel: string; counts: HomeCounts; today: string }> = ({ p, person, scopeLabel, counts, today }) => (
+export const HomePage: FC<{ p: Principal; person: string; scopeLabel: string; counts: HomeCounts; today: string }> = ({
+  p,
+  person,
+  scopeLabel,
+  counts,
+  today,
+}) => (
   <>
-    <h1>
-      您好，{person || p.name}
-    </h1>
+    <h1>您好，{person || p.name}</h1>
     <p class="muted">
       {ROLE_ZH[p.role]} · {scopeLabel} · 今天 {today}
     </p>
     <div class="cards">
-      {counts.filings !== undefined ? <Card href={p.role === 'unit' ? '/web/filings?status=new' : '/web/filings'} label={p.role === 'unit' ? '未调阅收文' : '待签收收文'} n={counts.filings} warn testid="home-filings" /> : null}
+      {counts.filings !== undefined ? (
+        <Card
+          href={p.role === 'unit' ? '/web/filings?status=new' : '/web/filings'}
+          label={p.role === 'unit' ? '未调阅收文' : '待签收收文'}
+          n={counts.filings}
+          warn
+          testid="home-filings"
+        />
+      ) : null}
       {counts.queue !== undefined ? <Card href="/web/queue" label="待分办文书" n={counts.queue} warn testid="home-queue" /> : null}
       {counts.overdue !== undefined ? <Card href="/web/board#overdue" label="已逾期事项" n={counts.overdue} warn testid="home-overdue" /> : null}
       {counts.dueThisWeek !== undefined ? <Card href="/web/board#this-week" label="本周到期" n={counts.dueThisWeek} testid="home-this-week" /> : null}

@@ -6,8 +6,16 @@
 import type { Child, FC } from 'hono/jsx';
 
 /** A <select> of a filter form: "全部", then each code by its label; the chosen one stays selected. */
-export const FilterSelect: FC<{ id: string; name: string; label: string; options: Record<string, string> | readonly { value: string; label: string }[]; selected?: string | undefined }> = ({ id, name, label, options, selected }) => {
-  const list = Array.isArray(options) ? (options as readonly { value: string; label: string }[]) : Object.entries(options).map(([value, l]) => ({ value, label: l }));
+export const FilterSelect: FC<{
+  id: string;
+  name: string;
+  label: string;
+  options: Record<string, string> | readonly { value: string; label: string }[];
+  selected?: string | undefined;
+}> = ({ id, name, label, options, selected }) => {
+  const list = Array.isArray(options)
+    ? (options as readonly { value: string; label: string }[])
+    : Object.entries(options).map(([value, l]) => ({ value, label: l }));
   return (
     <label for={id}>
       {label}
@@ -29,7 +37,21 @@ export interface Column<T> {
 }
 
 /** A list as a table (one row per item, each cell labelled for the stacked phone layout), or its empty state. */
-export function ListTable<T>({ rows, columns, testid, empty, rowAttrs, next }: { rows: readonly T[]; columns: readonly (Column<T> | false | null | undefined)[]; testid: string; empty: string; rowAttrs?: (row: T) => Record<string, string>; next?: string | undefined }) {
+export function ListTable<T>({
+  rows,
+  columns,
+  testid,
+  empty,
+  rowAttrs,
+  next,
+}: {
+  rows: readonly T[];
+  columns: readonly (Column<T> | false | null | undefined)[];
+  testid: string;
+  empty: string;
+  rowAttrs?: (row: T) => Record<string, string>;
+  next?: string | undefined;
+}) {
   const cols = columns.filter((c): c is Column<T> => !!c);
   return (
     <>

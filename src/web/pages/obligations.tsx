@@ -33,7 +33,15 @@ const CloseForm: FC<{ o: ObligationRow; back: string }> = ({ o, back }) => (
 );
 
 /** Obligations as a table; `caseColumn: false` where they are all of one case (the case page). */
-export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: string; empty: string; testid: string; caseColumn?: boolean; closeBack?: string | undefined }> = ({ rows, n, today, empty, testid, caseColumn = true, closeBack }) => (
+export const ObligationTable: FC<{
+  rows: ObligationRow[];
+  n: Names;
+  today: string;
+  empty: string;
+  testid: string;
+  caseColumn?: boolean;
+  closeBack?: string | undefined;
+}> = ({ rows, n, today, empty, testid, caseColumn = true, closeBack }) => (
   <ListTable
     rows={rows}
     testid={testid}
@@ -45,9 +53,17 @@ export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: strin
         cell: (o) => (
           <>
             {o.dueOn}
-            {o.provisional ? <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">暂定</span> : null}
+            {o.provisional ? (
+              <span class="tag provisional" title="节假日安排尚未公布，日期可能调整">
+                暂定
+              </span>
+            ) : null}
             {o.earliestDueOn ? <div class="muted">{`最早可能 ${o.earliestDueOn}（如周末调休上班）`}</div> : null}
-            {o.dueSource === 'inferred' ? <div class="muted" title="所依据的日期为推定，取得法院载明或记录的日期后重新计算">起算日推定</div> : null}
+            {o.dueSource === 'inferred' ? (
+              <div class="muted" title="所依据的日期为推定，取得法院载明或记录的日期后重新计算">
+                起算日推定
+              </div>
+            ) : null}
             {o.dueOn < today ? <div class="muted">{`逾期 ${Math.round((Date.parse(today) - Date.parse(o.dueOn)) / 86400_000)} 天`}</div> : null}
           </>
         ),
@@ -62,12 +78,26 @@ export const ObligationTable: FC<{ rows: ObligationRow[]; n: Names; today: strin
         ),
       },
       caseColumn && { label: '案号', cell: (o) => (o.caseId ? <a href={`/web/cases/${o.caseId}`}>{o.caseNumber ?? o.caseId}</a> : (o.caseNumber ?? '—')) },
-      { label: '责任方', cell: (o) => (o.party === 'unit' ? (o.unitId ? n.unit(o.unitId) : <span class="muted">待司法局分办</span>) : `${party[o.party] ?? '相关机关'}（${n.region(o.regionCode)}）`) },
+      {
+        label: '责任方',
+        cell: (o) =>
+          o.party === 'unit' ? (
+            o.unitId ? (
+              n.unit(o.unitId)
+            ) : (
+              <span class="muted">待司法局分办</span>
+            )
+          ) : (
+            `${party[o.party] ?? '相关机关'}（${n.region(o.regionCode)}）`
+          ),
+      },
       {
         label: '状态',
         cell: (o) => (
           <>
-            <span class={`tag ${(o.status === 'overdue' || o.status === 'open') && o.dueOn < today ? 'overdue' : ''}`}>{o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? '—')}</span>
+            <span class={`tag ${(o.status === 'overdue' || o.status === 'open') && o.dueOn < today ? 'overdue' : ''}`}>
+              {o.status === 'open' && o.dueOn < today ? '已逾期（待巡检）' : (OBLIGATION_STATUS_ZH[o.status] ?? '—')}
+            </span>
             {closeBack && (o.status === 'open' || o.status === 'overdue') ? <CloseForm o={o} back={closeBack} /> : null}
           </>
         ),

@@ -31,7 +31,8 @@ const AssignForm: FC<{ item: QueueItem; others: readonly Unit[] }> = ({ item, ot
           {offered.map((u, i) => (
             <div class="unit-choice" data-unit={u.unitId}>
               <label>
-                <input type="radio" name="lead" value={u.unitId} required={!others.length} checked={!joint && i === 0 && offered.length === 1} /> 主办：{u.unitName}
+                <input type="radio" name="lead" value={u.unitId} required={!others.length} checked={!joint && i === 0 && offered.length === 1} /> 主办：
+                {u.unitName}
               </label>
               {joint ? (
                 <label style="margin-left:24px">
@@ -85,9 +86,7 @@ export const QueuePage: FC<{
   now?: number;
 }> = ({ items, recent, unitsFor, regionName, flash, scopeLabel, now }) => (
   <>
-    <h1>
-      待分办
-    </h1>
+    <h1>待分办</h1>
     <p class="muted">{scopeLabel} · 规则无法确定承办单位的文书，由司法局指定（B 第三条(二)、第九条）。</p>
     {flash ? (
       <p class="flash" role="status" data-testid="flash">
@@ -103,7 +102,8 @@ export const QueuePage: FC<{
       items.map((item) => (
         <article class="card" data-queue-item={item.id} data-case={item.caseNumber ?? ''} data-reason={item.reason}>
           <h3 style="margin:0 0 6px">
-            {item.caseId ? <a href={`/web/cases/${item.caseId}`}>{item.caseNumber}</a> : item.caseNumber ?? '（无案号）'} · {DOCUMENT_TYPE_ZH[item.documentType] ?? '文书'}《{item.title}》
+            {item.caseId ? <a href={`/web/cases/${item.caseId}`}>{item.caseNumber}</a> : (item.caseNumber ?? '（无案号）')} ·{' '}
+            {DOCUMENT_TYPE_ZH[item.documentType] ?? '文书'}《{item.title}》
           </h3>
           <p>
             <span class="tag lead">{QUEUE_REASON_ZH[item.reason] ?? '需司法局确定'}</span>
@@ -112,7 +112,13 @@ export const QueuePage: FC<{
           {item.explanation ? <p>{item.explanation.zh}</p> : null}
           <p class="muted">
             入队时间 {beijingTime(item.createdAt)}
-            {now ? <span class={`tag ${now - Date.parse(item.createdAt) > 2 * 86400_000 ? 'overdue' : ''}`} data-testid="waiting">{`已等待 ${waited(now - Date.parse(item.createdAt))}`}</span> : null} · 区划 {item.regionCode ? regionName(item.regionCode) : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
+            {now ? (
+              <span
+                class={`tag ${now - Date.parse(item.createdAt) > 2 * 86400_000 ? 'overdue' : ''}`}
+                data-testid="waiting"
+              >{`已等待 ${waited(now - Date.parse(item.createdAt))}`}</span>
+            ) : null}{' '}
+            · 区划 {item.regionCode ? regionName(item.regionCode) : item.candidateRegions.map((r) => regionName(r)).join(' / ')}
           </p>
           {item.caseId ? <AssignForm item={item} others={unitsFor(item)} /> : <p class="muted">该文书无案件（独立的司法建议），请在建议流程中处理。</p>}
         </article>
@@ -120,9 +126,7 @@ export const QueuePage: FC<{
     )}
     {recent.length ? (
       <>
-        <h2>
-          最近已分办
-        </h2>
+        <h2>最近已分办</h2>
         <table class="rt" data-testid="recent">
           <thead>
             <tr>

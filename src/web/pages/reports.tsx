@@ -160,11 +160,16 @@ export const ReportsPage: FC<{
                 <td data-label="区域">{k.regions.map(regionName).join('、')}</td>
                 <td data-label="生成时间">{beijingTime(k.createdAt)}</td>
                 <td data-label="操作">
-                  <a href={`/web/reports/packs/${k.id}/print`} data-busy>打印</a> · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
+                  <a href={`/web/reports/packs/${k.id}/print`} data-busy>
+                    打印
+                  </a>{' '}
+                  · <a href={`/web/reports/packs/${k.id}/verify`}>核验签名</a>
                   {packs[i + 1] ? (
                     <>
                       {' · '}
-                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`} data-busy>与上一次比较</a>
+                      <a href={`/web/reports/packs/${k.id}/compare/${packs[i + 1]!.id}`} data-busy>
+                        与上一次比较
+                      </a>
                     </>
                   ) : null}
                 </td>
@@ -177,7 +182,8 @@ export const ReportsPage: FC<{
   </>
 );
 
-const value = (f: { id: string; numerator: number; rate: number | null }) => (FIGURES[f.id as FigureId]?.kind === 'rate' ? percent(f.rate) : String(f.numerator));
+const value = (f: { id: string; numerator: number; rate: number | null }) =>
+  FIGURES[f.id as FigureId]?.kind === 'rate' ? percent(f.rate) : String(f.numerator);
 
 type FigureRow = { id: string; numerator: number; rate: number | null };
 
@@ -191,7 +197,10 @@ const Breakdown: FC<{ title: string; first: string; rows: { label: string; figur
       empty="无数据"
       columns={[
         { label: first, cell: (x) => x.label },
-        ...(rows[0]?.figures ?? []).map((f, i) => ({ label: FIGURES[f.id as FigureId]?.name.zh ?? '指标', cell: (x: { figures: FigureRow[] }) => (x.figures[i] ? value(x.figures[i]) : '—') })),
+        ...(rows[0]?.figures ?? []).map((f, i) => ({
+          label: FIGURES[f.id as FigureId]?.name.zh ?? '指标',
+          cell: (x: { figures: FigureRow[] }) => (x.figures[i] ? value(x.figures[i]) : '—'),
+        })),
       ]}
     />
   </>
@@ -216,8 +225,12 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
           return (
             <tr data-figure={f.id}>
               <td data-label="指标">{d?.name.zh ?? '指标'}</td>
-              <td data-label="数值" style="white-space:nowrap">{value(f)}</td>
-              <td data-label="分子／分母" style="white-space:nowrap">{f.denominator === null || f.denominator === undefined ? String(f.numerator) : `${f.numerator}／${f.denominator}`}</td>
+              <td data-label="数值" style="white-space:nowrap">
+                {value(f)}
+              </td>
+              <td data-label="分子／分母" style="white-space:nowrap">
+                {f.denominator === null || f.denominator === undefined ? String(f.numerator) : `${f.numerator}／${f.denominator}`}
+              </td>
               <td data-label="口径" class="small">
                 {d ? `${d.numerator.zh}${d.denominator ? ` ÷ ${d.denominator.zh}` : ''}。${d.definition.zh}` : ''}
               </td>
@@ -226,7 +239,9 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
         })}
       </tbody>
     </table>
-    {r.byRegion.length > 1 ? <Breakdown title="分区域" first="区域" rows={r.byRegion.map((x) => ({ label: regionName(x.regionCode), figures: x.figures }))} /> : null}
+    {r.byRegion.length > 1 ? (
+      <Breakdown title="分区域" first="区域" rows={r.byRegion.map((x) => ({ label: regionName(x.regionCode), figures: x.figures }))} />
+    ) : null}
     {r.byDomain.length ? <Breakdown title="分执法领域" first="领域" rows={r.byDomain.map((x) => ({ label: x.domain, figures: x.figures }))} /> : null}
     <p>
       <a href="/web/reports">← 返回台账与报告</a>
@@ -234,7 +249,12 @@ export const ReportPage: FC<{ r: Report; regionName: (code: string) => string }>
   </>
 );
 
-export const VerifyPage: FC<{ ok: boolean; pack: { id: string; meetingDate: string; contentDigest: string }; kid?: string | undefined; why?: string | undefined }> = ({ ok, pack, kid, why }) => (
+export const VerifyPage: FC<{
+  ok: boolean;
+  pack: { id: string; meetingDate: string; contentDigest: string };
+  kid?: string | undefined;
+  why?: string | undefined;
+}> = ({ ok, pack, kid, why }) => (
   <>
     <h1>会议材料签名核验</h1>
     <div class={`flash ${ok ? '' : 'error'}`} role="status" data-testid="verify-result">

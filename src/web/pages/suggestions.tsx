@@ -11,7 +11,11 @@ import { SUGGESTION_KIND_ZH, SUGGESTION_STATUS_ZH, SUGGESTION_STEP_ZH, actorZh, 
 
 type SuggestionList = Awaited<ReturnType<typeof listSuggestions>>;
 type Suggestion = Awaited<ReturnType<typeof suggestionView>>;
-type N = { unit: (id: string | null | undefined) => string; region: (c: string | null | undefined) => string; sender: (c: string | null | undefined) => string };
+type N = {
+  unit: (id: string | null | undefined) => string;
+  region: (c: string | null | undefined) => string;
+  sender: (c: string | null | undefined) => string;
+};
 
 const statusTag = (status: string, overdue: boolean) => (
   <>
@@ -30,7 +34,13 @@ export function suggestionTodo(p: Principal, status: string): string | null {
   return null;
 }
 
-export const SuggestionsPage: FC<{ p: Principal; items: SuggestionList; n: N; scopeLabel: string; status?: string | undefined }> = ({ p, items, n, scopeLabel, status }) => (
+export const SuggestionsPage: FC<{ p: Principal; items: SuggestionList; n: N; scopeLabel: string; status?: string | undefined }> = ({
+  p,
+  items,
+  n,
+  scopeLabel,
+  status,
+}) => (
   <>
     <h1>司法建议与检察建议答复</h1>
     <p class="muted">{scopeLabel} · 按答复期限排列。承办单位起草，司法局审核，政府审批后由网关签名送达来文机关。</p>
@@ -63,9 +73,22 @@ export const SuggestionsPage: FC<{ p: Principal; items: SuggestionList; n: N; sc
   </>
 );
 
-type Draft = { text?: string; attachments?: { filename: string; size: number }[]; rectification?: { promised: boolean; by?: string; description?: string } | null; handledOn?: string | null };
+type Draft = {
+  text?: string;
+  attachments?: { filename: string; size: number }[];
+  rectification?: { promised: boolean; by?: string; description?: string } | null;
+  handledOn?: string | null;
+};
 
-export const SuggestionPage: FC<{ p: Principal; s: Suggestion; title: string; n: N; units: { id: string; name: string }[]; today: string; flash?: string | undefined }> = ({ p, s, title, n, units, today, flash }) => {
+export const SuggestionPage: FC<{
+  p: Principal;
+  s: Suggestion;
+  title: string;
+  n: N;
+  units: { id: string; name: string }[];
+  today: string;
+  flash?: string | undefined;
+}> = ({ p, s, title, n, units, today, flash }) => {
   const todo = suggestionTodo(p, s.status);
   const lastDraft = [...s.steps].reverse().find((x) => x.kind === 'draft')?.data as Draft | undefined;
   const overdue = s.replyDueOn < today && !['relayed', 'acknowledged'].includes(s.status);
@@ -106,7 +129,9 @@ export const SuggestionPage: FC<{ p: Principal; s: Suggestion; title: string; n:
           <div class="card" data-testid="draft">
             <p style="white-space:pre-wrap">{lastDraft.text}</p>
             {lastDraft.handledOn ? <p class="muted">{`办理日期：${lastDraft.handledOn}`}</p> : null}
-            {lastDraft.rectification?.promised ? <p>{`承诺整改：${lastDraft.rectification.description ?? ''}（${lastDraft.rectification.by ?? ''} 前完成）`}</p> : null}
+            {lastDraft.rectification?.promised ? (
+              <p>{`承诺整改：${lastDraft.rectification.description ?? ''}（${lastDraft.rectification.by ?? ''} 前完成）`}</p>
+            ) : null}
             {lastDraft.attachments?.length ? <p class="muted">{`附件：${lastDraft.attachments.map((a) => a.filename).join('、')}`}</p> : null}
           </div>
         </>
