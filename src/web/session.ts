@@ -43,9 +43,9 @@ export function safeNext(next: string | undefined | null): string {
 }
 
 // Control characters are what this strips: the regex names them on purpose.
-// eslint-disable-next-line no-control-regex
 const cleanPerson = (s: string) =>
   s
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 50);
