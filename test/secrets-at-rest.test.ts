@@ -46,17 +46,15 @@ describe('channel secrets', () => {
 
   it('plain-text secrets of an earlier version are sealed in place at start', async () => {
     const id = newId();
-    await gw.deps.db.orm
-      .insert(notificationChannels)
-      .values({
-        id,
-        unitId: 'kc-zjj',
-        kind: 'webhook',
-        url: 'https://hooks.example.test/x',
-        secret: 'legacy-plain-secret-0123456789',
-        enabled: true,
-        createdAt: gw.clock.now(),
-      });
+    await gw.deps.db.orm.insert(notificationChannels).values({
+      id,
+      unitId: 'kc-zjj',
+      kind: 'webhook',
+      url: 'https://hooks.example.test/x',
+      secret: 'legacy-plain-secret-0123456789',
+      enabled: true,
+      createdAt: gw.clock.now(),
+    });
     expect(await sealStoredChannelSecrets(gw.deps)).toBe(1);
     const [row] = await gw.deps.db.orm.select().from(notificationChannels).where(eq(notificationChannels.id, id));
     expect(row!.secret).toMatch(/^enc:v1:/);

@@ -49,19 +49,17 @@ describe('insertRows', () => {
       insertRows(blobs, [{ sha256: 'f'.repeat(64), size: bytes.length, bytes, createdAt: T0 }], { onConflictDoNothing: true }),
       // `active` left out: the schema default (true), as drizzle's insert would write.
       insertRows(legalAdvisers, [{ id: 'la-1', regionCode: '330802', name: '王律师', organisation: '浙江某律师事务所', createdAt: T0 }]),
-      gw.deps.db.orm
-        .insert(outbox)
-        .values({
-          id: 'ob-1',
-          kind: 'court_callback',
-          destination: 'court-x',
-          payloadJson: '{}',
-          idempotencyKey: 'k-1',
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: T0,
-          createdAt: T0,
-        }),
+      gw.deps.db.orm.insert(outbox).values({
+        id: 'ob-1',
+        kind: 'court_callback',
+        destination: 'court-x',
+        payloadJson: '{}',
+        idempotencyKey: 'k-1',
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: T0,
+        createdAt: T0,
+      }),
     ]);
     const [o] = await gw.deps.db.orm.select().from(obligations).where(eq(obligations.id, 'o-3'));
     expect(o).toMatchObject({ provisional: true, createdAt: T0, updatedAt: new Date(T0.getTime() + 1), unitId: 'kc-zrzy', caseId: null });

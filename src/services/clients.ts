@@ -116,17 +116,15 @@ export async function registerClient(deps: Deps, input: ClientInput, actor: stri
     ],
     async () => ({
       items: [
-        deps.db.orm
-          .insert(clients)
-          .values({
-            id: clientId,
-            name: input.name,
-            role: input.role,
-            scope: input.scope,
-            secretHash,
-            jwksJson: input.jwks ? JSON.stringify(input.jwks) : null,
-            createdAt: deps.clock.now(),
-          }),
+        deps.db.orm.insert(clients).values({
+          id: clientId,
+          name: input.name,
+          role: input.role,
+          scope: input.scope,
+          secretHash,
+          jwksJson: input.jwks ? JSON.stringify(input.jwks) : null,
+          createdAt: deps.clock.now(),
+        }),
       ],
       result: null,
     }),
