@@ -17,7 +17,16 @@
  * column differs.
  */
 import { and, Column, getTableColumns, getTableName, is, isNull, or, Param, SQL, sql, type InferInsertModel, type SQLWrapper, type Table } from 'drizzle-orm';
-import { getTableConfig, SQLiteDeleteBase, SQLiteInsertBase, SQLiteUpdateBase, type SQLiteTable, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import {
+  getTableConfig,
+  SQLiteDeleteBase,
+  SQLiteInsertBase,
+  SQLiteUpdateBase,
+  type SQLiteColumn,
+  type SQLiteInsertValue,
+  type SQLiteTable,
+  type SQLiteUpdateSetSource,
+} from 'drizzle-orm/sqlite-core';
 import type { Deps, Stmt } from '../deps.js';
 import {
   assignments,
@@ -243,8 +252,8 @@ export function auditedUpsert<T extends SQLiteTable>(deps: Deps, table: T, rows:
     if (is(v, SQL)) throw new Error(`auditedUpsert of ${getTableName(table)}.${k}: an SQL expression cannot be committed to; pass the value`);
   const stmt = deps.db.orm
     .insert(table)
-    .values(rows as never)
-    .onConflictDoUpdate({ target: target as never, set: set as never });
+    .values(rows as SQLiteInsertValue<T>[])
+    .onConflictDoUpdate({ target: target as SQLiteColumn[], set });
   const ct = byTable.get(table);
   if (ct) upserts.set(stmt, { ct, rows: rows as Record<string, unknown>[], target, set: set as Record<string, unknown> });
   return stmt;
