@@ -70,7 +70,8 @@ function officeTime(date: string, r: ReturnType<typeof prng>): number {
   return atBj(d, r.pick([9, 9, 10, 10, 11, 14, 15, 16]), r.int(0, 59));
 }
 
-const DOMAIN_OF: Record<string, string> = {
+/** The administrative domain of a demo unit, by its id suffix (the simulators' statistics by domain). */
+export const DOMAIN_OF: Record<string, string> = {
   zrzy: '自然资源',
   zjj: '住房城乡建设',
   scjg: '市场监管',

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@libsql/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { prng, runHistory } from './simulate-history.js';
+import { DOMAIN_OF, prng, runHistory } from './simulate-history.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { jsonLogger } from './log.js';
@@ -32,19 +32,6 @@ import type { Manifest } from '../../schemas/api/manifest.js';
 const say = (s: string) => process.stdout.write(s + '\n');
 
 const bj = beijingDate;
-
-const DOMAIN_OF: Record<string, string> = {
-  zrzy: '自然资源',
-  zjj: '住房城乡建设',
-  scjg: '市场监管',
-  rsj: '人力资源社会保障',
-  zhzf: '综合行政执法',
-  sthj: '生态环境',
-  gaj: '公安',
-  nync: '农业农村',
-  jtj: '交通运输',
-  wjj: '卫生健康',
-};
 
 async function live(base: string, cases: number, seed: number) {
   const cfg = parseNodeConfig(process.env);

@@ -63,25 +63,24 @@ function renderError(err: Error, c: Context<WebEnv>) {
       : item && c.req.method === 'POST'
         ? `/web/${item[1]}/${item[2]}`
         : undefined;
-  if (err instanceof Problem) {
-    const p = PROBLEMS[err.slug];
-    return html(
+  const problemPage = (problem: Problem) =>
+    html(
       c,
       <ErrorPage
-        status={err.status}
-        titleZh={p.zh}
-        hint={PROBLEM_HINT_ZH[err.slug]}
-        detail={err.message}
-        code={err.slug}
+        status={problem.status}
+        titleZh={PROBLEMS[problem.slug].zh}
+        hint={PROBLEM_HINT_ZH[problem.slug]}
+        detail={problem.message}
+        code={problem.slug}
         requestId={rid}
         principal={principal}
         person={person}
-        signIn={err.status === 401}
+        signIn={problem.status === 401}
         back={back}
       />,
-      err.status as 400,
+      problem.status as 400,
     );
-  }
+  if (err instanceof Problem) return problemPage(err);
   if (err instanceof HTTPException && err.status === 403) {
     // hono/csrf: a form posted from another site (or without Origin / Sec-Fetch-Site).
     return html(
@@ -101,24 +100,8 @@ function renderError(err: Error, c: Context<WebEnv>) {
   }
   const problem = toProblem(err, { contentType: c.req.header('content-type') });
   if (problem) {
-    const p = PROBLEMS[problem.slug];
     for (const [k, v] of Object.entries(problemHeaders(problem))) c.header(k, v);
-    return html(
-      c,
-      <ErrorPage
-        status={problem.status}
-        titleZh={p.zh}
-        hint={PROBLEM_HINT_ZH[problem.slug]}
-        detail={problem.message}
-        code={problem.slug}
-        requestId={rid}
-        principal={principal}
-        person={person}
-        signIn={problem.status === 401}
-        back={back}
-      />,
-      problem.status as 400,
-    );
+    return problemPage(problem);
   }
   c.var.deps.log.log('error', 'unhandled', { requestId: rid, error: String(err), stack: err.stack });
   return html(
