@@ -46,6 +46,8 @@ async function body(signer: Signer): Promise<string> {
     issuedAt: new Date(),
     caseNumber: `(2026)浙0825行初${100000 + seq}号`,
     regionCode: '330802',
+    // A court creates only its own cases (issue 18).
+    court: { code: SENDER, name: '基准测试法院' },
   });
   return signManifest(m, signer);
 }
