@@ -13,6 +13,9 @@ import { registerSender } from '../src/services/senders.js';
 import { attachmentEntry, demoManifest, multipartRequest, signManifest } from '../adapters/node/court-kit.js';
 import { makeCourtPki } from './helpers/pki.js';
 import * as schema from '../schemas/db/index.js';
+import { createClient } from '@libsql/client';
+import { openLibsql } from '../adapters/db/libsql-node.js';
+import { createDeps } from '../src/create-deps.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 beforeEach(async () => {
@@ -161,5 +164,50 @@ describe('a group waits for announced writes (writer.announce)', () => {
     const rows = await gw.deps.db.orm.select().from(schema.auditLog).orderBy(asc(schema.auditLog.seq));
     for (const r of receipts) expect(rows.find((x) => x.seq === r.auditHead.seq)?.hash).toBe(r.auditHead.hash);
     expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
+  });
+});
+
+describe('a storage fault fails a group at once (issue 20)', () => {
+  it('a lock held past the wait refuses every write of the group with the fault, without waiting again once per write', async () => {
+    // The same gateway, but its writes wait only 100 ms for another connection's lock.
+    const { client, db } = await openLibsql(gw.url, undefined, 100);
+    const deps = createDeps({ ...gw.deps, db });
+    const batch = db.batch.bind(db);
+    const tries = { n: 0 };
+    db.batch = async (items) => {
+      tries.n++;
+      return batch(items);
+    };
+    const other = createClient({ url: gw.url });
+    const tx = await other.transaction('write');
+    try {
+      await tx.execute('UPDATE outbox SET attempts = attempts WHERE 0');
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const one = (name: string, g?: Promise<void>) =>
+        deps.writer.optimistic(
+          async () => ({
+            entries: [{ actor: 'test', action: 'test.write', subject: `w:${name}`, data: { name } }],
+            build: async (head: AuditHead) => {
+              if (g) await g;
+              return { items: [], result: head };
+            },
+          }),
+          () => false,
+        );
+      const first = one('first', gate); // holds the writer while the others queue into one group
+      await new Promise((r) => setTimeout(r, 10));
+      const group = ['a', 'b', 'c'].map((n) => one(n));
+      open();
+      for (const w of [first, ...group]) await expect(w).rejects.toMatchObject({ name: 'StorageFailure', kind: 'busy' });
+      // The first write's batch, then the group's one batch: no write of the group was tried again on its own.
+      expect(tries.n).toBe(2);
+    } finally {
+      await tx.rollback();
+      other.close();
+      client.close();
+    }
+    // Once the lock is free, writes commit again.
+    expect(await write('after')).toMatchObject({ seq: expect.any(Number) });
   });
 });

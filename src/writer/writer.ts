@@ -21,7 +21,7 @@ import { Mutex } from '../lib/mutex.js';
 import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierKeys, frontierRoot, recordLeaf, type Frontier, type Hash } from '../lib/merkle.js';
 import { digestsOf, type ProducedRows } from '../services/audit-rows.js';
 import { GENESIS, recordHash, TREE_HEAD_TYP, treeNodes, treeStmts, type AuditRecord, type TreeHead } from './log.js';
-import { WriteConflict, type AuditEntry, type AuditHead, type WriteBuild, type WritePlan, type Writer } from './types.js';
+import { StorageFailure, WriteConflict, type AuditEntry, type AuditHead, type WriteBuild, type WritePlan, type Writer } from './types.js';
 
 /** The log's end as the next write continues it: the head and the tree's right edge. */
 interface LogState {
@@ -277,7 +277,8 @@ class AuditedWriter implements Writer {
    * write keeps its own audit records, chained in queue order, and learns the head after its own records; no
    * caller hears of success before the transaction has committed. If the shared batch fails (one write clashes
    * with a row already there, say the same new case), every write of the group is committed again ALONE, so only
-   * the culprit fails and the others succeed as if they had never been grouped.
+   * the culprit fails and the others succeed as if they had never been grouped. A storage fault fails the whole
+   * group at once: committing each write again would only wait for the same lock or disk once per write.
    */
   #grouped<T>(prepared: PreparedEntry[], build: WriteBuild<T>, at: Date): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -366,9 +367,12 @@ class AuditedWriter implements Writer {
         await this.#db.batch(stmts);
         this.#state = state;
         for (const [i, b] of built.entries()) group[i]!.resolve(b.result);
-      } catch {
+      } catch (e) {
         this.#state = undefined;
-        for (const w of group) await this.#alone(w);
+        // The storage refused the transaction (full, read-only, locked past the wait): every write of the group
+        // would meet the same, one wait after another. They all fail now, each caller with the fault (503/507).
+        if (e instanceof StorageFailure) for (const w of group) w.reject(e);
+        else for (const w of group) await this.#alone(w);
       }
     }
   }
