@@ -5,12 +5,9 @@
  * allowed reader gets of a pack is never more than its own live drill-down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
-import { makeCourtPki } from './helpers/pki.js';
-import { attachmentEntry, demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
-import { registerSender } from '../src/services/senders.js';
-import { saveDirectory } from '../src/services/directory.js';
-import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
+import { adminHeaders, clientToken, T0, testGateway } from './helpers/gateway.js';
+import { deliveredWorld } from './helpers/world.js';
+import { demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 const H: Record<string, Record<string, string>> = {};
@@ -50,20 +47,10 @@ const req = (method: string, path: string, body?: unknown) => (h: Record<string,
 let ENDPOINTS: Endpoint[] = [];
 
 beforeAll(async () => {
-  gw = await testGateway({ clock: new FixedClock(T0) });
-  const court = await makeCourtPki('龙游县人民法院');
-  await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
-  await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: 'x.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(100).fill(1) };
-  const m = demoManifest({
-    messageId: 'm-1',
-    senderCode: 'court-longyou',
-    issuedAt: T0,
-    caseNumber: '(2026)浙0825行初1号',
-    regionCode: '330802',
-    attachments: [await attachmentEntry(file, false)],
-  });
-  const r1 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
+  const world = await deliveredWorld({ messageId: 'm-1', caseNumber: '(2026)浙0825行初1号', file });
+  gw = world.gw;
+  const { court, first: r1 } = world;
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   doc = d.id;
   caseId = d.routing.caseId;

@@ -6,12 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
-import { adminHeaders, clientToken, FixedClock, T0, testGateway } from './helpers/gateway.js';
-import { makeCourtPki } from './helpers/pki.js';
-import { attachmentEntry, demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
-import { registerSender } from '../src/services/senders.js';
-import { saveDirectory } from '../src/services/directory.js';
-import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
+import { adminHeaders, clientToken, T0, testGateway } from './helpers/gateway.js';
+import { deliveredWorld } from './helpers/world.js';
+import { demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
 
 type Route = { method: string; path: string; responses: Record<string, { content?: Record<string, { schema: ZodType }> }> };
 
@@ -25,21 +22,11 @@ let packId = '';
 let delivered: { status: number; body: unknown } = { status: 0, body: null };
 
 beforeAll(async () => {
-  gw = await testGateway({ clock: new FixedClock(T0) });
-  routes = gw.app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [d.route as unknown as Route] : []));
-  const court = await makeCourtPki('龙游县人民法院');
-  await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
-  await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(100).fill(1) };
-  const m = demoManifest({
-    messageId: 'm-1',
-    senderCode: 'court-longyou',
-    issuedAt: T0,
-    caseNumber: '(2026)浙0825行初1号',
-    regionCode: '330802',
-    attachments: [await attachmentEntry(file, false)],
-  });
-  const r1 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
+  const world = await deliveredWorld({ messageId: 'm-1', caseNumber: '(2026)浙0825行初1号', file });
+  gw = world.gw;
+  const { court, first: r1 } = world;
+  routes = gw.app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [d.route as unknown as Route] : []));
   delivered = { status: r1.status, body: await r1.clone().json() };
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   doc = d.id;

@@ -6,12 +6,9 @@
  */
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { adminHeaders, ADMIN_TOKEN, clientToken, FixedClock, T0, testGateway } from '../helpers/gateway.js';
-import { makeCourtPki, type CourtPki } from '../helpers/pki.js';
-import { attachmentEntry, demoManifest, multipartRequest, signManifest, type FileInput } from '../../adapters/node/court-kit.js';
-import { registerSender } from '../../src/services/senders.js';
-import { saveDirectory } from '../../src/services/directory.js';
-import { DEMO_DIRECTORY_DATA } from '../../src/domain/routing/index.js';
+import { adminHeaders, ADMIN_TOKEN, clientToken, T0 } from '../helpers/gateway.js';
+import { deliveredWorld } from '../helpers/world.js';
+import { demoManifest, multipartRequest, signManifest, type FileInput } from '../../adapters/node/court-kit.js';
 
 /** The one seed of every fuzz suite: a failure replays exactly (fast-check prints the path to shrink from). */
 export const FUZZ_SEED = 20261201;
@@ -19,20 +16,8 @@ export const FUZZ_SEED = 20261201;
 export type World = Awaited<ReturnType<typeof fuzzWorld>>;
 
 export async function fuzzWorld() {
-  const gw = await testGateway({ clock: new FixedClock(T0), bodyLimitBytes: 256 * 1024 });
-  const court: CourtPki = await makeCourtPki('龙游县人民法院');
-  await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
-  await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   const file: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(200).fill(7) };
-  const m = demoManifest({
-    messageId: 'fz-1',
-    senderCode: 'court-longyou',
-    issuedAt: T0,
-    caseNumber: '(2026)浙0825行初501号',
-    regionCode: '330802',
-    attachments: [await attachmentEntry(file, false)],
-  });
-  const r = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [file]));
+  const { gw, court, first: r } = await deliveredWorld({ messageId: 'fz-1', caseNumber: '(2026)浙0825行初501号', file, bodyLimitBytes: 256 * 1024 });
   if (r.status !== 201) throw new Error(`seed delivery: ${r.status} ${await r.text()}`);
   const d = ((await r.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   const joint = demoManifest({ messageId: 'fz-2', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初502号' });
