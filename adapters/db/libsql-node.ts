@@ -3,7 +3,7 @@ import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { fileURLToPath } from 'node:url';
-import { secureDatabaseFile } from '../node/data-files.js';
+import { secureDatabaseFile, secureDatabaseSideFiles } from '../node/data-files.js';
 import { libsqlDb } from './libsql.js';
 import { LibsqlWriter } from './libsql-writer.js';
 
@@ -22,7 +22,8 @@ export async function openLibsql(url: string, authToken?: string, busyTimeoutMs 
   if (url.startsWith('file:')) {
     // WAL (kept in the file) lets readers go on while a delivery commits.
     await client.execute('PRAGMA journal_mode = WAL');
-    if (filePath && !filePath.startsWith(':')) secureDatabaseFile(filePath);
+    // The -wal and -shm SQLite just made, by path: the open connection's locks must not be touched.
+    if (filePath && !filePath.startsWith(':')) secureDatabaseSideFiles(filePath);
   }
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   const file = /^file:([^?#]+)$/.exec(url)?.[1];
