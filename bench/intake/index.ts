@@ -104,6 +104,8 @@ async function signItems(n: number, runId: string, signer: Signer, shared: Buffe
       issuedAt: new Date(),
       caseNumber: `(2026)浙0825行初${++caseSeq}号`,
       attachments: [{ id: 'att-1', filename: '行政起诉状副本.pdf', mediaType: 'application/pdf', size: ATTACHMENT_BYTES, sha256 }],
+      // A court creates only its own cases (issue 18).
+      court: { code: SENDER, name: '基准测试法院 (bench court)' },
     });
     items.push({ jws: await signManifest(manifest, signer), prefix });
   }

@@ -14,6 +14,7 @@
  *
  * Targets (issue 20): /healthz p99 ≤ 20 ms at peak; half-peak p99 ≤ 50 ms; /healthz p99 ≤ 50 ms while the lock is
  * held and no 500; RSS ≤ 600 MB after 2× peak. The load generator shares the machine's cores with the server.
+ * BENCH_SERVER_NODE_ARGS: extra node flags for the gateway process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -169,7 +170,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   await registerSender(setup.deps, { code: SENDER, type: 'court', name: '基准测试法院', caPem: ca.certPem });
   setup.client.close();
 
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the gateway process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
     cwd: REPO,
     env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
