@@ -428,9 +428,11 @@ function reconcile(
     }
     if (!isNonClosed(existing.status)) continue;
     const unitId = existing.party === 'unit' && where.leadUnitId ? where.leadUnitId : existing.unitId;
+    const regionCode = where.regionCode ?? existing.regionCode;
     const dj = derivationJson(p);
     const reopen = existing.status === 'overdue' && p.dueOn >= today;
-    if (p.dueOn === existing.dueOn && p.provisional === existing.provisional && dj === existing.derivationJson && unitId === existing.unitId) continue;
+    const same = p.dueOn === existing.dueOn && p.provisional === existing.provisional && dj === existing.derivationJson;
+    if (same && unitId === existing.unitId && regionCode === existing.regionCode) continue;
     items.push(
       auditedUpdate(
         deps,
@@ -440,6 +442,7 @@ function reconcile(
           provisional: p.provisional,
           derivationJson: dj,
           unitId,
+          regionCode,
           updatedAt: now,
           ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}),
         },
@@ -468,12 +471,13 @@ function reconcile(
       action: 'obligation.recomputed',
       subject: `obligation:${existing.id}`,
       data: {
-        from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status },
-        to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, anchor: p.derivation.anchor.source },
+        from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status, unitId: existing.unitId, regionCode: existing.regionCode },
+        to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, unitId, regionCode, anchor: p.derivation.anchor.source },
+        policy: policy.id,
         cause,
       },
     });
-    Object.assign(existing, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, ...(reopen ? { status: 'open' } : {}) });
+    Object.assign(existing, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, regionCode, ...(reopen ? { status: 'open' } : {}) });
     changed++;
   }
   if (mode === 'replan') {
@@ -482,7 +486,7 @@ function reconcile(
       if (!isNonClosed(o.status) || plan.obligations.some((p) => p.ruleId === o.ruleId)) continue;
       if (o.ruleId === 'routing-window') continue; // the queue's own deadline (src/services/routing-window.ts), not a policy rule
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
-      const why = skipped ? `no longer applies: ${skipped.reason.en}` : 'no longer in the region policy';
+      const why = skipped ? `no longer applies: ${skipped.reason.en}` : `not a rule of the region's policy (${policy.id})`;
       items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
       items.push(
         orm
@@ -593,6 +597,20 @@ export interface ReplanOptions {
   /** Only move existing obligations (a calendar or holiday-data change creates no fact): nothing created or withdrawn. */
   updateOnly?: boolean;
   calendar?: Calendar;
+  /** The case's region from this write on (assigned or claimed): its policy plans, and its obligations count there. */
+  regionCode?: string;
+  /** The case's lead unit from this write on (null: none yet, the case still waits). */
+  leadUnitId?: string | null;
+}
+
+/** A re-planned case: the statements, and what plans each of its rules now (`${documentId}:${ruleId}` → obligation). */
+export interface Replanned {
+  items: Stmt[];
+  entries: AuditEntry[];
+  changed: number;
+  planned: Record<string, { id: string; dueOn: string }>;
+  policy: Policy;
+  calendar: Calendar;
 }
 
 /**
@@ -601,17 +619,18 @@ export interface ReplanOptions {
  * a new fact makes due are created, those it withdraws are waived. Returns the statements and audit entries for
  * the caller's own write (nothing is committed here). Stable name: other features call it (#17 routing window).
  */
-export async function replanCase(
-  deps: Deps,
-  caseId: string,
-  now: Date,
-  opts: ReplanOptions = {},
-): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
+export async function replanCase(deps: Deps, caseId: string, now: Date, opts: ReplanOptions = {}): Promise<Replanned> {
   const dir = (await currentDirectory(deps)).index;
   const ctx = await loadCaseContext(deps, caseId, dir);
-  if (!ctx) return { items: [], entries: [], changed: 0 };
+  const calendar = opts.calendar ?? (await currentCalendar(deps));
+  if (!ctx) return { items: [], entries: [], changed: 0, planned: {}, policy: (await regionPolicy(deps, opts.regionCode ?? null)).policy, calendar };
+  if (opts.regionCode !== undefined) ctx.regionCode = opts.regionCode;
+  if (opts.leadUnitId !== undefined) ctx.leadUnitId = opts.leadUnitId;
   const { policy } = await regionPolicy(deps, ctx.regionCode);
-  return replanContext(deps, ctx, policy, opts.calendar ?? (await currentCalendar(deps)), now, opts);
+  const r = replanContext(deps, ctx, policy, calendar, now, opts);
+  const planned: Replanned['planned'] = {};
+  for (const o of ctx.obligations) if (isNonClosed(o.status)) planned[`${o.documentId}:${o.ruleId}`] = { id: o.id, dueOn: o.dueOn };
+  return { ...r, planned, policy, calendar };
 }
 
 /** replanCase from a context already read (intake re-plans a first instance from its delivery's facts): pure. */
