@@ -13,7 +13,7 @@ import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { WriteConflict, type AuditHead, type WritePlan } from '../writer/types.js';
+import { WriteConflict, type WritePlan } from '../writer/types.js';
 import { readIntakeFacts } from './facts.js';
 import { planRouting, type DocumentRouting, type RoutingPlan } from './plan.js';
 import { evidenceStmts } from '../services/evidence.js';
@@ -249,6 +249,7 @@ async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeRe
     a.arrivedAt,
     a.docRows.map((r) => r.id),
   );
+  const receipt = receiptContent(a, routing);
   return {
     entries: [
       {
@@ -274,28 +275,32 @@ async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeRe
       })),
       ...routing.entries,
     ],
-    build: (head) => persistDelivery(deps, a, routing, head),
+    build: (head) => persistDelivery(deps, a, routing, { ...receipt, auditHead: head }),
   };
 }
 
-/** The receipt (stating the audit head after this delivery's records), signed, and every row of the delivery. */
-async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, head: AuditHead): Promise<{ items: Stmt[]; result: IntakeResult }> {
-  const { manifest, sender, chain, attachments, revocation } = a.verified;
-  const { env, arrivedAt, docRows, deliveryId, receiptId } = a;
-  const receipt: Receipt = {
+/** What the receipt states, decided with the plan; the audit head after this delivery's records is added at commit. */
+function receiptContent(a: Accepted, routing: RoutingPlan): Omit<Receipt, 'auditHead'> {
+  const { manifest, sender, chain, revocation } = a.verified;
+  return {
     type: 'delivery-receipt',
-    receiptId,
-    deliveryId,
+    receiptId: a.receiptId,
+    deliveryId: a.deliveryId,
     messageId: manifest.messageId,
     sender: { type: sender.type, code: sender.code },
-    arrivedAt: arrivedAt.toISOString(),
-    arrivedAtBeijing: beijingIso(arrivedAt),
-    envelope: { format: env.format, sha256: a.envelopeDigest, manifestSha256: a.contentDigest },
+    arrivedAt: a.arrivedAt.toISOString(),
+    arrivedAtBeijing: beijingIso(a.arrivedAt),
+    envelope: { format: a.env.format, sha256: a.envelopeDigest, manifestSha256: a.contentDigest },
     signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
     revocation: revocation.evidence,
     documents: receiptDocuments(a, routing.perDocument),
-    auditHead: head,
   };
+}
+
+/** The receipt, signed, and every row of the delivery. */
+async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, receipt: Receipt): Promise<{ items: Stmt[]; result: IntakeResult }> {
+  const { manifest, sender, chain, attachments, revocation } = a.verified;
+  const { env, arrivedAt, docRows, deliveryId, receiptId } = a;
   const { jws } = await signReceipt(deps.keys, receipt);
   const items: Stmt[] = [
     ...(await deps.blobs.stage(attachments.map((x) => ({ sha256: x.sha256, bytes: x.bytes, mediaType: x.mediaType })))),
