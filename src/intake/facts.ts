@@ -14,7 +14,7 @@ import type { Policy } from '../domain/policy/index.js';
 import type { RoutingStatus } from '../domain/vocabulary.js';
 import { currentDirectory, type CurrentDirectory } from '../services/directory.js';
 import { currentCalendar } from '../services/calendar.js';
-import { regionPolicy } from '../services/policies.js';
+import { policyBook } from '../services/policies.js';
 import { loadCaseContext, newDeliveryPlanState, type DeliveryPlanState } from '../services/obligations.js';
 import { caseRevisionsOf } from '../services/case-revisions.js';
 
@@ -50,11 +50,8 @@ export interface IntakeFacts {
   contexts: DeliveryPlanState;
   /** Earlier instances named (priorCaseNumbers) that exist, by case number. */
   priors: Map<string, PriorCase>;
-  /**
-   * The policy of every region a document can land in, and of "no region" (key ''): every region of the directory
-   * (a rule can pick any unit), those the documents state, and those of the cases read.
-   */
-  policies: Map<string, Policy>;
+  /** The policy of any region (null: no region yet), from every region's policy as read with the facts. */
+  policies: (regionCode: string | null) => Policy;
 }
 
 /** The case-number lookup every delivery makes, built once per database (a drizzle prepared query). */
@@ -107,11 +104,7 @@ export async function readIntakeFacts(deps: Deps, manifest: Manifest, arrivedAt:
     if (ctx) contexts.set(id, ctx);
   }
   const onDate = beijingDate(arrivedAt);
-  const regions = new Set<string>(['', ...dir.index.regionCodes(), ...dir.index.regionsServedBy(manifest.sender.code, onDate)]);
-  for (const d of manifest.documents) for (const p of d.case?.defendants ?? []) if (p.regionCode) regions.add(p.regionCode);
-  for (const c of [...cases.values(), ...[...priors.values()].map((p) => p.state)]) if (c?.regionCode) regions.add(c.regionCode);
-  for (const ctx of contexts.values()) if (ctx.regionCode) regions.add(ctx.regionCode);
-  const policies = new Map<string, Policy>();
-  for (const region of regions) policies.set(region, (await regionPolicy(deps, region || null)).policy);
+  const book = await policyBook(deps);
+  const policies = (region: string | null) => book(region).policy;
   return { dir, calendar, onDate, cases, contexts, priors, policies };
 }

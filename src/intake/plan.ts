@@ -20,7 +20,6 @@ import { defaultRoutingWindow, routingWindow } from '../services/routing-window.
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 import type { RoutingStatus } from '../domain/vocabulary.js';
 import { nextCaseRevision } from '../services/case-revisions.js';
-import type { Policy } from '../domain/policy/index.js';
 import type { CaseState, IntakeFacts } from './facts.js';
 
 /** The routing outcome of one document, as the receipt states it. */
@@ -89,11 +88,7 @@ export function planRouting(w: Statements, facts: IntakeFacts, manifest: Manifes
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
   const planState = facts.contexts; // the documents of one delivery plan against one view of each case
   const revised = new Map<string, number>(); // existing cases this plan read, with the revision it read
-  const policyOf = (region: string | null): Policy => {
-    const policy = facts.policies.get(region ?? '');
-    if (!policy) throw new Error(`no policy was read for region ${region} with the delivery's facts (src/intake/facts.ts)`);
-    return policy;
-  };
+  const policyOf = facts.policies;
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
