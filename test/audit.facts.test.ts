@@ -33,6 +33,7 @@ import { registerSender } from '../src/services/senders.js';
 import { saveDirectory } from '../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
 import { sweep } from '../src/jobs/sweep.js';
+import { sqlBlobStore } from '../adapters/blobs/sql.js';
 
 /** The six tables test/audit.test.ts tampers with already. */
 const FIRST_SIX = ['deliveries', 'documents', 'document_attachments', 'blobs', 'evidence', 'obligations'];
@@ -180,6 +181,17 @@ describe('the seven tables a history leaves empty: a column changed, a row delet
       body: JSON.stringify({ unitId: 'kc-scjg', reason: '食品经营许可由市场监管局主管' }),
     });
     expect(assigned.status).toBe(200);
+    // The unit's draft reply with an attachment: its bytes are a blob, its SHA-256 in the draft step.
+    const unit = (await clientToken(gw, 'unit', 'kc-scjg', '柯城区市场监管局')).headers;
+    const draft = await gw.app.request(`http://gw/v1/suggestions/${list.items[0]!.id}/drafts`, {
+      method: 'POST',
+      headers: unit,
+      body: JSON.stringify({
+        text: '已收悉，正在整改。',
+        attachments: [{ filename: 'zhenggai.pdf', mediaType: 'application/pdf', content: btoa('%PDF-1.4 draft') }],
+      }),
+    });
+    expect(draft.status).toBe(201);
     // The sweep: the TSA stamps both pending receipts in one request (timestamp_batches), the preset's monthly items come due.
     const report = await sweep(gw.deps, gw.clock.now());
     expect(report.steps.timestamps).toMatchObject({ ok: true, report: { stamped: 2, requests: 1 } });
@@ -197,6 +209,24 @@ describe('the seven tables a history leaves empty: a column changed, a row delet
   });
 
   for (const name of SEVEN) it(`${name}`, () => tamperWith(gw.deps, name));
+
+  it('a blob store outside the database is read back through its port: a changed byte is named with the draft step that refers to it', async () => {
+    // The database's own store, marked external: verify then reads every referenced blob through get() and hashes it.
+    const [step] = await all<{ id: string; sha256: string }>(
+      gw.deps,
+      `select s.id, json_extract(a.value, '$.sha256') as sha256 from suggestion_steps s, json_each(s.data_json, '$.attachments') a`,
+    );
+    const d = await copy(gw.deps);
+    const external = { ...d, blobs: { ...sqlBlobStore(d.db, gw.clock), external: true as const } };
+    expect((await verifyAuditChain(external)).problems).toEqual([]);
+    await d.db.orm.run(sql.raw(`update blobs set bytes = cast('%PDF-1.4 draff' as blob) where sha256 = ${q(step!.sha256)}`));
+    const r = await verifyAuditChain(external);
+    expect(r.problems).toContainEqual({
+      table: 'blobs',
+      id: step!.sha256,
+      reason: `blobs ${step!.sha256}: its bytes in the external blob store differ from their SHA-256 (referred to by suggestion_steps ${step!.id})`,
+    });
+  });
 });
 
 /**
