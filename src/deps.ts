@@ -57,6 +57,11 @@ export interface BlobStore {
    */
   stage(blobs: BlobInput[]): Promise<Stmt[]>;
   get(sha256: string): Promise<Uint8Array | null>;
+  /**
+   * The bytes live outside the database (R2), so the database's content commitment does not reach them: audit
+   * verify reads each referenced blob back through get() and compares its SHA-256 with the committed one.
+   */
+  external?: true;
   /** An external store removes bytes no committed attachment refers to (the sweep calls it); returns how many. */
   sweepOrphans?(now: Date): Promise<number>;
 }

@@ -25,6 +25,7 @@ export function r2BlobStore(
   clock: { now(): Date } = { now: () => new Date() },
 ): BlobStore & { sweepOrphans(now: Date): Promise<number> } {
   return {
+    external: true,
     async stage(blobs) {
       const seen = new Set<string>();
       for (const b of blobs) {

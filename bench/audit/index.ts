@@ -12,6 +12,7 @@
  *    sizes, then 200 of each through the HTTP app in-process (GET /v1/audit/proofs/…, JSON included). Every
  *    proof against the full tree is verified (src/lib/merkle.ts verifyInclusion / verifyConsistency) against the
  *    root the bench computed itself while building.
+ * 3. The same, paced: PACED_RUNS of each with a 2 ms pause before each request (see step 4 in run()).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -41,6 +42,8 @@ import { percentile, round, type BenchContext, type BenchResult } from '../types
 const N = Number(process.env.BENCH_AUDIT_RECORDS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_AUDIT_RUNS ?? 1000);
 const HTTP_RUNS = 200;
+const PACED_RUNS = Number(process.env.BENCH_AUDIT_PACED_RUNS ?? 500);
+const PACE_MS = 2;
 
 /** A deterministic generator (xorshift32) for positions: the same run every time. */
 function rng(seed: number) {
@@ -202,6 +205,40 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         }),
       );
     }
+    // 4. Paced: one request at a time with a pause between (PACE_MS), as a server sees courts' separate requests.
+    // The loops above ask back to back, so on a shared machine the process uses up its time slice and waits for
+    // the CPU in the middle of some proofs: their p99 measures the scheduler as much as the proof. Here the
+    // process sleeps between requests, as a gateway does between a court's requests.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const pacedInc: number[] = [];
+    const pacedCon: number[] = [];
+    const pacedHttpInc: number[] = [];
+    const pacedHttpCon: number[] = [];
+    for (let i = 0; i < PACED_RUNS; i++) {
+      await sleep(PACE_MS);
+      const size = next(N);
+      pacedInc.push(await time(() => proveInclusion(deps, next(size), size)));
+      await sleep(PACE_MS);
+      const second = next(N);
+      pacedCon.push(await time(() => proveConsistency(deps, next(second), second)));
+      await sleep(PACE_MS);
+      pacedHttpInc.push(
+        await time(async () => {
+          const r = await app.request(`http://bench/v1/audit/proofs/inclusion?seq=${next(N)}`);
+          if (r.status !== 200) throw new Error(`inclusion: ${r.status}`);
+          await r.json();
+        }),
+      );
+      await sleep(PACE_MS);
+      pacedHttpCon.push(
+        await time(async () => {
+          const r = await app.request(`http://bench/v1/audit/proofs/consistency?first=${next(N)}`);
+          if (r.status !== 200) throw new Error(`consistency: ${r.status}`);
+          await r.json();
+        }),
+      );
+    }
+    await new Promise((r) => setImmediate(r)); // the observer's entries arrive on the event loop
     gcObs.disconnect();
     const gcTotal = gcPauses.reduce((a, b) => a + b, 0);
     lines.push(
@@ -214,6 +251,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       consistencyAnySizes: stats(conAny),
       httpInclusion: stats(httpInc),
       httpConsistency: stats(httpCon),
+      pacedInclusion: stats(pacedInc),
+      pacedConsistency: stats(pacedCon),
+      pacedHttpInclusion: stats(pacedHttpInc),
+      pacedHttpConsistency: stats(pacedHttpCon),
     };
     const line = (name: string, x: ReturnType<typeof stats>) => `${name.padEnd(38)} p50 ${x.p50} ms  p99 ${x.p99} ms  max ${x.max} ms`;
     lines.push(line(`inclusion proof, tree of ${N.toLocaleString('en')}`, s.inclusionAtHead));
@@ -222,9 +263,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     lines.push(line('consistency proof, random sizes', s.consistencyAnySizes));
     lines.push(line('GET /v1/audit/proofs/inclusion', s.httpInclusion));
     lines.push(line('GET /v1/audit/proofs/consistency', s.httpConsistency));
+    lines.push(line(`paced ${PACE_MS} ms: inclusion, random size`, s.pacedInclusion));
+    lines.push(line(`paced ${PACE_MS} ms: consistency, random`, s.pacedConsistency));
+    lines.push(line(`paced ${PACE_MS} ms: GET …/inclusion`, s.pacedHttpInclusion));
+    lines.push(line(`paced ${PACE_MS} ms: GET …/consistency`, s.pacedHttpConsistency));
     const worst = Math.max(...Object.values(s).map((x) => x.p99));
+    const worstPaced = Math.max(s.pacedInclusion.p99, s.pacedConsistency.p99, s.pacedHttpInclusion.p99, s.pacedHttpConsistency.p99);
     lines.push(
-      `${verified.toLocaleString('en')} proofs verified against the bench's own root; audit path ${round(pathLen / RUNS, 1)} hashes on average; target p99 < 10 ms: ${worst < 10 ? 'met' : 'NOT met'} (worst p99 ${worst} ms)`,
+      `${verified.toLocaleString('en')} proofs verified against the bench's own root; audit path ${round(pathLen / RUNS, 1)} hashes on average; target p99 < 10 ms: back to back ${worst < 10 ? 'met' : 'NOT met'} (worst p99 ${worst} ms), paced ${worstPaced < 10 ? 'met' : 'NOT met'} (worst p99 ${worstPaced} ms)`,
     );
     return {
       lines,
@@ -240,6 +286,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         httpRuns: HTTP_RUNS,
         ...s,
         targetMet: worst < 10,
+        targetMetPaced: worstPaced < 10,
       },
     };
   } finally {

@@ -23,6 +23,8 @@
  *    trust variants (bench/intake/trust.ts): RS256 with revocation checked from a stored CRL, and SM2SM3
  *    signed by OpenSSL, each beside node:crypto.
  * 5. Bytes on disk per attachment byte: the database file after PRAGMA wal_checkpoint(TRUNCATE).
+ * 6. The audit log's share (issue #19): signing the tree head and the Merkle tree, replayed on this run's own log
+ *    (bench/intake/audit-cost.ts), per delivery.
  *
  * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (64 per route), BENCH_INTAKE_ROUNDS (4),
  * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), and BENCH_SERVER_NODE_ARGS
@@ -47,6 +49,7 @@ import { sha256Hex } from '../../src/lib/encoding.js';
 import { Manifest } from '../../schemas/api/manifest.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
 import { trustJson, trustLines, trustVerificationCost } from './trust.js';
+import { auditCost, auditCostLines } from './audit-cost.js';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -103,6 +106,8 @@ async function signItems(n: number, runId: string, signer: Signer, shared: Buffe
       senderCode: SENDER,
       issuedAt: new Date(),
       caseNumber: `(2026)浙0825行初${++caseSeq}号`,
+      // A court creates only its own cases (issue 18).
+      court: { code: SENDER, name: '基准测试法院' },
       attachments: [{ id: 'att-1', filename: '行政起诉状副本.pdf', mediaType: 'application/pdf', size: ATTACHMENT_BYTES, sha256 }],
       // A court creates only its own cases (issue 18).
       court: { code: SENDER, name: '基准测试法院 (bench court)' },
@@ -402,6 +407,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const v = await verificationCost(verifyDir, ca.certPem, signer, leaf.der, shared);
     const trust = await trustVerificationCost(Math.min(VERIFY_ITERATIONS, 1000));
 
+    ctx.log('the audit log: signing and tree replayed on this run (bench/intake/audit-cost.ts)');
+    const audit = await auditCost(dataDir, join(tmp, 'audit-scratch'), disk.deliveries);
+
     const perDiskByte = disk.dbBytes / disk.blobBytes;
     const blobTable = disk.tables?.['blobs'];
     // What intake writes besides the bytes: every table but blobs and the ceiling's own (senders etc. are a few pages).
@@ -432,6 +440,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `  verification per delivery (verifyEnvelope, chain cache warm)  ${ms(v.pipeline, 3)}   bare node:crypto RS256 verify of the same JWS  ${ms(v.bare, 3)}`,
       `    parts: JWS signature via jose ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
       ...trustLines(trust),
+      ...auditCostLines(audit, intake.cpuMs),
       `  disk: ${round(perDiskByte, 4).toFixed(4)} bytes on disk per attachment byte stored (database ${mib(disk.dbBytes)} after wal_checkpoint(TRUNCATE), ${disk.blobs} blobs = ${mib(disk.blobBytes)})` +
         (blobTable !== undefined ? `; blobs table alone ${round(blobTable / disk.blobBytes, 4).toFixed(4)}` : ''),
       ...(intakeRowBytes !== undefined
@@ -471,6 +480,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         senderLookupMs: round(v.sender, 4),
         iterations: v.iterations,
         trust: trustJson(trust),
+      },
+      audit: {
+        signMsPerDelivery: round(audit.signMs, 4),
+        treeMsPerDelivery: round(audit.treeMs, 4),
+        storeMsPerDelivery: round(audit.storeMs, 4),
+        signMsPerHead: round(audit.signPerHeadMs, 4),
+        recordsPerDelivery: round(audit.records / audit.deliveries, 2),
+        headsPerDelivery: round(audit.heads / audit.deliveries, 3),
       },
       disk: {
         bytesPerAttachmentByte: round(perDiskByte, 4),

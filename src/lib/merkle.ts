@@ -44,9 +44,10 @@ export const hexToBytes = (hex: string): Uint8Array => {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 };
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 export const bytesToHex = (b: Uint8Array): string => {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
   return s;
 };
 const equal = (a: Hash, b: Hash) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -127,12 +128,16 @@ const largestPow2Below = (n: number) => {
 /** A source of stored nodes; `get` is synchronous over what was fetched (see withNodes). */
 export type NodeGetter = (level: number, index: number) => Hash;
 
+/** What withNodes' first pass hands out for every node: hashing it would be wasted work, so combine skips it. */
+const PLACEHOLDER: Hash = new Uint8Array(32);
+const combine = (left: Hash, right: Hash): Hash => (left === PLACEHOLDER || right === PLACEHOLDER ? PLACEHOLDER : nodeHash(left, right));
+
 /** MTH(D[a:b]) from stored nodes; a is a multiple of the largest power of two below b − a, as in every proof. */
 function subtreeHash(get: NodeGetter, a: number, b: number): Hash {
   const n = b - a;
   if ((n & (n - 1)) === 0 && a % n === 0) return get(Math.log2(n), a / n);
   const k = largestPow2Below(n);
-  return nodeHash(subtreeHash(get, a, a + k), subtreeHash(get, a + k, b));
+  return combine(subtreeHash(get, a, a + k), subtreeHash(get, a + k, b));
 }
 
 /** PATH(m, D[a:b]) of RFC 9162 §2.1.3.1, leaf m counted from a. */
@@ -155,14 +160,14 @@ function subproof(get: NodeGetter, m: number, a: number, b: number, complete: bo
 
 /**
  * Run `compute` over stored nodes fetched in ONE read: a first pass records which nodes it needs (with
- * placeholders), `fetch` loads them by key, the second pass computes with them.
+ * placeholders, which the folds of subtrees pass on without hashing), `fetch` loads them by key, the second pass
+ * computes with them. `compute` should return hashes, not their hex: the first pass's result is thrown away.
  */
 export async function withNodes<T>(fetch: (keys: number[]) => Promise<Map<number, Hash>>, compute: (get: NodeGetter) => T): Promise<T> {
   const wanted = new Set<number>();
-  const zero = new Uint8Array(32);
   compute((level, index) => {
     wanted.add(nodeKey(level, index));
-    return zero;
+    return PLACEHOLDER;
   });
   const got = await fetch([...wanted]);
   return compute((level, index) => {

@@ -156,6 +156,40 @@ describe('the Worker', () => {
     expect(await verifyAuditChain(other.deps)).toMatchObject({ ok: true });
   });
 
+  it('audit verify reads each attachment back from R2: one byte changed there, or the object gone, is named by its SHA-256', async () => {
+    const parsed = parseWorkerEnv(env as never);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const w = await buildWorker(parsed.env);
+    const untouched = await verifyAuditChain(w.deps);
+    expect(untouched.problems).toEqual([]);
+    const key = `blobs/${F.attachmentSha256}`;
+    const obj = await E.BLOBS.get(key);
+    const original = new Uint8Array(await obj!.arrayBuffer());
+    // An insider with write access to the bucket: the last byte flipped, stored without a digest for R2 to check.
+    const changed = original.slice();
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 1;
+    await E.BLOBS.put(key, changed, { httpMetadata: obj!.httpMetadata });
+    let r = await verifyAuditChain(w.deps);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toContainEqual({
+      table: 'blobs',
+      id: F.attachmentSha256,
+      reason: expect.stringMatching(
+        new RegExp(`^blobs ${F.attachmentSha256}: its bytes in the external blob store differ from their SHA-256 \\(referred to by document_attachments `),
+      ),
+    });
+    await E.BLOBS.delete(key);
+    r = await verifyAuditChain(w.deps);
+    expect(r.problems).toContainEqual({
+      table: 'blobs',
+      id: F.attachmentSha256,
+      reason: expect.stringMatching(new RegExp(`^blobs ${F.attachmentSha256}: missing from the external blob store`)),
+    });
+    // The original bytes back: intact again.
+    await E.BLOBS.put(key, original, { httpMetadata: obj!.httpMetadata, sha256: F.attachmentSha256 });
+    expect((await verifyAuditChain(w.deps)).problems).toEqual([]);
+  });
+
   it('the cron sweep runs the same sweep: orphan bytes older than the grace period go, referenced or young ones stay', async () => {
     // 150 orphans: more than D1's 100 bound parameters in one query.
     const orphans = Array.from({ length: 150 }, (_, i) => i.toString(16).padStart(64, 'f'));
