@@ -109,8 +109,6 @@ async function signItems(n: number, runId: string, signer: Signer, shared: Buffe
       // A court creates only its own cases (issue 18).
       court: { code: SENDER, name: '基准测试法院' },
       attachments: [{ id: 'att-1', filename: '行政起诉状副本.pdf', mediaType: 'application/pdf', size: ATTACHMENT_BYTES, sha256 }],
-      // A court creates only its own cases (issue 18).
-      court: { code: SENDER, name: '基准测试法院 (bench court)' },
     });
     items.push({ jws: await signManifest(manifest, signer), prefix });
   }
