@@ -13,6 +13,7 @@ import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
 import { waited } from '../../src/web/pages/queue.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
+import { clientToken } from '../helpers/gateway.js';
 import { demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 
 let w: WebWorld;
@@ -118,13 +119,28 @@ describe('forms and rights', () => {
     expect(await stillOpen()).toBe(true);
   });
 
-  it("another region's bureau cannot see or decide Kecheng's queue", async () => {
+  it("another region's bureau cannot see or decide Kecheng's queue: the page answers 403 as the API does, with no data", async () => {
     const qj = await signIn(w.who.qujiangBureau);
     const page = await text(await req('/web/queue', { headers: { cookie: qj } }));
     expect(page).toContain('目前没有待分办的文书');
     expect((await req('/web/queue?region=330802', { headers: { cookie: qj } })).status).toBe(403);
     const res = await assign(qj, { lead: 'kc-zrzy', reason: '越权' });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(403);
+    const body = await text(res);
+    expect(body).toContain('无权操作');
+    expect(body).not.toContain(CASES.joint);
+    expect(body).not.toContain(w.caseIds.joint);
+    // The API, with the same client's token, gives the same answer for the same item.
+    const { headers } = await clientToken(w.gw, 'justice_bureau', '330803');
+    const api = await req(`/v1/queue/${itemId}/assign`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '越权' }),
+    });
+    expect(api.status).toBe(403);
+    expect(JSON.stringify(await api.json())).not.toContain(w.caseIds.joint);
+    // Even an empty form is refused as a denial, not as bad input: the item's existence is all it learns.
+    expect((await assign(qj, { lead: '', reason: '' })).status).toBe(403);
     expect(await stillOpen()).toBe(true);
   });
 
