@@ -214,6 +214,9 @@ async function bulk(cases: number, years: number, seed: number) {
   say(
     `批量写入 bulk history: ${r.cases.toLocaleString('en')} cases, ${r.documents.toLocaleString('en')} documents in ${r.seconds.toFixed(1)} s (after ${offset.toLocaleString('en')} earlier bulk cases)`,
   );
+  // Written by SQL inside SQLite, past the audited write path: the audit log does not commit to these rows, and
+  // `audit verify` names them (it is not weakened for them). A database for the statistics at scale, not for service.
+  say('注意 note: bulk rows are not in the audit log, so `audit verify` reports them as unlogged rows; use this database for benchmarks only.');
   client.close();
 }
 
@@ -380,7 +383,7 @@ export function simulateProgram(out: (s: string) => void = say) {
       'realistic traffic for the demo setting (龙游县人民法院; 柯城区 330802, 衢江区 330803).\n' +
         'live (default): deliveries signed now, through the API of a RUNNING gateway at FUYUAN_URL (default http://127.0.0.1:8787).\n' +
         '--history: a year lived day by day on an advancing clock, the gateway in this process; then npm start shows it on /web.\n' +
-        '--bulk N: a large history written straight into the database (for the statistics at scale).\n' +
+        '--bulk N: a large history written straight into the database (for the statistics at scale; not audited, so `audit verify` names its rows).\n' +
         'All modes write to the database of DATA_DIR / DATABASE_URL: use the same values as npm start.',
     )
     .addOption(new Option('--cases <n>', 'first-instance cases (live: 40; history: 150 over the span)').argParser(positiveInt('--cases', 100_000)))
