@@ -389,7 +389,11 @@ export function simulateProgram(out: (s: string) => void = say) {
     .addOption(new Option('--cases <n>', 'first-instance cases (live: 40; history: 150 over the span)').argParser(positiveInt('--cases', 100_000)))
     .addOption(new Option('--seed <n>', 'seed of every random choice').argParser(positiveInt('--seed', 2 ** 31)).default(1))
     .addOption(new Option('--history', 'a year of traffic on an advancing clock').conflicts('bulk'))
-    .addOption(new Option('--days <n>', 'history: days back from today').argParser(positiveInt('--days', 3660)).default(365))
+    .addOption(
+      new Option('--days <n>', 'history: days back from today (a shorter span than 100 days is preceded by earlier traffic)')
+        .argParser(positiveInt('--days', 3660))
+        .default(365),
+    )
     .addOption(new Option('--bulk <n>', 'bulk: cases written directly into the database').argParser(positiveInt('--bulk', 10_000_000)).conflicts('cases'))
     .addOption(new Option('--years <n>', 'bulk: years the history spans').argParser(positiveInt('--years', 30)).default(5))
     .addOption(

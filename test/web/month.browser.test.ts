@@ -8,9 +8,9 @@
  * pack. Every page passes the workbench's checks (no overflow at 390 px, no internal codes, axe finds nothing).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import type { Client, Row } from '@libsql/client';
 import ExcelJS from 'exceljs';
@@ -23,7 +23,12 @@ import { registerClient } from '../../src/services/clients.js';
 import { verifyAuditChain } from '../../src/services/audit.js';
 import { FixedClock, T0 } from '../helpers/gateway.js';
 import { pagesOnLoopback } from '../helpers/browser.js';
-import { checkPage } from './check-page.js';
+import { checkPage as checkPageWith, type AxeResults } from './check-page.js';
+
+/** With SCREENSHOTS=<dir>, the month's pages are kept in <dir>/month with their axe results (docs/screenshots/month). */
+const shotDir = process.env['SCREENSHOTS'] ? join(resolve(process.env['SCREENSHOTS']), 'month') : undefined;
+const axe: AxeResults = {};
+const checkPage = (page: Page, name: string) => checkPageWith(page, name, shotDir ? { dir: shotDir, axe } : undefined);
 
 let dir: string;
 let report: HistoryReport;
@@ -36,6 +41,7 @@ const desk = {} as { heard: string; heardUnit: string; fresh: string; queued: st
 const sql = async (q: string, ...args: (string | number)[]): Promise<Row[]> => (await db.execute({ sql: q, args })).rows;
 
 beforeAll(async () => {
+  if (shotDir) mkdirSync(shotDir, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'fuyuan-month-'));
   const cfg = parseNodeConfig({ DATA_DIR: dir });
   report = await runHistory(cfg, { cases: 24, days: 31, seed: 3, until: T0 });
@@ -59,6 +65,7 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
+  if (shotDir) writeFileSync(join(shotDir, 'axe-results.json'), `${JSON.stringify(axe, null, 2)}\n`);
   await pages?.close();
   db?.close();
   rmSync(dir, { recursive: true, force: true });

@@ -270,7 +270,7 @@ describe('a unit: opens its filing and downloads the attachment, records a defen
     await f.locator('select[name=agent_kind_2]').selectOption({ label: '法律顾问：周律师（浙江衢州信安律师事务所）' });
     await submit(page, f.locator('button[type=submit]'));
     expect(await text(page, '[data-testid=flash]')).toContain('已记录出庭报备');
-    expect(await text(page, '[data-testid=timeline]')).toContain('周律师');
+    expect(await text(page, '[data-testid=timeline]')).toContain('代理人：法制科 吴某（本机关工作人员）、周律师（法律顾问）');
   });
 
   it('gets its calendar feed link from the home page', async () => {
