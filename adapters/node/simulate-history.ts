@@ -567,22 +567,33 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
       };
       const year = toDate.slice(0, 4);
       const heard = `(${year})浙0825行初${run}-d1号`;
-      let heardCase: string | undefined;
-      at(officeTime(addDays(toDate, -45), r), async () => {
-        const doc = await push('first', deskManifest('complaint_copy', heard, [a]));
-        heardCase = doc?.routing.caseId ?? undefined;
-        if (doc) at(officeTime(addDays(toDate, -43), r), async () => void (await api(await bureau('330802'), 'POST', `/v1/filings/${doc.id}/confirm`)));
-      });
-      at(officeTime(addDays(toDate, -35), r), async () => {
-        if (heardCase) await step(a.id, heardCase, 'answer_filed', { filedOn: bj(clock.now().getTime()) });
-      });
-      let hearingDay = addDays(toDate, -2);
-      while ([0, 6].includes(new Date(`${hearingDay}T00:00:00Z`).getUTCDay())) hearingDay = addDays(hearingDay, -1);
-      at(officeTime(addDays(toDate, -30), r), async () => {
-        const m = deskManifest('summons', heard, [a]);
-        m.documents[0]!.hearing = { at: new Date(atBj(hearingDay, 9, 30)).toISOString(), place: '龙游县人民法院第一法庭' };
-        await push('first', m);
-      });
+      /** A desk case up to its hearing: arrival, answer and summons so many days before the end, the hearing on a working day. */
+      const deskCase = (
+        num: string,
+        unit: { id: string; name: string },
+        days: { arrive: number; answer: number; summons: number; hearing: number },
+        place: string,
+      ) => {
+        let caseId: string | undefined;
+        let hearingDay = addDays(toDate, -days.hearing);
+        while ([0, 6].includes(new Date(`${hearingDay}T00:00:00Z`).getUTCDay())) hearingDay = addDays(hearingDay, -1);
+        at(officeTime(addDays(toDate, -days.arrive), r), async () => {
+          const doc = await push('first', deskManifest('complaint_copy', num, [unit]));
+          caseId = doc?.routing.caseId ?? undefined;
+          if (doc)
+            at(officeTime(addDays(toDate, 2 - days.arrive), r), async () => void (await api(await bureau('330802'), 'POST', `/v1/filings/${doc.id}/confirm`)));
+        });
+        at(officeTime(addDays(toDate, -days.answer), r), async () => {
+          if (caseId) await step(unit.id, caseId, 'answer_filed', { filedOn: bj(clock.now().getTime()) });
+        });
+        at(officeTime(addDays(toDate, -days.summons), r), async () => {
+          const m = deskManifest('summons', num, [unit]);
+          m.documents[0]!.hearing = { at: new Date(atBj(hearingDay, 9, 30)).toISOString(), place };
+          await push('first', m);
+        });
+        return { caseId: () => caseId, hearingDay };
+      };
+      deskCase(heard, a, { arrive: 45, answer: 35, summons: 30, hearing: 2 }, '龙游县人民法院第一法庭');
       let sid: string | undefined;
       at(officeTime(addDays(toDate, -9), r), async () => {
         const m = deskManifest('judicial_suggestion', `(${year})浙0825行初${run}-d2号`, [b]);
@@ -614,23 +625,10 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
       ] as const) {
         if (addDays(toDate, -95) < startDate) break;
         const num = `(${year})浙0825行初${run}-${k}号`;
-        let caseId: string | undefined;
-        at(officeTime(addDays(toDate, -95), r), async () => {
-          const doc = await push('first', deskManifest('complaint_copy', num, [c]));
-          caseId = doc?.routing.caseId ?? undefined;
-        });
-        at(officeTime(addDays(toDate, -85), r), async () => {
-          if (caseId) await step(c.id, caseId, 'answer_filed', { filedOn: bj(clock.now().getTime()) });
-        });
-        let heardOn = addDays(toDate, -60);
-        while ([0, 6].includes(new Date(`${heardOn}T00:00:00Z`).getUTCDay())) heardOn = addDays(heardOn, -1);
-        at(officeTime(addDays(toDate, -80), r), async () => {
-          const m = deskManifest('summons', num, [c]);
-          m.documents[0]!.hearing = { at: new Date(atBj(heardOn, 9, 30)).toISOString(), place: '龙游县人民法院第三法庭' };
-          await push('first', m);
-        });
+        const { caseId: idOf, hearingDay: heardOn } = deskCase(num, c, { arrive: 95, answer: 85, summons: 80, hearing: 60 }, '龙游县人民法院第三法庭');
         at(atBj(heardOn, 15), async () => {
           report.hearings++;
+          const caseId = idOf();
           if (caseId)
             await step(c.id, caseId, 'hearing_held', { heldOn: heardOn, headAppeared: true, headName: '局长', principal: true, spoke: true, agents: [] });
         });
@@ -657,9 +655,11 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
           });
         else {
           at(officeTime(addDays(judgedOn, 6), r), async () => {
+            const caseId = idOf();
             if (caseId) await step(c.id, caseId, 'no_appeal_reasons', { reasons: '经研究，服从一审判决，不提起上诉' });
           });
           at(officeTime(addDays(judgedOn, 14), r), async () => {
+            const caseId = idOf();
             if (caseId)
               await step(c.id, caseId, 'loss_report', {
                 facts: '被诉行政处罚决定认定事实的证据不足',

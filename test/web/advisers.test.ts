@@ -27,6 +27,8 @@ async function signIn(who: { clientId: string; clientSecret: string }, person = 
     .map((c) => c.split(';')[0])
     .join('; ');
 }
+/** The appearance form of a head who cannot appear, with a staff member and the roster's adviser as agents. */
+const withAdviser = (id: string) => ({ required: 'yes', cannotReason: '出差', agent_kind_1: 'staff', agent_name_1: '孙科长', agent_kind_2: `adviser:${id}` });
 const roster = async () => w.gw.deps.db.orm.select().from(legalAdvisers).where(eq(legalAdvisers.regionCode, '330802'));
 
 let bureau: string;
@@ -91,13 +93,7 @@ describe('法律顾问团队库 from the pages (Q 一(三))', () => {
     // Posting the retired adviser anyway is refused; nothing is recorded.
     const steps = async () => (await w.gw.deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, w.caseIds.new1))).length;
     const before = await steps();
-    const refused = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, {
-      required: 'yes',
-      cannotReason: '出差',
-      agent_kind_1: 'staff',
-      agent_name_1: '孙科长',
-      agent_kind_2: `adviser:${id}`,
-    });
+    const refused = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, withAdviser(id));
     expect(refused.status).toBe(400);
     expect(await text(refused)).toContain('所选法律顾问不在本区法律顾问团队库中');
     expect(await steps()).toBe(before);
@@ -108,13 +104,7 @@ describe('法律顾问团队库 from the pages (Q 一(三))', () => {
   it('a unit chooses the adviser as agent for the head appearance; the unit and the office read the roster without its forms', async () => {
     const unitCase = await text(await req(`/web/cases/${w.caseIds.new1}`, { headers: { cookie: unit } }));
     expect(unitCase).toContain('法律顾问：钱某某（浙江衢州某某律师事务所）');
-    const res = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, {
-      required: 'yes',
-      cannotReason: '出差',
-      agent_kind_1: 'staff',
-      agent_name_1: '孙科长',
-      agent_kind_2: `adviser:${id}`,
-    });
+    const res = await post(`/web/cases/${w.caseIds.new1}/steps/appearance_registered`, unit, withAdviser(id));
     expect(res.status).toBe(303);
     const [step] = await w.gw.deps.db.orm.select().from(caseSteps).where(eq(caseSteps.kind, 'appearance_registered'));
     expect(JSON.parse(step!.dataJson).cannotAppear.agents).toContainEqual({ name: '钱某某', kind: 'legal_adviser', adviserId: id });

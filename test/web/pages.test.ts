@@ -290,6 +290,21 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
     expect(await confirmations()).toBe(1);
   });
 
+  it('the bureau sets the head-appearance situations no document states from the case page (法释〔2020〕3号 第4条), and clears them', async () => {
+    const page = await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }));
+    expect(page).toContain('data-step-form="appearance_situations"');
+    expect(page).toMatch(/<input type="checkbox" name="situations" value="major_public_interest"\/> 涉及食品药品安全/);
+    const set = await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, bureau, { situations: ['major_public_interest'], note: '社会高度关注' });
+    expect(set.status).toBe(303);
+    const after = await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }));
+    expect(after).toMatch(/data-testid="head-appearance">须出庭：涉及食品药品安全[^<]*法释〔2020〕3号 第4条/);
+    // A unit may not set them; nothing is recorded.
+    expect((await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, unit, { situations: ['helps_resolve'], note: '自定' })).status).toBe(403);
+    // None ticked: the earlier set is cleared.
+    expect((await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, bureau, { note: '经复核不属于上述情形' })).status).toBe(303);
+    expect(await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }))).toContain('data-testid="head-appearance">未要求负责人出庭');
+  });
+
   it('the bureau reassigns a case with a reason; a unit may not; without a reason nothing changes', async () => {
     const lead = async () =>
       (await w.gw.deps.db.orm.select().from(assignments).where(eq(assignments.caseId, w.caseIds.old2)))

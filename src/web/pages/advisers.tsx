@@ -4,7 +4,7 @@
  */
 import type { FC } from 'hono/jsx';
 import type { Adviser } from '../../services/advisers.js';
-import { Flash, ListTable } from './list.js';
+import { FilterSelect, Flash, ListTable } from './list.js';
 
 const AddForm: FC<{ region: string }> = ({ region }) => (
   <form method="post" action="/web/advisers" class="act card" aria-labelledby="adv-add-h">
@@ -71,16 +71,14 @@ export const AdvisersPage: FC<{
       <Flash text={flash} />
       {regions ? (
         <form method="get" action="/web/advisers" class="filters" aria-label="选择区域">
-          <label for="adv-region">
-            区域
-            <select id="adv-region" name="region">
-              {regions.map((r) => (
-                <option value={r.code} selected={r.code === region}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            id="adv-region"
+            name="region"
+            label="区域"
+            options={regions.map((r) => ({ value: r.code, label: r.name }))}
+            selected={region}
+            all={false}
+          />
           <button type="submit">查看</button>
         </form>
       ) : null}
