@@ -3,7 +3,9 @@
 // - src/ is runtime-neutral: it imports no adapters/, no node:* (nor bare Node built-ins) and no cloudflare:*;
 // - src/domain/ is pure: it imports nothing of the project outside src/domain/ (npm packages, and the JSON data of
 //   schemas/directory, aside);
-// - src/ has no import cycles (import-x/no-cycle, type-only imports included: a cycle of types is still a knot).
+// - src/ has no import cycles (import-x/no-cycle, type-only imports included: a cycle of types is still a knot);
+// - intake's plan (src/intake/plan.ts) is pure: nothing in it is async or awaited, so it cannot read or write; it
+//   takes the facts read before it and returns statements (its write builders are typed Statements, src/deps.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
@@ -54,6 +56,16 @@ export default tseslint.config(
         },
       ],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['src/intake/plan.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'AwaitExpression', message: 'the plan is pure: read what it needs in src/intake/facts.ts, before it.' },
+        { selector: ':function[async=true]', message: 'the plan is pure and synchronous: read what it needs in src/intake/facts.ts, before it.' },
+      ],
     },
   },
   {

@@ -19,6 +19,15 @@ export type Orm = BaseSQLiteDatabase<'async', any, Schema>;
 /** A drizzle builder, or a prepared insert of the hot write path (src/lib/raw-insert.ts). */
 export type Stmt = BatchItem<'sqlite'> | RawStmt;
 
+/**
+ * What a plan may use to make its statements: drizzle's insert, update and delete builders, and nothing that reads.
+ * A plan is synchronous, so it cannot run what it builds either: only the writer runs statements (in a batch).
+ * Deps satisfies it; a pure planner (src/intake/plan.ts, the re-plan of src/services/obligations.ts) takes only this.
+ */
+export interface Statements {
+  readonly db: { readonly orm: Pick<Orm, 'insert' | 'update' | 'delete'> };
+}
+
 /** Database port: a drizzle instance plus an atomic batch (libSQL and D1 both have db.batch). */
 export interface Db {
   orm: Orm;

@@ -27,6 +27,7 @@ interface Ob {
   provisional: boolean;
   earliestDueOn: string | null;
   dueSource: string;
+  unitId: string | null;
   statusReason: string | null;
   derivation: { anchor: { date: string; source: string }; restDay?: { zh: string } };
 }
@@ -252,6 +253,43 @@ describe('defect 4 — effectiveness: after-judgment duties counted from the day
     w.clock.advance(20 * DAY);
     await w.push('(2026)浙0825行初503号', 'effectiveness_certificate', (d) => (d.decisionEffectiveOn = '2026-12-12'));
     expect((await w.live(caseId, 'three_ones_plan')).map((o) => [o.dueOn, o.dueSource])).toEqual([['2026-12-22', 'stated']]);
+    w.clock.set(T0);
+  });
+});
+
+describe('a case the justice bureau assigns later keeps every fact its deadlines count from (docs/domain.md §4)', () => {
+  let w: World;
+  beforeAll(async () => (w = await world('putian-chengxiang')));
+  afterAll(() => w.gw.close());
+
+  it('the effective date the court stated while the case waited in the queue still counts after the assignment (法释〔2023〕11号 第8条)', async () => {
+    const cn = '(2026)浙0825行初506号';
+    const unknown = (d: Doc) => {
+      d.case!.defendants[0]!.name = '衢州市柯城区某某管理办公室';
+      d.case!.challengedAct.actingUnits = [{ name: '衢州市柯城区某某管理办公室' }];
+    };
+    const { caseId, documentId } = await w.push(cn, 'judgment', (d) => {
+      unknown(d);
+      d.case!.defendants.push(GOV);
+      d.outcome = { result: 'loss', lossKind: 'revoke' };
+    });
+    w.clock.advance(20 * DAY);
+    await w.push(cn, 'effectiveness_certificate', (d) => {
+      unknown(d);
+      d.decisionEffectiveOn = '2026-12-12';
+    });
+    const stated = (await w.live(caseId, 'three_ones_plan')).map((o) => [o.dueOn, o.dueSource]);
+    expect(stated).toEqual([['2026-12-22', 'stated']]);
+
+    const queue = await w.gw.app.request('http://gw/v1/queue', { headers: w.jb });
+    const item = ((await queue.json()) as { items: { id: string; documentId: string }[] }).items.find((i) => i.documentId === documentId)!;
+    const assign = await w.gw.app.request(`http://gw/v1/queue/${item.id}/assign`, {
+      method: 'POST',
+      headers: w.jb,
+      body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '某某管理办公室系自然资源分局内设机构' }),
+    });
+    expect(assign.status, await assign.clone().text()).toBe(200);
+    expect((await w.live(caseId, 'three_ones_plan')).map((o) => [o.dueOn, o.dueSource, o.unitId])).toEqual([['2026-12-22', 'stated', 'kc-zrzy']]);
     w.clock.set(T0);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The intake pipeline (docs/architecture.md "the spine"): verify the envelope → answer a repeat from its receipt →
- * plan (routing, deadlines) outside the lock → persist every row, the signed receipt and the guards in ONE batch
- * (re-planned when a guard says a fact went stale). Every refusal is a Problem (4xx) and nothing is stored for it.
+ * read the facts (src/intake/facts.ts) → plan from them alone (src/intake/plan.ts: routing, deadlines; pure) →
+ * persist every row, the signed receipt and the guards in ONE batch (read and planned again when a guard says a
+ * fact went stale). Every refusal is a Problem (4xx) and nothing is stored for it.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
@@ -12,8 +13,9 @@ import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
 import { insertRows } from '../lib/raw-insert.js';
-import { WriteConflict, type AuditHead, type WritePlan } from '../writer/types.js';
-import { planRouting, readIntakeFacts, type RoutingPlan } from './routing.js';
+import { WriteConflict, type WritePlan } from '../writer/types.js';
+import { readIntakeFacts } from './facts.js';
+import { planRouting, type DocumentRouting, type RoutingPlan } from './plan.js';
 import { evidenceStmts } from '../services/evidence.js';
 import { findSender, trustAnchors } from '../services/senders.js';
 import { checkRevocation } from '../services/revocation.js';
@@ -21,7 +23,6 @@ import { timestampStmts } from '../services/timestamps.js';
 import type { SignedEnvelope } from './envelope.js';
 import { beijingIso } from '../domain/calendar/index.js';
 import { signReceipt, type Receipt, type ReceiptDocument } from './receipt.js';
-import type { DocumentRouting } from './routing.js';
 
 export interface IntakeResult {
   /** 201 for a new delivery, 200 for the same message again. */
@@ -237,17 +238,18 @@ async function accept(env: SignedEnvelope, verified: Accepted['verified'], arriv
   };
 }
 
-/** Read the facts, then plan from them: routing and deadlines, the audit entries, and how to persist them. */
+/** Read the facts, then plan from them alone: routing and deadlines, the audit entries, and how to persist them. */
 async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeResult>> {
   const { manifest, sender, chain } = a.verified;
   const facts = await readIntakeFacts(deps, manifest, a.arrivedAt);
-  const routing = await planRouting(
+  const routing = planRouting(
     deps,
     facts,
     manifest,
     a.arrivedAt,
     a.docRows.map((r) => r.id),
   );
+  const receipt = receiptContent(a, routing);
   return {
     entries: [
       {
@@ -273,28 +275,32 @@ async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeRe
       })),
       ...routing.entries,
     ],
-    build: (head) => persistDelivery(deps, a, routing, head),
+    build: (head) => persistDelivery(deps, a, routing, { ...receipt, auditHead: head }),
   };
 }
 
-/** The receipt (stating the audit head after this delivery's records), signed, and every row of the delivery. */
-async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, head: AuditHead): Promise<{ items: Stmt[]; result: IntakeResult }> {
-  const { manifest, sender, chain, attachments, revocation } = a.verified;
-  const { env, arrivedAt, docRows, deliveryId, receiptId } = a;
-  const receipt: Receipt = {
+/** What the receipt states, decided with the plan; the audit head after this delivery's records is added at commit. */
+function receiptContent(a: Accepted, routing: RoutingPlan): Omit<Receipt, 'auditHead'> {
+  const { manifest, sender, chain, revocation } = a.verified;
+  return {
     type: 'delivery-receipt',
-    receiptId,
-    deliveryId,
+    receiptId: a.receiptId,
+    deliveryId: a.deliveryId,
     messageId: manifest.messageId,
     sender: { type: sender.type, code: sender.code },
-    arrivedAt: arrivedAt.toISOString(),
-    arrivedAtBeijing: beijingIso(arrivedAt),
-    envelope: { format: env.format, sha256: a.envelopeDigest, manifestSha256: a.contentDigest },
+    arrivedAt: a.arrivedAt.toISOString(),
+    arrivedAtBeijing: beijingIso(a.arrivedAt),
+    envelope: { format: a.env.format, sha256: a.envelopeDigest, manifestSha256: a.contentDigest },
     signer: { subject: chain.leafSubject, certificateSha256: chain.leafFingerprint },
     revocation: revocation.evidence,
     documents: receiptDocuments(a, routing.perDocument),
-    auditHead: head,
   };
+}
+
+/** The receipt, signed, and every row of the delivery. */
+async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, receipt: Receipt): Promise<{ items: Stmt[]; result: IntakeResult }> {
+  const { manifest, sender, chain, attachments, revocation } = a.verified;
+  const { env, arrivedAt, docRows, deliveryId, receiptId } = a;
   const { jws } = await signReceipt(deps.keys, receipt);
   const items: Stmt[] = [
     ...(await deps.blobs.stage(attachments.map((x) => ({ sha256: x.sha256, bytes: x.bytes, mediaType: x.mediaType })))),

@@ -3,7 +3,7 @@
  * the legal moment of electronic service (民诉法 第90条, 在线诉讼规则 第31条; docs/domain.md §2).
  */
 import type { KeyStore } from '../deps.js';
-import type { DocumentRouting } from './routing.js';
+import type { DocumentRouting } from './plan.js';
 import { signJson } from '../lib/signing.js';
 import type { RevocationEvidence } from '../services/revocation.js';
 import type { SenderType } from '../domain/vocabulary.js';

@@ -9,17 +9,14 @@ import { assignments, cases, documents, obligations, queueItems, routingDecision
 import { RULES, type AssignmentRole, type RuleId } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
-import { auditedUpdate, auditedUpsert } from './audit-rows.js';
-import { insertRows } from '../lib/raw-insert.js';
+import { auditedUpdate } from './audit-rows.js';
 import { currentDirectory } from './directory.js';
 import { beijingDate } from '../domain/calendar/index.js';
-import { assignObligationsStmt, dischargeStmts, obligationRow, planForDocument, reminderRows } from './obligations.js';
+import { assignObligationsStmt, dischargeStmts, replanCase } from './obligations.js';
 import { reminders } from '../../schemas/db/index.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import type { AuditEntry } from './audit.js';
-import { regionPolicy } from './policies.js';
-import { currentCalendar } from './calendar.js';
-import { ROUTING_WINDOW_RULE_ID, routingWindow } from './routing-window.js';
+import { routingWindow } from './routing-window.js';
 import { reviseCase } from './case-revisions.js';
 import { headAppearance } from './appearance.js';
 
@@ -109,7 +106,7 @@ export async function claimQueueItem(deps: Deps, id: string, region: string | nu
       items.push(
         auditedUpdate(deps, obligations, { regionCode: region, updatedAt: now }, and(eq(obligations.caseId, item.caseId), isNull(obligations.regionCode))),
       );
-      const replanned = await replanCaseStmts(deps, item.caseId, region, null, now, actor);
+      const replanned = await replanCase(deps, item.caseId, now, { actor, regionCode: region, leadUnitId: null, cause: { claimedBy: region } });
       items.push(...replanned.items, ...(await reviseCase(deps.db, item.caseId)));
       entries.push(...replanned.entries);
       // The region runs its own routing window (P 第十条: 3 days): it replaces the default one.
@@ -266,15 +263,14 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
         });
     }
     // Every open obligation of the case, re-planned under the region's policy for the lead unit, in this write.
-    const replanned = await replanCaseStmts(
-      deps,
-      caseId,
-      region,
-      units.find((u) => u.role === 'lead')!.unitId,
-      now,
+    // The routing windows are settled above, in this write.
+    const replanned = await replanCase(deps, caseId, now, {
       actor,
-      new Set(open.map((q) => q.obligationId ?? '')),
-    );
+      regionCode: region,
+      leadUnitId: units.find((u) => u.role === 'lead')!.unitId,
+      doneIds: open.flatMap((q) => (q.obligationId ? [q.obligationId] : [])),
+      cause: { assigned: mode, reason },
+    });
     items.push(...replanned.items);
     entries.push(...replanned.entries);
     const summary = {
@@ -291,111 +287,6 @@ export async function assignCase(deps: Deps, caseId: string, input: AssignInput,
       build: async () => ({ items, result: summary }),
     };
   }, now);
-}
-
-/**
- * Re-plan a case's open obligations under `regionCode`'s policy (docs/domain.md §4): each document's plan again,
- * with the lead unit (or none, while the case waits); an obligation the region's policy does not have is
- * waived with the reason, one it has and the case lacks is added, every other moves to the region's dates,
- * reminders and party. Statements for the caller's write; `skip` are obligations the caller settles itself.
- */
-export async function replanCaseStmts(
-  deps: Deps,
-  caseId: string,
-  regionCode: string,
-  leadUnitId: string | null,
-  now: Date,
-  actor: string,
-  skip: ReadonlySet<string> = new Set(),
-) {
-  const orm = deps.db.orm;
-  const items: Stmt[] = [];
-  const entries: AuditEntry[] = [];
-  const all = await orm.select().from(obligations).where(eq(obligations.caseId, caseId));
-  const docs = await orm
-    .select({ id: documents.id, entryJson: documents.entryJson, arrivedAt: documents.arrivedAt })
-    .from(routingDecisions)
-    .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
-    .where(eq(routingDecisions.caseId, caseId))
-    .orderBy(desc(documents.arrivedAt));
-  const { policy } = await regionPolicy(deps, regionCode);
-  const calendar = await currentCalendar(deps);
-  const known = new Set(all.map((o) => o.ruleId));
-  /** `${documentId}:${ruleId}` → the obligation (existing or added) that plans it now. */
-  const planned_: Record<string, { id: string; dueOn: string }> = {};
-  const ctx = (documentId: string) => ({ documentId, caseId, regionCode, leadUnitId });
-  for (const d of docs) {
-    const planned = planForDocument(policy, JSON.parse(d.entryJson) as DocumentEntry, d.arrivedAt, calendar);
-    for (const o of all.filter((x) => x.documentId === d.id && x.status === 'open' && !skip.has(x.id))) {
-      const p = planned.find((x) => x.ruleId === o.ruleId);
-      if (!p && o.ruleId === ROUTING_WINDOW_RULE_ID) continue; // the queue's own window is not a policy rule
-      items.push(
-        orm
-          .update(reminders)
-          .set({ cancelledAt: now })
-          .where(and(eq(reminders.obligationId, o.id), isNull(reminders.sentAt), isNull(reminders.cancelledAt))),
-      );
-      if (!p) {
-        const why = `not a rule of region ${regionCode}'s policy (${policy.id})`;
-        items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, regionCode, updatedAt: now }, eq(obligations.id, o.id)));
-        entries.push({ actor, action: 'obligation.waived', subject: `obligation:${o.id}`, data: { ruleId: o.ruleId, why } });
-        continue;
-      }
-      const row = obligationRow(p, ctx(d.id), now);
-      planned_[`${d.id}:${p.ruleId}`] = { id: o.id, dueOn: p.dueOn };
-      items.push(
-        auditedUpdate(
-          deps,
-          obligations,
-          {
-            regionCode,
-            unitId: row.unitId,
-            party: row.party,
-            kind: row.kind,
-            titleZh: row.titleZh,
-            titleEn: row.titleEn,
-            dueOn: row.dueOn,
-            provisional: row.provisional,
-            derivationJson: row.derivationJson,
-            source: row.source,
-            updatedAt: now,
-          },
-          eq(obligations.id, o.id),
-        ),
-      );
-      const future = reminderRows(o.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
-      if (future.length) items.push(auditedUpsert(deps, reminders, future, [reminders.obligationId, reminders.kind, reminders.fireAt], { cancelledAt: null }));
-      if (o.dueOn !== p.dueOn || o.unitId !== row.unitId || o.regionCode !== regionCode) {
-        entries.push({
-          actor,
-          action: 'obligation.replanned',
-          subject: `obligation:${o.id}`,
-          data: {
-            ruleId: o.ruleId,
-            from: { dueOn: o.dueOn, unitId: o.unitId, regionCode: o.regionCode },
-            to: { dueOn: p.dueOn, unitId: row.unitId, regionCode },
-            policy: policy.id,
-          },
-        });
-      }
-    }
-    // Rules of the region's policy the case never had (the latest document that starts one plans it).
-    for (const p of planned.filter((x) => !known.has(x.ruleId))) {
-      known.add(p.ruleId);
-      const row = obligationRow(p, ctx(d.id), now);
-      planned_[`${d.id}:${p.ruleId}`] = { id: row.id, dueOn: p.dueOn };
-      items.push(insertRows(obligations, [row], { onConflictDoNothing: true }));
-      const future = reminderRows(row.id, p).filter((r) => r.fireAt.getTime() > now.getTime());
-      if (future.length) items.push(orm.insert(reminders).values(future).onConflictDoNothing());
-      entries.push({
-        actor,
-        action: 'obligation.created',
-        subject: `obligation:${row.id}`,
-        data: { documentId: d.id, ruleId: p.ruleId, kind: p.kind, dueOn: p.dueOn, unitId: row.unitId, source: p.source, policy: policy.id },
-      });
-    }
-  }
-  return { items, entries, planned: planned_, policy, calendar };
 }
 
 async function lastRule(deps: Deps, caseId: string): Promise<RuleId | undefined> {

@@ -27,7 +27,7 @@ import {
   type SQLiteTable,
   type SQLiteUpdateSetSource,
 } from 'drizzle-orm/sqlite-core';
-import type { Deps, Stmt } from '../deps.js';
+import type { Deps, Statements, Stmt } from '../deps.js';
 import {
   assignments,
   blobs,
@@ -229,7 +229,7 @@ function toDriver(table: Table, row: Record<string, unknown>): Record<string, un
  * cannot be known before the write. Kept as the one name services use to change a stored fact, e.g. an obligation
  * closed or its due date recomputed (issue #16).
  */
-export function auditedUpdate<T extends SQLiteTable>(deps: Deps, table: T, set: SQLiteUpdateSetSource<T>, where: SQL | SQLWrapper | undefined): Stmt {
+export function auditedUpdate<T extends SQLiteTable>(deps: Statements, table: T, set: SQLiteUpdateSetSource<T>, where: SQL | SQLWrapper | undefined): Stmt {
   const ct = byTable.get(table);
   if (ct)
     for (const [k, v] of Object.entries(set as Record<string, unknown>))
@@ -247,7 +247,13 @@ const upserts = new WeakMap<object, { ct: CoveredTable; rows: Record<string, unk
  * `insert … on conflict (target) do update set …` of a covered table, committed to: for each row, the row that is
  * already there (matched on `target`) with `set` applied, or the new row. `set` takes plain values only.
  */
-export function auditedUpsert<T extends SQLiteTable>(deps: Deps, table: T, rows: InferInsertModel<T>[], target: Column[], set: SQLiteUpdateSetSource<T>): Stmt {
+export function auditedUpsert<T extends SQLiteTable>(
+  deps: Statements,
+  table: T,
+  rows: InferInsertModel<T>[],
+  target: Column[],
+  set: SQLiteUpdateSetSource<T>,
+): Stmt {
   for (const [k, v] of Object.entries(set as Record<string, unknown>))
     if (is(v, SQL)) throw new Error(`auditedUpsert of ${getTableName(table)}.${k}: an SQL expression cannot be committed to; pass the value`);
   const stmt = deps.db.orm

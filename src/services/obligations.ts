@@ -8,13 +8,14 @@
  *   re-plans the after-judgment duties;
  * - a calendar change, a new version of the holiday data, or a published year re-plans every non-closed obligation
  *   it can move (an overdue one re-opens when its new due date is later); stated dates never move.
- * replanCase(deps, caseId, now) is the one function that re-plans a case: it returns the statements for the
- * caller's own write (routing and assignment use it to give a case's obligations to its unit under its region's policy).
+ * replanCase(deps, caseId, now) is the one function that re-plans a case (replanContext, pure, once its facts are
+ * read): it returns the statements for the caller's own write (routing and assignment use it to give a case's
+ * obligations to its unit under its region's policy).
  */
 import { and, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
 import type { Principal } from './clients.js';
-import type { Deps, Stmt } from '../deps.js';
+import type { Deps, Statements, Stmt } from '../deps.js';
 import type { CaseInfo, DocumentEntry } from '../../schemas/api/manifest.js';
 import {
   assignments,
@@ -124,7 +125,7 @@ interface CaseDoc {
 }
 
 /** A case as planning sees it: its documents, obligations, the steps that state facts, its appeals. */
-interface CaseContext {
+export interface CaseContext {
   caseId: string;
   regionCode: string | null;
   leadUnitId: string | null;
@@ -268,10 +269,15 @@ export interface ObligationContext {
   leadUnitId: string | null;
   policy: Policy;
   calendar: Calendar;
-  /** Shared by the documents of one delivery (newDeliveryPlanState()): a complaint copy and a notice in one delivery are one event. */
-  state?: DeliveryPlanState;
-  /** The directory the plan was made with (else the current one is read). */
-  dir?: DirectoryIndex;
+  /**
+   * The context of every existing case the delivery names, read with its facts (loadCaseContext), shared by the
+   * documents of one delivery: a complaint copy and a notice in one delivery are one event.
+   */
+  state: DeliveryPlanState;
+  /** The directory the plan was made with. */
+  dir: DirectoryIndex;
+  /** The first-instance case a new second-instance case continues, with its context and its region's policy. */
+  parent?: { context: CaseContext; policy: Policy };
 }
 
 export interface ObligationSummary {
@@ -337,7 +343,7 @@ const isNonClosed = (status: string) => status === 'open' || status === 'overdue
  * only updated; nothing is created or withdrawn.
  */
 function reconcile(
-  deps: Deps,
+  deps: Statements,
   ctx: CaseContext | null,
   doc: CaseDoc,
   policy: Policy,
@@ -422,9 +428,11 @@ function reconcile(
     }
     if (!isNonClosed(existing.status)) continue;
     const unitId = existing.party === 'unit' && where.leadUnitId ? where.leadUnitId : existing.unitId;
+    const regionCode = where.regionCode ?? existing.regionCode;
     const dj = derivationJson(p);
     const reopen = existing.status === 'overdue' && p.dueOn >= today;
-    if (p.dueOn === existing.dueOn && p.provisional === existing.provisional && dj === existing.derivationJson && unitId === existing.unitId) continue;
+    const same = p.dueOn === existing.dueOn && p.provisional === existing.provisional && dj === existing.derivationJson;
+    if (same && unitId === existing.unitId && regionCode === existing.regionCode) continue;
     items.push(
       auditedUpdate(
         deps,
@@ -434,6 +442,7 @@ function reconcile(
           provisional: p.provisional,
           derivationJson: dj,
           unitId,
+          regionCode,
           updatedAt: now,
           ...(reopen ? { status: 'open' as const, statusReason: `re-opened: due date recomputed to ${p.dueOn}` } : {}),
         },
@@ -462,12 +471,13 @@ function reconcile(
       action: 'obligation.recomputed',
       subject: `obligation:${existing.id}`,
       data: {
-        from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status },
-        to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, anchor: p.derivation.anchor.source },
+        from: { dueOn: existing.dueOn, provisional: existing.provisional, status: existing.status, unitId: existing.unitId, regionCode: existing.regionCode },
+        to: { dueOn: p.dueOn, provisional: p.provisional, status: reopen ? 'open' : existing.status, unitId, regionCode, anchor: p.derivation.anchor.source },
+        policy: policy.id,
         cause,
       },
     });
-    Object.assign(existing, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, ...(reopen ? { status: 'open' } : {}) });
+    Object.assign(existing, { dueOn: p.dueOn, provisional: p.provisional, derivationJson: dj, unitId, regionCode, ...(reopen ? { status: 'open' } : {}) });
     changed++;
   }
   if (mode === 'replan') {
@@ -476,7 +486,7 @@ function reconcile(
       if (!isNonClosed(o.status) || plan.obligations.some((p) => p.ruleId === o.ruleId)) continue;
       if (o.ruleId === 'routing-window') continue; // the queue's own deadline (src/services/routing-window.ts), not a policy rule
       const skipped: SkippedRule | undefined = plan.skipped.find((k) => k.ruleId === o.ruleId);
-      const why = skipped ? `no longer applies: ${skipped.reason.en}` : 'no longer in the region policy';
+      const why = skipped ? `no longer applies: ${skipped.reason.en}` : `not a rule of the region's policy (${policy.id})`;
       items.push(auditedUpdate(deps, obligations, { status: 'waived', statusReason: why, doneAt: now, updatedAt: now }, eq(obligations.id, o.id)));
       items.push(
         orm
@@ -510,73 +520,67 @@ function reconcile(
  * Plan one document's obligations as statements for the delivery's batch, in the light of the case: the first
  * receipt of the complaint copy stands, a new summons supersedes the earlier hearing, an appeal or a stated
  * effective date re-plans the earlier decision's after-judgment duties, a second-instance case withdraws the
- * inferred effectiveness of the first-instance decision it continues.
+ * inferred effectiveness of the first-instance decision it continues. Pure: from the facts intake read, nothing else.
  */
-export async function planDocumentObligations(
-  deps: Deps,
+export function planDocumentObligations(
+  w: Statements,
   ctx: ObligationContext,
-): Promise<{ items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> }> {
+): { items: Stmt[]; entries: AuditEntry[]; summary: ObligationSummary[]; ids: Record<string, string> } {
   const now = ctx.arrivedAt;
   const doc: CaseDoc = { id: ctx.documentId, type: ctx.doc.type as DocumentType, entry: ctx.doc, arrivedAt: ctx.arrivedAt };
   const where = { regionCode: ctx.regionCode, leadUnitId: ctx.leadUnitId };
   let cc: CaseContext | null = null;
-  let dir: DirectoryIndex | null = ctx.dir ?? null;
   if (ctx.caseId) {
-    cc = ctx.state?.get(ctx.caseId) ?? null;
+    cc = ctx.state.get(ctx.caseId) ?? null;
     if (!cc) {
-      dir = (await currentDirectory(deps)).index;
-      const loaded = ctx.caseIsNew ? undefined : await loadCaseContext(deps, ctx.caseId, dir);
-      cc = loaded ?? {
-        caseId: ctx.caseId,
-        regionCode: ctx.regionCode,
-        leadUnitId: ctx.leadUnitId,
-        governmentDefendant: false,
-        docs: [],
-        obligations: [],
-        steps: [],
-        appealsAt: [],
-        handled: new Map(),
-      };
-      ctx.state?.set(ctx.caseId, cc);
+      // A case is either new in this delivery or was read with the delivery's facts (src/intake/facts.ts).
+      if (!ctx.caseIsNew) throw new Error(`case ${ctx.caseId} is planned without its facts: read its context with the delivery's facts`);
+      cc = emptyCaseContext(ctx.caseId, ctx.regionCode, ctx.leadUnitId);
+      ctx.state.set(ctx.caseId, cc);
     }
     cc.regionCode = ctx.regionCode ?? cc.regionCode;
     cc.leadUnitId = ctx.leadUnitId ?? cc.leadUnitId;
-    if (ctx.doc.case && !cc.governmentDefendant) {
-      dir ??= (await currentDirectory(deps)).index;
-      cc.governmentDefendant = governmentIsDefendant(ctx.doc.case, dir, cc.regionCode);
-    }
+    if (ctx.doc.case && !cc.governmentDefendant) cc.governmentDefendant = governmentIsDefendant(ctx.doc.case, ctx.dir, cc.regionCode);
     cc.docs.push(doc);
     if (doc.type === 'appeal') cc.appealsAt.push(now);
   }
   const actor = 'rules';
-  const r = reconcile(deps, cc, doc, ctx.policy, ctx.calendar, now, 'intake', where, actor, null);
+  const r = reconcile(w, cc, doc, ctx.policy, ctx.calendar, now, 'intake', where, actor, null);
   const items = [...r.items];
   const entries = [...r.entries];
   // Later facts about an earlier decision of the case: an appeal, a stated effective date.
   if (cc && (doc.type === 'appeal' || ctx.doc.decisionEffectiveOn)) {
     for (const d of cc.docs) {
       if (d.id === doc.id || !isFirstInstanceDecision(d)) continue;
-      const rr = reconcile(deps, cc, d, ctx.policy, ctx.calendar, now, 'replan', where, actor, { by: doc.id, type: doc.type });
+      const rr = reconcile(w, cc, d, ctx.policy, ctx.calendar, now, 'replan', where, actor, { by: doc.id, type: doc.type });
       items.push(...rr.items);
       entries.push(...rr.entries);
     }
   }
   // A second-instance case continuing a first-instance one: the first-instance decision was appealed.
-  if (ctx.caseIsNew && ctx.doc.case?.instance === 'second' && ctx.doc.case.priorCaseNumbers?.length) {
-    const [parent] = await deps.db.orm.select({ id: cases.id }).from(cases).where(inArray(cases.caseNumber, ctx.doc.case.priorCaseNumbers));
-    if (parent) {
-      const pr = await replanCase(deps, parent.id, now, {
-        actor,
-        cause: { by: doc.id, secondInstance: ctx.doc.case.caseNumber },
-        appealAt: now,
-        calendar: ctx.calendar,
-      });
-      items.push(...pr.items);
-      entries.push(...pr.entries);
-    }
+  if (ctx.caseIsNew && ctx.doc.case?.instance === 'second' && ctx.parent) {
+    const pr = replanContext(w, ctx.parent.context, ctx.parent.policy, ctx.calendar, now, {
+      actor,
+      cause: { by: doc.id, secondInstance: ctx.doc.case.caseNumber },
+      appealAt: now,
+    });
+    items.push(...pr.items);
+    entries.push(...pr.entries);
   }
   return { items, entries, summary: r.summary, ids: r.ids };
 }
+
+const emptyCaseContext = (caseId: string, regionCode: string | null, leadUnitId: string | null): CaseContext => ({
+  caseId,
+  regionCode,
+  leadUnitId,
+  governmentDefendant: false,
+  docs: [],
+  obligations: [],
+  steps: [],
+  appealsAt: [],
+  handled: new Map(),
+});
 
 export interface ReplanOptions {
   actor?: string;
@@ -593,6 +597,20 @@ export interface ReplanOptions {
   /** Only move existing obligations (a calendar or holiday-data change creates no fact): nothing created or withdrawn. */
   updateOnly?: boolean;
   calendar?: Calendar;
+  /** The case's region from this write on (assigned or claimed): its policy plans, and its obligations count there. */
+  regionCode?: string;
+  /** The case's lead unit from this write on (null: none yet, the case still waits). */
+  leadUnitId?: string | null;
+}
+
+/** A re-planned case: the statements, and what plans each of its rules now (`${documentId}:${ruleId}` → obligation). */
+export interface Replanned {
+  items: Stmt[];
+  entries: AuditEntry[];
+  changed: number;
+  planned: Record<string, { id: string; dueOn: string }>;
+  policy: Policy;
+  calendar: Calendar;
 }
 
 /**
@@ -601,15 +619,29 @@ export interface ReplanOptions {
  * a new fact makes due are created, those it withdraws are waived. Returns the statements and audit entries for
  * the caller's own write (nothing is committed here). Stable name: other features call it (#17 routing window).
  */
-export async function replanCase(
-  deps: Deps,
-  caseId: string,
-  now: Date,
-  opts: ReplanOptions = {},
-): Promise<{ items: Stmt[]; entries: AuditEntry[]; changed: number }> {
+export async function replanCase(deps: Deps, caseId: string, now: Date, opts: ReplanOptions = {}): Promise<Replanned> {
   const dir = (await currentDirectory(deps)).index;
   const ctx = await loadCaseContext(deps, caseId, dir);
-  if (!ctx) return { items: [], entries: [], changed: 0 };
+  const calendar = opts.calendar ?? (await currentCalendar(deps));
+  if (!ctx) return { items: [], entries: [], changed: 0, planned: {}, policy: (await regionPolicy(deps, opts.regionCode ?? null)).policy, calendar };
+  if (opts.regionCode !== undefined) ctx.regionCode = opts.regionCode;
+  if (opts.leadUnitId !== undefined) ctx.leadUnitId = opts.leadUnitId;
+  const { policy } = await regionPolicy(deps, ctx.regionCode);
+  const r = replanContext(deps, ctx, policy, calendar, now, opts);
+  const planned: Replanned['planned'] = {};
+  for (const o of ctx.obligations) if (isNonClosed(o.status)) planned[`${o.documentId}:${o.ruleId}`] = { id: o.id, dueOn: o.dueOn };
+  return { ...r, planned, policy, calendar };
+}
+
+/** replanCase from a context already read (intake re-plans a first instance from its delivery's facts): pure. */
+export function replanContext(
+  w: Statements,
+  ctx: CaseContext,
+  policy: Policy,
+  calendar: Calendar,
+  now: Date,
+  opts: Omit<ReplanOptions, 'calendar'> = {},
+): { items: Stmt[]; entries: AuditEntry[]; changed: number } {
   for (const s of opts.pendingSteps ?? []) {
     ctx.steps.push({ ...s, at: now });
     if (s.kind === 'appeal_filed') ctx.appealsAt.push(now);
@@ -619,14 +651,12 @@ export async function replanCase(
   for (const o of ctx.obligations) {
     if (opts.doneIds?.includes(o.id) && isNonClosed(o.status)) Object.assign(o, { status: o.status === 'overdue' ? 'remedied' : 'done', doneAt: now });
   }
-  const { policy } = await regionPolicy(deps, ctx.regionCode);
-  const calendar = opts.calendar ?? (await currentCalendar(deps));
   const items: Stmt[] = [];
   const entries: AuditEntry[] = [];
   let changed = 0;
   for (const d of ctx.docs) {
     const r = reconcile(
-      deps,
+      w,
       ctx,
       d,
       policy,

@@ -2,7 +2,6 @@
  * Each region runs one policy profile (docs/domain.md §4): a preset from src/domain/policy/presets.ts plus the
  * region's validated overrides. Stored in region_policies; a region without a row runs the default preset.
  */
-import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { regionPolicies } from '../../schemas/db/index.js';
 import { PRESET_IDS, resolvePolicy, safeResolvePolicy, type Policy } from '../domain/policy/index.js';
@@ -18,25 +17,33 @@ const POLICIES = slot('policies', () => new Map<string, Policy>());
 /** The national-rules baseline (Quzhou Kecheng's preset is the national rules plus what seed Q says). */
 export const FALLBACK_PRESET = 'quzhou-kecheng';
 
-export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
+/** Each region's policy as stored now (a region without a row: the default preset), for a plan to look up. */
+export type PolicyBook = (regionCode: string | null) => { presetId: string; policy: Policy; chosen: boolean };
+
+/**
+ * Every region's policy as one read (one lookup, cached like the others: a local write clears it), resolved on
+ * demand and kept by what it is made of, so a change is seen at once whatever the clock says.
+ */
+export async function policyBook(deps: Deps): Promise<PolicyBook> {
+  const rows = await lookup(deps, 'region-policies', async () => new Map((await deps.db.orm.select().from(regionPolicies)).map((r) => [r.regionCode, r])));
   const fallback = deps.config.defaultPolicyPreset ?? FALLBACK_PRESET;
-  const row = regionCode
-    ? await lookup(
-        deps,
-        `policy:${regionCode}`,
-        async () => (await deps.db.orm.select().from(regionPolicies).where(eq(regionPolicies.regionCode, regionCode)))[0],
-      )
-    : undefined;
-  const presetId = row?.presetId ?? fallback;
-  // Keyed by what the policy is made of, so a change is seen at once whatever the clock says.
-  const key = `${presetId}|${row?.overridesJson ?? '{}'}`;
   const cache = deps.state.get(POLICIES);
-  const hit = cache.get(key);
-  if (hit) return { presetId, policy: hit, chosen: !!row };
-  const policy = resolvePolicy(presetId, row ? (JSON.parse(row.overridesJson) as object) : undefined);
-  if (cache.size > 200) cache.clear();
-  cache.set(key, policy);
-  return { presetId, policy, chosen: !!row };
+  return (regionCode) => {
+    const row = regionCode ? rows.get(regionCode) : undefined;
+    const presetId = row?.presetId ?? fallback;
+    const key = `${presetId}|${row?.overridesJson ?? '{}'}`;
+    let policy = cache.get(key);
+    if (!policy) {
+      policy = resolvePolicy(presetId, row ? (JSON.parse(row.overridesJson) as object) : undefined);
+      if (cache.size > 200) cache.clear();
+      cache.set(key, policy);
+    }
+    return { presetId, policy, chosen: !!row };
+  };
+}
+
+export async function regionPolicy(deps: Deps, regionCode: string | null): Promise<{ presetId: string; policy: Policy; chosen: boolean }> {
+  return (await policyBook(deps))(regionCode);
 }
 
 export async function setRegionPolicy(deps: Deps, regionCode: string, input: { presetId: string; overrides?: unknown }, actor: string) {

@@ -6,7 +6,7 @@
  * sender's acknowledgement closes it. A promised rectification becomes a follow-up obligation.
  */
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import type { Deps, Stmt } from '../deps.js';
+import type { Deps, Statements, Stmt } from '../deps.js';
 import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import { deliveries, documents, obligations, queueItems, suggestionSteps, suggestions } from '../../schemas/db/index.js';
 import { dischargeWindowsStmts } from './routing-window.js';
@@ -28,7 +28,7 @@ export const isSuggestion = (type: string) => type === 'judicial_suggestion' || 
 
 /** At intake, in the delivery's batch: the suggestion with its reply deadline (the document's, else the policy's). */
 export function suggestionFromIntake(
-  deps: Deps,
+  deps: Statements,
   ctx: {
     documentId: string;
     doc: DocumentEntry;

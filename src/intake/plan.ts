@@ -1,37 +1,26 @@
 /**
- * Routing inside intake (docs/domain.md §3): each document of a delivery is routed in the delivery's own atomic
- * write. A new case goes through the rules R1–R10 (src/domain/routing); a later document of a known case
- * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the
- * justice bureau's queue (R2, R9), and so do its later documents until the bureau assigns it.
+ * The plan of a delivery (src/intake/pipeline.ts: verify → facts → plan → persist): each document routed, its
+ * deadlines planned, its audit entries and statements made, from the delivery's facts alone (src/intake/facts.ts).
+ * Pure: synchronous, it reads nothing and runs nothing; it builds statements with drizzle's write builders only
+ * (Statements). A new case goes through the rules R1–R10 (src/domain/routing); a later document of a known case
+ * follows the case's current assignment (R10, B 第九条); a case the rules could not decide waits in the justice
+ * bureau's queue (R2, R9), and so do its later documents until the bureau assigns it (docs/domain.md §3).
  */
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { insertRows } from '../lib/raw-insert.js';
-import type { Deps, Orm, Stmt } from '../deps.js';
+import type { Statements, Stmt } from '../deps.js';
 import type { DocumentEntry, Manifest } from '../../schemas/api/manifest.js';
 import { assignments as assignmentsT, cases, obligations, queueItems, reminders, routingDecisions } from '../../schemas/db/index.js';
-import { beijingDate } from '../domain/calendar/index.js';
 import { route, RULES, type Assignment, type RoutingDecision, type UnitRef } from '../domain/routing/index.js';
 import { newId } from '../lib/ids.js';
 import { Problem } from '../lib/problem.js';
 import type { AuditEntry } from '../services/audit.js';
-import { currentDirectory, type CurrentDirectory } from '../services/directory.js';
-import { currentCalendar } from '../services/calendar.js';
-import { regionPolicy } from '../services/policies.js';
-import {
-  loadCaseContext,
-  newDeliveryPlanState,
-  obligationRow,
-  planDocumentObligations,
-  reminderRows,
-  type DeliveryPlanState,
-  type ObligationSummary,
-} from '../services/obligations.js';
+import { obligationRow, planDocumentObligations, reminderRows, type ObligationSummary } from '../services/obligations.js';
 import { defaultRoutingWindow, routingWindow } from '../services/routing-window.js';
 import { isSuggestion, suggestionFromIntake } from '../services/suggestions.js';
 import type { RoutingStatus } from '../domain/vocabulary.js';
-import { caseRevisionsOf, nextCaseRevision } from '../services/case-revisions.js';
-import type { Calendar } from '../domain/calendar/index.js';
-import type { Policy } from '../domain/policy/index.js';
+import { nextCaseRevision } from '../services/case-revisions.js';
+import type { CaseState, IntakeFacts } from './facts.js';
 
 /** The routing outcome of one document, as the receipt states it. */
 export interface DocumentRouting {
@@ -50,40 +39,6 @@ export interface RoutingPlan {
   obligations: ObligationSummary[][];
   entries: AuditEntry[];
   items: Stmt[];
-}
-
-interface CaseState {
-  id: string;
-  status: RoutingStatus;
-  regionCode: string | null;
-  /** The sender that created the case (null: an old case no delivery is known for). */
-  senderCode: string | null;
-  active: { unitId: string; unitName: string; role: Assignment['role']; regionCode: string }[];
-  /** The case's revision when it was read (src/services/case-revisions.ts): the batch moves it on, or fails. */
-  revision: number;
-}
-
-/** The case-number lookup every delivery makes, built once per database (a drizzle prepared query). */
-const caseByNumber = (orm: Orm) =>
-  orm
-    .select({ id: cases.id, routingStatus: cases.routingStatus, regionCode: cases.regionCode, senderCode: cases.senderCode })
-    .from(cases)
-    .where(eq(cases.caseNumber, sql.placeholder('caseNumber')))
-    .prepare();
-const preparedCaseByNumber = new WeakMap<Orm, ReturnType<typeof caseByNumber>>();
-
-async function loadCase(deps: Deps, caseNumber: string): Promise<CaseState | undefined> {
-  let q = preparedCaseByNumber.get(deps.db.orm);
-  if (!q) preparedCaseByNumber.set(deps.db.orm, (q = caseByNumber(deps.db.orm)));
-  const [c] = await q.all({ caseNumber });
-  if (!c) return undefined;
-  // Read first: whatever is read after it and changed by another write is caught by that write's new revision.
-  const revision = (await caseRevisionsOf(deps.db, [c.id])).get(c.id) ?? 0;
-  const active = await deps.db.orm
-    .select({ unitId: assignmentsT.unitId, unitName: assignmentsT.unitName, role: assignmentsT.role, regionCode: assignmentsT.regionCode })
-    .from(assignmentsT)
-    .where(and(eq(assignmentsT.caseId, c.id), isNull(assignmentsT.supersededAt)));
-  return { id: c.id, status: c.routingStatus, regionCode: c.regionCode, senderCode: c.senderCode, active, revision };
 }
 
 const followDecision = (state: CaseState, caseNumber: string): RoutingDecision => ({
@@ -120,61 +75,10 @@ function noCaseDecision(regions: readonly string[], dirVersion: number): Routing
   };
 }
 
-/**
- * Everything a delivery's routing and deadlines are decided from, read in one step before the plan: the directory
- * and calendar, each case the delivery names (with its assignments, its obligation context and the revision read),
- * the earlier instances it names, and the policy of every region. What changes between this read and the batch is
- * caught by the batch's guards (the case-number index, each case's revision) and the delivery is read and planned
- * again. One read is left inside the plan: a second-instance case re-plans its first instance's duties from that
- * case's own records (services/obligations.ts replanCase), guarded by the first instance's revision.
- */
-export interface IntakeFacts {
-  dir: CurrentDirectory;
-  calendar: Calendar;
-  /** The Beijing date the rules are applied on. */
-  onDate: string;
-  /** Cases that exist, by case number, with the revision read. */
-  cases: Map<string, CaseState>;
-  /** The obligation context of each existing case (and of the earlier instances), by case id. */
-  contexts: DeliveryPlanState;
-  /** Earlier instances named (priorCaseNumbers) that exist, by case number, with their state. */
-  priors: Map<string, PriorCase & { state: CaseState | undefined }>;
-  /** The policy of each region the delivery can land in, and of "no region" (key ''). */
-  policies: Map<string, Policy>;
-}
-
-export async function readIntakeFacts(deps: Deps, manifest: Manifest, arrivedAt: Date): Promise<IntakeFacts> {
-  const dir = await currentDirectory(deps);
-  const calendar = await currentCalendar(deps);
-  const numbers = [...new Set(manifest.documents.flatMap((d) => (d.case ? [d.case.caseNumber] : [])))];
-  const cases = new Map<string, CaseState>();
-  for (const cn of numbers) {
-    const state = await loadCase(deps, cn);
-    if (state) cases.set(cn, state);
-  }
-  const priorNumbers = [...new Set(manifest.documents.flatMap((d) => d.case?.priorCaseNumbers ?? []))];
-  const priors = new Map<string, PriorCase & { state: CaseState | undefined }>();
-  for (const p of priorNumbers.length ? await existingCases(deps, priorNumbers) : [])
-    priors.set(p.caseNumber, { ...p, state: await loadCase(deps, p.caseNumber) });
-  const contexts = newDeliveryPlanState();
-  for (const c of cases.values()) {
-    const ctx = await loadCaseContext(deps, c.id, dir.index);
-    if (ctx) contexts.set(c.id, ctx);
-  }
-  // The regions the delivery can land in: those its sender serves, those it states, those of its known cases.
-  const onDate = beijingDate(arrivedAt);
-  const regions = new Set<string>(['', ...dir.index.regionsServedBy(manifest.sender.code, onDate)]);
-  for (const d of manifest.documents) for (const p of d.case?.defendants ?? []) if (p.regionCode) regions.add(p.regionCode);
-  for (const c of [...cases.values(), ...[...priors.values()].map((p) => p.state)]) if (c?.regionCode) regions.add(c.regionCode);
-  const policies = new Map<string, Policy>();
-  for (const region of regions) policies.set(region, (await regionPolicy(deps, region || null)).policy);
-  return { dir, calendar, onDate, cases, contexts, priors, policies };
-}
-
 /** The routing, deadlines, audit entries and statements of a delivery, decided from its facts. */
-export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Manifest, arrivedAt: Date, documentRowIds: string[]): Promise<RoutingPlan> {
+export function planRouting(w: Statements, facts: IntakeFacts, manifest: Manifest, arrivedAt: Date, documentRowIds: string[]): RoutingPlan {
   const { dir, calendar, onDate } = facts;
-  const orm = deps.db.orm;
+  const orm = w.db.orm;
   const actor = `sender:${manifest.sender.code}`;
   const items: Stmt[] = [];
   const entries: AuditEntry[] = [];
@@ -184,8 +88,7 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
   const createdHere = new Set<string>(); // ids of the cases this delivery creates: no earlier obligations to look for
   const planState = facts.contexts; // the documents of one delivery plan against one view of each case
   const revised = new Map<string, number>(); // existing cases this plan read, with the revision it read
-  // A region outside those read with the facts (a unit of an unexpected region): its policy is read here.
-  const policyOf = async (region: string | null) => facts.policies.get(region ?? '') ?? (await regionPolicy(deps, region)).policy;
+  const policyOf = facts.policies;
 
   const unitRegion = (unitId: string, fallback: string | undefined) => dir.index.unit(unitId)?.regionCode ?? fallback ?? '';
 
@@ -194,6 +97,7 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
     let decision: RoutingDecision;
     let caseId: string | null = null;
     let newQueueItem = false;
+    let parent: ReturnType<typeof priorInstance>;
 
     if (!doc.case) {
       decision = noCaseDecision(dir.index.regionsServedBy(manifest.sender.code, onDate), dir.version);
@@ -220,7 +124,7 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
         caseId = state.id;
         if (!createdHere.has(state.id)) revised.set(state.id, state.revision);
       } else {
-        const parent = priorInstance(facts, doc, manifest.sender.code);
+        parent = priorInstance(facts, doc, manifest.sender.code);
         // A second-instance case re-plans its first instance's duties (src/services/obligations.ts): guarded too.
         if (parent?.state && !revised.has(parent.id)) revised.set(parent.id, parent.state.revision);
         decision = routeNewCase(doc, dir.index, onDate, parent);
@@ -317,9 +221,10 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
     perDocument.push(routing);
 
     // Deadlines from the region's policy and the legal calendar, in the same write [docs/domain.md §4].
-    const policy = await policyOf(decision.regionCode ?? null);
+    const policy = policyOf(decision.regionCode ?? null);
     const lead = decision.status === 'assigned' ? (decision.assignments.find((a) => a.role === 'lead') ?? decision.assignments[0]) : undefined;
-    const planned = await planDocumentObligations(deps, {
+    const parentContext = parent && facts.contexts.get(parent.id);
+    const planned = planDocumentObligations(w, {
       documentId,
       doc,
       arrivedAt,
@@ -331,6 +236,7 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
       calendar,
       state: planState,
       dir: dir.index,
+      ...(parentContext ? { parent: { context: parentContext, policy: policyOf(parentContext.regionCode) } } : {}),
     });
     items.push(...planned.items);
     const summary = [...planned.summary];
@@ -377,7 +283,7 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
     }
     perDocumentObligations.push(summary);
     if (isSuggestion(doc.type)) {
-      const sug = suggestionFromIntake(deps, {
+      const sug = suggestionFromIntake(w, {
         documentId,
         doc,
         senderCode: manifest.sender.code,
@@ -404,16 +310,6 @@ export async function planRouting(deps: Deps, facts: IntakeFacts, manifest: Mani
   for (const [caseId, seen] of revised) items.push(...nextCaseRevision(caseId, seen));
   return { perDocument, obligations: perDocumentObligations, entries, items };
 }
-
-/** The existing cases of these numbers (one read). */
-async function existingCases(deps: Deps, numbers: string[]) {
-  return deps.db.orm
-    .select({ id: cases.id, caseNumber: cases.caseNumber, courtCode: cases.courtCode, senderCode: cases.senderCode })
-    .from(cases)
-    .where(inArray(cases.caseNumber, numbers));
-}
-
-type PriorCase = Awaited<ReturnType<typeof existingCases>>[number];
 
 /**
  * The earlier instance a new case continues (原审案号, B 第九条), through an explicit reference: the sender's own
