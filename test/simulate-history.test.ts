@@ -33,10 +33,12 @@ describe('simulate --history', () => {
   it('every delivery and step went through (the gateway accepted the simulated parties at their simulated times)', () => {
     expect(report.from).toBe('2026-09-09');
     expect(report.to).toBe('2026-11-23');
+    // 75 days shown, lived after 25 days of earlier traffic (100 in all), so the span's cases reach their hearings.
+    expect(report.startedOn).toBe('2026-08-15');
     expect(report.refused).toBe(0);
     expect(report.stepsRefused).toBe(0);
     expect(report.sweepFailures).toBe(0);
-    expect(report.sweeps).toBe(76);
+    expect(report.sweeps).toBe(101);
     expect(report.deliveries).toBeGreaterThan(report.outcomes + 10);
     expect(report.pulls).toBeGreaterThan(0);
     expect(report.confirmations).toBeGreaterThan(0);
@@ -48,7 +50,7 @@ describe('simulate --history', () => {
         "select distinct strftime('%Y-%m', arrived_at / 1000, 'unixepoch', '+8 hours') as m from deliveries where sender_code = 'court-longyou' order by m",
       )
     ).rows.map((r) => r.m);
-    expect(rows).toEqual(['2026-09', '2026-10', '2026-11']);
+    expect(rows).toEqual(['2026-08', '2026-09', '2026-10', '2026-11']);
     const days = Number((await db.execute("select count(distinct date(arrived_at / 1000, 'unixepoch', '+8 hours')) as n from deliveries")).rows[0]!.n);
     expect(days).toBeGreaterThan(10);
   });

@@ -93,11 +93,20 @@ export interface HistoryOptions {
   seed: number;
   /** The history ends here (default: now). */
   until?: Date;
+  /**
+   * Days of earlier traffic lived before the span (default: enough for 100 days in all), so that a short span
+   * (a month) has what a real month has: cases arriving, and cases that arrived before it reaching their
+   * summons, hearing and judgment within it. Cases arrive before the span at the span's rate.
+   */
+  leadInDays?: number;
 }
 
 export interface HistoryReport {
+  /** The span asked for (--days back from the end). */
   from: string;
   to: string;
+  /** The first day lived: the span's start less the lead-in. */
+  startedOn: string;
   deliveries: number;
   refused: number;
   queued: number;
@@ -108,7 +117,13 @@ export interface HistoryReport {
   stepsRefused: number;
   hearings: number;
   outcomes: number;
+  losses: number;
   appeals: number;
+  /** Judicial suggestions delivered, and how many of their replies were approved and relayed. */
+  suggestions: number;
+  suggestionsRelayed: number;
+  headNotices: number;
+  advisers: number;
   sweeps: number;
   sweepFailures: number;
   months: number;
@@ -149,13 +164,16 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
   const until = (o.until ?? new Date()).getTime();
   const fromDate = bj(until - o.days * DAY);
   const toDate = bj(until);
-  const clock = new SimulatedClock(atBj(fromDate, 8));
+  const leadIn = o.leadInDays ?? Math.max(0, 100 - o.days);
+  const startDate = addDays(fromDate, -leadIn);
+  const clock = new SimulatedClock(atBj(startDate, 8));
   const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('warn') });
   const app = createApp(deps);
   const r = prng(o.seed);
   const report: HistoryReport = {
     from: fromDate,
     to: toDate,
+    startedOn: startDate,
     deliveries: 0,
     refused: 0,
     queued: 0,
@@ -166,7 +184,12 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
     stepsRefused: 0,
     hearings: 0,
     outcomes: 0,
+    losses: 0,
     appeals: 0,
+    suggestions: 0,
+    suggestionsRelayed: 0,
+    headNotices: 0,
+    advisers: 0,
     sweeps: 0,
     sweepFailures: 0,
     months: 0,
@@ -186,7 +209,7 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
 
     // Each party acts with its own client (registered once per run) and a token fetched at simulated time.
     const parties = new Map<string, { id: string; secret: string; token?: string; expires: number }>();
-    const headersOf = async (role: 'unit' | 'justice_bureau', scope: string, name: string): Promise<Record<string, string>> => {
+    const headersOf = async (role: 'unit' | 'justice_bureau' | 'government_office', scope: string, name: string): Promise<Record<string, string>> => {
       const key = `${role}:${scope}`;
       let p = parties.get(key);
       if (!p) {
@@ -209,6 +232,35 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
     };
     const bureau = (region: string) => headersOf('justice_bureau', region, `${dir.index.region(region)?.name ?? region}司法局`);
     const unitH = (unitId: string) => headersOf('unit', unitId, dir.index.unit(unitId)?.name ?? unitId);
+    const officeH = (region: string) => headersOf('government_office', region, `${dir.index.region(region)?.name ?? region}人民政府办公室`);
+    const api = async (headers: Record<string, string>, method: string, path: string, body?: unknown) => {
+      const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      if (res.status >= 300) say(`  ✗ ${bj(clock.now().getTime())} ${method} ${path}: ${res.status} ${String(json['detail'] ?? '')}`);
+      return { status: res.status, json };
+    };
+
+    // Each region's roster of legal advisers (法律顾问团队库, Q 一(三)), kept by its justice bureau; agents are chosen from it.
+    const roster = new Map<string, { id: string; name: string }[]>();
+    const ADVISERS = [
+      ['周律师', '浙江衢州信安律师事务所'],
+      ['吴律师', '浙江衢江律师事务所'],
+      ['郑律师', '浙江柯城正理律师事务所'],
+    ] as const;
+    for (const region of ['330802', '330803']) {
+      const h = await headersOf('justice_bureau', region, `${dir.index.region(region)?.name ?? region}司法局`);
+      const have = await api(h, 'GET', `/v1/advisers?region=${region}`);
+      const items = ((have.json['items'] as { id: string; name: string }[] | undefined) ?? []).slice();
+      for (const [name, organisation] of ADVISERS) {
+        if (items.some((a) => a.name === name)) continue;
+        const added = await api(h, 'POST', '/v1/advisers', { region, name, organisation });
+        if (added.status === 201) {
+          items.push({ id: String(added.json['id']), name });
+          report.advisers++;
+        }
+      }
+      roster.set(region, items);
+    }
 
     const events: Event[] = [];
     let seq = 0;
@@ -250,6 +302,8 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
       const year = bj(arrival).slice(0, 4);
       const caseNumber = `(${year})浙0825行初${run}-${i + 1}号`;
       const written = r.chance(1 / 12) ? `${unit.name.replace(/^衢州市/, '')}（原名称）` : unit.name;
+      // A joint act of two departments (共同作出): no rule names one unit, so it waits in the bureau's queue (R2).
+      const partner = r.chance(0.18) ? r.pick(units.filter((u) => u.id !== unit.id)) : undefined;
       const act = r.pick(ACTS);
       const actedOn = addDays(bj(arrival), -r.int(40, 300));
       const manifest = (type: Manifest['documents'][number]['type'], court: 'first' | 'second' = 'first', num = caseNumber) => {
@@ -267,6 +321,10 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
         d.case!.challengedAct.domain = domain;
         d.case!.challengedAct.description = `作出的${act}`;
         d.case!.challengedAct.actedOn = actedOn;
+        if (partner) {
+          d.case!.defendants = [...d.case!.defendants, { name: partner.name, regionCode: region }];
+          d.case!.challengedAct.actingUnits = [...d.case!.challengedAct.actingUnits, { name: partner.name, regionCode: region }];
+        }
         delete d.outcome;
         return m;
       };
@@ -293,7 +351,17 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
             const res = await app.request(`/v1/queue/${item.id}/assign`, {
               method: 'POST',
               headers: h,
-              body: JSON.stringify({ assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' }),
+              body: JSON.stringify(
+                partner
+                  ? {
+                      assignments: [
+                        { unitId: unit.id, role: 'lead' },
+                        { unitId: partner.id, role: 'cooperating' },
+                      ],
+                      reason: `共同作出的行政行为，以${unit.name}为主办，${partner.name}协办`,
+                    }
+                  : { assignments: [{ unitId: unit.id, role: 'lead' }], reason: '起诉状所列被告为该单位的原名称' },
+              ),
             });
             if (res.status === 200 || res.status === 201) report.assignedByBureau++;
             else say(`  ✗ assign ${caseNumber}: ${res.status} ${((await res.json()) as { detail?: string }).detail ?? ''}`);
@@ -326,6 +394,36 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
           };
           await push('first', m);
         });
+        // Some hearings come with a notice that the head must appear (负责人出庭通知书); the unit registers who appears.
+        if (r.chance(0.35)) {
+          const noticeOn = addDays(summonsOn, r.int(1, 5));
+          at(officeTime(noticeOn, r), async () => {
+            const m = manifest('head_appearance_notice');
+            m.documents[0]!.hearing = { at: new Date(hearingAt).toISOString(), place: '龙游县人民法院第一法庭' };
+            if (await push('first', m)) report.headNotices++;
+          });
+          const adviser = r.pick(roster.get(region) ?? []);
+          at(officeTime(addDays(noticeOn, r.int(1, 4)), r) + 2 * 3600_000, () =>
+            step(
+              who,
+              caseId,
+              'appearance_registered',
+              r.chance(0.7) || !adviser
+                ? { required: true, requiredBecause: '法院负责人出庭通知书', head: { name: '分管副局长', post: '副局长', principal: false } }
+                : {
+                    required: true,
+                    requiredBecause: '法院负责人出庭通知书',
+                    cannotAppear: {
+                      reason: '负责人参加上级机关会议',
+                      agents: [
+                        { name: '法制科工作人员', kind: 'staff' },
+                        { name: adviser.name, kind: 'legal_adviser', adviserId: adviser.id },
+                      ],
+                    },
+                  },
+            ),
+          );
+        }
         const head = r.chance(0.72);
         at(hearingAt + 3 * 3600_000, async () => {
           report.hearings++;
@@ -353,7 +451,68 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
           };
           await push('first', m);
           report.outcomes++;
+          if (result === 'loss') report.losses++;
         });
+        // A judicial suggestion after some cases (司法建议, B 第十一条): the unit drafts the reply, the bureau reviews
+        // it (now and then returning it once), the government office approves it and the gateway relays it.
+        if (result === 'loss' ? r.chance(0.6) : r.chance(0.12)) {
+          const suggestedOn = addDays(outcomeOn, r.int(3, 12));
+          let sid: string | undefined;
+          at(officeTime(suggestedOn, r), async () => {
+            const m = manifest('judicial_suggestion');
+            m.documents[0]!.title = r.pick([
+              '关于规范行政执法程序的司法建议书',
+              '关于加强行政执法证据收集的司法建议书',
+              '关于完善政府信息公开工作的司法建议书',
+            ]);
+            const doc = await push('first', m);
+            if (!doc) return;
+            report.suggestions++;
+            const list = await api(await unitH(who), 'GET', `/v1/suggestions?limit=200`);
+            sid = (list.json['items'] as { id: string; documentId: string }[] | undefined)?.find((x) => x.documentId === doc.id)?.id;
+          });
+          const draftedOn = addDays(suggestedOn, r.int(4, 12));
+          const returned = r.chance(0.25);
+          at(officeTime(draftedOn, r), async () => {
+            if (sid)
+              await api(await unitH(who), 'POST', `/v1/suggestions/${sid}/drafts`, {
+                text: `关于司法建议的答复：我单位已对照建议逐项研究，${act}相关执法程序已按建议完善。`,
+                rectification: { promised: true, by: addDays(draftedOn, 30), description: '修订执法程序规范，组织专题培训' },
+                handledOn: draftedOn,
+              });
+          });
+          const reviewedOn = addDays(draftedOn, r.int(1, 3));
+          at(officeTime(reviewedOn, r), async () => {
+            if (sid)
+              await api(
+                await bureau(region),
+                'POST',
+                `/v1/suggestions/${sid}/review`,
+                returned ? { result: 'returned', comments: '请补充整改的时间安排' } : { result: 'passed' },
+              );
+          });
+          let approvedOn = addDays(reviewedOn, r.int(1, 3));
+          if (returned) {
+            const again = addDays(reviewedOn, r.int(1, 3));
+            at(officeTime(again, r), async () => {
+              if (sid)
+                await api(await unitH(who), 'POST', `/v1/suggestions/${sid}/drafts`, {
+                  text: `关于司法建议的答复（修改稿）：我单位已对照建议逐项研究并完善执法程序，整改于 ${addDays(again, 30)} 前完成。`,
+                  rectification: { promised: true, by: addDays(again, 30), description: '修订执法程序规范，组织专题培训' },
+                  handledOn: again,
+                });
+            });
+            at(officeTime(addDays(again, 1), r), async () => {
+              if (sid) await api(await bureau(region), 'POST', `/v1/suggestions/${sid}/review`, { result: 'passed' });
+            });
+            approvedOn = addDays(again, r.int(2, 4));
+          }
+          at(officeTime(approvedOn, r) + 3600_000, async () => {
+            if (!sid) return;
+            const res = await api(await officeH(region), 'POST', `/v1/suggestions/${sid}/approve`, { approver: '陈副区长', post: '副区长' });
+            if (res.status === 200) report.suggestionsRelayed++;
+          });
+        }
         if (result !== 'loss') return;
         if (r.chance(0.3)) {
           at(officeTime(addDays(outcomeOn, r.int(8, 14)), r), async () => {
@@ -380,10 +539,147 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
       });
     };
 
-    for (let i = 0; i < o.cases; i++) planCase(i, officeTime(addDays(fromDate, Math.floor(((i + r.next()) * o.days) / o.cases)), r));
+    /**
+     * What waits on the clerks' desks on the last morning, whatever the seed, so that the month ends as a real
+     * one does, with work in hand: a hearing held two days ago whose feedback the unit has still to record, a
+     * suggestion reply the unit drafted that the bureau has still to review, and the morning's post (a new
+     * complaint to confirm, a joint act of two departments waiting in the queue).
+     */
+    const planDesk = () => {
+      const kc = dir.index.unitsInRegion('330802').filter((u) => u.kind === 'department' && (!u.abolishedOn || u.abolishedOn > toDate));
+      const [a, b, c] = [kc[0]!, kc[1 % kc.length]!, kc[2 % kc.length]!];
+      const deskManifest = (type: Manifest['documents'][number]['type'], caseNumber: string, defendants: { name: string }[]) => {
+        const m = demoManifest({
+          messageId: `sim-${run}-${++n}`,
+          senderCode: courts.first.code,
+          issuedAt: clock.now(),
+          type,
+          caseNumber,
+          defendant: defendants[0]!.name,
+          regionCode: '330802',
+        });
+        const d = m.documents[0]!;
+        d.case!.court = { code: courts.first.code, name: courts.first.name };
+        d.case!.defendants = defendants.map((x) => ({ name: x.name, regionCode: '330802' }));
+        d.case!.challengedAct.actingUnits = defendants.map((x) => ({ name: x.name, regionCode: '330802' }));
+        delete d.outcome;
+        return m;
+      };
+      const year = toDate.slice(0, 4);
+      const heard = `(${year})浙0825行初${run}-d1号`;
+      /** A desk case up to its hearing: arrival, answer and summons so many days before the end, the hearing on a working day. */
+      const deskCase = (
+        num: string,
+        unit: { id: string; name: string },
+        days: { arrive: number; answer: number; summons: number; hearing: number },
+        place: string,
+      ) => {
+        let caseId: string | undefined;
+        let hearingDay = addDays(toDate, -days.hearing);
+        while ([0, 6].includes(new Date(`${hearingDay}T00:00:00Z`).getUTCDay())) hearingDay = addDays(hearingDay, -1);
+        at(officeTime(addDays(toDate, -days.arrive), r), async () => {
+          const doc = await push('first', deskManifest('complaint_copy', num, [unit]));
+          caseId = doc?.routing.caseId ?? undefined;
+          if (doc)
+            at(officeTime(addDays(toDate, 2 - days.arrive), r), async () => void (await api(await bureau('330802'), 'POST', `/v1/filings/${doc.id}/confirm`)));
+        });
+        at(officeTime(addDays(toDate, -days.answer), r), async () => {
+          if (caseId) await step(unit.id, caseId, 'answer_filed', { filedOn: bj(clock.now().getTime()) });
+        });
+        at(officeTime(addDays(toDate, -days.summons), r), async () => {
+          const m = deskManifest('summons', num, [unit]);
+          m.documents[0]!.hearing = { at: new Date(atBj(hearingDay, 9, 30)).toISOString(), place };
+          await push('first', m);
+        });
+        return { caseId: () => caseId, hearingDay };
+      };
+      deskCase(heard, a, { arrive: 45, answer: 35, summons: 30, hearing: 2 }, '龙游县人民法院第一法庭');
+      let sid: string | undefined;
+      at(officeTime(addDays(toDate, -9), r), async () => {
+        const m = deskManifest('judicial_suggestion', `(${year})浙0825行初${run}-d2号`, [b]);
+        m.documents[0]!.title = '关于规范行政执法程序的司法建议书';
+        const doc = await push('first', m);
+        if (!doc) return;
+        report.suggestions++;
+        const list = await api(await unitH(b.id), 'GET', '/v1/suggestions?limit=200');
+        sid = (list.json['items'] as { id: string; documentId: string }[] | undefined)?.find((x) => x.documentId === doc.id)?.id;
+      });
+      at(officeTime(addDays(toDate, -3), r), async () => {
+        if (sid)
+          await api(await unitH(b.id), 'POST', `/v1/suggestions/${sid}/drafts`, {
+            text: '关于司法建议的答复：我单位已对照建议逐项研究，执法程序已按建议完善。',
+            rectification: { promised: true, by: addDays(toDate, 30), description: '修订执法程序规范，组织专题培训' },
+            handledOn: addDays(toDate, -3),
+          });
+      });
+      at(until - 50 * 60_000, async () => void (await push('first', deskManifest('complaint_copy', `(${year})浙0825行初${run}-d3号`, [c]))));
+      at(until - 40 * 60_000, async () => {
+        const doc = await push('first', deskManifest('complaint_copy', `(${year})浙0825行初${run}-d4号`, [a, b]));
+        if (doc?.routing.status === 'queued') report.queued++;
+      });
+      // Two cases lost in the month, begun months before: one the agency appeals (the intermediate court's case
+      // names the first instance), one it accepts, with its reasons for not appealing and its loss-analysis report.
+      for (const [k, appeal] of [
+        ['d5', true],
+        ['d6', false],
+      ] as const) {
+        if (addDays(toDate, -95) < startDate) break;
+        const num = `(${year})浙0825行初${run}-${k}号`;
+        const { caseId: idOf, hearingDay: heardOn } = deskCase(num, c, { arrive: 95, answer: 85, summons: 80, hearing: 60 }, '龙游县人民法院第三法庭');
+        at(atBj(heardOn, 15), async () => {
+          report.hearings++;
+          const caseId = idOf();
+          if (caseId)
+            await step(c.id, caseId, 'hearing_held', { heldOn: heardOn, headAppeared: true, headName: '局长', principal: true, spoke: true, agents: [] });
+        });
+        const judgedOn = addDays(toDate, -28);
+        at(officeTime(judgedOn, r), async () => {
+          const m = deskManifest('judgment', num, [c]);
+          const effectiveOn = addDays(judgedOn, 16);
+          m.documents[0]!.outcome = { result: 'loss', lossKind: 'revoke', effectiveOn, performanceDueOn: addDays(effectiveOn, 60) };
+          if (await push('first', m)) {
+            report.outcomes++;
+            report.losses++;
+          }
+        });
+        if (appeal)
+          at(officeTime(addDays(judgedOn, 10), r), async () => {
+            const m = deskManifest('appeal', `(${year})浙08行终${run}-${k}号`, [c]);
+            const d = m.documents[0]!;
+            d.case!.court = { code: courts.second.code, name: courts.second.name };
+            d.case!.instance = 'second';
+            d.case!.priorCaseNumbers = [num];
+            d.case!.priorCourtCode = courts.first.code;
+            m.sender.code = courts.second.code;
+            if (await push('second', m)) report.appeals++;
+          });
+        else {
+          at(officeTime(addDays(judgedOn, 6), r), async () => {
+            const caseId = idOf();
+            if (caseId) await step(c.id, caseId, 'no_appeal_reasons', { reasons: '经研究，服从一审判决，不提起上诉' });
+          });
+          at(officeTime(addDays(judgedOn, 14), r), async () => {
+            const caseId = idOf();
+            if (caseId)
+              await step(c.id, caseId, 'loss_report', {
+                facts: '被诉行政处罚决定认定事实的证据不足',
+                result: '一审判决撤销被诉行政处罚决定',
+                recommendations: '规范调查取证程序，重大执法决定前进行法制审核',
+                other: '无',
+              });
+          });
+        }
+      }
+    };
+    planDesk();
+
+    // The span's cases, and before them (at the same rate) the lead-in's.
+    const total = o.cases + Math.round((o.cases * leadIn) / o.days);
+    const lived = leadIn + o.days;
+    for (let i = 0; i < total; i++) planCase(i, officeTime(addDays(startDate, Math.floor(((i + r.next()) * lived) / total)), r));
 
     const months = new Set<string>();
-    for (let day = fromDate; day <= toDate; day = addDays(day, 1)) {
+    for (let day = startDate; day <= toDate; day = addDays(day, 1)) {
       // The morning sweep, then the day's events in time order (events add later ones as they run).
       clock.set(atBj(day, 8));
       const s = await sweep(deps, clock.now());

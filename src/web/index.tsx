@@ -8,14 +8,13 @@ import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../deps.js';
-import { queueItems } from '../../schemas/db/index.js';
 import { PROBLEMS, Problem } from '../lib/problem.js';
 import { problemHeaders, toProblem } from '../http/problem.js';
 import { issueToken, type Principal } from '../services/clients.js';
 import { assertCaseAccess } from '../services/access.js';
-import { assignCase, caseView } from '../services/assignments.js';
+import { caseView } from '../services/assignments.js';
+import { assignQueueItem } from '../services/queue-items.js';
 import { beijingDate } from '../domain/calendar/index.js';
 import { ErrorPage } from './layout.js';
 import { formOf, html, page, scopeLabel, str, strs } from './render.js';
@@ -272,20 +271,10 @@ export function createWeb() {
 
   web.post('/queue/:id/assign', async (c) => {
     const p = c.var.principal;
-    const deps = c.var.deps;
     if (p.role !== 'justice_bureau' && p.role !== 'admin') throw new Problem('forbidden', 'this needs the role justice_bureau or admin');
-    const id = c.req.param('id');
-    const [item] = await deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
-    if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
-    if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
-    await assertCaseAccess(deps, p, item.caseId, 'decide');
-    if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
     const form = await formOf(c, { all: true });
     const lead = str(form.lead_other).trim() || str(form.lead).trim();
-    if (!lead) throw new Problem('bad-request', '请选择主办单位 (choose the lead unit)');
     const reason = str(form.reason).trim();
-    if (!reason) throw new Problem('bad-request', '请填写分办理由 (a reason is required)');
-    if (reason.length > 1000) throw new Problem('bad-request', 'the reason is longer than 1000 characters');
     const cooperating = [
       ...new Set(
         strs(form.cooperating)
@@ -293,14 +282,21 @@ export function createWeb() {
           .filter((u) => u && u !== lead),
       ),
     ];
-    await assignCase(
-      deps,
-      item.caseId,
+    // The same rule as the API (services/queue-items.ts): another region's item is refused (403) before the form is read.
+    const check = (): void => {
+      if (!lead) throw new Problem('bad-request', '请选择主办单位');
+      if (!reason) throw new Problem('bad-request', '请填写分办理由');
+      if (reason.length > 1000) throw new Problem('bad-request', '分办理由不能超过 1000 字');
+    };
+    const { caseId } = await assignQueueItem(
+      c.var.deps,
+      p,
+      c.req.param('id'),
       { assignments: [{ unitId: lead, role: 'lead' }, ...cooperating.map((unitId) => ({ unitId, role: 'cooperating' as const }))], reason },
       c.var.actor,
-      'assign',
+      check,
     );
-    return c.redirect(`/web/queue?assigned=${encodeURIComponent(item.caseId)}`, 303);
+    return c.redirect(`/web/queue?assigned=${encodeURIComponent(caseId)}`, 303);
   });
 
   web.get('/overview', async (c) => {

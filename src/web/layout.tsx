@@ -110,6 +110,7 @@ export function navFor(p: Principal): NavItem[] {
   if (gov) items.push({ href: '/web/cases', label: '案件' });
   if (gov) items.push({ href: '/web/board', label: '时限看板' });
   if (gov) items.push({ href: '/web/suggestions', label: '建议答复' });
+  if (gov) items.push({ href: '/web/advisers', label: '法律顾问' });
   const stats = r === 'admin' || r === 'justice_bureau' || r === 'government_office' || r === 'liaison' || r === 'court';
   if (stats) items.push({ href: '/web/reports', label: r === 'liaison' || r === 'court' ? '会议材料' : '台账与报告' });
   if (stats) items.push({ href: '/web/overview', label: '区域概况' });

@@ -5,15 +5,25 @@
  */
 import type { FC } from 'hono/jsx';
 import { STEP_RULES, type StepKind } from '../domain/steps.js';
+import { APPEARANCE_RULES } from '../domain/appearance.js';
 import type { Principal } from '../services/clients.js';
 import { Problem } from '../lib/problem.js';
 import { toBase64 } from '../lib/encoding.js';
+
+/** The head-appearance situations no document states, which the justice bureau sets (docs/domain.md §5), in its words. */
+const BUREAU_SITUATIONS = APPEARANCE_RULES.filter((r, i, all) => r.decidedBy === 'bureau' && all.findIndex((x) => x.situation === r.situation) === i).map(
+  (r) => ({
+    value: r.situation,
+    label: `${r.zh}（${r.source}）`,
+  }),
+);
 
 type Field =
   | { name: string; label: string; type: 'text' | 'textarea' | 'date'; required?: boolean; hint?: string; max?: number }
   | { name: string; label: string; type: 'yesno'; yes: string; no: string }
   | { name: string; label: string; type: 'agents'; min: number }
-  | { name: string; label: string; type: 'files' };
+  | { name: string; label: string; type: 'files' }
+  | { name: string; label: string; type: 'checks'; options: readonly { value: string; label: string }[] };
 
 interface StepForm {
   title: string;
@@ -201,6 +211,16 @@ export function stepForms(advisers: readonly Adviser[]): Partial<Record<StepKind
       note: '生效裁判履行完毕，附履行情况（P 第十五条(三)）。',
       fields: [day('doneOn', '履行完毕日期'), area('evidence', '履行情况及证明材料')],
     },
+    appearance_situations: {
+      title: '负责人出庭情形',
+      note: '文书不能载明的负责人应出庭情形由司法局认定；提交后替换此前认定，全部不选即清除（法释〔2020〕3号 第4条，B 第十三条）。',
+      fields: [{ name: 'situations', label: '认定的情形（可多选）', type: 'checks', options: BUREAU_SITUATIONS }, area('note', '认定依据')],
+      toBody: (f) => {
+        const v = f['situations'];
+        const picked = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+        return { situations: [...new Set(picked)], note: s(f, 'note') };
+      },
+    },
     major_case_flagged: {
       title: '列为重大案件',
       note: '重大、敏感案件报送风险评估。',
@@ -265,6 +285,17 @@ export const StepFormView: FC<{ caseId: string; kind: StepKind; form: StepForm; 
               {f.label}
               <input type="file" id={id} name={f.name} multiple />
             </label>
+          );
+        if (f.type === 'checks')
+          return (
+            <fieldset>
+              <legend>{f.label}</legend>
+              {f.options.map((o) => (
+                <label>
+                  <input type="checkbox" name={f.name} value={o.value} /> {o.label}
+                </label>
+              ))}
+            </fieldset>
           );
         if (f.type === 'yesno')
           return (

@@ -23,6 +23,9 @@ import { approveReply, assignSuggestion, listSuggestions, reviewDraft, submitDra
 import { ledger, ledgerCsv, ledgerXlsx, packHtml, reportData } from '../services/exports.js';
 import { comparePacks, createPack, getPack, listPacks } from '../services/packs.js';
 import { issueFeedToken } from '../services/feeds.js';
+import { addAdviser, listAdvisers, mayKeepRoster, updateAdviser } from '../services/advisers.js';
+import { visibleRegions } from '../services/access.js';
+import { AdvisersPage } from './pages/advisers.js';
 import { cases as casesTable, documents } from '../../schemas/db/index.js';
 import type { WebEnv } from './session.js';
 import { formOf, page, scopeLabel, str, strs, type WebContext } from './render.js';
@@ -243,7 +246,8 @@ export function mountWorkbench(web: Hono<WebEnv>) {
       ? await deps.db.orm
           .select({ id: legalAdvisers.id, name: legalAdvisers.name, organisation: legalAdvisers.organisation })
           .from(legalAdvisers)
-          .where(eq(legalAdvisers.regionCode, v.regionCode))
+          // Only the active roster may be chosen (a retired adviser is refused here with a Chinese reason).
+          .where(and(eq(legalAdvisers.regionCode, v.regionCode), eq(legalAdvisers.active, true)))
       : [];
     const form = stepForms(advisers)[kind as StepKind];
     if (!form) throw new Problem('not-found', `no step form ${kind}`);
@@ -414,6 +418,78 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     if (!approver || !post) throw new Problem('bad-request', '请填写批准人姓名和职务');
     await approveReply(c.var.deps, c.var.principal, id, { approver: approver.slice(0, 100), post: post.slice(0, 100) });
     return c.redirect(`/web/suggestions/${encodeURIComponent(id)}?done=approve`, 303);
+  });
+
+  // ── 法律顾问团队库 (Q 一(三)) ──────────────────────────────────────────────────────────────────────────────
+  /** The region a roster page is about: the caller's own, or (admin, liaison) the one asked for among those it may see. */
+  const rosterRegion = async (c: WebContext, asked: string | undefined) => {
+    const n = await names(c.var.deps);
+    const visible = (await visibleRegions(c.var.deps, c.var.principal)) ?? [...n.index.regionCodes()];
+    if (visible.length === 0) throw new Problem('forbidden', '法律顾问团队库由司法局维护，本账号无权查看');
+    if (asked && !visible.includes(asked)) throw new Problem('forbidden', 'outside the regions this client may see');
+    return { region: asked ?? visible[0]!, visible, n };
+  };
+  const adviserInput = async (c: WebContext) => {
+    const form = await formOf(c);
+    const name = str(form['name']).trim();
+    const organisation = str(form['organisation']).trim();
+    if (!name) throw new Problem('bad-request', '请填写法律顾问姓名');
+    if (name.length > 100) throw new Problem('bad-request', '姓名不能超过 100 字');
+    if (!organisation) throw new Problem('bad-request', '请填写执业机构');
+    if (organisation.length > 200) throw new Problem('bad-request', '执业机构不能超过 200 字');
+    return { name, organisation, region: str(form['region']).trim() };
+  };
+  const backToRoster = (region: string, done: string) => `/web/advisers?region=${encodeURIComponent(region)}&done=${done}`;
+
+  web.get('/advisers', async (c) => {
+    const p = c.var.principal;
+    const { region, visible, n } = await rosterRegion(c, c.req.query('region') || undefined);
+    const canKeep = mayKeepRoster(p, region);
+    const done = c.req.query('done');
+    return page(
+      c,
+      '法律顾问团队库',
+      '/web/advisers',
+      <AdvisersPage
+        advisers={await listAdvisers(c.var.deps, p, region, { retired: canKeep })}
+        region={region}
+        regionName={n.region(region)}
+        canKeep={canKeep}
+        regions={visible.length > 1 ? visible.map((code) => ({ code, name: n.region(code) })) : undefined}
+        flash={
+          done === 'added'
+            ? '已添加到团队库。'
+            : done === 'changed'
+              ? '已保存修改。'
+              : done === 'retired'
+                ? '已移出团队库，今后不再可选为代理人。'
+                : done === 'restored'
+                  ? '已恢复入库。'
+                  : undefined
+        }
+      />,
+    );
+  });
+
+  web.post('/advisers', async (c) => {
+    const p = c.var.principal;
+    const { name, organisation, region: asked } = await adviserInput(c);
+    const region = p.role === 'admin' ? asked : p.scope;
+    if (!mayKeepRoster(p, region)) throw new Problem('forbidden', "the roster of legal advisers is kept by the region's justice bureau");
+    await addAdviser(c.var.deps, p, region, { name, organisation }, c.var.actor);
+    return c.redirect(backToRoster(region, 'added'), 303);
+  });
+
+  web.post('/advisers/:id', async (c) => {
+    const { name, organisation } = await adviserInput(c);
+    const a = await updateAdviser(c.var.deps, c.var.principal, c.req.param('id'), { name, organisation }, c.var.actor);
+    return c.redirect(backToRoster(a.regionCode, 'changed'), 303);
+  });
+
+  web.post('/advisers/:id/:change{retire|restore}', async (c) => {
+    const change = c.req.param('change');
+    const a = await updateAdviser(c.var.deps, c.var.principal, c.req.param('id'), { active: change === 'restore' }, c.var.actor);
+    return c.redirect(backToRoster(a.regionCode, change === 'restore' ? 'restored' : 'retired'), 303);
   });
 
   // ── 日历订阅 ─────────────────────────────────────────────────────────────────────────────────────────

@@ -192,8 +192,8 @@ describe('a unit', () => {
     const html = await page.content();
     expect(html).not.toContain(CASES.old2);
     expect(html).not.toContain(CASES.qujiang);
-    // No queue, no ledger or statistics in its navigation.
-    expect(await page.locator('header nav a').allInnerTexts()).toEqual(['首页', '收文', '案件', '时限看板', '建议答复']);
+    // No queue, no ledger or statistics in its navigation; the region's roster of legal advisers, to read.
+    expect(await page.locator('header nav a').allInnerTexts()).toEqual(['首页', '收文', '案件', '时限看板', '建议答复', '法律顾问']);
     await shot(page, '07-unit-board');
   });
 

@@ -13,6 +13,7 @@ import { weekOf } from '../../src/web/data.js';
 import { safeNext } from '../../src/web/session.js';
 import { waited } from '../../src/web/pages/queue.js';
 import { CASES, LATER, webWorld, type WebWorld } from './world.js';
+import { clientToken } from '../helpers/gateway.js';
 import { demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 
 let w: WebWorld;
@@ -118,13 +119,28 @@ describe('forms and rights', () => {
     expect(await stillOpen()).toBe(true);
   });
 
-  it("another region's bureau cannot see or decide Kecheng's queue", async () => {
+  it("another region's bureau cannot see or decide Kecheng's queue: the page answers 403 as the API does, with no data", async () => {
     const qj = await signIn(w.who.qujiangBureau);
     const page = await text(await req('/web/queue', { headers: { cookie: qj } }));
     expect(page).toContain('目前没有待分办的文书');
     expect((await req('/web/queue?region=330802', { headers: { cookie: qj } })).status).toBe(403);
     const res = await assign(qj, { lead: 'kc-zrzy', reason: '越权' });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(403);
+    const body = await text(res);
+    expect(body).toContain('无权操作');
+    expect(body).not.toContain(CASES.joint);
+    expect(body).not.toContain(w.caseIds.joint);
+    // The API, with the same client's token, gives the same answer for the same item.
+    const { headers } = await clientToken(w.gw, 'justice_bureau', '330803');
+    const api = await req(`/v1/queue/${itemId}/assign`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ assignments: [{ unitId: 'kc-zrzy', role: 'lead' }], reason: '越权' }),
+    });
+    expect(api.status).toBe(403);
+    expect(JSON.stringify(await api.json())).not.toContain(w.caseIds.joint);
+    // Even an empty form is refused as a denial, not as bad input: the item's existence is all it learns.
+    expect((await assign(qj, { lead: '', reason: '' })).status).toBe(403);
     expect(await stillOpen()).toBe(true);
   });
 
@@ -272,6 +288,21 @@ describe('the workbench forms: the same rights as the API, Chinese pages for bad
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
     expect((await post(`/web/filings/${filing.id}/confirm`, bureau, {})).status).toBe(303);
     expect(await confirmations()).toBe(1);
+  });
+
+  it('the bureau sets the head-appearance situations no document states from the case page (法释〔2020〕3号 第4条), and clears them', async () => {
+    const page = await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }));
+    expect(page).toContain('data-step-form="appearance_situations"');
+    expect(page).toMatch(/<input type="checkbox" name="situations" value="major_public_interest"\/> 涉及食品药品安全/);
+    const set = await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, bureau, { situations: ['major_public_interest'], note: '社会高度关注' });
+    expect(set.status).toBe(303);
+    const after = await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }));
+    expect(after).toMatch(/data-testid="head-appearance">须出庭：涉及食品药品安全[^<]*法释〔2020〕3号 第4条/);
+    // A unit may not set them; nothing is recorded.
+    expect((await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, unit, { situations: ['helps_resolve'], note: '自定' })).status).toBe(403);
+    // None ticked: the earlier set is cleared.
+    expect((await post(`/web/cases/${w.caseIds.old1}/steps/appearance_situations`, bureau, { note: '经复核不属于上述情形' })).status).toBe(303);
+    expect(await text(await req(`/web/cases/${w.caseIds.old1}`, { headers: { cookie: bureau } }))).toContain('data-testid="head-appearance">未要求负责人出庭');
   });
 
   it('the bureau reassigns a case with a reason; a unit may not; without a reason nothing changes', async () => {

@@ -13,12 +13,12 @@
  * (docs/screenshots in the repo); otherwise to a temporary folder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { WIDTHS, checkPage as checkPageWith, type AxeResults } from './check-page.js';
 import { attachmentEntry, demoManifest, joseRequest, signManifest } from '../../adapters/node/court-kit.js';
 import { T0 } from '../helpers/gateway.js';
 import { pagesOnLoopback } from '../helpers/browser.js';
@@ -35,61 +35,8 @@ const ATTACHMENT = { id: 'att-1', filename: '行政起诉状.pdf', mediaType: 'a
 
 const shotDir = process.env['SCREENSHOTS'] ? resolve(process.env['SCREENSHOTS']) : mkdtempSync(join(tmpdir(), 'fuyuan-workbench-'));
 mkdirSync(shotDir, { recursive: true });
-const axeResults: Record<
-  string,
-  { width: number; violations: { id: string; impact: string | null | undefined; nodes: number }[]; passes: number; incomplete: number }[]
-> = {};
-
-/**
- * Internal codes a person should never read: snake_case identifiers (two or more lowercase words joined by _),
- * uuids, and a code word in brackets after a Chinese term, as in "起诉状副本（complaint_copy）" or "（performance）".
- */
-const CODE_PATTERN = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|[（(][a-z]{3,}[)）]/i;
-const WIDTHS = [1400, 390] as const;
-
-/**
- * The checks every page passes, at both widths, with its screenshots: the document is no wider than the
- * window (no horizontal scrolling), no element's text looks like an internal code, and axe finds nothing.
- */
-async function checkPage(page: Page, name: string) {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: document.documentElement.clientWidth }));
-    expect(overflow.doc, `${name} at ${width}px: the page is ${overflow.doc}px wide`).toBeLessThanOrEqual(overflow.win);
-    const texts = await page.evaluate(() => {
-      const out: string[] = [];
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement;
-        if (!el || el.closest('script,style,details:not([open]) > :not(summary)')) continue;
-        const t = n.textContent?.trim();
-        if (t) out.push(t);
-      }
-      // What assistive technology reads too: labels, titles, options.
-      for (const el of document.querySelectorAll('[aria-label],[title],option'))
-        out.push(el.getAttribute('aria-label') ?? el.getAttribute('title') ?? el.textContent ?? '');
-      return out;
-    });
-    const leaks = texts.filter((t) => CODE_PATTERN.test(t));
-    expect(leaks, `${name} at ${width}px shows internal codes`).toEqual([]);
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    (axeResults[name] ??= []).push({
-      width,
-      violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
-      passes: axe.passes.length,
-      incomplete: axe.incomplete.length,
-    });
-    expect(
-      axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      `${name} at ${width}px: axe violations`,
-    ).toEqual([]);
-    const path = join(shotDir, `${name}-${width}.png`);
-    await page.screenshot({ path, fullPage: true });
-    if (statSync(path).size > 1024 * 1024) await page.screenshot({ path, fullPage: false });
-    expect(statSync(path).size).toBeLessThanOrEqual(1024 * 1024);
-  }
-  await page.setViewportSize({ width: 1400, height: 900 });
-}
+const axeResults: AxeResults = {};
+const checkPage = (page: Page, name: string) => checkPageWith(page, name, { dir: shotDir, axe: axeResults });
 
 async function signIn(page: Page, who: { clientId: string; clientSecret: string }, person = '') {
   await expect.poll(() => new URL(page.url()).pathname).toBe('/web/login');
@@ -213,6 +160,32 @@ describe('a justice bureau clerk: confirms a new filing, assigns a queued case, 
     expect(await page.locator('[data-testid=this-week] tbody tr').count()).toBeGreaterThanOrEqual(1);
     await checkPage(page, 'bureau-board');
   });
+
+  it('keeps the legal-adviser library (法律顾问团队库, Q 一(三)) from its navigation, by keyboard alone', async () => {
+    await go(page, '/web');
+    await submit(page, page.locator('nav a', { hasText: '法律顾问' }));
+    expect(await text(page, 'h1')).toBe('法律顾问团队库');
+    await page.focus('#adv-name');
+    await page.keyboard.type('周律师');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('浙江衢州信安律师事务所');
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('done') === 'added'), page.keyboard.press('Enter')]);
+    expect(await text(page, '[data-testid=flash]')).toContain('已添加到团队库');
+    await page.fill('#adv-name', '吴律师');
+    await page.fill('#adv-org', '浙江衢江律师事务所');
+    await submit(page, page.locator('form[action="/web/advisers"] button'));
+    expect(await page.locator('[data-testid=advisers] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-adviser')))).toEqual([
+      '吴律师',
+      '周律师',
+    ]);
+    const wu = page.locator('[data-testid=advisers] tr[data-adviser="吴律师"]');
+    await submit(page, wu.locator('button', { hasText: '移出团队库' }));
+    expect(await text(page, '[data-testid=flash]')).toContain('已移出团队库');
+    expect(await page.locator('[data-testid=advisers-retired] tr[data-adviser="吴律师"]').count()).toBe(1);
+    const zhou = page.locator('[data-testid=advisers] tr[data-adviser="周律师"]');
+    await zhou.locator('summary').click();
+    await checkPage(page, 'bureau-advisers');
+  });
 });
 
 describe('a unit: opens its filing and downloads the attachment, records a defence draft and the hearing, drafts a suggestion reply', () => {
@@ -276,6 +249,28 @@ describe('a unit: opens its filing and downloads the attachment, records a defen
     expect(await text(page, '[data-testid=flash]')).toContain('已提交司法局审核');
     expect(await text(page, '[data-testid=suggestion-status]')).toContain('司法局审核中');
     expect(await text(page, '[data-testid=draft]')).toContain('整改方案.txt');
+  });
+
+  it('reads the legal-adviser library and chooses an adviser as agent for the head appearance', async () => {
+    await go(page, '/web/advisers');
+    expect(await page.locator('[data-testid=advisers] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-adviser')))).toEqual(['周律师']);
+    expect(await page.locator('form[action="/web/advisers"]').count()).toBe(0);
+    await checkPage(page, 'unit-advisers');
+    await go(page, `/web/cases?q=${encodeURIComponent('行初301')}`);
+    await submit(page, page.locator('[data-testid=cases] tbody a').first());
+    const f = page.locator('[data-step-form=appearance_registered]');
+    await f.locator('summary').click();
+    await f.locator('input[name=required][value=yes]').check();
+    await f.locator('input[name=principal][value=no]').check();
+    await f.locator('textarea[name=cannotReason]').fill('负责人参加上级机关会议');
+    await f.locator('select[name=agent_kind_1]').selectOption('staff');
+    await f.locator('input[name=agent_name_1]').fill('法制科 吴某');
+    // The retired adviser is not offered; the active one is.
+    expect(await f.locator('select[name=agent_kind_2] option').allInnerTexts()).not.toContain('法律顾问：吴律师（浙江衢江律师事务所）');
+    await f.locator('select[name=agent_kind_2]').selectOption({ label: '法律顾问：周律师（浙江衢州信安律师事务所）' });
+    await submit(page, f.locator('button[type=submit]'));
+    expect(await text(page, '[data-testid=flash]')).toContain('已记录出庭报备');
+    expect(await text(page, '[data-testid=timeline]')).toContain('代理人：法制科 吴某（本机关工作人员）、周律师（法律顾问）');
   });
 
   it('gets its calendar feed link from the home page', async () => {

@@ -1,36 +1,29 @@
 /** The regions' rosters of legal advisers (法律顾问团队库, Q 一(三)): agents are chosen from them. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../../deps.js';
-import { legalAdvisers } from '../../../schemas/db/index.js';
-import { newId } from '../../lib/ids.js';
-import { Problem } from '../../lib/problem.js';
-import { visibleRegions } from '../../services/access.js';
-import { listAdvisers, postAdviser } from './advisers.routes.js';
+import { addAdviser, listAdvisers as rosterOf, updateAdviser } from '../../services/advisers.js';
+import { listAdvisers, patchAdviser, postAdviser, postRegionAdviser } from './advisers.routes.js';
 
 export function mountAdvisers(app: OpenAPIHono<AppEnv>) {
   app.openapi(postAdviser, async (c) => {
     const { code } = c.req.valid('param');
+    return c.json(await addAdviser(c.var.deps, c.var.principal, code, c.req.valid('json'), c.var.actor), 201);
+  });
+  app.openapi(postRegionAdviser, async (c) => {
+    const { region, ...b } = c.req.valid('json');
+    return c.json(await addAdviser(c.var.deps, c.var.principal, region, b, c.var.actor), 201);
+  });
+  app.openapi(patchAdviser, async (c) => {
     const b = c.req.valid('json');
-    const row = { id: newId(), regionCode: code, name: b.name, organisation: b.organisation, active: true, createdAt: c.var.deps.clock.now() };
-    await c.var.deps.writer.audited(
-      [{ actor: c.var.actor, action: 'adviser.added', subject: `region:${code}`, data: { id: row.id, name: b.name, organisation: b.organisation } }],
-      async () => ({
-        items: [c.var.deps.db.orm.insert(legalAdvisers).values(row)],
-        result: null,
-      }),
-    );
-    return c.json({ id: row.id, regionCode: code, name: b.name, organisation: b.organisation, active: true }, 201);
+    const input = {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.organisation !== undefined ? { organisation: b.organisation } : {}),
+      ...(b.active !== undefined ? { active: b.active } : {}),
+    };
+    return c.json(await updateAdviser(c.var.deps, c.var.principal, c.req.valid('param').id, input, c.var.actor), 200);
   });
   app.openapi(listAdvisers, async (c) => {
-    const { region } = c.req.valid('query');
-    const regions = await visibleRegions(c.var.deps, c.var.principal);
-    if (regions !== null && !regions.includes(region)) throw new Problem('forbidden', 'outside the regions this client may see');
-    const rows = await c.var.deps.db.orm
-      .select()
-      .from(legalAdvisers)
-      .where(and(eq(legalAdvisers.regionCode, region), eq(legalAdvisers.active, true)))
-      .orderBy(asc(legalAdvisers.name));
-    return c.json({ items: rows.map(({ id, regionCode, name, organisation, active }) => ({ id, regionCode, name, organisation, active })) }, 200);
+    const { region, retired } = c.req.valid('query');
+    return c.json({ items: await rosterOf(c.var.deps, c.var.principal, region, { retired: retired === 'true' }) }, 200);
   });
 }

@@ -4,6 +4,7 @@ import { assertCaseAccess, queueItemActor } from '../../services/access.js';
 import { Problem } from '../../lib/problem.js';
 import { assignCase, caseView, claimQueueItem, listQueue } from '../../services/assignments.js';
 import { explainRouting } from '../../services/explain.js';
+import { assignQueueItem } from '../../services/queue-items.js';
 import { queueItems } from '../../../schemas/db/index.js';
 import { eq } from 'drizzle-orm';
 import { getCase, getDocumentRouting, getQueue, postCaseReassign, postQueueAssign, postQueueClaim } from './routing.routes.js';
@@ -25,13 +26,7 @@ export function mountRouting(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(postQueueAssign, async (c) => {
     const { id } = c.req.valid('param');
-    const [item] = await c.var.deps.db.orm.select().from(queueItems).where(eq(queueItems.id, id));
-    if (!item) throw new Problem('not-found', `no queue item with id ${id}`);
-    // Another region's bureau: 403, before anything about the item is said (docs/domain.md §3).
-    const claim = queueItemActor(c.var.principal, item);
-    if (!item.caseId) throw new Problem('conflict', 'this queue item has no case (a stand-alone suggestion); it is handled by the suggestion workflow');
-    if (item.status !== 'open') throw new Problem('conflict', `queue item ${id} was already resolved by ${item.resolvedBy}`);
-    return c.json(await assignCase(c.var.deps, item.caseId, c.req.valid('json'), c.var.actor, 'assign', claim), 200);
+    return c.json((await assignQueueItem(c.var.deps, c.var.principal, id, c.req.valid('json'), c.var.actor)).result, 200);
   });
 
   app.openapi(postQueueClaim, async (c) => {

@@ -3,6 +3,7 @@ import type { FC } from 'hono/jsx';
 import type { Board, RemediationRow } from '../data.js';
 import { beijingTime } from '../labels.js';
 import { ObligationTable, type Names } from './obligations.js';
+import { FilterSelect } from './list.js';
 
 const RemediationTable: FC<{ rows: RemediationRow[]; n: Names }> = ({ rows, n }) =>
   rows.length === 0 ? (
@@ -48,17 +49,7 @@ export const BoardPage: FC<{ b: Board; n: Names; scopeLabel: string; regions?: {
     </p>
     {regions ? (
       <form method="get" action="/web/board" class="filters">
-        <label for="board-region">
-          行政区划{' '}
-          <select id="board-region" name="region">
-            <option value="">全部</option>
-            {regions.map((r) => (
-              <option value={r.code} selected={r.code === region}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect id="board-region" name="region" label="行政区划" options={regions.map((r) => ({ value: r.code, label: r.name }))} selected={region} />
         <button type="submit">筛选</button>
       </form>
     ) : null}

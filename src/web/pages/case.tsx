@@ -9,6 +9,7 @@ import type { TimelineEntry } from '../../services/steps.js';
 import type { StepKind } from '../../domain/steps.js';
 import type { ObligationRow } from '../data.js';
 import {
+  AGENT_KIND_ZH,
   ASSIGNMENT_ROLE_ZH,
   DOCUMENT_TYPE_ZH,
   EVIDENCE_ZH,
@@ -61,6 +62,9 @@ function stepDetail(e: TimelineEntry): string {
   add('批示', d['instructions']);
   if (d['head'] && typeof d['head'] === 'object') add('出庭负责人', (d['head'] as { name?: string }).name);
   if (d['cannotAppear'] && typeof d['cannotAppear'] === 'object') add('不能出庭理由', (d['cannotAppear'] as { reason?: string }).reason);
+  // The agents (B 第十六条): staff, legal advisers from the roster (Q 一(三)), lawyers, each with what they are.
+  const agents = ((d['cannotAppear'] as { agents?: unknown } | undefined)?.agents ?? d['agents']) as { name?: string; kind?: string }[] | undefined;
+  if (Array.isArray(agents) && agents.length) add('代理人', agents.map((a) => `${a.name ?? ''}（${AGENT_KIND_ZH[a.kind ?? ''] ?? '代理人'}）`).join('、'));
   if (typeof d['headAppeared'] === 'boolean') add('负责人出庭', d['headAppeared']);
   if (typeof d['spoke'] === 'boolean') add('负责人发言', d['spoke']);
   if (typeof d['appeal'] === 'boolean') add('上诉', d['appeal']);

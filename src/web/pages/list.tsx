@@ -12,7 +12,9 @@ export const FilterSelect: FC<{
   label: string;
   options: Record<string, string> | readonly { value: string; label: string }[];
   selected?: string | undefined;
-}> = ({ id, name, label, options, selected }) => {
+  /** Offer "全部" (no filter) first; false where one value must be chosen. */
+  all?: boolean;
+}> = ({ id, name, label, options, selected, all = true }) => {
   const list = Array.isArray(options)
     ? (options as readonly { value: string; label: string }[])
     : Object.entries(options).map(([value, l]) => ({ value, label: l }));
@@ -20,7 +22,7 @@ export const FilterSelect: FC<{
     <label for={id}>
       {label}
       <select id={id} name={name}>
-        <option value="">全部</option>
+        {all ? <option value="">全部</option> : null}
         {list.map((o) => (
           <option value={o.value} selected={selected === o.value}>
             {o.label}
