@@ -18,6 +18,7 @@ import type { DocumentEntry } from '../../schemas/api/manifest.js';
 import type { AuditEntry } from './audit.js';
 import { routingWindow } from './routing-window.js';
 import { reviseCase } from './case-revisions.js';
+import { caseDocuments } from './case-documents.js';
 import { headAppearance } from './appearance.js';
 
 export interface AssignInput {
@@ -303,19 +304,7 @@ export async function caseView(deps: Deps, caseId: string) {
   const [c] = await deps.db.orm.select().from(cases).where(eq(cases.id, caseId));
   if (!c) throw new Problem('not-found', `no case with id ${caseId}`);
   const history = await deps.db.orm.select().from(assignments).where(eq(assignments.caseId, caseId)).orderBy(asc(assignments.createdAt));
-  const docs = await deps.db.orm
-    .select({
-      id: documents.id,
-      type: documents.type,
-      title: documents.title,
-      arrivedAt: documents.arrivedAt,
-      rule: routingDecisions.rule,
-      status: routingDecisions.status,
-    })
-    .from(routingDecisions)
-    .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
-    .where(eq(routingDecisions.caseId, caseId))
-    .orderBy(asc(documents.arrivedAt));
+  const docs = await caseDocuments(deps, caseId);
   const fmt = (a: (typeof history)[number]) => ({
     unitId: a.unitId,
     unitName: a.unitName,

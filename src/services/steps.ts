@@ -1,7 +1,7 @@
 /** Record a step of a case (issue 5 item 4) and discharge the obligations it completes; the case timeline. */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Deps, Stmt } from '../deps.js';
-import { assignments, caseSteps, documents, evidence, legalAdvisers, obligations, routingDecisions } from '../../schemas/db/index.js';
+import { assignments, caseSteps, evidence, legalAdvisers, obligations } from '../../schemas/db/index.js';
 import { dischargeStmts, replanCase } from './obligations.js';
 import { STEP_RULES, STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
 import { newId } from '../lib/ids.js';
@@ -11,6 +11,7 @@ import type { Principal } from './clients.js';
 import { assertCaseAccess } from './access.js';
 
 import { reviseCase } from './case-revisions.js';
+import { caseDocuments } from './case-documents.js';
 import { assertSettable } from './appearance.js';
 
 export async function recordStep(deps: Deps, p: Principal, caseId: string, kind: string, input: unknown) {
@@ -137,18 +138,7 @@ export interface TimelineEntry {
 /** Everything that happened in a case, in order, with who and when. */
 export async function caseTimeline(deps: Deps, p: Principal, caseId: string): Promise<{ caseId: string; caseNumber: string; entries: TimelineEntry[] }> {
   const c = await assertCaseAccess(deps, p, caseId);
-  const docs = await deps.db.orm
-    .select({
-      id: documents.id,
-      type: documents.type,
-      title: documents.title,
-      arrivedAt: documents.arrivedAt,
-      rule: routingDecisions.rule,
-      status: routingDecisions.status,
-    })
-    .from(routingDecisions)
-    .innerJoin(documents, eq(documents.id, routingDecisions.documentId))
-    .where(eq(routingDecisions.caseId, caseId));
+  const docs = await caseDocuments(deps, caseId);
   const asg = await deps.db.orm.select().from(assignments).where(eq(assignments.caseId, caseId));
   const obs = await deps.db.orm.select().from(obligations).where(eq(obligations.caseId, caseId));
   const steps = await deps.db.orm.select().from(caseSteps).where(eq(caseSteps.caseId, caseId)).orderBy(asc(caseSteps.at));
