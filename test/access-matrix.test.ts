@@ -5,9 +5,9 @@
  * allowed reader gets of a pack is never more than its own live drill-down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, clientToken, T0, testGateway } from './helpers/gateway.js';
-import { deliveredWorld } from './helpers/world.js';
-import { demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
+import { adminHeaders, clientToken, testGateway } from './helpers/gateway.js';
+import { deliverJointAct, deliveredWorld } from './helpers/world.js';
+import type { FileInput } from '../adapters/node/court-kit.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 const H: Record<string, Record<string, string>> = {};
@@ -54,11 +54,7 @@ beforeAll(async () => {
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   doc = d.id;
   caseId = d.routing.caseId;
-  const joint = demoManifest({ messageId: 'm-2', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初2号' });
-  joint.documents[0]!.case!.defendants = [{ name: '柯城区自然资源局' }, { name: '柯城区综合行政执法局' }];
-  joint.documents[0]!.case!.challengedAct.actingUnits = joint.documents[0]!.case!.defendants;
-  const r2 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(joint, court.signer), []));
-  queuedDoc = ((await r2.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
+  queuedDoc = await deliverJointAct(gw, court, 'm-2', '(2026)浙0825行初2号');
   const q = (await (await gw.app.request('http://gw/v1/queue', { headers: adminHeaders() })).json()) as { items: { id: string }[] };
   queuedItem = q.items[0]!.id;
   const obs = (await (await gw.app.request(`http://gw/v1/obligations?case=${caseId}`, { headers: adminHeaders() })).json()) as { items: { id: string }[] };

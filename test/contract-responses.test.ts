@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
-import { adminHeaders, clientToken, T0, testGateway } from './helpers/gateway.js';
-import { deliveredWorld } from './helpers/world.js';
-import { demoManifest, multipartRequest, signManifest, type FileInput } from '../adapters/node/court-kit.js';
+import { adminHeaders, clientToken, testGateway } from './helpers/gateway.js';
+import { deliverJointAct, deliveredWorld } from './helpers/world.js';
+import type { FileInput } from '../adapters/node/court-kit.js';
 
 type Route = { method: string; path: string; responses: Record<string, { content?: Record<string, { schema: ZodType }> }> };
 
@@ -31,11 +31,7 @@ beforeAll(async () => {
   const d = ((await r1.json()) as { receipt: { documents: { id: string; routing: { caseId: string } }[] } }).receipt.documents[0]!;
   doc = d.id;
   caseId = d.routing.caseId;
-  const joint = demoManifest({ messageId: 'm-2', senderCode: 'court-longyou', issuedAt: T0, caseNumber: '(2026)浙0825行初2号' });
-  joint.documents[0]!.case!.defendants = [{ name: '柯城区自然资源局' }, { name: '柯城区综合行政执法局' }];
-  joint.documents[0]!.case!.challengedAct.actingUnits = joint.documents[0]!.case!.defendants;
-  const r2 = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(joint, court.signer), []));
-  queuedDoc = ((await r2.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
+  queuedDoc = await deliverJointAct(gw, court, 'm-2', '(2026)浙0825行初2号');
   H.admin = adminHeaders();
   H.unit = (await clientToken(gw, 'unit', 'kc-zrzy')).headers;
   H.jb = (await clientToken(gw, 'justice_bureau', '330802')).headers;
