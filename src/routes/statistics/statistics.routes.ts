@@ -165,17 +165,7 @@ export const drillDownRoute = createRoute({
         regions: z.array(z.string()),
         filters: z.record(z.string(), z.string()),
         part: z.string(),
-        items: z.array(
-          z.object({
-            ref: z.string().optional(),
-            caseId: z.string().nullable().optional(),
-            caseNumber: z.string().nullable(),
-            regionCode: z.string().nullable(),
-            unitId: z.string().nullable().optional(),
-            inNumerator: z.boolean(),
-            fact: z.record(z.string(), z.unknown()).optional(),
-          }),
-        ),
+        items: z.array(PackItem.omit({ digest: true }).extend({ fact: z.record(z.string(), z.unknown()).optional() })),
       }),
       'Items',
     ),
