@@ -62,8 +62,8 @@ const EXERCISED = [
 
 let dir: string;
 let deps: Deps;
-let closeMain: () => void;
-const copies: { close(): void }[] = [];
+let closeMain: () => Promise<void>;
+const copies: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fuyuan-audit-facts-'));
@@ -71,7 +71,7 @@ beforeAll(async () => {
   const clock = new FixedClock(T0);
   const opened = await nodeDeps(parseNodeConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }), { clock, log: jsonLogger('warn') });
   deps = opened.deps;
-  closeMain = () => opened.client.close();
+  closeMain = () => opened.close();
   // The administrator's writes, each through the service a request would call.
   const [unit] = (await deps.db.orm.all(sql`select unit_id as id, region_code as region from assignments limit 1`)) as { id: string; region: string }[];
   await setCalendarOverride(deps, { date: '2026-12-24', working: false, name: '地方假日', reason: '测试' }, 'admin:test');
@@ -85,9 +85,9 @@ beforeAll(async () => {
     { meetingDate: '2026-11-30', period: '2026-10', regions: [unit!.region] },
   );
 }, 240_000);
-afterAll(() => {
-  for (const c of copies) c.close();
-  closeMain?.();
+afterAll(async () => {
+  for (const close of copies) await close();
+  await closeMain?.();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -95,8 +95,8 @@ afterAll(() => {
 async function copy(base: Deps = deps): Promise<Deps> {
   const path = join(dir, `copy-${copies.length}.db`);
   await base.db.orm.run(sql`vacuum into ${path}`);
-  const { client, db } = await openLibsql(`file:${path}`);
-  copies.push(client);
+  const { client, db, close } = await openLibsql(`file:${path}`);
+  copies.push(close);
   await client.execute('PRAGMA foreign_keys = OFF');
   return { ...base, db };
 }
@@ -199,7 +199,7 @@ describe('the seven tables a history leaves empty: a column changed, a row delet
   afterAll(async () => {
     await server?.close();
     tsa?.close();
-    gw?.close();
+    await gw?.close();
   });
 
   it('the untouched database verifies, and holds rows of each of the seven', async () => {

@@ -26,7 +26,7 @@ import * as schema from '../schemas/db/index.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 let court: CourtPki;
-const copies: { close(): void }[] = [];
+const copies: (() => Promise<void>)[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'fuyuan-audit-copies-'));
 
 beforeAll(async () => {
@@ -64,9 +64,9 @@ beforeAll(async () => {
   const moved = await recomputeAfterCalendarChange(gw.deps, { kind: 'day', date: due!.dueOn }, 'admin:test');
   expect(moved.changed).toBeGreaterThan(0);
 });
-afterAll(() => {
-  for (const c of copies) c.close();
-  gw.close();
+afterAll(async () => {
+  for (const close of copies) await close();
+  await gw.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -74,8 +74,8 @@ afterAll(() => {
 async function copy(): Promise<Deps> {
   const path = join(scratch, `copy-${copies.length}.db`);
   await gw.client.execute({ sql: 'vacuum into ?', args: [path] });
-  const { client, db } = await openLibsql(`file:${path}`);
-  copies.push(client);
+  const { db, close } = await openLibsql(`file:${path}`);
+  copies.push(close);
   return createDeps({ ...gw.deps, db });
 }
 

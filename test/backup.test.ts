@@ -46,7 +46,7 @@ async function gateway(dataDir: string) {
   };
   const close = async () => {
     await new Promise<void>((r) => server.close(() => r()));
-    ctx.client.close();
+    await ctx.close();
   };
   return { ctx, base, deliver, close };
 }

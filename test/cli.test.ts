@@ -133,7 +133,7 @@ describe('client scopes must exist', () => {
     try {
       return (await ctx.deps.db.orm.select({ n: count() }).from(schema.clients))[0]!.n;
     } finally {
-      ctx.client.close();
+      await ctx.close();
     }
   }
 
@@ -192,7 +192,7 @@ describe('client scopes must exist', () => {
       expect(ok.status, await ok.clone().text()).toBe(201);
       expect(await clientCount()).toBe(before + 1);
     } finally {
-      ctx.client.close();
+      await ctx.close();
     }
   });
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
 });
 afterAll(async () => {
-  gw.close();
+  await gw.close();
   await new Promise<void>((r) => server.close(() => r()));
 });
 

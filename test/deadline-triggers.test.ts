@@ -400,9 +400,9 @@ describe('defect 7 — internal periods, each with its condition', () => {
     p = await world('putian-chengxiang');
     s = await world('sishui');
   });
-  afterAll(() => {
-    p.gw.close();
-    s.gw.close();
+  afterAll(async () => {
+    await p.gw.close();
+    await s.gw.close();
   });
 
   it('P 第七条(一): leader feedback counts from the day the 阅办单 was presented (recorded), not from its due date', async () => {

@@ -169,7 +169,7 @@ describe('a kill -9 during a court callback', () => {
           caPem: court.ca.certPem,
           callbackUrl: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/evidence`,
         });
-        setup.client.close();
+        await setup.close();
 
         const g1 = await startGateway({ ...env, SWEEP_INTERVAL_SECONDS: '1' });
         const m = demoManifest({
@@ -256,7 +256,7 @@ describe('kill -9 under load', () => {
       ];
       const setup = await nodeDeps(parseNodeConfig(env), { log: silentLog });
       for (const c of courts) await registerSender(setup.deps, { code: c.code, type: 'court', name: c.name, caPem: c.pki.ca.certPem });
-      setup.client.close();
+      await setup.close();
 
       const random = seeded(20);
       let seq = 0;
@@ -380,7 +380,7 @@ describe('kill -9 under load', () => {
           expect(verified.payload, key).toEqual(a.receipt);
         }
       } finally {
-        store.client.close();
+        await store.close();
       }
     },
     PROCESS_TEST_MS,

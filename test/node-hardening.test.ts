@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
-  gw.close();
+  await gw.close();
 });
 
 /** Send raw bytes, read the whole answer until the server closes the connection. */
@@ -93,7 +93,7 @@ describe('data files', () => {
       expect(mode(dir)).toBe(0o700);
       for (const f of ['fuyuan.db', 'fuyuan.db-wal', 'fuyuan.db-shm', 'gateway-keys.json', 'admin-token', 'secrets-key'])
         expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
-      ctx.client.close();
+      await ctx.close();
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
@@ -104,7 +104,7 @@ describe('data files', () => {
     const dir = join(parent, 'data');
     try {
       const first = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
-      first.client.close();
+      await first.close();
       const { chmodSync } = await import('node:fs');
       chmodSync(dir, 0o755);
       chmodSync(join(dir, 'fuyuan.db'), 0o644);
@@ -112,7 +112,7 @@ describe('data files', () => {
       const again = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
       expect(statSync(dir).mode & 0o777).toBe(0o700);
       expect(statSync(join(dir, 'fuyuan.db')).mode & 0o777).toBe(0o600);
-      again.client.close();
+      await again.close();
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

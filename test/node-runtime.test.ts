@@ -56,8 +56,8 @@ describe('the gateway on a real Node server, on loopback', () => {
   });
   afterAll(async () => {
     await new Promise<void>((r) => server.close(() => r()));
-    ctx.client.close();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); // the gateway's writer thread may still be closing its files
+    await ctx.close(); // the writer thread has closed its files: nothing writes in the directory any more
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps the signing key owner-only in the data directory', () => {
@@ -140,7 +140,7 @@ describe('the gateway on a real Node server, on loopback', () => {
     expect(jwks.keys).toHaveLength(2);
     expect((await verifyWithJwks(d!.receiptJws, jwks)).payload).toEqual(JSON.parse(d!.receiptJson));
     expect((await rotated.deps.keys.current()).kid).toBe(jwks.keys[1]!.kid);
-    rotated.client.close();
+    await rotated.close();
   });
 
   it('CLI: audit prove writes proofs that audit check verifies with no database, against the receipt and the JWKS', async () => {

@@ -109,7 +109,7 @@ afterAll(async () => {
   ca.close();
   ocspCa.close();
   other.close();
-  gw.close();
+  await gw.close();
 });
 
 describe('CRL from the distribution point, fetched by the sweep', () => {

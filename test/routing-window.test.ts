@@ -120,7 +120,7 @@ beforeAll(async () => {
     await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: 'webhook-secret-0123456789' }, 'test');
 });
 afterAll(async () => {
-  gw.close();
+  await gw.close();
   await new Promise<void>((r) => server.close(() => r()));
 });
 

@@ -52,9 +52,9 @@ beforeAll(async () => {
   await registerSender(gw.deps, { code: 'court-sm2', type: 'court', name: '浙江省衢州市中级人民法院', caPem: ca.certPem, sm2: true });
   await registerSender(gw.deps, { code: 'court-not-sm2', type: 'court', name: '衢州市柯城区人民法院', caPem: ca.certPem });
 });
-afterAll(() => {
+afterAll(async () => {
   ca.close();
-  gw.close();
+  await gw.close();
 });
 
 describe('JWS signed SM2 over SM3 by OpenSSL', () => {

@@ -95,7 +95,7 @@ beforeAll(async () => {
     await registerChannel(gw.deps, { unitId, kind: 'webhook', url: `${base}/${unitId}`, secret: SECRET }, 'test');
 });
 afterAll(async () => {
-  gw.close();
+  await gw.close();
   await new Promise<void>((r) => server.close(() => r()));
 });
 

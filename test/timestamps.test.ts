@@ -76,7 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   tsa.close();
-  gw.close();
+  await gw.close();
 });
 
 describe('timestamped receipts', () => {

@@ -208,7 +208,7 @@ describe('the committed examples (schemas/wire/xml/examples) replay', () => {
       );
       expect(res.status, await res.clone().text()).toBe(201);
     } finally {
-      g.close();
+      await g.close();
     }
   });
 
@@ -301,7 +301,7 @@ describe('the same delivery as JWS or as XML: the same routing, deadlines and re
       expect(oa.length).toBeGreaterThan(0);
       expect(ob).toEqual(oa);
     } finally {
-      for (const g of gws) g.close();
+      for (const g of gws) await g.close();
     }
   });
 });

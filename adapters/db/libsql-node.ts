@@ -27,14 +27,19 @@ export async function openLibsql(url: string, authToken?: string, busyTimeoutMs 
   }
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   const file = /^file:([^?#]+)$/.exec(url)?.[1];
-  if (!file || file.startsWith(':')) return { client, db: libsqlDb(client) };
-  // An embedded file: atomic batches go through one write connection that keeps its statements prepared. Every
-  // caller closes the database with client.close(), so the writer is closed with it.
+  const closeClient = client.close.bind(client);
+  if (!file || file.startsWith(':')) return { client, db: libsqlDb(client), close: async () => closeClient() };
+  // An embedded file: atomic batches go through one write connection that keeps its statements prepared.
+  // `close()` settles when that connection's thread has closed the file; client.close() starts the same close
+  // without waiting (for callers that only end the process).
   const writer = new LibsqlWriter(file, busyTimeoutMs);
-  const close = client.close.bind(client);
   client.close = () => {
-    writer.close();
-    close();
+    void writer.close();
+    closeClient();
   };
-  return { client, db: libsqlDb(client, writer) };
+  const close = async () => {
+    await writer.close();
+    closeClient();
+  };
+  return { client, db: libsqlDb(client, writer), close };
 }

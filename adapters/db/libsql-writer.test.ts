@@ -25,8 +25,8 @@ beforeEach(async () => {
   await client.execute('CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, n INTEGER, flag INTEGER, at INTEGER, bytes BLOB)');
   writer = new LibsqlWriter(path, 5000);
 });
-afterEach(() => {
-  writer.close();
+afterEach(async () => {
+  await writer.close();
   client.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -155,5 +155,20 @@ describe('openLibsql on a file', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('close() settles after every batch sent before it is committed and the thread is gone; later batches are refused', async () => {
+    const { db, close } = await openLibsql(`file:${join(dir, 'closing', 'gateway.db')}`);
+    const row = (seq: number) => ({ seq, at: new Date(0), actor: 'a', action: 'x', subject: 's', data: '{}', dataDigest: 'd', prevHash: 'p', hash: `h${seq}` });
+    const settled: number[] = [];
+    const sent = [1, 2, 3].map((seq) => db.batch([insertRows(auditLog, [row(seq)])]).then(() => settled.push(seq)));
+    await close();
+    // Nothing of the writer is left running once close() settles: a caller may remove or copy the directory.
+    expect(settled).toEqual([1, 2, 3]);
+    await Promise.all(sent);
+    await expect(db.batch([insertRows(auditLog, [row(4)])])).rejects.toThrow(/database writer closed/);
+    const again = await openLibsql(`file:${join(dir, 'closing', 'gateway.db')}`);
+    expect((await again.db.orm.select({ seq: auditLog.seq }).from(auditLog)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    await again.close();
   });
 });

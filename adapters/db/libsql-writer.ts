@@ -44,6 +44,7 @@ export class LibsqlWriter {
   #next = 1;
   readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   #closed = false;
+  #exited: Promise<void> = Promise.resolve();
 
   constructor(path: string, timeoutMs: number) {
     this.#path = path;
@@ -71,7 +72,12 @@ export class LibsqlWriter {
       }
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`exit ${code}`)));
+    this.#exited = new Promise<void>((resolve) =>
+      worker.once('exit', (code) => {
+        fail(new Error(`exit ${code}`));
+        resolve();
+      }),
+    );
     worker.unref();
     this.#worker = worker;
     return worker;
@@ -95,10 +101,17 @@ export class LibsqlWriter {
     });
   }
 
-  /** Batches already sent are finished first (messages are handled in order); then the connection closes. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#worker?.postMessage({ type: 'close' });
+  /**
+   * Batches already sent are finished first (messages are handled in order); then the connection closes. The
+   * promise settles when the thread is gone, so its files (the -wal and -shm SQLite removes on the last close) are
+   * no longer touched: a caller that removes or copies the data directory awaits it.
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#worker?.ref();
+      this.#worker?.postMessage({ type: 'close' });
+    }
+    return this.#worker ? this.#exited : Promise.resolve();
   }
 }

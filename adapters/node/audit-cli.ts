@@ -55,7 +55,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     out(USAGE);
     return 2;
   }
-  const { deps, client } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn'), readOnly: cmd !== 'checkpoint' });
+  const { deps, close } = await nodeDeps(parseNodeConfig(env), { log: jsonLogger('warn'), readOnly: cmd !== 'checkpoint' });
   try {
     if (cmd === 'verify') {
       const r = await verifyAuditChain(deps);
@@ -96,7 +96,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     }
     throw e;
   } finally {
-    client.close();
+    await close();
   }
 }
 

@@ -81,7 +81,7 @@ export async function backup(cfg: NodeConfig, dir: string): Promise<BackupManife
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new BackupError(`${dir} is not empty: give a new or empty directory for each backup`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const target = resolve(dir, BACKUP_DB);
-  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  const { deps, client, close } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   try {
     // VACUUM INTO reads the database in one read transaction: the copy is the database as of one instant. The
     // head and the count are read back from the copy itself, so they describe exactly what it holds.
@@ -98,7 +98,7 @@ export async function backup(cfg: NodeConfig, dir: string): Promise<BackupManife
     }
     return finishBackup(cfg, dir, { createdAt: deps.clock.now(), auditHead: head, deliveries });
   } finally {
-    client.close();
+    await close();
   }
 }
 
@@ -175,10 +175,10 @@ export async function restore(cfg: NodeConfig, dir: string, opts: { force?: bool
     copyFileSync(join(dir, k), to);
     chmodSync(to, 0o600);
   }
-  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  const { deps, close } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   try {
     return { manifest, audit: await verifyAuditChain(deps), replaced };
   } finally {
-    client.close();
+    await close();
   }
 }

@@ -373,7 +373,7 @@ export async function runCli(
     }
     throw e;
   } finally {
-    ctx?.client.close();
+    await ctx?.close();
   }
 }
 

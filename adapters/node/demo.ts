@@ -79,11 +79,11 @@ async function main() {
       );
     }
   } else {
-    const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+    const { deps, close } = await nodeDeps(cfg, { log: jsonLogger('warn') });
     const elsewhere = await sameGatewayProblem(base, await deps.keys.jwks(), cfg.DATA_DIR);
     if (elsewhere) {
       say(`✗ 演示数据目录与网关不一致 ${elsewhere}`);
-      client.close();
+      await close();
       process.exit(1);
     }
     await registerSender(deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: ca.certPem }, 'demo');
@@ -97,7 +97,7 @@ async function main() {
       say(`演示单位名录已载入 demo directory loaded (version ${r.version}): 柯城区 330802, 衢江区 330803, 龙游县人民法院集中管辖`);
     }
     adminToken = deps.config.adminToken!;
-    client.close();
+    await close();
   }
   const admin = { authorization: `Bearer ${adminToken}`, 'x-actor': encodeURIComponent('演示 demo') };
   say(`演示法院已登记 demo court registered: court-longyou (CA ${join(cfg.DATA_DIR, 'demo-court', 'ca.pem')})`);

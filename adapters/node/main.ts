@@ -39,7 +39,7 @@ async function main() {
   // Everything the server creates is owner-only (files 0600, directories 0700); the data directory is tightened.
   process.umask(0o077);
   secureDataDir(cfg.DATA_DIR);
-  const { deps, client } = await nodeDeps(cfg);
+  const { deps, close } = await nodeDeps(cfg);
   const sealed = await sealStoredChannelSecrets(deps);
   if (sealed) deps.log.log('info', `sealed ${sealed} channel secret(s) stored in plain text by an earlier version`, { sealed });
   const app = createApp(deps);
@@ -49,8 +49,7 @@ async function main() {
   server.on('error', (e: NodeJS.ErrnoException) => {
     const msg = listenErrorMessage(e, cfg);
     process.stderr.write(`fuyuan: ${msg ?? `cannot listen: ${e.stack ?? e}`}\n`);
-    client.close();
-    process.exit(1);
+    void close().finally(() => process.exit(1));
   });
   // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
   answerClientErrorsAsProblems(server as Server);
@@ -111,7 +110,8 @@ async function main() {
         deps.writer.checkpoint().catch((e) => deps.log.log('error', 'audit checkpoint at shutdown failed', { error: String(e) })),
         new Promise((r) => setTimeout(r, 2000).unref()),
       ]);
-      client.close();
+      // The writer thread closes the file (SQLite checkpoints its WAL into it), bounded as the checkpoint is.
+      await Promise.race([close(), new Promise((r) => setTimeout(r, 2000).unref())]);
       process.exit(cut ? 1 : 0);
     });
   };

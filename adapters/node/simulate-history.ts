@@ -167,7 +167,7 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
   const leadIn = o.leadInDays ?? Math.max(0, 100 - o.days);
   const startDate = addDays(fromDate, -leadIn);
   const clock = new SimulatedClock(atBj(startDate, 8));
-  const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('warn') });
+  const { deps, close } = await nodeDeps(cfg, { clock, log: jsonLogger('warn') });
   const app = createApp(deps);
   const r = prng(o.seed);
   const report: HistoryReport = {
@@ -700,6 +700,6 @@ export async function runHistory(cfg: NodeConfig, o: HistoryOptions, say: (s: st
     report.months = months.size;
     return report;
   } finally {
-    client.close();
+    await close();
   }
 }

@@ -35,7 +35,7 @@ const bj = beijingDate;
 
 async function live(base: string, cases: number, seed: number) {
   const cfg = parseNodeConfig(process.env);
-  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  const { deps, close } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
   const dir = await currentDirectory(deps);
   const court = async (code: string, name: string): Promise<{ code: string; name: string; signer: Signer }> => {
@@ -49,7 +49,7 @@ async function live(base: string, cases: number, seed: number) {
     'x-actor': encodeURIComponent(actor),
     'content-type': 'application/json',
   });
-  client.close();
+  await close();
 
   const r = prng(seed);
   const run = `${seed}-${Date.now().toString(36)}`;
@@ -189,7 +189,7 @@ async function live(base: string, cases: number, seed: number) {
 
 async function bulk(cases: number, years: number, seed: number) {
   const cfg = parseNodeConfig(process.env);
-  const { deps, client } = await nodeDeps(cfg, { log: jsonLogger('warn') });
+  const { deps, client, close } = await nodeDeps(cfg, { log: jsonLogger('warn') });
   if ((await directorySnapshot(deps)).version === 0) await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory for the simulator');
   const dir = await currentDirectory(deps);
   const regions = ['330802', '330803'].map((code) => ({
@@ -217,7 +217,7 @@ async function bulk(cases: number, years: number, seed: number) {
   // Written by SQL inside SQLite, past the audited write path: the audit log does not commit to these rows, and
   // `audit verify` names them (it is not weakened for them). A database for the statistics at scale, not for service.
   say('注意 note: bulk rows are not in the audit log, so `audit verify` reports them as unlogged rows; use this database for benchmarks only.');
-  client.close();
+  await close();
 }
 
 // ───────────────────────────── the routing window ─────────────────────────────
@@ -249,7 +249,7 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
     ADMIN_TOKEN: 'simulate-window-admin-token',
     SWEEP_INTERVAL_SECONDS: '0',
   });
-  const { deps, client } = await nodeDeps(cfg, { clock, log: jsonLogger('error') });
+  const { deps, client, close } = await nodeDeps(cfg, { clock, log: jsonLogger('error') });
   try {
     await saveDirectory(deps, DEMO_DIRECTORY_DATA, 'simulator', 'demo directory');
     const dir = await currentDirectory(deps);
@@ -365,7 +365,7 @@ async function routingWindowRun(weeks: number, seed: number, handle: number) {
       `BENCH ${JSON.stringify({ name: 'routing-window', weeks, seed, handle, pushed: counts.pushed, queued: counts.queued, onTime: all.numerator, due: all.denominator, rate: all.rate, missed: overdue })}`,
     );
   } finally {
-    client.close();
+    await close();
     rmSync(dirPath, { recursive: true, force: true });
   }
 }

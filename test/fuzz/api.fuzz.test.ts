@@ -64,10 +64,10 @@ beforeAll(async () => {
     bodyKeys: [],
   });
 }, 60_000);
-afterAll(() => {
+afterAll(async () => {
   // The figures for the issue note: generated inputs, 5xx answers, leaks.
   console.log(`FUZZ api ${JSON.stringify({ operations: ops.length, ...tally })}`);
-  w?.gw.close();
+  await w?.gw.close();
 });
 
 const CONTENT_TYPES = [

@@ -59,9 +59,9 @@ beforeAll(async () => {
     'xml-multipart': await wireOf(xmlMultipart(encodeXml(signXmlEnvelope(await manifest(false), xmlSignerOf(w.court), { encoding: 'UTF-8' })), [file])),
   };
 }, 120_000);
-afterAll(() => {
+afterAll(async () => {
   console.log(`FUZZ deliveries ${JSON.stringify(tally)}`);
-  w?.gw.close();
+  await w?.gw.close();
 });
 
 /** Send a delivery; check the answer; keep the row snapshot. */

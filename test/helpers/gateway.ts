@@ -47,7 +47,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
   bindNodeCrypto(); // as adapters/node/deps.ts does
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-test-'));
   const url = `file:${join(dir, 'test.db')}`;
-  const { client, db } = await openLibsql(url);
+  const { client, db, close: closeDatabase } = await openLibsql(url);
   const clock = opts.clock ?? new FixedClock();
   const keys = [await newStoredKey(clock.now())];
   const deps: Deps = createDeps({
@@ -80,8 +80,9 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
       audit: await c(schema.auditLog),
     };
   };
-  const close = () => {
-    client.close();
+  /** Settles once the writer thread has closed the file, so nothing is still writing in the directory it removes. */
+  const close = async () => {
+    await closeDatabase();
     rmSync(dir, { recursive: true, force: true });
   };
   return { app, deps, clock, client, url, dir, counts, close, keys };

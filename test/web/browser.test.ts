@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pages?.close();
-  w?.gw.close();
+  await w?.gw.close();
   if (taken.length) console.log(`screenshots in ${shots}:\n${taken.join('\n')}`);
 });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pages?.close();
-  gw?.close();
+  await gw?.close();
 });
 
 it('/docs renders the operation list with the network closed to everything but loopback', async () => {

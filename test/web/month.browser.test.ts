@@ -34,6 +34,7 @@ let dir: string;
 let report: HistoryReport;
 let deps: Deps;
 let db: Client;
+let closeDb: (() => Promise<void>) | undefined;
 let pages: Awaited<ReturnType<typeof pagesOnLoopback>> | undefined;
 const who = {} as Record<'bureau' | 'unit', { clientId: string; clientSecret: string }>;
 /** The month's desk, read from the simulated database: which unit heard the case, the queued and new filings. */
@@ -48,6 +49,7 @@ beforeAll(async () => {
   const opened = await nodeDeps(cfg, { clock: new FixedClock(T0) });
   deps = opened.deps;
   db = opened.client;
+  closeDb = opened.close;
   const run = `h3-${report.to.replace(/-/g, '')}`;
   desk.heard = `(2026)浙0825行初${run}-d1号`;
   desk.fresh = `(2026)浙0825行初${run}-d3号`;
@@ -67,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (shotDir) writeFileSync(join(shotDir, 'axe-results.json'), `${JSON.stringify(axe, null, 2)}\n`);
   await pages?.close();
-  db?.close();
+  await closeDb?.();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -79,7 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pages?.close();
-  w?.gw.close();
+  await w?.gw.close();
   writeFileSync(join(shotDir, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
   console.log(`workbench screenshots and axe results in ${shotDir}`);
 });
