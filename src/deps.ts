@@ -37,6 +37,14 @@ export interface Db {
    * made by the adapter from what its driver reports, or with the driver's own error for anything else.
    */
   batch(items: Stmt[]): Promise<void>;
+  /**
+   * Optional: a sequence of batches that may be sent before the one sent before them has committed. They run in
+   * the order sent, each only if the one before it committed; otherwise it is refused with a WriteSkipped
+   * (src/writer/types.ts), having written nothing. Given by a database whose batches run one after another in the
+   * order they are sent (the embedded file's writer thread): the writer then prepares its next group of writes
+   * while the last one commits. Without it, each group waits for the one before.
+   */
+  sequence?(): { batch(items: Stmt[]): Promise<void> };
   /** Which migrations the code expects, and which the database has applied. */
   migrationStatus(): Promise<{ current: boolean; applied: number; expected: number }>;
   /** Cheap round trip for readiness. */

@@ -6,7 +6,7 @@
  * received), so concurrent deliveries share one transaction.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { testGateway } from './helpers/gateway.js';
 import { verifyAuditChain, type AuditHead } from '../src/services/audit.js';
 import { registerSender } from '../src/services/senders.js';
@@ -15,7 +15,11 @@ import { makeCourtPki } from './helpers/pki.js';
 import * as schema from '../schemas/db/index.js';
 import { createClient } from '@libsql/client';
 import { openLibsql } from '../adapters/db/libsql-node.js';
+import { countTransactions } from '../adapters/db/count-transactions.js';
 import { createDeps } from '../src/create-deps.js';
+import { insertRows } from '../src/lib/raw-insert.js';
+import { auditedUpdate } from '../src/services/audit-rows.js';
+import type { Stmt } from '../src/deps.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
 beforeEach(async () => {
@@ -87,17 +91,13 @@ describe('group commit of audited writes', () => {
   });
 });
 
-describe('a group waits for announced writes (writer.announce)', () => {
-  /** Count the transactions: every group (or lone write) is one db.batch. */
-  function countBatches() {
-    const batch = gw.deps.db.batch.bind(gw.deps.db);
-    const seen = { n: 0 };
-    gw.deps.db.batch = async (items) => {
-      seen.n++;
-      return batch(items);
-    };
-    return seen;
-  }
+describe('where batches cannot be pipelined (D1, a remote libSQL server), a group waits for announced writes (writer.announce)', () => {
+  // The embedded file pipelines its batches (Db.sequence); without it, the writer commits group after group.
+  beforeEach(() => {
+    delete (gw.deps.db as { sequence?: unknown }).sequence;
+  });
+  /** Count the transactions: every group (or lone write) is one batch. */
+  const countBatches = () => countTransactions(gw.deps.db);
   const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('writes announced before they are ready join the group that is about to commit: one transaction for all', async () => {
@@ -172,12 +172,7 @@ describe('a storage fault fails a group at once (issue 20)', () => {
     // The same gateway, but its writes wait only 100 ms for another connection's lock.
     const { client, db } = await openLibsql(gw.url, undefined, 100);
     const deps = createDeps({ ...gw.deps, db });
-    const batch = db.batch.bind(db);
-    const tries = { n: 0 };
-    db.batch = async (items) => {
-      tries.n++;
-      return batch(items);
-    };
+    const tries = countTransactions(db);
     const other = createClient({ url: gw.url });
     const tx = await other.transaction('write');
     try {
@@ -200,7 +195,8 @@ describe('a storage fault fails a group at once (issue 20)', () => {
       const group = ['a', 'b', 'c'].map((n) => one(n));
       open();
       for (const w of [first, ...group]) await expect(w).rejects.toMatchObject({ name: 'StorageFailure', kind: 'busy' });
-      // The first write's batch, then the group's one batch: no write of the group was tried again on its own.
+      // The first write's batch, then the group's one batch: no write of the group was tried again on its own. (A
+      // batch of the group sent while the first one waited is refused unrun, and the group goes again as one.)
       expect(tries.n).toBe(2);
     } finally {
       await tx.rollback();
@@ -209,5 +205,115 @@ describe('a storage fault fails a group at once (issue 20)', () => {
     }
     // Once the lock is free, writes commit again.
     expect(await write('after')).toMatchObject({ seq: expect.any(Number) });
+  });
+});
+
+describe('the next group is prepared while the last one commits (Db.sequence)', () => {
+  const override = (date: string, name: string) => ({ date, working: false, name, reason: '测试', createdAt: gw.clock.now(), actor: 'test' });
+  /** A write of one audit record whose statements `items` makes; `built` is told each time its build runs. */
+  function rowWrite(name: string, items: () => Stmt[], built?: () => void) {
+    return gw.deps.writer.optimistic(
+      async () => ({
+        entries: [{ actor: 'test', action: 'test.row', subject: `w:${name}`, data: { name } }],
+        build: async (head: AuditHead) => {
+          built?.();
+          return { items: items(), result: head };
+        },
+      }),
+      () => false,
+    );
+  }
+  /** Another connection holding the write lock: the writer's batches wait for it in the writer thread. */
+  async function holdLock(insert?: string) {
+    const other = createClient({ url: gw.url });
+    const tx = await other.transaction('write');
+    await tx.execute(
+      insert
+        ? { sql: 'INSERT INTO calendar_overrides VALUES (?, 0, ?, ?, 0, ?)', args: [insert, '他人', '测试', 'other'] }
+        : 'UPDATE outbox SET attempts = attempts WHERE 0',
+    );
+    return {
+      release: async () => {
+        await tx.commit();
+        other.close();
+      },
+    };
+  }
+  const settled = <T>(p: Promise<T>) => {
+    const s = { done: false };
+    p.then(
+      () => (s.done = true),
+      () => (s.done = true),
+    );
+    return s;
+  };
+
+  it('a group built while the one before waits sees the rows that one writes: its commitments match what is stored', async () => {
+    const tries = countTransactions(gw.deps.db);
+    const lock = await holdLock();
+    const first = rowWrite('first', () => [insertRows(schema.calendarOverrides, [override('2027-01-04', '调休')])]);
+    const firstDone = settled(first);
+    await new Promise((r) => setTimeout(r, 50)); // first's batch is in the writer thread, waiting for the lock
+    let builtWhileFirstWaited = false;
+    const second = rowWrite(
+      'second',
+      () => [auditedUpdate(gw.deps, schema.calendarOverrides, { name: '调休（更正）' }, eq(schema.calendarOverrides.date, '2027-01-04'))],
+      () => (builtWhileFirstWaited ||= !firstDone.done),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(builtWhileFirstWaited).toBe(true);
+    await lock.release();
+    const heads = await Promise.all([first, second]);
+    expect(heads[1]!.seq).toBeGreaterThan(heads[0]!.seq);
+    expect(tries).toEqual({ n: 2, skipped: 0 });
+    const [row] = await gw.deps.db.orm.select().from(schema.calendarOverrides).where(eq(schema.calendarOverrides.date, '2027-01-04'));
+    expect(row?.name).toBe('调休（更正）');
+    // The second write's "rows.written" committed to the row as the first write made it and the second changed it.
+    const verified = await verifyAuditChain(gw.deps);
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
+  });
+
+  it('when the batch in flight fails, the group sent after it is refused unrun and committed again: only the culprit fails', async () => {
+    const tries = countTransactions(gw.deps.db);
+    const lock = await holdLock('2027-01-04'); // commits the same date first: the first write will clash with it
+    const first = rowWrite('first', () => [insertRows(schema.calendarOverrides, [override('2027-01-04', '调休')])]);
+    const firstDone = settled(first);
+    await new Promise((r) => setTimeout(r, 50));
+    let builds = 0;
+    let builtWhileFirstWaited = false;
+    const group = ['a', 'b', 'c'].map((n, i) =>
+      rowWrite(
+        n,
+        () => [insertRows(schema.calendarOverrides, [override(`2027-01-1${i}`, n)])],
+        () => {
+          builds++;
+          builtWhileFirstWaited ||= !firstDone.done;
+        },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(builtWhileFirstWaited).toBe(true);
+    await lock.release();
+    await expect(first).rejects.toMatchObject({ name: 'WriteConflict', table: 'calendar_overrides' });
+    const heads = await Promise.all(group);
+    // Built once for the batch that was refused unrun, once for the batch that committed.
+    expect(builds).toBe(6);
+    // first's batch, first again alone (the culprit), the group's batch; the group's first batch never ran.
+    expect(tries).toEqual({ n: 3, skipped: 1 });
+    const rows = await gw.deps.db.orm.select().from(schema.auditLog).orderBy(asc(schema.auditLog.seq));
+    expect(rows.some((r) => r.subject === 'w:first')).toBe(false);
+    for (const [i, n] of ['a', 'b', 'c'].entries())
+      expect(rows.find((r) => r.subject === `w:${n}`)).toMatchObject({ seq: heads[i]!.seq, hash: heads[i]!.hash });
+    const dates = (await gw.deps.db.orm.select().from(schema.calendarOverrides)).map((r) => [r.date, r.name]).sort();
+    expect(dates).toEqual([
+      ['2027-01-04', '他人'],
+      ['2027-01-10', 'a'],
+      ['2027-01-11', 'b'],
+      ['2027-01-12', 'c'],
+    ]);
+    const verified = await verifyAuditChain(gw.deps);
+    // The other connection's row was written past the audit log: verify names it, and nothing else.
+    expect(verified.problems.map((p) => [p.table, p.id])).toEqual([['calendar_overrides', '2027-01-04']]);
   });
 });

@@ -85,20 +85,31 @@ export class LibsqlWriter {
 
   /** All statements in one IMMEDIATE transaction, in the writer's thread: every one applies or none does. */
   batch(statements: { sql: string; args: unknown[] }[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new WriteError('database writer closed', 'WRITER_CLOSED'));
+    return this.send(statements).done;
+  }
+
+  /**
+   * As batch, and `after`: the id of a batch sent earlier; this one runs only if that one committed, else it is
+   * refused (code WRITE_SKIPPED) having written nothing. Batches run in the order they are sent, so a caller may
+   * send the next before the last has committed. The id names this batch for the next one.
+   */
+  send(statements: { sql: string; args: unknown[] }[], after?: number): { id: number; done: Promise<void> } {
+    const id = this.#next++;
+    if (this.#closed) return { id, done: Promise.reject(new WriteError('database writer closed', 'WRITER_CLOSED')) };
     let converted: { sql: string; args: unknown[] }[];
     try {
       converted = statements.map((s) => ({ sql: s.sql, args: s.args.map(toSql) }));
     } catch (e) {
-      return Promise.reject(e as Error);
+      // Never sent: the thread has no outcome for this id, so a batch sent after it is refused, as it must be.
+      return { id, done: Promise.reject(e as Error) };
     }
     const worker = this.#worker ?? this.#start();
-    const id = this.#next++;
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, statements: converted });
+      worker.postMessage({ id, statements: converted, ...(after === undefined ? {} : { after }) });
     });
+    return { id, done };
   }
 
   /**

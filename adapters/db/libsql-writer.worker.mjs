@@ -49,6 +49,16 @@ function runBatch(list) {
   }
 }
 
+// What became of recent batches (id → committed), for a batch sent to run only after another (`after`): it runs only
+// if that one committed. Batches are handled in the order they arrive, so `after` has always been handled already;
+// one not found here (the thread started again since) did not commit.
+const outcomes = new Map();
+const OUTCOMES_KEPT = 256;
+function remember(id, committed) {
+  outcomes.set(id, committed);
+  if (outcomes.size > OUTCOMES_KEPT) outcomes.delete(outcomes.keys().next().value);
+}
+
 parentPort.on('message', (msg) => {
   if (msg.type === 'close') {
     statements.clear();
@@ -56,10 +66,21 @@ parentPort.on('message', (msg) => {
     parentPort.close();
     return;
   }
+  if (msg.after !== undefined && outcomes.get(msg.after) !== true) {
+    remember(msg.id, false);
+    parentPort.postMessage({
+      id: msg.id,
+      ok: false,
+      error: { message: 'batch skipped: the batch it was sent after did not commit', code: 'WRITE_SKIPPED' },
+    });
+    return;
+  }
   try {
     runBatch(msg.statements);
+    remember(msg.id, true);
     parentPort.postMessage({ id: msg.id, ok: true });
   } catch (e) {
+    remember(msg.id, false);
     parentPort.postMessage({
       id: msg.id,
       ok: false,

@@ -8,10 +8,34 @@ import type { Db, Orm, Stmt } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
 import { typedWriteError } from './sqlite-errors.js';
 
-export function libsqlDb(client: Client, writer?: { batch(statements: { sql: string; args: unknown[] }[]): Promise<void> }): Db {
+/** The embedded file's write connection (adapters/db/libsql-writer.ts): batches run in the order they are sent. */
+interface OrderedWriter {
+  batch(statements: { sql: string; args: unknown[] }[]): Promise<void>;
+  send(statements: { sql: string; args: unknown[] }[], after?: number): { id: number; done: Promise<void> };
+}
+
+export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
   const orm = drizzle(client, { schema });
   return {
     orm: orm as unknown as Orm,
+    ...(writer
+      ? {
+          sequence() {
+            let last: number | undefined;
+            return {
+              async batch(items: Stmt[]) {
+                const sent = writer.send(items.map(statementOf), last);
+                last = sent.id;
+                try {
+                  await sent.done;
+                } catch (e) {
+                  throw typedWriteError(e);
+                }
+              },
+            };
+          },
+        }
+      : {}),
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
       try {

@@ -5,7 +5,7 @@
  * naming the table and columns (or index); SQLITE_FULL, SQLITE_READONLY, SQLITE_BUSY/LOCKED and I/O errors a
  * StorageFailure. D1 passes only the message ("D1_ERROR: UNIQUE constraint failed: …: SQLITE_CONSTRAINT").
  */
-import { StorageFailure, WriteConflict, type StorageFailureKind } from '../../src/writer/types.js';
+import { StorageFailure, WriteConflict, WriteSkipped, type StorageFailureKind } from '../../src/writer/types.js';
 
 const STORAGE: { kind: StorageFailureKind; code: RegExp; message: RegExp }[] = [
   { kind: 'full', code: /^SQLITE_FULL/, message: /database or disk is full|SQLITE_FULL/i },
@@ -45,8 +45,9 @@ function messageOf(err: unknown): string {
 
 /** The typed failure `err` stands for, or `err` itself when it is neither a conflict nor a storage fault. */
 export function typedWriteError(err: unknown): unknown {
-  if (err instanceof WriteConflict || err instanceof StorageFailure) return err;
+  if (err instanceof WriteConflict || err instanceof StorageFailure || err instanceof WriteSkipped) return err;
   const codes = codesOf(err);
+  if (codes.includes('WRITE_SKIPPED')) return new WriteSkipped(messageOf(err));
   const text = messageOf(err);
   const unique = /UNIQUE constraint failed: ([^|]*?)(?::\s*SQLITE_\w+)?\s*(?:\||$)/.exec(text);
   if (unique || codes.some((c) => /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/.test(c))) {

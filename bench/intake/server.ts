@@ -24,6 +24,7 @@ import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { newId } from '../../src/lib/ids.js';
 import { Problem } from '../../src/lib/problem.js';
+import { countTransactions } from '../../adapters/db/count-transactions.js';
 
 import type { Context } from 'hono';
 import type { SignedEnvelope } from '../../src/intake/envelope.js';
@@ -58,12 +59,7 @@ async function main() {
   // (the database file and its WAL; /proc/self/io write_bytes). The load generator reads it around each phase.
   // Every transaction of the server goes through deps.db.batch: count them, so each route's deliveries per
   // transaction (how well its writes were grouped) is measured, not assumed.
-  let transactions = 0;
-  const batch = deps.db.batch.bind(deps.db);
-  deps.db.batch = (items) => {
-    transactions++;
-    return batch(items);
-  };
+  const transactions = countTransactions(deps.db);
   app.get('/bench/usage', (c) => {
     const cpu = process.cpuUsage();
     let writeBytes: number | null = null;
@@ -73,7 +69,7 @@ async function main() {
     } catch {
       writeBytes = null; // not Linux
     }
-    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes, transactions });
+    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes, transactions: transactions.n });
   });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',

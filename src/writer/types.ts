@@ -68,6 +68,17 @@ export class StorageFailure extends Error {
   }
 }
 
+/**
+ * A batch of a sequence (Db.sequence) that was not run because the batch sent before it did not commit. Nothing of
+ * it was written: the writer sends its writes again.
+ */
+export class WriteSkipped extends Error {
+  constructor(message = 'the batch before it in its sequence did not commit') {
+    super(message);
+    this.name = 'WriteSkipped';
+  }
+}
+
 export interface Writer {
   /**
    * Plan and commit under the write lock: `plan` runs inside it (so it may read state the write depends on, e.g.
