@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleSha256Hex, sha256Hex, sha256HexSync } from '../../src/lib/encoding.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bindNodeCrypto, nodeSha256, nodeSha256Hex } from './crypto.js';
+import { base64url, CompactSign, compactVerify } from 'jose';
+import { bindNodeCrypto, nodeJws, nodeSha256, nodeSha256Hex } from './crypto.js';
 
 describe('SHA-256 in the calling thread: the native binding gives what the portable one gives', () => {
   it('matches the FIPS 180-2 test vector (abc) either way', () => {
@@ -30,5 +31,39 @@ describe('SHA-256 in the calling thread: the native binding gives what the porta
     expect(await sha256Hex(s)).toBe(nobleSha256Hex(s));
     const big = new Uint8Array(64 * 1024).map((_, i) => i * 7);
     expect(await sha256Hex(big)).toBe(nobleSha256Hex(big)); // WebCrypto path
+  });
+});
+
+describe('JWS signatures by node:crypto (nodeJws): what jose makes and checks, both ways', () => {
+  const input = new TextEncoder().encode('eyJhbGciOiJFUzI1NiJ9.eyLpgIHovr4iOiLlm57miacifQ');
+  const cases = [
+    { alg: 'ES256', params: { name: 'ECDSA', namedCurve: 'P-256' } },
+    { alg: 'RS256', params: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } },
+    { alg: 'PS256', params: { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } },
+  ] as const;
+  for (const { alg, params } of cases) {
+    it(`${alg}: a native signature verifies with jose, a jose signature verifies natively, a changed byte does not`, async () => {
+      const { privateKey, publicKey } = (await crypto.subtle.generateKey(params, false, ['sign', 'verify'])) as CryptoKeyPair;
+      const header = base64url.encode(JSON.stringify({ alg, kid: 'k1', typ: 'test' }));
+      const payload = base64url.encode('{"送达":"回执"}');
+      const signingInput = new TextEncoder().encode(`${header}.${payload}`);
+      const native = nodeJws.sign(alg, privateKey, signingInput)!;
+      await expect(compactVerify(`${header}.${payload}.${base64url.encode(native)}`, publicKey, { algorithms: [alg] })).resolves.toBeTruthy();
+      const byJose = (
+        await new CompactSign(new TextEncoder().encode('{"送达":"回执"}')).setProtectedHeader({ alg, kid: 'k1', typ: 'test' }).sign(privateKey)
+      ).split('.')[2]!;
+      expect(nodeJws.verify(alg, publicKey, signingInput, base64url.decode(byJose))).toBe(true);
+      const changed = Uint8Array.from(signingInput);
+      changed[changed.length - 1] = changed.at(-1)! ^ 1;
+      expect(nodeJws.verify(alg, publicKey, changed, native)).toBe(false);
+      expect(nodeJws.verify(alg, publicKey, signingInput, native.subarray(1))).toBe(false);
+    });
+  }
+  it('a key not imported for the alg is left to jose (undefined), never used for another algorithm', async () => {
+    const ec = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+    expect(nodeJws.sign('ES256', ec.privateKey, input)).toBeUndefined();
+    const p256 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+    expect(nodeJws.verify('RS256', p256.publicKey, input, new Uint8Array(64))).toBeUndefined();
+    expect(nodeJws.sign('HS256', p256.privateKey, input)).toBeUndefined();
   });
 });
