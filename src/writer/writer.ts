@@ -166,9 +166,8 @@ class AuditedWriter implements Writer {
   /**
    * While `work` runs, a group about to commit waits a few milliseconds for it (GATHER_TURNS; not where batches are
    * pipelined), so concurrent deliveries share one transaction: the journal sync and the pages of every table and
-   * index they touch. A
-   * request that fails early just stops being waited for. Announce only work that needs no more input from the
-   * network, so a group never waits on a slow client.
+   * index they touch. A request that fails early just stops being waited for. Announce only work that needs no more
+   * input from the network, so a group never waits on a slow client.
    */
   async announce<T>(work: () => Promise<T>): Promise<T> {
     this.#coming++;
@@ -351,6 +350,9 @@ class AuditedWriter implements Writer {
       // The storage refused the transaction (full, read-only, locked past the wait): every write of the group
       // would meet the same, one wait after another. They all fail now, each caller with the fault (503/507).
       if (failure instanceof StorageFailure) for (const w of f.group) w.reject(failure);
+      // A write alone that met a conflict (a repeated message, a stale fact) would only meet it again: its caller
+      // hears of it now (and may plan again). Another process's records in the way are worth one more try.
+      else if (f.group.length === 1 && !isSequenceClash(failure)) f.group[0]!.reject(failure);
       else for (const w of f.group) await this.#alone(w);
     };
     while (queue.length || flying) {
