@@ -436,7 +436,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         .join(' ')})`,
       `  ratio intake/ceiling-grouped  ${round(groupedRatio, 3).toFixed(3)}   (this ceiling goes through intake's group commit too; it groups only writes that wait for each other: see its deliveries per transaction)`,
       `  verification per delivery (verifyEnvelope, chain cache warm)  ${ms(v.pipeline, 3)}   bare node:crypto RS256 verify of the same JWS  ${ms(v.bare, 3)}`,
-      `    parts: JWS signature via jose ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
+      `    parts: JWS signature (env.verifySignature: node:crypto, bound as nodeDeps binds it) ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
       ...trustLines(trust),
       ...auditCostLines(audit, intake.cpuMs),
       `  disk: ${round(perDiskByte, 4).toFixed(4)} bytes on disk per attachment byte stored (database ${mib(disk.dbBytes)} after wal_checkpoint(TRUNCATE), ${disk.blobs} blobs = ${mib(disk.blobBytes)})` +
