@@ -208,6 +208,21 @@ describe('a storage fault fails a group at once (issue 20)', () => {
   });
 });
 
+describe('a write under the lock is not held off by a stream of deliveries', () => {
+  it('it goes in after the group in flight, and the writes queued before it go on after it', async () => {
+    const writes = Array.from({ length: 40 }, (_, i) => write(`w${i}`));
+    await new Promise((r) => setTimeout(r, 0)); // the group loop holds the lock, with all forty queued
+    const locked = await gw.deps.writer.audited([{ actor: 'test', action: 'test.locked', subject: 'locked', data: {} }], async (head) => ({
+      items: [],
+      result: head,
+    }));
+    const heads = await Promise.all(writes);
+    // Before, the loop kept the lock until the queue was empty: all forty came first.
+    expect(heads.filter((h) => h.seq > locked.seq).length).toBeGreaterThanOrEqual(24);
+    expect((await verifyAuditChain(gw.deps)).ok).toBe(true);
+  });
+});
+
 describe('the next group is prepared while the last one commits (Db.sequence)', () => {
   const override = (date: string, name: string) => ({ date, working: false, name, reason: '测试', createdAt: gw.clock.now(), actor: 'test' });
   /** A write of one audit record whose statements `items` makes; `built` is told each time its build runs. */

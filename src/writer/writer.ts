@@ -133,6 +133,8 @@ class AuditedWriter implements Writer {
   #state: LogState | undefined;
   /** Set while the group loop waits for its batch in flight: a write queued meanwhile wakes it. */
   #wake: (() => void) | undefined;
+  /** Writes under the lock (planned, checkpoint) waiting for it: the group loop lets them in between two groups. */
+  #waiting = 0;
 
   constructor(ports: WriterPorts) {
     this.#db = ports.db;
@@ -141,7 +143,7 @@ class AuditedWriter implements Writer {
   }
 
   planned<T>(plan: () => Promise<WritePlan<T>>, at: Date = this.#clock.now()): Promise<T> {
-    return this.#lock.run(async () => {
+    return this.#locked(async () => {
       const { entries, build } = await plan();
       return this.#commitLocked(prepare(entries), build, at);
     });
@@ -179,7 +181,7 @@ class AuditedWriter implements Writer {
   }
 
   checkpoint(): Promise<AuditHead> {
-    return this.#lock.run(async () => {
+    return this.#locked(async () => {
       this.#state = undefined;
       const { head } = await this.#loadState();
       const [last] = await this.#db.orm
@@ -189,6 +191,15 @@ class AuditedWriter implements Writer {
         .limit(1);
       if (head.seq > 0 && (last?.seq !== head.seq || last.root !== head.root)) await this.#db.batch(await this.#signedHeadStmt(head, this.#clock.now()));
       return head;
+    });
+  }
+
+  /** Run `fn` under the write lock, counted as waiting until it has it. */
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#waiting++;
+    return this.#lock.run(() => {
+      this.#waiting--;
+      return fn();
     });
   }
 
@@ -356,6 +367,13 @@ class AuditedWriter implements Writer {
       else for (const w of f.group) await this.#alone(w);
     };
     while (queue.length || flying) {
+      if (this.#waiting > 0) {
+        // A write under the lock (a justice bureau's assignment, the sweep, a checkpoint) is waiting: it goes next,
+        // and the deliveries still queued go on after it, so a stream of deliveries never holds it off.
+        await land();
+        if (queue.length) void this.#lock.run(() => this.#drainGroups());
+        return;
+      }
       if (queue.length === 0) {
         // Nothing to prepare: wait for the batch in flight, or for a write to queue meanwhile (it is prepared now).
         const f = flying!;
