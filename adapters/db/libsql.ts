@@ -10,12 +10,19 @@ import { typedWriteError } from './sqlite-errors.js';
 
 /** The embedded file's write connection (adapters/db/libsql-writer.ts): batches run in the order they are sent. */
 interface OrderedWriter {
-  batch(statements: { sql: string; args: unknown[] }[]): Promise<void>;
   send(statements: { sql: string; args: unknown[] }[], after?: number): { id: number; done: Promise<void> };
 }
 
 export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
   const orm = drizzle(client, { schema });
+  /** A batch sent to the write connection, settled with its failure typed. */
+  const settled = async (sent: { done: Promise<void> }): Promise<void> => {
+    try {
+      await sent.done;
+    } catch (e) {
+      throw typedWriteError(e);
+    }
+  };
   return {
     orm: orm as unknown as Orm,
     ...(writer
@@ -23,14 +30,11 @@ export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
           sequence() {
             let last: number | undefined;
             return {
-              async batch(items: Stmt[]) {
+              batch(items: Stmt[]) {
+                // The id is taken now: the next batch of the sequence may be sent before this one has settled.
                 const sent = writer.send(items.map(statementOf), last);
                 last = sent.id;
-                try {
-                  await sent.done;
-                } catch (e) {
-                  throw typedWriteError(e);
-                }
+                return settled(sent);
               },
             };
           },
@@ -38,8 +42,8 @@ export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
       : {}),
     async batch(items: Stmt[]) {
       if (items.length === 0) return;
+      if (writer) return settled(writer.send(items.map(statementOf)));
       try {
-        if (writer) return await writer.batch(items.map(statementOf));
         // Drizzle builders and prepared inserts alike: the statements drizzle's batch would send, one write transaction.
         await client.batch(
           items.map((i) => statementOf(i) as InStatement),
