@@ -364,6 +364,7 @@ async function persistDelivery(deps: Deps, a: Accepted, routing: RoutingPlan, re
       payload: receipt as unknown as Record<string, unknown>,
       jws,
       callbackUrl: sender.callbackUrl,
+      fresh: true,
     },
     arrivedAt,
   );

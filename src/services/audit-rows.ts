@@ -81,10 +81,14 @@ export interface CoveredTable {
 }
 
 function cover(table: Table, key: string[], except: string[] = [], addressed?: [string, string]): CoveredTable {
+  // Sorted as RFC 8785 §3.2.3 sorts member names (UTF-16 code units, which is what sort() compares).
   const columns = Object.values(getTableColumns(table) as Record<string, Column>)
     .map((c) => c.name)
     .filter((n) => !except.includes(n))
     .sort();
+  // An integer-like name would be put first by any JS object, whatever the order it was added in (rowDigest relies
+  // on insertion order).
+  for (const n of columns) if (/^(0|[1-9]\d*)$/.test(n)) throw new Error(`${getTableName(table)}.${n}: a column named as an integer cannot be committed to`);
   return { table, name: getTableName(table), key, columns, ...(addressed ? { addressed } : {}) };
 }
 
@@ -201,7 +205,10 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
     content[col] = d;
     c.push(d.slice(0, 12));
   }
-  const out: RowDigest = { t: ct.name, k: ct.key.map((k) => String(row[k])).join('/'), d: sha256HexSync(canonicalJson(content)), c };
+  // `content` has its members in JCS order (ct.columns is sorted, no name is integer-like) and every value is a hex
+  // string, so JSON.stringify gives its JCS form byte for byte (RFC 8785 §3.2: JCS is ECMAScript's JSON
+  // serialisation with the members sorted); test/audit-rows.test.ts checks it against the canonicaliser.
+  const out: RowDigest = { t: ct.name, k: ct.key.map((k) => String(row[k])).join('/'), d: sha256HexSync(JSON.stringify(content)), c };
   if (ifNew) out.n = true;
   return out;
 }

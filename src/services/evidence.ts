@@ -29,6 +29,12 @@ export interface EvidenceInput {
   jws?: string;
   /** The sender's callback when the caller already knows it (null: none); looked up otherwise. */
   callbackUrl?: string | null;
+  /**
+   * New by construction: the unique key names a row the same batch creates (a new delivery's receipt), so no
+   * earlier evidence can hold it. Inserted plainly, not "or nothing": the write path need not look for an earlier
+   * row before it commits to this one (src/services/audit-rows.ts), and a clash would fail the batch, not vanish.
+   */
+  fresh?: boolean;
 }
 
 /** The evidence row and, when the sender has a callback, its outbox row: statements for the caller's batch. */
@@ -52,7 +58,7 @@ export async function evidenceStmts(deps: Deps, input: EvidenceInput, now: Date)
           createdAt: now,
         },
       ],
-      { onConflictDoNothing: true },
+      { onConflictDoNothing: !input.fresh },
     ),
   ];
   const callbackUrl =
@@ -76,7 +82,7 @@ export async function evidenceStmts(deps: Deps, input: EvidenceInput, now: Date)
             createdAt: now,
           },
         ],
-        { onConflictDoNothing: true },
+        { onConflictDoNothing: !input.fresh },
       ),
     );
   }
