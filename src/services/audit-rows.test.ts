@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import canonicalize from 'canonicalize';
-import { COVERED, rowDigest } from './audit-rows.js';
+import { COVERED, rowDigest, rowsWrittenJson, type RowDigest } from './audit-rows.js';
+import { canonicalJson } from '../lib/encoding.js';
 
 const sha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
@@ -51,5 +52,29 @@ describe('row commitments', () => {
 
   it('columns are committed in the canonical order of their names', () => {
     for (const ct of COVERED) expect(ct.columns, ct.name).toEqual([...ct.columns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it('a "rows.written" record holds its rows in JCS form, inserts, inserts-if-new and deletions alike', () => {
+    const key = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }).filter((s) => !/\p{Cs}/u.test(s)));
+    const one = fc.tuple(fc.integer({ min: 0, max: COVERED.length - 1 }), fc.array(value, { minLength: 40, maxLength: 40 }), key, fc.constantFrom('put', 'new', 'gone'));
+    fc.assert(
+      fc.property(fc.array(one, { maxLength: 12 }), (specs) => {
+        const rows: RowDigest[] = specs.map(([t, values, k, kind]) => {
+          const ct = COVERED[t]!;
+          const row = Object.fromEntries(ct.columns.map((col, i) => [col, values[i]]));
+          for (const kc of ct.key) row[kc] = k;
+          return kind === 'gone' ? { ...rowDigest(ct, row), c: [], d: '', x: true as const } : rowDigest(ct, row, kind === 'new');
+        });
+        expect(rowsWrittenJson(rows)).toBe(canonicalJson({ rows }));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a key with a lone surrogate is refused as the canonicaliser refuses it', () => {
+    const ct = COVERED[0]!;
+    const row = Object.fromEntries(ct.columns.map((col) => [col, 'x']));
+    row[ct.key[0]!] = 'a\ud800b';
+    expect(() => rowsWrittenJson([rowDigest(ct, row)])).toThrow(/canonicalised/);
   });
 });

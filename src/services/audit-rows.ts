@@ -208,10 +208,23 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
   // `content` has its members in JCS order (ct.columns is sorted, no name is integer-like) and every value is a hex
   // string, so JSON.stringify gives its JCS form byte for byte (RFC 8785 §3.2: JCS is ECMAScript's JSON
   // serialisation with the members sorted); test/audit-rows.test.ts checks it against the canonicaliser.
-  const out: RowDigest = { t: ct.name, k: ct.key.map((k) => String(row[k])).join('/'), d: sha256HexSync(JSON.stringify(content)), c };
-  if (ifNew) out.n = true;
-  return out;
+  const k = ct.key.map((k) => String(row[k])).join('/');
+  const d = sha256HexSync(JSON.stringify(content));
+  // Members in JCS order (c, d, k, n, t, x): rowsWrittenJson serialises a list of these without the canonicaliser.
+  return ifNew ? { c, d, k, n: true, t: ct.name } : { c, d, k, t: ct.name };
 }
+
+/**
+ * The data of a "rows.written" audit record, { rows }, in its JCS form (RFC 8785). Every RowDigest is made with its
+ * members in JCS order and holds hex digests, table names and keys, so JSON.stringify gives the JCS form byte for
+ * byte, as long as no key holds a lone surrogate (JCS refuses those; the canonicaliser then says so, as before).
+ * src/services/audit-rows.test.ts checks it against the canonicaliser.
+ */
+export function rowsWrittenJson(rows: RowDigest[]): string {
+  for (const r of rows) if (LONE_SURROGATE.test(r.k)) return canonicalJson({ rows });
+  return JSON.stringify({ rows });
+}
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Which covered columns of a row differ from its commitment. */
 export function columnsDiffering(ct: CoveredTable, row: Record<string, unknown>, committed: RowDigest): string[] {
@@ -425,7 +438,7 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
         for (const r of matched) {
           const k = keyOf(ct, r);
           seen.set(`${ct.name}\u0000${k}`, null);
-          out.push({ t: ct.name, k, d: '', c: [], x: true });
+          out.push({ c: [], d: '', k, t: ct.name, x: true });
         }
         continue;
       }

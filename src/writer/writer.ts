@@ -19,7 +19,7 @@ import { signJson } from '../lib/signing.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { Mutex } from '../lib/mutex.js';
 import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierKeys, frontierRoot, recordLeaf, type Frontier, type Hash } from '../lib/merkle.js';
-import { digestsOf, type ProducedRows } from '../services/audit-rows.js';
+import { digestsOf, rowsWrittenJson, type ProducedRows } from '../services/audit-rows.js';
 import { GENESIS, recordHash, TREE_HEAD_TYP, treeNodes, treeStmts, type AuditRecord, type TreeHead } from './log.js';
 import { StorageFailure, WriteConflict, type AuditEntry, type AuditHead, type WriteBuild, type WritePlan, type Writer } from './types.js';
 
@@ -34,11 +34,9 @@ interface PreparedEntry extends AuditEntry {
   json: string;
   dataDigest: string;
 }
-const prepareOne = (e: AuditEntry): PreparedEntry => {
-  const json = canonicalJson(e.data ?? null);
-  return { ...e, json, dataDigest: sha256HexSync(json) };
-};
-const prepare = (entries: AuditEntry[]): PreparedEntry[] => entries.map(prepareOne);
+/** `json`: the data's JCS form where the caller made it already (rowsWrittenJson). */
+const prepareOne = (e: AuditEntry, json = canonicalJson(e.data ?? null)): PreparedEntry => ({ ...e, json, dataDigest: sha256HexSync(json) });
+const prepare = (entries: AuditEntry[]): PreparedEntry[] => entries.map((e) => prepareOne(e));
 
 /** Records chained onto a state, the tree nodes they complete, and the state after them. */
 interface Chained {
@@ -262,7 +260,7 @@ class AuditedWriter implements Writer {
     const rows = await digestsOf({ db: this.#db }, items, seen);
     if (rows.length === 0) return null;
     const first = prepared[0];
-    return prepareOne({ actor: first?.actor ?? 'system', action: 'rows.written', subject: first?.subject ?? 'rows', data: { rows } });
+    return prepareOne({ actor: first?.actor ?? 'system', action: 'rows.written', subject: first?.subject ?? 'rows', data: { rows } }, rowsWrittenJson(rows));
   }
 
   /** Returned in an array: a drizzle builder is a thenable, so an async function must not return it bare (it would run). */
