@@ -59,6 +59,14 @@ describe('JWS signatures by node:crypto (nodeJws): what jose makes and checks, b
       expect(nodeJws.verify(alg, publicKey, signingInput, native.subarray(1))).toBe(false);
     });
   }
+  it('base64url: what jose writes, for any bytes, views into a larger buffer included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(8), (bytes, skip) => {
+        const view = bytes.subarray(Math.min(skip, bytes.length));
+        expect(nodeJws.base64url(view)).toBe(base64url.encode(view));
+      }),
+    );
+  });
   it('a key not imported for the alg is left to jose (undefined), never used for another algorithm', async () => {
     const ec = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     expect(nodeJws.sign('ES256', ec.privateKey, input)).toBeUndefined();

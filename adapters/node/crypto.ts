@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import { constants, KeyObject, sign, verify, type SignKeyObjectInput, type VerifyKeyObjectInput } from 'node:crypto';
 import { bindSyncSha256Hex } from '../../src/lib/encoding.js';
 import { bindMerkleSha256 } from '../../src/lib/merkle.js';
+import { Buffer } from 'node:buffer';
 import { bindNativeJws, type NativeJws } from '../../src/lib/signing.js';
 
 // crypto.hash, the one-shot form (Node ≥ 20.12; createHash before it): no Hash object per call. On the 2-core
@@ -66,6 +67,7 @@ export const nodeJws: NativeJws = {
       return false; // e.g. an ES256 signature that is not 64 bytes
     }
   },
+  base64url: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url'),
 };
 
 export function bindNodeCrypto(): void {

@@ -15,6 +15,11 @@ import { sm2SignRaw } from './sm2.js';
 export interface NativeJws {
   sign(alg: string, key: CryptoKey, input: Uint8Array): Uint8Array | undefined;
   verify(alg: string, key: CryptoKey, input: Uint8Array, signature: Uint8Array): boolean | undefined;
+  /**
+   * base64url without padding (RFC 7515 §2), as jose's base64url.encode gives it: a receipt's payload is a few KB,
+   * and jose's portable encoder took about 25 µs for 2.5 KB where the runtime's takes about 1.
+   */
+  base64url(bytes: Uint8Array): string;
 }
 
 let native: NativeJws | undefined;
@@ -30,9 +35,10 @@ export async function signJson(keys: KeyStore, value: unknown, typ: string): Pro
   const payload = utf8(canonicalJson(value));
   if (native) {
     // The compact serialisation jose's CompactSign makes: the protected header as JSON.stringify writes it.
-    const input = `${base64url.encode(JSON.stringify({ alg: k.alg, kid: k.kid, typ }))}.${base64url.encode(payload)}`;
+    const b64u = native.base64url;
+    const input = `${b64u(utf8(JSON.stringify({ alg: k.alg, kid: k.kid, typ })))}.${b64u(payload)}`;
     const signature = native.sign(k.alg, k.privateKey, utf8(input));
-    if (signature) return { jws: `${input}.${base64url.encode(signature)}`, kid: k.kid };
+    if (signature) return { jws: `${input}.${b64u(signature)}`, kid: k.kid };
   }
   const jws = await new CompactSign(payload).setProtectedHeader({ alg: k.alg, kid: k.kid, typ }).sign(k.privateKey);
   return { jws, kid: k.kid };
