@@ -55,8 +55,16 @@ describe('row commitments', () => {
   });
 
   it('a "rows.written" record holds its rows in JCS form, inserts, inserts-if-new and deletions alike', () => {
-    const key = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }).filter((s) => !/\p{Cs}/u.test(s)));
-    const one = fc.tuple(fc.integer({ min: 0, max: COVERED.length - 1 }), fc.array(value, { minLength: 40, maxLength: 40 }), key, fc.constantFrom('put', 'new', 'gone'));
+    const key = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }).filter((s) => !/\p{Cs}/u.test(s)),
+    );
+    const one = fc.tuple(
+      fc.integer({ min: 0, max: COVERED.length - 1 }),
+      fc.array(value, { minLength: 40, maxLength: 40 }),
+      key,
+      fc.constantFrom('put', 'new', 'gone'),
+    );
     fc.assert(
       fc.property(fc.array(one, { maxLength: 12 }), (specs) => {
         const rows: RowDigest[] = specs.map(([t, values, k, kind]) => {
