@@ -22,6 +22,7 @@ import { verifyWithJwks } from '../src/lib/signing.js';
 import * as schema from '../schemas/db/index.js';
 import { silentLog } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
+import { GATEWAY_NODE_FLAGS } from '../adapters/node/runtime-flags.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // One process, tsx as Node's loader (`npm start`'s tsx CLI would run the gateway in a child of its own, and a
@@ -50,7 +51,7 @@ function dataDir(): string {
 
 /** Start `adapters/node/main.ts` on a free port; resolves once it logs that it listens. */
 async function startGateway(env: Record<string, string>): Promise<Gateway> {
-  const child = spawn(process.execPath, [...TSX_LOADER, join(ROOT, 'adapters/node/main.ts')], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...TSX_LOADER, join(ROOT, 'adapters/node/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

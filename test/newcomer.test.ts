@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GATEWAY_NODE_FLAGS } from '../adapters/node/runtime-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -126,6 +127,13 @@ describe('npm start, as a newcomer meets it', () => {
     expect(said).toContain('FUYUAN_URL=');
     expect(said).toContain('DATA_DIR');
   }, 60_000);
+});
+
+describe("npm start's process", () => {
+  it('runs adapters/node/main.ts with the V8 flags the benches and process tests run the gateway with', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toBe(`node ${GATEWAY_NODE_FLAGS.join(' ')} --import tsx adapters/node/main.ts`);
+  });
 });
 
 describe('npm start on a port already in use', () => {

@@ -50,6 +50,7 @@ import { Manifest } from '../../schemas/api/manifest.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
 import { trustJson, trustLines, trustVerificationCost } from './trust.js';
 import { auditCost, auditCostLines } from './audit-cost.js';
+import { GATEWAY_NODE_FLAGS } from '../../adapters/node/runtime-flags.js';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -125,7 +126,7 @@ interface Server {
 function startServer(env: Record<string, string>): Promise<Server> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER_TS], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...extra, '--import', 'tsx', SERVER_TS], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -26,6 +26,7 @@ import { parseNodeConfig } from '../../adapters/node/config.js';
 import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
+import { GATEWAY_NODE_FLAGS } from '../../adapters/node/runtime-flags.js';
 
 const secs = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -172,7 +173,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
   // BENCH_SERVER_NODE_ARGS: extra node flags for the gateway process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
     cwd: REPO,
     env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
