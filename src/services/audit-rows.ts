@@ -207,12 +207,16 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
   }
   // `content` has its members in JCS order (ct.columns is sorted, no name is integer-like) and every value is a hex
   // string, so JSON.stringify gives its JCS form byte for byte (RFC 8785 §3.2: JCS is ECMAScript's JSON
-  // serialisation with the members sorted); test/audit-rows.test.ts checks it against the canonicaliser.
-  const k = ct.key.map((k) => String(row[k])).join('/');
+  // serialisation with the members sorted); src/services/audit-rows.test.ts checks it against the canonicaliser.
+  const k = ct.key.map((name) => String(row[name])).join('/');
   const d = sha256HexSync(JSON.stringify(content));
-  // Members in JCS order (c, d, k, n, t, x): rowsWrittenJson serialises a list of these without the canonicaliser.
+  // Members in JCS order (c, d, k, n, t, x), here and in deletedRow: rowsWrittenJson serialises a list of these
+  // without the canonicaliser.
   return ifNew ? { c, d, k, n: true, t: ct.name } : { c, d, k, t: ct.name };
 }
+
+/** The commitment to a row's deletion: no content, its key only. */
+const deletedRow = (ct: CoveredTable, k: string): RowDigest => ({ c: [], d: '', k, t: ct.name, x: true });
 
 /**
  * The data of a "rows.written" audit record, { rows }, in its JCS form (RFC 8785). Every RowDigest is made with its
@@ -438,7 +442,7 @@ export async function digestsOf(deps: Pick<Deps, 'db'>, items: Stmt[], seen: Pro
         for (const r of matched) {
           const k = keyOf(ct, r);
           seen.set(`${ct.name}\u0000${k}`, null);
-          out.push({ c: [], d: '', k, t: ct.name, x: true });
+          out.push(deletedRow(ct, k));
         }
         continue;
       }
