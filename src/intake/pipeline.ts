@@ -12,6 +12,7 @@ import { CHAINS, ChainCache, isAllowedAlg, leafKey, validateChain, ALLOWED_ALGS,
 import { Problem } from '../lib/problem.js';
 import { fromBase64, jsonDigest, sha256Hex } from '../lib/encoding.js';
 import { newId } from '../lib/ids.js';
+import { cpuTurn } from '../lib/turns.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { WriteConflict, type WritePlan } from '../writer/types.js';
 import { readIntakeFacts } from './facts.js';
@@ -164,6 +165,9 @@ interface Accepted {
  * WriteConflict and the delivery is planned again; a repeated message gets the original receipt.
  */
 export async function receiveDelivery(deps: Deps, env: SignedEnvelope, arrivedAt: Date): Promise<IntakeResult> {
+  // Verification, and after it the facts and the plan, each wait for a turn of the event loop (src/lib/turns.ts):
+  // deliveries that arrive together take turns, and a health check or a page is answered in between.
+  await cpuTurn();
   const contentDigest = await sha256Hex(env.signedBytes);
   const verified = await verifyOrRepeat(deps, env, arrivedAt, contentDigest);
   if ('status' in verified) return verified;
@@ -240,6 +244,7 @@ async function accept(env: SignedEnvelope, verified: Accepted['verified'], arriv
 
 /** Read the facts, then plan from them alone: routing and deadlines, the audit entries, and how to persist them. */
 async function planDelivery(deps: Deps, a: Accepted): Promise<WritePlan<IntakeResult>> {
+  await cpuTurn();
   const { manifest, sender, chain } = a.verified;
   const facts = await readIntakeFacts(deps, manifest, a.arrivedAt);
   const routing = planRouting(
