@@ -16,6 +16,7 @@ import type { Clock, Db, KeyStore, Stmt } from '../deps.js';
 import { auditCheckpoints, auditLog, auditTree } from '../../schemas/db/index.js';
 import { canonicalJson, sha256HexSync } from '../lib/encoding.js';
 import { signJson } from '../lib/signing.js';
+import { cpuTurn } from '../lib/turns.js';
 import { insertRows } from '../lib/raw-insert.js';
 import { Mutex } from '../lib/mutex.js';
 import { appendLeaves, bytesToHex, EMPTY_FRONTIER, frontierKeys, frontierRoot, recordLeaf, type Frontier, type Hash } from '../lib/merkle.js';
@@ -380,6 +381,11 @@ class AuditedWriter implements Writer {
         if (f.settled) await land();
         continue;
       }
+      // Pipelined, the group is not gathered (below); it takes a turn of the event loop instead (src/lib/turns.ts),
+      // after the deliveries already waiting for theirs, so those whose plans are about to queue join it. Without
+      // it, deliveries taking turns reached the writer one by one: 1.6 per transaction in `npm run bench -- intake`
+      // against 2.5 with it, and 128 against 145 deliveries/s back to back.
+      if (sequence) await cpuTurn();
       await this.#gather(!!sequence);
       const group = queue.splice(0, MAX_GROUP);
       if (!sequence && group.length === 1) {
