@@ -216,7 +216,7 @@ export function rowDigest(ct: CoveredTable, row: Record<string, unknown>, ifNew 
 }
 
 /** The commitment to a row's deletion: no content, its key only. */
-const deletedRow = (ct: CoveredTable, k: string): RowDigest => ({ c: [], d: '', k, t: ct.name, x: true });
+export const deletedRow = (ct: CoveredTable, k: string): RowDigest => ({ c: [], d: '', k, t: ct.name, x: true });
 
 /**
  * The data of a "rows.written" audit record, { rows }, in its JCS form (RFC 8785). Every RowDigest is made with its
