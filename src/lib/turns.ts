@@ -30,6 +30,13 @@ function grant(): void {
   next?.();
 }
 
+/**
+ * A yield to the event loop with no wait and no queue: the check phase of this round (setImmediate), or a zero
+ * timeout where there is none. For a long run of work that must not keep the loop from its sockets, but need not
+ * wait behind other stretches (the writer's content commitments).
+ */
+export const nextRound = (): Promise<void> => new Promise<void>((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+
 /** Wait for a turn before a stretch of CPU work: granted in the order asked, one per round of the event loop. */
 export function cpuTurn(): Promise<void> {
   if (!immediate) return Promise.resolve();
