@@ -17,7 +17,10 @@
  *    the moment their body is in, so they seldom wait for each other and are seldom grouped: its line says how
  *    many deliveries shared a transaction. Around each phase the load generator asks the server what it has
  *    spent (GET /bench/usage): each route's line shows the server's CPU per delivery (all threads), on Linux the
- *    bytes it wrote to the database file and WAL per delivery, and the deliveries per transaction.
+ *    bytes it wrote to the database file and WAL per delivery, and the deliveries per transaction; below it, the
+ *    server's main thread's CPU per delivery and how busy it was, the load generator's own CPU per delivery, and how
+ *    busy the whole machine was (/proc/stat). From these the bench says what the ratio's target asks here: the
+ *    rate, and the most CPU per delivery the server could spend at it with every core busy.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
  *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of; then the
  *    trust variants (bench/intake/trust.ts): RS256 with revocation checked from a stored CRL, and SM2SM3
@@ -32,8 +35,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -58,6 +61,8 @@ const num = (name: string, dflt: number) => {
 };
 
 const SENDER = 'court-bench';
+/** The cores this process may use (the server and the load generator share them). */
+const CORES = availableParallelism();
 const ATTACHMENT_BYTES = 256 * 1024;
 const CONCURRENCY = num('BENCH_INTAKE_CONCURRENCY', 8);
 const WARMUP = num('BENCH_INTAKE_WARMUP', 64); // per route
@@ -170,13 +175,35 @@ interface PhaseResult {
   cpuMicros: number;
   writeBytes: number | null;
   transactions: number;
+  /** The server's main thread's CPU (null where /proc is missing). */
+  mainThreadMicros: number | null;
+  /** This process's CPU (the load generator, all threads). */
+  loadMicros: number;
+  /** The whole machine's CPU time, busy and in all, in clock ticks (/proc/stat; null where it is missing). */
+  machine: { busy: number; total: number } | null;
 }
 
 interface Usage {
   cpuMicros: number;
+  mainThreadMicros: number | null;
   writeBytes: number | null;
   transactions: number;
 }
+
+/** The machine's CPU time since boot, all cores, in clock ticks: busy (everything but idle and iowait) and in all. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - cpu[3]! - cpu[4]!, total };
+  } catch {
+    return null;
+  }
+}
+const loadCpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 const usage = async (base: string): Promise<Usage> => (await (await fetch(`${base}/bench/usage`)).json()) as Usage;
 
 /** Closed loop: `concurrency` workers, each sends the next request when its previous one is answered. */
@@ -185,6 +212,8 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
   let next = 0;
   const base = new URL(url).origin;
   const before = await usage(base);
+  const machineBefore = machineTicks();
+  const loadBefore = loadCpu();
   const started = performance.now();
   const worker = async () => {
     for (;;) {
@@ -200,9 +229,22 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - started;
+  const loadMicros = loadCpu() - loadBefore;
+  const machineAfter = machineTicks();
   const after = await usage(base);
   const writeBytes = after.writeBytes !== null && before.writeBytes !== null ? after.writeBytes - before.writeBytes : null;
-  return { latencies, wallMs, cpuMicros: after.cpuMicros - before.cpuMicros, writeBytes, transactions: after.transactions - before.transactions };
+  const mainThreadMicros = after.mainThreadMicros !== null && before.mainThreadMicros !== null ? after.mainThreadMicros - before.mainThreadMicros : null;
+  const machine = machineBefore && machineAfter ? { busy: machineAfter.busy - machineBefore.busy, total: machineAfter.total - machineBefore.total } : null;
+  return {
+    latencies,
+    wallMs,
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+    writeBytes,
+    transactions: after.transactions - before.transactions,
+    mainThreadMicros,
+    loadMicros,
+    machine,
+  };
 }
 
 interface RouteStats {
@@ -217,6 +259,13 @@ interface RouteStats {
   writeBytes: number | null;
   /** Deliveries per database transaction: how well the route's writes were grouped. */
   perTransaction: number;
+  /** The server's main thread: CPU per delivery (ms) and its share of the wall time, or null. */
+  mainThreadMs: number | null;
+  mainThreadBusy: number | null;
+  /** The load generator's CPU per delivery, ms. */
+  loadMs: number;
+  /** The share of the machine's CPU (all cores) busy during the route's phases, or null. */
+  machineBusy: number | null;
 }
 
 function stats(phases: PhaseResult[]): RouteStats {
@@ -231,6 +280,12 @@ function stats(phases: PhaseResult[]): RouteStats {
     cpuMs: phases.reduce((s, p) => s + p.cpuMicros, 0) / 1000 / all.length,
     writeBytes: phases.every((p) => p.writeBytes !== null) ? phases.reduce((s, p) => s + p.writeBytes!, 0) / all.length : null,
     perTransaction: all.length / phases.reduce((s, p) => s + p.transactions, 0),
+    mainThreadMs: phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 / all.length : null,
+    mainThreadBusy: phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 / wall : null,
+    loadMs: phases.reduce((s, p) => s + p.loadMicros, 0) / 1000 / all.length,
+    machineBusy: phases.every((p) => p.machine !== null)
+      ? phases.reduce((s, p) => s + p.machine!.busy, 0) / phases.reduce((s, p) => s + p.machine!.total, 0)
+      : null,
   };
 }
 
@@ -420,11 +475,21 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       .join(', ');
 
     const ms = (x: number, d = 2) => `${round(x, d).toFixed(d)} ms`;
+    const pct = (x: number) => `${round(100 * x, 0)} %`;
     const routeLine = (label: string, s: RouteStats) =>
       `  ${label.padEnd(16)} ${round(s.perSecond, 1).toFixed(1).padStart(7)} deliveries/s   p50 ${ms(s.p50, 1).padStart(8)}   p99 ${ms(s.p99, 1).padStart(8)}   (${s.requests} requests)` +
       `   server CPU ${ms(s.cpuMs, 2)}` +
       (s.writeBytes !== null ? `, ${round(s.writeBytes / 1024, 0)} KiB written per delivery` : '') +
-      `, ${round(s.perTransaction, 1).toFixed(1)} deliveries per transaction`;
+      `, ${round(s.perTransaction, 1).toFixed(1)} deliveries per transaction` +
+      `\n  ${''.padEnd(16)} ` +
+      (s.mainThreadMs !== null ? `main thread ${ms(s.mainThreadMs, 2)} per delivery (${pct(s.mainThreadBusy!)} busy), ` : '') +
+      `load generator ${ms(s.loadMs, 2)} per delivery` +
+      (s.machineBusy !== null ? `, machine ${pct(s.machineBusy)} busy (${CORES} cores)` : '');
+    // What the ratio's target asks of intake on this machine: its rate, and the CPU it may spend per delivery there
+    // with every core busy (less what the load generator spends on the same requests) and its main thread busy.
+    const targetRate = 0.85 * ceiling.perSecond;
+    const serverBudgetMs = (CORES * 1000 - targetRate * intake.loadMs) / targetRate;
+    const mainBudgetMs = 1000 / targetRate;
     const mib = (b: number) => `${round(b / 1048576, 1)} MiB`;
     const lines = [
       `intake: multipart, 1 RS256-signed manifest + 1 × 256 KiB attachment per delivery, loopback 127.0.0.1, concurrency ${CONCURRENCY},`,
@@ -435,6 +500,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `  ratio intake/ceiling  ${round(ratio, 3).toFixed(3)}   (target ≥ 0.85: ${ratio >= 0.85 ? 'met' : 'NOT met'}; server CPU per delivery intake/ceiling ${round(intake.cpuMs / ceiling.cpuMs, 2).toFixed(2)}; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
+      `  what 0.85 takes on this machine: ${round(targetRate, 1)} deliveries/s, where the server may spend at most ${ms(serverBudgetMs, 2)} of CPU per delivery` +
+        ` (${CORES} cores all busy, less the load generator's ${ms(intake.loadMs, 2)}) and at most ${ms(mainBudgetMs, 2)} on its main thread;` +
+        ` intake spends ${ms(intake.cpuMs, 2)}${intake.mainThreadMs !== null ? ` and ${ms(intake.mainThreadMs, 2)}` : ''}`,
       `  ratio intake/ceiling-grouped  ${round(groupedRatio, 3).toFixed(3)}   (this ceiling goes through intake's group commit too; it groups only writes that wait for each other: see its deliveries per transaction)`,
       `  verification per delivery (verifyEnvelope, chain cache warm)  ${ms(v.pipeline, 3)}   bare node:crypto RS256 verify of the same JWS  ${ms(v.bare, 3)}`,
       `    parts: JWS signature (env.verifySignature: node:crypto, bound as nodeDeps binds it) ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
@@ -456,6 +524,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       serverCpuMs: round(s.cpuMs, 3),
       writeBytesPerDelivery: s.writeBytes === null ? null : Math.round(s.writeBytes),
       deliveriesPerTransaction: round(s.perTransaction, 2),
+      mainThreadMs: s.mainThreadMs === null ? null : round(s.mainThreadMs, 3),
+      mainThreadBusy: s.mainThreadBusy === null ? null : round(s.mainThreadBusy, 3),
+      loadGeneratorMs: round(s.loadMs, 3),
+      machineBusy: s.machineBusy === null ? null : round(s.machineBusy, 3),
     });
     const json = {
       attachmentBytes: ATTACHMENT_BYTES,
@@ -466,6 +538,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ceiling: routeJson(ceiling),
       ratio: round(ratio, 3),
       ratioTargetMet: ratio >= 0.85,
+      atTarget: { cores: CORES, perSecond: round(targetRate, 1), serverCpuBudgetMs: round(serverBudgetMs, 3), mainThreadBudgetMs: round(mainBudgetMs, 3) },
       loadAverage: loadavg(),
       ceilingGrouped: routeJson(grouped),
       ratioGrouped: round(groupedRatio, 3),

@@ -11,8 +11,8 @@
  * Environment (set by bench/intake/index.ts): DATA_DIR (fresh temp dir; the database is file:<DATA_DIR>/fuyuan.db),
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
  * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1. GET /bench/usage
- * says what the process has spent so far (CPU, bytes written to storage, transactions), so each route's cost
- * per delivery can be printed beside its throughput.
+ * says what the process has spent so far (CPU of all threads and of the main thread alone, bytes written to storage,
+ * transactions), so each route's cost per delivery can be printed beside its throughput.
  */
 import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
@@ -69,7 +69,18 @@ async function main() {
     } catch {
       writeBytes = null; // not Linux
     }
-    return c.json({ cpuMicros: cpu.user + cpu.system, writeBytes, transactions: transactions.n });
+    // The main thread's own CPU (this handler runs on it): /proc/thread-self/stat fields 14 and 15 (utime, stime), in
+    // clock ticks of 1/100 s (USER_HZ, what Linux exports on every architecture). null where /proc is missing.
+    let mainThreadMicros: number | null = null;
+    try {
+      const fields = readFileSync('/proc/thread-self/stat', 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ');
+      mainThreadMicros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+    } catch {
+      mainThreadMicros = null;
+    }
+    return c.json({ cpuMicros: cpu.user + cpu.system, mainThreadMicros, writeBytes, transactions: transactions.n });
   });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',
