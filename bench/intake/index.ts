@@ -271,6 +271,7 @@ interface RouteStats {
 function stats(phases: PhaseResult[]): RouteStats {
   const all = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
   const wall = phases.reduce((s, p) => s + p.wallMs, 0);
+  const mainMs = phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 : null;
   return {
     requests: all.length,
     perSecond: all.length / (wall / 1000),
@@ -280,8 +281,8 @@ function stats(phases: PhaseResult[]): RouteStats {
     cpuMs: phases.reduce((s, p) => s + p.cpuMicros, 0) / 1000 / all.length,
     writeBytes: phases.every((p) => p.writeBytes !== null) ? phases.reduce((s, p) => s + p.writeBytes!, 0) / all.length : null,
     perTransaction: all.length / phases.reduce((s, p) => s + p.transactions, 0),
-    mainThreadMs: phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 / all.length : null,
-    mainThreadBusy: phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 / wall : null,
+    mainThreadMs: mainMs === null ? null : mainMs / all.length,
+    mainThreadBusy: mainMs === null ? null : mainMs / wall,
     loadMs: phases.reduce((s, p) => s + p.loadMicros, 0) / 1000 / all.length,
     machineBusy: phases.every((p) => p.machine !== null)
       ? phases.reduce((s, p) => s + p.machine!.busy, 0) / phases.reduce((s, p) => s + p.machine!.total, 0)

@@ -34,11 +34,9 @@ export async function signJson(keys: KeyStore, value: unknown, typ: string): Pro
   const k = await keys.current();
   const payload = utf8(canonicalJson(value));
   if (native) {
-    // The compact serialisation jose's CompactSign makes: the protected header as JSON.stringify writes it.
-    const b64u = native.base64url;
-    const input = `${b64u(utf8(JSON.stringify({ alg: k.alg, kid: k.kid, typ })))}.${b64u(payload)}`;
-    const signature = native.sign(k.alg, k.privateKey, utf8(input));
-    if (signature) return { jws: `${input}.${b64u(signature)}`, kid: k.kid };
+    const sign = native.sign.bind(native, k.alg, k.privateKey);
+    const jws = compactJws({ alg: k.alg, kid: k.kid, typ }, payload, sign);
+    if (jws) return { jws, kid: k.kid };
   }
   const jws = await new CompactSign(payload).setProtectedHeader({ alg: k.alg, kid: k.kid, typ }).sign(k.privateKey);
   return { jws, kid: k.kid };
@@ -57,6 +55,16 @@ export async function verifyWithJwks(jws: string, jwks: { keys: JWK[] }): Promis
 export function signJsonSm2(keys: KeyStore, value: unknown, typ: string): string | undefined {
   const k = keys.sm2;
   if (!k) return undefined;
-  const input = `${base64url.encode(JSON.stringify({ alg: 'SM2SM3', kid: k.kid, typ }))}.${base64url.encode(utf8(canonicalJson(value)))}`;
-  return `${input}.${base64url.encode(sm2SignRaw(utf8(input), k.privateKeyHex, k.publicKeyHex))}`;
+  return compactJws({ alg: 'SM2SM3', kid: k.kid, typ }, utf8(canonicalJson(value)), (input) => sm2SignRaw(input, k.privateKeyHex, k.publicKeyHex))!;
+}
+
+/**
+ * A compact JWS (RFC 7515 §7.1) as jose's CompactSign makes it: the protected header as JSON.stringify writes it,
+ * base64url by the runtime's encoder where one is bound (nodeJws), else jose's. undefined if `sign` gives nothing.
+ */
+function compactJws(header: object, payload: Uint8Array, sign: (input: Uint8Array) => Uint8Array | undefined): string | undefined {
+  const b64u = native?.base64url ?? base64url.encode;
+  const input = `${b64u(utf8(JSON.stringify(header)))}.${b64u(payload)}`;
+  const signature = sign(utf8(input));
+  return signature && `${input}.${b64u(signature)}`;
 }
