@@ -18,8 +18,10 @@
  *    many deliveries shared a transaction. Around each phase the load generator asks the server what it has
  *    spent (GET /bench/usage): each route's line shows the server's CPU per delivery (all threads), on Linux the
  *    bytes it wrote to the database file and WAL per delivery, and the deliveries per transaction; below it, the
- *    server's main thread's CPU per delivery and how busy it was, the load generator's own CPU per delivery, and how
- *    busy the whole machine was (/proc/stat). From these the bench says what the ratio's target asks here: the
+ *    server's main thread's CPU per delivery and how busy it was, how long it waited, runnable, for a core (Linux
+ *    schedstat: the cores are shared with the writer thread, V8's helpers and the load generator) and how long its
+ *    event loop sat idle with nothing to run, the load generator's own CPU per delivery, and how busy the whole
+ *    machine was (/proc/stat). From these the bench says what the ratio's target asks here: the
  *    rate, and the most CPU per delivery the server could spend at it with every core busy.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
  *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of; then the
@@ -177,6 +179,10 @@ interface PhaseResult {
   transactions: number;
   /** The server's main thread's CPU (null where /proc is missing). */
   mainThreadMicros: number | null;
+  /** How long the main thread waited, runnable, for a core (null where schedstat is missing). */
+  mainThreadWaitMicros: number | null;
+  /** How long the server's event loop sat idle. */
+  loopIdleMicros: number;
   /** This process's CPU (the load generator, all threads). */
   loadMicros: number;
   /** The whole machine's CPU time, busy and in all, in clock ticks (/proc/stat; null where it is missing). */
@@ -186,6 +192,8 @@ interface PhaseResult {
 interface Usage {
   cpuMicros: number;
   mainThreadMicros: number | null;
+  mainThreadWaitMicros: number | null;
+  loopIdleMicros: number;
   writeBytes: number | null;
   transactions: number;
 }
@@ -233,7 +241,8 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
   const machineAfter = machineTicks();
   const after = await usage(base);
   const writeBytes = after.writeBytes !== null && before.writeBytes !== null ? after.writeBytes - before.writeBytes : null;
-  const mainThreadMicros = after.mainThreadMicros !== null && before.mainThreadMicros !== null ? after.mainThreadMicros - before.mainThreadMicros : null;
+  const delta = (a: number | null, b: number | null) => (a !== null && b !== null ? a - b : null);
+  const mainThreadMicros = delta(after.mainThreadMicros, before.mainThreadMicros);
   const machine = machineBefore && machineAfter ? { busy: machineAfter.busy - machineBefore.busy, total: machineAfter.total - machineBefore.total } : null;
   return {
     latencies,
@@ -242,6 +251,8 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
     writeBytes,
     transactions: after.transactions - before.transactions,
     mainThreadMicros,
+    mainThreadWaitMicros: delta(after.mainThreadWaitMicros, before.mainThreadWaitMicros),
+    loopIdleMicros: after.loopIdleMicros - before.loopIdleMicros,
     loadMicros,
     machine,
   };
@@ -262,6 +273,9 @@ interface RouteStats {
   /** The server's main thread: CPU per delivery (ms) and its share of the wall time, or null. */
   mainThreadMs: number | null;
   mainThreadBusy: number | null;
+  /** Per delivery, ms: the main thread waiting, runnable, for a core (or null), and its event loop idle. */
+  mainThreadWaitMs: number | null;
+  loopIdleMs: number;
   /** The load generator's CPU per delivery, ms. */
   loadMs: number;
   /** The share of the machine's CPU (all cores) busy during the route's phases, or null. */
@@ -271,7 +285,10 @@ interface RouteStats {
 function stats(phases: PhaseResult[]): RouteStats {
   const all = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
   const wall = phases.reduce((s, p) => s + p.wallMs, 0);
-  const mainMs = phases.every((p) => p.mainThreadMicros !== null) ? phases.reduce((s, p) => s + p.mainThreadMicros!, 0) / 1000 : null;
+  /** A per-phase figure summed over the phases, in ms; null if any phase lacks it. */
+  const total = (f: (p: PhaseResult) => number | null) => (phases.every((p) => f(p) !== null) ? phases.reduce((s, p) => s + f(p)!, 0) / 1000 : null);
+  const mainMs = total((p) => p.mainThreadMicros);
+  const waitMs = total((p) => p.mainThreadWaitMicros);
   return {
     requests: all.length,
     perSecond: all.length / (wall / 1000),
@@ -283,6 +300,8 @@ function stats(phases: PhaseResult[]): RouteStats {
     perTransaction: all.length / phases.reduce((s, p) => s + p.transactions, 0),
     mainThreadMs: mainMs === null ? null : mainMs / all.length,
     mainThreadBusy: mainMs === null ? null : mainMs / wall,
+    mainThreadWaitMs: waitMs === null ? null : waitMs / all.length,
+    loopIdleMs: total((p) => p.loopIdleMicros)! / all.length,
     loadMs: phases.reduce((s, p) => s + p.loadMicros, 0) / 1000 / all.length,
     machineBusy: phases.every((p) => p.machine !== null)
       ? phases.reduce((s, p) => s + p.machine!.busy, 0) / phases.reduce((s, p) => s + p.machine!.total, 0)
@@ -484,6 +503,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `, ${round(s.perTransaction, 1).toFixed(1)} deliveries per transaction` +
       `\n  ${''.padEnd(16)} ` +
       (s.mainThreadMs !== null ? `main thread ${ms(s.mainThreadMs, 2)} per delivery (${pct(s.mainThreadBusy!)} busy), ` : '') +
+      (s.mainThreadWaitMs !== null ? `waiting for a core ${ms(s.mainThreadWaitMs, 2)}, ` : '') +
+      `event loop idle ${ms(s.loopIdleMs, 2)}; ` +
       `load generator ${ms(s.loadMs, 2)} per delivery` +
       (s.machineBusy !== null ? `, machine ${pct(s.machineBusy)} busy (${CORES} cores)` : '');
     // What the ratio's target asks of intake on this machine: its rate, and the CPU it may spend per delivery there
@@ -527,6 +548,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       deliveriesPerTransaction: round(s.perTransaction, 2),
       mainThreadMs: s.mainThreadMs === null ? null : round(s.mainThreadMs, 3),
       mainThreadBusy: s.mainThreadBusy === null ? null : round(s.mainThreadBusy, 3),
+      mainThreadWaitMs: s.mainThreadWaitMs === null ? null : round(s.mainThreadWaitMs, 3),
+      loopIdleMs: round(s.loopIdleMs, 3),
       loadGeneratorMs: round(s.loadMs, 3),
       machineBusy: s.machineBusy === null ? null : round(s.machineBusy, 3),
     });

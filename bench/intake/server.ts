@@ -12,9 +12,11 @@
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
  * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1. GET /bench/usage
  * says what the process has spent so far (CPU of all threads and of the main thread alone, bytes written to storage,
- * transactions), so each route's cost per delivery can be printed beside its throughput.
+ * transactions; the main thread's wait for a core and its event loop's idle time), so each route's cost per
+ * delivery can be printed beside its throughput.
  */
 import { readFileSync } from 'node:fs';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { bodyLimit } from 'hono/body-limit';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
@@ -69,18 +71,34 @@ async function main() {
     } catch {
       writeBytes = null; // not Linux
     }
-    // The main thread's own CPU (this handler runs on it): /proc/thread-self/stat fields 14 and 15 (utime, stime), in
-    // clock ticks of 1/100 s (USER_HZ, what Linux exports on every architecture). null where /proc is missing.
+    // The main thread (this handler runs on it): its CPU and how long it waited, runnable, for a core. Linux's
+    // /proc/thread-self/schedstat says both in ns (time on a CPU, time waiting on a run queue); where it is missing,
+    // the CPU comes from /proc/thread-self/stat fields 14 and 15 (utime, stime) in ticks of 1/100 s (USER_HZ) and
+    // the wait is unknown. Both null where /proc is missing.
     let mainThreadMicros: number | null = null;
+    let mainThreadWaitMicros: number | null = null;
     try {
-      const fields = readFileSync('/proc/thread-self/stat', 'utf8')
-        .replace(/^.*\) /s, '')
-        .split(' ');
-      mainThreadMicros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+      const [onCpu, waited] = readFileSync('/proc/thread-self/schedstat', 'utf8').trim().split(/\s+/).map(Number);
+      if (Number.isFinite(onCpu) && Number.isFinite(waited)) {
+        mainThreadMicros = onCpu! / 1000;
+        mainThreadWaitMicros = waited! / 1000;
+      }
     } catch {
-      mainThreadMicros = null;
+      mainThreadWaitMicros = null;
     }
-    return c.json({ cpuMicros: cpu.user + cpu.system, mainThreadMicros, writeBytes, transactions: transactions.n });
+    if (mainThreadMicros === null) {
+      try {
+        const fields = readFileSync('/proc/thread-self/stat', 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ');
+        mainThreadMicros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+      } catch {
+        mainThreadMicros = null;
+      }
+    }
+    // How long the event loop sat idle, waiting for I/O with nothing to run (ms → µs).
+    const loopIdleMicros = nodePerformance.eventLoopUtilization().idle * 1000;
+    return c.json({ cpuMicros: cpu.user + cpu.system, mainThreadMicros, mainThreadWaitMicros, loopIdleMicros, writeBytes, transactions: transactions.n });
   });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',
