@@ -84,7 +84,7 @@ async function main() {
         mainThreadWaitMicros = waited! / 1000;
       }
     } catch {
-      mainThreadWaitMicros = null;
+      // no schedstat: the CPU from the stat ticks below, the wait unknown
     }
     if (mainThreadMicros === null) {
       try {
