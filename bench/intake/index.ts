@@ -212,6 +212,8 @@ const loadCpu = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
+/** after − before, or null if either is missing. */
+const delta = (after: number | null, before: number | null) => (after !== null && before !== null ? after - before : null);
 const usage = async (base: string): Promise<Usage> => (await (await fetch(`${base}/bench/usage`)).json()) as Usage;
 
 /** Closed loop: `concurrency` workers, each sends the next request when its previous one is answered. */
@@ -240,17 +242,14 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
   const loadMicros = loadCpu() - loadBefore;
   const machineAfter = machineTicks();
   const after = await usage(base);
-  const writeBytes = after.writeBytes !== null && before.writeBytes !== null ? after.writeBytes - before.writeBytes : null;
-  const delta = (a: number | null, b: number | null) => (a !== null && b !== null ? a - b : null);
-  const mainThreadMicros = delta(after.mainThreadMicros, before.mainThreadMicros);
   const machine = machineBefore && machineAfter ? { busy: machineAfter.busy - machineBefore.busy, total: machineAfter.total - machineBefore.total } : null;
   return {
     latencies,
     wallMs,
     cpuMicros: after.cpuMicros - before.cpuMicros,
-    writeBytes,
+    writeBytes: delta(after.writeBytes, before.writeBytes),
     transactions: after.transactions - before.transactions,
-    mainThreadMicros,
+    mainThreadMicros: delta(after.mainThreadMicros, before.mainThreadMicros),
     mainThreadWaitMicros: delta(after.mainThreadWaitMicros, before.mainThreadWaitMicros),
     loopIdleMicros: after.loopIdleMicros - before.loopIdleMicros,
     loadMicros,
@@ -285,27 +284,31 @@ interface RouteStats {
 function stats(phases: PhaseResult[]): RouteStats {
   const all = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
   const wall = phases.reduce((s, p) => s + p.wallMs, 0);
-  /** A per-phase figure summed over the phases, in ms; null if any phase lacks it. */
-  const total = (f: (p: PhaseResult) => number | null) => (phases.every((p) => f(p) !== null) ? phases.reduce((s, p) => s + f(p)!, 0) / 1000 : null);
-  const mainMs = total((p) => p.mainThreadMicros);
-  const waitMs = total((p) => p.mainThreadWaitMicros);
+  /** A per-phase figure summed over the phases; null if any phase lacks it. */
+  const sum = (f: (p: PhaseResult) => number | null) => (phases.every((p) => f(p) !== null) ? phases.reduce((s, p) => s + f(p)!, 0) : null);
+  /** Microseconds summed over the phases, in ms per delivery; null if any phase lacks them. */
+  const perDelivery = (f: (p: PhaseResult) => number | null) => {
+    const micros = sum(f);
+    return micros === null ? null : micros / 1000 / all.length;
+  };
+  const mainMs = perDelivery((p) => p.mainThreadMicros);
+  const writeBytes = sum((p) => p.writeBytes);
+  const machineBusy = sum((p) => p.machine?.busy ?? null);
   return {
     requests: all.length,
     perSecond: all.length / (wall / 1000),
     p50: percentile(all, 50),
     p99: percentile(all, 99),
     mean: all.reduce((s, x) => s + x, 0) / all.length,
-    cpuMs: phases.reduce((s, p) => s + p.cpuMicros, 0) / 1000 / all.length,
-    writeBytes: phases.every((p) => p.writeBytes !== null) ? phases.reduce((s, p) => s + p.writeBytes!, 0) / all.length : null,
+    cpuMs: perDelivery((p) => p.cpuMicros)!,
+    writeBytes: writeBytes === null ? null : writeBytes / all.length,
     perTransaction: all.length / phases.reduce((s, p) => s + p.transactions, 0),
-    mainThreadMs: mainMs === null ? null : mainMs / all.length,
-    mainThreadBusy: mainMs === null ? null : mainMs / wall,
-    mainThreadWaitMs: waitMs === null ? null : waitMs / all.length,
-    loopIdleMs: total((p) => p.loopIdleMicros)! / all.length,
-    loadMs: phases.reduce((s, p) => s + p.loadMicros, 0) / 1000 / all.length,
-    machineBusy: phases.every((p) => p.machine !== null)
-      ? phases.reduce((s, p) => s + p.machine!.busy, 0) / phases.reduce((s, p) => s + p.machine!.total, 0)
-      : null,
+    mainThreadMs: mainMs,
+    mainThreadBusy: mainMs === null ? null : (mainMs * all.length) / wall,
+    mainThreadWaitMs: perDelivery((p) => p.mainThreadWaitMicros),
+    loopIdleMs: perDelivery((p) => p.loopIdleMicros)!,
+    loadMs: perDelivery((p) => p.loadMicros)!,
+    machineBusy: machineBusy === null ? null : machineBusy / sum((p) => p.machine!.total)!,
   };
 }
 
@@ -538,6 +541,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           ]
         : []),
     ];
+    const round3 = (x: number | null) => (x === null ? null : round(x, 3));
     const routeJson = (s: RouteStats) => ({
       perSecond: round(s.perSecond, 1),
       p50Ms: round(s.p50, 2),
@@ -546,12 +550,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       serverCpuMs: round(s.cpuMs, 3),
       writeBytesPerDelivery: s.writeBytes === null ? null : Math.round(s.writeBytes),
       deliveriesPerTransaction: round(s.perTransaction, 2),
-      mainThreadMs: s.mainThreadMs === null ? null : round(s.mainThreadMs, 3),
-      mainThreadBusy: s.mainThreadBusy === null ? null : round(s.mainThreadBusy, 3),
-      mainThreadWaitMs: s.mainThreadWaitMs === null ? null : round(s.mainThreadWaitMs, 3),
+      mainThreadMs: round3(s.mainThreadMs),
+      mainThreadBusy: round3(s.mainThreadBusy),
+      mainThreadWaitMs: round3(s.mainThreadWaitMs),
       loopIdleMs: round(s.loopIdleMs, 3),
       loadGeneratorMs: round(s.loadMs, 3),
-      machineBusy: s.machineBusy === null ? null : round(s.machineBusy, 3),
+      machineBusy: round3(s.machineBusy),
     });
     const json = {
       attachmentBytes: ATTACHMENT_BYTES,
