@@ -10,7 +10,8 @@
  *    CLOCK_SKEW_SECONDS stays at its default) and one 256 KiB attachment of its own (random bytes, made
  *    distinct per request, so content addressing never dedupes a blob and every request really stores 256 KiB),
  *    and a case number of its own (each complaint copy opens a case, as most deliveries do).
- * 3. A closed-loop load generator (fetch, concurrency 8): a warm-up on every route, then rounds alternating
+ * 3. A closed-loop load generator (node:http over keep-alive connections, concurrency 8; not fetch, whose own CPU
+ *    per request, about 2 ms here, took a share of the cores the server runs on): a warm-up on every route, then rounds alternating
  *    the routes in ABC-CBA order on the same database, so all see the same database size and the same
  *    machine state. Same body sizes, same concurrency, same number of requests. The third route,
  *    /bench/ceiling-grouped, stores the same as the ceiling through intake's group commit. Its writes are ready
@@ -36,6 +37,7 @@
  * (extra node flags for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { createHash, randomBytes, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -216,6 +218,26 @@ const loadCpu = () => {
 const delta = (after: number | null, before: number | null) => (after !== null && before !== null ? after - before : null);
 const usage = async (base: string): Promise<Usage> => (await (await fetch(`${base}/bench/usage`)).json()) as Usage;
 
+/**
+ * One POST of a multipart body over the bench's keep-alive connections: its status and text. node:http, not fetch:
+ * fetch spent about 2.2 ms of this process's CPU per 256 KiB request on the cores the server shares, node:http
+ * about 0.7 ms, so the server is measured with less of the load generator in its way.
+ */
+const keepAlive = new Agent({ keepAlive: true });
+function post(url: string, body: Uint8Array): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) };
+    const req = httpRequest(url, { method: 'POST', agent: keepAlive, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Closed loop: `concurrency` workers, each sends the next request when its previous one is answered. */
 async function phase(url: string, items: Item[], shared: Buffer, concurrency: number): Promise<PhaseResult> {
   const latencies: number[] = [];
@@ -231,10 +253,9 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
       if (i >= items.length) return;
       const body = multipartBody(items[i]!, shared);
       const t0 = performance.now();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
-      const text = await res.text();
+      const { status, text } = await post(url, body);
       latencies.push(performance.now() - t0);
-      if (res.status !== 201) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 600)}`);
+      if (status !== 201) throw new Error(`POST ${url} answered ${status}: ${text.slice(0, 600)}`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -467,6 +488,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const grouped = stats(results.grouped);
     const groupedRatio = intake.perSecond / grouped.perSecond;
 
+    keepAlive.destroy();
     await stopServer(server.child);
     server = undefined;
 
