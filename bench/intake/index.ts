@@ -10,10 +10,10 @@
  *    CLOCK_SKEW_SECONDS stays at its default) and one 256 KiB attachment of its own (random bytes, made
  *    distinct per request, so content addressing never dedupes a blob and every request really stores 256 KiB),
  *    and a case number of its own (each complaint copy opens a case, as most deliveries do).
- * 3. A closed-loop load generator (node:http over keep-alive connections, concurrency 8; not fetch, whose own CPU
- *    per request, about 2 ms here, took a share of the cores the server runs on): a warm-up on every route, then rounds alternating
- *    the routes in ABC-CBA order on the same database, so all see the same database size and the same
- *    machine state. Same body sizes, same concurrency, same number of requests. The third route,
+ * 3. A closed-loop load generator (node:http over keep-alive connections, concurrency 8; not fetch, whose own
+ *    CPU per request, about 2 ms here, took a share of the cores the server runs on): a warm-up on every route,
+ *    then rounds alternating the routes in ABC-CBA order on the same database, so all see the same database
+ *    size and the same machine state. Same body sizes, same concurrency, same number of requests. The third route,
  *    /bench/ceiling-grouped, stores the same as the ceiling through intake's group commit. Its writes are ready
  *    the moment their body is in, so they seldom wait for each other and are seldom grouped: its line says how
  *    many deliveries shared a transaction. Around each phase the load generator asks the server what it has
