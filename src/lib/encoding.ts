@@ -57,7 +57,8 @@ export function sha256HexSync(data: Uint8Array | string): string {
  * RFC 8785 JSON Canonicalization Scheme (the `canonicalize` package by the RFC's author). Version 5 declares Node ≥ 22
  * but needs only String.prototype.isWellFormed (Node 20 has it; the lone-surrogate tests fail without it). Why 5: on
  * the values intake canonicalises (receipts, tree heads, audit entries and records), it took 0.25–0.28 ms per delivery
- * of the event loop where 4.0 took 0.40–0.43 (timed inside this function during `npm run bench -- intake`).
+ * of the event loop where 4.0 took 0.40–0.43: a temporary timer inside this function, `BENCH_INTAKE_ROUNDS=2 npm run
+ * bench -- intake`, the two versions alternated twice.
  */
 export function canonicalJson(value: unknown): string {
   let s: string | undefined;
