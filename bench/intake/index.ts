@@ -11,8 +11,8 @@
  *    distinct per request, so content addressing never dedupes a blob and every request really stores 256 KiB),
  *    and a case number of its own (each complaint copy opens a case, as most deliveries do).
  * 3. A closed-loop load generator (node:http over keep-alive connections, concurrency 8; not fetch, whose own
- *    CPU per request, about 2 ms here, took a share of the cores the server runs on): a warm-up on every route,
- *    then rounds alternating the routes in ABC-CBA order on the same database, so all see the same database
+ *    CPU per request, about 2 ms here, took a share of the cores the server runs on): a warm-up on every route
+ *    long enough for V8's optimising compiler to be done with the gateway's code (see WARMUP below), then rounds alternating the routes in ABC-CBA order on the same database, so all see the same database
  *    size and the same machine state. Same body sizes, same concurrency, same number of requests. The third route,
  *    /bench/ceiling-grouped, stores the same as the ceiling through intake's group commit. Its writes are ready
  *    the moment their body is in, so they seldom wait for each other and are seldom grouped: its line says how
@@ -32,7 +32,7 @@
  * 6. The audit log's share (issue #19): signing the tree head and the Merkle tree, replayed on this run's own log
  *    (bench/intake/audit-cost.ts), per delivery.
  *
- * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (64 per route), BENCH_INTAKE_ROUNDS (4),
+ * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (1000 per route), BENCH_INTAKE_ROUNDS (4),
  * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), and BENCH_SERVER_NODE_ARGS
  * (extra node flags for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -69,7 +69,19 @@ const SENDER = 'court-bench';
 const CORES = availableParallelism();
 const ATTACHMENT_BYTES = 256 * 1024;
 const CONCURRENCY = num('BENCH_INTAKE_CONCURRENCY', 8);
-const WARMUP = num('BENCH_INTAKE_WARMUP', 64); // per route
+/**
+ * Requests per route before the measured rounds. A gateway runs for days, so the bench measures it once V8's
+ * optimising compiler (TurboFan, on V8's helper threads) is done with the hot code; until then the compiler is part
+ * of the server's CPU. Measured on the 2-core machine (a per-thread sampler of /proc/<pid>/task/<tid>/stat, and
+ * `perf record` of the server for 5 s during the measured rounds):
+ * - after 64 per route, 16 % of the process's samples were TurboFan's, and V8's helper threads took about 30 % of
+ *   a core throughout the intake phase;
+ * - after 500 per route, still 20–40 % for its first 8 s;
+ * - after 1000 per route, 8–10 %.
+ * With 1000 rather than 64, server CPU per delivery was 7.18–7.66 ms against 8.29–8.57 for intake, and 2.83–3.13
+ * against 3.46–3.79 for the ceiling. The ratio came out alike (0.38–0.41), as the compiler ran for both.
+ */
+const WARMUP = num('BENCH_INTAKE_WARMUP', 1000); // per route
 const ROUNDS = num('BENCH_INTAKE_ROUNDS', 4); // each round: both routes, ABBA order
 const PER_ROUND = num('BENCH_INTAKE_PER_ROUND', 200); // per route and round
 const VERIFY_ITERATIONS = num('BENCH_INTAKE_VERIFY_ITERATIONS', 2000);
