@@ -1,6 +1,7 @@
 /**
  * The Node edge under hostile use (issue 18): requests Node's own HTTP parser refuses are answered as
- * application/problem+json, on a real server on loopback; the data files are owner-only.
+ * application/problem+json, on a real server on loopback, and so is a delivery whose upload stalls (issue 20); the
+ * data files are owner-only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
@@ -77,6 +78,22 @@ describe("framing errors answered by Node's parser", () => {
   it('a good request on the same server is still answered normally', async () => {
     const r = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(r.status).toBe(200);
+  });
+});
+
+describe('a delivery whose upload stalls, on a real socket', () => {
+  it('is answered 408 request-timeout problem+json while the rest of its body is still owed, and the server closes the connection', async () => {
+    gw.deps.config.uploadGraceSeconds = 0.3;
+    try {
+      // Headers announcing 100,000 bytes, then 20 of them, then silence: raw() resolves only once the server closes.
+      const r = await raw(
+        'POST /v1/deliveries HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: 100000\r\n\r\n' + 'eyJhbGciOiJSUzI1NiJ9',
+      );
+      expectProblem(r, 408, 'request-timeout');
+      expect(r.headers.connection).toBe('close');
+    } finally {
+      delete gw.deps.config.uploadGraceSeconds;
+    }
   });
 });
 

@@ -3,7 +3,9 @@
  * - a full disk (SQLite's own SQLITE_FULL, made real with PRAGMA max_page_count), a lock held past the bounded
  *   wait: a 507/503 problem with a stable type and Retry-After, nothing stored, /readyz not ready until the
  *   Retry-After has passed, then ready again by itself;
- * - admission: past the bound on deliveries in flight, 503 overloaded with Retry-After before the body is read;
+ * - admission: past the bound on deliveries in flight, 503 overloaded with Retry-After before the body is read; an
+ *   upload that stalls is answered 408 request-timeout at its deadline and frees its slot, one that keeps up the
+ *   minimum rate is received however long it takes;
  * - outbox leases of a process that is gone are reclaimed; a court whose callback hangs delays only itself.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -145,6 +147,73 @@ describe('admission control', () => {
     expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual([201, 201]);
     // Room again.
     expect((await gw.app.request(await delivery())).status).toBe(201);
+  });
+
+  /** A POST of these bytes whose body arrives as `chunks` says: each chunk is [bytes, ms to wait before it]. */
+  const streamed = (bytes: Uint8Array, chunks: [number, number][]) => {
+    let at = 0;
+    const plan = chunks.map(([size, wait]) => {
+      const part = bytes.subarray(at, at + size);
+      at += size;
+      return [part, wait] as const;
+    });
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        const step = plan[i++];
+        if (!step) return ctrl.close();
+        await new Promise((r) => setTimeout(r, step[1]));
+        // A stalled court: after its last chunk nothing more comes, and the stream never ends.
+        if (step[0].length === 0) return new Promise<void>(() => undefined);
+        ctrl.enqueue(step[0]);
+        if (i === plan.length && at >= bytes.length) ctrl.close();
+      },
+    });
+    return new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit);
+  };
+  const deliveries = async () => Number((await gw.client.execute('select count(*) as n from deliveries')).rows[0]!.n);
+
+  it('an upload that stalls: 408 request-timeout once its deadline passes, nothing stored, and its slot is free again', async () => {
+    gw.deps.config.maxDeliveriesInFlight = 1;
+    gw.deps.config.uploadGraceSeconds = 0.3;
+    gw.deps.config.uploadMinBytesPerSecond = 1_000_000;
+    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+    const before = await deliveries();
+    // 100 bytes, then nothing: the court's line went quiet with the rest of its delivery unsent.
+    const stalled = gw.app.request(
+      streamed(bytes, [
+        [100, 0],
+        [0, 0],
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    // Meanwhile its slot is taken: another delivery is refused before its body is read.
+    expect((await gw.app.request(await delivery())).status).toBe(503);
+    const res = await stalled;
+    expect(res.headers.get('connection')).toBe('close');
+    const p = await problem(res);
+    expect(p).toMatchObject({ status: 408, type: 'application/problem+json', body: { type: 'urn:fuyuan:problem:request-timeout' } });
+    expect(p.body.detail).toContain('nothing of it was stored');
+    expect(await deliveries()).toBe(before);
+    // The slot is free again: the next delivery is received.
+    expect((await gw.app.request(await delivery())).status).toBe(201);
+  });
+
+  it('a slow upload that keeps up the minimum rate is received, even well past the grace period', async () => {
+    gw.deps.config.uploadGraceSeconds = 0.2;
+    gw.deps.config.uploadMinBytesPerSecond = 2000;
+    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+    // A fifth of the body every 250 ms (a second in all, five times the grace): each fifth buys more than 250 ms, so
+    // the deadline stays ahead of the next chunk by at least the grace.
+    const fifth = Math.ceil(bytes.length / 5);
+    expect(fifth / 2000).toBeGreaterThan(0.25);
+    const res = await gw.app.request(
+      streamed(
+        bytes,
+        Array.from({ length: 5 }, (_, i) => [fifth, i === 0 ? 0 : 250] as [number, number]),
+      ),
+    );
+    expect(res.status).toBe(201);
   });
 });
 

@@ -1,0 +1,110 @@
+/**
+ * A deadline for a delivery's upload (issue 20), so that a slow or stalled upload cannot keep an admission slot
+ * (src/http/admission.ts) for long. Without one, a client that sent the headers of 64 deliveries and then a byte now
+ * and then held every slot until Node's own request timeout (300 s): every court was answered 503 `overloaded`
+ * meanwhile, and could be again as soon as the client opened 64 more.
+ *
+ * The rule is that of Apache's mod_reqtimeout (`body=…,MinRate=…`): the body has `graceSeconds` to arrive, and
+ * every `minBytesPerSecond` bytes that do arrive add a second. A court that uploads at the minimum rate or faster is
+ * never cut, however large its delivery (up to the body limit); one that stalls is answered 408 `request-timeout`
+ * problem+json once its deadline passes, the connection is closed, and its slot is free again. Nothing of it was
+ * stored: its body was never complete, and what arrived is dropped.
+ *
+ * Time here is the event loop's (real time), not deps.clock: it bounds how long a connection is held, and is not a
+ * fact of the delivery. Runtime-neutral: on Workers the same wrapper runs (the platform buffers slow clients too).
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.js';
+import { Problem } from '../lib/problem.js';
+import { problemResponse } from './problem.js';
+
+/** Defaults: half a minute to begin, and at least 16 KiB/s (128 kbit/s) after it. */
+export const DEFAULT_UPLOAD_GRACE_SECONDS = 30;
+export const DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND = 16 * 1024;
+
+type Timer = ReturnType<typeof setTimeout>;
+/** A timer that does not keep a Node process alive by itself (Workers' timers have no unref). */
+const unref = (t: Timer): Timer => {
+  (t as { unref?: () => void }).unref?.();
+  return t;
+};
+
+export function uploadDeadline(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const config = c.var.deps.config;
+    const graceMs = (config.uploadGraceSeconds ?? DEFAULT_UPLOAD_GRACE_SECONDS) * 1000;
+    const minRate = config.uploadMinBytesPerSecond ?? DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND;
+    const started = Date.now();
+    let received = 0;
+    let expired = false;
+    let timer: Timer | undefined;
+    let fail: (() => void) | undefined;
+    const deadline = () => started + graceMs + (received / minRate) * 1000;
+    const check = () => {
+      const left = deadline() - Date.now();
+      if (left > 0) {
+        timer = unref(setTimeout(check, left + 1));
+        return;
+      }
+      expired = true;
+      fail?.();
+    };
+    const reader = body.getReader();
+    const stop = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    };
+    c.req.raw = new Request(c.req.raw, {
+      body: new ReadableStream<Uint8Array>({
+        start(ctrl) {
+          fail = () => {
+            // The reader of the body (the multipart or JWS parser) fails at once; the rest is not waited for.
+            ctrl.error(new Problem('request-timeout', 'the body did not arrive in time'));
+            void reader.cancel().catch(() => undefined);
+          };
+          timer = unref(setTimeout(check, graceMs + 1));
+        },
+        async pull(ctrl) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (e) {
+            stop();
+            if (!expired) ctrl.error(e);
+            return;
+          }
+          if (expired) return; // already errored
+          if (chunk.done) {
+            stop();
+            ctrl.close();
+            return;
+          }
+          received += chunk.value.byteLength;
+          ctrl.enqueue(chunk.value);
+        },
+        cancel(reason) {
+          stop();
+          return reader.cancel(reason);
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    try {
+      await next();
+    } finally {
+      stop();
+    }
+    // Whatever the parser made of its cut body (a malformed envelope, most likely), the court is told why.
+    if (expired)
+      c.res = problemResponse(
+        new Problem(
+          'request-timeout',
+          `the body did not arrive in time: a delivery has ${graceMs / 1000} s, and one more second for every ${minRate} bytes received (${received} of it arrived); nothing of it was stored: send it again`,
+        ),
+        c.var.requestId,
+        { connection: 'close', 'X-Request-Id': c.var.requestId },
+      );
+  };
+}
