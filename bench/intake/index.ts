@@ -23,7 +23,8 @@
  *    schedstat: the cores are shared with the writer thread, V8's helpers and the load generator) and how long its
  *    event loop sat idle with nothing to run, the load generator's own CPU per delivery, and how busy the whole
  *    machine was (/proc/stat). From these the bench says what the ratio's target asks here: the
- *    rate, and the most CPU per delivery the server could spend at it with every core busy.
+ *    rate, and the most CPU per delivery the server could spend at it with every core busy. The ratio is also
+ *    printed round by round: how much one run's figure moves on this machine.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
  *    bare node:crypto RS256 verification of the same JWS, and the parts verifyEnvelope is made of; then the
  *    trust variants (bench/intake/trust.ts): RS256 with revocation checked from a stored CRL, and SM2SM3
@@ -497,6 +498,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const intake = stats(results.intake);
     const ceiling = stats(results.ceiling);
     const ratio = intake.perSecond / ceiling.perSecond;
+    // The same ratio round by round (each round runs both routes back to back): how far one run's figure can be
+    // trusted on this machine.
+    const roundRatios = results.intake.map((p, r) => p.latencies.length / p.wallMs / (results.ceiling[r]!.latencies.length / results.ceiling[r]!.wallMs));
     const grouped = stats(results.grouped);
     const groupedRatio = intake.perSecond / grouped.perSecond;
 
@@ -556,7 +560,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       routeLine('/v1/deliveries', intake),
       routeLine('/bench/ceiling', ceiling),
       routeLine('/bench/ceiling-grouped', grouped),
-      `  ratio intake/ceiling  ${round(ratio, 3).toFixed(3)}   (target ≥ 0.85: ${ratio >= 0.85 ? 'met' : 'NOT met'}; server CPU per delivery intake/ceiling ${round(intake.cpuMs / ceiling.cpuMs, 2).toFixed(2)}; load average ${loadavg()
+      `  ratio intake/ceiling  ${round(ratio, 3).toFixed(3)}   (target ≥ 0.85: ${ratio >= 0.85 ? 'met' : 'NOT met'}; round by round ${round(Math.min(...roundRatios), 3).toFixed(3)}–${round(Math.max(...roundRatios), 3).toFixed(3)}; server CPU per delivery intake/ceiling ${round(intake.cpuMs / ceiling.cpuMs, 2).toFixed(2)}; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
       `  what 0.85 takes on this machine: ${round(targetRate, 1)} deliveries/s, where the server may spend at most ${ms(serverBudgetMs, 2)} of CPU per delivery` +
@@ -599,6 +603,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       intake: routeJson(intake),
       ceiling: routeJson(ceiling),
       ratio: round(ratio, 3),
+      ratioByRound: roundRatios.map((x) => round(x, 3)),
       ratioTargetMet: ratio >= 0.85,
       atTarget: { cores: CORES, perSecond: round(targetRate, 1), serverCpuBudgetMs: round(serverBudgetMs, 3), mainThreadBudgetMs: round(mainBudgetMs, 3) },
       loadAverage: loadavg(),
