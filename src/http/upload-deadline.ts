@@ -101,7 +101,7 @@ export function uploadDeadline(): MiddlewareHandler<AppEnv> {
       c.res = problemResponse(
         new Problem(
           'request-timeout',
-          `the body did not arrive in time: a delivery has ${graceMs / 1000} s, and one more second for every ${minRate} bytes received (${received} of it arrived); nothing of it was stored: send it again`,
+          `the body did not arrive in time: a delivery has ${graceMs / 1000} s, and one more second for every ${minRate} bytes received (${received} bytes of it arrived); nothing of it was stored: send it again`,
         ),
         c.var.requestId,
         { connection: 'close', 'X-Request-Id': c.var.requestId },
