@@ -28,6 +28,7 @@ import { finishOpenApi } from './http/openapi.js';
 import { observeDelivery, renderMetrics } from './lib/metrics.js';
 import { requireRole } from './http/auth.js';
 import { isDraining } from './http/admission.js';
+import { uploadDeadline } from './http/upload-deadline.js';
 
 export const API_INFO = {
   title: '府院通 Fuyuan gateway',
@@ -63,6 +64,9 @@ export function createApp(deps: Deps) {
     });
   });
 
+  // Every body must keep arriving (src/http/upload-deadline.ts): 408 past its deadline, so a stalled upload holds
+  // neither a delivery's admission slot nor a connection and its buffer for long.
+  app.use('*', uploadDeadline());
   // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this much.
   app.use('*', apiBodyLimit(deps.config.jsonBodyLimitBytes ?? 1024 * 1024));
 

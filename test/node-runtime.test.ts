@@ -11,6 +11,7 @@ import { parseNodeConfig } from '../adapters/node/config.js';
 import { nodeDeps } from '../adapters/node/deps.js';
 import { runCli } from '../adapters/node/cli.js';
 import { keyFile } from '../adapters/node/keystore.js';
+import { nodeRequestTimeoutMs } from '../adapters/node/startup.js';
 import { expectedMigrations } from '../adapters/db/journal.js';
 import { attachmentEntry, demoManifest, multipartRequest, signManifest } from '../adapters/node/court-kit.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
@@ -27,6 +28,16 @@ describe('configuration', () => {
   it('a bad value stops the start with a message naming it', () => {
     expect(() => parseNodeConfig({ PORT: 'eighty', CLOCK_SKEW_SECONDS: '-5' })).toThrow(/PORT="eighty"[\s\S]*CLOCK_SKEW_SECONDS="-5"/);
     expect(() => parseNodeConfig({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL/);
+  });
+  it("Node's own request timeout lets the largest delivery arrive at the minimum upload rate, and is never below Node's", () => {
+    const cfg = parseNodeConfig({});
+    // 50 MiB at 16 KiB/s after a grace of 30 s: 3,230 s, where Node's default (300 s) would cut it after 5 minutes.
+    const slowest = (cfg.UPLOAD_GRACE_SECONDS + cfg.BODY_LIMIT_BYTES / cfg.UPLOAD_MIN_BYTES_PER_SECOND) * 1000;
+    expect(slowest).toBe(3_230_000);
+    expect(nodeRequestTimeoutMs(cfg, 300_000)).toBeGreaterThan(slowest);
+    // A small body limit and a fast minimum: Node's default stands.
+    const small = parseNodeConfig({ BODY_LIMIT_BYTES: String(1024 * 1024), UPLOAD_MIN_BYTES_PER_SECOND: String(1024 * 1024) });
+    expect(nodeRequestTimeoutMs(small, 300_000)).toBe(300_000);
   });
 });
 

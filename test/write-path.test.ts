@@ -199,6 +199,26 @@ describe('admission control', () => {
     expect((await gw.app.request(await delivery())).status).toBe(201);
   });
 
+  it('any body that stalls, not only a delivery: a token request is answered 408 request-timeout too', async () => {
+    gw.deps.config.uploadGraceSeconds = 0.3;
+    const body = new ReadableStream<Uint8Array>({
+      start(ctrl) {
+        ctrl.enqueue(new TextEncoder().encode('grant_type=client_credentials&client_id='));
+      },
+      pull: () => new Promise<void>(() => undefined), // and then nothing
+    });
+    const res = await gw.app.request(
+      new Request('http://gw/v1/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await problem(res)).toMatchObject({ status: 408, type: 'application/problem+json', body: { type: 'urn:fuyuan:problem:request-timeout' } });
+  });
+
   it('a slow upload that keeps up the minimum rate is received, even well past the grace period', async () => {
     gw.deps.config.uploadGraceSeconds = 0.2;
     gw.deps.config.uploadMinBytesPerSecond = 2000;

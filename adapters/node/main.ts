@@ -11,7 +11,7 @@ import { answerClientErrorsAsProblems } from './client-errors.js';
 import { secureDataDir } from './data-files.js';
 import { sealStoredChannelSecrets } from '../../src/services/notifications.js';
 
-import { listenErrorMessage, startupLines } from './startup.js';
+import { listenErrorMessage, nodeRequestTimeoutMs, startupLines } from './startup.js';
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
@@ -51,6 +51,9 @@ async function main() {
     process.stderr.write(`fuyuan: ${msg ?? `cannot listen: ${e.stack ?? e}`}\n`);
     void close().finally(() => process.exit(1));
   });
+  // Node's own request timeout, past which it cuts a request however steadily it arrives: long enough for the
+  // largest delivery at the minimum rate (adapters/node/startup.ts).
+  (server as Server).requestTimeout = nodeRequestTimeoutMs(cfg, (server as Server).requestTimeout);
   // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
   answerClientErrorsAsProblems(server as Server);
   // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that

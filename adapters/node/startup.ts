@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { NodeConfig } from './config.js';
 import { adminTokenFile } from './keystore.js';
+import { uploadDeadlineMs } from '../../src/http/upload-deadline.js';
 
 /** The base URL a person on this machine types: a wildcard address is reached on loopback. */
 export function localBaseUrl(cfg: Pick<NodeConfig, 'PUBLIC_URL'>, address: string, port: number): string {
@@ -46,4 +47,18 @@ export function listenErrorMessage(err: NodeJS.ErrnoException, cfg: Pick<NodeCon
     default:
       return null;
   }
+}
+
+/**
+ * Node's http.Server cuts any request not received in full within its requestTimeout (300 s by default), however
+ * steadily it arrives. Every body has the gateway's own deadline (src/http/upload-deadline.ts), so Node's only has
+ * to allow the largest delivery at the minimum rate, and a minute more: with the defaults, 50 MiB at 16 KiB/s is
+ * 30 + 3,200 s. Without it, a court on a slow line that kept up the rate was cut by Node after 5 minutes instead.
+ * Never below Node's own default.
+ */
+export function nodeRequestTimeoutMs(
+  cfg: Pick<NodeConfig, 'BODY_LIMIT_BYTES' | 'UPLOAD_GRACE_SECONDS' | 'UPLOAD_MIN_BYTES_PER_SECOND'>,
+  nodeDefaultMs: number,
+): number {
+  return Math.max(nodeDefaultMs, uploadDeadlineMs(cfg.BODY_LIMIT_BYTES, cfg.UPLOAD_GRACE_SECONDS, cfg.UPLOAD_MIN_BYTES_PER_SECOND) + 60_000);
 }

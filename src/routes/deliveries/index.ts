@@ -2,7 +2,6 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
 import { admission } from '../../http/admission.js';
 import { deliveryBodyLimit } from '../../http/body-limit.js';
-import { uploadDeadline } from '../../http/upload-deadline.js';
 import { postDelivery } from './deliveries.routes.js';
 import { handlePostDelivery } from './deliveries.handlers.js';
 
@@ -12,8 +11,6 @@ export function mountDeliveries(app: OpenAPIHono<AppEnv>, maxBytes: number) {
     '/v1/deliveries',
     // Before anything of the body is read: the bound on deliveries in flight and bytes buffered (503 past it).
     admission(),
-    // An admitted delivery's body must keep arriving (408 past its deadline), so a stalled upload frees its slot.
-    uploadDeadline(),
     // Refused before the body is buffered whole: Content-Length is checked first, a chunked body as it streams.
     deliveryBodyLimit(maxBytes),
     handlePostDelivery,
