@@ -64,12 +64,6 @@ export function createApp(deps: Deps) {
     });
   });
 
-  // Every body must keep arriving (src/http/upload-deadline.ts): 408 past its deadline, so a stalled upload holds
-  // neither a delivery's admission slot nor a connection and its buffer for long.
-  app.use('*', uploadDeadline());
-  // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this much.
-  app.use('*', apiBodyLimit(deps.config.jsonBodyLimitBytes ?? 1024 * 1024));
-
   // Deliveries by outcome and problem type, and intake latency, for /metrics.
   app.use('/v1/deliveries', async (c, next) => {
     if (c.req.method !== 'POST') return next();
@@ -93,6 +87,13 @@ export function createApp(deps: Deps) {
       (performance.now() - started) / 1000,
     );
   });
+
+  // Every body must keep arriving (src/http/upload-deadline.ts): 408 past its deadline, so a stalled upload holds
+  // neither a delivery's admission slot nor a connection and its buffer for long. Inside the metrics above (they
+  // count its 408), outside the body limits (a chunked body is read there).
+  app.use('*', uploadDeadline());
+  // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this much.
+  app.use('*', apiBodyLimit(deps.config.jsonBodyLimitBytes ?? 1024 * 1024));
 
   app.onError(renderError(deps));
   app.notFound(renderNotFound);

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createClient } from '@libsql/client';
 import { eq } from 'drizzle-orm';
-import { FixedClock, T0, testGateway } from './helpers/gateway.js';
+import { adminHeaders, FixedClock, T0, testGateway } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
 import { createDeps } from '../src/create-deps.js';
 import { demoManifest, joseRequest, signManifest } from '../adapters/node/court-kit.js';
@@ -150,7 +150,7 @@ describe('admission control', () => {
   });
 
   /** A POST of these bytes whose body arrives as `chunks` says: each chunk is [bytes, ms to wait before it]. */
-  const streamed = (bytes: Uint8Array, chunks: [number, number][]) => {
+  const streamed = (bytes: Uint8Array, chunks: [number, number][], contentType = 'application/jose') => {
     let at = 0;
     const plan = chunks.map(([size, wait]) => {
       const part = bytes.subarray(at, at + size);
@@ -169,7 +169,7 @@ describe('admission control', () => {
         if (i === plan.length && at >= bytes.length) ctrl.close();
       },
     });
-    return new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit);
+    return new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': contentType }, body, duplex: 'half' } as RequestInit);
   };
   const deliveries = async () => Number((await gw.client.execute('select count(*) as n from deliveries')).rows[0]!.n);
 
@@ -177,14 +177,20 @@ describe('admission control', () => {
     gw.deps.config.maxDeliveriesInFlight = 1;
     gw.deps.config.uploadGraceSeconds = 0.3;
     gw.deps.config.uploadMinBytesPerSecond = 1_000_000;
-    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+    // A multipart delivery (the parser makes its own error of a cut body): 100 bytes, then nothing, the court's line
+    // gone quiet with the rest unsent.
+    const jws = await (await delivery()).text();
+    const bytes = new TextEncoder().encode(`--b0\r\ncontent-disposition: form-data; name="envelope"\r\ncontent-type: application/jose\r\n\r\n${jws}`);
     const before = await deliveries();
-    // 100 bytes, then nothing: the court's line went quiet with the rest of its delivery unsent.
     const stalled = gw.app.request(
-      streamed(bytes, [
-        [100, 0],
-        [0, 0],
-      ]),
+      streamed(
+        bytes,
+        [
+          [100, 0],
+          [0, 0],
+        ],
+        'multipart/form-data; boundary=b0',
+      ),
     );
     await new Promise((r) => setTimeout(r, 50));
     // Meanwhile its slot is taken: another delivery is refused before its body is read.
@@ -195,6 +201,10 @@ describe('admission control', () => {
     expect(p).toMatchObject({ status: 408, type: 'application/problem+json', body: { type: 'urn:fuyuan:problem:request-timeout' } });
     expect(p.body.detail).toContain('nothing of it was stored');
     expect(await deliveries()).toBe(before);
+    // /metrics counts it as what it was, not as the malformed envelope its cut body made.
+    const metrics = await (await gw.app.request('/metrics', { headers: adminHeaders() })).text();
+    expect(metrics).toMatch(/^fuyuan_deliveries_total\{outcome="refused",problem="request-timeout"\} 1$/m);
+    expect(metrics).not.toMatch(/problem="malformed-envelope"/);
     // The slot is free again: the next delivery is received.
     expect((await gw.app.request(await delivery())).status).toBe(201);
   });
