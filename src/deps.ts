@@ -162,8 +162,8 @@ export interface GatewayConfig {
   /** Request bytes those deliveries may buffer together before 503 overloaded (default 256 MiB). */
   maxBufferedBytes?: number;
   /**
-   * A delivery's upload deadline (src/http/upload-deadline.ts): this long for its body (default 30 s), plus a second
-   * for every `uploadMinBytesPerSecond` bytes received (default 16 KiB); past it 408 request-timeout.
+   * Every request's upload deadline (src/http/upload-deadline.ts): this long for its body (default 30 s), plus a
+   * second for every `uploadMinBytesPerSecond` bytes received (default 16 KiB); past it 408 request-timeout.
    */
   uploadGraceSeconds?: number;
   uploadMinBytesPerSecond?: number;

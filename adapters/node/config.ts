@@ -50,14 +50,14 @@ export const NodeConfig = z.object({
     .min(0.1)
     .max(3600)
     .default(30)
-    .describe("a delivery's body has this long to arrive, plus a second per UPLOAD_MIN_BYTES_PER_SECOND received; past it 408"),
+    .describe("a request's body has this long to arrive, plus a second per UPLOAD_MIN_BYTES_PER_SECOND received; past it 408"),
   UPLOAD_MIN_BYTES_PER_SECOND: z.coerce
     .number()
     .int()
     .min(1)
     .max(1024 * 1024 * 1024)
     .default(16 * 1024)
-    .describe('the slowest upload a delivery may keep up (bytes per second) once its grace is over'),
+    .describe('the slowest upload a request may keep up (bytes per second) once its grace is over'),
   SHUTDOWN_GRACE_SECONDS: z.coerce
     .number()
     .int()

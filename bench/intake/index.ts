@@ -500,7 +500,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const ratio = intake.perSecond / ceiling.perSecond;
     // The same ratio round by round (each round runs both routes back to back): how far one run's figure can be
     // trusted on this machine.
-    const roundRatios = results.intake.map((p, r) => p.latencies.length / p.wallMs / (results.ceiling[r]!.latencies.length / results.ceiling[r]!.wallMs));
+    const roundRatios = results.intake.map((p, r) => stats([p]).perSecond / stats([results.ceiling[r]!]).perSecond);
     const grouped = stats(results.grouped);
     const groupedRatio = intake.perSecond / grouped.perSecond;
 

@@ -7,7 +7,7 @@
  * The rule is that of Apache's mod_reqtimeout (`body=…,MinRate=…`): the body has `graceSeconds` to arrive, and
  * every `minBytesPerSecond` bytes that do arrive add a second. A court that uploads at the minimum rate or faster is
  * never cut, however large its delivery (up to the body limit: on Node, the server's own request timeout is set to
- * cover that too, adapters/node/main.ts); one that stalls is answered 408 `request-timeout` problem+json once its
+ * cover that too, adapters/node/startup.ts nodeRequestTimeoutMs); one that stalls is answered 408 `request-timeout` problem+json once its
  * deadline passes, the connection is closed, and its slot is free again. Nothing of it was stored: its body was
  * never complete, and what arrived is dropped.
  *
@@ -42,16 +42,16 @@ export function uploadDeadline(): MiddlewareHandler<AppEnv> {
     const body = c.req.raw.body;
     if (!body) return next();
     const config = c.var.deps.config;
-    const graceMs = (config.uploadGraceSeconds ?? DEFAULT_UPLOAD_GRACE_SECONDS) * 1000;
+    const graceSeconds = config.uploadGraceSeconds ?? DEFAULT_UPLOAD_GRACE_SECONDS;
     const minRate = config.uploadMinBytesPerSecond ?? DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND;
     const started = Date.now();
     let received = 0;
     let expired = false;
     let timer: Timer | undefined;
     let fail: (() => void) | undefined;
-    const deadline = () => started + uploadDeadlineMs(received, graceMs / 1000, minRate);
+    /** Look again when the deadline as it stands now has passed: by then more bytes may have moved it on. */
     const check = () => {
-      const left = deadline() - Date.now();
+      const left = started + uploadDeadlineMs(received, graceSeconds, minRate) - Date.now();
       if (left > 0) {
         timer = unref(setTimeout(check, left + 1));
         return;
@@ -74,7 +74,7 @@ export function uploadDeadline(): MiddlewareHandler<AppEnv> {
               ctrl.error(new Problem('request-timeout', 'the body did not arrive in time'));
               void reader.cancel().catch(() => undefined);
             };
-            timer = unref(setTimeout(check, graceMs + 1));
+            check();
           },
           async pull(ctrl) {
             let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -110,12 +110,13 @@ export function uploadDeadline(): MiddlewareHandler<AppEnv> {
     } finally {
       stop();
     }
-    // Whatever the parser made of its cut body (a malformed envelope, most likely), the court is told why.
+    // Whatever the reader made of its cut body (the envelope parsers pass the stream's error on; another may wrap it
+    // in a 400), the caller is told why.
     if (expired)
       c.res = problemResponse(
         new Problem(
           'request-timeout',
-          `the body did not arrive in time: a request has ${graceMs / 1000} s for its body, and one more second for every ${minRate} bytes received (${received} bytes of it arrived); nothing of it was stored: send it again`,
+          `the body did not arrive in time: a request has ${graceSeconds} s for its body, and one more second for every ${minRate} bytes received (${received} bytes of it arrived); nothing of it was stored: send it again`,
         ),
         c.var.requestId,
         { connection: 'close', 'X-Request-Id': c.var.requestId },
