@@ -162,6 +162,12 @@ export interface GatewayConfig {
   /** Request bytes those deliveries may buffer together before 503 overloaded (default 256 MiB). */
   maxBufferedBytes?: number;
   /**
+   * The share of both bounds one source address may hold (defaults 32 deliveries and 128 MiB); past it that address
+   * is answered 429 too-many-in-progress, and the rest stays free for everyone else.
+   */
+  maxDeliveriesPerAddress?: number;
+  maxBufferedBytesPerAddress?: number;
+  /**
    * Every request's upload deadline (src/http/upload-deadline.ts): this long for its body (default 30 s), plus a
    * second for every `uploadMinBytesPerSecond` bytes received (default 16 KiB); past it 408 request-timeout.
    */

@@ -1,7 +1,7 @@
 /**
  * The Node edge under hostile use (issue 18): requests Node's own HTTP parser refuses are answered as
  * application/problem+json, on a real server on loopback, and so is a delivery whose upload stalls (issue 20); the
- * data files are owner-only.
+ * data files are owner-only; a peer past its share of the deliveries in progress is refused by its address (issue 20).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
@@ -35,9 +35,9 @@ afterAll(async () => {
 });
 
 /** Send raw bytes, read the whole answer until the server closes the connection. */
-function raw(bytes: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function raw(bytes: string, localAddress?: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const chunks: Buffer[] = [];
     s.on('data', (d) => chunks.push(d));
     s.on('error', reject);
@@ -92,6 +92,32 @@ describe('a delivery whose upload stalls, on a real socket', () => {
       expectProblem(r, 408, 'request-timeout');
       expect(r.headers.connection).toBe('close');
     } finally {
+      delete gw.deps.config.uploadGraceSeconds;
+    }
+  });
+});
+
+describe('one address holds only its share of the deliveries in progress, on real sockets', () => {
+  it('a second delivery from the peer at 127.0.0.2 is answered 429; one from 127.0.0.3 is let in', async () => {
+    gw.deps.config.maxDeliveriesPerAddress = 1;
+    gw.deps.config.uploadGraceSeconds = 0.5;
+    const stalled = 'POST /v1/deliveries HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: 100000\r\n\r\neyJhbGciOiJSUzI1NiJ9';
+    const tiny = 'POST /v1/deliveries HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx';
+    try {
+      // The peer's first delivery stalls (it holds its one place until its upload deadline).
+      const first = raw(stalled, '127.0.0.2');
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await raw(tiny, '127.0.0.2');
+      expectProblem(second, 429, 'too-many-in-progress');
+      expect(second.headers['retry-after']).toBe('2');
+      expect(second.headers.connection).toBe('close');
+      // Another peer is let in: its (bad) body is read and answered for what it is.
+      expectProblem(await raw(tiny, '127.0.0.3'), 400, 'malformed-envelope');
+      expectProblem(await first, 408, 'request-timeout');
+      // Its place is free again once its delivery is answered.
+      expectProblem(await raw(tiny, '127.0.0.2'), 400, 'malformed-envelope');
+    } finally {
+      delete gw.deps.config.maxDeliveriesPerAddress;
       delete gw.deps.config.uploadGraceSeconds;
     }
   });

@@ -149,6 +149,102 @@ describe('admission control', () => {
     expect((await gw.app.request(await delivery())).status).toBe(201);
   });
 
+  it('one address holds only its share: past it 429 too-many-in-progress before the body is read; others still get in', async () => {
+    gw.deps.config.maxDeliveriesInFlight = 5;
+    gw.deps.config.maxDeliveriesPerAddress = 2;
+    // The peer's address as @hono/node-server passes it (env.incoming is the IncomingMessage).
+    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+    const send = (req: Request, address: string) => gw.app.request(req, undefined, from(address) as never);
+    // A delivery whose body waits for `release`.
+    const held = async () => {
+      const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const body = new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          await gate;
+          ctrl.enqueue(bytes);
+          ctrl.close();
+        },
+      });
+      const req = new Request('http://gw/v1/deliveries', {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      return { release, req };
+    };
+    let read = false;
+    const unread = () =>
+      new Request('http://gw/v1/deliveries', {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose' },
+        body: new ReadableStream<Uint8Array>({ pull: () => void (read = true) }, { highWaterMark: 0 }),
+        duplex: 'half',
+      } as RequestInit);
+    // One peer (an IPv4 address, seen once as itself and once IPv4-mapped) takes its two.
+    const mine = [await held(), await held()];
+    const inFlight = [send(mine[0]!.req, '203.0.113.7'), send(mine[1]!.req, '::ffff:203.0.113.7')];
+    await new Promise((r) => setTimeout(r, 20));
+    const p = await problem(await send(unread(), '203.0.113.7'));
+    expect(p).toMatchObject({ status: 429, type: 'application/problem+json', retryAfter: '2', body: { type: 'urn:fuyuan:problem:too-many-in-progress' } });
+    expect(p.body.detail).toContain('nothing of this one was read or stored');
+    expect(p.body.detail).not.toContain('203.0.113.7');
+    expect(read).toBe(false);
+    // Another court, from its own address, is received meanwhile: the gateway still has room.
+    expect((await send(await delivery(), '198.51.100.20')).status).toBe(201);
+    // An IPv6 peer counts by its /64: two addresses of one block hold that block's two.
+    const v6 = [await held(), await held()];
+    const v6InFlight = [send(v6[0]!.req, '2001:db8:0:1::a'), send(v6[1]!.req, '2001:0db8:0000:0001:0000:0000:0000:000b')];
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await send(unread(), '2001:db8:0:1:ffff::c')).status).toBe(429);
+    // A fifth from a third peer fills the gateway itself: now anyone is told it is overloaded, with 503.
+    const fifth = await held();
+    const last = send(fifth.req, '198.51.100.30');
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await problem(await send(unread(), '198.51.100.20'))).body.type).toBe('urn:fuyuan:problem:overloaded');
+    expect(read).toBe(false);
+    for (const h of [...mine, ...v6, fifth]) h.release();
+    expect((await Promise.all([...inFlight, ...v6InFlight, last])).map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    // The share is free again once its deliveries are answered.
+    expect((await send(await delivery(), '203.0.113.7')).status).toBe(201);
+  });
+
+  it("one address's share of the bytes: a body it announces past its share is refused, another address's is not", async () => {
+    gw.deps.config.maxBufferedBytesPerAddress = 1024 * 1024;
+    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } }) as never;
+    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // A body announced as all but 576 bytes of the share, arriving late: it holds them until it is answered.
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        await gate;
+        ctrl.enqueue(bytes);
+        ctrl.close();
+      },
+    });
+    const big = new Request('http://gw/v1/deliveries', {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose', 'content-length': String(1024 * 1024 - 576) },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const pending = gw.app.request(big, undefined, from('203.0.113.7'));
+    await new Promise((r) => setTimeout(r, 20));
+    // Any delivery is longer than 576 bytes: from the same address it is refused, from another it is received.
+    const next = await delivery();
+    expect(Number(next.headers.get('content-length') ?? (await next.clone().arrayBuffer()).byteLength)).toBeGreaterThan(576);
+    const refused = await problem(await gw.app.request(next, undefined, from('203.0.113.7')));
+    expect(refused).toMatchObject({ status: 429, retryAfter: '2', body: { type: 'urn:fuyuan:problem:too-many-in-progress' } });
+    expect((await gw.app.request(await delivery(), undefined, from('198.51.100.20'))).status).toBe(201);
+    release();
+    await pending;
+    // Its bytes are returned once it is answered.
+    expect((await gw.app.request(await delivery(), undefined, from('203.0.113.7'))).status).toBe(201);
+  });
+
   /** A POST of these bytes whose body arrives as `chunks` says: each chunk is [bytes, ms to wait before it]. */
   const streamed = (bytes: Uint8Array, chunks: [number, number][], contentType = 'application/jose') => {
     let at = 0;

@@ -45,6 +45,19 @@ export const NodeConfig = z.object({
     .min(1024 * 1024)
     .default(256 * 1024 * 1024)
     .describe('request bytes those deliveries may hold together'),
+  MAX_DELIVERIES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(32)
+    .describe('deliveries one source address may have in progress at once; past it 429 too-many-in-progress'),
+  MAX_BUFFERED_BYTES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(128 * 1024 * 1024)
+    .describe('request bytes the deliveries of one source address may hold together'),
   UPLOAD_GRACE_SECONDS: z.coerce
     .number()
     .min(0.1)

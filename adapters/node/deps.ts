@@ -50,6 +50,8 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       checkpointEvery: cfg.AUDIT_CHECKPOINT_EVERY,
       maxDeliveriesInFlight: cfg.MAX_DELIVERIES_IN_FLIGHT,
       maxBufferedBytes: cfg.MAX_BUFFERED_BYTES,
+      maxDeliveriesPerAddress: cfg.MAX_DELIVERIES_PER_ADDRESS,
+      maxBufferedBytesPerAddress: cfg.MAX_BUFFERED_BYTES_PER_ADDRESS,
       uploadGraceSeconds: cfg.UPLOAD_GRACE_SECONDS,
       uploadMinBytesPerSecond: cfg.UPLOAD_MIN_BYTES_PER_SECOND,
       ...(readOnly ? optional('adminToken', adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN, true)) : { adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN) }),

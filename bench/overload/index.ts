@@ -174,7 +174,17 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' },
+    // The one load generator stands for every court at once, from one address: its share is the whole bound, so
+    // what the 2× peak phase meets is the gateway's bound (503 overloaded), not one address's (429).
+    env: {
+      ...process.env,
+      ...env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SWEEP_INTERVAL_SECONDS: '0',
+      MAX_DELIVERIES_PER_ADDRESS: '64',
+      MAX_BUFFERED_BYTES_PER_ADDRESS: '268435456',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];

@@ -41,7 +41,7 @@ export const postDelivery = createRoute({
   responses: {
     201: { description: 'Accepted: the delivery and its receipt', content: { 'application/json': { schema: ReceiptResponse } } },
     200: { description: 'The same message was already accepted: its original receipt', content: { 'application/json': { schema: ReceiptResponse } } },
-    ...problemResponses(400, 403, 408, 409, 413, 415, 422),
+    ...problemResponses(400, 403, 408, 409, 413, 415, 422, 429),
     // Not taken now, nothing stored: send again after Retry-After (schemas/wire/README.md §3).
     ...problemResponses(503, 507),
   },
