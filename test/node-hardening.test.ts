@@ -16,6 +16,7 @@ import { answerClientErrorsAsProblems } from '../adapters/node/client-errors.js'
 import { parseNodeConfig } from '../adapters/node/config.js';
 import { nodeDeps } from '../adapters/node/deps.js';
 import { secureDataDir } from '../adapters/node/data-files.js';
+import { boundConnections, connectionBounds, openFileLimit } from '../adapters/node/connections.js';
 import { silentLog } from './helpers/gateway.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
@@ -120,6 +121,80 @@ describe('one address holds only its share of the deliveries in progress, on rea
       delete gw.deps.config.maxDeliveriesPerAddress;
       delete gw.deps.config.uploadGraceSeconds;
     }
+  });
+});
+
+describe('connections in all and per address, on real sockets', () => {
+  /** Connect from `localAddress` and send `bytes`: the status of the answer, or 'closed' if the server closed it unanswered. */
+  const attempt = (to: number, localAddress: string, bytes: string) =>
+    new Promise<{ socket: ReturnType<typeof connect>; outcome: Promise<number | 'closed'> }>((resolve) => {
+      const socket = connect({ port: to, host: '127.0.0.1', localAddress });
+      const chunks: Buffer[] = [];
+      const outcome = new Promise<number | 'closed'>((done) => {
+        socket.on('data', (d) => {
+          chunks.push(d);
+          const m = /^HTTP\/1\.1 (\d{3})/.exec(Buffer.concat(chunks).toString('latin1'));
+          if (m) done(Number(m[1]));
+        });
+        socket.on('error', () => done('closed'));
+        socket.on('close', () => done('closed'));
+      });
+      socket.on('connect', () => {
+        socket.write(bytes);
+        resolve({ socket, outcome });
+      });
+      socket.on('error', () => resolve({ socket, outcome }));
+    });
+  const HALF = 'GET /healthz HTTP/1.1\r\nHost: x\r\n'; // headers never finished: the connection stays open
+  const WHOLE = 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ok()).toBe(true);
+  };
+
+  it('a peer past its share has its next connection closed unanswered, another peer is answered; past the total, anyone', async () => {
+    const srv = serve({ fetch: gw.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise<void>((r) => srv.once('listening', () => r()));
+    const to = (srv.address() as AddressInfo).port;
+    const held = boundConnections(srv, { total: 5, perAddress: 3 });
+    const open: ReturnType<typeof connect>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push((await attempt(to, '127.0.0.2', HALF)).socket);
+      await until(() => held.open('127.0.0.2') === 3);
+      expect(await (await attempt(to, '127.0.0.2', WHOLE)).outcome).toBe('closed');
+      expect(await (await attempt(to, '127.0.0.3', WHOLE)).outcome).toBe(200);
+      // One of the peer's connections ends: its next one is answered.
+      open.shift()!.destroy();
+      await until(() => held.open('127.0.0.2') === 2);
+      expect(await (await attempt(to, '127.0.0.2', WHOLE)).outcome).toBe(200);
+      // Five held in all (two from 127.0.0.2, three from 127.0.0.4): a sixth, from a peer that holds none, is closed.
+      for (let i = 0; i < 3; i++) open.push((await attempt(to, '127.0.0.4', HALF)).socket);
+      await until(() => held.open('127.0.0.4') === 3);
+      expect(await (await attempt(to, '127.0.0.5', WHOLE)).outcome).toBe('closed');
+    } finally {
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
+  it("the bound in all stays below the process's open-file limit, read from /proc/self/limits", () => {
+    const limits = (soft: string) => () =>
+      `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 524288               files\n`;
+    expect(openFileLimit(limits('1024'))).toBe(1024);
+    expect(openFileLimit(limits('unlimited'))).toBeNull();
+    expect(openFileLimit(() => 'no such line')).toBeNull();
+    expect(
+      openFileLimit(() => {
+        throw new Error('not Linux');
+      }),
+    ).toBeNull();
+    // A service's usual soft limit of 1024 leaves 256 files free; a high limit or none keeps the default 10,000.
+    expect(connectionBounds({ MAX_CONNECTIONS_PER_ADDRESS: 512 }, 1024)).toEqual({ total: 768, perAddress: 512 });
+    expect(connectionBounds({ MAX_CONNECTIONS_PER_ADDRESS: 512 }, 1_048_576)).toEqual({ total: 10_000, perAddress: 512 });
+    expect(connectionBounds({ MAX_CONNECTIONS_PER_ADDRESS: 512 }, null)).toEqual({ total: 10_000, perAddress: 512 });
+    expect(connectionBounds({ MAX_CONNECTIONS: 100, MAX_CONNECTIONS_PER_ADDRESS: 512 }, 1024)).toEqual({ total: 100, perAddress: 100 });
+    // On this machine (Linux), the limit is read.
+    if (process.platform === 'linux') expect(openFileLimit()).toBeGreaterThan(0);
   });
 });
 

@@ -58,6 +58,20 @@ export const NodeConfig = z.object({
     .min(1024 * 1024)
     .default(128 * 1024 * 1024)
     .describe('request bytes the deliveries of one source address may hold together'),
+  MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(1_000_000)
+    .optional()
+    .describe("connections held at once; default 10,000, or 256 below the process's open-file limit (ulimit -n) if that is lower"),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(512)
+    .describe('connections one source address may hold; past it a new one is closed at once'),
   UPLOAD_GRACE_SECONDS: z.coerce
     .number()
     .min(0.1)

@@ -15,6 +15,7 @@ import { listenErrorMessage, nodeRequestTimeoutMs, startupLines } from './startu
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
+import { boundConnections, connectionBounds, openFileLimit } from './connections.js';
 
 async function main() {
   usageOrExit({
@@ -56,6 +57,14 @@ async function main() {
   (server as Server).requestTimeout = nodeRequestTimeoutMs(cfg, (server as Server).requestTimeout);
   // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
   answerClientErrorsAsProblems(server as Server);
+  // Connections in all and per address, so a flood of them cannot take every file the process may open.
+  const fileLimit = openFileLimit();
+  const bounds = connectionBounds(cfg, fileLimit);
+  boundConnections(server as Server, bounds, deps.log);
+  deps.log.log('info', `connections: at most ${bounds.total} at once, ${bounds.perAddress} from one address (open-file limit ${fileLimit ?? 'unknown'})`, {
+    ...bounds,
+    fileLimit,
+  });
   // Leases of a gateway or CLI that died mid-send (a kill -9 during a court callback) are released now, so that
   // court's queue goes on at once instead of waiting out the five-minute lease.
   await reclaimLeases(deps, deps.clock.now(), nodeHolderIsGone).catch((e) => deps.log.log('error', 'lease reclaim failed', { error: String(e) }));

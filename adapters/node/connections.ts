@@ -1,0 +1,94 @@
+/**
+ * Bounds on the connections the Node server holds (issue 20: the gateway stays responsive under any offered load).
+ *
+ * Every connection is an open file. Measured on the 2-core machine against `npm start` (open-file limit 20,000):
+ * two peers that opened 24,000 connections and sent half a request line's headers on each took every file the
+ * process may open; `/healthz` then failed to connect, as would every court's delivery, until Node's header timeout
+ * (60 s) closed the idle ones, and the peers opened them again. The RSS stayed about 340 MB: it is the files that
+ * run out, not the memory.
+ *
+ * Two bounds, applied as a connection is accepted, before anything is read from it:
+ * - in all (`server.maxConnections`): below the process's open-file limit, so the database, the court callbacks and
+ *   the logs always have files to open; Node closes a connection past it at once;
+ * - per source address (an IPv6 peer by its /64, as admission counts it): past its share the new connection is
+ *   closed at once, so one peer cannot take the rest.
+ * A connection refused this way gets no answer (no request has been read to answer); the gateway logs how many
+ * were refused, at most once a minute.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { addressKey } from '../../src/http/admission.js';
+import type { Logger } from '../../src/deps.js';
+
+/** Files kept free of connections for everything else the process opens. */
+export const FILES_KEPT_FREE = 256;
+/** The bound in all where the open-file limit is not known or is higher. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
+
+/** The process's soft limit on open files (Linux /proc/self/limits), or null where it cannot be read. */
+export function openFileLimit(limits = (): string => readFileSync('/proc/self/limits', 'utf8')): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)\s/m.exec(limits());
+    if (!m) return null;
+    return m[1] === 'unlimited' ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+export interface ConnectionBounds {
+  total: number;
+  perAddress: number;
+}
+
+/**
+ * The bounds from the configuration: MAX_CONNECTIONS, or the default kept FILES_KEPT_FREE below the open-file limit
+ * (at least 64); MAX_CONNECTIONS_PER_ADDRESS, never above the total.
+ */
+export function connectionBounds(
+  cfg: { MAX_CONNECTIONS?: number | undefined; MAX_CONNECTIONS_PER_ADDRESS: number },
+  fileLimit: number | null,
+): ConnectionBounds {
+  const total =
+    cfg.MAX_CONNECTIONS ?? Math.max(64, Math.min(DEFAULT_MAX_CONNECTIONS, fileLimit === null ? DEFAULT_MAX_CONNECTIONS : fileLimit - FILES_KEPT_FREE));
+  return { total, perAddress: Math.min(cfg.MAX_CONNECTIONS_PER_ADDRESS, total) };
+}
+
+/** Apply the bounds to a server; `open(address)` says how many connections that address's share holds now. */
+export function boundConnections(server: Server, bounds: ConnectionBounds, log?: Logger): { open(address: string): number } {
+  server.maxConnections = bounds.total;
+  const byAddress = new Map<string, number>();
+  let refused = 0;
+  let loggedAt = 0;
+  const note = (why: string) => {
+    refused++;
+    const now = Date.now();
+    if (now - loggedAt < 60_000) return;
+    loggedAt = now;
+    log?.log('warn', `connections refused: ${refused} since the last report (${why}; bounds ${bounds.total} in all, ${bounds.perAddress} per address)`, {
+      refused,
+      total: bounds.total,
+      perAddress: bounds.perAddress,
+    });
+    refused = 0;
+  };
+  server.on('drop', () => note('the gateway holds as many connections as it may'));
+  server.on('connection', (socket: Socket) => {
+    const key = addressKey(socket.remoteAddress ?? 'unknown');
+    const held = byAddress.get(key) ?? 0;
+    if (held >= bounds.perAddress) {
+      note('one address held its share');
+      socket.destroy();
+      return;
+    }
+    byAddress.set(key, held + 1);
+    socket.once('close', () => {
+      const left = (byAddress.get(key) ?? 1) - 1;
+      if (left > 0) byAddress.set(key, left);
+      else byAddress.delete(key);
+    });
+  });
+  return { open: (address) => byAddress.get(addressKey(address)) ?? 0 };
+}
