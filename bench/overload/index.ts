@@ -175,7 +175,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const child: ChildProcess = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
     cwd: REPO,
     // The one load generator stands for every court at once, from one address: its share is the whole bound, so
-    // what the 2× peak phase meets is the gateway's bound (503 overloaded), not one address's (429).
+    // what the 2× peak phase meets is the gateway's bound (503 overloaded), not one address's (429), and its
+    // connections are not refused for coming from one address.
     env: {
       ...process.env,
       ...env,
