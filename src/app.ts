@@ -7,7 +7,7 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv, Deps } from './deps.js';
 import { Problem } from './lib/problem.js';
 import { renderError, renderNotFound } from './http/errors.js';
-import { apiBodyLimit } from './http/body-limit.js';
+import { apiBodyLimit, bodyLimitOf } from './http/body-limit.js';
 import { mountHealth } from './routes/health/index.js';
 import { mountDeliveries } from './routes/deliveries/index.js';
 import { mountDocs } from './routes/docs/index.js';
@@ -27,7 +27,7 @@ import { mountWeb } from './web/index.js';
 import { finishOpenApi } from './http/openapi.js';
 import { observeDelivery, renderMetrics } from './lib/metrics.js';
 import { requireRole } from './http/auth.js';
-import { isDraining } from './http/admission.js';
+import { bodyAdmission, isDraining } from './http/admission.js';
 import { uploadDeadline } from './http/upload-deadline.js';
 
 export const API_INFO = {
@@ -92,8 +92,15 @@ export function createApp(deps: Deps) {
   // neither a delivery's admission slot nor a connection and its buffer for long. Inside the metrics above (they
   // count its 408), outside the body limits (a chunked body is read there).
   app.use('*', uploadDeadline());
+  // Every other request with a body holds a place in the budget of request bodies before it is read: 503 or 429
+  // past it (src/http/admission.ts). Deliveries have their own admission, on their route.
+  const jsonLimit = deps.config.jsonBodyLimitBytes ?? 1024 * 1024;
+  app.use(
+    '*',
+    bodyAdmission(bodyLimitOf(jsonLimit), (path) => path === '/v1/deliveries'),
+  );
   // Every endpoint but intake (its own limit, for attachments) and the pages (64 KiB forms) reads at most this much.
-  app.use('*', apiBodyLimit(deps.config.jsonBodyLimitBytes ?? 1024 * 1024));
+  app.use('*', apiBodyLimit(jsonLimit));
 
   app.onError(renderError(deps));
   app.notFound(renderNotFound);

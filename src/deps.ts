@@ -168,6 +168,12 @@ export interface GatewayConfig {
   maxDeliveriesPerAddress?: number;
   maxBufferedBytesPerAddress?: number;
   /**
+   * The bytes every other request with a body may announce together (default 64 MiB), and one address's share (32
+   * MiB): past either, 503 overloaded or 429 too-many-in-progress before the body is read.
+   */
+  maxRequestBodiesBytes?: number;
+  maxRequestBodiesBytesPerAddress?: number;
+  /**
    * Every request's upload deadline (src/http/upload-deadline.ts): this long for its body (default 30 s), plus a
    * second for every `uploadMinBytesPerSecond` bytes received (default 16 KiB); past it 408 request-timeout.
    */

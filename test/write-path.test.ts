@@ -3,7 +3,8 @@
  * - a full disk (SQLite's own SQLITE_FULL, made real with PRAGMA max_page_count), a lock held past the bounded
  *   wait: a 507/503 problem with a stable type and Retry-After, nothing stored, /readyz not ready until the
  *   Retry-After has passed, then ready again by itself;
- * - admission: past the bound on deliveries in flight, 503 overloaded with Retry-After before the body is read; an
+ * - admission: past the bound on deliveries in flight, 503 overloaded with Retry-After before the body is read, and
+ *   429 past one address's share; every other request's body held against a budget of its own the same way; an
  *   upload that stalls is answered 408 request-timeout at its deadline and frees its slot, one that keeps up the
  *   minimum rate is received however long it takes;
  * - outbox leases of a process that is gone are reclaimed; a court whose callback hangs delays only itself.
@@ -243,6 +244,55 @@ describe('admission control', () => {
     await pending;
     // Its bytes are returned once it is answered.
     expect((await gw.app.request(await delivery(), undefined, from('203.0.113.7'))).status).toBe(201);
+  });
+
+  it('every other request with a body holds its announced bytes: past the budget 503, past an address share 429, deliveries apart', async () => {
+    gw.deps.config.maxRequestBodiesBytes = 300_000;
+    gw.deps.config.maxRequestBodiesBytesPerAddress = 200_000;
+    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } }) as never;
+    /** A token request announcing `size` bytes; its body waits for `gate` when one is given, or is never read when `unread`. */
+    const tokenRequest = (size: number, opts: { gate?: Promise<void>; onRead?: () => void } = {}) => {
+      const bytes = new TextEncoder().encode(`grant_type=client_credentials&client_id=nobody&pad=${'x'.repeat(size)}`).subarray(0, size);
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(ctrl) {
+            opts.onRead?.();
+            if (opts.gate) await opts.gate;
+            ctrl.enqueue(bytes);
+            ctrl.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Request('http://gw/v1/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(size) },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // A peer's 150,000-byte body arrives late: it holds 150,000 of its address's 200,000 and of the 300,000 in all.
+    const pending = gw.app.request(tokenRequest(150_000, { gate }), undefined, from('203.0.113.7'));
+    await new Promise((r) => setTimeout(r, 20));
+    let read = false;
+    const onRead = () => (read = true);
+    // 100,000 more from that peer: past its share, 429, unread.
+    const mine = await problem(await gw.app.request(tokenRequest(100_000, { onRead }), undefined, from('203.0.113.7')));
+    expect(mine).toMatchObject({ status: 429, retryAfter: '2', body: { type: 'urn:fuyuan:problem:too-many-in-progress' } });
+    // 200,000 from another peer: past the 300,000 in all, 503 overloaded, unread.
+    const full = await problem(await gw.app.request(tokenRequest(200_000, { onRead }), undefined, from('198.51.100.20')));
+    expect(full).toMatchObject({ status: 503, retryAfter: '2', body: { type: 'urn:fuyuan:problem:overloaded' } });
+    expect(read).toBe(false);
+    // 100,000 from that other peer fits: it is read and answered for what it is (an unknown client).
+    expect((await gw.app.request(tokenRequest(100_000), undefined, from('198.51.100.20'))).status).toBe(401);
+    // Deliveries are held against their own bounds, not these.
+    expect((await gw.app.request(await delivery(), undefined, from('203.0.113.7'))).status).toBe(201);
+    release();
+    expect((await pending).status).toBe(401);
+    // Its bytes are given back once it is answered.
+    expect((await gw.app.request(tokenRequest(150_000), undefined, from('203.0.113.7'))).status).toBe(401);
   });
 
   /** A POST of these bytes whose body arrives as `chunks` says: each chunk is [bytes, ms to wait before it]. */

@@ -58,6 +58,18 @@ export const NodeConfig = z.object({
     .min(1024 * 1024)
     .default(128 * 1024 * 1024)
     .describe('request bytes the deliveries of one source address may hold together'),
+  MAX_REQUEST_BODIES_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(64 * 1024 * 1024)
+    .describe('bytes the bodies of all other requests (not deliveries) may announce together; past it 503 overloaded'),
+  MAX_REQUEST_BODIES_BYTES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * 1024 * 1024)
+    .describe("one source address's share of those; past it 429 too-many-in-progress"),
   MAX_CONNECTIONS: z.coerce
     .number()
     .int()

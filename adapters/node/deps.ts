@@ -52,6 +52,8 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       maxBufferedBytes: cfg.MAX_BUFFERED_BYTES,
       maxDeliveriesPerAddress: cfg.MAX_DELIVERIES_PER_ADDRESS,
       maxBufferedBytesPerAddress: cfg.MAX_BUFFERED_BYTES_PER_ADDRESS,
+      maxRequestBodiesBytes: cfg.MAX_REQUEST_BODIES_BYTES,
+      maxRequestBodiesBytesPerAddress: cfg.MAX_REQUEST_BODIES_BYTES_PER_ADDRESS,
       uploadGraceSeconds: cfg.UPLOAD_GRACE_SECONDS,
       uploadMinBytesPerSecond: cfg.UPLOAD_MIN_BYTES_PER_SECOND,
       ...(readOnly ? optional('adminToken', adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN, true)) : { adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN) }),

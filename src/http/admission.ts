@@ -12,6 +12,13 @@
  * lets through), had every other court refused for as long as they kept it up. IPv6 peers count by their /64, the block one host is usually
  * given. Behind a reverse proxy every delivery comes from the proxy's address: raise the share to the whole bound
  * there, and bound each client at the proxy.
+ *
+ * Every other request with a body (the API's JSON, the token endpoint's form, the pages' forms and uploads) counts
+ * against a budget of its own (bodyAdmission), in bytes, with the same per-address share: each such body is held
+ * whole in memory until its handler has it. Measured against `npm start`: two peers with 500 connections each,
+ * every one sending a 1 MB token request but its last byte, took the process from 258 MB to 1.27 GB; with more
+ * connections it would have grown until the process was killed. Past the budget such a request is refused as a
+ * delivery is, before its body is read; it cannot starve deliveries, nor they it.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, Deps } from '../deps.js';
@@ -21,16 +28,23 @@ import { problemResponse } from './problem.js';
 import { sourceAddress } from './throttle.js';
 
 interface Held {
-  deliveries: number;
+  /** Requests (deliveries, or other requests with a body). */
+  count: number;
   bytes: number;
 }
+/** What a kind of request holds now, in all and by source address. */
+interface Pool {
+  held: Held;
+  byAddress: Map<string, Held>;
+}
+const pool = (): Pool => ({ held: { count: 0, bytes: 0 }, byAddress: new Map() });
 
 /**
  * Deliveries being received now and the request bytes they may buffer, in all and by source address (an address
  * is forgotten when its last delivery ends, so the map never outgrows the deliveries in flight), and whether
  * shutdown has begun.
  */
-const ADMISSION = slot('admission', () => ({ deliveries: 0, bytes: 0, draining: false, byAddress: new Map<string, Held>() }));
+const ADMISSION = slot('admission', () => ({ deliveries: pool(), bodies: pool(), draining: false }));
 
 /** Shutdown has begun: new deliveries get 503 shutting-down, every answer says Connection: close. */
 export const beginDraining = (deps: Deps): void => {
@@ -44,6 +58,9 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 /** One address's share of each: half. */
 export const DEFAULT_MAX_DELIVERIES_PER_ADDRESS = 32;
 export const DEFAULT_MAX_BUFFERED_BYTES_PER_ADDRESS = 128 * 1024 * 1024;
+/** Every other request's body: 64 MiB in all (64 JSON bodies at their limit, or 8 reply drafts), half per address. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES_PER_ADDRESS = 32 * 1024 * 1024;
 /** What a refused court is told to wait, in seconds. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
@@ -67,19 +84,68 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
-/** Would `reserve` more bytes and one more delivery exceed these bounds? One delivery alone is always let in. */
-const over = (held: Held, reserve: number, maxDeliveries: number, maxBytes: number) =>
-  held.deliveries >= maxDeliveries || (held.deliveries > 0 && held.bytes + reserve > maxBytes);
+/** Would one more request of `reserve` bytes exceed these bounds? One request alone is always let in. */
+const over = (held: Held, reserve: number, maxCount: number, maxBytes: number) => held.count >= maxCount || (held.count > 0 && held.bytes + reserve > maxBytes);
+
+interface Bounds {
+  count: number;
+  bytes: number;
+  countPerAddress: number;
+  bytesPerAddress: number;
+}
+
+/**
+ * Take a place in `p` for a request from `key` holding `reserve` bytes: 'full' past the bounds in all, 'address'
+ * past the address's share, else a function that gives the place back.
+ */
+function enter(p: Pool, key: string, reserve: number, b: Bounds): 'full' | { address: Held } | (() => void) {
+  if (over(p.held, reserve, b.count, b.bytes)) return 'full';
+  const own = p.byAddress.get(key) ?? { count: 0, bytes: 0 };
+  if (over(own, reserve, Math.min(b.countPerAddress, b.count), Math.min(b.bytesPerAddress, b.bytes))) return { address: own };
+  p.byAddress.set(key, own);
+  for (const h of [p.held, own]) {
+    h.count++;
+    h.bytes += reserve;
+  }
+  return () => {
+    for (const h of [p.held, own]) {
+      h.count--;
+      h.bytes -= reserve;
+    }
+    if (own.count === 0) p.byAddress.delete(key);
+  };
+}
+
+/** The bytes a request announces (Content-Length), up to `limit`; a chunked body may grow to the limit. */
+const announced = (header: string | undefined, limit: number) => {
+  const declared = Number(header);
+  return header !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+};
+
+/** A refusal before the body is read: the connection is closed rather than reused. */
+const refusal = (requestId: string, p: Problem, retryAfter: number) =>
+  problemResponse(p, requestId, { 'Retry-After': String(retryAfter), connection: 'close', 'X-Request-Id': requestId });
+
+const busy = (what: string, n: number) =>
+  new Problem(
+    'overloaded',
+    `the gateway is receiving as many ${what} as it can (${n} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+    { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS },
+  );
+const addressBusy = (what: string, own: Held, share: string) =>
+  new Problem(
+    'too-many-in-progress',
+    `your address has ${own.count} ${what} in progress (${own.bytes} bytes announced), as many as one address may (${share}); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`,
+    { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS },
+  );
 
 export function admission(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const deps = c.var.deps;
-    const refuse = (p: Problem, retryAfter: number) =>
-      // The body is not read: the connection is closed rather than reused.
-      problemResponse(p, c.var.requestId, { 'Retry-After': String(retryAfter), connection: 'close', 'X-Request-Id': c.var.requestId });
     const a = deps.state.get(ADMISSION);
     if (a.draining)
-      return refuse(
+      return refusal(
+        c.var.requestId,
         new Problem(
           'shutting-down',
           'the gateway is stopping and takes no new deliveries; send this one again shortly (to another instance, or after the restart)',
@@ -87,50 +153,56 @@ export function admission(): MiddlewareHandler<AppEnv> {
         5,
       );
     const cfg = deps.config;
-    const maxInFlight = cfg.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT;
-    const maxBytes = cfg.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-    const declared = Number(c.req.header('content-length'));
-    // A chunked body may grow to the body limit: that much is reserved for it.
-    const reserve = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, cfg.bodyLimitBytes) : cfg.bodyLimitBytes;
-    if (over(a, reserve, maxInFlight, maxBytes)) {
-      return refuse(
-        new Problem(
-          'overloaded',
-          `the gateway is receiving as many deliveries as it can (${a.deliveries} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
-          {
-            retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
-          },
-        ),
-        OVERLOAD_RETRY_AFTER_SECONDS,
-      );
-    }
+    const bounds: Bounds = {
+      count: cfg.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
+      bytes: cfg.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      countPerAddress: cfg.maxDeliveriesPerAddress ?? DEFAULT_MAX_DELIVERIES_PER_ADDRESS,
+      bytesPerAddress: cfg.maxBufferedBytesPerAddress ?? DEFAULT_MAX_BUFFERED_BYTES_PER_ADDRESS,
+    };
     const key = addressKey(sourceAddress(c.env, (name) => c.req.header(name)));
-    const own = a.byAddress.get(key) ?? { deliveries: 0, bytes: 0 };
-    const perAddress = Math.min(cfg.maxDeliveriesPerAddress ?? DEFAULT_MAX_DELIVERIES_PER_ADDRESS, maxInFlight);
-    const bytesPerAddress = Math.min(cfg.maxBufferedBytesPerAddress ?? DEFAULT_MAX_BUFFERED_BYTES_PER_ADDRESS, maxBytes);
-    if (over(own, reserve, perAddress, bytesPerAddress)) {
-      return refuse(
-        new Problem(
-          'too-many-in-progress',
-          `your address has ${own.deliveries} deliveries in progress, as many as one address may (${perAddress} at once, ${bytesPerAddress} bytes together); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`,
-          { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS },
-        ),
-        OVERLOAD_RETRY_AFTER_SECONDS,
-      );
+    const place = enter(a.deliveries, key, announced(c.req.header('content-length'), cfg.bodyLimitBytes), bounds);
+    if (place === 'full') return refusal(c.var.requestId, busy('deliveries', a.deliveries.held.count), OVERLOAD_RETRY_AFTER_SECONDS);
+    if (typeof place !== 'function') {
+      const share = `${Math.min(bounds.countPerAddress, bounds.count)} at once, ${Math.min(bounds.bytesPerAddress, bounds.bytes)} bytes together`;
+      return refusal(c.var.requestId, addressBusy('deliveries', place.address, share), OVERLOAD_RETRY_AFTER_SECONDS);
     }
-    a.byAddress.set(key, own);
-    own.deliveries++;
-    own.bytes += reserve;
-    a.deliveries++;
-    a.bytes += reserve;
     try {
       await next();
     } finally {
-      a.deliveries--;
-      a.bytes -= reserve;
-      own.deliveries--;
-      own.bytes -= reserve;
-      if (own.deliveries === 0) a.byAddress.delete(key);
+      place();
+    }
+  };
+}
+
+/**
+ * Every request with a body but a delivery (which has admission() of its own): a place in the budget of request
+ * bodies, by the bytes it announces up to `limitOf(path)` (its endpoint's body limit), before anything is read.
+ */
+export function bodyAdmission(limitOf: (path: string) => number, exempt: (path: string) => boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const length = c.req.header('content-length');
+    const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+    if (!hasBody || exempt(c.req.path)) return next();
+    const cfg = c.var.deps.config;
+    const bytes = cfg.maxRequestBodiesBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const bounds: Bounds = {
+      count: Infinity,
+      bytes,
+      countPerAddress: Infinity,
+      bytesPerAddress: cfg.maxRequestBodiesBytesPerAddress ?? DEFAULT_MAX_BODY_BYTES_PER_ADDRESS,
+    };
+    const a = c.var.deps.state.get(ADMISSION);
+    const key = addressKey(sourceAddress(c.env, (name) => c.req.header(name)));
+    const place = enter(a.bodies, key, announced(length, limitOf(c.req.path)), bounds);
+    if (place === 'full') return refusal(c.var.requestId, busy('requests', a.bodies.held.count), OVERLOAD_RETRY_AFTER_SECONDS);
+    if (typeof place !== 'function') {
+      const share = `${Math.min(bounds.bytesPerAddress, bounds.bytes)} bytes of request bodies together`;
+      return refusal(c.var.requestId, addressBusy('requests with a body', place.address, share), OVERLOAD_RETRY_AFTER_SECONDS);
+    }
+    try {
+      await next();
+    } finally {
+      place();
     }
   };
 }

@@ -8,8 +8,22 @@ import type { AppEnv } from '../deps.js';
 import { Problem } from '../lib/problem.js';
 import { problemResponse } from './problem.js';
 
+/** The pages' limits (src/web/index.tsx): a form, and a reply or defence draft with its attachments. */
+export const PAGE_FORM_LIMIT_BYTES = 64 * 1024;
+export const PAGE_UPLOAD_LIMIT_BYTES = 8 * 1024 * 1024;
+
+const isPage = (path: string) => path === '/web' || path.startsWith('/web/');
 /** Paths with a limit of their own: intake (attachments, deliveryBodyLimit) and the pages (their forms). */
-const ownLimit = (path: string) => path === '/v1/deliveries' || path === '/web' || path.startsWith('/web/');
+const ownLimit = (path: string) => path === '/v1/deliveries' || isPage(path);
+
+/**
+ * The most a request to `path` (not a delivery) may send: what its body is held against in the budget of request
+ * bodies (src/http/admission.ts bodyAdmission) when it does not say its length.
+ */
+export const bodyLimitOf =
+  (jsonLimit: number) =>
+  (path: string): number =>
+    isPage(path) ? PAGE_UPLOAD_LIMIT_BYTES : jsonLimit;
 
 /** Every endpoint but intake and the pages reads at most `maxBytes`. */
 export function apiBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {

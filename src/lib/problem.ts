@@ -40,7 +40,7 @@ export const PROBLEMS = {
   unauthorized: { status: 401, zh: '未认证', en: 'Authentication required' },
   forbidden: { status: 403, zh: '无权操作', en: 'Not allowed' },
   'too-many-requests': { status: 429, zh: '失败次数过多，请稍后再试', en: 'Too many failed attempts' },
-  'too-many-in-progress': { status: 429, zh: '来自同一地址的送达过多，请稍后重发', en: 'Too many deliveries in progress from this address' },
+  'too-many-in-progress': { status: 429, zh: '来自同一地址的请求过多，请稍后重发', en: 'Too many requests in progress from this address' },
   'outside-region': { status: 422, zh: '承办单位不在案件所属区域', en: "Unit outside the case's region" },
   'service-misconfigured': { status: 503, zh: '服务配置错误', en: 'Service misconfigured' },
   'not-found': { status: 404, zh: '未找到', en: 'Not found' },

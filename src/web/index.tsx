@@ -35,6 +35,7 @@ import { FigurePage, periodZh } from './pages/figure.js';
 import { drillDown } from '../services/statistics.js';
 import { FIGURES, FIGURE_IDS, type FigureId } from '../domain/statistics/index.js';
 import { setPageSecurityHeaders } from '../http/security-headers.js';
+import { PAGE_FORM_LIMIT_BYTES, PAGE_UPLOAD_LIMIT_BYTES } from '../http/body-limit.js';
 import { WORKBENCH_JS, WORKBENCH_JS_PATH } from './assets/workbench.js';
 import { sourceAddress, throttledSignIn } from '../http/throttle.js';
 
@@ -130,14 +131,14 @@ export function createWeb() {
   // Forms: the session cookie is SameSite=Strict, and every POST must come from these pages (Origin or Sec-Fetch-Site).
   web.use('*', csrf());
   const formLimit = bodyLimit({
-    maxSize: 64 * 1024,
+    maxSize: PAGE_FORM_LIMIT_BYTES,
     onError: () => {
       throw new Problem('payload-too-large', 'a form of these pages is at most 64 KiB');
     },
   });
   // A reply draft or a defence draft carries its attachments (multipart): up to 8 MiB in all.
   const uploadLimit = bodyLimit({
-    maxSize: 8 * 1024 * 1024,
+    maxSize: PAGE_UPLOAD_LIMIT_BYTES,
     onError: () => {
       throw new Problem('payload-too-large', 'a reply draft with its attachments is at most 8 MiB');
     },

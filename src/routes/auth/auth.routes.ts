@@ -31,7 +31,7 @@ export const postToken = createRoute({
       },
     },
   },
-  responses: { 200: { description: 'Token', content: { 'application/json': { schema: TokenResponse } } }, ...problemResponses(400, 401) },
+  responses: { 200: { description: 'Token', content: { 'application/json': { schema: TokenResponse } } }, ...problemResponses(400, 401, 408, 413, 429, 503) },
 });
 
 export const postClient = createRoute({
