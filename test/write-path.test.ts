@@ -105,46 +105,53 @@ describe('storage faults are said as such', () => {
 });
 
 describe('admission control', () => {
+  /** The peer's address as @hono/node-server passes it (env.incoming is the IncomingMessage). */
+  const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } }) as never;
+  /** A delivery whose body waits for `release` (with `headers` besides its Content-Type). */
+  const held = async (headers: Record<string, string> = {}) => {
+    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        await gate;
+        ctrl.enqueue(bytes);
+        ctrl.close();
+      },
+    });
+    const req = new Request('http://gw/v1/deliveries', {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose', ...headers },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    return { release, req };
+  };
+  /** Deliveries whose bodies are pulled only when someone reads them: `read()` says whether anyone did. */
+  const unreadable = () => {
+    let read = false;
+    const req = () =>
+      new Request('http://gw/v1/deliveries', {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose' },
+        body: new ReadableStream<Uint8Array>({ pull: () => void (read = true) }, { highWaterMark: 0 }),
+        duplex: 'half',
+      } as RequestInit);
+    return { req, read: () => read };
+  };
+
   it('past the bound on deliveries in flight: 503 overloaded with Retry-After, decided before the body is read', async () => {
     gw.deps.config.maxDeliveriesInFlight = 2;
     // Two deliveries whose bodies arrive slowly (a court on a slow line): both are in flight.
-    const held: { release: () => void; req: Request }[] = [];
-    for (let i = 0; i < 2; i++) {
-      const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const body = new ReadableStream<Uint8Array>({
-        async pull(ctrl) {
-          await gate;
-          ctrl.enqueue(bytes);
-          ctrl.close();
-        },
-      });
-      held.push({
-        release,
-        req: new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body, duplex: 'half' } as RequestInit),
-      });
-    }
-    const inFlight = held.map((h) => gw.app.request(h.req));
+    const slow = [await held(), await held()];
+    const inFlight = slow.map((h) => gw.app.request(h.req));
     await new Promise((r) => setTimeout(r, 20));
     // A third, whose body must never be read.
-    let read = false;
-    const third = new ReadableStream<Uint8Array>(
-      {
-        pull() {
-          read = true;
-        },
-      },
-      { highWaterMark: 0 }, // pulled only when someone reads
-    );
-    const p = await problem(
-      await gw.app.request(
-        new Request('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: third, duplex: 'half' } as RequestInit),
-      ),
-    );
+    const third = unreadable();
+    const p = await problem(await gw.app.request(third.req()));
     expect(p).toMatchObject({ status: 503, type: 'application/problem+json', retryAfter: '2', body: { type: 'urn:fuyuan:problem:overloaded' } });
-    expect(read).toBe(false);
-    for (const h of held) h.release();
+    expect(third.read()).toBe(false);
+    for (const h of slow) h.release();
     expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual([201, 201]);
     // Room again.
     expect((await gw.app.request(await delivery())).status).toBe(201);
@@ -153,59 +160,30 @@ describe('admission control', () => {
   it('one address holds only its share: past it 429 too-many-in-progress before the body is read; others still get in', async () => {
     gw.deps.config.maxDeliveriesInFlight = 5;
     gw.deps.config.maxDeliveriesPerAddress = 2;
-    // The peer's address as @hono/node-server passes it (env.incoming is the IncomingMessage).
-    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
-    const send = (req: Request, address: string) => gw.app.request(req, undefined, from(address) as never);
-    // A delivery whose body waits for `release`.
-    const held = async () => {
-      const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const body = new ReadableStream<Uint8Array>({
-        async pull(ctrl) {
-          await gate;
-          ctrl.enqueue(bytes);
-          ctrl.close();
-        },
-      });
-      const req = new Request('http://gw/v1/deliveries', {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose' },
-        body,
-        duplex: 'half',
-      } as RequestInit);
-      return { release, req };
-    };
-    let read = false;
-    const unread = () =>
-      new Request('http://gw/v1/deliveries', {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose' },
-        body: new ReadableStream<Uint8Array>({ pull: () => void (read = true) }, { highWaterMark: 0 }),
-        duplex: 'half',
-      } as RequestInit);
+    const send = (req: Request, address: string) => gw.app.request(req, undefined, from(address));
+    const unread = unreadable();
     // One peer (an IPv4 address, seen once as itself and once IPv4-mapped) takes its two.
     const mine = [await held(), await held()];
     const inFlight = [send(mine[0]!.req, '203.0.113.7'), send(mine[1]!.req, '::ffff:203.0.113.7')];
     await new Promise((r) => setTimeout(r, 20));
-    const p = await problem(await send(unread(), '203.0.113.7'));
+    const p = await problem(await send(unread.req(), '203.0.113.7'));
     expect(p).toMatchObject({ status: 429, type: 'application/problem+json', retryAfter: '2', body: { type: 'urn:fuyuan:problem:too-many-in-progress' } });
     expect(p.body.detail).toContain('nothing of this one was read or stored');
     expect(p.body.detail).not.toContain('203.0.113.7');
-    expect(read).toBe(false);
+    expect(unread.read()).toBe(false);
     // Another court, from its own address, is received meanwhile: the gateway still has room.
     expect((await send(await delivery(), '198.51.100.20')).status).toBe(201);
     // An IPv6 peer counts by its /64: two addresses of one block hold that block's two.
     const v6 = [await held(), await held()];
     const v6InFlight = [send(v6[0]!.req, '2001:db8:0:1::a'), send(v6[1]!.req, '2001:0db8:0000:0001:0000:0000:0000:000b')];
     await new Promise((r) => setTimeout(r, 20));
-    expect((await send(unread(), '2001:db8:0:1:ffff::c')).status).toBe(429);
+    expect((await send(unread.req(), '2001:db8:0:1:ffff::c')).status).toBe(429);
     // A fifth from a third peer fills the gateway itself: now anyone is told it is overloaded, with 503.
     const fifth = await held();
     const last = send(fifth.req, '198.51.100.30');
     await new Promise((r) => setTimeout(r, 20));
-    expect((await problem(await send(unread(), '198.51.100.20'))).body.type).toBe('urn:fuyuan:problem:overloaded');
-    expect(read).toBe(false);
+    expect((await problem(await send(unread.req(), '198.51.100.20'))).body.type).toBe('urn:fuyuan:problem:overloaded');
+    expect(unread.read()).toBe(false);
     for (const h of [...mine, ...v6, fifth]) h.release();
     expect((await Promise.all([...inFlight, ...v6InFlight, last])).map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     // The share is free again once its deliveries are answered.
@@ -214,24 +192,8 @@ describe('admission control', () => {
 
   it("one address's share of the bytes: a body it announces past its share is refused, another address's is not", async () => {
     gw.deps.config.maxBufferedBytesPerAddress = 1024 * 1024;
-    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } }) as never;
-    const bytes = new Uint8Array(await (await delivery()).arrayBuffer());
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
     // A body announced as all but 576 bytes of the share, arriving late: it holds them until it is answered.
-    const body = new ReadableStream<Uint8Array>({
-      async pull(ctrl) {
-        await gate;
-        ctrl.enqueue(bytes);
-        ctrl.close();
-      },
-    });
-    const big = new Request('http://gw/v1/deliveries', {
-      method: 'POST',
-      headers: { 'content-type': 'application/jose', 'content-length': String(1024 * 1024 - 576) },
-      body,
-      duplex: 'half',
-    } as RequestInit);
+    const { req: big, release } = await held({ 'content-length': String(1024 * 1024 - 576) });
     const pending = gw.app.request(big, undefined, from('203.0.113.7'));
     await new Promise((r) => setTimeout(r, 20));
     // Any delivery is longer than 576 bytes: from the same address it is refused, from another it is received.
@@ -249,7 +211,6 @@ describe('admission control', () => {
   it('every other request with a body holds its announced bytes: past the budget 503, past an address share 429, deliveries apart', async () => {
     gw.deps.config.maxRequestBodiesBytes = 300_000;
     gw.deps.config.maxRequestBodiesBytesPerAddress = 200_000;
-    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } }) as never;
     /** A token request announcing `size` bytes; its body waits for `gate` when one is given, or is never read when `unread`. */
     const tokenRequest = (size: number, opts: { gate?: Promise<void>; onRead?: () => void } = {}) => {
       const bytes = new TextEncoder().encode(`grant_type=client_credentials&client_id=nobody&pad=${'x'.repeat(size)}`).subarray(0, size);

@@ -9,9 +9,9 @@
  * `too-many-in-progress`, and the rest stays free for every other court. Without it one peer could take the whole
  * gateway before it has proved who it is (a delivery says its sender only inside its body): 64 connections, or six
  * whose announced bodies add up to the 256 MiB, each sending 16 KiB a second (the slowest rate the upload deadline
- * lets through), had every other court refused for as long as they kept it up. IPv6 peers count by their /64, the block one host is usually
- * given. Behind a reverse proxy every delivery comes from the proxy's address: raise the share to the whole bound
- * there, and bound each client at the proxy.
+ * lets through), had every other court refused for as long as they kept it up. IPv6 peers count by their /64, the
+ * block one host is usually given. Behind a reverse proxy every delivery comes from the proxy's address: raise the
+ * share to the whole bound there, and bound each client at the proxy.
  *
  * Every other request with a body (the API's JSON, the token endpoint's form, the pages' forms and uploads) counts
  * against a budget of its own (bodyAdmission), in bytes, with the same per-address share: each such body is held
@@ -20,7 +20,7 @@
  * connections it would have grown until the process was killed. Past the budget such a request is refused as a
  * delivery is, before its body is read; it cannot starve deliveries, nor they it.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { AppEnv, Deps } from '../deps.js';
 import { Problem } from '../lib/problem.js';
 import { slot } from '../lib/process-state.js';
@@ -40,9 +40,9 @@ interface Pool {
 const pool = (): Pool => ({ held: { count: 0, bytes: 0 }, byAddress: new Map() });
 
 /**
- * Deliveries being received now and the request bytes they may buffer, in all and by source address (an address
- * is forgotten when its last delivery ends, so the map never outgrows the deliveries in flight), and whether
- * shutdown has begun.
+ * Deliveries being received now and the request bytes they may buffer, the same for every other request with a
+ * body, each in all and by source address (an address is forgotten when its last request ends, so a map never
+ * outgrows the requests in flight), and whether shutdown has begun.
  */
 const ADMISSION = slot('admission', () => ({ deliveries: pool(), bodies: pool(), draining: false }));
 
@@ -95,8 +95,8 @@ interface Bounds {
 }
 
 /**
- * Take a place in `p` for a request from `key` holding `reserve` bytes: 'full' past the bounds in all, 'address'
- * past the address's share, else a function that gives the place back.
+ * Take a place in `p` for a request from `key` holding `reserve` bytes: 'full' past the bounds in all, the address's
+ * holding past its share, else a function that gives the place back.
  */
 function enter(p: Pool, key: string, reserve: number, b: Bounds): 'full' | { address: Held } | (() => void) {
   if (over(p.held, reserve, b.count, b.bytes)) return 'full';
@@ -126,18 +126,28 @@ const announced = (header: string | undefined, limit: number) => {
 const refusal = (requestId: string, p: Problem, retryAfter: number) =>
   problemResponse(p, requestId, { 'Retry-After': String(retryAfter), connection: 'close', 'X-Request-Id': requestId });
 
-const busy = (what: string, n: number) =>
-  new Problem(
-    'overloaded',
-    `the gateway is receiving as many ${what} as it can (${n} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
-    { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS },
-  );
-const addressBusy = (what: string, own: Held, share: string) =>
-  new Problem(
-    'too-many-in-progress',
-    `your address has ${own.count} ${what} in progress (${own.bytes} bytes announced), as many as one address may (${share}); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`,
-    { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS },
-  );
+/**
+ * Run the rest of the request with a place in `pool`, or refuse it before its body is read: 503 overloaded past the
+ * bounds in all, 429 too-many-in-progress past the address's share (`what` names the requests, `share` the bounds).
+ */
+async function admitted(c: Context<AppEnv>, next: Next, pool: Pool, reserve: number, b: Bounds, what: string, share: string) {
+  const place = enter(pool, addressKey(sourceAddress(c.env, (name) => c.req.header(name))), reserve, b);
+  const retry = { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS };
+  if (place === 'full') {
+    const detail = `the gateway is receiving as many ${what} as it can (${pool.held.count} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`;
+    return refusal(c.var.requestId, new Problem('overloaded', detail, retry), OVERLOAD_RETRY_AFTER_SECONDS);
+  }
+  if (typeof place !== 'function') {
+    const own = place.address;
+    const detail = `your address has ${own.count} ${what} in progress (${own.bytes} bytes announced), as many as one address may (${share}); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`;
+    return refusal(c.var.requestId, new Problem('too-many-in-progress', detail, retry), OVERLOAD_RETRY_AFTER_SECONDS);
+  }
+  try {
+    await next();
+  } finally {
+    place();
+  }
+}
 
 export function admission(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -153,24 +163,14 @@ export function admission(): MiddlewareHandler<AppEnv> {
         5,
       );
     const cfg = deps.config;
-    const bounds: Bounds = {
+    const b: Bounds = {
       count: cfg.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
       bytes: cfg.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       countPerAddress: cfg.maxDeliveriesPerAddress ?? DEFAULT_MAX_DELIVERIES_PER_ADDRESS,
       bytesPerAddress: cfg.maxBufferedBytesPerAddress ?? DEFAULT_MAX_BUFFERED_BYTES_PER_ADDRESS,
     };
-    const key = addressKey(sourceAddress(c.env, (name) => c.req.header(name)));
-    const place = enter(a.deliveries, key, announced(c.req.header('content-length'), cfg.bodyLimitBytes), bounds);
-    if (place === 'full') return refusal(c.var.requestId, busy('deliveries', a.deliveries.held.count), OVERLOAD_RETRY_AFTER_SECONDS);
-    if (typeof place !== 'function') {
-      const share = `${Math.min(bounds.countPerAddress, bounds.count)} at once, ${Math.min(bounds.bytesPerAddress, bounds.bytes)} bytes together`;
-      return refusal(c.var.requestId, addressBusy('deliveries', place.address, share), OVERLOAD_RETRY_AFTER_SECONDS);
-    }
-    try {
-      await next();
-    } finally {
-      place();
-    }
+    const share = `${Math.min(b.countPerAddress, b.count)} at once, ${Math.min(b.bytesPerAddress, b.bytes)} bytes together`;
+    return admitted(c, next, a.deliveries, announced(c.req.header('content-length'), cfg.bodyLimitBytes), b, 'deliveries', share);
   };
 }
 
@@ -184,25 +184,13 @@ export function bodyAdmission(limitOf: (path: string) => number, exempt: (path: 
     const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
     if (!hasBody || exempt(c.req.path)) return next();
     const cfg = c.var.deps.config;
-    const bytes = cfg.maxRequestBodiesBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const bounds: Bounds = {
+    const b: Bounds = {
       count: Infinity,
-      bytes,
+      bytes: cfg.maxRequestBodiesBytes ?? DEFAULT_MAX_BODY_BYTES,
       countPerAddress: Infinity,
       bytesPerAddress: cfg.maxRequestBodiesBytesPerAddress ?? DEFAULT_MAX_BODY_BYTES_PER_ADDRESS,
     };
-    const a = c.var.deps.state.get(ADMISSION);
-    const key = addressKey(sourceAddress(c.env, (name) => c.req.header(name)));
-    const place = enter(a.bodies, key, announced(length, limitOf(c.req.path)), bounds);
-    if (place === 'full') return refusal(c.var.requestId, busy('requests', a.bodies.held.count), OVERLOAD_RETRY_AFTER_SECONDS);
-    if (typeof place !== 'function') {
-      const share = `${Math.min(bounds.bytesPerAddress, bounds.bytes)} bytes of request bodies together`;
-      return refusal(c.var.requestId, addressBusy('requests with a body', place.address, share), OVERLOAD_RETRY_AFTER_SECONDS);
-    }
-    try {
-      await next();
-    } finally {
-      place();
-    }
+    const share = `${Math.min(b.bytesPerAddress, b.bytes)} bytes of request bodies together`;
+    return admitted(c, next, c.var.deps.state.get(ADMISSION).bodies, announced(length, limitOf(c.req.path)), b, 'requests with a body', share);
   };
 }
