@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   stats: () => import('./stats/index.js'),
   audit: () => import('./audit/index.js'),
   overload: () => import('./overload/index.js'),
+  flood: () => import('./flood/index.js'),
 };
 
 async function main() {

@@ -16,8 +16,8 @@
  * held and no 500; RSS ≤ 600 MB after 2× peak. The load generator shares the machine's cores with the server.
  * BENCH_SERVER_NODE_ARGS: extra node flags for the gateway process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { parseNodeConfig } from '../../adapters/node/config.js';
 import { nodeDeps } from '../../adapters/node/deps.js';
 import { registerSender } from '../../src/services/senders.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
-import { GATEWAY_NODE_FLAGS } from '../../adapters/node/runtime-flags.js';
+import { rssMb, startGateway } from '../gateway.js';
 
 const secs = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -149,11 +149,6 @@ async function openLoop(base: string, signer: Signer, rate: number, seconds: num
   return Promise.all(pending);
 }
 
-const rssMb = (pid: number) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? round(Number(m[1]) / 1024, 0) : NaN;
-};
-
 function byStatus(answers: Answer[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const a of answers) out[a.status === 0 ? 'timeout/error' : String(a.status)] = (out[a.status === 0 ? 'timeout/error' : String(a.status)] ?? 0) + 1;
@@ -170,42 +165,19 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   await registerSender(setup.deps, { code: SENDER, type: 'court', name: '基准测试法院', caPem: ca.certPem });
   setup.client.close();
 
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the gateway process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', join(REPO, 'adapters/node/main.ts')], {
-    cwd: REPO,
-    // The one load generator stands for every court at once, from one address: its share is the whole bound, so
-    // what the 2× peak phase meets is the gateway's bound (503 overloaded), not one address's (429), and its
-    // connections are not refused for coming from one address.
-    env: {
-      ...process.env,
-      ...env,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SWEEP_INTERVAL_SECONDS: '0',
-      MAX_DELIVERIES_PER_ADDRESS: '64',
-      MAX_BUFFERED_BYTES_PER_ADDRESS: '268435456',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  // The one load generator stands for every court at once, from one address: its share is the whole bound, so what
+  // the 2× peak phase meets is the gateway's bound (503 overloaded), not one address's (429), and its connections are
+  // not refused for coming from one address.
+  const gateway = await startGateway({
+    ...env,
+    MAX_DELIVERIES_PER_ADDRESS: '64',
+    MAX_BUFFERED_BYTES_PER_ADDRESS: '268435456',
+    MAX_CONNECTIONS_PER_ADDRESS: '10000',
   });
+  const { child, base } = gateway;
   const lines: string[] = [];
   const json: Record<string, unknown> = {};
   try {
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let found = false;
-      // The log is read until the listening line, then drained (a full pipe would stall the server).
-      child.stdout!.on('data', (b: Buffer) => {
-        if (found) return;
-        out += b.toString();
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) {
-          found = true;
-          resolve(m[1]!);
-        }
-      });
-      child.on('exit', (c) => reject(new Error(`gateway exited ${c}`)));
-    });
     ctx.log(`gateway at ${base}`);
 
     const first = await post(base, await body(signer));
@@ -351,8 +323,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     }
     json.targets = targets;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.on('exit', () => r())));
+    await gateway.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   return { lines, json };
