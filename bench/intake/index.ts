@@ -32,9 +32,12 @@
  * 5. Bytes on disk per attachment byte: the database file after PRAGMA wal_checkpoint(TRUNCATE).
  * 6. The audit log's share (issue #19): signing the tree head and the Merkle tree, replayed on this run's own log
  *    (bench/intake/audit-cost.ts), per delivery.
+ * 7. Where the writes go (bench/intake/wal-pages.ts): the disk's synced write rate, and the bound it puts on each
+ *    route at its bytes written per delivery; and, in-process on a fresh database, the WAL pages a delivery writes,
+ *    B-tree by B-tree, in groups as large as the run's.
  *
  * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (1000 per route), BENCH_INTAKE_ROUNDS (4),
- * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), and BENCH_SERVER_NODE_ARGS
+ * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), BENCH_INTAKE_PAGE_ROUNDS (20), and BENCH_SERVER_NODE_ARGS
  * (extra node flags for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -58,6 +61,7 @@ import { Manifest } from '../../schemas/api/manifest.js';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
 import { trustJson, trustLines, trustVerificationCost } from './trust.js';
 import { auditCost, auditCostLines } from './audit-cost.js';
+import { syncWriteRate, walPages } from './wal-pages.js';
 import { GATEWAY_NODE_FLAGS } from '../../adapters/node/runtime-flags.js';
 
 const num = (name: string, dflt: number) => {
@@ -86,6 +90,7 @@ const WARMUP = num('BENCH_INTAKE_WARMUP', 1000); // per route
 const ROUNDS = num('BENCH_INTAKE_ROUNDS', 4); // each round: both routes, ABBA order
 const PER_ROUND = num('BENCH_INTAKE_PER_ROUND', 200); // per route and round
 const VERIFY_ITERATIONS = num('BENCH_INTAKE_VERIFY_ITERATIONS', 2000);
+const PAGE_ROUNDS = num('BENCH_INTAKE_PAGE_ROUNDS', 20); // rounds of walPages (bench/intake/wal-pages.ts)
 const BOUNDARY = '----fuyuan-bench-7f3a9c1e';
 const SERVER_TS = fileURLToPath(new URL('./server.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -525,6 +530,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.log('the audit log: signing and tree replayed on this run (bench/intake/audit-cost.ts)');
     const audit = await auditCost(dataDir, join(tmp, 'audit-scratch'), disk.deliveries);
 
+    // Where the writes go (bench/intake/wal-pages.ts): deliveries sent at once in groups as large as the run's.
+    ctx.log("where the writes go: WAL pages by B-tree, and the disk's synced write rate (bench/intake/wal-pages.ts)");
+    const group = Math.max(1, Math.min(8, Math.round(intake.perTransaction)));
+    const pageItems = await signItems((3 + PAGE_ROUNDS) * group, runId, signer, shared, 'p');
+    const pagesDir = join(tmp, 'pages');
+    mkdirSync(pagesDir, { recursive: true });
+    const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
+    const pages = await walPages(
+      pagesDir,
+      { code: SENDER, caPem: ca.certPem },
+      async (r) =>
+        pageItems.slice(r * group, (r + 1) * group).map((it) => {
+          const body = multipartBody(it, shared);
+          return new Request('http://127.0.0.1/v1/deliveries', { method: 'POST', body, headers: { ...headers, 'content-length': String(body.length) } });
+        }),
+      PAGE_ROUNDS,
+    );
+    const diskRate = syncWriteRate(pagesDir, 1 << 20, 256 << 20);
+
     const perDiskByte = disk.dbBytes / disk.blobBytes;
     const blobTable = disk.tables?.['blobs'];
     // What intake writes besides the bytes: every table but blobs and the ceiling's own (senders etc. are a few pages).
@@ -579,6 +603,26 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           ]
         : []),
     ];
+    // The disk's rate over a route's bytes per delivery: the most that route could store per second here.
+    const diskBound = (s: RouteStats) => (s.writeBytes ? diskRate / s.writeBytes : null);
+    const ceilingBound = diskBound(ceiling);
+    const intakeBound = diskBound(intake);
+    if (ceilingBound !== null && intakeBound !== null && ceiling.writeBytes !== null) {
+      lines.push(
+        `  where the bytes go: the disk takes ${round(diskRate / 1e6, 0)} MB/s synced (1 MiB per fdatasync); at that rate the bytes written per delivery allow` +
+          ` the ceiling ${round(ceilingBound, 0)}/s (it ran at ${pct(ceiling.perSecond / ceilingBound)} of that) and intake ${round(intakeBound, 0)}/s (${pct(intake.perSecond / intakeBound)}):` +
+          ` the bytes alone bound the ratio at ${round(intakeBound / ceilingBound, 2).toFixed(2)}; 0.85 needs intake to write at most ${round(ceiling.writeBytes / 0.85 / 1024, 0)} KiB per delivery`,
+      );
+    }
+    const top = pages.byTree
+      .filter((t) => t.name !== 'blobs')
+      .slice(0, 12)
+      .map((t) => `${t.name} ${round(t.perDelivery, 2).toFixed(2)}`)
+      .join(', ');
+    lines.push(
+      `  WAL pages per delivery (${pages.pageSize} B each; ${round(pages.group, 0)} deliveries at once, ${round(pages.transactions / PAGE_ROUNDS, 2).toFixed(2)} transactions per round, ${PAGE_ROUNDS} rounds): ` +
+        `${round(pages.framesPerDelivery, 1).toFixed(1)}, of them ${round(pages.attachmentPerDelivery, 1).toFixed(1)} the attachment's own; ${round(pages.treesPerRound, 0)} B-trees written per round; most besides the attachment: ${top}`,
+    );
     const round3 = (x: number | null) => (x === null ? null : round(x, 3));
     const routeJson = (s: RouteStats) => ({
       perSecond: round(s.perSecond, 1),
@@ -637,6 +681,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         ...(blobTable !== undefined ? { blobsTablePerByte: round(blobTable / disk.blobBytes, 4) } : {}),
         ...(intakeRowBytes !== undefined ? { intakeRowBytesPerDelivery: Math.round(intakeRowBytes / disk.deliveries) } : {}),
         ...(disk.tables ? { tables: disk.tables } : {}),
+        syncWriteBytesPerSecond: Math.round(diskRate),
+        ceilingBoundPerSecond: ceilingBound === null ? null : round(ceilingBound, 1),
+        intakeBoundPerSecond: intakeBound === null ? null : round(intakeBound, 1),
+      },
+      walPages: {
+        pageSize: pages.pageSize,
+        group: pages.group,
+        transactionsPerRound: round(pages.transactions / PAGE_ROUNDS, 2),
+        framesPerDelivery: round(pages.framesPerDelivery, 2),
+        attachmentPerDelivery: round(pages.attachmentPerDelivery, 2),
+        treesPerRound: round(pages.treesPerRound, 1),
+        byTree: Object.fromEntries(pages.byTree.map((t) => [t.name, round(t.perDelivery, 3)])),
       },
     };
     return { lines, json };
