@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@libsql/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import * as schema from '../schemas/db/index.js';
 import { silentLog } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
 import { GATEWAY_NODE_FLAGS } from '../adapters/node/runtime-flags.js';
+import { LISTEN_BACKLOG } from '../adapters/node/connections.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // One process, tsx as Node's loader (`npm start`'s tsx CLI would run the gateway in a child of its own, and a
@@ -133,6 +134,62 @@ describe('shutdown', () => {
       g.child.kill('SIGTERM');
       expect(await g.exited).toBe(1);
       expect(g.log.join('')).toMatch(/grace of 1 s ran out/);
+    },
+    PROCESS_TEST_MS,
+  );
+});
+
+describe('a flood of connections', () => {
+  it(
+    'while the gateway cannot accept, the kernel holds a flood of new connections, and a court connecting then is answered at once',
+    async () => {
+      // The kernel caps the listen backlog at net.core.somaxconn: below the flood, this machine drops the rest.
+      const flood = 1500;
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      expect(
+        somaxconn,
+        `net.core.somaxconn is ${somaxconn}: raise it to ${LISTEN_BACKLOG} (sysctl -w net.core.somaxconn=${LISTEN_BACKLOG})`,
+      ).toBeGreaterThanOrEqual(flood);
+      const g = await startGateway({ DATA_DIR: dataDir(), SWEEP_INTERVAL_SECONDS: '0' });
+      const { port } = new URL(g.base);
+      // A stopped process accepts nothing: every connection opened now waits in the listen queue. Past a full queue
+      // the kernel drops a new connection's SYN, and the peer only tries again after 1 s (Node's default queue, 511,
+      // held 512 of these; the rest did not connect).
+      g.child.kill('SIGSTOP');
+      const sockets: Socket[] = [];
+      let connected: boolean[];
+      try {
+        connected = await Promise.all(
+          Array.from(
+            { length: flood },
+            () =>
+              new Promise<boolean>((resolve) => {
+                const s = connect({ host: '127.0.0.1', port: Number(port), localAddress: '127.0.0.2' });
+                sockets.push(s);
+                const timer = setTimeout(() => resolve(false), 900);
+                s.once('connect', () => {
+                  clearTimeout(timer);
+                  resolve(true);
+                });
+                s.once('error', () => resolve(false));
+              }),
+          ),
+        );
+      } finally {
+        g.child.kill('SIGCONT');
+      }
+      expect(connected.filter(Boolean).length).toBe(flood);
+      // The flood still open (its address past its share is closed as it is accepted), a court connects from its own.
+      const health = await new Promise<number>((resolve, reject) =>
+        request(`${g.base}/healthz`, { agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end(),
+      );
+      expect(health).toBe(200);
+      for (const s of sockets) s.destroy();
     },
     PROCESS_TEST_MS,
   );

@@ -1,12 +1,13 @@
 /** `npm start`: the gateway on Node with the embedded libSQL file, migrations applied, ready to receive. */
 import { usageOrExit } from './usage.js';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { parseNodeConfig } from './config.js';
 import { nodeDeps } from './deps.js';
 import { beginDraining, isDraining } from '../../src/http/admission.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { answerClientErrorsAsProblems } from './client-errors.js';
 import { secureDataDir } from './data-files.js';
 import { sealStoredChannelSecrets } from '../../src/services/notifications.js';
@@ -15,7 +16,7 @@ import { listenErrorMessage, nodeRequestTimeoutMs, startupLines } from './startu
 import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
-import { boundConnections, connectionBounds, openFileLimit } from './connections.js';
+import { boundConnections, connectionBounds, LISTEN_BACKLOG, openFileLimit } from './connections.js';
 
 async function main() {
   usageOrExit({
@@ -44,7 +45,10 @@ async function main() {
   const sealed = await sealStoredChannelSecrets(deps);
   if (sealed) deps.log.log('info', `sealed ${sealed} channel secret(s) stored in plain text by an earlier version`, { sealed });
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
+  // As @hono/node-server's serve(), with a listen backlog that a flood of connections does not overflow.
+  const server = createAdaptorServer({ fetch: app.fetch });
+  server.listen({ port: cfg.PORT, host: cfg.HOST, backlog: LISTEN_BACKLOG }, () => {
+    const info = server.address() as AddressInfo;
     for (const l of startupLines(cfg, info.address, info.port)) deps.log.log('info', l.msg, l.fields);
   });
   server.on('error', (e: NodeJS.ErrnoException) => {
