@@ -178,18 +178,21 @@ describe('a flood of connections', () => {
       } finally {
         g.child.kill('SIGCONT');
       }
-      expect(connected.filter(Boolean).length).toBe(flood);
-      // The flood still open (its address past its share is closed as it is accepted), a court connects from its own.
-      const health = await new Promise<number>((resolve, reject) =>
-        request(`${g.base}/healthz`, { agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
-          .on('error', reject)
-          .end(),
-      );
-      expect(health).toBe(200);
-      for (const s of sockets) s.destroy();
+      try {
+        expect(connected.filter(Boolean).length).toBe(flood);
+        // The flood still open (its address past its share is closed as it is accepted), a court connects from its own.
+        const health = await new Promise<number>((resolve, reject) =>
+          request(`${g.base}/healthz`, { agent: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end(),
+        );
+        expect(health).toBe(200);
+      } finally {
+        for (const s of sockets) s.destroy();
+      }
     },
     PROCESS_TEST_MS,
   );
