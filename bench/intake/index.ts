@@ -119,6 +119,9 @@ function multipartBody(item: Item, shared: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length);
 }
 
+/** The headers every bench request carries with a multipart body. */
+const multipartHeaders = (body: Uint8Array) => ({ 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) });
+
 /** Case numbers: each delivery opens a case of its own (a complaint copy starts a case), never a shared one. */
 let caseSeq = 0;
 
@@ -244,8 +247,7 @@ const usage = async (base: string): Promise<Usage> => (await (await fetch(`${bas
 const keepAlive = new Agent({ keepAlive: true });
 function post(url: string, body: Uint8Array): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) };
-    const req = httpRequest(url, { method: 'POST', agent: keepAlive, headers }, (res) => {
+    const req = httpRequest(url, { method: 'POST', agent: keepAlive, headers: multipartHeaders(body) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -536,14 +538,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const pageItems = await signItems((3 + PAGE_ROUNDS) * group, runId, signer, shared, 'p');
     const pagesDir = join(tmp, 'pages');
     mkdirSync(pagesDir, { recursive: true });
-    const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
     const pages = await walPages(
       pagesDir,
       { code: SENDER, caPem: ca.certPem },
       async (r) =>
         pageItems.slice(r * group, (r + 1) * group).map((it) => {
           const body = multipartBody(it, shared);
-          return new Request('http://127.0.0.1/v1/deliveries', { method: 'POST', body, headers: { ...headers, 'content-length': String(body.length) } });
+          return new Request('http://127.0.0.1/v1/deliveries', { method: 'POST', body, headers: multipartHeaders(body) });
         }),
       PAGE_ROUNDS,
     );

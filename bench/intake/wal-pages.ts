@@ -35,7 +35,7 @@ export interface WalPages {
   group: number;
   treesPerRound: number;
   /** Frames per delivery by B-tree (overflow and interior pages counted with their B-tree), most first. */
-  byTree: { name: string; table: string; perDelivery: number }[];
+  byTree: { name: string; perDelivery: number }[];
 }
 
 /** WAL file layout (sqlite.org/fileformat.html §4.1): a 32-byte header, then frames of a 24-byte header and a page. */
@@ -70,7 +70,6 @@ export async function walPages(
     await registerSender(deps, { code: sender.code, type: 'court', name: '基准测试法院 (bench court)', caPem: sender.caPem }, 'bench');
     const app = createApp(deps);
     const counts = new Map<string, number>();
-    const tables = new Map<string, string>();
     let deliveries = 0;
     let transactions = 0;
     let frames = 0;
@@ -98,7 +97,6 @@ export async function walPages(
         const at = byPage.get(p);
         // Page 1 holds the schema's root and the file header (its change counter is written by every transaction).
         const name = at?.name ?? (p === 1 ? 'sqlite_schema' : '(freed)');
-        tables.set(name, at?.table ?? name);
         counts.set(name, (counts.get(name) ?? 0) + 1);
         touched.add(name);
         if (at?.table === 'blobs' && at.overflow) attachment++;
@@ -116,7 +114,7 @@ export async function walPages(
       attachmentPerDelivery: attachment / deliveries,
       group: deliveries / rounds,
       treesPerRound: trees / rounds,
-      byTree: [...counts].map(([name, n]) => ({ name, table: tables.get(name)!, perDelivery: n / deliveries })).sort((a, b) => b.perDelivery - a.perDelivery),
+      byTree: [...counts].map(([name, n]) => ({ name, perDelivery: n / deliveries })).sort((a, b) => b.perDelivery - a.perDelivery),
     };
   } finally {
     client.close();
