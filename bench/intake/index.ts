@@ -37,7 +37,7 @@
  *    B-tree by B-tree, in groups as large as the run's.
  *
  * Knobs (environment): BENCH_INTAKE_CONCURRENCY (8), BENCH_INTAKE_WARMUP (1000 per route), BENCH_INTAKE_ROUNDS (4),
- * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), BENCH_INTAKE_PAGE_ROUNDS (20), and BENCH_SERVER_NODE_ARGS
+ * BENCH_INTAKE_PER_ROUND (200 per route), BENCH_INTAKE_VERIFY_ITERATIONS (2000), BENCH_INTAKE_PAGE_ROUNDS (20), BENCH_INTAKE_PAGE_WARM (100), and BENCH_SERVER_NODE_ARGS
  * (extra node flags for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -91,6 +91,11 @@ const ROUNDS = num('BENCH_INTAKE_ROUNDS', 4); // each round: both routes, ABBA o
 const PER_ROUND = num('BENCH_INTAKE_PER_ROUND', 200); // per route and round
 const VERIFY_ITERATIONS = num('BENCH_INTAKE_VERIFY_ITERATIONS', 2000);
 const PAGE_ROUNDS = num('BENCH_INTAKE_PAGE_ROUNDS', 20); // rounds of walPages (bench/intake/wal-pages.ts)
+/**
+ * Rounds of walPages sent before it counts. They fill the database: on an empty one every index is one page, and a
+ * delivery wrote fewer pages than on a database in use (104.5 per delivery after 9, 114.7 after 1,500).
+ */
+const PAGE_WARM = num('BENCH_INTAKE_PAGE_WARM', 100);
 const BOUNDARY = '----fuyuan-bench-7f3a9c1e';
 const SERVER_TS = fileURLToPath(new URL('./server.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -535,7 +540,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // Where the writes go (bench/intake/wal-pages.ts): deliveries sent at once in groups as large as the run's.
     ctx.log("where the writes go: WAL pages by B-tree, and the disk's synced write rate (bench/intake/wal-pages.ts)");
     const group = Math.max(1, Math.min(8, Math.round(intake.perTransaction)));
-    const pageItems = await signItems((3 + PAGE_ROUNDS) * group, runId, signer, shared, 'p');
+    const pageItems = await signItems((PAGE_WARM + PAGE_ROUNDS) * group, runId, signer, shared, 'p');
     const pagesDir = join(tmp, 'pages');
     mkdirSync(pagesDir, { recursive: true });
     const pages = await walPages(
@@ -547,6 +552,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           return new Request('http://127.0.0.1/v1/deliveries', { method: 'POST', body, headers: multipartHeaders(body) });
         }),
       PAGE_ROUNDS,
+      PAGE_WARM,
     );
     const diskRate = syncWriteRate(pagesDir, 1 << 20, 256 << 20);
 
@@ -621,7 +627,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       .map((t) => `${t.name} ${round(t.perDelivery, 2).toFixed(2)}`)
       .join(', ');
     lines.push(
-      `  WAL pages per delivery (${pages.pageSize} B each; ${round(pages.group, 0)} deliveries at once, ${round(pages.transactions / PAGE_ROUNDS, 2).toFixed(2)} transactions per round, ${PAGE_ROUNDS} rounds): ` +
+      `  WAL pages per delivery (${pages.pageSize} B each; ${round(pages.group, 0)} deliveries at once, ${round(pages.transactions / PAGE_ROUNDS, 2).toFixed(2)} transactions per round, ${PAGE_ROUNDS} rounds, on a database of ${PAGE_WARM * group} deliveries before them): ` +
         `${round(pages.framesPerDelivery, 1).toFixed(1)}, of them ${round(pages.attachmentPerDelivery, 1).toFixed(1)} the attachment's own; ${round(pages.treesPerRound, 0)} B-trees written per round; most besides the attachment: ${top}`,
     );
     const round3 = (x: number | null) => (x === null ? null : round(x, 3));
@@ -689,6 +695,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       walPages: {
         pageSize: pages.pageSize,
         group: pages.group,
+        deliveriesBefore: PAGE_WARM * group,
         transactionsPerRound: round(pages.transactions / PAGE_ROUNDS, 2),
         framesPerDelivery: round(pages.framesPerDelivery, 2),
         attachmentPerDelivery: round(pages.attachmentPerDelivery, 2),

@@ -54,7 +54,8 @@ function walFrames(wal: Buffer): { pageSize: number; pages: number[]; commits: n
 
 /**
  * `requests(round)`: the `group` delivery requests of one round (fresh messages, each with its own attachment),
- * answered 201. Rounds before `warm` are sent but not counted (the first cases, senders and caches).
+ * answered 201. Rounds before `warm` are sent but not counted: the first cases, senders and caches, and a database of
+ * some size (on an empty one every index is a single page, and a delivery writes fewer pages than it will in use).
  */
 export async function walPages(
   dir: string,
