@@ -198,6 +198,113 @@ describe('a flood of connections', () => {
   );
 });
 
+/** One write, its callback as a promise: rejects with the error the write met (EPIPE, ECONNRESET). */
+const writeAll = (s: Socket, b: Buffer | string) => new Promise<void>((resolve, reject) => s.write(b, (e) => (e ? reject(e) : resolve())));
+
+/**
+ * A client that sends its whole request before it reads a byte, as Python's http.client and Java's
+ * HttpURLConnection do: the answer it then reads (status line, headers, body), or the code of the error its
+ * writing met. `during(sent)` runs after each chunk (for a test that acts while the body is still going).
+ */
+async function sendAllThenRead(base: string, head: string, bodyBytes: number): Promise<{ status: number; head: string; body: string } | { error: string }> {
+  const { hostname, port } = new URL(base);
+  const s = connect({ host: hostname, port: Number(port) });
+  s.pause();
+  await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
+  // A write error is also emitted as 'error': it is taken from the write's callback.
+  s.on('error', () => undefined);
+  const chunk = Buffer.alloc(256 * 1024, 0x61);
+  try {
+    await writeAll(s, head);
+    for (let sent = 0; sent < bodyBytes; sent += chunk.length) await writeAll(s, chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent)));
+  } catch (e) {
+    s.destroy();
+    return { error: (e as NodeJS.ErrnoException).code ?? String(e) };
+  }
+  const got: Buffer[] = [];
+  s.on('data', (c: Buffer) => got.push(c));
+  s.resume();
+  await new Promise<void>((resolve) => s.once('end', resolve).once('close', resolve));
+  s.destroy();
+  const text = Buffer.concat(got).toString('utf8');
+  const [h = '', ...rest] = text.split('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(h)?.[1] ?? 0), head: h, body: rest.join('\r\n\r\n') };
+}
+
+describe('a refusal reaches a client that sends its whole body first', () => {
+  const post = (path: string, length: number, type = 'multipart/form-data; boundary=x') =>
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it(
+    "413 past the body limit and 429 past the address's share are read after 32 MiB were sent, not a reset",
+    async () => {
+      const g = await startGateway({
+        DATA_DIR: dataDir(),
+        SWEEP_INTERVAL_SECONDS: '0',
+        BODY_LIMIT_BYTES: String(1024 * 1024),
+        MAX_DELIVERIES_PER_ADDRESS: '1',
+      });
+      const big = 32 * 1024 * 1024;
+      // Refused on its headers (the body limit), before a byte of the body is read.
+      const tooLarge = await sendAllThenRead(g.base, post('/v1/deliveries', big), big);
+      expect(tooLarge).not.toHaveProperty('error');
+      const r1 = tooLarge as { status: number; head: string; body: string };
+      expect(r1.status).toBe(413);
+      expect(r1.head).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(r1.body)).toMatchObject({ type: 'urn:fuyuan:problem:payload-too-large', status: 413 });
+
+      // One delivery of this address in progress (its body still coming): the next is past the address's share.
+      const held = openUpload(g.base, '/v1/deliveries', { 'content-type': 'application/jose', 'transfer-encoding': 'chunked' });
+      held.answer.catch(() => undefined);
+      held.req.write('eyJhbGciOi');
+      await new Promise((r) => setTimeout(r, 300));
+      try {
+        const size = 512 * 1024;
+        const busy = await sendAllThenRead(g.base, post('/v1/deliveries', size), size);
+        expect(busy).not.toHaveProperty('error');
+        const r2 = busy as { status: number; head: string; body: string };
+        expect(r2.status).toBe(429);
+        expect(r2.head).toMatch(/retry-after: \d+/i);
+        expect(JSON.parse(r2.body)).toMatchObject({ type: 'urn:fuyuan:problem:too-many-in-progress', status: 429 });
+      } finally {
+        held.req.destroy();
+      }
+      // The gateway answers as before.
+      const health = await fetch(`${g.base}/healthz`);
+      expect(health.status).toBe(200);
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'a refused client that keeps sending does not hold shutdown: SIGTERM exits 0 within the grace period',
+    async () => {
+      const g = await startGateway({ DATA_DIR: dataDir(), SWEEP_INTERVAL_SECONDS: '0', BODY_LIMIT_BYTES: String(1024 * 1024), SHUTDOWN_GRACE_SECONDS: '10' });
+      const { hostname, port } = new URL(g.base);
+      const s = connect({ host: hostname, port: Number(port) });
+      s.on('error', () => undefined);
+      let answer = '';
+      s.on('data', (c: Buffer) => (answer += c.toString()));
+      await new Promise<void>((resolve) => s.once('connect', resolve));
+      s.write(post('/v1/deliveries', 64 * 1024 * 1024));
+      // A trickle that never lets the connection go quiet: the gateway lingers on it, reading what it sends.
+      const trickle = setInterval(() => s.write(Buffer.alloc(1024, 0x61)), 100);
+      try {
+        for (const until = Date.now() + 10_000; !/^HTTP\/1\.1 413/.test(answer) && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+        expect(answer).toMatch(/^HTTP\/1\.1 413/);
+        await new Promise((r) => setTimeout(r, 500));
+        g.child.kill('SIGTERM');
+        // Lingering still (up to 30 s) would outlast the 10 s grace, and the process would say it cut work (1).
+        expect(await g.exited).toBe(0);
+      } finally {
+        clearInterval(trickle);
+        s.destroy();
+      }
+    },
+    PROCESS_TEST_MS,
+  );
+});
+
 describe('a kill -9 during a court callback', () => {
   it(
     'after the restart the court gets the evidence again at the next sweep, with the same Idempotency-Key, long before the lease would run out',

@@ -17,6 +17,7 @@ import { reclaimLeases, releaseLeases } from '../../src/jobs/outbox.js';
 import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
 import { boundConnections, connectionBounds, LISTEN_BACKLOG, openFileLimit } from './connections.js';
+import { lingerOnClose } from './linger.js';
 
 async function main() {
   usageOrExit({
@@ -65,6 +66,8 @@ async function main() {
   const fileLimit = openFileLimit();
   const bounds = connectionBounds(cfg, fileLimit);
   boundConnections(server as Server, bounds, deps.log);
+  // A refusal answered before the body is read reaches a client that sends its whole body first (adapters/node/linger.ts).
+  const lingering = lingerOnClose(server as Server);
   deps.log.log('info', `connections: at most ${bounds.total} at once, ${bounds.perAddress} from one address (open-file limit ${fileLimit ?? 'unknown'})`, {
     ...bounds,
     fileLimit,
@@ -107,6 +110,8 @@ async function main() {
     deps.log.log('info', `shutting down (${signal}): finishing requests in flight, up to ${cfg.SHUTDOWN_GRACE_SECONDS} s`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    // A refused client still sending is no work in flight: it does not hold the process (adapters/node/linger.ts).
+    lingering.stop();
     let cut = false;
     const grace = new Promise<void>((r) =>
       setTimeout(() => {
