@@ -11,18 +11,24 @@
  *    (POST /v1/oauth/token, read before any credential is checked) announcing 1 MB and sending all of it but the
  *    last byte. Before the budget of request bodies, 1,000 of them took the gateway from 258 MB to 1.27 GB.
  *
- * For each phase: how many connections the peers held and how many the gateway refused, the files the gateway held
+ * 3. refusals: what one refused request costs the gateway. From one address, token requests announcing 1 MB are
+ *    opened and held (their bodies never finish) until the address's share of request bodies is full (the next is
+ *    answered 429); then BENCH_FLOOD_REFUSALS (3,000) more, 20 at a time, each sending 256 KiB of its body, reading
+ *    its answer and closing: the gateway's CPU per refused request (/proc/<pid>/stat) and the rate they were answered.
+ *
+ * For each of phases 1 and 2: how many connections the peers held and how many the gateway refused, the files the gateway held
  * (/proc/<pid>/fd), its RSS, and `/healthz`: the share answered 200 and the p99. Targets: every probe answered;
  * RSS ≤ 600 MB (the 2× peak target of bench/overload). Each peer may open as many files as this machine lets one
  * process (ulimit -n): the count it could not open is said.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { get as httpGet } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
 import { rssMb, startGateway } from '../gateway.js';
 
@@ -34,6 +40,7 @@ const PEERS = num('BENCH_FLOOD_PEERS', 2);
 const CONNECTIONS = num('BENCH_FLOOD_CONNECTIONS', 12_000);
 const BODIES = num('BENCH_FLOOD_BODIES', 500);
 const BODY_BYTES = 1_000_000;
+const REFUSALS = num('BENCH_FLOOD_REFUSALS', 3000);
 const PEER = fileURLToPath(new URL('./peer.mjs', import.meta.url));
 
 interface Peer {
@@ -65,6 +72,77 @@ const healthz = (base: string) =>
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
   });
+
+/** The CPU (user + system) the process has spent, in ms (Linux /proc/<pid>/stat, ticks of 1/100 s). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+
+const TOKEN_HEAD = `POST /v1/oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${BODY_BYTES}\r\n\r\n`;
+
+/** A token request announcing BODY_BYTES from `address`, sending `send` bytes of it: its status, once answered (0: none). */
+function tokenRequest(port: number, address: string, send: Buffer, waitMs: number): { socket: Socket; status: Promise<number> } {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: address });
+  socket.on('error', () => undefined);
+  const status = new Promise<number>((resolve) => {
+    let got = '';
+    const timer = setTimeout(() => resolve(0), waitMs);
+    socket.on('connect', () => {
+      socket.write(TOKEN_HEAD);
+      if (send.length) socket.write(send);
+    });
+    socket.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      if (got.includes('\r\n')) {
+        clearTimeout(timer);
+        resolve(Number(got.slice(9, 12)));
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(0);
+    });
+  });
+  return { socket, status };
+}
+
+/** Phase 3: the gateway's CPU per request refused past an address's share, and how fast they were answered. */
+async function refusalCost(port: number, pid: number) {
+  const address = '127.0.0.20';
+  const held: Socket[] = [];
+  try {
+    // Fill the address's share with requests whose bodies never finish: the first that is answered is past it.
+    for (;;) {
+      const r = tokenRequest(port, address, Buffer.alloc(0), 300);
+      held.push(r.socket);
+      const status = await r.status;
+      if (status !== 0) break;
+      if (held.length > 10_000) throw new Error('refusals: no request was refused after 10,000 held');
+    }
+    const body = Buffer.alloc(256 * 1024, 0x61);
+    const statuses: Record<string, number> = {};
+    const cpu0 = cpuMs(pid);
+    const t0 = performance.now();
+    let left = REFUSALS;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (left-- > 0) {
+          const r = tokenRequest(port, address, body, 30_000);
+          const status = await r.status;
+          r.socket.destroy();
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    return { held: held.length - 1, statuses, cpuMsPerRefusal: (cpuMs(pid) - cpu0) / REFUSALS, perSecond: REFUSALS / seconds };
+  } finally {
+    for (const s of held) s.destroy();
+  }
+}
 
 async function probe(base: string, stop: Promise<void>): Promise<{ ok: number; all: number; ms: number[] }> {
   const ms: number[] = [];
@@ -139,6 +217,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           `/healthz answered ${h.ok}/${h.all} (target all: ${met(`${name}: /healthz answered`, h.ok === h.all)}), p99 ${p99} ms`,
       );
     }
+    ctx.log(`refusals: ${REFUSALS} token requests past one address's share, 20 at a time`);
+    const r = await refusalCost(gateway.port, pid);
+    json.refusals = { held: r.held, statuses: r.statuses, cpuMsPerRefusal: round(r.cpuMsPerRefusal, 3), perSecond: round(r.perSecond, 0) };
+    lines.push(
+      `refusals (${REFUSALS} token requests announcing ${BODY_BYTES} bytes, 256 KiB of each sent, past one address's share: ${r.held} held first): ` +
+        `answers ${JSON.stringify(r.statuses)}; gateway CPU ${round(r.cpuMsPerRefusal, 3)} ms per refused request, ${round(r.perSecond, 0)} answered per second`,
+    );
     json.targets = targets;
   } finally {
     await gateway.stop();
