@@ -64,3 +64,11 @@ export const rssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? round(Number(m[1]) / 1024, 0) : NaN;
 };
+
+/** The CPU (user + system) the process has spent, in ms (Linux /proc/<pid>/stat, ticks of 1/100 s). */
+export const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};

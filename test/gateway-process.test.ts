@@ -204,7 +204,7 @@ const writeAll = (s: Socket, b: Buffer | string) => new Promise<void>((resolve, 
 /**
  * A client that sends its whole request before it reads a byte, as Python's http.client and Java's
  * HttpURLConnection do: the answer it then reads (status line, headers, body), or the code of the error its
- * writing met. `during(sent)` runs after each chunk (for a test that acts while the body is still going).
+ * writing met.
  */
 async function sendAllThenRead(base: string, head: string, bodyBytes: number): Promise<{ status: number; head: string; body: string } | { error: string }> {
   const { hostname, port } = new URL(base);

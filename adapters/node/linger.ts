@@ -34,7 +34,6 @@ export const LINGER_QUIET_MS = 5_000;
 interface NodeSocket extends Socket {
   parser?: { _consumed?: boolean; unconsume?: () => void } | null;
   _handle?: { reading?: boolean; readStart?: () => number } | null;
-  _paused?: boolean;
 }
 
 export interface Lingering {
@@ -91,7 +90,6 @@ function linger(socket: NodeSocket, maxMs: number, quietMs: number) {
     parser._consumed = false;
   }
   socket.removeAllListeners('data');
-  socket._paused = false;
   socket.on('data', heard);
   socket.once('end', done);
   socket.resume();

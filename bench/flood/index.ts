@@ -22,7 +22,7 @@
  * process (ulimit -n): the count it could not open is said.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import { createInterface } from 'node:readline';
 import { get as httpGet } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { percentile, round, type BenchContext, type BenchResult } from '../types.js';
-import { rssMb, startGateway } from '../gateway.js';
+import { cpuMs, rssMb, startGateway } from '../gateway.js';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -72,14 +72,6 @@ const healthz = (base: string) =>
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
   });
-
-/** The CPU (user + system) the process has spent, in ms (Linux /proc/<pid>/stat, ticks of 1/100 s). */
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .replace(/^.*\) /s, '')
-    .split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
 
 const TOKEN_HEAD = `POST /v1/oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${BODY_BYTES}\r\n\r\n`;
 
