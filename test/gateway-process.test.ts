@@ -294,7 +294,9 @@ describe('a refusal reaches a client that sends its whole body first', () => {
         expect(answer).toMatch(/^HTTP\/1\.1 413/);
         await new Promise((r) => setTimeout(r, 500));
         g.child.kill('SIGTERM');
-        // Lingering still (up to 30 s) would outlast the 10 s grace, and the process would say it cut work (1).
+        // Lingering still (up to 30 s) would outlast the 10 s grace, and the process would say it cut work (1). A socket
+        // lingering at SIGTERM is ended by closeIdleConnections (it holds no request) as much as by the linger's stop();
+        // stop() is what keeps a refusal answered after SIGTERM from lingering, which this test does not reach.
         expect(await g.exited).toBe(0);
       } finally {
         clearInterval(trickle);
