@@ -1,10 +1,10 @@
 /**
  * The write connection of an embedded libSQL file (adapters/db/libsql-writer.ts): every batch is atomic, errors
  * keep SQLite's message (intake tells a repeated message from a clash by it), values are converted as
- * @libsql/client converts them, and the client's reads see what it committed.
+ * @libsql/client converts them, the client's reads see what it committed, and once idle it checkpoints the WAL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
@@ -129,6 +129,22 @@ describe('LibsqlWriter off the event loop', () => {
       impatient.close();
       other.close();
     }
+  });
+
+  it('once idle, copies what it committed from the WAL into the database file, below the autocheckpoint threshold', async () => {
+    const file = join(dir, 'w.db');
+    const before = statSync(file).size;
+    // 1 MiB: 256 pages, well below SQLite's autocheckpoint (1000 pages), which alone would leave them in the WAL.
+    const bytes = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+    await writer.batch([{ sql: 'INSERT INTO t (k, bytes) VALUES (?, ?)', args: ['big', bytes] }]);
+    // The checkpoint runs a moment after the batch, on the writer's thread: wait for the file to take the pages.
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size < before + bytes.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(file).size).toBeGreaterThanOrEqual(before + bytes.length);
+    // Still one committed row, whole.
+    const [row] = await rows();
+    expect(row!.k).toBe('big');
+    expect(Buffer.from(row!.bytes as ArrayBuffer).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 

@@ -45,7 +45,7 @@ interface ClaimedManifest {
 
 async function main() {
   const cfg = parseNodeConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL || 'warn' });
-  const { deps, client } = await nodeDeps(cfg);
+  const { deps, client, close } = await nodeDeps(cfg);
   await client.execute(
     'CREATE TABLE IF NOT EXISTS bench_ceiling (id text PRIMARY KEY NOT NULL, envelope text NOT NULL, blob_sha256 text NOT NULL, arrived_at integer NOT NULL)',
   );
@@ -145,16 +145,13 @@ async function main() {
   const server = serve({ fetch: app.fetch, port: cfg.PORT, hostname: cfg.HOST }, (info) => {
     process.stdout.write(`BENCH_PORT=${info.port}\n`);
   });
+  // The writer thread is let finish (a checkpoint it is running, the file's close) before the process ends.
+  let stopping: Promise<void> | undefined;
+  const exit = () => (stopping ??= close().finally(() => process.exit(0)));
   const stop = () => {
-    server.close(() => {
-      client.close();
-      process.exit(0);
-    });
+    server.close(() => void exit());
     // Keep-alive sockets of the load generator may hold close() open: do not wait for them long.
-    setTimeout(() => {
-      client.close();
-      process.exit(0);
-    }, 1000).unref();
+    setTimeout(() => void exit(), 1000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
