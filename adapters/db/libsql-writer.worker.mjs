@@ -27,15 +27,23 @@ const statements = new Map();
 
 /** How long the thread waits for the next batch before it checkpoints (see the header). */
 const IDLE_CHECKPOINT_MS = 2;
-const idleCheckpoint = setTimeout(() => {
+function checkpoint() {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
     // Another connection is checkpointing, or the file cannot be written now: the next idle moment tries again, and a
     // batch that fails says why.
   }
-}, IDLE_CHECKPOINT_MS);
-idleCheckpoint.unref();
+}
+/** Armed by the first batch committed, so a process that only reads (the CLI's read-only commands) never writes. */
+let idleCheckpoint;
+function checkpointOnceIdle() {
+  if (idleCheckpoint) idleCheckpoint.refresh();
+  else {
+    idleCheckpoint = setTimeout(checkpoint, IDLE_CHECKPOINT_MS);
+    idleCheckpoint.unref();
+  }
+}
 
 function prepare(sql) {
   let stmt = statements.get(sql);
@@ -104,7 +112,7 @@ parentPort.on('message', (msg) => {
     runBatch(msg.statements);
     remember(msg.id, true);
     parentPort.postMessage({ id: msg.id, ok: true });
-    idleCheckpoint.refresh();
+    checkpointOnceIdle();
   } catch (e) {
     remember(msg.id, false);
     parentPort.postMessage({
