@@ -5,14 +5,14 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { fileURLToPath } from 'node:url';
 import { secureDatabaseFile, secureDatabaseSideFiles } from '../node/data-files.js';
 import { libsqlDb } from './libsql.js';
-import { LibsqlWriter } from './libsql-writer.js';
+import { IDLE_CHECKPOINT_MS, LibsqlWriter } from './libsql-writer.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /** How long a write waits for another connection's lock before it fails with SQLITE_BUSY (then 503 database-busy). */
 export const BUSY_TIMEOUT_MS = 5000;
 
-export async function openLibsql(url: string, authToken?: string, busyTimeoutMs = BUSY_TIMEOUT_MS) {
+export async function openLibsql(url: string, authToken?: string, busyTimeoutMs = BUSY_TIMEOUT_MS, idleCheckpointMs = IDLE_CHECKPOINT_MS) {
   const filePath = /^file:([^?#]+)/.exec(url)?.[1];
   // Owner-only: the file (and so its -wal and -shm) 0600, a directory made for it 0700.
   if (filePath && !filePath.startsWith(':')) secureDatabaseFile(filePath);
@@ -32,7 +32,7 @@ export async function openLibsql(url: string, authToken?: string, busyTimeoutMs 
   // An embedded file: atomic batches go through one write connection that keeps its statements prepared.
   // `close()` settles when that connection's thread has closed the file; client.close() starts the same close
   // without waiting (for callers that only end the process).
-  const writer = new LibsqlWriter(file, busyTimeoutMs);
+  const writer = new LibsqlWriter(file, busyTimeoutMs, idleCheckpointMs);
   client.close = () => {
     void writer.close();
     closeClient();

@@ -146,6 +146,20 @@ describe('LibsqlWriter off the event loop', () => {
     expect(row!.k).toBe('big');
     expect(Buffer.from(row!.bytes as ArrayBuffer).equals(Buffer.from(bytes))).toBe(true);
   });
+
+  it('with idleCheckpointMs 0 (DATABASE_IDLE_CHECKPOINT_MS=0) leaves the pages in the WAL until SQLite checkpoints', async () => {
+    const file = join(dir, 'w.db');
+    const quiet = new LibsqlWriter(file, 5000, 0);
+    try {
+      const before = statSync(file).size;
+      await quiet.batch([{ sql: 'INSERT INTO t (k, bytes) VALUES (?, ?)', args: ['big', new Uint8Array(1024 * 1024)] }]);
+      // Far longer than the idle wait of the default writer (2 ms), which by then had copied the pages.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(statSync(file).size).toBe(before);
+    } finally {
+      await quiet.close();
+    }
+  });
 });
 
 describe('openLibsql on a file', () => {

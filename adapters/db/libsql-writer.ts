@@ -15,6 +15,9 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/** How long the writer thread waits for the next batch before it checkpoints the WAL, by default. */
+export const IDLE_CHECKPOINT_MS = 2;
+
 /** A batch refused by SQLite: its code (e.g. SQLITE_BUSY) and its own message. */
 export class WriteError extends Error {
   readonly code: string | undefined;
@@ -40,20 +43,28 @@ type Reply = { id: number; ok: true } | { id: number; ok: false; error: { messag
 export class LibsqlWriter {
   readonly #path: string;
   readonly #timeoutMs: number;
+  readonly #idleCheckpointMs: number;
   #worker: Worker | undefined;
   #next = 1;
   readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   #closed = false;
   #exited: Promise<void> = Promise.resolve();
 
-  constructor(path: string, timeoutMs: number) {
+  /**
+   * `idleCheckpointMs`: once no batch has come for this long, the thread checkpoints the WAL (libsql-writer.worker.mjs
+   * says why); 0: only SQLite's autocheckpoint, inside a COMMIT.
+   */
+  constructor(path: string, timeoutMs: number, idleCheckpointMs = IDLE_CHECKPOINT_MS) {
     this.#path = path;
     this.#timeoutMs = timeoutMs;
+    this.#idleCheckpointMs = idleCheckpointMs;
     this.#start();
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL('./libsql-writer.worker.mjs', import.meta.url), { workerData: { path: this.#path, timeoutMs: this.#timeoutMs } });
+    const worker = new Worker(new URL('./libsql-writer.worker.mjs', import.meta.url), {
+      workerData: { path: this.#path, timeoutMs: this.#timeoutMs, idleCheckpointMs: this.#idleCheckpointMs },
+    });
     worker.on('message', (r: Reply) => {
       const p = this.#pending.get(r.id);
       if (!p) return;

@@ -10,7 +10,7 @@
 // waits for about 4 MB to be written and synced. Measured with `npm run bench -- intake` (concurrency 8, 256 KiB per
 // delivery; a temporary timer around each batch in this thread): a batch took 3–4 ms at the median and 21 ms at the
 // 90th percentile, and this thread sat idle 40–50 % of the time between batches. So once no batch has come for
-// IDLE_CHECKPOINT_MS, the thread checkpoints what the WAL holds (PASSIVE: it never waits for a reader or another
+// `idleCheckpointMs` (2 by default; DATABASE_IDLE_CHECKPOINT_MS), the thread checkpoints what the WAL holds (PASSIVE: it never waits for a reader or another
 // process); the checkpoints fall in the gaps, the WAL stays short, and the autocheckpoint is left as the backstop for a
 // load without gaps. Alternated with the checkpoint in COMMIT alone, `BENCH_INTAKE_ROUNDS=2 BENCH_INTAKE_PER_ROUND=400
 // BENCH_INTAKE_WARMUP=800 npm run bench -- intake`, six pairs of runs: intake 293/283, 391/315, 285/265, 401/333,
@@ -25,8 +25,8 @@ const MAX_STATEMENTS = 512;
 const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
 const statements = new Map();
 
-/** How long the thread waits for the next batch before it checkpoints (see the header). */
-const IDLE_CHECKPOINT_MS = 2;
+/** How long the thread waits for the next batch before it checkpoints (see the header); 0: it does not. */
+const idleCheckpointMs = workerData.idleCheckpointMs ?? 0;
 function checkpoint() {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
@@ -38,9 +38,10 @@ function checkpoint() {
 /** Armed by the first batch committed, so a process that only reads (the CLI's read-only commands) never writes. */
 let idleCheckpoint;
 function checkpointOnceIdle() {
+  if (idleCheckpointMs <= 0) return;
   if (idleCheckpoint) idleCheckpoint.refresh();
   else {
-    idleCheckpoint = setTimeout(checkpoint, IDLE_CHECKPOINT_MS);
+    idleCheckpoint = setTimeout(checkpoint, idleCheckpointMs);
     idleCheckpoint.unref();
   }
 }

@@ -18,6 +18,13 @@ export const NodeConfig = z.object({
     .max(600_000)
     .default(5000)
     .describe("a write's wait for another connection's lock; past it 503 database-busy"),
+  DATABASE_IDLE_CHECKPOINT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(2)
+    .describe('the write thread copies the WAL into the database file once idle this long; 0: only inside a commit'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -27,7 +27,7 @@ const optional = <K extends string, V>(k: K, v: V | undefined) => (v === undefin
 export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Logger; readOnly?: boolean } = {}) {
   bindNodeCrypto();
   const clock = opts.clock ?? systemClock;
-  const { client, db, close } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS);
+  const { client, db, close } = await openLibsql(cfg.DATABASE_URL, cfg.DATABASE_AUTH_TOKEN, cfg.DATABASE_BUSY_TIMEOUT_MS, cfg.DATABASE_IDLE_CHECKPOINT_MS);
   const readOnly = opts.readOnly ?? false;
   const keys = await fileKeyStore(
     cfg.DATA_DIR,

@@ -57,19 +57,6 @@ function walFrames(wal: Buffer): { pageSize: number; pages: number[]; commits: n
  * answered 201. Rounds before `warm` are sent but not counted: the first cases, senders and caches, and a database of
  * some size (on an empty one every index is a single page, and a delivery writes fewer pages than it will in use).
  */
-/**
- * Checkpoint and truncate the WAL. The writer thread checkpoints on its own once it is idle
- * (adapters/db/libsql-writer.worker.mjs), and while it does, this one is refused: it is tried again.
- */
-async function truncateWal(client: { execute(sql: string): Promise<{ rows: Record<string, unknown>[] }> }): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const [cp] = (await client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows;
-    if (Number(cp?.busy ?? 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('wal-pages: the checkpoint before a round could not complete for 1 s (a reader held it)');
-}
-
 export async function walPages(
   dir: string,
   sender: { code: string; caPem: string },
@@ -78,7 +65,9 @@ export async function walPages(
   warm = 3,
 ): Promise<WalPages> {
   const dbPath = join(dir, 'fuyuan.db');
-  const cfg = parseNodeConfig({ DATA_DIR: dir, DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'warn' });
+  // No idle checkpoint: it could let the WAL start over between two transactions of a round, and the round's frames
+  // are counted from the file (the pages a delivery writes are the same either way).
+  const cfg = parseNodeConfig({ DATA_DIR: dir, DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'warn', DATABASE_IDLE_CHECKPOINT_MS: '0' });
   const { deps, client } = await nodeDeps(cfg);
   try {
     await registerSender(deps, { code: sender.code, type: 'court', name: '基准测试法院 (bench court)', caPem: sender.caPem }, 'bench');
@@ -93,7 +82,8 @@ export async function walPages(
     for (let r = 0; r < warm + rounds; r++) {
       const reqs = await requests(r);
       // Every frame in the WAL after this is the round's: the checkpoint copied the rest and truncated the file.
-      await truncateWal(client);
+      const [cp] = (await client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows;
+      if (Number(cp?.busy ?? 0) !== 0) throw new Error('wal-pages: the checkpoint before a round could not complete (a reader held it)');
       const answers = await Promise.all(reqs.map((q) => app.fetch(q)));
       for (const a of answers) if (a.status !== 201) throw new Error(`wal-pages: a delivery was answered ${a.status}: ${(await a.text()).slice(0, 400)}`);
       if (r < warm) continue;
