@@ -1,5 +1,6 @@
 /** Node configuration from the environment, parsed with zod at start; a bad value stops the start, naming it. */
 import { z } from 'zod';
+import { IDLE_CHECKPOINT_MS } from '../db/libsql-writer.js';
 
 export const NodeConfig = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -23,7 +24,7 @@ export const NodeConfig = z.object({
     .int()
     .min(0)
     .max(60_000)
-    .default(2)
+    .default(IDLE_CHECKPOINT_MS)
     .describe('the write thread copies the WAL into the database file once idle this long; 0: only inside a commit'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   BODY_LIMIT_BYTES: z.coerce
