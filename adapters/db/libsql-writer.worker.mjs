@@ -8,15 +8,15 @@
 // Checkpoints, while the thread is idle. SQLite copies the WAL back into the database file (a checkpoint) inside the
 // COMMIT that takes the WAL past 1000 pages (wal_autocheckpoint), so that batch, and every batch queued behind it,
 // waits for about 4 MB to be written and synced. Measured with `npm run bench -- intake` (concurrency 8, 256 KiB per
-// delivery; a temporary timer around each batch in this thread): a batch took 3–4 ms at the median and 21 ms at the
-// 90th percentile, and this thread sat idle 40–50 % of the time between batches. So once no batch has come for
-// `idleCheckpointMs` (DATABASE_IDLE_CHECKPOINT_MS, 2 by default), the thread checkpoints what the WAL holds
-// (PASSIVE: it never waits for a reader or another process); the checkpoints fall in the gaps, the WAL stays short,
-// and the autocheckpoint is left as the backstop for a load without gaps. Alternated with the checkpoint in COMMIT
-// alone, `BENCH_INTAKE_ROUNDS=2 BENCH_INTAKE_PER_ROUND=400 BENCH_INTAKE_WARMUP=800 npm run bench -- intake`, six
-// pairs of runs: intake 293/283, 391/315, 285/265, 401/333, 291/233 and 250/256 deliveries/s (the host's own speed
-// moved the ceiling between 537 and 889/s meanwhile), with 2–3 % more bytes written per delivery (a page changed in
-// several transactions is copied more often).
+// delivery; a temporary timer around each batch in this thread): a batch took 3–4 ms at the median and 12–13 ms at
+// the 90th percentile (a delivery's batch 21 ms), and this thread sat idle 37–49 % of the time between batches. So
+// once no batch has come for `idleCheckpointMs` (DATABASE_IDLE_CHECKPOINT_MS, 2 by default), the thread checkpoints
+// what the WAL holds (PASSIVE: it never waits for a reader or another process); the checkpoints fall in the gaps,
+// the WAL stays short, and the autocheckpoint is left as the backstop for a load without gaps. Alternated with the
+// checkpoint in COMMIT alone, `BENCH_INTAKE_ROUNDS=2 BENCH_INTAKE_PER_ROUND=400 BENCH_INTAKE_WARMUP=800 npm run
+// bench -- intake`, six pairs of runs: intake 293/283, 391/315, 285/265, 401/333, 291/233 and 250/256 deliveries/s
+// (the host's own speed moved the ceiling between 518 and 889/s meanwhile), with 2–3 % more bytes written per
+// delivery (a page changed in several transactions is copied more often).
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'libsql';
 
