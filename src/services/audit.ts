@@ -34,7 +34,7 @@ import {
 import { Problem } from '../lib/problem.js';
 import { EMPTY_ROOT, GENESIS, recordHash, toBytes, treeNodes } from '../writer/log.js';
 import type { AuditHead } from '../writer/types.js';
-import { COVERED, columnsDiffering, keyOf, rowDigest, rowsOf, type RowDigest } from './audit-rows.js';
+import { COVERED, keyOf, rowDiffers, rowsOf, type RowDigest } from './audit-rows.js';
 
 export { auditedUpdate } from './audit-rows.js';
 export { EMPTY_ROOT, GENESIS, recordHash, TREE_HEAD_TYP, treeNodes, type AuditRecord, type TreeHead } from '../writer/log.js';
@@ -231,8 +231,8 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
         });
         continue;
       }
-      const differ = columnsDiffering(ct, row, c.row);
-      if (differ.length || rowDigestOf(ct, row) !== c.row.d)
+      const { differs, columns: differ } = rowDiffers(ct, row, c.row);
+      if (differs)
         report({
           seq: c.seq,
           table: ct.name,
@@ -284,8 +284,6 @@ async function verifyExternalBlobs(deps: Deps, report: (p: AuditProblem) => void
   }
   return byBlob.size;
 }
-
-const rowDigestOf = (ct: (typeof COVERED)[number], row: Record<string, unknown>) => rowDigest(ct, row).d;
 
 /** An inclusion proof (RFC 9162 §2.1.3) of audit record `seq` (leaf seq − 1) in the tree of `treeSize` leaves. */
 export interface InclusionProof {
