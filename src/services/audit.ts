@@ -237,7 +237,7 @@ export async function verifyAuditChain(deps: Deps, pageSize = 5000): Promise<Aud
           seq: c.seq,
           table: ct.name,
           id,
-          reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length === 1 ? 's' : ''} from what audit record #${c.seq} committed to`,
+          reason: `${ct.name} ${id}: ${differ.length ? differ.join(', ') : 'its content'} differ${differ.length > 1 ? '' : 's'} from what audit record #${c.seq} committed to`,
         });
     }
   }
