@@ -45,10 +45,26 @@ export interface Db {
    * while the last one commits. Without it, each group waits for the one before.
    */
   sequence?(): { batch(items: Stmt[]): Promise<void> };
+  /**
+   * Optional: where the database's own write thread spent its time (the embedded file's, adapters/db/libsql-writer.ts),
+   * for /metrics. Absent where the database is elsewhere (D1, a remote libSQL server).
+   */
+  writerUsage?(): WriterUsage;
   /** Which migrations the code expects, and which the database has applied. */
   migrationStatus(): Promise<{ current: boolean; applied: number; expected: number }>;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
+}
+
+/**
+ * Where a write thread's time went since it was made: batches begun, and seconds waiting in BEGIN IMMEDIATE (another
+ * connection's write lock), running statements, in COMMIT (writing and syncing the journal) and checkpointing. Their
+ * sum over a span of wall time is how busy the write path was: near 1, every write waits for the ones before it.
+ */
+export interface WriterUsage {
+  batches: number;
+  checkpoints: number;
+  seconds: { begin: number; statements: number; commit: number; checkpoint: number };
 }
 
 export interface BlobInput {

@@ -1,7 +1,8 @@
 /**
  * /metrics in the Prometheus text format, read back with an independent parser (parse-prometheus-text-format):
  * deliveries by outcome and problem type, the intake latency histogram, outbox backlog and its oldest row per
- * destination, open and overdue obligations, the last sweep's duration, the audit head's age. Administrators only.
+ * destination, open and overdue obligations, the last sweep's duration, the audit head's age, the database write
+ * thread's time by phase. Administrators only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -100,6 +101,21 @@ describe('/metrics', () => {
     expect(sample('fuyuan_obligations', { status: 'overdue' })?.value).toBe('0');
     expect(Number(sample('fuyuan_sweep_duration_seconds')?.value)).toBeGreaterThan(0);
     expect(Number(sample('fuyuan_audit_head_age_seconds')?.value)).toBeGreaterThanOrEqual(30);
+  });
+
+  it("says where the database's write thread spent its time, by phase, and how many transactions and checkpoints it ran", () => {
+    const seconds = families.get('fuyuan_db_writer_seconds_total')!;
+    expect(seconds.type).toBe('COUNTER');
+    const byPhase = new Map(seconds.metrics.map((m) => [m.labels?.phase, Number(m.value)]));
+    expect([...byPhase.keys()].sort()).toEqual(['checkpoint', 'commit', 'lock_wait', 'statements']);
+    for (const v of byPhase.values()) expect(v).toBeGreaterThanOrEqual(0);
+    // The deliveries, the sender and the directory above were written through it.
+    expect(byPhase.get('statements')).toBeGreaterThan(0);
+    expect(byPhase.get('commit')).toBeGreaterThan(0);
+    expect(families.get('fuyuan_db_writer_batches_total')?.type).toBe('COUNTER');
+    expect(Number(sample('fuyuan_db_writer_batches_total')?.value)).toBeGreaterThanOrEqual(4);
+    expect(families.get('fuyuan_db_checkpoints_total')?.type).toBe('COUNTER');
+    expect(Number(sample('fuyuan_db_checkpoints_total')?.value)).toBeGreaterThanOrEqual(0);
   });
 
   it('is for administrators: no token 401, another role 403, with no figures', async () => {

@@ -162,6 +162,46 @@ describe('LibsqlWriter off the event loop', () => {
   });
 });
 
+describe('LibsqlWriter usage (fuyuan_db_writer_* in /metrics)', () => {
+  it('counts every transaction it begins, committed or not, and the time its statements and commits took', async () => {
+    expect(writer.usage()).toEqual({ batches: 0, checkpoints: 0, seconds: { begin: 0, statements: 0, commit: 0, checkpoint: 0 } });
+    for (let i = 0; i < 5; i++) await writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: [`k${i}`, i] }]);
+    await expect(writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['k0', 9] }])).rejects.toThrow(/UNIQUE/);
+    // A value refused before anything is sent begins no transaction.
+    await expect(writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['k9', undefined] }])).rejects.toThrow(/undefined/);
+    const u = writer.usage();
+    expect(u.batches).toBe(6);
+    expect(u.seconds.statements).toBeGreaterThan(0);
+    expect(u.seconds.commit).toBeGreaterThan(0);
+  });
+
+  it("counts a wait for another connection's write lock as lock wait, not as commit", async () => {
+    const other = createClient({ url: `file:${join(dir, 'w.db')}` });
+    try {
+      const tx = await other.transaction('write');
+      const write = writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['mine', 1] }]);
+      await new Promise((r) => setTimeout(r, 300));
+      await tx.commit();
+      await write;
+      const { seconds } = writer.usage();
+      // The batch waited in BEGIN IMMEDIATE for most of the time the lock was held; its own work took far less.
+      expect(seconds.begin).toBeGreaterThan(10 * (seconds.statements + seconds.commit));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('counts the checkpoints it runs once idle, with their time', async () => {
+    await writer.batch([{ sql: 'INSERT INTO t (k, bytes) VALUES (?, ?)', args: ['big', new Uint8Array(256 * 1024)] }]);
+    // The checkpoint runs a moment after the batch, on the writer's thread: wait for it to be counted.
+    const deadline = Date.now() + 10_000;
+    while (writer.usage().checkpoints === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const u = writer.usage();
+    expect(u.checkpoints).toBe(1);
+    expect(u.seconds.checkpoint).toBeGreaterThan(0);
+  });
+});
+
 describe('openLibsql on a file', () => {
   it('keeps batches atomic: raw inserts and drizzle builders alike, and a clash names the constraint', async () => {
     const url = `file:${join(dir, 'gateway.db')}`;

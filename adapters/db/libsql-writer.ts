@@ -9,11 +9,15 @@
  * write statement with raw(); an intake batch has about ten statements, and preparing and probing them took about
  * 0.4 ms of the main thread per delivery in a profile of `npm run bench -- intake`.
  *
+ * Where the thread's time goes (lock waits, statements, COMMIT, checkpoints) is counted in a buffer shared with it and
+ * read by usage(), for /metrics (fuyuan_db_writer_seconds_total) and `npm run bench -- intake`.
+ *
  * Values are converted here, as @libsql/client converts them, before they cross to the thread (a bad value fails
  * the batch before anything is sent). Errors come back as WriteError with SQLite's code (`SQLITE_CONSTRAINT_UNIQUE`,
  * `SQLITE_BUSY`, `SQLITE_FULL` …) and message ("UNIQUE constraint failed: deliveries.sender_code, …").
  */
 import { Worker } from 'node:worker_threads';
+import type { WriterUsage } from '../../src/deps.js';
 
 /** How long the writer thread waits for the next batch before it checkpoints the WAL, by default. */
 export const IDLE_CHECKPOINT_MS = 2;
@@ -40,6 +44,9 @@ function toSql(value: unknown): unknown {
 
 type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string } };
 
+/** Slots of the shared usage buffer, which libsql-writer.worker.mjs fills (counts, and microseconds). */
+const USAGE_SLOTS = { batches: 0, beginMicros: 1, statementsMicros: 2, commitMicros: 3, checkpoints: 4, checkpointMicros: 5 } as const;
+
 export class LibsqlWriter {
   readonly #path: string;
   readonly #timeoutMs: number;
@@ -49,6 +56,8 @@ export class LibsqlWriter {
   readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   #closed = false;
   #exited: Promise<void> = Promise.resolve();
+  /** Written by the thread (Atomics), read here: see WriterUsage. */
+  readonly #usage = new BigInt64Array(new SharedArrayBuffer(8 * Object.keys(USAGE_SLOTS).length));
 
   /**
    * `idleCheckpointMs`: once no batch has come for this long, the thread checkpoints the WAL (libsql-writer.worker.mjs
@@ -63,7 +72,13 @@ export class LibsqlWriter {
 
   #start(): Worker {
     const worker = new Worker(new URL('./libsql-writer.worker.mjs', import.meta.url), {
-      workerData: { path: this.#path, timeoutMs: this.#timeoutMs, idleCheckpointMs: this.#idleCheckpointMs },
+      workerData: {
+        path: this.#path,
+        timeoutMs: this.#timeoutMs,
+        idleCheckpointMs: this.#idleCheckpointMs,
+        usage: this.#usage.buffer,
+        usageSlots: USAGE_SLOTS,
+      },
     });
     worker.on('message', (r: Reply) => {
       const p = this.#pending.get(r.id);
@@ -92,6 +107,22 @@ export class LibsqlWriter {
     worker.unref();
     this.#worker = worker;
     return worker;
+  }
+
+  /** Where the writer thread's time went so far (WriterUsage). */
+  usage(): WriterUsage {
+    const n = (slot: number) => Number(Atomics.load(this.#usage, slot));
+    const s = (slot: number) => n(slot) / 1e6;
+    return {
+      batches: n(USAGE_SLOTS.batches),
+      checkpoints: n(USAGE_SLOTS.checkpoints),
+      seconds: {
+        begin: s(USAGE_SLOTS.beginMicros),
+        statements: s(USAGE_SLOTS.statementsMicros),
+        commit: s(USAGE_SLOTS.commitMicros),
+        checkpoint: s(USAGE_SLOTS.checkpointMicros),
+      },
+    };
   }
 
   /** All statements in one IMMEDIATE transaction, in the writer's thread: every one applies or none does. */

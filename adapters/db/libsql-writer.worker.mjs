@@ -26,14 +26,30 @@ const MAX_STATEMENTS = 512;
 const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
 const statements = new Map();
 
+// Where this thread's time goes, for /metrics (fuyuan_db_writer_seconds_total) and the benchmarks: cumulative counts and
+// microseconds in a shared buffer the main thread reads at any time, at the slots adapters/db/libsql-writer.ts names
+// (USAGE_SLOTS); no message is sent for it. BEGIN IMMEDIATE is where a batch waits for another connection's write lock,
+// COMMIT where SQLite writes and syncs the WAL (and checkpoints, past wal_autocheckpoint).
+const USAGE = workerData.usageSlots;
+const usage = workerData.usage ? new BigInt64Array(workerData.usage) : null;
+/** Count one more of `counter` and add the microseconds since `started` to `micros`. */
+function spent(counter, micros, started) {
+  if (!usage) return;
+  if (counter !== null) Atomics.add(usage, counter, 1n);
+  Atomics.add(usage, micros, BigInt(Math.round((performance.now() - started) * 1000)));
+}
+
 /** How long the thread waits for the next batch before it checkpoints (see the header); 0: it does not. */
 const idleCheckpointMs = workerData.idleCheckpointMs ?? 0;
 function checkpoint() {
+  const started = performance.now();
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
     // Another connection is checkpointing, or the file cannot be written now: the next idle moment tries again, and a
     // batch that fails says why.
+  } finally {
+    spent(USAGE.checkpoints, USAGE.checkpointMicros, started);
   }
 }
 /** Armed by the first batch committed, so a process that only reads (the CLI's read-only commands) never writes. */
@@ -61,16 +77,31 @@ function prepare(sql) {
 const bind = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
 
 function runBatch(list) {
-  db.exec('BEGIN IMMEDIATE');
+  let started = performance.now();
   try {
-    for (const s of list) {
-      const stmt = prepare(s.sql);
-      // One array argument binds positionally, as @libsql/client passes it.
-      const args = s.args.map(bind);
-      if (stmt.reader) stmt.all(args);
-      else stmt.run(args);
+    db.exec('BEGIN IMMEDIATE');
+  } finally {
+    spent(USAGE.batches, USAGE.beginMicros, started);
+  }
+  try {
+    started = performance.now();
+    try {
+      for (const s of list) {
+        const stmt = prepare(s.sql);
+        // One array argument binds positionally, as @libsql/client passes it.
+        const args = s.args.map(bind);
+        if (stmt.reader) stmt.all(args);
+        else stmt.run(args);
+      }
+    } finally {
+      spent(null, USAGE.statementsMicros, started);
     }
-    db.exec('COMMIT');
+    started = performance.now();
+    try {
+      db.exec('COMMIT');
+    } finally {
+      spent(null, USAGE.commitMicros, started);
+    }
   } catch (e) {
     if (db.inTransaction) {
       try {

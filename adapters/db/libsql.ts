@@ -4,13 +4,14 @@ import { sql } from 'drizzle-orm';
 import type { Client, InStatement } from '@libsql/client';
 import { statementOf } from '../../src/lib/raw-insert.js';
 import * as schema from '../../schemas/db/index.js';
-import type { Db, Orm, Stmt } from '../../src/deps.js';
+import type { Db, Orm, Stmt, WriterUsage } from '../../src/deps.js';
 import { expectedMigrations } from './journal.js';
 import { typedWriteError } from './sqlite-errors.js';
 
 /** The embedded file's write connection (adapters/db/libsql-writer.ts): batches run in the order they are sent. */
 interface OrderedWriter {
   send(statements: { sql: string; args: unknown[] }[], after?: number): { id: number; done: Promise<void> };
+  usage(): WriterUsage;
 }
 
 export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
@@ -27,6 +28,7 @@ export function libsqlDb(client: Client, writer?: OrderedWriter): Db {
     orm: orm as unknown as Orm,
     ...(writer
       ? {
+          writerUsage: () => writer.usage(),
           sequence() {
             let last: number | undefined;
             return {

@@ -22,7 +22,9 @@
  *    server's main thread's CPU per delivery and how busy it was, how long it waited, runnable, for a core (Linux
  *    schedstat: the cores are shared with the writer thread, V8's helpers and the load generator) and how long its
  *    event loop sat idle with nothing to run, the load generator's own CPU per delivery, and how busy the whole
- *    machine was (/proc/stat). From these the bench says what the ratio's target asks here: the
+ *    machine was (/proc/stat); and the database's write thread (adapters/db/libsql-writer.ts): its time per delivery by
+ *    phase (statements, COMMIT, checkpoints, waits for another connection's lock) and its share of the wall time, which
+ *    nears 100 % where the write path binds. From these the bench says what the ratio's target asks here: the
  *    rate, and the most CPU per delivery the server could spend at it with every core busy. The ratio is also
  *    printed round by round: how much one run's figure moves on this machine.
  * 4. In-process (server stopped): verifyEnvelope on a parsed envelope with the chain cache warm, beside a
@@ -215,7 +217,18 @@ interface PhaseResult {
   loadMicros: number;
   /** The whole machine's CPU time, busy and in all, in clock ticks (/proc/stat; null where it is missing). */
   machine: { busy: number; total: number } | null;
+  /** The database write thread's time by phase (null without one). */
+  writerMicros: WriterMicros | null;
 }
+
+/** The database write thread's time (µs) by phase, as GET /bench/usage says it (bench/intake/server.ts). */
+interface WriterMicros {
+  lockWait: number;
+  statements: number;
+  commit: number;
+  checkpoint: number;
+}
+const WRITER_PHASES = ['lockWait', 'statements', 'commit', 'checkpoint'] as const;
 
 interface Usage {
   cpuMicros: number;
@@ -224,6 +237,7 @@ interface Usage {
   loopIdleMicros: number;
   writeBytes: number | null;
   transactions: number;
+  writerMicros: WriterMicros | null;
 }
 
 /** The machine's CPU time since boot, all cores, in clock ticks: busy (everything but idle and iowait) and in all. */
@@ -300,6 +314,10 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
     loopIdleMicros: after.loopIdleMicros - before.loopIdleMicros,
     loadMicros,
     machine,
+    writerMicros:
+      after.writerMicros && before.writerMicros
+        ? (Object.fromEntries(WRITER_PHASES.map((k) => [k, after.writerMicros![k] - before.writerMicros![k]])) as unknown as WriterMicros)
+        : null,
   };
 }
 
@@ -325,6 +343,11 @@ interface RouteStats {
   loadMs: number;
   /** The share of the machine's CPU (all cores) busy during the route's phases, or null. */
   machineBusy: number | null;
+  /**
+   * The database write thread: its time per delivery (ms) in all and by phase, and its share of the wall time (the
+   * write path binds where it nears 1); null without one.
+   */
+  writer: { ms: number; busy: number; byPhase: Record<(typeof WRITER_PHASES)[number], number> } | null;
 }
 
 function stats(phases: PhaseResult[]): RouteStats {
@@ -340,6 +363,8 @@ function stats(phases: PhaseResult[]): RouteStats {
   const mainMs = perDelivery((p) => p.mainThreadMicros);
   const writeBytes = sum((p) => p.writeBytes);
   const machineBusy = sum((p) => p.machine?.busy ?? null);
+  const byPhase = Object.fromEntries(WRITER_PHASES.map((k) => [k, perDelivery((p) => p.writerMicros?.[k] ?? null)]));
+  const writerMs = WRITER_PHASES.every((k) => byPhase[k] !== null) ? WRITER_PHASES.reduce((t, k) => t + byPhase[k]!, 0) : null;
   return {
     requests: all.length,
     perSecond: all.length / (wall / 1000),
@@ -355,6 +380,8 @@ function stats(phases: PhaseResult[]): RouteStats {
     loopIdleMs: perDelivery((p) => p.loopIdleMicros)!,
     loadMs: perDelivery((p) => p.loadMicros)!,
     machineBusy: machineBusy === null ? null : machineBusy / sum((p) => p.machine!.total)!,
+    writer:
+      writerMs === null ? null : { ms: writerMs, busy: (writerMs * all.length) / wall, byPhase: byPhase as Record<(typeof WRITER_PHASES)[number], number> },
   };
 }
 
@@ -578,7 +605,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       (s.mainThreadWaitMs !== null ? `waiting for a core ${ms(s.mainThreadWaitMs, 2)}, ` : '') +
       `event loop idle ${ms(s.loopIdleMs, 2)}; ` +
       `load generator ${ms(s.loadMs, 2)} per delivery` +
-      (s.machineBusy !== null ? `, machine ${pct(s.machineBusy)} busy (${CORES} cores)` : '');
+      (s.machineBusy !== null ? `, machine ${pct(s.machineBusy)} busy (${CORES} cores)` : '') +
+      (s.writer
+        ? `\n  ${''.padEnd(16)} database write thread ${ms(s.writer.ms, 2)} per delivery (${pct(s.writer.busy)} busy): ` +
+          `statements ${ms(s.writer.byPhase.statements, 2)}, commit ${ms(s.writer.byPhase.commit, 2)}, checkpoints ${ms(s.writer.byPhase.checkpoint, 2)}, lock wait ${ms(s.writer.byPhase.lockWait, 2)}`
+        : '');
     // What the ratio's target asks of intake on this machine: its rate, and the CPU it may spend per delivery there
     // with every core busy (less what the load generator spends on the same requests) and its main thread busy.
     const targetRate = 0.85 * ceiling.perSecond;
@@ -596,7 +627,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         .join(' ')})`,
       `  what 0.85 takes on this machine: ${round(targetRate, 1)} deliveries/s, where the server may spend at most ${ms(serverBudgetMs, 2)} of CPU per delivery` +
         ` (${CORES} cores all busy, less the load generator's ${ms(intake.loadMs, 2)}) and at most ${ms(mainBudgetMs, 2)} on its main thread;` +
-        ` intake spends ${ms(intake.cpuMs, 2)}${intake.mainThreadMs !== null ? ` and ${ms(intake.mainThreadMs, 2)}` : ''}`,
+        ` intake spends ${ms(intake.cpuMs, 2)}${intake.mainThreadMs !== null ? ` and ${ms(intake.mainThreadMs, 2)}` : ''}` +
+        (intake.writer ? `; the database write thread at most ${ms(mainBudgetMs, 2)} per delivery, where intake's takes ${ms(intake.writer.ms, 2)}` : ''),
       `  ratio intake/ceiling-grouped  ${round(groupedRatio, 3).toFixed(3)}   (this ceiling goes through intake's group commit too; it groups only writes that wait for each other: see its deliveries per transaction)`,
       `  verification per delivery (verifyEnvelope, chain cache warm)  ${ms(v.pipeline, 3)}   bare node:crypto RS256 verify of the same JWS  ${ms(v.bare, 3)}`,
       `    parts: JWS signature (env.verifySignature: node:crypto, bound as nodeDeps binds it) ${ms(v.jose, 3)}, SHA-256 of 256 KiB via WebCrypto ${ms(v.digestWeb, 3)} (node:crypto ${ms(v.digestNode, 3)}), manifest schema (zod) ${ms(v.schema, 3)}, sender lookup (SQL) ${ms(v.sender, 3)}`,
@@ -645,6 +677,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       loopIdleMs: round(s.loopIdleMs, 3),
       loadGeneratorMs: round(s.loadMs, 3),
       machineBusy: round3(s.machineBusy),
+      writer: s.writer
+        ? {
+            msPerDelivery: round(s.writer.ms, 3),
+            busy: round(s.writer.busy, 3),
+            ...Object.fromEntries(WRITER_PHASES.map((k) => [`${k}Ms`, round(s.writer!.byPhase[k], 3)])),
+          }
+        : null,
     });
     const json = {
       attachmentBytes: ATTACHMENT_BYTES,

@@ -12,8 +12,8 @@
  * BENCH_SENDER_CODE and BENCH_SENDER_CA (a PEM file): the sender is registered with the real registerSender
  * before the server listens. Prints `BENCH_PORT=<port>` on stdout once it listens on 127.0.0.1. GET /bench/usage
  * says what the process has spent so far (CPU of all threads and of the main thread alone, bytes written to storage,
- * transactions; the main thread's wait for a core and its event loop's idle time), so each route's cost per
- * delivery can be printed beside its throughput.
+ * transactions; the main thread's wait for a core and its event loop's idle time; the database write thread's time by
+ * phase), so each route's cost per delivery can be printed beside its throughput.
  */
 import { readFileSync } from 'node:fs';
 import { performance as nodePerformance } from 'node:perf_hooks';
@@ -98,7 +98,25 @@ async function main() {
     }
     // How long the event loop sat idle, waiting for I/O with nothing to run (ms → µs).
     const loopIdleMicros = nodePerformance.eventLoopUtilization().idle * 1000;
-    return c.json({ cpuMicros: cpu.user + cpu.system, mainThreadMicros, mainThreadWaitMicros, loopIdleMicros, writeBytes, transactions: transactions.n });
+    // The database's write thread (adapters/db/libsql-writer.ts): where its time went (µs), null without one.
+    const w = deps.db.writerUsage?.();
+    const writerMicros = w
+      ? {
+          lockWait: w.seconds.begin * 1e6,
+          statements: w.seconds.statements * 1e6,
+          commit: w.seconds.commit * 1e6,
+          checkpoint: w.seconds.checkpoint * 1e6,
+        }
+      : null;
+    return c.json({
+      cpuMicros: cpu.user + cpu.system,
+      mainThreadMicros,
+      mainThreadWaitMicros,
+      loopIdleMicros,
+      writeBytes,
+      transactions: transactions.n,
+      writerMicros,
+    });
   });
   app.post(
     '/bench/:route{ceiling|ceiling-grouped}',

@@ -10,6 +10,13 @@
  *   fuyuan_obligations{status}                    gauge: open and overdue obligations
  *   fuyuan_sweep_duration_seconds                 gauge: the last sweep run by this process (absent before one)
  *   fuyuan_audit_head_age_seconds                 gauge: time since the last audit record was written
+ *   fuyuan_db_writer_seconds_total{phase}         counter: the database's write thread busy, by phase (lock_wait:
+ *                                                 BEGIN IMMEDIATE, waiting for another connection's lock; statements;
+ *                                                 commit: writing and syncing the WAL; checkpoint); summed over the
+ *                                                 phases, its rate is how busy the write path is (near 1: saturated)
+ *   fuyuan_db_writer_batches_total                counter: transactions the write thread began
+ *   fuyuan_db_checkpoints_total                   counter: checkpoints it ran once idle
+ * (the fuyuan_db_* families only where the database has a write thread of its own: the embedded file)
  *
  * Counters live in this process (per Deps); the gauges are read from the database at scrape time, so every
  * instance reports the same backlog. Runtime-neutral.
@@ -80,6 +87,24 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
     `fuyuan_intake_duration_seconds_sum ${r.intake.sum}`,
     `fuyuan_intake_duration_seconds_count ${r.intake.count}`,
   );
+
+  const usage = deps.db.writerUsage?.();
+  if (usage) {
+    const { begin, statements, commit, checkpoint } = usage.seconds;
+    family(
+      'fuyuan_db_writer_seconds_total',
+      'counter',
+      "Time the database's write thread spent, by phase; the rate of the sum is how busy the write path is.",
+      [
+        [{ phase: 'lock_wait' }, begin],
+        [{ phase: 'statements' }, statements],
+        [{ phase: 'commit' }, commit],
+        [{ phase: 'checkpoint' }, checkpoint],
+      ],
+    );
+    family('fuyuan_db_writer_batches_total', 'counter', "Transactions the database's write thread began.", [[{}, usage.batches]]);
+    family('fuyuan_db_checkpoints_total', 'counter', "Checkpoints the database's write thread ran once idle.", [[{}, usage.checkpoints]]);
+  }
 
   const { orm } = deps.db;
   const pending = await orm
