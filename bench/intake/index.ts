@@ -227,6 +227,8 @@ interface WriterMicros {
   statements: number;
   commit: number;
   checkpoint: number;
+  /** A count: the checkpoints it ran once idle. */
+  checkpoints: number;
 }
 const WRITER_PHASES = ['lockWait', 'statements', 'commit', 'checkpoint'] as const;
 
@@ -316,7 +318,9 @@ async function phase(url: string, items: Item[], shared: Buffer, concurrency: nu
     machine,
     writerMicros:
       after.writerMicros && before.writerMicros
-        ? (Object.fromEntries(WRITER_PHASES.map((k) => [k, after.writerMicros![k] - before.writerMicros![k]])) as unknown as WriterMicros)
+        ? (Object.fromEntries(
+            [...WRITER_PHASES, 'checkpoints' as const].map((k) => [k, after.writerMicros![k] - before.writerMicros![k]]),
+          ) as unknown as WriterMicros)
         : null,
   };
 }
@@ -347,7 +351,7 @@ interface RouteStats {
    * The database write thread: its time per delivery (ms) in all and by phase, and its share of the wall time (the
    * write path binds where it nears 1); null without one.
    */
-  writer: { ms: number; busy: number; byPhase: Record<(typeof WRITER_PHASES)[number], number> } | null;
+  writer: { ms: number; busy: number; byPhase: Record<(typeof WRITER_PHASES)[number], number>; checkpointsPerDelivery: number } | null;
 }
 
 function stats(phases: PhaseResult[]): RouteStats {
@@ -381,7 +385,14 @@ function stats(phases: PhaseResult[]): RouteStats {
     loadMs: perDelivery((p) => p.loadMicros)!,
     machineBusy: machineBusy === null ? null : machineBusy / sum((p) => p.machine!.total)!,
     writer:
-      writerMs === null ? null : { ms: writerMs, busy: (writerMs * all.length) / wall, byPhase: byPhase as Record<(typeof WRITER_PHASES)[number], number> },
+      writerMs === null
+        ? null
+        : {
+            ms: writerMs,
+            busy: (writerMs * all.length) / wall,
+            byPhase: byPhase as Record<(typeof WRITER_PHASES)[number], number>,
+            checkpointsPerDelivery: phases.reduce((n, p) => n + p.writerMicros!.checkpoints, 0) / all.length,
+          },
   };
 }
 
@@ -608,7 +619,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       (s.machineBusy !== null ? `, machine ${pct(s.machineBusy)} busy (${CORES} cores)` : '') +
       (s.writer
         ? `\n  ${''.padEnd(16)} database write thread ${ms(s.writer.ms, 2)} per delivery (${pct(s.writer.busy)} busy): ` +
-          `statements ${ms(s.writer.byPhase.statements, 2)}, commit ${ms(s.writer.byPhase.commit, 2)}, checkpoints ${ms(s.writer.byPhase.checkpoint, 2)}, lock wait ${ms(s.writer.byPhase.lockWait, 2)}`
+          `statements ${ms(s.writer.byPhase.statements, 2)}, commit ${ms(s.writer.byPhase.commit, 2)}, checkpoints ${ms(s.writer.byPhase.checkpoint, 2)} (${round(s.writer.checkpointsPerDelivery, 2).toFixed(2)} once idle per delivery), lock wait ${ms(s.writer.byPhase.lockWait, 2)}`
         : '');
     // What the ratio's target asks of intake on this machine: its rate, and the CPU it may spend per delivery there
     // with every core busy (less what the load generator spends on the same requests) and its main thread busy.
@@ -681,6 +692,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         ? {
             msPerDelivery: round(s.writer.ms, 3),
             busy: round(s.writer.busy, 3),
+            checkpointsPerDelivery: round(s.writer.checkpointsPerDelivery, 3),
             ...Object.fromEntries(WRITER_PHASES.map((k) => [`${k}Ms`, round(s.writer!.byPhase[k], 3)])),
           }
         : null,

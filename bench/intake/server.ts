@@ -106,6 +106,7 @@ async function main() {
           statements: w.seconds.statements * 1e6,
           commit: w.seconds.commit * 1e6,
           checkpoint: w.seconds.checkpoint * 1e6,
+          checkpoints: w.checkpoints,
         }
       : null;
     return c.json({
