@@ -5,7 +5,8 @@
  *
  * 1. peak: closed loop, concurrency 8, for BENCH_OVERLOAD_PEAK_S (20 s): the peak rate; `/healthz` p99.
  * 2. half of peak, open loop (arrivals on a fixed schedule, not waiting for answers) for BENCH_OVERLOAD_HALF_S
- *    (60 s): delivery p50/p99.
+ *    (60 s): delivery p50/p99; then the peak once more (closed loop, at most 10 s), so the line says at what share of
+ *    the host's capacity right after it the phase ran (the host's speed moves from minute to minute).
  * 3. an external process holds the database's write lock for BENCH_OVERLOAD_LOCK_S (10 s) while deliveries keep
  *    arriving at half of peak: the answers by status (503 database-busy with Retry-After, never 500), `/healthz`
  *    p99 during the hold; then every refused delivery is sent again and must be accepted.
@@ -35,6 +36,8 @@ const secs = (name: string, dflt: number) => {
 };
 const PEAK_S = secs('BENCH_OVERLOAD_PEAK_S', 20);
 const HALF_S = secs('BENCH_OVERLOAD_HALF_S', 60);
+/** The peak measured again right after the half-peak phase (closed loop, as phase 1): did the host's speed change? */
+const PEAK_AGAIN_S = Math.min(PEAK_S, 10);
 const LOCK_S = secs('BENCH_OVERLOAD_LOCK_S', 10);
 const DOUBLE_S = secs('BENCH_OVERLOAD_DOUBLE_S', 30);
 const SENDER = 'court-bench';
@@ -184,10 +187,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     if (first.status !== 201) throw new Error(`a delivery was answered ${first.status} ${first.type ?? ''}: the bench's sender is not set up`);
     ctx.log(`peak: ${PEAK_S} s`);
     // 1. peak, closed loop
-    {
-      const health = await probeHealth(base);
+    /** Closed loop, concurrency 8, for `seconds`: the rate of deliveries accepted, and their latencies sorted. */
+    const closedLoop = async (seconds: number) => {
       const lat: number[] = [];
-      const until = performance.now() + PEAK_S * 1000;
+      const until = performance.now() + seconds * 1000;
       let done = 0;
       await Promise.all(
         Array.from({ length: 8 }, async () => {
@@ -200,9 +203,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           }
         }),
       );
+      return { rate: done / seconds, lat: lat.sort((a, b) => a - b) };
+    };
+    {
+      const health = await probeHealth(base);
+      const { rate, lat } = await closedLoop(PEAK_S);
       const h = await health.stop();
-      const rate = done / PEAK_S;
-      lat.sort((a, b) => a - b);
       json.peak = {
         perSecond: round(rate, 1),
         p50: round(percentile(lat, 50), 1),
@@ -224,9 +230,19 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         .filter((a) => a.status === 201)
         .map((a) => a.ms)
         .sort((a, b) => a - b);
-      json.half = { rate: round(peak / 2, 1), byStatus: byStatus(answers), p50: round(percentile(ok, 50), 1), p99: round(percentile(ok, 99), 1) };
+      // The peak once more, right after: the host's speed moves (the same code measured 276–566/s at peak), and a
+      // half-peak phase run while the host is slower than when its peak was measured is more than half of its capacity.
+      const again = (await closedLoop(PEAK_AGAIN_S)).rate;
+      json.half = {
+        rate: round(peak / 2, 1),
+        byStatus: byStatus(answers),
+        p50: round(percentile(ok, 50), 1),
+        p99: round(percentile(ok, 99), 1),
+        peakAfter: round(again, 1),
+      };
       lines.push(
-        `half of peak (open loop, ${round(peak / 2, 1)}/s, ${HALF_S} s): p50 ${round(percentile(ok, 50), 1)} ms, p99 ${round(percentile(ok, 99), 1)} ms (target ≤ 50: ${target('half-peak p99 ≤ 50 ms', percentile(ok, 99) <= 50)}); answers ${JSON.stringify(byStatus(answers))}; ${load()}`,
+        `half of peak (open loop, ${round(peak / 2, 1)}/s, ${HALF_S} s): p50 ${round(percentile(ok, 50), 1)} ms, p99 ${round(percentile(ok, 99), 1)} ms (target ≤ 50: ${target('half-peak p99 ≤ 50 ms', percentile(ok, 99) <= 50)}); answers ${JSON.stringify(byStatus(answers))}; ` +
+          `the peak measured again after it (${PEAK_AGAIN_S} s): ${round(again, 1)}/s, so the phase ran at ${round((100 * peak) / 2 / again, 0)} % of it; ${load()}`,
       );
     }
 
