@@ -13,12 +13,14 @@
  * - per source address (an IPv6 peer by its /64, as admission counts it): past its share the new connection is
  *   closed at once, so one peer cannot take the rest.
  * A connection refused this way gets no answer (no request has been read to answer); the gateway logs how many
- * were refused, at most once a minute.
+ * were refused, at most once a minute. A socket lingering after a refusal (adapters/node/linger.ts) no longer counts
+ * in its address's share: the linger bounds those (LINGER_MAX_SOCKETS in all).
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { addressKey } from '../../src/http/admission.js';
+import { LINGERING } from './linger.js';
 import type { Logger } from '../../src/deps.js';
 
 /**
@@ -96,11 +98,18 @@ export function boundConnections(server: Server, bounds: ConnectionBounds, log?:
       return;
     }
     byAddress.set(key, held + 1);
-    socket.once('close', () => {
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
       const left = (byAddress.get(key) ?? 1) - 1;
       if (left > 0) byAddress.set(key, left);
       else byAddress.delete(key);
-    });
+    };
+    // A socket that lingers after a refusal (adapters/node/linger.ts) holds no request: it leaves the address's share,
+    // so a peer whose refused bodies are still being dropped can still be answered; the linger bounds those sockets.
+    socket.once(LINGERING, release);
+    socket.once('close', release);
   });
   return { open: (address) => byAddress.get(addressKey(address)) ?? 0 };
 }

@@ -13,9 +13,12 @@
  * until the client closes its side, stays silent for `quietMs`, or `maxMs` have passed since the answer, whichever
  * comes first; then the socket is closed. Afterwards, Python read the 413 of its 200 and 400 MB posts, which the
  * gateway discarded in about 0.2 s each on loopback. A lingering socket holds no request, no admission slot and no
- * buffer; it still counts against its address's share of connections (adapters/node/connections.ts), so a peer
- * cannot keep many of them. At shutdown the lingering stops (`stop()`): a refused client does not hold the
- * process, and what it had not sent by then is reset, as before.
+ * buffer. What all lingering sockets together read and drop is held to LINGER_BYTES_PER_SECOND (past it they are
+ * paused, and a pause is not the client's silence), so a flood of refused bodies cannot take the event loop from a
+ * court's new connection; at most LINGER_MAX_SOCKETS linger at once (the longest lingering makes room), and they leave
+ * their address's share of connections (adapters/node/connections.ts), so a refused peer can still be answered. At
+ * shutdown the lingering stops (`stop()`): a refused client does not
+ * hold the process, and what it had not sent by then is reset, as before.
  *
  * Below Hono: Node's HTTP server ends a connection that must close with `socket.destroySoon()`, the one hook there
  * is; the parser is then taken off the socket as Node's server does for an upgrade (`parser.unconsume()`), and the
@@ -29,6 +32,26 @@ import type { Socket } from 'node:net';
 /** nginx's defaults: lingering_time 30 s, lingering_timeout 5 s. */
 export const LINGER_MAX_MS = 30_000;
 export const LINGER_QUIET_MS = 5_000;
+/**
+ * What all lingering sockets together may read and drop per second; past it they are paused (their bytes wait in the
+ * kernel, which then stops the senders) until the next tick. Measured with `npm run bench -- flood` (held bodies:
+ * two peers, 1,000 token requests announcing 1 MB each, about 930 of them refused and lingered): dropping ~930 MB as
+ * fast as it came kept the gateway from accepting a court's new connection for 0.9–1.2 s (the connection waited in
+ * the kernel's accept queue; lingering for 1 ms instead, 0.46–0.65 s). A court refused with a 50 MB delivery is
+ * still read to its end in well under a second when it is the only one.
+ */
+export const LINGER_BYTES_PER_SECOND = 128 * 1024 * 1024;
+/**
+ * At most this many sockets linger at once; past it, the one lingering longest is closed (its client may then be
+ * reset, as without a linger) to make room. Lingering sockets do not count in their address's share of connections
+ * (adapters/node/connections.ts): with the budget above, a peer refused faster than its bodies can be dropped would
+ * otherwise fill its share with sockets waiting their turn, and its next connections would be closed unanswered.
+ */
+export const LINGER_MAX_SOCKETS = 1024;
+/** Emitted on a socket as it starts to linger. */
+export const LINGERING = 'fuyuan:lingering';
+/** How often the budget is refilled (a tick's share of LINGER_BYTES_PER_SECOND). */
+const LINGER_TICK_MS = 50;
 
 /** What of Node's internals the linger touches (net.Socket and its HTTP parser). */
 interface NodeSocket extends Socket {
@@ -41,9 +64,11 @@ export interface Lingering {
   stop(): void;
 }
 
-export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: number } = {}): Lingering {
+export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: number; bytesPerSecond?: number; maxSockets?: number } = {}): Lingering {
   const maxMs = opts.maxMs ?? LINGER_MAX_MS;
   const quietMs = opts.quietMs ?? LINGER_QUIET_MS;
+  const maxSockets = opts.maxSockets ?? LINGER_MAX_SOCKETS;
+  const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND);
   const lingering = new Set<NodeSocket>();
   let stopped = false;
   const current = new WeakMap<Socket, IncomingMessage>();
@@ -56,30 +81,124 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
       if (lingering.has(socket)) return;
       const req = current.get(socket);
       if (stopped || !req || req.complete || socket.destroyed) return destroySoon();
+      // Full: the socket lingering longest (a Set keeps insertion order) makes room.
+      if (lingering.size >= maxSockets) {
+        const oldest = lingering.values().next().value;
+        if (oldest) {
+          lingering.delete(oldest);
+          oldest.destroy();
+        }
+      }
       lingering.add(socket);
       socket.once('close', () => lingering.delete(socket));
-      linger(socket, maxMs, quietMs);
+      socket.emit(LINGERING);
+      linger(socket, maxMs, quietMs, budget);
     };
   });
   return {
     stop() {
       stopped = true;
+      budget.stop();
       for (const s of lingering) s.destroy();
     },
   };
 }
 
-function linger(socket: NodeSocket, maxMs: number, quietMs: number) {
+/** A lingering socket as the budget sees it: stop reading while the budget is spent, and read again. */
+interface Reader {
+  pause(): void;
+  resume(): void;
+}
+
+/** What a socket reads at once (libuv's 64 KiB): a resumed socket drops at least this much before it can pause. */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The bytes all lingering sockets may drop per LINGER_TICK_MS. A socket that reads past what is left pauses every
+ * lingering socket; each tick adds a tick's share (what was read past it is paid back first; at most one tick's share
+ * is kept, so a quiet spell does not save up a burst) and resumes as many of the paused sockets as it has chunks for
+ * (at least one), first paused first, so a thousand lingering sockets do not each read a chunk every tick. The tick
+ * runs only while some socket waits.
+ */
+function readBudget(bytesPerSecond: number) {
+  const perTick = Math.max(1, Math.floor((bytesPerSecond * LINGER_TICK_MS) / 1000));
+  let left = perTick;
+  const readers = new Set<Reader>();
+  /** In the order they were paused (a Set keeps insertion order). */
+  const paused = new Set<Reader>();
+  let tick: ReturnType<typeof setInterval> | undefined;
+  const refill = () => {
+    // What was read past the budget (a resumed socket reads whole chunks) is paid back from this tick's share.
+    left = Math.min(perTick, left + perTick);
+    if (left <= 0) return;
+    const next = [...paused].slice(0, Math.max(1, Math.floor(left / READ_CHUNK)));
+    for (const r of next) paused.delete(r);
+    for (const r of next) r.resume();
+    if (paused.size === 0) {
+      clearInterval(tick);
+      tick = undefined;
+    }
+  };
+  return {
+    join(r: Reader) {
+      readers.add(r);
+    },
+    /** `r` is gone: nothing to pause or resume. */
+    leave(r: Reader) {
+      readers.delete(r);
+      paused.delete(r);
+    },
+    /** A reader dropped `bytes`: past the budget, every reader pauses until the next tick. */
+    spend(bytes: number) {
+      left -= bytes;
+      if (left > 0) return;
+      for (const x of readers) {
+        if (paused.has(x)) continue;
+        paused.add(x);
+        x.pause();
+      }
+      tick ??= setInterval(refill, LINGER_TICK_MS);
+      tick.unref?.();
+    },
+    stop() {
+      clearInterval(tick);
+      tick = undefined;
+      paused.clear();
+      readers.clear();
+    },
+  };
+}
+
+function linger(socket: NodeSocket, maxMs: number, quietMs: number, budget: ReturnType<typeof readBudget>) {
   let quiet: ReturnType<typeof setTimeout> | undefined;
   const done = () => socket.destroy();
   const all = setTimeout(done, maxMs);
-  const heard = () => {
+  const listen = () => {
     clearTimeout(quiet);
     quiet = setTimeout(done, quietMs);
+  };
+  const reader: Reader = {
+    // Paused by the budget, the socket is silent by our doing: its quiet timeout waits until it reads again. Paused
+    // as a stream, Node stops reading the socket once one more chunk is buffered (and starts again on resume).
+    pause() {
+      clearTimeout(quiet);
+      socket.pause();
+    },
+    resume() {
+      if (socket.destroyed) return;
+      listen();
+      socket.resume();
+    },
+  };
+  budget.join(reader);
+  const heard = (chunk: Buffer) => {
+    listen();
+    budget.spend(chunk.length);
   };
   socket.once('close', () => {
     clearTimeout(all);
     clearTimeout(quiet);
+    budget.leave(reader);
   });
   // The answer is written: FIN after it. Whatever the client still sends is read raw and dropped: nothing parses
   // it, and the request, no longer anyone's, is not fed.
@@ -98,5 +217,5 @@ function linger(socket: NodeSocket, maxMs: number, quietMs: number) {
     handle.reading = true;
     if ((handle.readStart?.() ?? 0) !== 0) done();
   }
-  heard();
+  listen();
 }

@@ -1,0 +1,150 @@
+/**
+ * The lingering close (adapters/node/linger.ts) on a plain node:http server, in process: a refusal answered before
+ * the body is read reaches a client that sends its whole body first, and what all lingering sockets drop is held to
+ * a budget per second, without the pauses counting as the client's silence.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { lingerOnClose, type Lingering } from './linger.js';
+import { boundConnections } from './connections.js';
+
+let server: Server | undefined;
+let lingering: Lingering | undefined;
+/** When the server's side of each connection closed (ms since the epoch), in the order they closed. */
+let closedAt: number[] = [];
+let shares: { open(address: string): number } | undefined;
+afterEach(async () => {
+  lingering?.stop();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+  lingering = undefined;
+  closedAt = [];
+  shares = undefined;
+});
+
+/** A refused request whose client holds on: headers and 64 KiB of a body announced as 1 MB, then nothing. Its status. */
+async function refusedAndHeld(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; status: number; closed: Promise<void> }> {
+  // Half-open allowed, as Python's http.client: the server's FIN after its answer does not end the client's side.
+  const socket = connect({ host: '127.0.0.1', port, localAddress, allowHalfOpen: true });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let got = '';
+  const status = new Promise<number>((resolve) => {
+    socket.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      if (got.includes('\r\n')) resolve(Number(got.slice(9, 12)));
+    });
+    void closed.then(() => resolve(0));
+  });
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: 1000000\r\n\r\n`);
+  socket.write(Buffer.alloc(64 * 1024, 0x61));
+  return { socket, status: await status, closed };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(ok()).toBe(true);
+};
+
+/** A server that refuses every request on its headers (413, Connection: close), reading none of its body. */
+async function refusingServer(opts: Parameters<typeof lingerOnClose>[1], bounds?: { total: number; perAddress: number }): Promise<number> {
+  server = createServer((_req, res) => {
+    res.writeHead(413, { 'content-type': 'application/problem+json', connection: 'close' });
+    res.end(JSON.stringify({ type: 'urn:fuyuan:problem:payload-too-large', status: 413 }));
+  });
+  if (bounds) shares = boundConnections(server, bounds);
+  lingering = lingerOnClose(server, opts);
+  // This server's own: a socket of the test before may close after this one started.
+  const closes: number[] = [];
+  closedAt = closes;
+  server.on('connection', (socket: Socket) => socket.once('close', () => closes.push(Date.now())));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const writeAll = (s: Socket, b: Buffer | string) => new Promise<void>((resolve, reject) => s.write(b, (e) => (e ? reject(e) : resolve())));
+
+/** As Python's http.client does: the whole body first, then the answer. The answer's status, or the error met. */
+async function sendAllThenRead(port: number, bodyBytes: number, closedWanted = 1): Promise<{ status: number; error?: string }> {
+  const s = connect({ host: '127.0.0.1', port });
+  s.pause();
+  await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
+  let error: string | undefined;
+  s.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? String(e)));
+  const chunk = Buffer.alloc(256 * 1024, 0x61);
+  try {
+    await writeAll(s, `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
+    for (let sent = 0; sent < bodyBytes; sent += chunk.length) await writeAll(s, chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent)));
+  } catch (e) {
+    s.destroy();
+    return { status: 0, error: (e as NodeJS.ErrnoException).code ?? String(e) };
+  }
+  const got: Buffer[] = [];
+  s.on('data', (c: Buffer) => got.push(c));
+  s.resume();
+  // All sent: the client ends its side, and the server closes once it has read it all.
+  s.end();
+  await new Promise<void>((resolve) => s.once('close', () => resolve()));
+  // The client's bytes may still be on their way when it sees the server's FIN: wait for the server to close its side.
+  while (closedAt.length < closedWanted) await new Promise((r) => setTimeout(r, 10));
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(Buffer.concat(got).toString('latin1'))?.[1] ?? 0);
+  return error ? { status, error } : { status };
+}
+
+describe('the lingering close', () => {
+  it('reads and drops the rest of a refused body, so the client that sends it all first reads its 413', async () => {
+    const port = await refusingServer({});
+    const r = await sendAllThenRead(port, 16 * 1024 * 1024);
+    expect(r).toEqual({ status: 413 });
+  });
+
+  it('holds what it drops to its budget per second; a socket paused by the budget is not closed as quiet', async () => {
+    // 1 MiB/s, and a quiet timeout shorter than the pauses the budget makes (a tick is 50 ms, and a socket that read a
+    // whole 64 KiB chunk waits for more than one): were a pause counted as silence, the socket would be closed with
+    // the client's bytes unread, and the client reset.
+    const port = await refusingServer({ bytesPerSecond: 1024 * 1024, quietMs: 30 });
+    const started = Date.now();
+    const r = await sendAllThenRead(port, 3 * 1024 * 1024);
+    // No reset: the server read it all before it closed, though it stopped reading for longer than 150 ms many times.
+    expect(r).toEqual({ status: 413 });
+    // Dropped as fast as it came, 3 MiB take milliseconds on loopback; at 1 MiB/s about three seconds.
+    expect(closedAt[0]! - started).toBeGreaterThanOrEqual(2000);
+  }, 20_000);
+
+  it("a lingering socket leaves its address's share of connections: the peer's next request is answered, not closed", async () => {
+    const port = await refusingServer({ quietMs: 10_000 }, { total: 10, perAddress: 1 });
+    const first = await refusedAndHeld(port, '127.0.0.2');
+    expect(first.status).toBe(413);
+    // Its connection lingers (the client holds it open), and no longer counts in 127.0.0.2's share of one.
+    await until(() => shares!.open('127.0.0.2') === 0);
+    const second = await refusedAndHeld(port, '127.0.0.2');
+    expect(second.status).toBe(413);
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
+  it('at most maxSockets linger at once: the one lingering longest makes room', async () => {
+    const port = await refusingServer({ quietMs: 10_000, maxSockets: 1 });
+    const first = await refusedAndHeld(port);
+    expect(first.status).toBe(413);
+    const second = await refusedAndHeld(port);
+    expect(second.status).toBe(413);
+    // The server closed the first to let the second linger; the second lingers on (its client still holds it).
+    await until(() => closedAt.length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closedAt).toHaveLength(1);
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
+  it('shares the budget among every lingering socket', async () => {
+    const port = await refusingServer({ bytesPerSecond: 2 * 1024 * 1024, quietMs: 150 });
+    const started = Date.now();
+    // Two clients of 2 MiB each: 4 MiB at 2 MiB/s together, whatever each one's share.
+    const both = await Promise.all([sendAllThenRead(port, 2 * 1024 * 1024, 2), sendAllThenRead(port, 2 * 1024 * 1024, 2)]);
+    expect(both).toEqual([{ status: 413 }, { status: 413 }]);
+    expect(Math.max(...closedAt) - started).toBeGreaterThanOrEqual(1500);
+  }, 20_000);
+});
