@@ -17,8 +17,8 @@
  * paused, and a pause is not the client's silence), so a flood of refused bodies cannot take the event loop from a
  * court's new connection; at most LINGER_MAX_SOCKETS linger at once (the longest lingering makes room), and they leave
  * their address's share of connections (adapters/node/connections.ts), so a refused peer can still be answered. At
- * shutdown the lingering stops (`stop()`): a refused client does not
- * hold the process, and what it had not sent by then is reset, as before.
+ * shutdown the lingering stops (`stop()`): a refused client does not hold the process, and what it had not sent by
+ * then is reset, as before.
  *
  * Below Hono: Node's HTTP server ends a connection that must close with `socket.destroySoon()`, the one hook there
  * is; the parser is then taken off the socket as Node's server does for an upgrade (`parser.unconsume()`), and the
@@ -37,8 +37,10 @@ export const LINGER_QUIET_MS = 5_000;
  * kernel, which then stops the senders) until the next tick. Measured with `npm run bench -- flood` (held bodies:
  * two peers, 1,000 token requests announcing 1 MB each, about 930 of them refused and lingered): dropping ~930 MB as
  * fast as it came kept the gateway from accepting a court's new connection for 0.9–1.2 s (the connection waited in
- * the kernel's accept queue; lingering for 1 ms instead, 0.46–0.65 s). A court refused with a 50 MB delivery is
- * still read to its end in well under a second when it is the only one.
+ * the kernel's accept queue; lingering for 1 ms instead, 0.46–0.65 s). With this budget: 0.82–1.2 s in two runs
+ * (the rest is the burst itself, on the same two cores), and 3,000 refused token requests with 256 KiB of body each
+ * cost 0.55–0.78 ms of CPU apiece instead of 1.1. A court refused with a 50 MB delivery is still read to its end in
+ * under half a second when it is the only one.
  */
 export const LINGER_BYTES_PER_SECOND = 128 * 1024 * 1024;
 /**
