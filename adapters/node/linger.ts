@@ -70,8 +70,9 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
   const maxMs = opts.maxMs ?? LINGER_MAX_MS;
   const quietMs = opts.quietMs ?? LINGER_QUIET_MS;
   const maxSockets = opts.maxSockets ?? LINGER_MAX_SOCKETS;
-  const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND);
-  const lingering = new Set<NodeSocket>();
+  /** Every lingering socket and how the budget pauses it, longest lingering first (a Map keeps insertion order). */
+  const lingering = new Map<NodeSocket, Reader>();
+  const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND, () => lingering.values());
   let stopped = false;
   const current = new WeakMap<Socket, IncomingMessage>();
   server.on('request', (req: IncomingMessage) => current.set(req.socket, req));
@@ -83,25 +84,24 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
       if (lingering.has(socket)) return;
       const req = current.get(socket);
       if (stopped || !req || req.complete || socket.destroyed) return destroySoon();
-      // Full: the socket lingering longest (a Set keeps insertion order) makes room.
+      // Full: the socket lingering longest makes room.
       if (lingering.size >= maxSockets) {
-        const oldest = lingering.values().next().value;
+        const oldest = lingering.keys().next().value;
         if (oldest) {
           lingering.delete(oldest);
           oldest.destroy();
         }
       }
-      lingering.add(socket);
       socket.once('close', () => lingering.delete(socket));
       socket.emit(LINGERING);
-      linger(socket, maxMs, quietMs, budget);
+      lingering.set(socket, linger(socket, maxMs, quietMs, budget));
     };
   });
   return {
     stop() {
       stopped = true;
       budget.stop();
-      for (const s of lingering) s.destroy();
+      for (const s of lingering.keys()) s.destroy();
     },
   };
 }
@@ -122,10 +122,9 @@ const READ_CHUNK = 64 * 1024;
  * (at least one), first paused first, so a thousand lingering sockets do not each read a chunk every tick. The tick
  * runs only while some socket waits.
  */
-function readBudget(bytesPerSecond: number) {
+function readBudget(bytesPerSecond: number, readers: () => Iterable<Reader>) {
   const perTick = Math.max(1, Math.floor((bytesPerSecond * LINGER_TICK_MS) / 1000));
   let left = perTick;
-  const readers = new Set<Reader>();
   /** In the order they were paused (a Set keeps insertion order). */
   const paused = new Set<Reader>();
   let tick: ReturnType<typeof setInterval> | undefined;
@@ -142,19 +141,15 @@ function readBudget(bytesPerSecond: number) {
     }
   };
   return {
-    join(r: Reader) {
-      readers.add(r);
-    },
-    /** `r` is gone: nothing to pause or resume. */
+    /** `r` is gone: nothing to resume. */
     leave(r: Reader) {
-      readers.delete(r);
       paused.delete(r);
     },
     /** A reader dropped `bytes`: past the budget, every reader pauses until the next tick. */
     spend(bytes: number) {
       left -= bytes;
       if (left > 0) return;
-      for (const x of readers) {
+      for (const x of readers()) {
         if (paused.has(x)) continue;
         paused.add(x);
         x.pause();
@@ -166,12 +161,12 @@ function readBudget(bytesPerSecond: number) {
       clearInterval(tick);
       tick = undefined;
       paused.clear();
-      readers.clear();
     },
   };
 }
 
-function linger(socket: NodeSocket, maxMs: number, quietMs: number, budget: ReturnType<typeof readBudget>) {
+/** Linger on `socket` until it is done; how the budget pauses and resumes it. */
+function linger(socket: NodeSocket, maxMs: number, quietMs: number, budget: ReturnType<typeof readBudget>): Reader {
   let quiet: ReturnType<typeof setTimeout> | undefined;
   const done = () => socket.destroy();
   const all = setTimeout(done, maxMs);
@@ -192,7 +187,6 @@ function linger(socket: NodeSocket, maxMs: number, quietMs: number, budget: Retu
       socket.resume();
     },
   };
-  budget.join(reader);
   const heard = (chunk: Buffer) => {
     listen();
     budget.spend(chunk.length);
@@ -220,4 +214,5 @@ function linger(socket: NodeSocket, maxMs: number, quietMs: number, budget: Retu
     if ((handle.readStart?.() ?? 0) !== 0) done();
   }
   listen();
+  return reader;
 }
