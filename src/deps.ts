@@ -64,7 +64,7 @@ export interface Db {
 export interface WriterUsage {
   batches: number;
   checkpoints: number;
-  seconds: { begin: number; statements: number; commit: number; checkpoint: number };
+  seconds: { lockWait: number; statements: number; commit: number; checkpoint: number };
 }
 
 export interface BlobInput {

@@ -164,7 +164,7 @@ describe('LibsqlWriter off the event loop', () => {
 
 describe('LibsqlWriter usage (fuyuan_db_writer_* in /metrics)', () => {
   it('counts every transaction it begins, committed or not, and the time its statements and commits took', async () => {
-    expect(writer.usage()).toEqual({ batches: 0, checkpoints: 0, seconds: { begin: 0, statements: 0, commit: 0, checkpoint: 0 } });
+    expect(writer.usage()).toEqual({ batches: 0, checkpoints: 0, seconds: { lockWait: 0, statements: 0, commit: 0, checkpoint: 0 } });
     for (let i = 0; i < 5; i++) await writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: [`k${i}`, i] }]);
     await expect(writer.batch([{ sql: 'INSERT INTO t (k, n) VALUES (?, ?)', args: ['k0', 9] }])).rejects.toThrow(/UNIQUE/);
     // A value refused before anything is sent begins no transaction.
@@ -185,7 +185,7 @@ describe('LibsqlWriter usage (fuyuan_db_writer_* in /metrics)', () => {
       await write;
       const { seconds } = writer.usage();
       // The batch waited in BEGIN IMMEDIATE for most of the time the lock was held; its own work took far less.
-      expect(seconds.begin).toBeGreaterThan(10 * (seconds.statements + seconds.commit));
+      expect(seconds.lockWait).toBeGreaterThan(10 * (seconds.statements + seconds.commit));
     } finally {
       other.close();
     }

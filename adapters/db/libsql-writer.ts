@@ -45,7 +45,7 @@ function toSql(value: unknown): unknown {
 type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string } };
 
 /** Slots of the shared usage buffer, which libsql-writer.worker.mjs fills (counts, and microseconds). */
-const USAGE_SLOTS = { batches: 0, beginMicros: 1, statementsMicros: 2, commitMicros: 3, checkpoints: 4, checkpointMicros: 5 } as const;
+const USAGE_SLOTS = { batches: 0, lockWaitMicros: 1, statementsMicros: 2, commitMicros: 3, checkpoints: 4, checkpointMicros: 5 } as const;
 
 export class LibsqlWriter {
   readonly #path: string;
@@ -117,7 +117,7 @@ export class LibsqlWriter {
       batches: n(USAGE_SLOTS.batches),
       checkpoints: n(USAGE_SLOTS.checkpoints),
       seconds: {
-        begin: s(USAGE_SLOTS.beginMicros),
+        lockWait: s(USAGE_SLOTS.lockWaitMicros),
         statements: s(USAGE_SLOTS.statementsMicros),
         commit: s(USAGE_SLOTS.commitMicros),
         checkpoint: s(USAGE_SLOTS.checkpointMicros),

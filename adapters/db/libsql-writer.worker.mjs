@@ -81,7 +81,7 @@ function runBatch(list) {
   try {
     db.exec('BEGIN IMMEDIATE');
   } finally {
-    spent(USAGE.batches, USAGE.beginMicros, started);
+    spent(USAGE.batches, USAGE.lockWaitMicros, started);
   }
   try {
     started = performance.now();

@@ -102,7 +102,7 @@ async function main() {
     const w = deps.db.writerUsage?.();
     const writerMicros = w
       ? {
-          lockWait: w.seconds.begin * 1e6,
+          lockWait: w.seconds.lockWait * 1e6,
           statements: w.seconds.statements * 1e6,
           commit: w.seconds.commit * 1e6,
           checkpoint: w.seconds.checkpoint * 1e6,

@@ -90,13 +90,13 @@ export async function renderMetrics(deps: Deps, now: Date): Promise<string> {
 
   const usage = deps.db.writerUsage?.();
   if (usage) {
-    const { begin, statements, commit, checkpoint } = usage.seconds;
+    const { lockWait, statements, commit, checkpoint } = usage.seconds;
     family(
       'fuyuan_db_writer_seconds_total',
       'counter',
       "Time the database's write thread spent, by phase; the rate of the sum is how busy the write path is.",
       [
-        [{ phase: 'lock_wait' }, begin],
+        [{ phase: 'lock_wait' }, lockWait],
         [{ phase: 'statements' }, statements],
         [{ phase: 'commit' }, commit],
         [{ phase: 'checkpoint' }, checkpoint],
