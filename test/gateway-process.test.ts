@@ -22,6 +22,7 @@ import { verifyWithJwks } from '../src/lib/signing.js';
 import * as schema from '../schemas/db/index.js';
 import { silentLog } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
+import { sendAllThenRead } from './helpers/raw-http.js';
 import { GATEWAY_NODE_FLAGS } from '../adapters/node/runtime-flags.js';
 import { LISTEN_BACKLOG } from '../adapters/node/connections.js';
 
@@ -197,39 +198,6 @@ describe('a flood of connections', () => {
     PROCESS_TEST_MS,
   );
 });
-
-/** One write, its callback as a promise: rejects with the error the write met (EPIPE, ECONNRESET). */
-const writeAll = (s: Socket, b: Buffer | string) => new Promise<void>((resolve, reject) => s.write(b, (e) => (e ? reject(e) : resolve())));
-
-/**
- * A client that sends its whole request before it reads a byte, as Python's http.client and Java's
- * HttpURLConnection do: the answer it then reads (status line, headers, body), or the code of the error its
- * writing met.
- */
-async function sendAllThenRead(base: string, head: string, bodyBytes: number): Promise<{ status: number; head: string; body: string } | { error: string }> {
-  const { hostname, port } = new URL(base);
-  const s = connect({ host: hostname, port: Number(port) });
-  s.pause();
-  await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
-  // A write error is also emitted as 'error': it is taken from the write's callback.
-  s.on('error', () => undefined);
-  const chunk = Buffer.alloc(256 * 1024, 0x61);
-  try {
-    await writeAll(s, head);
-    for (let sent = 0; sent < bodyBytes; sent += chunk.length) await writeAll(s, chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent)));
-  } catch (e) {
-    s.destroy();
-    return { error: (e as NodeJS.ErrnoException).code ?? String(e) };
-  }
-  const got: Buffer[] = [];
-  s.on('data', (c: Buffer) => got.push(c));
-  s.resume();
-  await new Promise<void>((resolve) => s.once('end', resolve).once('close', resolve));
-  s.destroy();
-  const text = Buffer.concat(got).toString('utf8');
-  const [h = '', ...rest] = text.split('\r\n\r\n');
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(h)?.[1] ?? 0), head: h, body: rest.join('\r\n\r\n') };
-}
 
 describe('a refusal reaches a client that sends its whole body first', () => {
   const post = (path: string, length: number, type = 'multipart/form-data; boundary=x') =>

@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { lingerOnClose, type Lingering } from './linger.js';
-import { boundConnections } from './connections.js';
+import { lingerOnClose, type Lingering } from '../adapters/node/linger.js';
+import { boundConnections } from '../adapters/node/connections.js';
+import { sendAllThenRead } from './helpers/raw-http.js';
 
 let server: Server | undefined;
 let lingering: Lingering | undefined;
@@ -64,39 +65,22 @@ async function refusingServer(opts: Parameters<typeof lingerOnClose>[1], bounds?
   return (server.address() as AddressInfo).port;
 }
 
-const writeAll = (s: Socket, b: Buffer | string) => new Promise<void>((resolve, reject) => s.write(b, (e) => (e ? reject(e) : resolve())));
-
-/** As Python's http.client does: the whole body first, then the answer. The answer's status, or the error met. */
-async function sendAllThenRead(port: number, bodyBytes: number, closedWanted = 1): Promise<{ status: number; error?: string }> {
-  const s = connect({ host: '127.0.0.1', port });
-  s.pause();
-  await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
-  let error: string | undefined;
-  s.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? String(e)));
-  const chunk = Buffer.alloc(256 * 1024, 0x61);
-  try {
-    await writeAll(s, `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
-    for (let sent = 0; sent < bodyBytes; sent += chunk.length) await writeAll(s, chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent)));
-  } catch (e) {
-    s.destroy();
-    return { status: 0, error: (e as NodeJS.ErrnoException).code ?? String(e) };
-  }
-  const got: Buffer[] = [];
-  s.on('data', (c: Buffer) => got.push(c));
-  s.resume();
-  // All sent: the client ends its side, and the server closes once it has read it all.
-  s.end();
-  await new Promise<void>((resolve) => s.once('close', () => resolve()));
-  // The client's bytes may still be on their way when it sees the server's FIN: wait for the server to close its side.
-  while (closedAt.length < closedWanted) await new Promise((r) => setTimeout(r, 10));
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(Buffer.concat(got).toString('latin1'))?.[1] ?? 0);
-  return error ? { status, error } : { status };
+/**
+ * As Python's http.client does: the whole body first, then the answer (test/helpers/raw-http.ts), the client ending
+ * its side once all is sent; then, as its bytes may still be on their way when it sees the server's FIN, until the
+ * server has closed `closedWanted` connections. Its status, and the error it met if any.
+ */
+async function sendAllThenClose(port: number, bodyBytes: number, closedWanted = 1): Promise<{ status: number; error?: string }> {
+  const head = `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${bodyBytes}\r\n\r\n`;
+  const r = await sendAllThenRead(`http://127.0.0.1:${port}`, head, bodyBytes, { end: true });
+  while (closedAt.length < closedWanted) await new Promise((resolve) => setTimeout(resolve, 10));
+  return 'status' in r ? (r.error ? { status: r.status, error: r.error } : { status: r.status }) : { status: 0, error: r.error };
 }
 
 describe('the lingering close', () => {
   it('reads and drops the rest of a refused body, so the client that sends it all first reads its 413', async () => {
     const port = await refusingServer({});
-    const r = await sendAllThenRead(port, 16 * 1024 * 1024);
+    const r = await sendAllThenClose(port, 16 * 1024 * 1024);
     expect(r).toEqual({ status: 413 });
   });
 
@@ -106,7 +90,7 @@ describe('the lingering close', () => {
     // the client's bytes unread, and the client reset.
     const port = await refusingServer({ bytesPerSecond: 1024 * 1024, quietMs: 30 });
     const started = Date.now();
-    const r = await sendAllThenRead(port, 3 * 1024 * 1024);
+    const r = await sendAllThenClose(port, 3 * 1024 * 1024);
     // No reset: the server read it all before it closed, though it stopped reading for longer than 150 ms many times.
     expect(r).toEqual({ status: 413 });
     // Dropped as fast as it came, 3 MiB take milliseconds on loopback; at 1 MiB/s about three seconds.
@@ -143,7 +127,7 @@ describe('the lingering close', () => {
     const port = await refusingServer({ bytesPerSecond: 2 * 1024 * 1024, quietMs: 150 });
     const started = Date.now();
     // Two clients of 2 MiB each: 4 MiB at 2 MiB/s together, whatever each one's share.
-    const both = await Promise.all([sendAllThenRead(port, 2 * 1024 * 1024, 2), sendAllThenRead(port, 2 * 1024 * 1024, 2)]);
+    const both = await Promise.all([sendAllThenClose(port, 2 * 1024 * 1024, 2), sendAllThenClose(port, 2 * 1024 * 1024, 2)]);
     expect(both).toEqual([{ status: 413 }, { status: 413 }]);
     expect(Math.max(...closedAt) - started).toBeGreaterThanOrEqual(1500);
   }, 20_000);
