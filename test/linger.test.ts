@@ -1,7 +1,8 @@
 /**
  * The lingering close (adapters/node/linger.ts) on a plain node:http server, in process: a refusal answered before
  * the body is read reaches a client that sends its whole body first, and what all lingering sockets drop is held to
- * a budget per second, without the pauses counting as the client's silence.
+ * a budget per second, without the pauses counting as the client's silence; and when too many linger, the peer
+ * lingering most makes room.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +15,8 @@ let server: Server | undefined;
 let lingering: Lingering | undefined;
 /** When the server's side of each connection closed (ms since the epoch), in the order they closed. */
 let closedAt: number[] = [];
+/** The client's port of each connection the server closed, in the order they closed. */
+let closedPorts: number[] = [];
 let shares: { open(address: string): number } | undefined;
 afterEach(async () => {
   lingering?.stop();
@@ -21,6 +24,7 @@ afterEach(async () => {
   server = undefined;
   lingering = undefined;
   closedAt = [];
+  closedPorts = [];
   shares = undefined;
 });
 
@@ -59,8 +63,16 @@ async function refusingServer(opts: Parameters<typeof lingerOnClose>[1], bounds?
   lingering = lingerOnClose(server, opts);
   // This server's own: a socket of the test before may close after this one started.
   const closes: number[] = [];
+  const ports: number[] = [];
   closedAt = closes;
-  server.on('connection', (socket: Socket) => socket.once('close', () => closes.push(Date.now())));
+  closedPorts = ports;
+  server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort!;
+    socket.once('close', () => {
+      closes.push(Date.now());
+      ports.push(port);
+    });
+  });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
@@ -121,6 +133,22 @@ describe('the lingering close', () => {
     expect(closedAt).toHaveLength(1);
     first.socket.destroy();
     second.socket.destroy();
+  });
+
+  it('when full, the peer lingering most makes room with its own socket, not a court refused once', async () => {
+    const port = await refusingServer({ quietMs: 10_000, maxSockets: 3 });
+    // A court refused once (127.0.0.3), lingering longest; then a flooder's refused bodies (127.0.0.2).
+    const court = await refusedAndHeld(port, '127.0.0.3');
+    const flood = [await refusedAndHeld(port, '127.0.0.2'), await refusedAndHeld(port, '127.0.0.2')];
+    expect([court.status, ...flood.map((f) => f.status)]).toEqual([413, 413, 413]);
+    expect(closedPorts).toEqual([]);
+    // Full: the flooder's next refusal closes the flooder's own longest-lingering socket; the court's lingers on.
+    flood.push(await refusedAndHeld(port, '127.0.0.2'));
+    expect(flood[2]!.status).toBe(413);
+    await until(() => closedPorts.length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closedPorts).toEqual([flood[0]!.socket.localPort]);
+    for (const s of [court, ...flood]) s.socket.destroy();
   });
 
   it('shares the budget among every lingering socket', async () => {

@@ -15,7 +15,7 @@
  * gateway discarded in about 0.2 s each on loopback. A lingering socket holds no request, no admission slot and no
  * buffer. What all lingering sockets together read and drop is held to LINGER_BYTES_PER_SECOND (past it they are
  * paused, and a pause is not the client's silence), so a flood of refused bodies cannot take the event loop from a
- * court's new connection; at most LINGER_MAX_SOCKETS linger at once (the longest lingering makes room), and they leave
+ * court's new connection; at most LINGER_MAX_SOCKETS linger at once (the peer lingering most makes room), and they leave
  * their address's share of connections (adapters/node/connections.ts), so a refused peer can still be answered. At
  * shutdown the lingering stops (`stop()`): a refused client does not hold the process, and what it had not sent by
  * then is reset, as before.
@@ -28,6 +28,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { addressKey } from '../../src/http/admission.js';
 
 /** nginx's defaults: lingering_time 30 s, lingering_timeout 5 s. */
 export const LINGER_MAX_MS = 30_000;
@@ -44,8 +45,10 @@ export const LINGER_QUIET_MS = 5_000;
  */
 export const LINGER_BYTES_PER_SECOND = 128 * 1024 * 1024;
 /**
- * At most this many sockets linger at once; past it, the one lingering longest is closed (its client may then be
- * reset, as without a linger) to make room. Lingering sockets do not count in their address's share of connections
+ * At most this many sockets linger at once; past it, one is closed (its client may then be reset, as without a linger)
+ * to make room: the one lingering longest of the source address (an IPv6 peer by its /64, as admission counts it)
+ * that has the most sockets lingering, so a peer flooding refused bodies makes room with its own sockets, and a court
+ * refused now and then keeps its answer. Lingering sockets do not count in their address's share of connections
  * (adapters/node/connections.ts): with the budget above, a peer refused faster than its bodies can be dropped would
  * otherwise fill its share with sockets waiting their turn, and its next connections would be closed unanswered.
  */
@@ -70,9 +73,37 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
   const maxMs = opts.maxMs ?? LINGER_MAX_MS;
   const quietMs = opts.quietMs ?? LINGER_QUIET_MS;
   const maxSockets = opts.maxSockets ?? LINGER_MAX_SOCKETS;
-  /** Every lingering socket and how the budget pauses it, longest lingering first (a Map keeps insertion order). */
-  const lingering = new Map<NodeSocket, Reader>();
-  const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND, () => lingering.values());
+  /** Every lingering socket, how the budget pauses it and its source address (admission's key for it). */
+  const lingering = new Map<NodeSocket, { reader: Reader; address: string; since: number }>();
+  /** Counts the sockets that began to linger: which of two began first. */
+  let begun = 0;
+  /** The lingering sockets of each source address, longest lingering first (a Set keeps insertion order). */
+  const byAddress = new Map<string, Set<NodeSocket>>();
+  const forget = (socket: NodeSocket) => {
+    const held = lingering.get(socket);
+    if (!held) return;
+    lingering.delete(socket);
+    const sockets = byAddress.get(held.address);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) byAddress.delete(held.address);
+  };
+  /** Room for one more: the longest-lingering socket of the address lingering most goes (of two alike, the older). */
+  const makeRoom = () => {
+    let victim: { socket: NodeSocket; count: number; since: number } | undefined;
+    for (const sockets of byAddress.values()) {
+      const socket = sockets.values().next().value;
+      const since = socket ? lingering.get(socket)?.since : undefined;
+      if (!socket || since === undefined) continue;
+      if (!victim || sockets.size > victim.count || (sockets.size === victim.count && since < victim.since)) victim = { socket, count: sockets.size, since };
+    }
+    if (victim) {
+      forget(victim.socket);
+      victim.socket.destroy();
+    }
+  };
+  const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND, function* () {
+    for (const l of lingering.values()) yield l.reader;
+  });
   let stopped = false;
   const current = new WeakMap<Socket, IncomingMessage>();
   server.on('request', (req: IncomingMessage) => current.set(req.socket, req));
@@ -84,17 +115,12 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
       if (lingering.has(socket)) return;
       const req = current.get(socket);
       if (stopped || !req || req.complete || socket.destroyed) return destroySoon();
-      // Full: the socket lingering longest makes room.
-      if (lingering.size >= maxSockets) {
-        const oldest = lingering.keys().next().value;
-        if (oldest) {
-          lingering.delete(oldest);
-          oldest.destroy();
-        }
-      }
-      socket.once('close', () => lingering.delete(socket));
+      if (lingering.size >= maxSockets) makeRoom();
+      socket.once('close', () => forget(socket));
       socket.emit(LINGERING);
-      lingering.set(socket, linger(socket, maxMs, quietMs, budget));
+      const address = addressKey(socket.remoteAddress ?? 'unknown');
+      lingering.set(socket, { reader: linger(socket, maxMs, quietMs, budget), address, since: begun++ });
+      byAddress.set(address, (byAddress.get(address) ?? new Set<NodeSocket>()).add(socket));
     };
   });
   return {
