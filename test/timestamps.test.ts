@@ -26,6 +26,8 @@ let tsa: OsslTsa;
 let server: LoopbackServer;
 let court: CourtPki;
 let n = 0;
+/** What the gateway warned of: said with a failed expectation, so a TSA request that failed says why. */
+const logged: string[] = [];
 
 async function deliver() {
   const m = demoManifest({
@@ -64,7 +66,10 @@ async function timestampEvidence(): Promise<TimestampEvidence[]> {
 }
 
 beforeAll(async () => {
-  gw = await testGateway({ clock: new FixedClock(T) });
+  gw = await testGateway({
+    clock: new FixedClock(T),
+    log: { log: (level, msg, fields) => level !== 'debug' && level !== 'info' && logged.push(`${msg} ${JSON.stringify(fields ?? {})}`) },
+  });
   tsa = makeOpensslTsa(new Date('2026-01-01T00:00:00Z'), new Date('2028-01-01T00:00:00Z'));
   server = await loopbackServer((q) => ({ type: 'application/timestamp-reply', body: tsa.reply(q) }));
   gw.deps.config.trust = { fetchAllowHosts: [new URL(server.url).host], tsaUrl: `${server.url}/tsa`, tsaIntervalSeconds: 60, fetchRetries: 0 };
@@ -89,7 +94,7 @@ describe('timestamped receipts', () => {
     }
     expect(server.hits).toBe(0);
     const report = await sweep(gw.deps, gw.clock.now());
-    expect(report.steps.timestamps).toMatchObject({ ok: true, report: { stamped: 5, requests: 1 } });
+    expect(report.steps.timestamps, logged.join('\n')).toMatchObject({ ok: true, report: { stamped: 5, requests: 1 } });
     expect(server.hits).toBe(1);
   });
 
@@ -122,10 +127,10 @@ describe('timestamped receipts', () => {
   it('within the interval no new request is made; after it, the new receipts get their own token', async () => {
     const r = await deliver();
     gw.clock.advance(30_000);
-    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report).toEqual({ waiting: 1 });
+    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report, logged.join('\n')).toEqual({ waiting: 1 });
     expect(server.hits).toBe(1);
     gw.clock.advance(31_000);
-    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report).toEqual({ stamped: 1, requests: 1 });
+    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report, logged.join('\n')).toEqual({ stamped: 1, requests: 1 });
     expect(server.hits).toBe(2);
     const item = (await timestampEvidence()).find((i) => i.deliveryId === r.receipt.deliveryId)!;
     expect(item.payload.timestamp.treeSize).toBe(1);
@@ -137,9 +142,9 @@ describe('timestamped receipts', () => {
     server.down = true;
     const r = await deliver();
     gw.clock.advance(61_000);
-    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report).toEqual({ pending: 1, failed: 1 });
+    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report, logged.join('\n')).toEqual({ pending: 1, failed: 1 });
     server.down = false;
-    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report).toEqual({ stamped: 1, requests: 1 });
+    expect((await sweep(gw.deps, gw.clock.now())).steps.timestamps?.report, logged.join('\n')).toEqual({ stamped: 1, requests: 1 });
     expect((await timestampEvidence()).some((i) => i.deliveryId === r.receipt.deliveryId)).toBe(true);
   });
 
