@@ -22,7 +22,7 @@ import { verifyWithJwks } from '../src/lib/signing.js';
 import * as schema from '../schemas/db/index.js';
 import { silentLog } from './helpers/gateway.js';
 import { makeCourtPki, type CourtPki } from './helpers/pki.js';
-import { sendAllThenRead } from './helpers/raw-http.js';
+import { expectContinue, sendAllThenRead } from './helpers/raw-http.js';
 import { GATEWAY_NODE_FLAGS } from '../adapters/node/runtime-flags.js';
 import { LISTEN_BACKLOG } from '../adapters/node/connections.js';
 
@@ -194,6 +194,64 @@ describe('a flood of connections', () => {
       } finally {
         for (const s of sockets) s.destroy();
       }
+    },
+    PROCESS_TEST_MS,
+  );
+});
+
+describe('Expect: 100-continue is answered once the body is read', () => {
+  it(
+    'a request refused on its headers (413, 429) gets its answer and no 100 Continue, so its body is never sent; an accepted one gets 100 Continue, then 201',
+    async () => {
+      const dir = dataDir();
+      const court = await makeCourtPki('龙游县人民法院');
+      const setup = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
+      await registerSender(setup.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
+      await setup.close();
+      const g = await startGateway({ DATA_DIR: dir, SWEEP_INTERVAL_SECONDS: '0', BODY_LIMIT_BYTES: String(1024 * 1024), MAX_DELIVERIES_PER_ADDRESS: '1' });
+      const head = (length: number) =>
+        `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
+
+      // Past the body limit: refused on its headers; the client, never told to go on, keeps its 8 MiB.
+      const big = Buffer.alloc(8 * 1024 * 1024, 0x61);
+      const tooLarge = await expectContinue(g.base, head(big.length), big);
+      expect(tooLarge.interim).toEqual([]);
+      expect(tooLarge.sentBody).toBe(false);
+      expect(tooLarge.final.status).toBe(413);
+      expect(tooLarge.final.head).toMatch(/\r\nconnection: close/i);
+      expect(JSON.parse(tooLarge.final.body)).toMatchObject({ type: 'urn:fuyuan:problem:payload-too-large', status: 413 });
+
+      // Past the address's share (one delivery of this address is in progress): 429 with Retry-After, no body sent.
+      const held = openUpload(g.base, '/v1/deliveries', { 'content-type': 'application/jose', 'transfer-encoding': 'chunked' });
+      held.answer.catch(() => undefined);
+      held.req.write('eyJhbGciOi');
+      await new Promise((r) => setTimeout(r, 300));
+      try {
+        const small = Buffer.alloc(4096, 0x61);
+        const busy = await expectContinue(g.base, head(small.length), small);
+        expect(busy.interim).toEqual([]);
+        expect(busy.sentBody).toBe(false);
+        expect(busy.final.status).toBe(429);
+        expect(busy.final.head).toMatch(/\r\nretry-after: \d+/i);
+      } finally {
+        held.req.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 300));
+
+      // A delivery the gateway takes: 100 Continue first (well before the client would give up waiting), then 201.
+      const m = demoManifest({
+        messageId: 'continue-1',
+        senderCode: 'court-longyou',
+        issuedAt: new Date(),
+        caseNumber: '(2026)浙0825行初951号',
+        regionCode: '330802',
+      });
+      const jws = Buffer.from(await signManifest(m, court.signer));
+      const accepted = await expectContinue(g.base, head(jws.length), jws, 30_000);
+      expect(accepted.interim).toEqual([100]);
+      expect(accepted.sentBody).toBe(true);
+      expect(accepted.final.status, accepted.final.body).toBe(201);
+      expect(JSON.parse(accepted.final.body)).toMatchObject({ receipt: { messageId: 'continue-1' } });
     },
     PROCESS_TEST_MS,
   );

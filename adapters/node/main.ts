@@ -18,6 +18,7 @@ import { recomputeOnHolidayDataChange } from '../../src/jobs/deadlines.js';
 import { nodeHolderIsGone } from './processes.js';
 import { boundConnections, connectionBounds, LISTEN_BACKLOG, openFileLimit } from './connections.js';
 import { lingerOnClose } from './linger.js';
+import { continueWhenRead } from './continue.js';
 
 async function main() {
   usageOrExit({
@@ -62,6 +63,8 @@ async function main() {
   (server as Server).requestTimeout = nodeRequestTimeoutMs(cfg, (server as Server).requestTimeout);
   // Requests Node's parser refuses (400, 408, 417, 431) are answered as problem+json too.
   answerClientErrorsAsProblems(server as Server);
+  // Expect: 100-continue is answered once the body is read: a request refused on its headers never sends its body.
+  continueWhenRead(server as Server);
   // Connections in all and per address, so a flood of them cannot take every file the process may open.
   const fileLimit = openFileLimit();
   const bounds = connectionBounds(cfg, fileLimit);

@@ -45,3 +45,69 @@ export async function sendAllThenRead(
   const answer = { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(h)?.[1] ?? 0), head: h, body: rest.join('\r\n\r\n') };
   return readError ? { ...answer, error: readError } : answer;
 }
+
+/** A response as read off the wire: its status line's code, its head (status line and headers) and its body. */
+interface Answer {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/**
+ * A client that sends `Expect: 100-continue` as curl does: the head (which must carry the header), then the body only
+ * once `100 Continue` has come (it waits `waitMs` at most, then sends it anyway, as curl does after a second). What
+ * it read: the interim answers, the final one, and whether it sent the body.
+ */
+export async function expectContinue(
+  base: string,
+  head: string,
+  body: Buffer,
+  waitMs = 5000,
+): Promise<{ interim: number[]; final: Answer; sentBody: boolean }> {
+  const { hostname, port } = new URL(base);
+  const s = connect({ host: hostname, port: Number(port) });
+  await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('error', reject));
+  s.on('error', () => undefined);
+  const interim: number[] = [];
+  let sentBody = false;
+  let buf = Buffer.alloc(0);
+  const send = () => {
+    if (sentBody) return;
+    sentBody = true;
+    s.write(body);
+  };
+  const giveUp = setTimeout(send, waitMs);
+  const final = await new Promise<Answer>((resolve) => {
+    const parse = () => {
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const h = buf.subarray(0, end).toString('latin1');
+        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(h)?.[1] ?? 0);
+        if (status >= 100 && status < 200) {
+          interim.push(status);
+          buf = buf.subarray(end + 4);
+          if (status === 100) {
+            clearTimeout(giveUp);
+            send();
+          }
+          continue;
+        }
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(h)?.[1] ?? -1);
+        const rest = buf.subarray(end + 4);
+        if (length >= 0 && rest.length < length) return;
+        resolve({ status, head: h, body: rest.subarray(0, length >= 0 ? length : rest.length).toString('utf8') });
+        return;
+      }
+    };
+    s.on('data', (c: Buffer) => {
+      buf = Buffer.concat([buf, c]);
+      parse();
+    });
+    s.once('close', () => resolve({ status: 0, head: '', body: buf.toString('utf8') }));
+    s.write(head);
+  });
+  clearTimeout(giveUp);
+  s.destroy();
+  return { interim, final, sentBody };
+}
