@@ -17,6 +17,10 @@ export { DOCUMENT_TYPES, type DocumentType } from '../../src/domain/case-info.js
  * Text as people write it: at most `max` characters as sent, and not blank. The pattern says "not blank" in the
  * published JSON Schema too (minLength alone would let "   " through there while zod, trimming first, refuses it).
  */
+/** The most documents one delivery holds, and attachments one document holds. */
+export const MAX_DOCUMENTS = 50;
+export const MAX_ATTACHMENTS_PER_DOCUMENT = 100;
+
 const text = (max: number) => z.string().max(max).trim().min(1).regex(/\S/, 'must not be blank');
 
 /** Years a document may speak of: 1900–2199 (the calendar and period arithmetic work in this range). */
@@ -155,7 +159,7 @@ export const DocumentEntry = z
         "The day the case's latest first-instance judgment or ruling took effect (生效), stated by the court on any later document of the case (e.g. a 生效证明); replaces the gateway's inference from the appeal period",
       ),
     urgent: z.boolean().optional().describe('A procuratorial suggestion in urgent public-interest litigation: 15 days (公益诉讼解释 第21条)'),
-    attachments: z.array(Attachment).max(100).default([]),
+    attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_DOCUMENT).default([]),
   })
   .superRefine((d, ctx) => {
     if (!d.case && d.type !== 'judicial_suggestion' && d.type !== 'procuratorial_suggestion') {
@@ -178,7 +182,7 @@ export const Manifest = z
       code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     }),
     issuedAt: instant(),
-    documents: z.array(DocumentEntry).min(1).max(50),
+    documents: z.array(DocumentEntry).min(1).max(MAX_DOCUMENTS),
   })
   .superRefine((m, ctx) => {
     const bad = loneSurrogateAt(m);

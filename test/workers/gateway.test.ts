@@ -9,6 +9,7 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import worker, { buildWorker } from '../../adapters/workers/worker.js';
 import { parseWorkerEnv } from '../../adapters/workers/bindings.js';
 import { verifyAuditChain } from '../../src/services/audit.js';
+import { MAX_PARTS } from '../../adapters/envelope/multipart.js';
 
 interface Fixtures {
   caPem: string;
@@ -92,6 +93,21 @@ describe('the Worker', () => {
     const again = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: F.jose });
     expect(again.status).toBe(200);
     expect(await count('deliveries')).toBe(1);
+  });
+
+  it('parses multipart as on Node: the same message as a multipart part → 200; more parts than a delivery may have → 400', async () => {
+    const B = 'wkr-b0undary';
+    const headers = { 'content-type': `multipart/form-data; boundary=${B}` };
+    const envelopePart = `--${B}\r\nContent-Disposition: form-data; name="envelope"\r\nContent-Type: application/jose\r\n\r\n${F.jose}\r\n`;
+    const again = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers, body: `${envelopePart}--${B}--\r\n` });
+    expect(again.status, await again.clone().text()).toBe(200);
+    const before = await count('deliveries');
+    let parts = envelopePart;
+    for (let i = 0; i < MAX_PARTS; i++) parts += `--${B}\r\nContent-Disposition: form-data; name="att-${i}"\r\n\r\nx\r\n`;
+    const tooMany = await SELF.fetch('http://gw/v1/deliveries', { method: 'POST', headers, body: `${parts}--${B}--\r\n` });
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { detail: string }).detail).toContain(`more than ${MAX_PARTS} parts`);
+    expect(await count('deliveries')).toBe(before);
   });
 
   it('stores the attachment bytes in R2 and serves them back unchanged', async () => {
