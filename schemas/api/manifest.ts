@@ -20,6 +20,11 @@ export { DOCUMENT_TYPES, type DocumentType } from '../../src/domain/case-info.js
 /** The most documents one delivery holds, and attachments one document holds. */
 export const MAX_DOCUMENTS = 50;
 export const MAX_ATTACHMENTS_PER_DOCUMENT = 100;
+/**
+ * JSON values a manifest may hold (src/lib/json-size.ts counts them before it is parsed): 50 documents of 100
+ * attachments each, with the fields of schemas/wire/examples/jose, are about 93,000; this leaves room for long party lists.
+ */
+export const MAX_MANIFEST_TOKENS = 500_000;
 
 const text = (max: number) => z.string().max(max).trim().min(1).regex(/\S/, 'must not be blank');
 
