@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { nobleSha256Hex, sha256Hex, sha256HexSync } from '../../src/lib/encoding.js';
+import { atobDecoder, fromBase64, nobleSha256Hex, sha256Hex, sha256HexSync, toBase64 } from '../../src/lib/encoding.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url, CompactSign, compactVerify } from 'jose';
-import { bindNodeCrypto, nodeJws, nodeSha256, nodeSha256Hex } from './crypto.js';
+import { bindNodeCrypto, nodeBase64Decoder, nodeJws, nodeSha256, nodeSha256Hex } from './crypto.js';
 
 describe('SHA-256 in the calling thread: the native binding gives what the portable one gives', () => {
   it('matches the FIPS 180-2 test vector (abc) either way', () => {
@@ -73,5 +73,24 @@ describe('JWS signatures by node:crypto (nodeJws): what jose makes and checks, b
     const p256 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     expect(nodeJws.verify('RS256', p256.publicKey, input, new Uint8Array(64))).toBeUndefined();
     expect(nodeJws.sign('HS256', p256.privateKey, input)).toBeUndefined();
+  });
+});
+
+describe('base64: the native decoder gives what the portable one gives', () => {
+  it('for any bytes, as a Uint8Array whose .buffer is exactly its bytes (small results come from a shared pool)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
+        const text = toBase64(bytes);
+        const native = nodeBase64Decoder(text);
+        expect(native).toEqual(atobDecoder(text));
+        expect(native.byteOffset).toBe(0);
+        expect(native.buffer.byteLength).toBe(bytes.length);
+      }),
+    );
+  });
+  it('once bound, fromBase64 uses it and still refuses what is not standard base64', () => {
+    bindNodeCrypto();
+    expect(Array.from(fromBase64('AAEC/w=='))).toEqual([0, 1, 2, 255]);
+    for (const bad of ['AAEC_w==', 'AAE', 'A===', 'AA=A']) expect(() => fromBase64(bad)).toThrow(/not standard base64/);
   });
 });
