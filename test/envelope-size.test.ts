@@ -46,6 +46,14 @@ describe('JSON counted before it is parsed', () => {
     expect(r.detail).toContain('protected header holds more than');
   });
 
+  it('a protected header that is not a JSON object (an array, a string, bytes that are not UTF-8) → 400 malformed-envelope', async () => {
+    for (const h of [b64([1, 2]), b64('RS256'), Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('base64url')]) {
+      const r = await post(`${h}.${payload}.c2ln`);
+      expect(r.status).toBe(400);
+      expect(r.detail).toBe('the JWS protected header is not base64url-encoded JSON');
+    }
+  });
+
   it('the example delivery is counted, passes, and is refused only for its forged signature', async () => {
     const r = await post(`${header}.${payload}.c2ln`);
     expect(r.type).not.toBe('urn:fuyuan:problem:payload-too-large');

@@ -9,7 +9,7 @@
  * the JWS signing input, SM3 with the Z value of the GM/T 0009 default signer ID.
  */
 import { Buffer } from 'node:buffer';
-import { base64url, compactVerify, decodeProtectedHeader, errors } from 'jose';
+import { base64url, compactVerify, errors } from 'jose';
 import { isSm2Key, type LeafKey } from '../../src/lib/pki.js';
 import { sm2VerifyRaw } from '../../src/lib/sm2.js';
 import type { MultipartCapable } from './multipart.js';
@@ -54,7 +54,9 @@ export function parseCompactJws(raw: string, parts = new Map<string, Uint8Array>
   }
   let header: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader(compact) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    header = parsed as Record<string, unknown>;
   } catch {
     throw new Problem('malformed-envelope', 'the JWS protected header is not base64url-encoded JSON');
   }
