@@ -5,7 +5,8 @@
  */
 import * as crypto from 'node:crypto';
 import { constants, KeyObject, sign, verify, type SignKeyObjectInput, type VerifyKeyObjectInput } from 'node:crypto';
-import { bindBase64Decoder, bindSyncSha256Hex, type Base64Decoder } from '../../src/lib/encoding.js';
+import { bindBase64Decoder, bindSyncSha256Hex } from '../../src/lib/encoding.js';
+import { bufferBase64Decoder } from '../base64.js';
 import { bindMerkleSha256 } from '../../src/lib/merkle.js';
 import { Buffer } from 'node:buffer';
 import { bindNativeJws, type NativeJws } from '../../src/lib/signing.js';
@@ -70,18 +71,9 @@ export const nodeJws: NativeJws = {
   base64url: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url'),
 };
 
-/**
- * Buffer's base64 decoder. A small result is a view into Buffer's shared pool: copied, so that its .buffer is its own
- * (pkijs and WebCrypto are handed .buffer).
- */
-export const nodeBase64Decoder: Base64Decoder = (base64) => {
-  const b = Buffer.from(base64, 'base64');
-  return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
-};
-
 export function bindNodeCrypto(): void {
   bindSyncSha256Hex(nodeSha256Hex);
-  bindBase64Decoder(nodeBase64Decoder);
+  bindBase64Decoder(bufferBase64Decoder);
   bindMerkleSha256(nodeSha256);
   bindNativeJws(nodeJws);
 }

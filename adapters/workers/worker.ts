@@ -10,6 +10,8 @@ import type { Deps, Logger } from '../../src/deps.js';
 import { sweep } from '../../src/jobs/sweep.js';
 import { createDeps } from '../../src/create-deps.js';
 import { Problem } from '../../src/lib/problem.js';
+import { bindBase64Decoder } from '../../src/lib/encoding.js';
+import { bufferBase64Decoder } from '../base64.js';
 import { problemResponse } from '../../src/http/problem.js';
 import { d1Db } from '../db/d1.js';
 import { libsqlDb } from '../db/libsql.js';
@@ -40,6 +42,8 @@ export interface BuiltWorker {
  * second one over the same bindings to act as another isolate.
  */
 export async function buildWorker(env: WorkerEnv): Promise<BuiltWorker> {
+  // Base64 (inline attachments, x5c) by Buffer, as on Node (adapters/base64.ts): CPU time is what a Worker is billed.
+  bindBase64Decoder(bufferBase64Decoder);
   const clock = { now: () => new Date() };
   const db =
     env.DATABASE === 'd1'

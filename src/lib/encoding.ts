@@ -80,7 +80,7 @@ export const jsonDigest = (value: unknown): Promise<string> => Promise.resolve(s
 /** Standard base64 text, already checked to be it, → bytes: a Uint8Array of its own (its .buffer is exactly its bytes). */
 export type Base64Decoder = (base64: string) => Uint8Array;
 
-/** The portable decoder (atob, then a byte loop). Workers and browsers keep this one. */
+/** The portable decoder (atob, then a byte loop), for a runtime that binds none. */
 export const atobDecoder: Base64Decoder = (base64) => {
   const bin = atob(base64);
   const out = new Uint8Array(bin.length);
@@ -91,9 +91,9 @@ export const atobDecoder: Base64Decoder = (base64) => {
 let base64Decoder: Base64Decoder = atobDecoder;
 
 /**
- * A runtime with a native decoder binds it here once at start (adapters/node/crypto.ts binds Buffer's: 22 ms against
- * 205 for 36 MB, an attachment sent inline in a delivery's manifest). It must give exactly what atobDecoder gives
- * (adapters/node/crypto.test.ts checks).
+ * A runtime with a native decoder binds it here once at start (Node and Workers bind Buffer's, adapters/base64.ts: 22 ms
+ * against 205 for 36 MB, an attachment sent inline in a delivery's manifest). It must give exactly what atobDecoder
+ * gives (adapters/node/crypto.test.ts checks).
  */
 export function bindBase64Decoder(impl: Base64Decoder): void {
   base64Decoder = impl;
