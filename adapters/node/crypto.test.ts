@@ -5,7 +5,7 @@ import { atobDecoder, fromBase64, nobleSha256Hex, sha256Hex, sha256HexSync, toBa
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url, CompactSign, compactVerify } from 'jose';
 import { bindNodeCrypto, nodeJws, nodeSha256, nodeSha256Hex } from './crypto.js';
-import { bufferBase64Decoder } from '../base64.js';
+import { bufferBase64Decoder, bufferBase64urlDecoder } from '../base64.js';
 
 describe('SHA-256 in the calling thread: the native binding gives what the portable one gives', () => {
   it('matches the FIPS 180-2 test vector (abc) either way', () => {
@@ -78,7 +78,7 @@ describe('JWS signatures by node:crypto (nodeJws): what jose makes and checks, b
 });
 
 describe('base64: the native decoder gives what the portable one gives', () => {
-  it('for any bytes, as a Uint8Array whose .buffer is exactly its bytes (small results come from a shared pool)', () => {
+  it('for any bytes, as a Uint8Array whose .buffer is exactly its bytes (small results come from a shared pool); base64url too', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
         const text = toBase64(bytes);
@@ -86,6 +86,10 @@ describe('base64: the native decoder gives what the portable one gives', () => {
         expect(native).toEqual(atobDecoder(text));
         expect(native.byteOffset).toBe(0);
         expect(native.buffer.byteLength).toBe(bytes.length);
+        // The base64url one (a JWS's segments) gives what jose's decoder gives, as bytes of its own too.
+        const url = bufferBase64urlDecoder(base64url.encode(bytes));
+        expect(url).toEqual(base64url.decode(base64url.encode(bytes)));
+        expect(url.buffer.byteLength).toBe(bytes.length);
       }),
     );
   });
