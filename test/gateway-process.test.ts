@@ -79,6 +79,16 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
   return g;
 }
 
+/** Register senders in a data directory before a gateway is started on it (as `npm run cli -- sender add` would). */
+async function registerSenders(dataDir: string, senders: Parameters<typeof registerSender>[1][]): Promise<void> {
+  const setup = await nodeDeps(parseNodeConfig({ DATA_DIR: dataDir }), { log: silentLog });
+  try {
+    for (const sender of senders) await registerSender(setup.deps, sender);
+  } finally {
+    await setup.close();
+  }
+}
+
 /** A POST whose body is written by the caller; the answer arrives as a promise. */
 function openUpload(base: string, path: string, headers: Record<string, string>) {
   const req = request(`${base}${path}`, { method: 'POST', headers });
@@ -205,9 +215,7 @@ describe('Expect: 100-continue is answered once the body is read', () => {
     async () => {
       const dir = dataDir();
       const court = await makeCourtPki('龙游县人民法院');
-      const setup = await nodeDeps(parseNodeConfig({ DATA_DIR: dir }), { log: silentLog });
-      await registerSender(setup.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
-      await setup.close();
+      await registerSenders(dir, [{ code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem }]);
       const g = await startGateway({ DATA_DIR: dir, SWEEP_INTERVAL_SECONDS: '0', BODY_LIMIT_BYTES: String(1024 * 1024), MAX_DELIVERIES_PER_ADDRESS: '1' });
       const head = (length: number) =>
         `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
@@ -357,15 +365,15 @@ describe('a kill -9 during a court callback', () => {
       await new Promise<void>((r) => callback.listen(0, '127.0.0.1', () => r()));
       try {
         const env = { DATA_DIR: dir };
-        const setup = await nodeDeps(parseNodeConfig(env), { log: silentLog });
-        await registerSender(setup.deps, {
-          code: 'court-longyou',
-          type: 'court',
-          name: '浙江省龙游县人民法院',
-          caPem: court.ca.certPem,
-          callbackUrl: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/evidence`,
-        });
-        await setup.close();
+        await registerSenders(dir, [
+          {
+            code: 'court-longyou',
+            type: 'court',
+            name: '浙江省龙游县人民法院',
+            caPem: court.ca.certPem,
+            callbackUrl: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/evidence`,
+          },
+        ]);
 
         const g1 = await startGateway({ ...env, SWEEP_INTERVAL_SECONDS: '1' });
         const m = demoManifest({
@@ -450,9 +458,10 @@ describe('kill -9 under load', () => {
         { code: 'court-longyou', name: '浙江省龙游县人民法院', casePrefix: '(2026)浙0825行初', pki: await makeCourtPki('龙游县人民法院') },
         { code: 'court-kecheng', name: '衢州市柯城区人民法院', casePrefix: '(2026)浙0802行初', pki: await makeCourtPki('柯城区人民法院') },
       ];
-      const setup = await nodeDeps(parseNodeConfig(env), { log: silentLog });
-      for (const c of courts) await registerSender(setup.deps, { code: c.code, type: 'court', name: c.name, caPem: c.pki.ca.certPem });
-      await setup.close();
+      await registerSenders(
+        env.DATA_DIR,
+        courts.map((c) => ({ code: c.code, type: 'court' as const, name: c.name, caPem: c.pki.ca.certPem })),
+      );
 
       const random = seeded(20);
       let seq = 0;
