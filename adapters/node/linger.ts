@@ -73,32 +73,31 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
   const maxMs = opts.maxMs ?? LINGER_MAX_MS;
   const quietMs = opts.quietMs ?? LINGER_QUIET_MS;
   const maxSockets = opts.maxSockets ?? LINGER_MAX_SOCKETS;
-  /** Every lingering socket, how the budget pauses it and its source address (admission's key for it). */
-  const lingering = new Map<NodeSocket, { reader: Reader; address: string; since: number }>();
-  /** Counts the sockets that began to linger: which of two began first. */
-  let begun = 0;
-  /** The lingering sockets of each source address, longest lingering first (a Set keeps insertion order). */
-  const byAddress = new Map<string, Set<NodeSocket>>();
+  /**
+   * Every lingering socket, longest lingering first (a Map keeps insertion order), how the budget pauses it and its
+   * source address (admission's key for it).
+   */
+  const lingering = new Map<NodeSocket, { reader: Reader; address: string }>();
+  /** How many sockets of each source address linger. */
+  const byAddress = new Map<string, number>();
   const forget = (socket: NodeSocket) => {
     const held = lingering.get(socket);
     if (!held) return;
     lingering.delete(socket);
-    const sockets = byAddress.get(held.address);
-    sockets?.delete(socket);
-    if (sockets?.size === 0) byAddress.delete(held.address);
+    const left = (byAddress.get(held.address) ?? 1) - 1;
+    if (left > 0) byAddress.set(held.address, left);
+    else byAddress.delete(held.address);
   };
   /** Room for one more: the longest-lingering socket of the address lingering most goes (of two alike, the older). */
   const makeRoom = () => {
-    let victim: { socket: NodeSocket; count: number; since: number } | undefined;
-    for (const sockets of byAddress.values()) {
-      const socket = sockets.values().next().value;
-      const since = socket ? lingering.get(socket)?.since : undefined;
-      if (!socket || since === undefined) continue;
-      if (!victim || sockets.size > victim.count || (sockets.size === victim.count && since < victim.since)) victim = { socket, count: sockets.size, since };
-    }
-    if (victim) {
-      forget(victim.socket);
-      victim.socket.destroy();
+    let most = 0;
+    for (const n of byAddress.values()) most = Math.max(most, n);
+    // `lingering` holds the sockets longest lingering first.
+    for (const [socket, { address }] of lingering) {
+      if (byAddress.get(address) !== most) continue;
+      forget(socket);
+      socket.destroy();
+      return;
     }
   };
   const budget = readBudget(opts.bytesPerSecond ?? LINGER_BYTES_PER_SECOND, function* () {
@@ -119,8 +118,8 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
       socket.once('close', () => forget(socket));
       socket.emit(LINGERING);
       const address = addressKey(socket.remoteAddress ?? 'unknown');
-      lingering.set(socket, { reader: linger(socket, maxMs, quietMs, budget), address, since: begun++ });
-      byAddress.set(address, (byAddress.get(address) ?? new Set<NodeSocket>()).add(socket));
+      lingering.set(socket, { reader: linger(socket, maxMs, quietMs, budget), address });
+      byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
     };
   });
   return {
