@@ -59,8 +59,8 @@ async function refusingServer(opts: Parameters<typeof lingerOnClose>[1], bounds?
     res.writeHead(413, { 'content-type': 'application/problem+json', connection: 'close' });
     res.end(JSON.stringify({ type: 'urn:fuyuan:problem:payload-too-large', status: 413 }));
   });
-  if (bounds) shares = boundConnections(server, bounds);
   lingering = lingerOnClose(server, opts);
+  if (bounds) shares = boundConnections(server, bounds, lingering);
   // This server's own: a socket of the test before may close after this one started.
   const closes: number[] = [];
   const ports: number[] = [];
@@ -119,6 +119,30 @@ describe('the lingering close', () => {
     expect(second.status).toBe(413);
     first.socket.destroy();
     second.socket.destroy();
+  });
+
+  it("a connection past its address's share is answered 429 with Retry-After before anything is read, and a client that sends its whole body first reads it", async () => {
+    const port = await refusingServer({}, { total: 10, perAddress: 1 });
+    // 127.0.0.1's share of one, held by a request whose headers never end.
+    const holder = connect({ host: '127.0.0.1', port });
+    holder.on('error', () => undefined);
+    holder.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    await until(() => shares!.open('127.0.0.1') === 1);
+    const bytes = 4 * 1024 * 1024;
+    const head = `POST /v1/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jose\r\nContent-Length: ${bytes}\r\n\r\n`;
+    const r = await sendAllThenRead(`http://127.0.0.1:${port}`, head, bytes, { end: true });
+    // No reset (no `error`): the answer was read after all 4 MiB were sent.
+    expect(r).not.toHaveProperty('error');
+    const answer = r as { status: number; head: string; body: string };
+    expect(answer.status).toBe(429);
+    expect(answer.head).toMatch(/^retry-after: 2$/im);
+    expect(answer.head).toMatch(/^content-type: application\/problem\+json$/im);
+    expect(answer.head).toMatch(/^connection: close$/im);
+    expect(JSON.parse(answer.body)).toMatchObject({ type: 'urn:fuyuan:problem:too-many-in-progress', status: 429, retryAfterSeconds: 2 });
+    // Once the holder is gone, the address is answered as before.
+    holder.destroy();
+    await until(() => shares!.open('127.0.0.1') === 0);
+    expect(await sendAllThenRead(`http://127.0.0.1:${port}`, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 0)).toMatchObject({ status: 413 });
   });
 
   it('at most maxSockets linger at once: the one lingering longest makes room', async () => {

@@ -16,7 +16,8 @@ import { answerClientErrorsAsProblems } from '../adapters/node/client-errors.js'
 import { parseNodeConfig } from '../adapters/node/config.js';
 import { nodeDeps } from '../adapters/node/deps.js';
 import { secureDataDir } from '../adapters/node/data-files.js';
-import { boundConnections, connectionBounds, openFileLimit } from '../adapters/node/connections.js';
+import { boundConnections, connectionBounds, openFileLimit, PAST_SHARE_ANSWERS_PER_SECOND } from '../adapters/node/connections.js';
+import { lingerOnClose } from '../adapters/node/linger.js';
 import { silentLog } from './helpers/gateway.js';
 
 let gw: Awaited<ReturnType<typeof testGateway>>;
@@ -152,16 +153,20 @@ describe('connections in all and per address, on real sockets', () => {
     expect(ok()).toBe(true);
   };
 
-  it('a peer past its share has its next connection closed unanswered, another peer is answered; past the total, anyone', async () => {
+  it('a peer past its share has its next connection answered 429 at once, another peer is answered; past the total, anyone is closed', async () => {
     const srv = serve({ fetch: gw.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
     await new Promise<void>((r) => srv.once('listening', () => r()));
     const to = (srv.address() as AddressInfo).port;
-    const held = boundConnections(srv, { total: 5, perAddress: 3 });
+    // As adapters/node/main.ts wires them: the answer past the share lingers.
+    const lingering = lingerOnClose(srv);
+    const held = boundConnections(srv, { total: 5, perAddress: 3 }, lingering);
     const open: ReturnType<typeof connect>[] = [];
     try {
       for (let i = 0; i < 3; i++) open.push((await attempt(to, '127.0.0.2', HALF)).socket);
       await until(() => held.open('127.0.0.2') === 3);
-      expect(await (await attempt(to, '127.0.0.2', WHOLE)).outcome).toBe('closed');
+      expect(await (await attempt(to, '127.0.0.2', WHOLE)).outcome).toBe(429);
+      // The answered connection lingers outside the share: the peer still holds three.
+      expect(held.open('127.0.0.2')).toBe(3);
       expect(await (await attempt(to, '127.0.0.3', WHOLE)).outcome).toBe(200);
       // One of the peer's connections ends: its next one is answered.
       open.shift()!.destroy();
@@ -172,6 +177,32 @@ describe('connections in all and per address, on real sockets', () => {
       await until(() => held.open('127.0.0.4') === 3);
       expect(await (await attempt(to, '127.0.0.5', WHOLE)).outcome).toBe('closed');
     } finally {
+      lingering.stop();
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
+  it(`past its share, an address is answered ${PAST_SHARE_ANSWERS_PER_SECOND} times a second at most; the rest are closed unanswered, and the next second it is answered again`, async () => {
+    const srv = serve({ fetch: gw.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise<void>((r) => srv.once('listening', () => r()));
+    const to = (srv.address() as AddressInfo).port;
+    const lingering = lingerOnClose(srv);
+    let clock = Date.UTC(2026, 11, 4, 9, 0, 0, 100);
+    const held = boundConnections(srv, { total: 100, perAddress: 1 }, lingering, { now: () => clock });
+    const open: ReturnType<typeof connect>[] = [];
+    try {
+      open.push((await attempt(to, '127.0.0.2', HALF)).socket);
+      await until(() => held.open('127.0.0.2') === 1);
+      const outcomes: (number | 'closed')[] = [];
+      for (let i = 0; i <= PAST_SHARE_ANSWERS_PER_SECOND; i++) outcomes.push(await (await attempt(to, '127.0.0.2', WHOLE)).outcome);
+      expect(outcomes).toEqual([...Array<number>(PAST_SHARE_ANSWERS_PER_SECOND).fill(429), 'closed']);
+      clock += 1000;
+      expect(await (await attempt(to, '127.0.0.2', WHOLE)).outcome).toBe(429);
+      // Another address is not held to 127.0.0.2's count.
+      expect(await (await attempt(to, '127.0.0.3', WHOLE)).outcome).toBe(200);
+    } finally {
+      lingering.stop();
       for (const s of open) s.destroy();
       await new Promise<void>((r) => srv.close(() => r()));
     }

@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Problem, PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemSlug } from '../../src/lib/problem.js';
+import { Problem, PROBLEM_CONTENT_TYPE, type ProblemSlug } from '../../src/lib/problem.js';
+import { problemHeaders } from '../../src/http/problem.js';
 
 interface FramingAnswer {
   reason: string;
@@ -33,11 +34,22 @@ export function framingAnswer(err: NodeJS.ErrnoException): FramingAnswer {
 
 const problemBody = (slug: ProblemSlug, detail: string): string => JSON.stringify(new Problem(slug, detail).toJSON());
 
+/**
+ * A whole HTTP/1.1 answer, problem+json, written on a socket below Node's HTTP server (no request of it to answer
+ * through): status line, the problem's headers (Retry-After where it has one), `Connection: close`, the body.
+ */
+export function rawProblemResponse(problem: Problem, reason: string): string {
+  const body = JSON.stringify(problem.toJSON());
+  const headers = Object.entries(problemHeaders(problem))
+    .map(([name, value]) => `${name.toLowerCase()}: ${value}\r\n`)
+    .join('');
+  return `HTTP/1.1 ${problem.status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`;
+}
+
 /** The raw answer on a socket whose request could not be parsed. */
 export function framingResponse(err: NodeJS.ErrnoException): string {
   const a = framingAnswer(err);
-  const body = problemBody(a.slug, a.detail);
-  return `HTTP/1.1 ${PROBLEMS[a.slug].status} ${a.reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  return rawProblemResponse(new Problem(a.slug, a.detail), a.reason);
 }
 
 /** Install on a Node HTTP server (what @hono/node-server's serve returns). */

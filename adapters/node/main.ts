@@ -68,9 +68,9 @@ async function main() {
   // Connections in all and per address, so a flood of them cannot take every file the process may open.
   const fileLimit = openFileLimit();
   const bounds = connectionBounds(cfg, fileLimit);
-  boundConnections(server as Server, bounds, deps.log);
   // A refusal answered before the body is read reaches a client that sends its whole body first (adapters/node/linger.ts).
   const lingering = lingerOnClose(server as Server);
+  boundConnections(server as Server, bounds, lingering, { log: deps.log });
   deps.log.log('info', `connections: at most ${bounds.total} at once, ${bounds.perAddress} from one address (open-file limit ${fileLimit ?? 'unknown'})`, {
     ...bounds,
     fileLimit,
