@@ -190,6 +190,12 @@ export interface GatewayConfig {
   maxRequestBodiesBytes?: number;
   maxRequestBodiesBytesPerAddress?: number;
   /**
+   * The attachment bytes being sent to clients at once (default 256 MiB), and one address's share (128 MiB): past
+   * either, a download is answered 503 overloaded or 429 too-many-in-progress before its bytes are loaded.
+   */
+  maxDownloadBytes?: number;
+  maxDownloadBytesPerAddress?: number;
+  /**
    * Every request's upload deadline (src/http/upload-deadline.ts): this long for its body (default 30 s), plus a
    * second for every `uploadMinBytesPerSecond` bytes received (default 16 KiB); past it 408 request-timeout.
    */

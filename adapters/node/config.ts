@@ -78,6 +78,18 @@ export const NodeConfig = z.object({
     .min(64 * 1024)
     .default(32 * 1024 * 1024)
     .describe("one source address's share of those; past it 429 too-many-in-progress"),
+  MAX_DOWNLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(256 * 1024 * 1024)
+    .describe('attachment bytes being sent to clients at once; past it a download is answered 503 overloaded'),
+  MAX_DOWNLOAD_BYTES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(128 * 1024 * 1024)
+    .describe("one source address's share of those; past it 429 too-many-in-progress"),
   MAX_CONNECTIONS: z.coerce
     .number()
     .int()

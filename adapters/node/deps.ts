@@ -54,6 +54,8 @@ export async function nodeDeps(cfg: NodeConfig, opts: { clock?: Clock; log?: Log
       maxBufferedBytesPerAddress: cfg.MAX_BUFFERED_BYTES_PER_ADDRESS,
       maxRequestBodiesBytes: cfg.MAX_REQUEST_BODIES_BYTES,
       maxRequestBodiesBytesPerAddress: cfg.MAX_REQUEST_BODIES_BYTES_PER_ADDRESS,
+      maxDownloadBytes: cfg.MAX_DOWNLOAD_BYTES,
+      maxDownloadBytesPerAddress: cfg.MAX_DOWNLOAD_BYTES_PER_ADDRESS,
       uploadGraceSeconds: cfg.UPLOAD_GRACE_SECONDS,
       uploadMinBytesPerSecond: cfg.UPLOAD_MIN_BYTES_PER_SECOND,
       ...(readOnly ? optional('adminToken', adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN, true)) : { adminToken: adminToken(cfg.DATA_DIR, cfg.ADMIN_TOKEN) }),

@@ -44,7 +44,7 @@ const pool = (): Pool => ({ held: { count: 0, bytes: 0 }, byAddress: new Map() }
  * body, each in all and by source address (an address is forgotten when its last request ends, so a map never
  * outgrows the requests in flight), and whether shutdown has begun.
  */
-const ADMISSION = slot('admission', () => ({ deliveries: pool(), bodies: pool(), draining: false }));
+const ADMISSION = slot('admission', () => ({ deliveries: pool(), bodies: pool(), downloads: pool(), draining: false }));
 
 /** Shutdown has begun: new deliveries get 503 shutting-down, every answer says Connection: close. */
 export const beginDraining = (deps: Deps): void => {
@@ -61,6 +61,9 @@ export const DEFAULT_MAX_BUFFERED_BYTES_PER_ADDRESS = 128 * 1024 * 1024;
 /** Every other request's body: 64 MiB in all (64 JSON bodies at their limit, or 8 reply drafts), half per address. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES_PER_ADDRESS = 32 * 1024 * 1024;
+/** Attachment bytes being sent (src/http/downloads.ts): 256 MiB in all, half per address. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD_BYTES_PER_ADDRESS = 128 * 1024 * 1024;
 /** What a refused court is told to wait, in seconds. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
@@ -193,4 +196,38 @@ export function bodyAdmission(limitOf: (path: string) => number, exempt: (path: 
     const share = `${Math.min(b.bytesPerAddress, b.bytes)} bytes of request bodies together`;
     return admitted(c, next, c.var.deps.state.get(ADMISSION).bodies, announced(length, limitOf(c.req.path)), b, 'requests with a body', share);
   };
+}
+
+/**
+ * A place for sending `bytes` of an attachment to the caller (src/http/downloads.ts), taken before the bytes are
+ * loaded: the function that gives it back, or a Problem thrown, 503 `overloaded` past the bytes in all, 429
+ * `too-many-in-progress` past the caller's address's share, both with Retry-After. One download alone is always let
+ * in, however large.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's path and input
+export function downloadPlace<E extends AppEnv>(c: Context<E, any, any>, bytes: number): () => void {
+  const deps = c.var.deps;
+  const cfg = deps.config;
+  const b: Bounds = {
+    count: Infinity,
+    bytes: cfg.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    countPerAddress: Infinity,
+    bytesPerAddress: cfg.maxDownloadBytesPerAddress ?? DEFAULT_MAX_DOWNLOAD_BYTES_PER_ADDRESS,
+  };
+  const p = deps.state.get(ADMISSION).downloads;
+  const place = enter(p, addressKey(sourceAddress(c.env, (name) => c.req.header(name))), bytes, b);
+  const retry = { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS };
+  if (place === 'full')
+    throw new Problem(
+      'overloaded',
+      `the gateway is sending as many attachment bytes as it may at once (${p.held.bytes} bytes to ${p.held.count} downloads); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+      retry,
+    );
+  if (typeof place !== 'function')
+    throw new Problem(
+      'too-many-in-progress',
+      `your address is being sent ${place.address.count} attachments (${place.address.bytes} bytes), as many bytes as one address may at once (${Math.min(b.bytesPerAddress, b.bytes)}); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them has arrived`,
+      retry,
+    );
+  return place;
 }

@@ -218,14 +218,18 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
   }, now);
 }
 
-/** An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). */
-export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string) {
+/**
+ * An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). `admit(size)`
+ * is called before the bytes are loaded (src/http/downloads.ts: it throws past the budget of bytes being sent).
+ */
+export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string, admit: (size: number) => void = () => undefined) {
   const row = await loadVisible(deps, p, id);
   const [a] = await deps.db.orm
     .select()
     .from(documentAttachments)
     .where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
   if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
+  admit(a.size);
   const bytes = await deps.blobs.get(a.sha256);
   if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
   if (p.role === 'unit') await recordRetrieval(deps, p, row);

@@ -12,6 +12,7 @@ import { verifyWithJwks } from '../lib/signing.js';
 import { beijingDate } from '../domain/calendar/index.js';
 import { DOCUMENT_TYPES } from '../domain/case-info.js';
 import { STEP_SCHEMAS, type StepKind } from '../domain/steps.js';
+import { sendBlob } from '../http/downloads.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings, type FilingFilters } from '../services/filings.js';
 import { listCases, type CaseFilters } from '../services/cases.js';
 import { caseTimeline, recordStep, stepAttachment } from '../services/steps.js';
@@ -108,15 +109,9 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     );
   });
 
-  web.get('/filings/:id/attachments/:attachmentId', async (c) => {
-    const { meta, bytes } = await attachmentBytes(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('attachmentId'));
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': meta.mediaType,
-      'content-length': String(bytes.length),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
-      'x-content-sha256': meta.sha256,
-    });
-  });
+  web.get('/filings/:id/attachments/:attachmentId', (c) =>
+    sendBlob(c, (admit) => attachmentBytes(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('attachmentId'), admit)),
+  );
 
   web.post('/filings/:id/confirm', async (c) => {
     const id = c.req.param('id');
@@ -302,15 +297,9 @@ export function mountWorkbench(web: Hono<WebEnv>) {
     return c.redirect(/^\/web\/cases\/[0-9A-Za-z-]+$/.test(back) ? `${back}?closed=1` : '/web/board', 303);
   });
 
-  web.get('/cases/:id/steps/:stepId/attachments/:sha256', async (c) => {
-    const { meta, bytes } = await stepAttachment(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('stepId'), c.req.param('sha256'));
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': meta.mediaType,
-      'content-length': String(bytes.length),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
-      'x-content-sha256': meta.sha256,
-    });
-  });
+  web.get('/cases/:id/steps/:stepId/attachments/:sha256', (c) =>
+    sendBlob(c, (admit) => stepAttachment(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('stepId'), c.req.param('sha256'), admit)),
+  );
 
   // ── 司法建议、检察建议答复 ───────────────────────────────────────────────────────────────────────────
   // The government side's work; a court follows its suggestions through the API.

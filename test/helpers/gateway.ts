@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { createApp } from '../../src/app.js';
-import type { Clock, Deps, Logger } from '../../src/deps.js';
+import type { Clock, Deps, GatewayConfig, Logger } from '../../src/deps.js';
 import { createDeps } from '../../src/create-deps.js';
 import { secretBox } from '../../src/lib/secret-box.js';
 import { openLibsql } from '../../adapters/db/libsql-node.js';
@@ -43,7 +43,9 @@ export const adminHeaders = (actor = '柯城区司法局 王某'): Record<string
   'content-type': 'application/json',
 });
 
-export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: number; checkpointEvery?: number; log?: Logger } = {}) {
+export async function testGateway(
+  opts: { clock?: FixedClock; bodyLimitBytes?: number; checkpointEvery?: number; log?: Logger; config?: Partial<GatewayConfig> } = {},
+) {
   bindNodeCrypto(); // as adapters/node/deps.ts does
   const dir = mkdtempSync(join(tmpdir(), 'fuyuan-test-'));
   const url = `file:${join(dir, 'test.db')}`;
@@ -62,6 +64,7 @@ export async function testGateway(opts: { clock?: FixedClock; bodyLimitBytes?: n
       bodyLimitBytes: opts.bodyLimitBytes ?? 5 * 1024 * 1024,
       checkpointEvery: opts.checkpointEvery ?? 1000,
       adminToken: ADMIN_TOKEN,
+      ...opts.config,
     },
     envelopes: withMultipart(jwsEnvelope, xmlEnvelope),
     notifier: { adapters: notifyAdapters },

@@ -1,7 +1,7 @@
 /** Contracts: recording the steps of a case, and its timeline. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { guard } from '../../http/auth.js';
-import { problemResponses } from '../../../schemas/api/common.js';
+import { downloadRefusals, problemResponses } from '../../../schemas/api/common.js';
 import { STEP_KINDS } from '../../domain/steps.js';
 
 export const postStep = createRoute({
@@ -80,5 +80,6 @@ export const getStepAttachment = createRoute({
   responses: {
     200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
     ...problemResponses(400, 401, 404),
+    ...downloadRefusals,
   },
 });

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
+import { sendBlob } from '../../http/downloads.js';
 import { caseTimeline, recordStep, stepAttachment } from '../../services/steps.js';
 import { getStepAttachment, getTimeline, postStep } from './cases.routes.js';
 
@@ -10,13 +11,7 @@ export function mountCases(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(getStepAttachment, async (c) => {
     const { id, stepId, sha256 } = c.req.valid('param');
-    const { meta, bytes } = await stepAttachment(c.var.deps, c.var.principal, id, stepId, sha256);
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': meta.mediaType,
-      'content-length': String(bytes.length),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
-      'x-content-sha256': meta.sha256,
-    });
+    return sendBlob(c, (admit) => stepAttachment(c.var.deps, c.var.principal, id, stepId, sha256, admit));
   });
   app.openapi(getTimeline, async (c) => c.json(await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
 }

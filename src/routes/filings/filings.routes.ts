@@ -1,7 +1,7 @@
 /** Contracts: agencies pull their filings; the justice bureau confirms receipt; courts pull evidence. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { guard, guardOnly } from '../../http/auth.js';
-import { problemResponses } from '../../../schemas/api/common.js';
+import { downloadRefusals, problemResponses } from '../../../schemas/api/common.js';
 import { DOCUMENT_TYPES } from '../../domain/case-info.js';
 import { CaseInfo, Hearing, Outcome } from '../../../schemas/api/manifest.js';
 import { Obligation } from '../deadlines/deadlines.routes.js';
@@ -90,6 +90,7 @@ export const getAttachmentRoute = createRoute({
   responses: {
     200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.string().describe('binary') } } },
     ...problemResponses(401, 404),
+    ...downloadRefusals,
   },
 });
 

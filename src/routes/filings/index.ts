@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../deps.js';
-import { hexToBase64 } from '../../lib/encoding.js';
+import { sendBlob } from '../../http/downloads.js';
 import { attachmentBytes, confirmFiling, getFiling, listFilings } from '../../services/filings.js';
 import { listEvidence } from '../../services/evidence.js';
 import { confirmRoute, getAttachmentRoute, getFilingRoute, listEvidenceRoute, listFilingsRoute } from './filings.routes.js';
@@ -10,14 +10,7 @@ export function mountFilings(app: OpenAPIHono<AppEnv>) {
   app.openapi(getFilingRoute, async (c) => c.json(await getFiling(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
   app.openapi(getAttachmentRoute, async (c) => {
     const { id, attachmentId } = c.req.valid('param');
-    const { meta, bytes } = await attachmentBytes(c.var.deps, c.var.principal, id, attachmentId);
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': meta.mediaType,
-      'content-length': String(bytes.length),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`,
-      'repr-digest': `sha-256=:${hexToBase64(meta.sha256)}:`,
-      'x-content-sha256': meta.sha256,
-    });
+    return sendBlob(c, (admit) => attachmentBytes(c.var.deps, c.var.principal, id, attachmentId, admit));
   });
   app.openapi(confirmRoute, async (c) => {
     const r = await confirmFiling(c.var.deps, c.var.principal, c.req.valid('param').id);
