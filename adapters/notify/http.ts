@@ -26,6 +26,40 @@ export const where = (url: string) => {
   }
 };
 
+/**
+ * The most of an answer that is read: a robot's {errcode, errmsg} is well under a kilobyte, and a refusal is quoted by
+ * its first 300 characters. An endpoint that answers more (a misconfigured URL serving a file, or one that streams
+ * without end) is cut there: before, its whole answer was read into memory for as long as the timeout let it run.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The first MAX_ANSWER_BYTES of an answer, as text; the rest is not read (the connection is let go). */
+async function answerText(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  try {
+    while (n < MAX_ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+    }
+  } catch {
+    // Cut off (the timeout, a reset): what arrived is the answer.
+  }
+  if (n >= MAX_ANSWER_BYTES) await reader.cancel().catch(() => undefined);
+  const all = new Uint8Array(Math.min(n, MAX_ANSWER_BYTES));
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= all.length) break;
+    all.set(c.subarray(0, all.length - at), at);
+    at += Math.min(c.length, all.length - at);
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** POST a JSON body; resolve with the 2xx response's text, throw NotifyError otherwise. Redirects are not followed. */
 export async function postJson(ctx: NotifyContext, url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   let res: Response;
@@ -42,7 +76,7 @@ export async function postJson(ctx: NotifyContext, url: string, body: string, he
       err?.name === 'TimeoutError' || err?.name === 'AbortError' ? '请求超时 (timed out)' : `请求失败 (request failed): ${err?.message ?? String(e)}`;
     throw new NotifyError(`${where(url)}: ${reason}`);
   }
-  const text = await res.text().catch(() => '');
+  const text = await answerText(res);
   if (res.status >= 200 && res.status < 300) return { status: res.status, text };
   const snippet = text.slice(0, 300);
   if (res.status >= 300 && res.status < 400)
