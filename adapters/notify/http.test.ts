@@ -24,7 +24,10 @@ async function endless(status: number): Promise<{ url: string; gone: Promise<num
     const chunk = Buffer.alloc(64 * 1024, 0x78);
     let sent = 0;
     const pump = () => {
-      while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+      while (!res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) break;
+      }
     };
     res.on('drain', pump);
     res.on('close', () => resolveGone(sent));

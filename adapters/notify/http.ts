@@ -3,6 +3,7 @@
  * robots' {errcode, errmsg} answer, and HMAC-SHA256 through WebCrypto. Runtime-neutral (fetch, crypto.subtle).
  */
 import { NotifyError, type NotifyContext } from '../../src/services/notifications.js';
+import { readAtMost } from '../../src/lib/read-bounded.js';
 
 const enc = new TextEncoder();
 
@@ -33,31 +34,13 @@ export const where = (url: string) => {
  */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** The first MAX_ANSWER_BYTES of an answer, as text; the rest is not read (the connection is let go). */
+/** The first MAX_ANSWER_BYTES of an answer, as text (the rest is not read); what arrived before a timeout or a reset. */
 async function answerText(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
   try {
-    while (n < MAX_ANSWER_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      n += value.length;
-    }
+    return new TextDecoder().decode((await readAtMost(res, MAX_ANSWER_BYTES)).bytes);
   } catch {
-    // Cut off (the timeout, a reset): what arrived is the answer.
+    return '';
   }
-  if (n >= MAX_ANSWER_BYTES) await reader.cancel().catch(() => undefined);
-  const all = new Uint8Array(Math.min(n, MAX_ANSWER_BYTES));
-  let at = 0;
-  for (const c of chunks) {
-    if (at >= all.length) break;
-    all.set(c.subarray(0, all.length - at), at);
-    at += Math.min(c.length, all.length - at);
-  }
-  return new TextDecoder().decode(all);
 }
 
 /** POST a JSON body; resolve with the 2xx response's text, throw NotifyError otherwise. Redirects are not followed. */

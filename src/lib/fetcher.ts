@@ -4,6 +4,7 @@
  * 5xx, and a size limit. Only the sweep calls it; nothing on the intake path waits for the network.
  */
 import type { Deps, TrustConfig } from '../deps.js';
+import { readAtMost } from './read-bounded.js';
 
 export const TRUST_DEFAULTS: TrustConfig = {
   fetchAllowHosts: [],
@@ -19,7 +20,9 @@ export const trustConfig = (deps: Deps): TrustConfig => ({ ...TRUST_DEFAULTS, ..
 
 export class FetchRefused extends Error {}
 
-const MAX_BYTES = 20 * 1024 * 1024;
+/** The largest CRL, OCSP or timestamp response read. */
+export const TRUST_FETCH_MAX_BYTES = 20 * 1024 * 1024;
+const MAX_BYTES = TRUST_FETCH_MAX_BYTES;
 
 /** Whether `url` is http(s) on an allowed host (`host` or `host:port`, as the administrator wrote it). */
 export function allowedUrl(cfg: TrustConfig, url: string): URL | undefined {
@@ -66,8 +69,9 @@ export async function trustFetch(
       }
       const len = Number(res.headers.get('content-length') ?? 0);
       if (len > MAX_BYTES) throw new FetchRefused(`${url}: ${len} bytes is over the ${MAX_BYTES} byte limit`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      if (bytes.length > MAX_BYTES) throw new FetchRefused(`${url}: over the ${MAX_BYTES} byte limit`);
+      // Read no further than the limit: a body without Content-Length (chunked) could otherwise grow until the timeout.
+      const { bytes, more } = await readAtMost(res, MAX_BYTES);
+      if (more) throw new FetchRefused(`${url}: over the ${MAX_BYTES} byte limit`);
       return bytes;
     } catch (e) {
       if (e instanceof FetchRefused) throw e;
