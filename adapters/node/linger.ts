@@ -136,9 +136,8 @@ export function lingerOnClose(server: Server, opts: { maxMs?: number; quietMs?: 
     adopt(socket: NodeSocket) {
       if (lingering.has(socket) || socket.destroyed) return;
       // Shutting down, or as many lingering as may: closed now (its request would otherwise be parsed and run). Such
-      // a socket makes no room: under a flood of connections, lingering on each cost the event loop about 75 µs
-      // more than closing it (`npm run bench -- flood`, idle connections: `/healthz` p99 0.7–1.6 s against 0.19),
-      // and a refusal in the request path keeps its right to make room.
+      // a socket makes no room: the sockets lingering after a refused request (a 413, a 429 on its headers) keep
+      // theirs, and connections.ts answers only a few connections of an address a second anyway.
       if (stopped || lingering.size >= maxSockets) socket.destroy();
       else begin(socket);
     },

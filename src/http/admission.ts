@@ -19,6 +19,9 @@
  * every one sending a 1 MB token request but its last byte, took the process from 258 MB to 1.27 GB; with more
  * connections it would have grown until the process was killed. Past the budget such a request is refused as a
  * delivery is, before its body is read; it cannot starve deliveries, nor they it.
+ *
+ * Attachment downloads hold a budget of bytes being sent (downloadPlace, src/http/downloads.ts says why), with the
+ * same per-address share, taken before the bytes are loaded.
  */
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { AppEnv, Deps } from '../deps.js';
