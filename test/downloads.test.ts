@@ -11,17 +11,20 @@ import { registerSender } from '../src/services/senders.js';
 import { saveDirectory } from '../src/services/directory.js';
 import { DEMO_DIRECTORY_DATA } from '../src/domain/routing/index.js';
 import type { GatewayConfig } from '../src/deps.js';
+import { evidence } from '../schemas/db/index.js';
+import { and, eq } from 'drizzle-orm';
 
 const SIZE = 100_000;
 const pdf: FileInput = { id: 'a1', filename: '起诉状.pdf', mediaType: 'application/pdf', bytes: Uint8Array.from({ length: SIZE }, (_, i) => (i * 13) & 0xff) };
 let gw: Awaited<ReturnType<typeof testGateway>>;
 let unit: Record<string, string>;
 let filing: string;
+let court: Awaited<ReturnType<typeof makeCourtPki>>;
 
 beforeAll(async () => {
   // Room for one download from an address (two would be 200,000 bytes), two in all.
   gw = await testGateway({ clock: new FixedClock(T0), config: { maxDownloadBytes: 250_000, maxDownloadBytesPerAddress: 150_000 } });
-  const court = await makeCourtPki('龙游县人民法院');
+  court = await makeCourtPki('龙游县人民法院');
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   unit = (await clientToken(gw, 'unit', 'kc-zrzy')).headers;
@@ -106,6 +109,35 @@ describe('a download holds its place in the budget until its body is taken', () 
     } finally {
       setConfig({ uploadGraceSeconds: undefined, uploadMinBytesPerSecond: undefined });
     }
+  });
+
+  it("a unit's HEAD is not a retrieval: no evidence until it GETs the bytes", async () => {
+    const m = demoManifest({
+      messageId: 'dl-2',
+      senderCode: 'court-longyou',
+      issuedAt: gw.clock.now(),
+      caseNumber: '(2026)浙0825行初402号',
+      defendant: '衢州市自然资源和规划局柯城分局',
+      regionCode: '330802',
+      attachments: [await attachmentEntry(pdf, false)],
+    });
+    const res = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [pdf]));
+    const doc = ((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
+    const retrievals = async () =>
+      (
+        await gw.deps.db.orm
+          .select()
+          .from(evidence)
+          .where(and(eq(evidence.documentId, doc), eq(evidence.type, 'retrieval')))
+      ).length;
+    const url = `http://gw/v1/filings/${doc}/attachments/a1`;
+    const head = await gw.app.request(url, { method: 'HEAD', headers: unit });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(SIZE));
+    expect(await retrievals()).toBe(0);
+    const got = await gw.app.request(url, { headers: unit });
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(pdf.bytes);
+    expect(await retrievals()).toBe(1);
   });
 
   it('HEAD answers the headers alone and holds no place', async () => {

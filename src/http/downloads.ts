@@ -19,6 +19,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../deps.js';
 import { hexToBase64 } from '../lib/encoding.js';
 import { downloadPlace } from './admission.js';
+import type { AttachmentRead } from '../services/filings.js';
 import { DEFAULT_UPLOAD_GRACE_SECONDS, DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND } from './upload-deadline.js';
 
 /** What a download's answer is cut into: the connection takes one view at a time, as it drains. */
@@ -78,35 +79,33 @@ function heldStream(bytes: Uint8Array, deadlineMs: number, done: () => void): Re
 }
 
 /**
- * Answer with an attachment: `load(admit)` finds it, calls `admit(size)` before it loads the bytes (the place in the
- * budget, or the refusal thrown), and returns them. A HEAD request gets the headers alone (its body would be dropped
- * unread, and its place never given back).
+ * Answer with an attachment: `load(read)` finds it and, unless asked for head only (a HEAD request: the headers,
+ * nothing loaded nor held, as Hono drops a HEAD body unread), calls `read.admit(size)` before it loads the bytes (the
+ * place in the budget, or the refusal thrown) and returns them.
  */
 export async function sendBlob<E extends AppEnv>(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's path and input
   c: Context<E, any, any>,
-  load: (admit: (size: number) => void) => Promise<{ meta: BlobMeta; bytes: Uint8Array }>,
+  load: (read: AttachmentRead) => Promise<{ meta: BlobMeta & { size: number }; bytes: Uint8Array | null }>,
 ): Promise<Response> {
   let release: (() => void) | undefined;
-  const admit = (size: number) => {
-    release?.();
-    release = downloadPlace(c, size);
+  const read: AttachmentRead = {
+    headOnly: c.req.method === 'HEAD',
+    admit: (size) => {
+      release?.();
+      release = downloadPlace(c, size);
+    },
   };
-  let got: { meta: BlobMeta; bytes: Uint8Array };
+  let got: Awaited<ReturnType<typeof load>>;
   try {
-    got = await load(admit);
+    got = await load(read);
   } catch (e) {
     release?.();
     throw e;
   }
-  const give = release ?? (() => undefined);
-  const headers = blobHeaders(got.meta, got.bytes.length);
-  if (c.req.method === 'HEAD') {
-    give();
-    return c.body(null, 200, headers);
-  }
+  if (!got.bytes) return c.body(null, 200, blobHeaders(got.meta, got.meta.size));
   const cfg = c.var.deps.config;
   const deadlineMs =
     ((cfg.uploadGraceSeconds ?? DEFAULT_UPLOAD_GRACE_SECONDS) + got.bytes.length / (cfg.uploadMinBytesPerSecond ?? DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND)) * 1000;
-  return c.body(heldStream(got.bytes, deadlineMs, give), 200, headers);
+  return c.body(heldStream(got.bytes, deadlineMs, release ?? (() => undefined)), 200, blobHeaders(got.meta, got.bytes.length));
 }

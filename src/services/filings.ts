@@ -219,17 +219,28 @@ async function recordRetrieval(deps: Deps, p: Principal, row: Awaited<ReturnType
 }
 
 /**
- * An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). `admit(size)`
- * is called before the bytes are loaded (src/http/downloads.ts: it throws past the budget of bytes being sent).
+ * How an attachment is asked for (src/http/downloads.ts): `admit(size)` is called before its bytes are loaded (it
+ * throws past the budget of bytes being sent); `headOnly` (a HEAD request) wants what is known of it without them.
  */
-export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string, admit: (size: number) => void = () => undefined) {
+export interface AttachmentRead {
+  admit(size: number): void;
+  headOnly: boolean;
+}
+const READ_WHOLE: AttachmentRead = { admit: () => undefined, headOnly: false };
+
+/**
+ * An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). Asked for
+ * head only: its row alone, nothing loaded, no retrieval recorded (the unit has not got the bytes).
+ */
+export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string, read: AttachmentRead = READ_WHOLE) {
   const row = await loadVisible(deps, p, id);
   const [a] = await deps.db.orm
     .select()
     .from(documentAttachments)
     .where(and(eq(documentAttachments.documentId, id), eq(documentAttachments.attachmentId, attachmentId)));
   if (!a) throw new Problem('not-found', `filing ${id} has no attachment "${attachmentId}"`);
-  admit(a.size);
+  if (read.headOnly) return { meta: a, bytes: null };
+  read.admit(a.size);
   const bytes = await deps.blobs.get(a.sha256);
   if (!bytes) throw new Error(`blob ${a.sha256} of filing ${id} is missing from the blob store`);
   if (p.role === 'unit') await recordRetrieval(deps, p, row);

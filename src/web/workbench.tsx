@@ -110,7 +110,7 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   });
 
   web.get('/filings/:id/attachments/:attachmentId', (c) =>
-    sendBlob(c, (admit) => attachmentBytes(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('attachmentId'), admit)),
+    sendBlob(c, (read) => attachmentBytes(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('attachmentId'), read)),
   );
 
   web.post('/filings/:id/confirm', async (c) => {
@@ -298,7 +298,7 @@ export function mountWorkbench(web: Hono<WebEnv>) {
   });
 
   web.get('/cases/:id/steps/:stepId/attachments/:sha256', (c) =>
-    sendBlob(c, (admit) => stepAttachment(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('stepId'), c.req.param('sha256'), admit)),
+    sendBlob(c, (read) => stepAttachment(c.var.deps, c.var.principal, c.req.param('id'), c.req.param('stepId'), c.req.param('sha256'), read)),
   );
 
   // ── 司法建议、检察建议答复 ───────────────────────────────────────────────────────────────────────────

@@ -11,7 +11,7 @@ export function mountCases(app: OpenAPIHono<AppEnv>) {
   });
   app.openapi(getStepAttachment, async (c) => {
     const { id, stepId, sha256 } = c.req.valid('param');
-    return sendBlob(c, (admit) => stepAttachment(c.var.deps, c.var.principal, id, stepId, sha256, admit));
+    return sendBlob(c, (read) => stepAttachment(c.var.deps, c.var.principal, id, stepId, sha256, read));
   });
   app.openapi(getTimeline, async (c) => c.json(await caseTimeline(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
 }

@@ -10,7 +10,7 @@ export function mountFilings(app: OpenAPIHono<AppEnv>) {
   app.openapi(getFilingRoute, async (c) => c.json(await getFiling(c.var.deps, c.var.principal, c.req.valid('param').id), 200));
   app.openapi(getAttachmentRoute, async (c) => {
     const { id, attachmentId } = c.req.valid('param');
-    return sendBlob(c, (admit) => attachmentBytes(c.var.deps, c.var.principal, id, attachmentId, admit));
+    return sendBlob(c, (read) => attachmentBytes(c.var.deps, c.var.principal, id, attachmentId, read));
   });
   app.openapi(confirmRoute, async (c) => {
     const r = await confirmFiling(c.var.deps, c.var.principal, c.req.valid('param').id);
