@@ -11,7 +11,8 @@
  * The bytes go out as a stream of 64 KiB views of them, pulled as the connection drains, so the end of the stream is
  * the end of the download. A download still unsent when its deadline passes (the upload deadline's rule, with the
  * size known: `uploadGraceSeconds` plus a second per `uploadMinBytesPerSecond` bytes) is cut, so a client that never
- * reads cannot hold its place for ever.
+ * reads cannot hold its place for ever; an answer dropped unread (replaced after the handler by an error's) gives
+ * its place back then too.
  *
  * Time here is the event loop's (real time), as for the upload deadline: it bounds how long memory is held.
  */
