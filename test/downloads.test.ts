@@ -28,20 +28,25 @@ beforeAll(async () => {
   await registerSender(gw.deps, { code: 'court-longyou', type: 'court', name: '浙江省龙游县人民法院', caPem: court.ca.certPem });
   await saveDirectory(gw.deps, DEMO_DIRECTORY_DATA, 'test', 'demo');
   unit = (await clientToken(gw, 'unit', 'kc-zrzy')).headers;
+  filing = await deliver('dl-1', '(2026)浙0825行初401号');
+});
+afterAll(() => gw.close());
+
+/** The court delivers a complaint copy with `pdf` attached, for 柯城区自然资源局 (kc-zrzy): its document's id. */
+async function deliver(messageId: string, caseNumber: string): Promise<string> {
   const m = demoManifest({
-    messageId: 'dl-1',
+    messageId,
     senderCode: 'court-longyou',
     issuedAt: gw.clock.now(),
-    caseNumber: '(2026)浙0825行初401号',
+    caseNumber,
     defendant: '衢州市自然资源和规划局柯城分局',
     regionCode: '330802',
     attachments: [await attachmentEntry(pdf, false)],
   });
   const res = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [pdf]));
   expect(res.status).toBe(201);
-  filing = ((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
-});
-afterAll(() => gw.close());
+  return ((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
+}
 
 /** Ask for the attachment from `address` (the source address a Worker reads, cf-connecting-ip), by API or page path. */
 const download = (address: string, method = 'GET') =>
@@ -112,17 +117,7 @@ describe('a download holds its place in the budget until its body is taken', () 
   });
 
   it("a unit's HEAD is not a retrieval: no evidence until it GETs the bytes", async () => {
-    const m = demoManifest({
-      messageId: 'dl-2',
-      senderCode: 'court-longyou',
-      issuedAt: gw.clock.now(),
-      caseNumber: '(2026)浙0825行初402号',
-      defendant: '衢州市自然资源和规划局柯城分局',
-      regionCode: '330802',
-      attachments: [await attachmentEntry(pdf, false)],
-    });
-    const res = await gw.app.request(multipartRequest('http://gw/v1/deliveries', await signManifest(m, court.signer), [pdf]));
-    const doc = ((await res.json()) as { receipt: { documents: { id: string }[] } }).receipt.documents[0]!.id;
+    const doc = await deliver('dl-2', '(2026)浙0825行初402号');
     const retrievals = async () =>
       (
         await gw.deps.db.orm
