@@ -45,10 +45,10 @@ export const LISTEN_BACKLOG = 4096;
 /**
  * Connections past its share one address is answered per second (see the header); the rest of them are closed
  * unanswered, as before the answer. Measured with `npm run bench -- flood` (idle connections: two peers each opening
- * 12,000 connections past a share of 512): answering and lingering on every one took `/healthz` from a p99 of
- * 113–152 ms to 627–644 ms (each answered connection costs a write, a FIN and the linger's reads, about 75 µs of the
- * event loop more than a close, and the court's new connection waits in the accept queue behind them); a client
- * past its share by mistake opens far fewer than this in a second.
+ * 12,000 connections past a share of 512): answering every one (lingering on them while the linger had room) took
+ * `/healthz` from a p99 of 113–152 ms to 627–644 ms, with this bound 140–206 ms (an answered and lingered connection
+ * cost about 75 µs of the event loop more than a close, measured in process, and the court's new connection waits
+ * in the accept queue behind them); a client past its share by mistake opens far fewer than this in a second.
  */
 export const PAST_SHARE_ANSWERS_PER_SECOND = 16;
 

@@ -34,7 +34,7 @@ export const where = (url: string) => {
  */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** The first MAX_ANSWER_BYTES of an answer, as text (the rest is not read); what arrived before a timeout or a reset. */
+/** The first MAX_ANSWER_BYTES of an answer, as text (the rest is not read); empty if the reading fails (a timeout, a reset). */
 async function answerText(res: Response): Promise<string> {
   try {
     return new TextDecoder().decode((await readAtMost(res, MAX_ANSWER_BYTES)).bytes);

@@ -100,14 +100,25 @@ interface Bounds {
   bytesPerAddress: number;
 }
 
+/** How a refusal of a place words what is held: in all (503 overloaded), and by the caller's address (429). */
+interface Refusals {
+  full(all: Held): string;
+  share(own: Held): string;
+}
+
 /**
- * Take a place in `p` for a request from `key` holding `reserve` bytes: 'full' past the bounds in all, the address's
- * holding past its share, else a function that gives the place back.
+ * Take a place in `p` for the caller of `c` holding `reserve` bytes: the function that gives it back, or the Problem
+ * that refuses it, 503 `overloaded` past the bounds in all, 429 `too-many-in-progress` past the address's share, both
+ * with Retry-After and `words`' detail.
  */
-function enter(p: Pool, key: string, reserve: number, b: Bounds): 'full' | { address: Held } | (() => void) {
-  if (over(p.held, reserve, b.count, b.bytes)) return 'full';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's path and input
+function enter<E extends AppEnv>(c: Context<E, any, any>, p: Pool, reserve: number, b: Bounds, words: Refusals): (() => void) | Problem {
+  const retry = { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS };
+  if (over(p.held, reserve, b.count, b.bytes)) return new Problem('overloaded', words.full(p.held), retry);
+  const key = addressKey(sourceAddress(c.env, (name) => c.req.header(name)));
   const own = p.byAddress.get(key) ?? { count: 0, bytes: 0 };
-  if (over(own, reserve, Math.min(b.countPerAddress, b.count), Math.min(b.bytesPerAddress, b.bytes))) return { address: own };
+  if (over(own, reserve, Math.min(b.countPerAddress, b.count), Math.min(b.bytesPerAddress, b.bytes)))
+    return new Problem('too-many-in-progress', words.share(own), retry);
   p.byAddress.set(key, own);
   for (const h of [p.held, own]) {
     h.count++;
@@ -137,17 +148,13 @@ const refusal = (requestId: string, p: Problem, retryAfter: number) =>
  * bounds in all, 429 too-many-in-progress past the address's share (`what` names the requests, `share` the bounds).
  */
 async function admitted(c: Context<AppEnv>, next: Next, pool: Pool, reserve: number, b: Bounds, what: string, share: string) {
-  const place = enter(pool, addressKey(sourceAddress(c.env, (name) => c.req.header(name))), reserve, b);
-  const retry = { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS };
-  if (place === 'full') {
-    const detail = `the gateway is receiving as many ${what} as it can (${pool.held.count} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`;
-    return refusal(c.var.requestId, new Problem('overloaded', detail, retry), OVERLOAD_RETRY_AFTER_SECONDS);
-  }
-  if (typeof place !== 'function') {
-    const own = place.address;
-    const detail = `your address has ${own.count} ${what} in progress (${own.bytes} bytes announced), as many as one address may (${share}); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`;
-    return refusal(c.var.requestId, new Problem('too-many-in-progress', detail, retry), OVERLOAD_RETRY_AFTER_SECONDS);
-  }
+  const place = enter(c, pool, reserve, b, {
+    full: (all) =>
+      `the gateway is receiving as many ${what} as it can (${all.count} in progress); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+    share: (own) =>
+      `your address has ${own.count} ${what} in progress (${own.bytes} bytes announced), as many as one address may (${share}); nothing of this one was read or stored: send it again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them is answered`,
+  });
+  if (place instanceof Problem) return refusal(c.var.requestId, place, OVERLOAD_RETRY_AFTER_SECONDS);
   try {
     await next();
   } finally {
@@ -209,28 +216,19 @@ export function bodyAdmission(limitOf: (path: string) => number, exempt: (path: 
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's path and input
 export function downloadPlace<E extends AppEnv>(c: Context<E, any, any>, bytes: number): () => void {
-  const deps = c.var.deps;
-  const cfg = deps.config;
+  const cfg = c.var.deps.config;
   const b: Bounds = {
     count: Infinity,
     bytes: cfg.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
     countPerAddress: Infinity,
     bytesPerAddress: cfg.maxDownloadBytesPerAddress ?? DEFAULT_MAX_DOWNLOAD_BYTES_PER_ADDRESS,
   };
-  const p = deps.state.get(ADMISSION).downloads;
-  const place = enter(p, addressKey(sourceAddress(c.env, (name) => c.req.header(name))), bytes, b);
-  const retry = { retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS };
-  if (place === 'full')
-    throw new Problem(
-      'overloaded',
-      `the gateway is sending as many attachment bytes as it may at once (${p.held.bytes} bytes to ${p.held.count} downloads); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
-      retry,
-    );
-  if (typeof place !== 'function')
-    throw new Problem(
-      'too-many-in-progress',
-      `your address is being sent ${place.address.count} attachments (${place.address.bytes} bytes), as many bytes as one address may at once (${Math.min(b.bytesPerAddress, b.bytes)}); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them has arrived`,
-      retry,
-    );
+  const place = enter(c, c.var.deps.state.get(ADMISSION).downloads, bytes, b, {
+    full: (all) =>
+      `the gateway is sending as many attachment bytes as it may at once (${all.bytes} bytes to ${all.count} downloads); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+    share: (own) =>
+      `your address is being sent ${own.count} attachments (${own.bytes} bytes), as many bytes as one address may at once (${Math.min(b.bytesPerAddress, b.bytes)}); nothing was sent: ask again after ${OVERLOAD_RETRY_AFTER_SECONDS} s, or once one of them has arrived`,
+  });
+  if (place instanceof Problem) throw place;
   return place;
 }

@@ -226,13 +226,12 @@ export interface AttachmentRead {
   admit(size: number): void;
   headOnly: boolean;
 }
-const READ_WHOLE: AttachmentRead = { admit: () => undefined, headOnly: false };
 
 /**
  * An attachment's bytes; an assigned unit's download is a retrieval too (evidence for the court, once). Asked for
  * head only: its row alone, nothing loaded, no retrieval recorded (the unit has not got the bytes).
  */
-export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string, read: AttachmentRead = READ_WHOLE) {
+export async function attachmentBytes(deps: Deps, p: Principal, id: string, attachmentId: string, read: AttachmentRead) {
   const row = await loadVisible(deps, p, id);
   const [a] = await deps.db.orm
     .select()

@@ -110,7 +110,7 @@ async function attachmentsOf(data: { attachments?: { filename: string; mediaType
 }
 
 /** An attachment of a recorded step (the defence draft), for whoever may read the case; `read` as attachmentBytes's. */
-export async function stepAttachment(deps: Deps, p: Principal, caseId: string, stepId: string, sha256: string, read?: AttachmentRead) {
+export async function stepAttachment(deps: Deps, p: Principal, caseId: string, stepId: string, sha256: string, read: AttachmentRead) {
   await assertCaseAccess(deps, p, caseId);
   const [s] = await deps.db.orm
     .select()
@@ -120,8 +120,8 @@ export async function stepAttachment(deps: Deps, p: Principal, caseId: string, s
     (s ? (JSON.parse(s.dataJson) as { attachments?: { filename: string; mediaType: string; size: number; sha256: string }[] }) : {}).attachments ?? []
   ).find((a) => a.sha256 === sha256);
   if (!meta) throw new Problem('not-found', `no attachment ${sha256} in step ${stepId} of case ${caseId}`);
-  if (read?.headOnly) return { meta, bytes: null };
-  read?.admit(meta.size);
+  if (read.headOnly) return { meta, bytes: null };
+  read.admit(meta.size);
   const bytes = await deps.blobs.get(meta.sha256);
   if (!bytes) throw new Error(`blob ${meta.sha256} of step ${stepId} is missing from the blob store`);
   return { meta, bytes };
